@@ -1,0 +1,1 @@
+"""Image generation job service: the code shared by the submit, status and worker functions."""

@@ -1,0 +1,49 @@
+"""The image engine interface every renderer implements.
+
+The worker depends only on this module; engines are chosen by name at cold start
+(see `imagejobs.engines.get_engine`), so adding a hosted model never touches the worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+ImageFormat = Literal["png", "jpeg", "webp"]
+
+CONTENT_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+FILE_EXTENSIONS: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderRequest:
+    """What to draw. `seed` is the seed of the first image; image n uses `seed + n`."""
+
+    prompt: str
+    width: int
+    height: int
+    seed: int
+    num_images: int = 1
+    image_format: ImageFormat = "png"
+    negative_prompt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedImage:
+    data: bytes
+    width: int
+    height: int
+    image_format: ImageFormat
+    seed: int
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.image_format]
+
+
+class ImageEngine(Protocol):
+    """Renders every image of a request, in order, or raises an `EngineError` subclass."""
+
+    name: str
+
+    def render(self, request: RenderRequest) -> list[RenderedImage]: ...

@@ -1,0 +1,51 @@
+"""Every domain exception of the service, in one place.
+
+Handlers map these to HTTP statuses in one `exception_handler` each; the worker maps the
+engine errors to "fail the job now" or "let SQS retry". Nothing matches on message text.
+"""
+
+from __future__ import annotations
+
+
+class ImageJobsError(Exception):
+    """Base class: an error the service understands."""
+
+
+class InvalidParameterError(ImageJobsError):
+    """A request parameter is well-formed but outside what this deployment allows."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class JobNotFoundError(ImageJobsError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} not found")
+        self.job_id = job_id
+
+
+class JobStateConflictError(ImageJobsError):
+    """A conditional write lost: the job is no longer in the state the caller expected."""
+
+    def __init__(self, job_id: str, expected: str) -> None:
+        super().__init__(f"job {job_id} is not {expected}")
+        self.job_id = job_id
+        self.expected = expected
+
+
+class EnqueueFailedError(ImageJobsError):
+    """The job was recorded but could not be queued; the caller may retry."""
+
+
+class EngineError(ImageJobsError):
+    """An image engine could not render a request."""
+
+
+class PermanentEngineError(EngineError):
+    """Retrying cannot help (bad parameters, refused content): fail the job now."""
+
+
+class TransientEngineError(EngineError):
+    """Retrying may help (throttling, timeouts, 5xx): give the message back to SQS."""

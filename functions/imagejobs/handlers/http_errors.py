@@ -1,0 +1,105 @@
+"""The one place where exceptions become HTTP responses, for both API functions.
+
+Every error body is an `ErrorResponse`: a stable `error` code, a readable `message`, and for
+validation errors a FastAPI-shaped `detail` list naming each field. Bodies never echo the
+request's values, stack traces or internal names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, JobNotFoundError
+from imagejobs.models.api import ErrorResponse, FieldErrorView
+from imagejobs.observability import logger
+
+
+def error_response(
+    status: HTTPStatus,
+    error: str,
+    message: str,
+    detail: Sequence[FieldErrorView] = (),
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    body = ErrorResponse(error=error, message=message, detail=list(detail))
+    return Response(
+        status_code=status.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(),
+        headers=headers,
+    )
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[str]:
+        detail = [_field_error(raw) for raw in error.errors()]
+        # Unparseable JSON and malformed path parameters are 400; a well-formed body that
+        # breaks the schema is 422, as FastAPI answers, for clients of the systems we replace.
+        malformed = any(d.type == "json_invalid" or d.loc[0] == "path" for d in detail)
+        status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
+        summary = "; ".join(f"{d.field}: {d.msg}" for d in detail)
+        return error_response(status, "validation_error", f"Invalid request: {summary}", detail)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the request body as application/json",
+        )
+
+    @app.exception_handler(InvalidParameterError)
+    def invalid_parameter(error: InvalidParameterError) -> Response[str]:
+        field = FieldErrorView(
+            loc=["body", error.field], field=error.field, msg=error.message, type="value_error"
+        )
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "validation_error",
+            f"Invalid request: {error.field}: {error.message}",
+            [field],
+        )
+
+    @app.exception_handler(JobNotFoundError)
+    def job_not_found(_: JobNotFoundError) -> Response[str]:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such job")
+
+    @app.exception_handler(EnqueueFailedError)
+    def enqueue_failed(_: EnqueueFailedError) -> Response[str]:
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "The job could not be queued; please retry",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.not_found
+    def route_not_found(_: Exception) -> Response[str]:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return error_response(
+            HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side"
+        )
+
+
+def _field_error(raw: dict[str, Any]) -> FieldErrorView:
+    loc = [part for part in raw.get("loc", ()) if isinstance(part, str | int)]
+    names = [str(part) for part in loc[1:] if isinstance(part, str)]
+    return FieldErrorView(
+        loc=loc or ["body"],
+        field=".".join(names) or (str(loc[0]) if loc else "body"),
+        msg=str(raw.get("msg", "Invalid value")),
+        type=str(raw.get("type", "value_error")),
+    )

@@ -1,0 +1,65 @@
+"""StatusFunction: `GET /jobs/{job_id}` and the drop-in `GET /status/{job_id}` and
+`GET /result/{job_id}`."""
+
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagejobs.dal.image_store import S3ImageStore
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.models.api import JobView, job_view
+from imagejobs.models.compat import LegacyStatusView, legacy_status_view, result_view
+from imagejobs.observability import logger, tracer
+from imagejobs.settings import StatusSettings
+
+settings = StatusSettings.from_environment()
+jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
+images = S3ImageStore(settings.bucket_name, boto3.client("s3"))
+
+app = APIGatewayRestResolver(enable_validation=True)
+register_error_handlers(app)
+
+JobId = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="The id returned when the job was submitted",
+    ),
+]
+
+
+def _report(job_id: str) -> JobReport:
+    logger.set_correlation_id(job_id)
+    return describe_job(
+        job_id, jobs=jobs, images=images, url_expiry_seconds=settings.image_url_expiry_seconds
+    )
+
+
+@app.get("/jobs/<job_id>")
+@tracer.capture_method
+def get_job(job_id: JobId) -> JobView:
+    return job_view(*_report(job_id))
+
+
+@app.get("/status/<job_id>")
+@tracer.capture_method
+def get_status(job_id: JobId) -> LegacyStatusView:
+    return legacy_status_view(*_report(job_id))
+
+
+@app.get("/result/<job_id>")
+@tracer.capture_method
+def get_result(job_id: JobId) -> dict[str, str]:
+    # Keys without a value are left out: the original answered {"status": "processing"}.
+    return result_view(*_report(job_id)).model_dump(mode="json", exclude_none=True)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,54 @@
+"""WorkerFunction: renders the jobs its SQS batch names, reporting failures per message."""
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagejobs.clock import utc_now
+from imagejobs.dal.image_store import S3ImageStore
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.engines import get_engine
+from imagejobs.logic.worker import process_job
+from imagejobs.models.messages import JobMessageRecord
+from imagejobs.observability import logger, metrics, tracer
+from imagejobs.settings import WorkerSettings
+
+settings = WorkerSettings.from_environment()
+jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
+images = S3ImageStore(settings.bucket_name, boto3.client("s3"))
+engine = get_engine(settings.engine_name)
+
+# A record whose body does not parse as a JobMessage is reported as failed, so it
+# reaches the dead-letter queue after maxReceiveCount deliveries without blocking the rest.
+processor = BatchProcessor(event_type=EventType.SQS, model=JobMessageRecord)
+
+
+@tracer.capture_method
+def record_handler(record: JobMessageRecord) -> str:
+    job_id = record.body.job_id
+    logger.set_correlation_id(job_id)
+    outcome = process_job(
+        job_id,
+        receive_count=int(record.attributes.ApproximateReceiveCount),
+        max_receive_count=settings.max_receive_count,
+        jobs=jobs,
+        images=images,
+        engine=engine,
+        clock=utc_now,
+    )
+    return outcome.value
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,131 @@
+"""Rendering a job. Every step is safe to repeat, because SQS delivers at least once:
+
+- the state moves only forward, by conditional writes (`JobRepository`);
+- a message for a finished or unknown job is acknowledged and does nothing;
+- image keys are deterministic, so a retry overwrites what an earlier attempt wrote.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage, RenderRequest
+from imagejobs.exceptions import JobStateConflictError, PermanentEngineError
+from imagejobs.models.domain import GeneratedImage, Job, JobError
+from imagejobs.observability import logger, metrics
+from imagejobs.ports import ImageStore, JobRepository
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def image_key(job_id: str, index: int, image_format: str) -> str:
+    return f"images/{job_id}/{index}.{FILE_EXTENSIONS[image_format]}"
+
+
+def process_job(
+    job_id: str,
+    *,
+    receive_count: int,
+    max_receive_count: int,
+    jobs: JobRepository,
+    images: ImageStore,
+    engine: ImageEngine,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    """Render the job and record the result.
+
+    Raises only for errors worth retrying, and only before the last delivery: the caller
+    reports the message as failed so that SQS delivers it again after its visibility timeout.
+    """
+    job = jobs.get(job_id)
+    if job is None:
+        logger.warning("message for an unknown job dropped", extra={"job_id": job_id})
+        return Outcome.SKIPPED
+    if job.status.is_terminal:
+        logger.info("job already finished; redelivery ignored", extra={"status": job.status})
+        return Outcome.SKIPPED
+    try:
+        job = jobs.start_attempt(job_id, clock())
+    except JobStateConflictError:
+        logger.info("job finished while this delivery waited; ignored")
+        return Outcome.SKIPPED
+
+    try:
+        rendered = _render(job, engine)
+        stored = [_store(job_id, index, image, images) for index, image in enumerate(rendered)]
+    except PermanentEngineError as error:
+        return _fail(jobs, job_id, JobError(type="RenderFailed", message=str(error)), clock)
+    except Exception as error:
+        if receive_count < max_receive_count:
+            logger.warning(
+                "render failed; SQS will retry",
+                extra={"attempt": receive_count, "error_type": type(error).__name__},
+            )
+            raise
+        logger.exception("render failed on the last attempt")
+        reason = JobError(
+            type="RetriesExhausted",
+            message=f"gave up after {receive_count} attempts; last error: {type(error).__name__}",
+        )
+        return _fail(jobs, job_id, reason, clock)
+
+    try:
+        jobs.complete(job_id, stored, clock())
+    except JobStateConflictError:
+        logger.info("job finished by another delivery; result dropped")
+        return Outcome.SKIPPED
+    metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
+    logger.info("job succeeded", extra={"images": len(stored)})
+    return Outcome.SUCCEEDED
+
+
+def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
+    params = job.parameters
+    request = RenderRequest(
+        prompt=params.prompt,
+        negative_prompt=params.negative_prompt,
+        width=params.width,
+        height=params.height,
+        seed=params.seed,
+        num_images=params.num_images,
+        image_format=params.image_format,
+    )
+    started = time.perf_counter()
+    rendered = engine.render(request)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    logger.info("rendered", extra={"engine": engine.name, "render_ms": round(elapsed_ms, 1)})
+    return rendered
+
+
+def _store(job_id: str, index: int, image: RenderedImage, images: ImageStore) -> GeneratedImage:
+    key = image_key(job_id, index, image.image_format)
+    images.put(key, image.data, image.content_type)
+    return GeneratedImage(
+        key=key,
+        width=image.width,
+        height=image.height,
+        image_format=image.image_format,
+        seed=image.seed,
+    )
+
+
+def _fail(
+    jobs: JobRepository, job_id: str, error: JobError, clock: Callable[[], datetime]
+) -> Outcome:
+    try:
+        jobs.fail(job_id, error, clock())
+    except JobStateConflictError:
+        return Outcome.SKIPPED
+    metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+    logger.warning("job failed", extra={"error_type": error.type})
+    return Outcome.FAILED

@@ -1,0 +1,133 @@
+"""Input and output models of the `/jobs` API, and their mapping to and from the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from imagejobs.models.domain import MAX_SEED, GeneratedImage, Job, JobSpec, JobStatus
+
+# Field types shared by every route that accepts generation parameters, drop-in routes included.
+Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+NegativePrompt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# 4096 is the hard ceiling of every engine; the deployment's MaxImageSize is checked in logic.
+ImageSide = Annotated[int, Field(strict=True, ge=64, le=4096)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
+ImageCount = Annotated[int, Field(strict=True, ge=1, le=4)]
+ImageFormatName = Literal["png", "jpeg", "webp"]
+
+DEFAULT_SIDE = 512
+
+
+class JobRequest(BaseModel):
+    """Body of `POST /jobs`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: Prompt
+    negative_prompt: NegativePrompt | None = None
+    width: ImageSide = DEFAULT_SIDE
+    height: ImageSide = DEFAULT_SIDE
+    seed: Seed | None = None
+    num_images: ImageCount = 1
+    format: ImageFormatName = "png"
+
+
+class ParametersView(BaseModel):
+    prompt: str
+    negative_prompt: str | None
+    width: int
+    height: int
+    seed: int
+    num_images: int
+    format: ImageFormatName
+
+
+class ImageView(BaseModel):
+    url: str
+    width: int
+    height: int
+    format: ImageFormatName
+    seed: int
+
+
+class ErrorView(BaseModel):
+    type: str
+    message: str
+
+
+class JobView(BaseModel):
+    """A job as `GET /jobs/{job_id}` and `POST /jobs` show it."""
+
+    job_id: str
+    status: JobStatus
+    parameters: ParametersView
+    engine: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime
+    images: list[ImageView]
+    error: ErrorView | None
+
+
+class FieldErrorView(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx body. `detail` has FastAPI's shape, for clients of the systems we replace."""
+
+    error: str
+    message: str
+    detail: list[FieldErrorView] = []
+
+
+def spec_from_request(request: JobRequest) -> JobSpec:
+    return JobSpec(
+        prompt=request.prompt,
+        negative_prompt=request.negative_prompt or None,
+        width=request.width,
+        height=request.height,
+        seed=request.seed,
+        num_images=request.num_images,
+        image_format=request.format,
+    )
+
+
+def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
+    """`image_urls` maps each image's storage key to the URL the caller may fetch it from."""
+    params = job.parameters
+    return JobView(
+        job_id=job.job_id,
+        status=job.status,
+        parameters=ParametersView(
+            prompt=params.prompt,
+            negative_prompt=params.negative_prompt,
+            width=params.width,
+            height=params.height,
+            seed=params.seed,
+            num_images=params.num_images,
+            format=params.image_format,
+        ),
+        engine=job.engine,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        expires_at=job.expires_at,
+        images=[_image_view(image, image_urls[image.key]) for image in job.images],
+        error=ErrorView(type=job.error.type, message=job.error.message) if job.error else None,
+    )
+
+
+def _image_view(image: GeneratedImage, url: str) -> ImageView:
+    return ImageView(
+        url=url, width=image.width, height=image.height, format=image.image_format, seed=image.seed
+    )

@@ -1,0 +1,134 @@
+"""Request and response shapes of the two FastAPI + Celery services this project replaces.
+
+Their clients switch to us by changing the base URL only, so these shapes are frozen: field
+names, status words and which keys appear are part of the contract. They map onto the same
+domain `JobSpec` and `Job` as `/jobs`; nothing here has logic of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from imagejobs.models.api import (
+    DEFAULT_SIDE,
+    ImageCount,
+    ImageFormatName,
+    ImageSide,
+    NegativePrompt,
+    Prompt,
+    Seed,
+)
+from imagejobs.models.domain import Job, JobSpec, JobStatus
+
+
+class _GenerationOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    negative_prompt: NegativePrompt | None = None
+    width: ImageSide = DEFAULT_SIDE
+    height: ImageSide = DEFAULT_SIDE
+    seed: Seed | None = None
+    num_images: ImageCount = 1
+    format: ImageFormatName = "png"
+
+
+class GenerateParameters(_GenerationOptions):
+    """`parameters` of `POST /generate`."""
+
+
+class GenerateRequest(BaseModel):
+    """Body of `POST /generate`: `{"prompt": ..., "parameters": {"width": ..., ...}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: Prompt
+    parameters: GenerateParameters = GenerateParameters()
+
+
+class GenerateAccepted(BaseModel):
+    job_id: str
+
+
+class GenerateImageRequest(_GenerationOptions):
+    """Body of `POST /generate-image`: `{"prompt": ...}`, options flat beside it."""
+
+    prompt: Prompt
+
+
+class GenerateImageAccepted(BaseModel):
+    message: Literal["Image generation started"] = "Image generation started"
+    job_id: str
+
+
+LegacyStatusName = Literal["pending", "completed", "failed"]
+
+
+class LegacyStatusView(BaseModel):
+    """`GET /status/{job_id}`."""
+
+    job_id: str
+    status: LegacyStatusName
+    result: str | None
+    error: str | None
+
+
+class ResultView(BaseModel):
+    """`GET /result/{job_id}`: keys appear only when they have a value, as in the original."""
+
+    status: Literal["processing", "completed", "failed"]
+    image_path: str | None = None
+    error: str | None = None
+
+
+def spec_from_generate(request: GenerateRequest) -> JobSpec:
+    return _spec(request.prompt, request.parameters)
+
+
+def spec_from_generate_image(request: GenerateImageRequest) -> JobSpec:
+    return _spec(request.prompt, request)
+
+
+def _spec(prompt: str, options: _GenerationOptions) -> JobSpec:
+    return JobSpec(
+        prompt=prompt,
+        negative_prompt=options.negative_prompt or None,
+        width=options.width,
+        height=options.height,
+        seed=options.seed,
+        num_images=options.num_images,
+        image_format=options.format,
+    )
+
+
+def _first_image_url(job: Job, image_urls: dict[str, str]) -> str | None:
+    return image_urls[job.images[0].key] if job.images else None
+
+
+def _error_text(job: Job) -> str | None:
+    return job.error.message if job.error else None
+
+
+def legacy_status_view(job: Job, image_urls: dict[str, str]) -> LegacyStatusView:
+    status: LegacyStatusName
+    if job.status is JobStatus.SUCCEEDED:
+        status = "completed"
+    elif job.status is JobStatus.FAILED:
+        status = "failed"
+    else:
+        status = "pending"
+    return LegacyStatusView(
+        job_id=job.job_id,
+        status=status,
+        result=_first_image_url(job, image_urls),
+        error=_error_text(job),
+    )
+
+
+def result_view(job: Job, image_urls: dict[str, str]) -> ResultView:
+    if job.status is JobStatus.SUCCEEDED:
+        return ResultView(status="completed", image_path=_first_image_url(job, image_urls))
+    if job.status is JobStatus.FAILED:
+        return ResultView(status="failed", error=_error_text(job))
+    return ResultView(status="processing")

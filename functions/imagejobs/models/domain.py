@@ -1,0 +1,81 @@
+"""The job as the business logic sees it. No HTTP or DynamoDB shapes in here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from imagejobs.engines.base import ImageFormat
+
+# Nova Canvas and Titan accept seeds up to 2,147,483,646; staying inside that range keeps a
+# recorded seed replayable on every engine, for every image of a job (seed + n).
+MAX_SEED = 2_147_483_646
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class JobParameters(_Frozen):
+    """Fully resolved generation parameters: every default applied, the seed chosen."""
+
+    prompt: str
+    negative_prompt: str | None
+    width: int
+    height: int
+    seed: int
+    num_images: int
+    image_format: ImageFormat
+
+
+class GeneratedImage(_Frozen):
+    key: str
+    width: int
+    height: int
+    image_format: ImageFormat
+    seed: int
+
+
+class JobError(_Frozen):
+    type: str
+    message: str
+
+
+class Job(_Frozen):
+    job_id: str
+    status: JobStatus
+    parameters: JobParameters
+    engine: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime
+    attempts: int = 0
+    images: tuple[GeneratedImage, ...] = ()
+    error: JobError | None = None
+
+
+class JobSpec(_Frozen):
+    """What a client asked for, before defaults that depend on the deployment are applied."""
+
+    prompt: str
+    negative_prompt: str | None = None
+    width: int
+    height: int
+    seed: int | None = None
+    num_images: int
+    image_format: ImageFormat

@@ -1,0 +1,39 @@
+"""What the logic needs from the outside world. `imagejobs.dal` implements these with boto3;
+unit tests may pass in-memory fakes instead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from imagejobs.models.domain import GeneratedImage, Job, JobError
+from imagejobs.models.messages import JobMessage
+
+
+class JobRepository(Protocol):
+    def create(self, job: Job) -> None:
+        """Store a new job; a second job with the same id is a `JobStateConflictError`."""
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def start_attempt(self, job_id: str, now: datetime) -> Job:
+        """queued|running -> running, counting the attempt. Else `JobStateConflictError`."""
+
+    def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
+        """running -> succeeded with its images. Else `JobStateConflictError`."""
+
+    def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
+        """queued|running -> failed with the reason. Else `JobStateConflictError`."""
+
+
+class JobQueue(Protocol):
+    def send(self, message: JobMessage) -> None:
+        """Queue the message, or raise `EnqueueFailedError`."""
+
+
+class ImageStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def url_for(self, key: str, expires_in: int) -> str:
+        """A URL that lets whoever holds it GET the object until it expires."""

@@ -1,0 +1,42 @@
+"""Each function's settings: one model per function, read from the environment once at cold start.
+
+This is the only module that reads `os.environ`. The variable names are those template.yaml sets.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        return cls.model_validate(dict(os.environ))
+
+
+class SubmitSettings(_Settings):
+    table_name: str = Field(alias="JOBS_TABLE_NAME")
+    queue_url: str = Field(alias="JOBS_QUEUE_URL")
+    engine_name: str = Field(alias="IMAGE_ENGINE")
+    max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
+    job_retention_days: int = Field(alias="JOB_RETENTION_DAYS", ge=1)
+
+
+class StatusSettings(_Settings):
+    table_name: str = Field(alias="JOBS_TABLE_NAME")
+    bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
+    image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
+
+
+class WorkerSettings(_Settings):
+    table_name: str = Field(alias="JOBS_TABLE_NAME")
+    bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
+    engine_name: str = Field(alias="IMAGE_ENGINE")
+    # The queue's maxReceiveCount: on that delivery the worker fails the job instead of
+    # handing the message to the DLQ with the job still "running".
+    max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)

@@ -1,0 +1,135 @@
+"""Regenerates events/*.json: `python -m tests.support.make_events` (needs the dev venv's sam).
+
+Each event starts as `sam local generate-event` output, so the fixtures have exactly the shape
+that `sam local invoke -e` feeds a function, then gets its route, body and headers set.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
+UNKNOWN_JOB_ID = "00000000-0000-4000-8000-000000000000"
+STAGE = "v1"
+
+
+def _sam_event(*args: str) -> dict[str, Any]:
+    output = subprocess.run(
+        ["sam", "local", "generate-event", *args], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output)  # type: ignore[no-any-return]
+
+
+def api_event(
+    method: str,
+    resource: str,
+    path: str,
+    *,
+    body: str | None = None,
+    content_type: str | None = "application/json",
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    event = _sam_event(
+        "apigateway", "aws-proxy", "--method", method, "--path", path.lstrip("/"),
+        "--resource", resource, "--stage", STAGE, "--body", body or "",
+    )
+    event["path"] = path
+    event["body"] = body
+    event["isBase64Encoded"] = False
+    event["queryStringParameters"] = None
+    event["multiValueQueryStringParameters"] = None
+    event["stageVariables"] = None
+    event["pathParameters"] = path_parameters
+    headers = {"Accept": "application/json", "Host": event["headers"]["Host"]}
+    if content_type:
+        headers["Content-Type"] = content_type
+    event["headers"] = headers
+    event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+    context = event["requestContext"]
+    context.update(path=f"/{STAGE}{path}", resourcePath=resource, httpMethod=method)
+    return event
+
+
+def post(path: str, body: str, **kwargs: Any) -> dict[str, Any]:
+    return api_event("POST", path, path, body=body, **kwargs)
+
+
+def get(resource: str, job_id: str) -> dict[str, Any]:
+    path = resource.replace("{job_id}", job_id)
+    return api_event(
+        "GET", resource, path, content_type=None, path_parameters={"job_id": job_id}
+    )
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    event = _sam_event("sqs", "receive-message", "--queue-name", "JobsQueue", "--body", "x")
+    template = event["Records"][0]
+    records = []
+    for index, body in enumerate(bodies):
+        record = json.loads(json.dumps(template))
+        record["messageId"] = f"{index:08d}-0000-4000-8000-000000000000"
+        record["body"] = body
+        records.append(record)
+    event["Records"] = records
+    return event
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def all_events() -> dict[str, dict[str, Any]]:
+    good = {"prompt": "a lighthouse on a cliff at sunset", "width": 256, "height": 192, "seed": 42}
+    return {
+        # Good requests
+        "api-post-jobs": post("/jobs", _json(good)),
+        "api-post-jobs-minimal": post("/jobs", _json({"prompt": "a quiet forest at night"})),
+        "api-post-generate": post(
+            "/generate",
+            _json({"prompt": "snowy mountains", "parameters": {"width": 320, "height": 240}}),
+        ),
+        "api-post-generate-image": post("/generate-image", _json({"prompt": "red roses"})),
+        "api-get-job": get("/jobs/{job_id}", JOB_ID),
+        "api-get-status": get("/status/{job_id}", JOB_ID),
+        "api-get-result": get("/result/{job_id}", JOB_ID),
+        # Bad requests
+        "api-post-jobs-malformed-json": post("/jobs", '{"prompt": "unterminated'),
+        "api-post-jobs-not-an-object": post("/jobs", _json(["a", "list"])),
+        "api-post-jobs-no-body": api_event("POST", "/jobs", "/jobs", body=None),
+        "api-post-jobs-missing-prompt": post("/jobs", _json({"width": 512})),
+        "api-post-jobs-blank-prompt": post("/jobs", _json({"prompt": "   "})),
+        "api-post-jobs-prompt-too-long": post("/jobs", _json({"prompt": "x" * 2001})),
+        "api-post-jobs-wrong-type": post("/jobs", _json({"prompt": "cat", "width": "wide"})),
+        "api-post-jobs-too-small": post("/jobs", _json({"prompt": "cat", "height": 32})),
+        "api-post-jobs-too-large": post("/jobs", _json({"prompt": "cat", "width": 8192})),
+        "api-post-jobs-over-deployment-limit": post(
+            "/jobs", _json({"prompt": "cat", "width": 3000})
+        ),
+        "api-post-jobs-too-many-images": post("/jobs", _json({"prompt": "cat", "num_images": 5})),
+        "api-post-jobs-bad-format": post("/jobs", _json({"prompt": "cat", "format": "gif"})),
+        "api-post-jobs-unknown-field": post("/jobs", _json({"prompt": "cat", "steps": 50})),
+        "api-post-jobs-text-plain": post("/jobs", "a cat", content_type="text/plain"),
+        "api-post-generate-bad-parameters": post(
+            "/generate", _json({"prompt": "cat", "parameters": {"width": -1}})
+        ),
+        "api-get-job-unknown": get("/jobs/{job_id}", UNKNOWN_JOB_ID),
+        "api-get-job-malformed-id": get("/jobs/{job_id}", "not-a-job-id"),
+        # Worker
+        "sqs-job": sqs_event(_json({"job_id": JOB_ID})),
+        "sqs-poison": sqs_event("not json", _json({"job_id": JOB_ID})),
+    }
+
+
+def main() -> None:
+    EVENTS.mkdir(exist_ok=True)
+    for name, event in all_events().items():
+        (EVENTS / f"{name}.json").write_text(json.dumps(event, indent=2) + "\n")
+    print(f"wrote {len(all_events())} events to {EVENTS}")
+
+
+if __name__ == "__main__":
+    main()

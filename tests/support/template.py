@@ -1,0 +1,109 @@
+"""template.yaml as tests see it: loaded with cfn-lint's decoder, which understands the short
+CloudFormation tags (!Ref, !GetAtt, !Sub), and resolved against the resources a test made.
+
+Unit tests build their moto tables, queues and bucket from these properties, and set each
+function's environment from these variables, so the tests cannot drift from what deploys.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import cfn_yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+@cache
+def load_template() -> dict[str, Any]:
+    return _plain(cfn_yaml.load(str(TEMPLATE)))
+
+
+def _plain(value: Any) -> Any:
+    """cfn-lint's nodes carry line marks; tests want ordinary dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def resource(logical_id: str) -> dict[str, Any]:
+    return load_template()["Resources"][logical_id]  # type: ignore[no-any-return]
+
+
+def properties(logical_id: str) -> dict[str, Any]:
+    return resource(logical_id).get("Properties", {})  # type: ignore[no-any-return]
+
+
+def parameter_defaults() -> dict[str, Any]:
+    return {name: p.get("Default") for name, p in load_template()["Parameters"].items()}
+
+
+def function_setting(logical_id: str, name: str) -> Any:
+    """A function property, falling back to Globals as SAM does."""
+    own = properties(logical_id)
+    return own[name] if name in own else load_template()["Globals"]["Function"][name]
+
+
+class Resolver:
+    """Resolves the intrinsic functions our template uses, given what `!Ref` and `!GetAtt`
+    mean in the test's world (e.g. {"JobsTable": "jobs-table-name"})."""
+
+    def __init__(self, refs: dict[str, Any], attributes: dict[str, Any] | None = None) -> None:
+        self.refs = {**parameter_defaults(), **refs}
+        self.attributes = attributes or {}
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Ref"}:
+            return self.refs[value["Ref"]]
+        if set(value) == {"Fn::GetAtt"}:
+            target, attribute = value["Fn::GetAtt"]
+            return self.attributes[f"{target}.{attribute}"]
+        return {k: self(v) for k, v in value.items()}
+
+
+def function_environment(logical_id: str, resolve: Resolver) -> dict[str, str]:
+    """The environment variables the deployed function gets: Globals, then its own."""
+    merged: dict[str, Any] = {
+        **load_template()["Globals"]["Function"]["Environment"]["Variables"],
+        **properties(logical_id).get("Environment", {}).get("Variables", {}),
+    }
+    return {name: str(resolve(value)) for name, value in merged.items()}
+
+
+def handler_module(logical_id: str) -> str:
+    """`imagejobs.handlers.submit.handler` -> `imagejobs.handlers.submit`."""
+    return str(properties(logical_id)["Handler"]).rsplit(".", 1)[0]
+
+
+def queue_attributes(logical_id: str, resolve: Resolver) -> dict[str, str]:
+    """SQS attributes as CreateQueue takes them (strings; RedrivePolicy as JSON)."""
+    attributes = {}
+    for name, value in resolve(properties(logical_id)).items():
+        attributes[name] = json.dumps(value) if isinstance(value, dict) else str(value).lower() \
+            if isinstance(value, bool) else str(value)
+    return attributes
+
+
+def table_definition(logical_id: str) -> dict[str, Any]:
+    """CreateTable arguments from an AWS::DynamoDB::Table's properties (same names)."""
+    props = properties(logical_id)
+    wanted = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+    return {name: props[name] for name in wanted if name in props}
+
+
+def bucket_encryption_rules(logical_id: str) -> list[dict[str, Any]]:
+    """PutBucketEncryption rules; CloudFormation drops the API's "Apply" prefix."""
+    config = properties(logical_id)["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    return [
+        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+        for rule in config
+    ]

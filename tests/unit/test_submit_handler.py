@@ -1,0 +1,224 @@
+"""SubmitFunction, replaying events/ fixtures against moto resources built from template.yaml."""
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.unit.conftest import (
+    FakeLambdaContext,
+    Stack,
+    event_for_job,
+    load_event,
+    response_json,
+)
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+def invoke(module: ModuleType, event_name: str, context: FakeLambdaContext) -> dict[str, Any]:
+    return module.handler(load_event(event_name), context)  # type: ignore[no-any-return]
+
+
+def test_post_jobs_records_queues_and_answers_202(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the fixture asking for a 256x192 image with seed 42
+    # When it is submitted
+    response = invoke(submit, "api-post-jobs", lambda_context)
+
+    # Then the answer is 202 with the queued job and where to find it
+    assert response["statusCode"] == 202
+    body = response_json(response)
+    job_id = body["job_id"]
+    assert body["status"] == "queued"
+    assert body["parameters"] == {
+        "prompt": "a lighthouse on a cliff at sunset",
+        "negative_prompt": None,
+        "width": 256,
+        "height": 192,
+        "seed": 42,
+        "num_images": 1,
+        "format": "png",
+    }
+    assert body["images"] == []
+    assert body["error"] is None
+    assert response["multiValueHeaders"]["Location"] == [f"jobs/{job_id}"]
+    # And the job is recorded and queued, once
+    item = stack.job_item(job_id)
+    assert item is not None
+    assert item["status"] == {"S": "queued"}
+    assert item["seed"] == {"N": "42"}
+    assert stack.queued_messages() == [{"job_id": job_id}]
+
+
+def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a request with only a prompt
+    # When it is submitted
+    body = response_json(invoke(submit, "api-post-jobs-minimal", lambda_context))
+
+    # Then the defaults are 512x512, one PNG, and the chosen seed is stored with the job
+    params = body["parameters"]
+    assert (params["width"], params["height"], params["num_images"], params["format"]) == (
+        512, 512, 1, "png",
+    )
+    assert isinstance(params["seed"], int)
+    item = stack.job_item(body["job_id"])
+    assert item is not None
+    assert item["seed"] == {"N": str(params["seed"])}
+
+
+def test_timestamps_in_the_answer_match_what_is_stored(
+    submit: ModuleType, load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+) -> None:
+    # Given a submitted job
+    accepted = response_json(invoke(submit, "api-post-jobs", lambda_context))
+
+    # When it is read back through the status function
+    status = load_handler("StatusFunction")
+    event = event_for_job("api-get-job", accepted["job_id"])
+    shown = response_json(status.handler(event, lambda_context))
+
+    # Then both answers show the same job
+    for field in ("job_id", "status", "parameters", "created_at", "expires_at"):
+        assert shown[field] == accepted[field]
+
+
+def test_drop_in_generate_answers_with_only_the_job_id(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the old `POST /generate {prompt, parameters}` request
+    # When it is submitted
+    response = invoke(submit, "api-post-generate", lambda_context)
+
+    # Then the body is exactly {"job_id": ...} and the parameters reached the job
+    assert response["statusCode"] == 200
+    body = response_json(response)
+    assert list(body) == ["job_id"]
+    item = stack.job_item(body["job_id"])
+    assert item is not None
+    assert (item["width"], item["height"]) == ({"N": "320"}, {"N": "240"})
+    assert stack.queued_messages() == [{"job_id": body["job_id"]}]
+
+
+def test_drop_in_generate_image_answers_with_message_and_job_id(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the old `POST /generate-image {prompt}` request
+    # When it is submitted
+    response = invoke(submit, "api-post-generate-image", lambda_context)
+
+    # Then the body has exactly the old keys
+    assert response["statusCode"] == 200
+    body = response_json(response)
+    assert body == {"message": "Image generation started", "job_id": body["job_id"]}
+    assert stack.queued_messages() == [{"job_id": body["job_id"]}]
+
+
+BAD_REQUESTS = [
+    ("api-post-jobs-malformed-json", 400, "body"),
+    ("api-post-jobs-not-an-object", 422, "body"),
+    ("api-post-jobs-no-body", 422, "body"),
+    ("api-post-jobs-missing-prompt", 422, "prompt"),
+    ("api-post-jobs-blank-prompt", 422, "prompt"),
+    ("api-post-jobs-prompt-too-long", 422, "prompt"),
+    ("api-post-jobs-wrong-type", 422, "width"),
+    ("api-post-jobs-too-small", 422, "height"),
+    ("api-post-jobs-too-large", 422, "width"),
+    ("api-post-jobs-over-deployment-limit", 422, "width"),
+    ("api-post-jobs-too-many-images", 422, "num_images"),
+    ("api-post-jobs-bad-format", 422, "format"),
+    ("api-post-jobs-unknown-field", 422, "steps"),
+    ("api-post-generate-bad-parameters", 422, "parameters.width"),
+]
+
+
+@pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)
+def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
+    submit: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    event_name: str,
+    status: int,
+    field: str,
+) -> None:
+    # Given a bad request
+    # When it is submitted
+    response = invoke(submit, event_name, lambda_context)
+
+    # Then it is rejected with a JSON error that names the field
+    assert response["statusCode"] == status
+    body = response_json(response)
+    assert body["error"] == "validation_error"
+    assert field in [detail["field"] for detail in body["detail"]]
+    assert field in body["message"]
+    # And nothing was recorded or queued
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0
+    assert stack.queued_messages() == []
+
+
+def test_a_body_that_is_not_json_is_415(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a text/plain body
+    # When it is submitted
+    response = invoke(submit, "api-post-jobs-text-plain", lambda_context)
+
+    # Then it is refused as an unsupported media type
+    assert response["statusCode"] == 415
+    assert response_json(response)["error"] == "unsupported_media_type"
+    assert stack.queued_messages() == []
+
+
+def test_error_bodies_never_echo_the_request(
+    submit: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a prompt that is too long, and so is rejected
+    event = load_event("api-post-jobs-prompt-too-long")
+
+    # When it is submitted
+    body = submit.handler(event, lambda_context)["body"]
+
+    # Then the error does not carry the user's text back
+    assert "xxxxxxxxxx" not in body
+
+
+def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
+    load_handler: Callable[..., ModuleType], stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a submit function whose queue does not exist
+    missing_queue = stack.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
+    submit = load_handler("SubmitFunction", JOBS_QUEUE_URL=missing_queue)
+
+    # When a job is submitted
+    response = invoke(submit, "api-post-jobs", lambda_context)
+
+    # Then the client is told to retry, and the recorded job is failed, not left queued
+    assert response["statusCode"] == 503
+    assert response_json(response)["error"] == "service_unavailable"
+    items = stack.dynamodb.scan(TableName=stack.table_name)["Items"]
+    assert [item["status"]["S"] for item in items] == ["failed"]
+    assert items[0]["error_type"] == {"S": "EnqueueFailed"}
+
+
+def test_unknown_route_is_a_json_404(
+    submit: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given an event for a path the function does not serve
+    event = load_event("api-post-jobs")
+    event["path"] = event["resource"] = "/nowhere"
+
+    # When it arrives
+    response = submit.handler(event, lambda_context)
+
+    # Then it is a JSON 404
+    assert response["statusCode"] == 404
+    assert response_json(response)["error"] == "not_found"
