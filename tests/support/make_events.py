@@ -34,8 +34,18 @@ def api_event(
     path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     event = _sam_event(
-        "apigateway", "aws-proxy", "--method", method, "--path", path.lstrip("/"),
-        "--resource", resource, "--stage", STAGE, "--body", body or "",
+        "apigateway",
+        "aws-proxy",
+        "--method",
+        method,
+        "--path",
+        path.lstrip("/"),
+        "--resource",
+        resource,
+        "--stage",
+        STAGE,
+        "--body",
+        body or "",
     )
     event["path"] = path
     event["body"] = body
@@ -60,9 +70,7 @@ def post(path: str, body: str, **kwargs: Any) -> dict[str, Any]:
 
 def get(resource: str, job_id: str) -> dict[str, Any]:
     path = resource.replace("{job_id}", job_id)
-    return api_event(
-        "GET", resource, path, content_type=None, path_parameters={"job_id": job_id}
-    )
+    return api_event("GET", resource, path, content_type=None, path_parameters={"job_id": job_id})
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:

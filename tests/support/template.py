@@ -88,8 +88,13 @@ def queue_attributes(logical_id: str, resolve: Resolver) -> dict[str, str]:
     """SQS attributes as CreateQueue takes them (strings; RedrivePolicy as JSON)."""
     attributes = {}
     for name, value in resolve(properties(logical_id)).items():
-        attributes[name] = json.dumps(value) if isinstance(value, dict) else str(value).lower() \
-            if isinstance(value, bool) else str(value)
+        attributes[name] = (
+            json.dumps(value)
+            if isinstance(value, dict)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
     return attributes
 
 

@@ -79,9 +79,9 @@ def stack(aws: None) -> Stack:
     dlq_url = sqs.create_queue(
         QueueName="jobs-dlq", Attributes=template.queue_attributes("JobsDeadLetterQueue", plain)
     )["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     with_dlq = template.Resolver({}, {"JobsDeadLetterQueue.Arn": dlq_arn})
     queue_url = sqs.create_queue(
         QueueName="jobs", Attributes=template.queue_attributes("JobsQueue", with_dlq)
@@ -91,7 +91,9 @@ def stack(aws: None) -> Stack:
     s3.create_bucket(Bucket=bucket_name)
     s3.put_bucket_encryption(
         Bucket=bucket_name,
-        ServerSideEncryptionConfiguration={"Rules": template.bucket_encryption_rules("ImagesBucket")},
+        ServerSideEncryptionConfiguration={
+            "Rules": template.bucket_encryption_rules("ImagesBucket")
+        },
     )
     s3.put_public_access_block(
         Bucket=bucket_name,
@@ -107,18 +109,18 @@ def stack(aws: None) -> Stack:
 
 
 @pytest.fixture
-def load_handler(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., ModuleType]:
+def load_handler(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
     """Cold-starts a function's handler module with the environment template.yaml gives it."""
 
     def load(logical_id: str, **overrides: str) -> ModuleType:
         environment = template.function_environment(logical_id, stack.resolve)
         for name, value in {**environment, **overrides}.items():
             monkeypatch.setenv(name, value)
-        module_name = template.handler_module(logical_id)
-        sys.modules.pop(module_name, None)
-        return importlib.import_module(module_name)
+        # A cold start re-imports the whole package: the shared Logger, Tracer and Metrics
+        # read their POWERTOOLS_* variables when first imported.
+        for name in [m for m in sys.modules if m == "imagejobs" or m.startswith("imagejobs.")]:
+            del sys.modules[name]
+        return importlib.import_module(template.handler_module(logical_id))
 
     return load
 

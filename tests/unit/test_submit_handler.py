@@ -68,7 +68,10 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
     # Then the defaults are 512x512, one PNG, and the chosen seed is stored with the job
     params = body["parameters"]
     assert (params["width"], params["height"], params["num_images"], params["format"]) == (
-        512, 512, 1, "png",
+        512,
+        512,
+        1,
+        "png",
     )
     assert isinstance(params["seed"], int)
     item = stack.job_item(body["job_id"])
@@ -209,9 +212,7 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     assert items[0]["error_type"] == {"S": "EnqueueFailed"}
 
 
-def test_unknown_route_is_a_json_404(
-    submit: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_unknown_route_is_a_json_404(submit: ModuleType, lambda_context: FakeLambdaContext) -> None:
     # Given an event for a path the function does not serve
     event = load_event("api-post-jobs")
     event["path"] = event["resource"] = "/nowhere"

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import boto3
+from botocore.config import Config
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+
+def s3_client() -> S3Client:
+    # SigV4 for presigned URLs: boto3 would otherwise sign with the legacy SigV2 in
+    # us-east-1, which AWS no longer accepts for new buckets or KMS-encrypted objects.
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 class S3ImageStore:

@@ -20,6 +20,8 @@ class SqsJobQueue:
 
     def send(self, message: JobMessage) -> None:
         try:
-            self._client.send_message(QueueUrl=self._queue_url, MessageBody=message.model_dump_json())
+            self._client.send_message(
+                QueueUrl=self._queue_url, MessageBody=message.model_dump_json()
+            )
         except (BotoCoreError, ClientError) as error:
             raise EnqueueFailedError(f"could not queue job {message.job_id}") from error

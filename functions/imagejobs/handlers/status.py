@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagejobs.dal.image_store import S3ImageStore
+from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.logic.status import JobReport, describe_job
@@ -19,7 +19,7 @@ from imagejobs.settings import StatusSettings
 
 settings = StatusSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
-images = S3ImageStore(settings.bucket_name, boto3.client("s3"))
+images = S3ImageStore(settings.bucket_name, s3_client())
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)

@@ -8,10 +8,11 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
-from imagejobs.dal.image_store import S3ImageStore
+from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines import get_engine
 from imagejobs.logic.worker import process_job
@@ -21,7 +22,7 @@ from imagejobs.settings import WorkerSettings
 
 settings = WorkerSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
-images = S3ImageStore(settings.bucket_name, boto3.client("s3"))
+images = S3ImageStore(settings.bucket_name, s3_client())
 engine = get_engine(settings.engine_name)
 
 # A record whose body does not parse as a JobMessage is reported as failed, so it
@@ -48,7 +49,7 @@ def record_handler(record: JobMessageRecord) -> str:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -42,7 +42,9 @@ def submit_job(
     except EnqueueFailedError:
         # Without a message nothing would ever finish the job: fail it now, visibly, rather
         # than leave it "queued" forever. The client gets a 503 and may submit again.
-        jobs.fail(job.job_id, JobError(type="EnqueueFailed", message="could not queue the job"), now)
+        jobs.fail(
+            job.job_id, JobError(type="EnqueueFailed", message="could not queue the job"), now
+        )
         raise
     metrics.add_metric(name="JobsSubmitted", unit=MetricUnit.Count, value=1)
     logger.info(

@@ -17,4 +17,4 @@ class JobMessage(BaseModel):
 
 
 class JobMessageRecord(SqsRecordModel):
-    body: Json[JobMessage]  # type: ignore[assignment]
+    body: Json[JobMessage]

@@ -7,7 +7,7 @@ attribute (`expires_at`, epoch seconds) refer to them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict
@@ -27,7 +27,7 @@ class ImageItem(BaseModel):
     seed: int
 
     def to_dynamodb(self) -> dict[str, Any]:
-        return _serializer.serialize(self.model_dump(mode="json"))  # type: ignore[no-any-return]
+        return cast(dict[str, Any], _serializer.serialize(self.model_dump(mode="json")))
 
 
 class JobItem(BaseModel):

@@ -1,0 +1,145 @@
+"""The DynamoDB repository's state machine: conditional writes only move jobs forward."""
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.exceptions import JobStateConflictError
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from tests.unit.conftest import Stack
+
+T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
+JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
+ERROR = JobError(type="RenderFailed", message="nope")
+
+
+@pytest.fixture
+def jobs(stack: Stack) -> DynamoJobRepository:
+    return DynamoJobRepository(stack.table_name, boto3.client("dynamodb"))
+
+
+def new_job(**changes: object) -> Job:
+    fields: dict[str, object] = dict(
+        job_id=JOB_ID,
+        status=JobStatus.QUEUED,
+        parameters=JobParameters(
+            prompt="p",
+            negative_prompt="blue",
+            width=64,
+            height=80,
+            seed=3,
+            num_images=1,
+            image_format="jpeg",
+        ),
+        engine="pillow",
+        created_at=T0,
+        updated_at=T0,
+        expires_at=T0.replace(microsecond=0) + timedelta(days=1),
+    )
+    return Job.model_validate({**fields, **changes})
+
+
+def test_a_job_reads_back_exactly_as_stored(jobs: DynamoJobRepository) -> None:
+    # Given a new job with every optional field set
+    job = new_job(
+        images=(GeneratedImage(key="k", width=64, height=80, image_format="jpeg", seed=3),),
+        error=ERROR,
+        started_at=T0,
+        finished_at=T0,
+        attempts=2,
+    )
+
+    # When it is stored and read back
+    jobs.create(job)
+
+    # Then nothing is lost or changed on the way
+    assert jobs.get(JOB_ID) == job
+
+
+def test_the_same_job_cannot_be_created_twice(jobs: DynamoJobRepository) -> None:
+    # Given a stored job
+    jobs.create(new_job())
+
+    # When a job with the same id is created
+    # Then it is refused rather than overwritten
+    with pytest.raises(JobStateConflictError):
+        jobs.create(new_job(status=JobStatus.FAILED))
+    assert jobs.get(JOB_ID) == new_job()
+
+
+def test_the_ttl_attribute_holds_epoch_seconds(jobs: DynamoJobRepository, stack: Stack) -> None:
+    # Given a job
+    job = new_job()
+
+    # When it is stored
+    jobs.create(job)
+
+    # Then the attribute the table's TTL reads is a number of seconds
+    item = stack.job_item(JOB_ID)
+    assert item is not None
+    assert item["expires_at"] == {"N": str(int(job.expires_at.timestamp()))}
+
+
+@pytest.mark.parametrize(
+    "finish",
+    [
+        lambda jobs, now: jobs.complete(JOB_ID, [], now),
+        lambda jobs, now: jobs.fail(JOB_ID, ERROR, now),
+    ],
+    ids=["succeeded", "failed"],
+)
+def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: object) -> None:
+    # Given a job that ran and finished
+    jobs.create(new_job())
+    jobs.start_attempt(JOB_ID, T0)
+    finish(jobs, T0)  # type: ignore[operator]
+    finished = jobs.get(JOB_ID)
+
+    # When any transition is tried on it
+    # Then each is refused and the job is unchanged
+    for transition in (
+        lambda: jobs.start_attempt(JOB_ID, T0),
+        lambda: jobs.complete(JOB_ID, [], T0),
+        lambda: jobs.fail(JOB_ID, ERROR, T0),
+    ):
+        with pytest.raises(JobStateConflictError):
+            transition()
+    assert jobs.get(JOB_ID) == finished
+
+
+def test_a_job_must_be_running_to_succeed(jobs: DynamoJobRepository) -> None:
+    # Given a queued job
+    jobs.create(new_job())
+
+    # When it is completed without having started
+    # Then that is refused
+    with pytest.raises(JobStateConflictError):
+        jobs.complete(JOB_ID, [], T0)
+
+
+def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepository) -> None:
+    # Given a queued job
+    jobs.create(new_job())
+
+    # When it is started twice (a redelivery after a crash)
+    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1))
+    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=9))
+
+    # Then both attempts count and the first start is kept
+    assert job.attempts == 2
+    assert job.started_at == T0 + timedelta(seconds=1)
+    assert job.updated_at == T0 + timedelta(seconds=9)
+
+
+def test_transitions_on_an_unknown_job_create_nothing(
+    jobs: DynamoJobRepository, stack: Stack
+) -> None:
+    # Given an empty table
+    # When a transition names a job that does not exist
+    with pytest.raises(JobStateConflictError):
+        jobs.fail(JOB_ID, ERROR, T0)
+
+    # Then no half item appears
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0

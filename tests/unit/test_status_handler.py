@@ -1,0 +1,230 @@
+"""StatusFunction, replaying events/ fixtures against jobs stored through the real repository."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from tests.unit.conftest import (
+    FIXTURE_JOB_ID,
+    FakeLambdaContext,
+    Stack,
+    load_event,
+    response_json,
+)
+
+CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
+
+
+def stored_job(stack: Stack, status: JobStatus, **changes: object) -> Job:
+    job = Job(
+        job_id=FIXTURE_JOB_ID,
+        status=status,
+        parameters=JobParameters(
+            prompt="a lighthouse",
+            negative_prompt=None,
+            width=256,
+            height=192,
+            seed=42,
+            num_images=1,
+            image_format="png",
+        ),
+        engine="pillow",
+        created_at=CREATED,
+        updated_at=CREATED,
+        expires_at=CREATED.replace(microsecond=0) + timedelta(days=7),
+        **changes,  # type: ignore[arg-type]
+    )
+    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
+    return job
+
+
+SUCCEEDED = {
+    "images": (
+        GeneratedImage(
+            key=f"images/{FIXTURE_JOB_ID}/0.png", width=256, height=192, image_format="png", seed=42
+        ),
+    ),
+    "started_at": CREATED + timedelta(seconds=1),
+    "finished_at": CREATED + timedelta(seconds=2),
+}
+FAILED = {"error": JobError(type="RenderFailed", message="width: too large for the renderer")}
+
+
+@pytest.fixture
+def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("StatusFunction")
+
+
+def get(module: ModuleType, event_name: str, context: FakeLambdaContext) -> tuple[int, object]:
+    response = module.handler(load_event(event_name), context)
+    return response["statusCode"], response_json(response)
+
+
+def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job
+    stored_job(stack, JobStatus.QUEUED)
+
+    # When it is read
+    code, body = get(status, "api-get-job", lambda_context)
+
+    # Then it is shown whole
+    assert code == 200
+    assert body == {
+        "job_id": FIXTURE_JOB_ID,
+        "status": "queued",
+        "parameters": {
+            "prompt": "a lighthouse",
+            "negative_prompt": None,
+            "width": 256,
+            "height": 192,
+            "seed": 42,
+            "num_images": 1,
+            "format": "png",
+        },
+        "engine": "pillow",
+        "created_at": "2026-11-23T08:00:00.123000Z",
+        "updated_at": "2026-11-23T08:00:00.123000Z",
+        "started_at": None,
+        "finished_at": None,
+        "expires_at": "2026-11-30T08:00:00Z",
+        "images": [],
+        "error": None,
+    }
+
+
+def test_a_succeeded_job_lists_presigned_urls_for_its_images(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job that succeeded with one image
+    stored_job(stack, JobStatus.SUCCEEDED, **SUCCEEDED)
+
+    # When it is read
+    code, body = get(status, "api-get-job", lambda_context)
+
+    # Then its image comes with a URL signed for that object, expiring as configured
+    assert code == 200
+    assert isinstance(body, dict)
+    [image] = body["images"]
+    assert (image["width"], image["height"], image["format"], image["seed"]) == (
+        256,
+        192,
+        "png",
+        42,
+    )
+    url = urlparse(image["url"])
+    assert url.path.endswith(f"/images/{FIXTURE_JOB_ID}/0.png")
+    query = parse_qs(url.query)
+    assert query["X-Amz-Expires"] == ["3600"]
+    assert "X-Amz-Signature" in query
+
+
+@pytest.mark.parametrize(
+    ("job_status", "changes", "expected"),
+    [
+        (JobStatus.QUEUED, {}, ("pending", False, None)),
+        (JobStatus.RUNNING, {}, ("pending", False, None)),
+        (JobStatus.SUCCEEDED, SUCCEEDED, ("completed", True, None)),
+        (JobStatus.FAILED, FAILED, ("failed", False, "width: too large for the renderer")),
+    ],
+)
+def test_drop_in_status_has_the_old_shape(
+    status: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    job_status: JobStatus,
+    changes: dict[str, object],
+    expected: tuple[str, bool, str | None],
+) -> None:
+    # Given a job in some state
+    stored_job(stack, job_status, **changes)
+
+    # When the old `GET /status/{job_id}` is called
+    code, body = get(status, "api-get-status", lambda_context)
+
+    # Then the body has exactly the old keys and words, with the image URL as the result
+    assert code == 200
+    assert isinstance(body, dict)
+    assert list(body) == ["job_id", "status", "result", "error"]
+    word, has_result, error = expected
+    assert (body["job_id"], body["status"], body["error"]) == (FIXTURE_JOB_ID, word, error)
+    assert (body["result"] is not None) == has_result
+    if has_result:
+        assert "X-Amz-Signature" in body["result"]
+
+
+@pytest.mark.parametrize(
+    ("job_status", "changes", "expected_keys", "word"),
+    [
+        (JobStatus.QUEUED, {}, ["status"], "processing"),
+        (JobStatus.RUNNING, {}, ["status"], "processing"),
+        (JobStatus.SUCCEEDED, SUCCEEDED, ["status", "image_path"], "completed"),
+        (JobStatus.FAILED, FAILED, ["status", "error"], "failed"),
+    ],
+)
+def test_drop_in_result_has_the_old_shape(
+    status: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    job_status: JobStatus,
+    changes: dict[str, object],
+    expected_keys: list[str],
+    word: str,
+) -> None:
+    # Given a job in some state
+    stored_job(stack, job_status, **changes)
+
+    # When the old `GET /result/{job_id}` is called
+    code, body = get(status, "api-get-result", lambda_context)
+
+    # Then only the keys that have a value appear
+    assert code == 200
+    assert isinstance(body, dict)
+    assert sorted(body) == sorted(expected_keys)
+    assert body["status"] == word
+
+
+@pytest.mark.parametrize(
+    ("event_name", "code", "error"),
+    [
+        ("api-get-job-unknown", 404, "not_found"),
+        ("api-get-job-malformed-id", 400, "validation_error"),
+    ],
+)
+def test_unknown_and_malformed_ids_are_4xx(
+    status: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    event_name: str,
+    code: int,
+    error: str,
+) -> None:
+    # Given a stored job, which these requests do not name
+    stored_job(stack, JobStatus.QUEUED)
+
+    # When an unknown or malformed id is asked for
+    got_code, body = get(status, event_name, lambda_context)
+
+    # Then it is a JSON 4xx
+    assert got_code == code
+    assert isinstance(body, dict)
+    assert body["error"] == error
+
+
+def test_malformed_id_error_names_the_field(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given no jobs
+    # When a malformed id is asked for
+    _, body = get(status, "api-get-job-malformed-id", lambda_context)
+
+    # Then the error names job_id
+    assert isinstance(body, dict)
+    assert [d["field"] for d in body["detail"]] == ["job_id"]

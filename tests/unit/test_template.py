@@ -1,0 +1,123 @@
+"""Invariants of template.yaml that a reviewer would otherwise have to remember."""
+
+import importlib.util
+from typing import Any
+
+import pytest
+
+from tests.support import template
+
+FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction"]
+
+
+def functions_policy_statements(logical_id: str) -> list[dict[str, Any]]:
+    statements = []
+    for policy in template.properties(logical_id).get("Policies", []):
+        statements.extend(policy.get("Statement", []))
+    return statements
+
+
+def test_queue_visibility_is_at_least_six_times_the_worker_timeout() -> None:
+    # Given the worker's timeout and its queue
+    timeout = template.function_setting("WorkerFunction", "Timeout")
+    visibility = template.properties("JobsQueue")["VisibilityTimeout"]
+
+    # Then the queue hides a message long enough for every retry of a slow batch
+    assert visibility >= 6 * timeout
+
+
+def test_every_queue_has_a_dead_letter_queue_and_the_worker_reports_item_failures() -> None:
+    # Given the worker's SQS event source
+    [event] = template.properties("WorkerFunction")["Events"].values()
+
+    # Then partial batch failures are on, and the queue redrives into the DLQ
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    redrive = template.properties("JobsQueue")["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    assert redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
+    # And the worker knows the same count, so it can fail a job on its last delivery
+    worker_env = template.properties("WorkerFunction")["Environment"]["Variables"]
+    assert worker_env["MAX_RECEIVE_COUNT"] == {"Ref": "MaxReceiveCount"}
+    count = template.load_template()["Parameters"]["MaxReceiveCount"]
+    assert 3 <= count["MinValue"] <= count["Default"] <= count["MaxValue"] <= 5
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_each_handler_exists(logical_id: str) -> None:
+    # Given the handler a function names
+    module = template.handler_module(logical_id)
+
+    # Then that module is in the package sam build ships
+    assert importlib.util.find_spec(module) is not None
+    assert template.function_setting(logical_id, "Runtime") == "python3.13"
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_policies_name_their_resources_and_never_use_wildcards(logical_id: str) -> None:
+    # Given a function's policy statements
+    statements = functions_policy_statements(logical_id)
+
+    # Then each allows named actions on named resources
+    assert statements
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert all("*" not in action for action in actions)
+        assert statement["Resource"] != "*"
+
+
+def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
+    # Given each function's actions
+    def actions(logical_id: str) -> set[str]:
+        found: set[str] = set()
+        for statement in functions_policy_statements(logical_id):
+            action = statement["Action"]
+            found.update(action if isinstance(action, list) else [action])
+        return found
+
+    # Then status only reads, submit only writes jobs and sends, the worker never sends
+    assert actions("StatusFunction") == {"dynamodb:GetItem", "s3:GetObject"}
+    assert actions("SubmitFunction") == {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "sqs:SendMessage",
+    }
+    assert actions("WorkerFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem", "s3:PutObject"}
+
+
+def test_the_bucket_is_private_and_encrypted() -> None:
+    # Given the images bucket
+    bucket = template.properties("ImagesBucket")
+
+    # Then public access is blocked in every way and objects are encrypted at rest
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert template.bucket_encryption_rules("ImagesBucket")
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+
+
+def test_the_table_expires_jobs_by_ttl_and_bills_on_demand() -> None:
+    # Given the jobs table
+    table = template.properties("JobsTable")
+
+    # Then it is on-demand and expires items through the attribute the code writes
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_outputs_give_what_clients_and_tooling_need() -> None:
+    # Given the template's outputs
+    outputs = template.load_template()["Outputs"]
+
+    # Then the API, table, queues and bucket are all named
+    assert {
+        "ApiUrl",
+        "ApiId",
+        "StageName",
+        "JobsTableName",
+        "JobsQueueUrl",
+        "JobsDeadLetterQueueUrl",
+        "ImagesBucketName",
+    } <= set(outputs)

@@ -1,0 +1,253 @@
+"""The worker's logic against moto-backed DynamoDB and S3, with engines that fail on purpose.
+
+Fault injection lives here, in test code: production code has no way to select these engines.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.engines.base import RenderedImage, RenderRequest
+from imagejobs.exceptions import PermanentEngineError, TransientEngineError
+from imagejobs.logic.worker import Outcome, image_key, process_job
+from imagejobs.models.domain import Job, JobError, JobParameters, JobStatus
+from tests.unit.conftest import Stack
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+@dataclass
+class ScriptedEngine:
+    """Returns placeholder bytes per requested image, or raises what it was given."""
+
+    error: Exception | None = None
+    calls: list[RenderRequest] = field(default_factory=list)
+    on_render: Callable[[], None] | None = None
+    name: str = "scripted"
+
+    def render(self, request: RenderRequest) -> list[RenderedImage]:
+        self.calls.append(request)
+        if self.on_render:
+            self.on_render()
+        if self.error:
+            raise self.error
+        return [
+            RenderedImage(
+                data=f"image {n}".encode(),
+                width=request.width,
+                height=request.height,
+                image_format=request.image_format,
+                seed=request.seed + n,
+            )
+            for n in range(request.num_images)
+        ]
+
+
+@dataclass
+class World:
+    stack: Stack
+    jobs: DynamoJobRepository
+    images: S3ImageStore
+    ticks: int = 0
+
+    def clock(self) -> datetime:
+        self.ticks += 1
+        return T0 + timedelta(seconds=self.ticks)
+
+    def add_job(self, num_images: int = 2, image_format: str = "webp") -> Job:
+        job = Job(
+            job_id=JOB_ID,
+            status=JobStatus.QUEUED,
+            parameters=JobParameters(
+                prompt="a lighthouse",
+                negative_prompt=None,
+                width=128,
+                height=96,
+                seed=7,
+                num_images=num_images,
+                image_format=image_format,  # type: ignore[arg-type]
+            ),
+            engine="scripted",
+            created_at=T0,
+            updated_at=T0,
+            expires_at=T0 + timedelta(days=7),
+        )
+        self.jobs.create(job)
+        return job
+
+    def run(
+        self,
+        engine: ScriptedEngine,
+        receive_count: int = 1,
+        max_receive_count: int = 3,
+        job_id: str = JOB_ID,
+    ) -> Outcome:
+        return process_job(
+            job_id,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=self.jobs,
+            images=self.images,
+            engine=engine,
+            clock=self.clock,
+        )
+
+    def job(self) -> Job:
+        job = self.jobs.get(JOB_ID)
+        assert job is not None
+        return job
+
+    def object_keys(self) -> list[str]:
+        listing = self.stack.s3.list_objects_v2(Bucket=self.stack.bucket_name)
+        return sorted(obj["Key"] for obj in listing.get("Contents", []))
+
+
+@pytest.fixture
+def world(stack: Stack) -> World:
+    return World(
+        stack,
+        DynamoJobRepository(stack.table_name, boto3.client("dynamodb")),
+        S3ImageStore(stack.bucket_name, s3_client()),
+    )
+
+
+def test_a_queued_job_is_rendered_stored_and_succeeds(world: World) -> None:
+    # Given a queued job for two WebP images
+    world.add_job(num_images=2, image_format="webp")
+
+    # When the worker processes its message
+    outcome = world.run(ScriptedEngine())
+
+    # Then both images are in S3 under deterministic keys with the right content type
+    assert outcome is Outcome.SUCCEEDED
+    keys = [image_key(JOB_ID, n, "webp") for n in range(2)]
+    assert world.object_keys() == keys
+    head = world.stack.s3.head_object(Bucket=world.stack.bucket_name, Key=keys[0])
+    assert head["ContentType"] == "image/webp"
+    # And the job records them, with one seed per image, and its timeline
+    job = world.job()
+    assert job.status is JobStatus.SUCCEEDED
+    assert [(i.key, i.seed) for i in job.images] == [(keys[0], 7), (keys[1], 8)]
+    assert job.attempts == 1
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    assert job.started_at < job.finished_at
+
+
+def test_a_redelivered_message_for_a_finished_job_does_nothing(world: World) -> None:
+    # Given a job that already succeeded
+    world.add_job()
+    world.run(ScriptedEngine())
+    finished = world.job()
+
+    # When its message is delivered again
+    engine = ScriptedEngine()
+    outcome = world.run(engine, receive_count=2)
+
+    # Then nothing is rendered or changed
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.job() == finished
+
+
+def test_a_message_for_an_unknown_job_is_dropped(world: World) -> None:
+    # Given no job with the message's id
+    engine = ScriptedEngine()
+
+    # When the message is processed
+    outcome = world.run(engine, job_id="00000000-0000-4000-8000-00000000abcd")
+
+    # Then it is acknowledged without rendering or creating anything
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.stack.dynamodb.scan(TableName=world.stack.table_name)["Count"] == 0
+
+
+def test_a_permanent_engine_error_fails_the_job_at_once(world: World) -> None:
+    # Given a job the engine refuses for good
+    world.add_job()
+    engine = ScriptedEngine(error=PermanentEngineError("width: beyond what the engine draws"))
+
+    # When it is processed on its first delivery
+    outcome = world.run(engine, receive_count=1)
+
+    # Then the job is failed with the reason, with no retry
+    assert outcome is Outcome.FAILED
+    job = world.job()
+    assert job.status is JobStatus.FAILED
+    assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
+    assert world.object_keys() == []
+
+
+def test_a_transient_error_is_left_to_sqs_to_retry(world: World) -> None:
+    # Given an engine that is throttled
+    world.add_job()
+    engine = ScriptedEngine(error=TransientEngineError("throttled"))
+
+    # When the job is processed before its last delivery
+    # Then the error propagates, so the message is reported as a batch item failure
+    with pytest.raises(TransientEngineError):
+        world.run(engine, receive_count=1, max_receive_count=3)
+    job = world.job()
+    assert job.status is JobStatus.RUNNING
+    assert job.attempts == 1
+
+
+def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: World) -> None:
+    # Given a job whose rendering keeps failing, on its last allowed delivery
+    world.add_job()
+    engine = ScriptedEngine(error=TransientEngineError("throttled"))
+    with pytest.raises(TransientEngineError):
+        world.run(engine, receive_count=1)
+
+    # When the last delivery fails too
+    outcome = world.run(engine, receive_count=3, max_receive_count=3)
+
+    # Then the job ends failed, saying how often it was tried
+    assert outcome is Outcome.FAILED
+    job = world.job()
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None
+    assert job.error.type == "RetriesExhausted"
+    assert "3 attempts" in job.error.message
+    assert job.attempts == 2
+
+
+def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: World) -> None:
+    # Given an attempt that wrote its images and crashed before recording success
+    world.add_job(num_images=2)
+    world.jobs.start_attempt(JOB_ID, world.clock())
+    world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
+
+    # When the message is delivered again
+    outcome = world.run(ScriptedEngine(), receive_count=2)
+
+    # Then the job succeeds with exactly its own images, rewritten
+    assert outcome is Outcome.SUCCEEDED
+    assert world.object_keys() == [image_key(JOB_ID, n, "webp") for n in range(2)]
+    body = world.stack.s3.get_object(Bucket=world.stack.bucket_name, Key=world.object_keys()[0])
+    assert body["Body"].read() == b"image 0"
+    assert world.job().attempts == 2
+
+
+def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: World) -> None:
+    # Given a job that another delivery fails while this one renders
+    world.add_job()
+
+    def finish_elsewhere() -> None:
+        world.jobs.fail(JOB_ID, JobError(type="Other", message="finished elsewhere"), world.clock())
+
+    # When this delivery finishes rendering
+    outcome = world.run(ScriptedEngine(on_render=finish_elsewhere))
+
+    # Then it does not overwrite the terminal state
+    assert outcome is Outcome.SKIPPED
+    job = world.job()
+    assert job.status is JobStatus.FAILED
+    assert job.images == ()
