@@ -1,0 +1,54 @@
+# Everything a newcomer needs: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.13 is the Lambda runtime's version. pyenv's `python3.13` shim only works once the
+# version is selected, so ask pyenv for the interpreter's real path first.
+PYTHON313 ?= $(shell p="$$(pyenv prefix 3.13 2>/dev/null | head -n1)/bin/python3.13"; \
+	if [ -x "$$p" ]; then echo "$$p"; \
+	elif python3.13 -c 'import sys' >/dev/null 2>&1; then command -v python3.13; fi)
+
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help setup up down demo test lint unit clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml functions/requirements.txt
+	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON313=/path/to/python3.13" >&2; exit 1; fi
+	$(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
+	$(PY) -m imagejobs_dev.localstack install
+
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON
+	@$(PY) -m imagejobs_dev.stack up
+
+down:  ## Stop what `make up` started
+	@$(PY) -m imagejobs_dev.stack down
+
+demo: up  ## Set up, deploy, generate an image and print where it is
+	@$(VENV)/bin/imagejobs generate "a lighthouse on a cliff above a stormy sea at sunset" \
+		--width 768 --height 512 --seed 7 --wait --out out
+
+lint: setup  ## ruff, mypy and sam validate --lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/sam validate --lint
+
+unit: setup  ## Fast in-process tests only (moto)
+	$(PY) -m pytest tests/unit
+
+test: lint  ## Lint, then every test: unit, LocalStack plugins, end to end
+	$(PY) -m pytest
+
+clean: down  ## Remove build output and local environments
+	rm -rf .aws-sam .localstack out $(VENV)

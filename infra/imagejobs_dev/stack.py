@@ -1,0 +1,172 @@
+"""Deploys template.yaml to LocalStack with the real SAM CLI: `make up` and `make down`.
+
+`up` starts LocalStack (or reuses one named by LOCALSTACK_ENDPOINT / AWS_ENDPOINT_URL),
+runs `sam build` and `sam deploy --config-env localstack`, and prints the stack's coordinates
+as one JSON object on its last line. The same JSON is kept in `.localstack/stack.json` for
+the command-line client and the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from imagejobs_dev import localstack
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_ENV = "localstack"
+STACK_NAME = "imagejobs"
+REGION = "us-east-1"
+# LocalStack accepts any credentials; these are its documented defaults, not secrets.
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    api_url: str
+    https_api_url: str | None
+    ca_bundle: str | None
+    endpoint_url: str
+    region: str
+    stack_name: str
+    api_id: str
+    stage: str
+    bucket: str
+    table: str
+    queue_url: str
+    dlq_url: str
+    worker_function: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def state_file(root: Path) -> Path:
+    return root / ".localstack" / "stack.json"
+
+
+def read_state(root: Path = ROOT) -> StackInfo | None:
+    try:
+        return StackInfo(**json.loads(state_file(root).read_text()))
+    except (FileNotFoundError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def aws_environment(endpoint_url: str) -> dict[str, str]:
+    """The environment for SAM and boto3 against LocalStack, free of the user's AWS profile."""
+    env = {k: v for k, v in os.environ.items() if k not in {"AWS_PROFILE", "AWS_SESSION_TOKEN"}}
+    env.update(LOCAL_CREDENTIALS)
+    env.update(
+        AWS_ENDPOINT_URL=endpoint_url,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        SAM_CLI_TELEMETRY="0",
+        # sam build resolves the runtime's interpreter (python3.13) from PATH: ours.
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    return env
+
+
+def _sam() -> str:
+    beside_python = Path(sys.executable).parent / "sam"
+    found = str(beside_python) if beside_python.exists() else shutil.which("sam")
+    if not found:
+        raise SystemExit("sam not found: run `make setup` (it installs aws-sam-cli into .venv)")
+    return found
+
+
+def _run(command: list[str], env: dict[str, str], root: Path) -> None:
+    print(f"+ {' '.join(command)}", file=sys.stderr, flush=True)
+    # SAM's progress goes to stderr so that stdout's last line stays the JSON summary.
+    subprocess.run(command, cwd=root, env=env, check=True, stdout=sys.stderr)
+
+
+def deploy(root: Path, stack: localstack.LocalStack) -> StackInfo:
+    env = aws_environment(stack.endpoint_url)
+    started = time.monotonic()
+    _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
+    _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
+    print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    info = describe(stack, env)
+    path = state_file(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(info.to_json() + "\n")
+    return info
+
+
+def describe(stack: localstack.LocalStack, env: dict[str, str]) -> StackInfo:
+    cloudformation = boto3.client(
+        "cloudformation",
+        endpoint_url=stack.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    api_id, stage = outputs["ApiId"], outputs["StageName"]
+    # The ApiUrl output names execute-api.amazonaws.com; LocalStack serves the same API
+    # under its own gateway.
+    api_path = f"/_aws/execute-api/{api_id}/{stage}/"
+    return StackInfo(
+        api_url=stack.endpoint_url.rstrip("/") + api_path,
+        https_api_url=(
+            stack.https_endpoint_url.rstrip("/") + api_path if stack.https_endpoint_url else None
+        ),
+        ca_bundle=str(stack.ca_bundle) if stack.ca_bundle else None,
+        endpoint_url=stack.endpoint_url,
+        region=REGION,
+        stack_name=STACK_NAME,
+        api_id=api_id,
+        stage=stage,
+        bucket=outputs["ImagesBucketName"],
+        table=outputs["JobsTableName"],
+        queue_url=outputs["JobsQueueUrl"],
+        dlq_url=outputs["JobsDeadLetterQueueUrl"],
+        worker_function=outputs["WorkerFunctionName"],
+    )
+
+
+def up(root: Path = ROOT) -> StackInfo:
+    return deploy(root, localstack.ensure_running(root))
+
+
+def down(root: Path = ROOT) -> None:
+    info = read_state(root)
+    # localstack.stop only stops an instance `up` started (it keeps its own pid file).
+    if localstack.stop(root):
+        print("stopped LocalStack", file=sys.stderr)
+    elif info is not None:
+        # A LocalStack we did not start (Docker, CI service): remove only our stack.
+        env = aws_environment(info.endpoint_url)
+        _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
+    state_file(root).unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "show"])
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        print(up().to_json())
+    elif args.command == "down":
+        down()
+    else:
+        info = read_state()
+        if info is None:
+            raise SystemExit("no stack: run `make up`")
+        print(info.to_json())
+
+
+if __name__ == "__main__":
+    main()

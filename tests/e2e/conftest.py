@@ -1,0 +1,46 @@
+"""End-to-end fixtures: the real template, deployed with the real SAM CLI to LocalStack.
+
+The `localstack` fixture (tests/conftest.py) starts LocalStack unless one is running; this
+module deploys once per session, exactly as `make up` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from imagejobs_dev import localstack as local
+from imagejobs_dev.stack import LOCAL_CREDENTIALS, StackInfo, deploy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def deployed(localstack: local.LocalStack) -> StackInfo:
+    return deploy(ROOT, localstack)
+
+
+@pytest.fixture(scope="session")
+def aws(deployed: StackInfo) -> Any:
+    """boto3 clients on the same LocalStack, for setting up faults and checking S3."""
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=deployed.endpoint_url,
+            region_name=deployed.region,
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    return client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.localstack)

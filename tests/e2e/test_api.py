@@ -1,0 +1,242 @@
+"""The deployed service over real HTTP: API Gateway → Lambda → DynamoDB + SQS → worker → S3."""
+
+from __future__ import annotations
+
+import io
+import json
+import ssl
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs_dev.stack import StackInfo
+from tests.support.http import call, poll
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+# Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
+JOB_TIMEOUT = 90
+
+
+def url(stack: StackInfo, path: str) -> str:
+    return stack.api_url + path.lstrip("/")
+
+
+def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
+    response = poll(
+        lambda: call("GET", url(stack, f"jobs/{job_id}")),
+        lambda r: r.status == 200 and r.json()["status"] in {"succeeded", "failed"},
+        JOB_TIMEOUT,
+        f"job {job_id} to finish",
+    )
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_job_submitted_over_http_ends_with_a_downloadable_image(
+    deployed: StackInfo, aws: Any
+) -> None:
+    # Given a job for a 320x200 PNG
+    request = {"prompt": "a red sunset over a calm ocean", "width": 320, "height": 200}
+
+    # When it is submitted and polled until it finishes
+    accepted = call("POST", url(deployed, "jobs"), request)
+    assert accepted.status == 202, accepted.body
+    job_id = accepted.json()["job_id"]
+    assert accepted.json()["status"] == "queued"
+    assert accepted.headers["Location"].endswith(f"jobs/{job_id}")
+    job = finished_job(deployed, job_id)
+
+    # Then it succeeded with one image of exactly that size behind a presigned URL
+    assert job["status"] == "succeeded", job["error"]
+    assert job["error"] is None
+    [image] = job["images"]
+    assert (image["width"], image["height"], image["format"]) == (320, 200, "png")
+    download = call("GET", image["url"], content_type=None)
+    assert download.status == 200
+    decoded = Image.open(io.BytesIO(download.body))
+    assert (decoded.format, decoded.size) == ("PNG", (320, 200))
+    # And the object sits at its deterministic key with the right content type
+    head = aws("s3").head_object(Bucket=deployed.bucket, Key=f"images/{job_id}/0.png")
+    assert head["ContentType"] == "image/png"
+
+
+def test_the_object_is_not_readable_without_a_presigned_url(deployed: StackInfo) -> None:
+    # Given a finished job's image
+    accepted = call("POST", url(deployed, "jobs"), {"prompt": "a small blue boat", "width": 64})
+    job = finished_job(deployed, accepted.json()["job_id"])
+    image_url = job["images"][0]["url"]
+
+    # When the same object is fetched without the signature
+    response = call("GET", image_url.split("?")[0], content_type=None)
+
+    # Then it is refused
+    assert response.status == 403
+
+
+def test_drop_in_generate_and_status_routes_keep_their_shapes(deployed: StackInfo) -> None:
+    # Given a client of the first system this grew from
+    body = {"prompt": "snowy mountains", "parameters": {"width": 128, "height": 96}}
+
+    # When it submits and polls the old routes
+    accepted = call("POST", url(deployed, "generate"), body)
+    job_id = accepted.json()["job_id"]
+    done = poll(
+        lambda: call("GET", url(deployed, f"status/{job_id}")).json(),
+        lambda b: b["status"] != "pending",
+        JOB_TIMEOUT,
+        "the legacy status to leave pending",
+    )
+
+    # Then each answer has exactly the old keys, and the result is the image's URL
+    assert accepted.status == 200
+    assert accepted.json() == {"job_id": job_id}
+    assert set(done) == {"job_id", "status", "result", "error"}
+    assert done["status"] == "completed", done
+    assert Image.open(io.BytesIO(call("GET", done["result"], content_type=None).body)).size == (
+        128,
+        96,
+    )
+
+
+def test_drop_in_generate_image_and_result_routes_keep_their_shapes(deployed: StackInfo) -> None:
+    # Given a client of the second system this grew from
+    accepted = call("POST", url(deployed, "generate-image"), {"prompt": "red roses"})
+    job_id = accepted.json()["job_id"]
+
+    # When it polls the result route
+    seen: list[dict[str, Any]] = []
+
+    def result() -> dict[str, Any]:
+        seen.append(call("GET", url(deployed, f"result/{job_id}")).json())
+        return seen[-1]
+
+    done = poll(result, lambda b: b["status"] != "processing", JOB_TIMEOUT, "the result")
+
+    # Then the answers are the old ones: processing, then completed with an image path
+    assert accepted.json() == {"message": "Image generation started", "job_id": job_id}
+    assert all(body == {"status": "processing"} for body in seen[:-1])
+    assert set(done) == {"status", "image_path"}
+    assert done["status"] == "completed"
+    assert call("GET", done["image_path"], content_type=None).status == 200
+
+
+def _fixture_request(name: str) -> tuple[str, str, str | None, str | None]:
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    content_type = (event.get("headers") or {}).get("Content-Type")
+    return event["httpMethod"], event["path"], event["body"] or None, content_type
+
+
+# The same fixtures the unit tests replay into the handlers, now sent over real HTTP.
+BAD_REQUESTS = [
+    ("api-post-jobs-malformed-json", 400, "body"),
+    ("api-post-jobs-not-an-object", 422, "body"),
+    ("api-post-jobs-no-body", 422, "body"),
+    ("api-post-jobs-missing-prompt", 422, "prompt"),
+    ("api-post-jobs-blank-prompt", 422, "prompt"),
+    ("api-post-jobs-prompt-too-long", 422, "prompt"),
+    ("api-post-jobs-wrong-type", 422, "width"),
+    ("api-post-jobs-too-small", 422, "height"),
+    ("api-post-jobs-too-large", 422, "width"),
+    ("api-post-jobs-over-deployment-limit", 422, "width"),
+    ("api-post-jobs-too-many-images", 422, "num_images"),
+    ("api-post-jobs-bad-format", 422, "format"),
+    ("api-post-jobs-unknown-field", 422, "steps"),
+    ("api-post-generate-bad-parameters", 422, "parameters.width"),
+    ("api-post-jobs-text-plain", 415, None),
+    ("api-get-job-unknown", 404, None),
+    ("api-get-job-malformed-id", 400, "job_id"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "status", "field"), BAD_REQUESTS)
+def test_bad_input_over_http_is_a_4xx_json_error_naming_the_field(
+    deployed: StackInfo, fixture: str, status: int, field: str | None
+) -> None:
+    # Given a bad request from events/
+    method, path, body, content_type = _fixture_request(fixture)
+
+    # When it is sent to the deployed API
+    response = call(method, url(deployed, path), body, content_type=content_type)
+
+    # Then it is the same 4xx JSON error the handler gives, naming the field
+    assert response.status == status, response.body
+    error = response.json()
+    assert error["error"]
+    assert error["message"]
+    if field is not None:
+        assert field in [detail["field"] for detail in error["detail"]]
+
+
+@pytest.mark.parametrize("route", ["jobs", "status", "result"])
+def test_an_unknown_job_is_404_on_every_read_route(deployed: StackInfo, route: str) -> None:
+    # Given an id no job has
+    job_id = str(uuid.uuid4())
+
+    # When any read route asks for it
+    response = call("GET", url(deployed, f"{route}/{job_id}"))
+
+    # Then it is a JSON 404
+    assert response.status == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_a_render_that_cannot_succeed_ends_failed_with_its_reason(
+    deployed: StackInfo, aws: Any
+) -> None:
+    # Given a job the API would never accept (larger than the renderer can draw), written
+    # straight to the table and queued, as a stand-in for an engine refusing a request
+    now = datetime.now(UTC)
+    job_id = str(uuid.uuid4())
+    parameters = JobParameters(
+        prompt="too big to draw",
+        negative_prompt=None,
+        width=5000,
+        height=64,
+        seed=1,
+        num_images=1,
+        image_format="png",
+    )
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(
+        Job(
+            job_id=job_id,
+            status=JobStatus.QUEUED,
+            parameters=parameters,
+            engine="pillow",
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(days=1),
+        )
+    )
+
+    # When its message goes through the real queue to the worker
+    aws("sqs").send_message(QueueUrl=deployed.queue_url, MessageBody=json.dumps({"job_id": job_id}))
+    job = finished_job(deployed, job_id)
+
+    # Then the job is failed, not stuck, and says why
+    assert job["status"] == "failed"
+    assert job["error"]["type"] == "RenderFailed"
+    assert job["images"] == []
+
+
+def test_the_api_answers_over_https_with_its_certificate_trusted(deployed: StackInfo) -> None:
+    # Given LocalStack's own certificate as the only trusted authority
+    if deployed.https_api_url is None or deployed.ca_bundle is None:
+        pytest.skip("this LocalStack publishes no certificate (started elsewhere)")
+    context = ssl.create_default_context(cafile=deployed.ca_bundle)
+
+    # When a job is submitted and read back over HTTPS, with verification on
+    accepted = call(
+        "POST", deployed.https_api_url + "jobs", {"prompt": "a green field"}, context=context
+    )
+    job_id = accepted.json()["job_id"]
+    shown = call("GET", f"{deployed.https_api_url}jobs/{job_id}", context=context)
+
+    # Then both answer as over HTTP
+    assert accepted.status == 202
+    assert shown.status == 200
+    assert shown.json()["job_id"] == job_id
