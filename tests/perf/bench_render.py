@@ -1,0 +1,147 @@
+"""How the Pillow engine's cost grows with the picture: run `python -m tests.perf.bench_render`.
+
+For each format and size it prints the median time to render and encode one image, that time
+per megapixel, the same relative to the first (smallest) row of the format, and peak memory.
+A flat ratio means linear growth; below 1 means a fixed per-image cost (the Python that places
+the motifs) still weighs at that size. Not a test (pytest collects only test_*.py): timings
+depend on the machine.
+
+Peak memory is measured once per row in a fresh, warmed-up interpreter, so one row's freed
+buffers cannot hide the next one's. It comes in two columns because tracemalloc sees only
+Python's allocator: Pillow's pixel buffers are malloc'ed in C and show up only in the peak
+resident set (Linux only; "n/a" elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+from imagejobs.engines.base import ImageFormat, RenderRequest
+from imagejobs.engines.pillow_renderer import PillowRenderer
+
+SIZES = (256, 512, 1024, 2048)
+FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")
+# Many motifs at once: close to the most work one picture can take.
+PROMPT = "red sunset over the ocean, mountains and a neon city with trees, flowers and a cat"
+
+ROOT = Path(__file__).resolve().parents[2]
+_PROC_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def main() -> None:
+    args = _arguments()
+    if args.measure_memory:
+        image_format, side = args.measure_memory
+        render = _render_call(args.prompt, cast(ImageFormat, image_format), int(side))
+        print(json.dumps(_peak_memory(render)))
+        return
+    _render_call(args.prompt, "png", 64)()  # warm up: imports, first allocations
+    print(f"prompt: {args.prompt!r}; median of {args.repeat} runs per row")
+    print(
+        f"{'format':<6} {'size':>9} {'MP':>5} {'median ms':>10} {'ms/MP':>8} "
+        f"{'vs first':>8} {'py peak MiB':>11} {'rss peak MiB':>12}"
+    )
+    for image_format in FORMATS:
+        first_ms_per_mp: float | None = None
+        for side in args.sizes:
+            megapixels = side * side / 1e6
+            median_ms = _median_ms(_render_call(args.prompt, image_format, side), args.repeat)
+            ms_per_mp = median_ms / megapixels
+            first_ms_per_mp = first_ms_per_mp or ms_per_mp
+            memory = _peak_memory_in_fresh_process(args.prompt, image_format, side)
+            rss = "n/a" if memory["rss_mib"] is None else f"{memory['rss_mib']:.1f}"
+            print(
+                f"{image_format:<6} {f'{side}x{side}':>9} {megapixels:>5.2f} {median_ms:>10.1f} "
+                f"{ms_per_mp:>8.1f} {ms_per_mp / first_ms_per_mp:>8.2f} "
+                f"{memory['python_mib'] or 0.0:>11.1f} {rss:>12}"
+            )
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per row (default 3)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="square sides")
+    parser.add_argument("--prompt", default=PROMPT)
+    # Internal: measure one row's memory in this (fresh) process and print it as JSON.
+    parser.add_argument("--measure-memory", nargs=2, metavar=("FORMAT", "SIDE"), help="internal")
+    return parser.parse_args()
+
+
+def _render_call(prompt: str, image_format: ImageFormat, side: int) -> Callable[[], object]:
+    request = RenderRequest(
+        prompt=prompt,
+        width=side,
+        height=side,
+        seed=1,
+        image_format=image_format,
+    )
+    return functools.partial(PillowRenderer().render, request)
+
+
+def _median_ms(render: Callable[[], object], repeat: int) -> float:
+    timings = []
+    for _ in range(max(repeat, 1)):
+        started = time.perf_counter()
+        render()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def _peak_memory_in_fresh_process(
+    prompt: str, image_format: ImageFormat, side: int
+) -> dict[str, float | None]:
+    command = [sys.executable, "-m", "tests.perf.bench_render", "--prompt", prompt]
+    command += ["--measure-memory", image_format, str(side)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    memory: dict[str, float | None] = json.loads(result.stdout)
+    return memory
+
+
+def _peak_memory(render: Callable[[], object]) -> dict[str, float | None]:
+    """Peak MiB above a warmed-up start: Python's heap (tracemalloc) and the process (RSS)."""
+    _render_call(PROMPT, "png", 64)()  # warm up, so imports do not count
+    rss_before = _reset_peak_rss()
+    tracemalloc.start()
+    try:
+        render()
+        _, python_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    rss_peak = _status_kib("VmHWM")
+    rss_mib = None if rss_before is None or rss_peak is None else (rss_peak - rss_before) / 1024
+    return {"python_mib": python_peak / 2**20, "rss_mib": rss_mib}
+
+
+def _reset_peak_rss() -> int | None:
+    """Reset the kernel's peak-RSS mark to the current RSS; that RSS in KiB, if supported."""
+    try:
+        _CLEAR_REFS.write_text("5")
+    except OSError:
+        return None
+    return _status_kib("VmRSS")
+
+
+def _status_kib(field: str) -> int | None:
+    try:
+        lines = _PROC_STATUS.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return None
+
+
+if __name__ == "__main__":
+    main()

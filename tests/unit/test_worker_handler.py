@@ -1,0 +1,118 @@
+"""WorkerFunction, replaying the SQS fixtures in events/ with the real Pillow renderer."""
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+
+import boto3
+import pytest
+from PIL import Image
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import Job, JobParameters, JobStatus
+from tests.unit.conftest import FIXTURE_JOB_ID, FakeLambdaContext, Stack, load_event
+
+CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def queued_job(stack: Stack, **parameters: object) -> None:
+    values: dict[str, object] = {
+        "prompt": "a lighthouse on a cliff at sunset",
+        "negative_prompt": None,
+        "width": 96,
+        "height": 64,
+        "seed": 42,
+        "num_images": 2,
+        "image_format": "webp",
+        **parameters,
+    }
+    job = Job(
+        job_id=FIXTURE_JOB_ID,
+        status=JobStatus.QUEUED,
+        parameters=JobParameters.model_validate(values),
+        engine="pillow",
+        created_at=CREATED,
+        updated_at=CREATED,
+        expires_at=CREATED + timedelta(days=7),
+    )
+    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
+
+
+@pytest.fixture
+def worker(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("WorkerFunction")
+
+
+def test_a_job_message_renders_every_image_into_s3_and_succeeds(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job for two 96x64 WebP images
+    queued_job(stack)
+
+    # When the worker receives the fixture's message for it
+    response = worker.handler(load_event("sqs-job"), lambda_context)
+
+    # Then no message failed, the job succeeded and both objects are real WebP images
+    assert response == {"batchItemFailures": []}
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "succeeded"
+    for number in (0, 1):
+        stored = stack.s3.get_object(
+            Bucket=stack.bucket_name, Key=f"images/{FIXTURE_JOB_ID}/{number}.webp"
+        )
+        assert stored["ContentType"] == "image/webp"
+        image = Image.open(io.BytesIO(stored["Body"].read()))
+        assert (image.format, image.size) == ("WEBP", (96, 64))
+
+
+def test_a_redelivered_message_for_a_finished_job_changes_nothing(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job the worker already finished
+    queued_job(stack, num_images=1)
+    worker.handler(load_event("sqs-job"), lambda_context)
+    finished = stack.job_item(FIXTURE_JOB_ID)
+
+    # When SQS delivers the same message again
+    response = worker.handler(load_event("sqs-job"), lambda_context)
+
+    # Then it is acknowledged and the item is untouched
+    assert response == {"batchItemFailures": []}
+    assert stack.job_item(FIXTURE_JOB_ID) == finished
+
+
+def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a batch with an unparseable body next to a good message
+    queued_job(stack, num_images=1)
+
+    # When the worker processes the batch
+    response = worker.handler(load_event("sqs-poison"), lambda_context)
+
+    # Then only the poison message is reported, so SQS retries it and then dead-letters it
+    failed_ids = [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
+    assert failed_ids == ["00000000-0000-4000-8000-000000000000"]
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "succeeded"
+
+
+def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job larger than the renderer can draw
+    queued_job(stack, width=5000, num_images=1)
+
+    # When the worker receives its message
+    response = worker.handler(load_event("sqs-job"), lambda_context)
+
+    # Then the message is acknowledged and the job is failed with the renderer's reason
+    assert response == {"batchItemFailures": []}
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "failed"
+    assert item["error_type"]["S"] == "RenderFailed"
+    assert "width" in item["error_message"]["S"]
