@@ -1,0 +1,7 @@
+"""LocalStack plugins that let it run on a host with no Docker engine.
+
+- `executor`: a Lambda runtime executor that runs each execution environment as a child
+  Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`).
+- `dynamodb`: a DynamoDB provider answered by moto in pure Python, with no Java
+  (`PROVIDER_OVERRIDE_DYNAMODB=moto`).
+"""
