@@ -1,1 +1,1 @@
-"""Developer tooling: the local stack, `make up`/`make down`, and the `imagejobs` client."""
+"""Developer tooling: local stack, deploy, client."""

@@ -157,15 +157,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "show"])
     args = parser.parse_args(argv)
-    if args.command == "up":
-        print(up().to_json())
-    elif args.command == "down":
-        down()
-    else:
-        info = read_state()
-        if info is None:
-            raise SystemExit("no stack: run `make up`")
-        print(info.to_json())
+    try:
+        if args.command == "up":
+            print(up().to_json())
+        elif args.command == "down":
+            down()
+    except localstack.LocalStackError as error:
+        raise SystemExit(f"error: {error}") from error
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"error: {' '.join(map(str, error.cmd[:3]))} failed") from error
+    if args.command in {"up", "down"}:
+        return
+    info = read_state()
+    if info is None:
+        raise SystemExit("no stack: run `make up`")
+    print(info.to_json())
 
 
 if __name__ == "__main__":

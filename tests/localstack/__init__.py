@@ -1,0 +1,1 @@
+"""Tests of the LocalStack host-mode tooling and plugins."""

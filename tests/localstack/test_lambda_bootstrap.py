@@ -1,158 +1,325 @@
-"""The executor's child runtime, driven over its pipes exactly as the executor drives it."""
+"""The Lambda child bootstrap, run as the executor runs it, without LocalStack."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = (
-    Path(__file__).resolve().parents[2]
-    / "infra/localstack/plugins/imagejobs_localstack/lambda_bootstrap.py"
+    ROOT / "infra" / "localstack" / "plugins" / "imagejobs_localstack" / "lambda_bootstrap.py"
 )
-
-HANDLER = """
-import time
-
-def handler(event, context):
-    print("handling", event["n"])
-    if event.get("fail"):
-        raise KeyError("missing thing")
-    if event.get("import"):
-        __import__(event["import"])
-    before = context.get_remaining_time_in_millis()
-    time.sleep(0.05)
-    return {"n": event["n"], "request": context.aws_request_id,
-            "spent": before - context.get_remaining_time_in_millis()}
-"""
+ANSWER_SECONDS = 20
 
 
-class Runtime:
-    def __init__(self, code_dir: Path) -> None:
-        request_read, self._request_write = os.pipe()
-        self._response_read, response_write = os.pipe()
-        fds = [str(request_read), str(response_write)]
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(BOOTSTRAP), *fds, str(code_dir)],
-            env={"_HANDLER": "app.handler", "AWS_LAMBDA_FUNCTION_NAME": "fn"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(request_read, response_write),
-        )
-        os.close(request_read)
-        os.close(response_write)
-        self.requests = os.fdopen(self._request_write, "w")
-        self.responses = os.fdopen(self._response_read, "r")
+def _load_bootstrap() -> ModuleType:
+    # By path, as the executor runs it: the plugin package is not installed in this venv.
+    spec = importlib.util.spec_from_file_location("lambda_bootstrap", BOOTSTRAP)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def read(self) -> dict[str, Any]:
-        return json.loads(self.responses.readline())  # type: ignore[no-any-return]
 
-    def invoke(self, event: dict[str, Any], request_id: str = "req-1") -> dict[str, Any]:
-        deadline_ms = int(time.time() * 1000) + 3000
-        message = {
-            "request_id": request_id,
-            "invoked_arn": "arn:aws:lambda:us-east-1:000000000000:function:fn",
+FLAGS: tuple[str, ...] = _load_bootstrap().INTERPRETER_FLAGS
+
+
+@dataclass
+class Child:
+    """A bootstrap process and the two pipes the executor would hold."""
+
+    process: subprocess.Popen[bytes]
+    requests: Any
+    responses: Any
+
+    def answer(self) -> dict[str, Any]:
+        line = self.responses.readline()
+        assert line, f"the bootstrap exited: {self.output()}"
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def invoke(self, event: object, timeout_ms: int = 30_000, **extra: Any) -> dict[str, Any]:
+        request = {
+            "request_id": extra.pop("request_id", "req-1"),
+            "invoked_arn": "arn:aws:lambda:us-east-1:000000000000:function:tiny",
             "payload": json.dumps(event),
-            "trace_id": None,
-            "deadline_ms": deadline_ms,
+            "trace_id": extra.pop("trace_id", None),
+            "deadline_ms": int(time.time() * 1000) + timeout_ms,
         }
-        self.requests.write(json.dumps(message) + "\n")
+        self.requests.write(json.dumps(request) + "\n")
         self.requests.flush()
-        return self.read()
+        return self.answer()
 
-    def close(self) -> str:
+    def output(self) -> str:
         self.requests.close()
-        self.process.wait(timeout=10)
-        assert self.process.stdout is not None
-        return self.process.stdout.read().decode()
+        try:
+            out, _ = self.process.communicate(timeout=ANSWER_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, _ = self.process.communicate()
+        return out.decode()
+
+
+def start(code: Path, handler: str, *paths: Path, flags: tuple[str, ...] = FLAGS) -> Child:
+    request_read, request_write = os.pipe()
+    response_read, response_write = os.pipe()
+    env = {
+        "_HANDLER": handler,
+        "AWS_LAMBDA_FUNCTION_NAME": "tiny",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/tiny",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/01/01/[$LATEST]abc",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            *flags,
+            str(BOOTSTRAP),
+            str(request_read),
+            str(response_write),
+            str(code),
+            *map(str, paths),
+        ],
+        env=env,
+        cwd=code,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        pass_fds=(request_read, response_write),
+    )
+    os.close(request_read)
+    os.close(response_write)
+    return Child(
+        process,
+        os.fdopen(request_write, "w", encoding="utf-8"),
+        os.fdopen(response_read, "r", encoding="utf-8"),
+    )
 
 
 @pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    (tmp_path / "app.py").write_text(HANDLER)
-    started = Runtime(tmp_path)
-    assert started.read() == {"ready": True}
-    yield started
-    if started.process.poll() is None:
-        started.process.kill()
+def function(tmp_path: Path) -> Iterator[Child]:
+    """A started bootstrap around a tiny handler module, ready for requests."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            import sys
+            import time
+
+            imported_at = time.time()
+
+            def handler(event, context):
+                print("handling", event.get("name"))
+                if event.get("fail"):
+                    raise ValueError("bad " + event["fail"])
+                if event.get("import"):
+                    __import__(event["import"])
+                if event.get("sleep"):
+                    first = context.get_remaining_time_in_millis()
+                    time.sleep(event["sleep"])
+                    return {"first": first, "second": context.get_remaining_time_in_millis()}
+                return {
+                    "hello": event.get("name"),
+                    "request_id": context.aws_request_id,
+                    "function_name": context.function_name,
+                    "memory": context.memory_limit_in_mb,
+                    "arn": context.invoked_function_arn,
+                    "log_group": context.log_group_name,
+                    "log_stream": context.log_stream_name,
+                    "remaining": context.get_remaining_time_in_millis(),
+                    "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+                    "imported_at": imported_at,
+                    "path": sys.path,
+                }
+            """
+        )
+    )
+    child = start(code, "app.handler")
+    assert child.answer() == {"ready": True}
+    yield child
+    if child.process.poll() is None:
+        child.process.kill()
+        child.process.wait()
 
 
-def test_the_handler_result_comes_back_as_json(runtime: Runtime) -> None:
-    # Given a started runtime
+def test_returns_the_handler_result_with_a_lambda_context(function: Child) -> None:
+    # Given a started environment
+
     # When it is invoked twice
-    first = runtime.invoke({"n": 1}, "req-1")
-    second = runtime.invoke({"n": 2}, "req-2")
+    first = function.invoke({"name": "ada"}, request_id="r-1", trace_id="Root=1-abc")
+    second = function.invoke({"name": "bob"}, request_id="r-2")
 
-    # Then each answer carries that invocation's result and request id
+    # Then each result is the handler's, with a context like Lambda's
     assert first["ok"] is True
-    assert json.loads(first["payload"])["request"] == "req-1"
-    assert json.loads(second["payload"])["n"] == 2
+    result = json.loads(first["payload"])
+    assert result["hello"] == "ada"
+    assert result["request_id"] == "r-1"
+    assert result["function_name"] == "tiny"
+    assert result["memory"] == 256
+    assert result["arn"].endswith(":function:tiny")
+    assert result["log_group"] == "/aws/lambda/tiny"
+    assert result["log_stream"] == "2026/01/01/[$LATEST]abc"
+    assert 0 < result["remaining"] <= 30_000
+    assert result["trace"] == "Root=1-abc"
+    # And the module was imported once, and a request without a trace id clears it
+    later = json.loads(second["payload"])
+    assert later["imported_at"] == result["imported_at"]
+    assert later["trace"] is None
+    # And the handler's output is the function's log, ended by the marker line per request
+    output = function.output()
+    assert "handling ada\n" in output
+    assert "imagejobs-end-of-logs r-1" in output
 
 
-def test_the_context_counts_down_the_remaining_time(runtime: Runtime) -> None:
-    # Given a handler that sleeps 50 ms between two reads of the remaining time
-    # When it runs
-    result = json.loads(runtime.invoke({"n": 1})["payload"])
+def test_a_handler_exception_comes_back_in_lambda_error_shape(function: Child) -> None:
+    # Given a started environment
 
-    # Then the remaining time went down by about that much
-    assert 40 <= result["spent"] <= 1000
+    # When the handler raises
+    answer = function.invoke({"fail": "input"}, request_id="r-err")
 
-
-def test_an_exception_comes_back_in_lambdas_error_shape(runtime: Runtime) -> None:
-    # Given a handler that raises
-    # When it is invoked
-    response = runtime.invoke({"n": 1, "fail": True})
-
-    # Then the error payload has Lambda's fields and starts in the handler's own frame
-    assert response["ok"] is False
-    error = json.loads(response["payload"])
-    assert error["errorType"] == "KeyError"
-    assert "missing thing" in error["errorMessage"]
-    assert "app.py" in error["stackTrace"][0]
-    # And the runtime keeps serving
-    assert runtime.invoke({"n": 2})["ok"] is True
+    # Then the answer is an error with Lambda's fields, traced from the handler
+    assert answer["ok"] is False
+    error = json.loads(answer["payload"])
+    assert error["errorType"] == "ValueError"
+    assert error["errorMessage"] == "bad input"
+    assert error["requestId"] == "r-err"
+    assert any("app.py" in frame and "handler" in frame for frame in error["stackTrace"])
+    assert not any("lambda_bootstrap" in frame for frame in error["stackTrace"])
+    # And the environment keeps serving
+    assert function.invoke({"name": "again"})["ok"] is True
+    # And the log shows the error as the AWS runtime prints it
+    assert "[ERROR] ValueError: bad input" in function.output()
 
 
-@pytest.mark.parametrize("module", ["pytest", "pydantic"])
-def test_packages_of_the_launching_environment_are_not_importable(
-    runtime: Runtime, module: str
+@pytest.mark.parametrize("module", ["pytest", "pydantic", "imagejobs"])
+def test_packages_outside_the_function_paths_are_not_importable(
+    function: Child, module: str
 ) -> None:
-    # Given a package installed beside the interpreter but not in the function's code
+    # Given a module importable in the interpreter that runs the bootstrap (this venv)
+    __import__(module)
+
     # When the handler imports it
-    response = runtime.invoke({"n": 1, "import": module})
+    answer = function.invoke({"import": module})
 
-    # Then it is missing, as on AWS
-    assert response["ok"] is False
-    assert json.loads(response["payload"])["errorType"] == "ModuleNotFoundError"
-
-
-def test_handler_output_is_followed_by_an_end_of_logs_marker(runtime: Runtime) -> None:
-    # Given an invocation that prints
-    runtime.invoke({"n": 7}, "req-7")
-
-    # When the runtime's output is read
-    output = runtime.close()
-
-    # Then the print comes before the invocation's marker
-    assert output.index("handling 7") < output.index("imagejobs-end-of-logs req-7")
+    # Then it fails as on Lambda, where only the code, layers and the SDK are on the path
+    assert answer["ok"] is False
+    error = json.loads(answer["payload"])
+    assert error["errorType"] == "ModuleNotFoundError"
+    assert module in error["errorMessage"]
 
 
-def test_an_import_error_at_init_is_reported_instead_of_ready(tmp_path: Path) -> None:
-    # Given a handler module that fails to import
-    (tmp_path / "app.py").write_text("raise RuntimeError('bad init')\n")
+def test_sys_path_is_the_function_paths_then_the_standard_library(
+    function: Child, tmp_path: Path
+) -> None:
+    # Given a started environment
 
-    # When the runtime starts
-    runtime = Runtime(tmp_path)
-    message = runtime.read()
+    # When the handler reports its sys.path
+    path = json.loads(function.invoke({})["payload"])["path"]
 
-    # Then it reports the init error and exits
-    assert message["init_error"]["errorType"] == "RuntimeError"
-    runtime.close()
-    assert runtime.process.returncode == 0
+    # Then the code folder comes first and no site-packages folder is on it
+    assert path[0] == str(tmp_path / "code")
+    assert not [entry for entry in path if "site-packages" in entry]
+
+
+def test_remaining_time_decreases_during_an_invocation(function: Child) -> None:
+    # Given a started environment and a 5 s budget
+
+    # When the handler sleeps between two readings
+    result = json.loads(function.invoke({"sleep": 0.3}, timeout_ms=5_000)["payload"])
+
+    # Then the second reading is lower by about the sleep, and both are within the budget
+    assert 5_000 >= result["first"] > result["second"]
+    assert result["first"] - result["second"] >= 250
+
+
+def test_an_extra_path_such_as_a_layer_is_importable(tmp_path: Path) -> None:
+    # Given a handler that imports a module from a second folder (a layer's python/)
+    code = tmp_path / "code"
+    layer = tmp_path / "layer" / "python"
+    code.mkdir()
+    layer.mkdir(parents=True)
+    (layer / "shared_lib.py").write_text("VALUE = 42\n")
+    (code / "app.py").write_text(
+        "import shared_lib\ndef handler(e, c):\n    return shared_lib.VALUE\n"
+    )
+    child = start(code, "app.handler", layer)
+
+    # When it starts and is invoked
+    ready = child.answer()
+    answer = child.invoke({})
+    child.output()
+
+    # Then the layer's module was found
+    assert ready == {"ready": True}
+    assert answer == {"ok": True, "payload": "42"}
+
+
+def test_an_import_error_is_reported_as_an_init_error(tmp_path: Path) -> None:
+    # Given a handler module that imports a package the function does not ship
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text("import pydantic\ndef handler(e, c):\n    return 1\n")
+
+    # When the environment starts
+    child = start(code, "app.handler")
+    message = child.answer()
+    child.output()
+
+    # Then it reports Lambda's import error instead of becoming ready
+    error = message["init_error"]
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert error["errorMessage"].startswith("Unable to import module 'app'")
+    assert "pydantic" in error["errorMessage"]
+
+
+def test_an_unserialisable_result_is_a_marshal_error(tmp_path: Path) -> None:
+    # Given a handler that returns an object JSON cannot encode, and one returning a Decimal
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text(
+        "import decimal\n"
+        "def handler(e, c):\n"
+        "    return decimal.Decimal('1.5') if e.get('decimal') else object()\n"
+    )
+    child = start(code, "app.handler")
+    assert child.answer() == {"ready": True}
+
+    # When both are invoked
+    bad = child.invoke({})
+    decimal_result = child.invoke({"decimal": True})
+    child.output()
+
+    # Then the object is a Runtime.MarshalError and the Decimal a number, as on AWS
+    assert bad["ok"] is False
+    assert json.loads(bad["payload"])["errorType"] == "Runtime.MarshalError"
+    assert decimal_result == {"ok": True, "payload": "1.5"}
+
+
+def test_it_refuses_to_run_without_isolation(tmp_path: Path) -> None:
+    # Given a handler, and an interpreter started without the isolation flags
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 1\n")
+
+    # When the bootstrap is started that way
+    child = start(tmp_path, "app.handler", flags=("-u",))
+    output = child.output()
+
+    # Then it exits without serving, saying which flags it needs
+    assert child.process.returncode != 0
+    assert " ".join(FLAGS) in output
+    assert not child.responses.readline()

@@ -1,10 +1,14 @@
 """A LocalStack Lambda runtime executor that runs each execution environment as a host process.
 
-LocalStack's only free executor starts a Docker container per execution environment. This one
-starts `lambda_bootstrap.py` under a Python of the function's runtime version, isolated from
-LocalStack's own packages: only the function's code, its layers and a boto3 are importable,
-as on AWS. Events and results travel over two pipes; the function timeout is enforced here
-by killing the child, which the next invocation replaces.
+LocalStack's only free executor starts a Docker container per execution environment, whose
+runtime reports results to LocalStack's executor endpoint over HTTP. This one starts
+`lambda_bootstrap.py` under a Python of the function's runtime version, isolated from
+LocalStack's own packages (`-I -S`): only the function's code, its layers and a boto3 are
+importable, as on AWS. `invoke()` writes the event to the child over a pipe and returns the
+`InvocationResult` it reads back from a second pipe, so LocalStack's invocation pipeline
+(Invoke, LogType=Tail, CloudWatch Logs, event source mappings, API Gateway) sees the same
+result object the Docker executor produces. The function timeout is enforced here: the child
+is killed, and the next invocation starts a fresh one.
 
 Configured on the LocalStack process:
 - LAMBDA_RUNTIME_EXECUTOR=host-process
@@ -18,13 +22,17 @@ import contextlib
 import json
 import logging
 import os
+import queue
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from localstack import config
+from localstack.services.lambda_.invocation.executor_endpoint import StatusErrorException
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.lambda_.invocation.runtime_executor import (
@@ -32,12 +40,17 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     RuntimeExecutor,
 )
 
+from imagejobs_localstack.lambda_bootstrap import END_OF_LOGS, INTERPRETER_FLAGS
+
 LOG = logging.getLogger(__name__)
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-END_OF_LOGS = "\x00imagejobs-end-of-logs "
+# Runtime -> the variable on the LocalStack process that names its interpreter.
 INTERPRETERS = {"python3.13": "IMAGEJOBS_LAMBDA_PYTHON313"}
-STARTUP_TIMEOUT_SECONDS = 30
+SDK_PATH_VARIABLE = "IMAGEJOBS_LAMBDA_SDK_PATH"
+# After a result, how long to wait for the end-of-logs marker that follows the handler's output.
 LOG_DRAIN_SECONDS = 2.0
+# Lines of an environment's output kept for get_logs() (startup failures, debugging).
+KEPT_LOG_LINES = 2000
 
 
 class HostProcessExecutorPlugin(RuntimeExecutorPlugin):
@@ -47,130 +60,204 @@ class HostProcessExecutorPlugin(RuntimeExecutorPlugin):
         return HostProcessRuntimeExecutor
 
 
-def _interpreter(runtime: str | None) -> str:
+def interpreter_for(runtime: str | None) -> str:
+    """The interpreter configured for `runtime`; a clear error for any other runtime."""
     variable = INTERPRETERS.get(runtime or "")
     if variable is None:
         raise LambdaRuntimeException(
-            f"runtime {runtime} is not supported by the host-process executor "
-            f"(supported: {', '.join(INTERPRETERS)})"
+            f"Runtime {runtime or '(container image)'} is not supported by the host-process "
+            f"Lambda executor; supported: {', '.join(INTERPRETERS)}"
         )
     interpreter = os.environ.get(variable)
-    if not interpreter or not Path(interpreter).exists():
-        raise LambdaRuntimeException(f"{variable} must name a {runtime} interpreter")
+    if not interpreter or not os.access(interpreter, os.X_OK):
+        raise LambdaRuntimeException(
+            f"{variable} must name a {runtime} interpreter for the host-process executor "
+            f"(got {interpreter!r})"
+        )
     return interpreter
+
+
+def _peak_memory_mb(pid: int) -> int | None:
+    """The process's peak resident memory (Linux VmHWM), for the REPORT line."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _timestamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z"
+
+
+class _Child:
+    """One running bootstrap process and the threads that read its two outputs."""
+
+    def __init__(self, process: subprocess.Popen[bytes], requests: Any, responses: Any) -> None:
+        self.process = process
+        self.requests = requests
+        self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+        self.ended: dict[str, threading.Event] = {}
+        assert process.stdout is not None
+        for target, stream in ((self._read_answers, responses), (self._read_logs, process.stdout)):
+            threading.Thread(target=target, args=(stream,), daemon=True).start()
+
+    def _read_answers(self, responses: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            for line in responses:
+                self.answers.put(json.loads(line))
+        self.answers.put(None)  # the child is gone
+        with contextlib.suppress(OSError):
+            responses.close()
+
+    def _read_logs(self, stdout: Any) -> None:
+        for raw in stdout:
+            line = raw.decode("utf-8", errors="replace")
+            marker = line.find(END_OF_LOGS)
+            if marker >= 0:
+                if marker > 0:
+                    self.append(line[:marker] + "\n")
+                event = self.ended.get(line[marker + len(END_OF_LOGS) :].strip())
+                if event is not None:
+                    event.set()
+                continue
+            self.append(line)
+
+    def append(self, line: str) -> None:
+        with self.lock:
+            self.lines.append(line)
+
+    def answer(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            return self.answers.get(timeout=max(timeout, 0.0))
+        except queue.Empty:
+            return None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            LOG.warning("lambda process %s did not exit after SIGKILL", self.process.pid)
+        with contextlib.suppress(OSError):
+            self.requests.close()
 
 
 class HostProcessRuntimeExecutor(RuntimeExecutor):
     def __init__(self, id: str, function_version: FunctionVersion) -> None:
         super().__init__(id, function_version)
         self._env: dict[str, str] = {}
-        self._process: subprocess.Popen[bytes] | None = None
-        self._requests: Any = None
-        self._responses: Any = None
-        self._logs: list[str] = []
-        self._logs_lock = threading.Lock()
-        self._ended: dict[str, threading.Event] = {}
+        self._child: _Child | None = None
+        self._scratch: Path | None = None
         self._invoke_lock = threading.Lock()
+        # Output of earlier children of this environment (after a timeout), for get_logs().
+        self._earlier_logs: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self, env_vars: dict[str, str]) -> None:
         self._env = {name: str(value) for name, value in env_vars.items()}
-        self._spawn()
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"lambda-env-{self.id}-"))
+        init_error = self._spawn(float(config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT))
+        if init_error is not None:
+            # As the Docker executor's init reports it: Invoke answers with this payload as a
+            # function error (Runtime.ImportModuleError and the like).
+            raise StatusErrorException("Environment startup failed", payload=init_error)
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        # Kill before closing the pipes: closing a pipe another thread is reading blocks.
-        process.kill()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            LOG.warning("lambda environment %s did not exit after SIGKILL", self.id)
-        for stream in (self._requests, self._responses):
-            with contextlib.suppress(OSError):
-                stream.close()
+        child, self._child = self._child, None
+        if child is not None:
+            child.kill()
+            self._keep_logs(child)
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _paths(self) -> list[str]:
+        """sys.path entries in Lambda's order: task root, layers (last wins), the SDK."""
         config_ = self.function_version.config
         paths = []
         if config_.code:
             paths.append(str(config_.code.get_unzipped_code_location()))
-        for layer in config_.layers or []:
+        for layer in reversed(config_.layers or []):
             if layer.code:
-                paths.append(str(Path(layer.code.get_unzipped_code_location()) / "python"))
-        sdk = os.environ.get("IMAGEJOBS_LAMBDA_SDK_PATH")
-        if sdk:
+                opt = Path(layer.code.get_unzipped_code_location())
+                paths += [str(opt / "python" / "lib" / "python3.13" / "site-packages")]
+                paths += [str(opt / "python")]
+        if sdk := os.environ.get(SDK_PATH_VARIABLE):
             paths.append(sdk)
         return paths
 
-    def _spawn(self) -> None:
-        interpreter = _interpreter(self.function_version.config.runtime)
+    def _child_environment(self, task_root: str) -> dict[str, str]:
+        scratch = str(self._scratch or tempfile.gettempdir())
+        env = {
+            # Where the runtime would put them; the function's own variables may override.
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8",
+            # A private HOME keeps the host's ~/.aws out of the function's SDK configuration.
+            "HOME": scratch,
+            "TMPDIR": scratch,
+            **self._env,
+            "LAMBDA_TASK_ROOT": task_root,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.function_version.config.runtime}",
+        }
+        if env.get("TZ", "").startswith(":/"):
+            env.pop("TZ")  # a container path such as ":/etc/localtime"
+        return env
+
+    def _spawn(self, startup_timeout: float) -> bytes | None:
+        """Starts a child and waits until its handler is imported; the init error, if any."""
+        interpreter = interpreter_for(self.function_version.config.runtime)
         paths = self._paths()
+        task_root = paths[0] if self.function_version.config.code else str(self._scratch)
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
-        env = {
-            **self._env,
-            "LAMBDA_TASK_ROOT": paths[0] if paths else "",
-            "LANG": "en_US.UTF-8",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("TZ", None)  # ":/etc/localtime" is a container path
-        self._process = subprocess.Popen(
-            [
-                interpreter,
-                "-I",
-                "-S",
-                str(BOOTSTRAP),
-                str(request_read),
-                str(response_write),
-                *paths,
-            ],
-            env=env,
-            cwd=paths[0] if paths else None,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(request_read, response_write),
-            start_new_session=True,
+        try:
+            process = subprocess.Popen(
+                [
+                    interpreter,
+                    *INTERPRETER_FLAGS,
+                    str(BOOTSTRAP),
+                    str(request_read),
+                    str(response_write),
+                    *paths,
+                ],
+                env=self._child_environment(task_root),
+                cwd=task_root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(request_read, response_write),
+            )
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        child = _Child(
+            process,
+            os.fdopen(request_write, "w", encoding="utf-8"),
+            os.fdopen(response_read, "r", encoding="utf-8"),
         )
-        os.close(request_read)
-        os.close(response_write)
-        self._requests = os.fdopen(request_write, "w", encoding="utf-8")
-        self._responses = os.fdopen(response_read, "r", encoding="utf-8")
-        threading.Thread(
-            target=self._read_logs, args=(self._process,), daemon=True, name=f"logs-{self.id}"
-        ).start()
-        message = self._read_response(STARTUP_TIMEOUT_SECONDS)
-        if message is None or "init_error" in (message or {}):
-            logs = self.get_logs()
-            self.stop()
-            raise LambdaRuntimeException(f"lambda environment {self.id} failed to start: {logs}")
-
-    def _read_logs(self, process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.decode("utf-8", errors="replace")
-            if line.startswith(END_OF_LOGS):
-                event = self._ended.get(line[len(END_OF_LOGS) :].strip())
-                if event:
-                    event.set()
-                continue
-            with self._logs_lock:
-                self._logs.append(line)
-
-    def _read_response(self, timeout: float) -> dict[str, Any] | None:
-        """One JSON line from the child, or None if it does not answer in time or died."""
-        result: list[str] = []
-        reader = threading.Thread(target=lambda: result.append(self._responses.readline()))
-        reader.daemon = True
-        reader.start()
-        reader.join(timeout)
-        if not result or not result[0]:
+        self._child = child
+        message = child.answer(startup_timeout)
+        if message is not None and message.get("ready"):
             return None
-        return json.loads(result[0])  # type: ignore[no-any-return]
+        self._child = None
+        child.kill()
+        self._keep_logs(child)
+        if message is not None and "init_error" in message:
+            return json.dumps(message["init_error"]).encode()
+        raise LambdaRuntimeException(
+            f"Lambda environment {self.id} did not start within {startup_timeout:.0f} s "
+            f"(exit code {process.returncode}): {self.get_logs()[-2000:]}"
+        )
+
+    def _keep_logs(self, child: _Child) -> None:
+        with child.lock:
+            self._earlier_logs = (self._earlier_logs + child.lines)[-KEPT_LOG_LINES:]
 
     # -- invocations -----------------------------------------------------------------------
 
@@ -178,70 +265,84 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         request_id = payload["invoke-id"]
         timeout = float(self.function_version.config.timeout)
         with self._invoke_lock:
-            if self._process is None or self._process.poll() is not None:
-                self._spawn()  # after a timeout or a crash, as Lambda resets its sandbox
-            with self._logs_lock:
-                first_line = len(self._logs)
-            ended = self._ended[request_id] = threading.Event()
+            if self._child is None or self._child.process.poll() is not None:
+                # After a timeout or a crash, as Lambda resets its sandbox.
+                if self._child is not None:
+                    self.stop_child()
+                init_error = self._spawn(float(config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT))
+                if init_error is not None:
+                    return InvocationResult(request_id, init_error, is_error=True, logs="")
+            child = self._child
+            assert child is not None
+            with child.lock:
+                del child.lines[:-KEPT_LOG_LINES]
+                first_line = len(child.lines)
+            ended = child.ended[request_id] = threading.Event()
+            version = self.function_version.id.qualifier
+            child.append(f"START RequestId: {request_id} Version: {version}\n")
             started = time.monotonic()
-            self._log(
-                f"START RequestId: {request_id} Version: {self.function_version.id.qualifier}"
-            )
-            self._requests.write(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "invoked_arn": payload["invoked-function-arn"],
-                        "payload": payload["payload"],
-                        "trace_id": payload.get("trace-id"),
-                        "deadline_ms": int(time.time() * 1000 + timeout * 1000),
-                    }
-                )
-                + "\n"
-            )
-            self._requests.flush()
-            response = self._read_response(timeout)
+            request = {
+                "request_id": request_id,
+                "invoked_arn": payload["invoked-function-arn"],
+                "payload": payload["payload"],
+                "trace_id": payload.get("trace-id"),
+                "deadline_ms": int(time.time() * 1000 + timeout * 1000),
+            }
+            try:
+                child.requests.write(json.dumps(request) + "\n")
+                child.requests.flush()
+                response = child.answer(timeout - (time.monotonic() - started))
+            except OSError:  # the child died before it read the request
+                response = None
             elapsed_ms = (time.monotonic() - started) * 1000
+            peak_mb = _peak_memory_mb(child.process.pid)
             if response is None:
-                timed_out = self._process is not None and self._process.poll() is None
-                self.stop()
-                message = (
-                    f"Task timed out after {timeout:.2f} seconds"
-                    if timed_out
-                    else "Runtime exited without providing a reason"
-                )
-                self._log(
-                    f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {request_id} {message}"
-                )
-                result_payload = json.dumps(
-                    {
-                        "errorMessage": message,
-                        "errorType": "Sandbox.Timedout" if timed_out else "Runtime.ExitError",
+                timed_out = child.process.poll() is None
+                self.stop_child()
+                if timed_out:
+                    message = f"Task timed out after {timeout:.2f} seconds"
+                    error = {
+                        "errorType": "Sandbox.Timedout",
+                        "errorMessage": f"RequestId: {request_id} Error: {message}",
                     }
-                ).encode()
+                else:
+                    message = f"Runtime exited with error: exit status {child.process.returncode}"
+                    error = {
+                        "errorType": "Runtime.ExitError",
+                        "errorMessage": f"RequestId: {request_id} Error: {message}",
+                    }
+                child.append(f"{_timestamp()} {request_id} {message}\n")
+                result_payload = json.dumps(error).encode()
                 is_error = True
             else:
                 ended.wait(LOG_DRAIN_SECONDS)
-                result_payload = response["payload"].encode()
+                result_payload = str(response["payload"]).encode()
                 is_error = not response["ok"]
-            self._ended.pop(request_id, None)
-            self._log(f"END RequestId: {request_id}")
-            self._log(
+            child.ended.pop(request_id, None)
+            child.append(f"END RequestId: {request_id}\n")
+            used = f"Max Memory Used: {peak_mb} MB\t" if peak_mb is not None else ""
+            child.append(
                 f"REPORT RequestId: {request_id}\tDuration: {elapsed_ms:.2f} ms\t"
                 f"Billed Duration: {int(elapsed_ms) + 1} ms\t"
-                f"Memory Size: {self.function_version.config.memory_size} MB"
+                f"Memory Size: {self.function_version.config.memory_size} MB\t{used}\n"
             )
-            with self._logs_lock:
-                logs = "".join(self._logs[first_line:])
+            with child.lock:
+                logs = "".join(child.lines[first_line:])
             return InvocationResult(request_id, result_payload, is_error=is_error, logs=logs)
 
-    def _log(self, line: str) -> None:
-        with self._logs_lock:
-            self._logs.append(line + "\n")
+    def stop_child(self) -> None:
+        """Kills the current child only; the environment stays and respawns on the next invoke."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.kill()
+            self._keep_logs(child)
 
     def get_logs(self) -> str:
-        with self._logs_lock:
-            return "".join(self._logs)
+        lines = list(self._earlier_logs)
+        if (child := self._child) is not None:
+            with child.lock:
+                lines += child.lines
+        return "".join(lines[-KEPT_LOG_LINES:])
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -249,10 +350,12 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         return "127.0.0.1"
 
     def get_endpoint_from_executor(self) -> str:
-        # The child runs on the same host: it reaches LocalStack on its listen address.
-        return config.GATEWAY_LISTEN[0].host if config.GATEWAY_LISTEN else "127.0.0.1"
+        # The child runs on this host: it reaches LocalStack on its listen address.
+        host = config.GATEWAY_LISTEN[0].host if config.GATEWAY_LISTEN else ""
+        return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
 
     def get_runtime_endpoint(self) -> str:
+        # Unused by this executor's children; LocalStack puts it in LOCALSTACK_RUNTIME_ENDPOINT.
         port = config.GATEWAY_LISTEN[0].port
         return f"http://{self.get_endpoint_from_executor()}:{port}/_localstack_lambda/{self.id}"
 
@@ -260,7 +363,8 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
 
     @classmethod
     def prepare_version(cls, function_version: FunctionVersion) -> None:
-        _interpreter(function_version.config.runtime)
+        # A function of another runtime ends in state Failed with this error as StateReason.
+        interpreter_for(function_version.config.runtime)
         if function_version.config.code:
             function_version.config.code.prepare_for_execution()
         for layer in function_version.config.layers or []:
@@ -273,4 +377,11 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
 
     @classmethod
     def validate_environment(cls) -> bool:
-        return True
+        ok = True
+        for runtime, variable in INTERPRETERS.items():
+            if not os.environ.get(variable):
+                LOG.warning("%s is not set: %s functions cannot run", variable, runtime)
+                ok = False
+        if not os.environ.get(SDK_PATH_VARIABLE):
+            LOG.warning("%s is not set: functions get no boto3", SDK_PATH_VARIABLE)
+        return ok
