@@ -20,7 +20,17 @@ class InvalidParameterError(ImageJobsError):
         self.message = message
 
 
+class UnauthenticatedError(ImageJobsError):
+    """The request carries no caller identity (no API key id from API Gateway)."""
+
+
+class InvalidCursorError(ImageJobsError):
+    """A list cursor that this service did not issue to this caller."""
+
+
 class JobNotFoundError(ImageJobsError):
+    """No such job, or not the caller's: both answer the same, so ids reveal nothing."""
+
     def __init__(self, job_id: str) -> None:
         super().__init__(f"job {job_id} not found")
         self.job_id = job_id

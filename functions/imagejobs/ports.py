@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from imagejobs.models.domain import GeneratedImage, Job, JobError
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobPage, JobStatus, PagePosition
 from imagejobs.models.messages import JobMessage
 
 
@@ -18,13 +18,31 @@ class JobRepository(Protocol):
     def get(self, job_id: str) -> Job | None: ...
 
     def start_attempt(self, job_id: str, now: datetime) -> Job:
-        """queued|running -> running, counting the attempt. Else `JobStateConflictError`."""
+        """queued|running (not being canceled) -> running, counting the attempt.
+
+        Else `JobStateConflictError`."""
 
     def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
-        """running -> succeeded with its images. Else `JobStateConflictError`."""
+        """running (not being canceled) -> succeeded with its images.
+
+        Else `JobStateConflictError`."""
 
     def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
         """queued|running -> failed with the reason. Else `JobStateConflictError`."""
+
+    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+        """queued -> canceled. Else `JobStateConflictError`."""
+
+    def request_cancel(self, job_id: str, now: datetime) -> Job:
+        """Flags a running job so its worker drops the result. Else `JobStateConflictError`."""
+
+    def finish_canceled(self, job_id: str, now: datetime) -> Job:
+        """running with a cancel requested -> canceled. Else `JobStateConflictError`."""
+
+    def list_owned(
+        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    ) -> JobPage:
+        """The owner's jobs, newest first, starting after `after`."""
 
 
 class JobQueue(Protocol):
@@ -34,6 +52,9 @@ class JobQueue(Protocol):
 
 class ImageStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def delete(self, keys: Sequence[str]) -> None:
+        """Removes the objects; keys that do not exist are ignored."""
 
     def url_for(self, key: str, expires_in: int) -> str:
         """A URL that lets whoever holds it GET the object until it expires."""

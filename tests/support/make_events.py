@@ -15,6 +15,8 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
 UNKNOWN_JOB_ID = "00000000-0000-4000-8000-000000000000"
 STAGE = "v1"
+# The id API Gateway puts in requestContext.identity once it has checked the caller's key.
+API_KEY_ID = "tenant-a-key-id"
 
 
 def _sam_event(*args: str) -> dict[str, Any]:
@@ -32,6 +34,8 @@ def api_event(
     body: str | None = None,
     content_type: str | None = "application/json",
     path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    api_key_id: str | None = API_KEY_ID,
 ) -> dict[str, Any]:
     event = _sam_event(
         "apigateway",
@@ -50,8 +54,10 @@ def api_event(
     event["path"] = path
     event["body"] = body
     event["isBase64Encoded"] = False
-    event["queryStringParameters"] = None
-    event["multiValueQueryStringParameters"] = None
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = (
+        {name: [value] for name, value in query.items()} if query else None
+    )
     event["stageVariables"] = None
     event["pathParameters"] = path_parameters
     headers = {"Accept": "application/json", "Host": event["headers"]["Host"]}
@@ -61,6 +67,8 @@ def api_event(
     event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
     context = event["requestContext"]
     context.update(path=f"/{STAGE}{path}", resourcePath=resource, httpMethod=method)
+    context["identity"]["apiKeyId"] = api_key_id
+    context["identity"]["apiKey"] = None  # the key's value never reaches the function
     return event
 
 
@@ -68,9 +76,15 @@ def post(path: str, body: str, **kwargs: Any) -> dict[str, Any]:
     return api_event("POST", path, path, body=body, **kwargs)
 
 
-def get(resource: str, job_id: str) -> dict[str, Any]:
+def get(resource: str, job_id: str, **kwargs: Any) -> dict[str, Any]:
     path = resource.replace("{job_id}", job_id)
-    return api_event("GET", resource, path, content_type=None, path_parameters={"job_id": job_id})
+    return api_event(
+        "GET", resource, path, content_type=None, path_parameters={"job_id": job_id}, **kwargs
+    )
+
+
+def list_jobs(query: dict[str, str] | None = None) -> dict[str, Any]:
+    return api_event("GET", "/jobs", "/jobs", content_type=None, query=query)
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
@@ -104,6 +118,14 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-job": get("/jobs/{job_id}", JOB_ID),
         "api-get-status": get("/status/{job_id}", JOB_ID),
         "api-get-result": get("/result/{job_id}", JOB_ID),
+        "api-get-jobs": list_jobs({"limit": "10"}),
+        "api-get-jobs-succeeded": list_jobs({"status": "succeeded"}),
+        "api-post-cancel": api_event(
+            "POST",
+            "/jobs/{job_id}/cancel",
+            f"/jobs/{JOB_ID}/cancel",
+            path_parameters={"job_id": JOB_ID},
+        ),
         # Bad requests
         "api-post-jobs-malformed-json": post("/jobs", '{"prompt": "unterminated'),
         "api-post-jobs-not-an-object": post("/jobs", _json(["a", "list"])),
@@ -126,6 +148,14 @@ def all_events() -> dict[str, dict[str, Any]]:
         ),
         "api-get-job-unknown": get("/jobs/{job_id}", UNKNOWN_JOB_ID),
         "api-get-job-malformed-id": get("/jobs/{job_id}", "not-a-job-id"),
+        "api-get-job-other-tenant": get("/jobs/{job_id}", JOB_ID, api_key_id="tenant-b-key-id"),
+        "api-get-job-no-api-key": get("/jobs/{job_id}", JOB_ID, api_key_id=None),
+        "api-post-jobs-body-too-large": post(
+            "/jobs", _json({"prompt": "cat", "negative_prompt": "x" * (17 * 1024)})
+        ),
+        "api-get-jobs-bad-limit": list_jobs({"limit": "500"}),
+        "api-get-jobs-bad-status": list_jobs({"status": "lost"}),
+        "api-get-jobs-bad-cursor": list_jobs({"cursor": "not-a-cursor"}),
         # Worker
         "sqs-job": sqs_event(_json({"job_id": JOB_ID})),
         "sqs-poison": sqs_event("not json", _json({"job_id": JOB_ID})),

@@ -148,6 +148,8 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 FIXTURE_JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
+# The API key id the api-* fixtures carry (tests/support/make_events.py).
+OWNER = "tenant-a-key-id"
 
 
 def event_for_job(name: str, job_id: str) -> dict[str, Any]:

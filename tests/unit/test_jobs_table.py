@@ -8,7 +8,7 @@ import pytest
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
-from tests.unit.conftest import Stack
+from tests.unit.conftest import OWNER, Stack
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
@@ -23,6 +23,7 @@ def jobs(stack: Stack) -> DynamoJobRepository:
 def new_job(**changes: object) -> Job:
     fields: dict[str, object] = dict(
         job_id=JOB_ID,
+        owner=OWNER,
         status=JobStatus.QUEUED,
         parameters=JobParameters(
             prompt="p",

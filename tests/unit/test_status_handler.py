@@ -12,6 +12,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
 from tests.unit.conftest import (
     FIXTURE_JOB_ID,
+    OWNER,
     FakeLambdaContext,
     Stack,
     load_event,
@@ -24,6 +25,7 @@ CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 def stored_job(stack: Stack, status: JobStatus, **changes: object) -> Job:
     job = Job(
         job_id=FIXTURE_JOB_ID,
+        owner=OWNER,
         status=status,
         parameters=JobParameters(
             prompt="a lighthouse",
@@ -97,6 +99,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "expires_at": "2026-11-30T08:00:00Z",
         "images": [],
         "error": None,
+        "cancel_requested": False,
     }
 
 

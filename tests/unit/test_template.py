@@ -79,13 +79,55 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         return found
 
     # Then status only reads, submit only writes jobs and sends, the worker never sends
-    assert actions("StatusFunction") == {"dynamodb:GetItem", "s3:GetObject"}
+    assert actions("StatusFunction") == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject"}
     assert actions("SubmitFunction") == {
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "sqs:SendMessage",
     }
-    assert actions("WorkerFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem", "s3:PutObject"}
+    assert actions("WorkerFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    }
+
+
+def test_status_may_query_only_the_owner_index() -> None:
+    # Given the status function's Query statement
+    [query] = [
+        s for s in functions_policy_statements("StatusFunction") if s["Action"] == "dynamodb:Query"
+    ]
+
+    # Then it names the by-owner index, not the table or every index
+    assert query["Resource"] == {"Fn::Sub": "${JobsTable.Arn}/index/by-owner"}
+
+
+def test_every_route_requires_an_api_key_of_the_usage_plan() -> None:
+    # Given the API and its usage plan
+    api = template.properties("ImagesApi")
+    plan = template.properties("ImagesUsagePlan")
+
+    # Then keys are required, throttle and quota come from parameters, the key is in the plan
+    assert api["Auth"]["ApiKeyRequired"] is True
+    assert plan["Throttle"] == {
+        "RateLimit": {"Ref": "ThrottleRateLimit"},
+        "BurstLimit": {"Ref": "ThrottleBurstLimit"},
+    }
+    assert plan["Quota"]["Limit"] == {"Ref": "QuotaLimit"}
+    key_in_plan = template.properties("DefaultApiKeyInPlan")
+    assert key_in_plan["UsagePlanId"] == {"Ref": "ImagesUsagePlan"}
+
+
+def test_the_bucket_denies_requests_without_tls() -> None:
+    # Given the bucket policy
+    [statement] = template.properties("ImagesBucketPolicy")["PolicyDocument"]["Statement"]
+
+    # Then it denies every action over plain HTTP
+    assert statement["Effect"] == "Deny"
+    assert statement["Action"] == "s3:*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_the_bucket_is_private_and_encrypted() -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import Job, JobParameters, JobStatus
-from tests.unit.conftest import FIXTURE_JOB_ID, FakeLambdaContext, Stack, load_event
+from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -29,6 +29,7 @@ def queued_job(stack: Stack, **parameters: object) -> None:
     }
     job = Job(
         job_id=FIXTURE_JOB_ID,
+        owner=OWNER,
         status=JobStatus.QUEUED,
         parameters=JobParameters.model_validate(values),
         engine="pillow",

@@ -16,7 +16,7 @@ from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key, process_job
 from imagejobs.models.domain import Job, JobError, JobParameters, JobStatus
-from tests.unit.conftest import Stack
+from tests.unit.conftest import OWNER, Stack
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -63,6 +63,7 @@ class World:
     def add_job(self, num_images: int = 2, image_format: str = "webp") -> Job:
         job = Job(
             job_id=JOB_ID,
+            owner=OWNER,
             status=JobStatus.QUEUED,
             parameters=JobParameters(
                 prompt="a lighthouse",
@@ -251,3 +252,49 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: World) -> None:
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.images == ()
+
+
+def test_a_cancel_during_render_drops_the_result_and_its_objects(world: World) -> None:
+    # Given a running job whose owner cancels it while the engine renders
+    world.add_job(num_images=2)
+    engine = ScriptedEngine(on_render=lambda: world.jobs.request_cancel(JOB_ID, world.clock()))
+
+    # When the worker finishes rendering
+    outcome = world.run(engine)
+
+    # Then the job ends canceled and nothing it wrote is left in the bucket
+    assert outcome is Outcome.CANCELED
+    assert world.job().status is JobStatus.CANCELED
+    assert world.job().images == ()
+    assert world.object_keys() == []
+
+
+def test_a_canceled_job_is_never_rendered(world: World) -> None:
+    # Given a queued job canceled before the worker got to it
+    world.add_job()
+    world.jobs.cancel_queued(JOB_ID, world.clock())
+    engine = ScriptedEngine()
+
+    # When its message arrives
+    outcome = world.run(engine)
+
+    # Then nothing is rendered and the job stays canceled
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.job().status is JobStatus.CANCELED
+
+
+def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: World) -> None:
+    # Given a job that was running, then asked to cancel, and whose worker died
+    world.add_job()
+    world.jobs.start_attempt(JOB_ID, world.clock())
+    world.jobs.request_cancel(JOB_ID, world.clock())
+    engine = ScriptedEngine()
+
+    # When SQS redelivers its message
+    outcome = world.run(engine, receive_count=2)
+
+    # Then it is canceled without rendering again
+    assert outcome is Outcome.CANCELED
+    assert engine.calls == []
+    assert world.job().status is JobStatus.CANCELED

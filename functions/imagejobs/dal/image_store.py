@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import boto3
@@ -24,6 +25,11 @@ class S3ImageStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+
+    def delete(self, keys: Sequence[str]) -> None:
+        # At most four keys per job: one call each keeps the IAM action to s3:DeleteObject.
+        for key in keys:
+            self._client.delete_object(Bucket=self._bucket, Key=key)
 
     def url_for(self, key: str, expires_in: int) -> str:
         return self._client.generate_presigned_url(

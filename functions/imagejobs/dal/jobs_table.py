@@ -10,19 +10,30 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from imagejobs.exceptions import JobStateConflictError
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.domain import (
+    GeneratedImage,
+    Job,
+    JobError,
+    JobPage,
+    JobStatus,
+    PagePosition,
+)
 from imagejobs.models.storage import (
     JobItem,
     format_timestamp,
     image_to_item,
     item_to_job,
     job_to_item,
+    parse_timestamp,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _ACTIVE = {":queued": {"S": JobStatus.QUEUED.value}, ":running": {"S": JobStatus.RUNNING.value}}
+OWNER_INDEX = "by-owner"
+# A status filter may skip many items; a list call reads at most this many index pages.
+MAX_PAGES_PER_LIST = 10
 
 
 class DynamoJobRepository:
@@ -53,7 +64,8 @@ class DynamoJobRepository:
             expected="queued or running",
             update="SET #status = :running, updated_at = :now,"
             " started_at = if_not_exists(started_at, :now) ADD attempts :one",
-            condition="#status IN (:queued, :running)",
+            # A canceled job is never (re)started.
+            condition="#status IN (:queued, :running) AND attribute_not_exists(cancel_requested)",
             values={**_ACTIVE, ":now": _time(now), ":one": {"N": "1"}},
         )
 
@@ -64,7 +76,8 @@ class DynamoJobRepository:
             expected="running",
             update="SET #status = :succeeded, updated_at = :now, finished_at = :now,"
             " images = :images",
-            condition="#status = :running",
+            # A cancel that arrived while rendering wins: the result is dropped.
+            condition="#status = :running AND attribute_not_exists(cancel_requested)",
             values={
                 ":running": _ACTIVE[":running"],
                 ":succeeded": {"S": JobStatus.SUCCEEDED.value},
@@ -89,6 +102,75 @@ class DynamoJobRepository:
             },
         )
 
+    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            expected="queued",
+            update="SET #status = :canceled, updated_at = :now, finished_at = :now",
+            condition="#status = :queued",
+            values={
+                ":queued": _ACTIVE[":queued"],
+                ":canceled": {"S": JobStatus.CANCELED.value},
+                ":now": _time(now),
+            },
+        )
+
+    def request_cancel(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            expected="running",
+            update="SET cancel_requested = :true, updated_at = :now",
+            condition="#status = :running",
+            values={":running": _ACTIVE[":running"], ":true": {"BOOL": True}, ":now": _time(now)},
+        )
+
+    def finish_canceled(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            expected="running with a cancel requested",
+            update="SET #status = :canceled, updated_at = :now, finished_at = :now",
+            condition="#status = :running AND cancel_requested = :true",
+            values={
+                ":running": _ACTIVE[":running"],
+                ":canceled": {"S": JobStatus.CANCELED.value},
+                ":true": {"BOOL": True},
+                ":now": _time(now),
+            },
+        )
+
+    def list_owned(
+        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    ) -> JobPage:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OWNER_INDEX,
+            "KeyConditionExpression": "#owner = :owner",
+            "ExpressionAttributeNames": {"#owner": "owner"},
+            "ExpressionAttributeValues": {":owner": {"S": owner}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if status is not None:
+            query["FilterExpression"] = "#status = :status"
+            query["ExpressionAttributeNames"]["#status"] = "status"
+            query["ExpressionAttributeValues"][":status"] = {"S": status.value}
+        if after is not None:
+            query["ExclusiveStartKey"] = _position_key(after)
+        jobs: list[Job] = []
+        last_key: dict[str, Any] = {}
+        for _ in range(MAX_PAGES_PER_LIST):
+            response = self._client.query(**query)
+            for item in response.get("Items", []):
+                jobs.append(item_to_job(JobItem.from_dynamodb(item)))
+                if len(jobs) == limit:
+                    return JobPage(jobs=tuple(jobs), next_position=_position(jobs[-1]))
+            last_key = dict(response.get("LastEvaluatedKey") or {})
+            if not last_key:
+                return JobPage(jobs=tuple(jobs), next_position=None)
+            query["ExclusiveStartKey"] = last_key
+        # The read budget ran out inside a sparse filter: resume where reading stopped.
+        return JobPage(jobs=tuple(jobs), next_position=_position_from_key(last_key))
+
     def _update(
         self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]
     ) -> Job:
@@ -106,6 +188,26 @@ class DynamoJobRepository:
         except ClientError as error:
             raise _conflict_or(error, job_id, expected) from error
         return item_to_job(JobItem.from_dynamodb(response["Attributes"]))
+
+
+def _position(job: Job) -> PagePosition:
+    return PagePosition(owner=job.owner, created_at=job.created_at, job_id=job.job_id)
+
+
+def _position_key(position: PagePosition) -> dict[str, Any]:
+    return {
+        "owner": {"S": position.owner},
+        "created_at": _time(position.created_at),
+        "job_id": {"S": position.job_id},
+    }
+
+
+def _position_from_key(key: dict[str, Any]) -> PagePosition:
+    return PagePosition(
+        owner=key["owner"]["S"],
+        created_at=parse_timestamp(key["created_at"]["S"]),
+        job_id=key["job_id"]["S"],
+    )
 
 
 def _time(moment: datetime) -> dict[str, str]:

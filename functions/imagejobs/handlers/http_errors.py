@@ -17,7 +17,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, JobNotFoundError
+from imagejobs.exceptions import (
+    EnqueueFailedError,
+    InvalidCursorError,
+    InvalidParameterError,
+    JobNotFoundError,
+    JobStateConflictError,
+    UnauthenticatedError,
+)
 from imagejobs.models.api import ErrorResponse, FieldErrorView
 from imagejobs.observability import logger
 
@@ -36,6 +43,20 @@ def error_response(
         body=body.model_dump_json(),
         headers=headers,
     )
+
+
+def too_large_response(limit_bytes: int) -> dict[str, Any]:
+    """The one error answered before routing (see handlers.requests), as a proxy response."""
+    body = ErrorResponse(
+        error="request_too_large",
+        message=f"The request body must be at most {limit_bytes} bytes",
+    )
+    return {
+        "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
+        "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+        "body": body.model_dump_json(),
+        "isBase64Encoded": False,
+    }
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
@@ -68,6 +89,26 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             f"Invalid request: {error.field}: {error.message}",
             [field],
         )
+
+    @app.exception_handler(UnauthenticatedError)
+    def unauthenticated(_: UnauthenticatedError) -> Response[str]:
+        return error_response(HTTPStatus.FORBIDDEN, "forbidden", "A valid API key is required")
+
+    @app.exception_handler(InvalidCursorError)
+    def invalid_cursor(_: InvalidCursorError) -> Response[str]:
+        field = FieldErrorView(
+            loc=["query", "cursor"], field="cursor", msg="Not a cursor", type="value_error"
+        )
+        return error_response(
+            HTTPStatus.BAD_REQUEST,
+            "validation_error",
+            "Invalid request: cursor: pass back a next_cursor from this API",
+            [field],
+        )
+
+    @app.exception_handler(JobStateConflictError)
+    def state_conflict(_: JobStateConflictError) -> Response[str]:
+        return error_response(HTTPStatus.CONFLICT, "conflict", "The job has already finished")
 
     @app.exception_handler(JobNotFoundError)
     def job_not_found(_: JobNotFoundError) -> Response[str]:

@@ -5,15 +5,18 @@ from typing import Annotated, Any
 
 import boto3
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.requests import JobId, caller
+from imagejobs.logic.listing import list_jobs
 from imagejobs.logic.status import JobReport, describe_job
-from imagejobs.models.api import JobView, job_view
+from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, legacy_status_view, result_view
+from imagejobs.models.domain import JobStatus
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
@@ -24,19 +27,36 @@ images = S3ImageStore(settings.bucket_name, s3_client())
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
 
-JobId = Annotated[
-    str,
-    Path(
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        description="The id returned when the job was submitted",
-    ),
-]
-
 
 def _report(job_id: str) -> JobReport:
     logger.set_correlation_id(job_id)
     return describe_job(
-        job_id, jobs=jobs, images=images, url_expiry_seconds=settings.image_url_expiry_seconds
+        job_id,
+        caller(app),
+        jobs=jobs,
+        images=images,
+        url_expiry_seconds=settings.image_url_expiry_seconds,
+    )
+
+
+@app.get("/jobs")
+@tracer.capture_method
+def get_jobs(
+    status: Annotated[JobStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+) -> JobListView:
+    listing = list_jobs(
+        caller(app),
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        jobs=jobs,
+        images=images,
+        url_expiry_seconds=settings.image_url_expiry_seconds,
+    )
+    return JobListView(
+        jobs=[job_view(*report) for report in listing.reports], next_cursor=listing.next_cursor
     )
 
 

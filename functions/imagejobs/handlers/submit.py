@@ -10,6 +10,8 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.requests import JobId, caller, oversized_body_response
+from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
 from imagejobs.models.api import JobRequest, JobView, job_view, spec_from_request
 from imagejobs.models.compat import (
@@ -33,7 +35,7 @@ register_error_handlers(app)
 
 
 def _submit(spec: JobSpec) -> Job:
-    return submit_job(spec, jobs=jobs, queue=queue, settings=settings, now=utc_now())
+    return submit_job(spec, caller(app), jobs=jobs, queue=queue, settings=settings, now=utc_now())
 
 
 @app.post("/jobs")
@@ -61,8 +63,15 @@ def generate_image(request: GenerateImageRequest) -> GenerateImageAccepted:
     return GenerateImageAccepted(job_id=_submit(spec_from_generate_image(request)).job_id)
 
 
+@app.post("/jobs/<job_id>/cancel")
+@tracer.capture_method
+def cancel(job_id: JobId) -> JobView:
+    logger.set_correlation_id(job_id)
+    return job_view(cancel_job(job_id, caller(app), jobs=jobs, now=utc_now()), image_urls={})
+
+
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return oversized_body_response(event) or app.resolve(event, context)

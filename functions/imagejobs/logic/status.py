@@ -14,11 +14,25 @@ class JobReport(NamedTuple):
     image_urls: dict[str, str]
 
 
-def describe_job(
-    job_id: str, *, jobs: JobRepository, images: ImageStore, url_expiry_seconds: int
-) -> JobReport:
+def owned_job(job_id: str, owner: str, jobs: JobRepository) -> Job:
+    """The job, if `owner` owns it. Another tenant's job is "not found", exactly like no job."""
     job = jobs.get(job_id)
-    if job is None:
+    if job is None or job.owner != owner:
         raise JobNotFoundError(job_id)
+    return job
+
+
+def report(job: Job, images: ImageStore, url_expiry_seconds: int) -> JobReport:
     urls = {image.key: images.url_for(image.key, url_expiry_seconds) for image in job.images}
     return JobReport(job=job, image_urls=urls)
+
+
+def describe_job(
+    job_id: str,
+    owner: str,
+    *,
+    jobs: JobRepository,
+    images: ImageStore,
+    url_expiry_seconds: int,
+) -> JobReport:
+    return report(owned_job(job_id, owner, jobs), images, url_expiry_seconds)

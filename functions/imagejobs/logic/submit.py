@@ -18,6 +18,7 @@ from imagejobs.settings import SubmitSettings
 
 def submit_job(
     spec: JobSpec,
+    owner: str,
     *,
     jobs: JobRepository,
     queue: JobQueue,
@@ -27,6 +28,7 @@ def submit_job(
     _check_limits(spec, settings.max_image_size)
     job = Job(
         job_id=str(uuid.uuid4()),
+        owner=owner,
         status=JobStatus.QUEUED,
         parameters=_resolve(spec),
         engine=settings.engine_name,

@@ -24,6 +24,7 @@ from imagejobs.ports import ImageStore, JobRepository
 class Outcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELED = "canceled"
     SKIPPED = "skipped"
 
 
@@ -53,11 +54,12 @@ def process_job(
     if job.status.is_terminal:
         logger.info("job already finished; redelivery ignored", extra={"status": job.status})
         return Outcome.SKIPPED
+    if job.cancel_requested:
+        return _finish_cancel(jobs, images, job, clock)
     try:
         job = jobs.start_attempt(job_id, clock())
     except JobStateConflictError:
-        logger.info("job finished while this delivery waited; ignored")
-        return Outcome.SKIPPED
+        return _after_conflict(jobs, images, job_id, clock)
 
     try:
         rendered = _render(job, engine)
@@ -81,8 +83,7 @@ def process_job(
     try:
         jobs.complete(job_id, stored, clock())
     except JobStateConflictError:
-        logger.info("job finished by another delivery; result dropped")
-        return Outcome.SKIPPED
+        return _after_conflict(jobs, images, job_id, clock)
     metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
     logger.info("job succeeded", extra={"images": len(stored)})
     return Outcome.SUCCEEDED
@@ -129,3 +130,28 @@ def _fail(
     metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("job failed", extra={"error_type": error.type})
     return Outcome.FAILED
+
+
+def _after_conflict(
+    jobs: JobRepository, images: ImageStore, job_id: str, clock: Callable[[], datetime]
+) -> Outcome:
+    """A conditional write lost: either a cancel arrived or another delivery finished the job."""
+    job = jobs.get(job_id)
+    if job is not None and job.cancel_requested and not job.status.is_terminal:
+        return _finish_cancel(jobs, images, job, clock)
+    logger.info("job finished by another delivery; this one is dropped")
+    return Outcome.SKIPPED
+
+
+def _finish_cancel(
+    jobs: JobRepository, images: ImageStore, job: Job, clock: Callable[[], datetime]
+) -> Outcome:
+    # Keys are deterministic, so whatever any attempt wrote is found without a listing.
+    params = job.parameters
+    images.delete([image_key(job.job_id, n, params.image_format) for n in range(params.num_images)])
+    try:
+        jobs.finish_canceled(job.job_id, clock())
+    except JobStateConflictError:
+        return Outcome.SKIPPED
+    logger.info("job canceled while running; its images were removed")
+    return Outcome.CANCELED

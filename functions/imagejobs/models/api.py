@@ -72,6 +72,15 @@ class JobView(BaseModel):
     expires_at: datetime
     images: list[ImageView]
     error: ErrorView | None
+    # True once a cancel reached a running job; it ends `canceled` shortly.
+    cancel_requested: bool
+
+
+class JobListView(BaseModel):
+    """`GET /jobs`: the caller's jobs, newest first. Pass `next_cursor` back as `cursor`."""
+
+    jobs: list[JobView]
+    next_cursor: str | None
 
 
 class FieldErrorView(BaseModel):
@@ -124,6 +133,7 @@ def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
         expires_at=job.expires_at,
         images=[_image_view(image, image_urls[image.key]) for image in job.images],
         error=ErrorView(type=job.error.type, message=job.error.message) if job.error else None,
+        cancel_requested=job.cancel_requested,
     )
 
 

@@ -107,6 +107,8 @@ def _first_image_url(job: Job, image_urls: dict[str, str]) -> str | None:
 
 
 def _error_text(job: Job) -> str | None:
+    if job.status is JobStatus.CANCELED:
+        return "Job was canceled"
     return job.error.message if job.error else None
 
 
@@ -114,7 +116,8 @@ def legacy_status_view(job: Job, image_urls: dict[str, str]) -> LegacyStatusView
     status: LegacyStatusName
     if job.status is JobStatus.SUCCEEDED:
         status = "completed"
-    elif job.status is JobStatus.FAILED:
+    elif job.status in (JobStatus.FAILED, JobStatus.CANCELED):
+        # The old services had no cancel; a canceled job is "failed" with that reason.
         status = "failed"
     else:
         status = "pending"
@@ -129,6 +132,6 @@ def legacy_status_view(job: Job, image_urls: dict[str, str]) -> LegacyStatusView
 def result_view(job: Job, image_urls: dict[str, str]) -> ResultView:
     if job.status is JobStatus.SUCCEEDED:
         return ResultView(status="completed", image_path=_first_image_url(job, image_urls))
-    if job.status is JobStatus.FAILED:
+    if job.status in (JobStatus.FAILED, JobStatus.CANCELED):
         return ResultView(status="failed", error=_error_text(job))
     return ResultView(status="processing")

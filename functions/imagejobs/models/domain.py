@@ -19,10 +19,11 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELED = "canceled"
 
     @property
     def is_terminal(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
 class _Frozen(BaseModel):
@@ -56,6 +57,8 @@ class JobError(_Frozen):
 
 class Job(_Frozen):
     job_id: str
+    # The API key id of the caller who submitted it: only that caller may see or cancel it.
+    owner: str
     status: JobStatus
     parameters: JobParameters
     engine: str
@@ -67,6 +70,8 @@ class Job(_Frozen):
     attempts: int = 0
     images: tuple[GeneratedImage, ...] = ()
     error: JobError | None = None
+    # Set when a running job is canceled: the worker drops its result instead of saving it.
+    cancel_requested: bool = False
 
 
 class JobSpec(_Frozen):
@@ -79,3 +84,18 @@ class JobSpec(_Frozen):
     seed: int | None = None
     num_images: int
     image_format: ImageFormat
+
+
+class PagePosition(_Frozen):
+    """Where a page of one owner's jobs ends (exclusive), in newest-first order."""
+
+    owner: str
+    created_at: datetime
+    job_id: str
+
+
+class JobPage(_Frozen):
+    """One page of a tenant's jobs, newest first; `next_position` is None on the last page."""
+
+    jobs: tuple[Job, ...]
+    next_position: PagePosition | None

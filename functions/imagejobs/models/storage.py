@@ -34,6 +34,7 @@ class JobItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     job_id: str
+    owner: str
     status: JobStatus
     prompt: str
     negative_prompt: str | None = None
@@ -52,6 +53,7 @@ class JobItem(BaseModel):
     images: list[ImageItem] = []
     error_type: str | None = None
     error_message: str | None = None
+    cancel_requested: bool | None = None
 
     def to_dynamodb(self) -> dict[str, Any]:
         # None attributes are left out rather than stored as NULL, so that
@@ -85,6 +87,7 @@ def job_to_item(job: Job) -> JobItem:
     params = job.parameters
     return JobItem(
         job_id=job.job_id,
+        owner=job.owner,
         status=job.status,
         prompt=params.prompt,
         negative_prompt=params.negative_prompt,
@@ -103,6 +106,7 @@ def job_to_item(job: Job) -> JobItem:
         images=[image_to_item(image) for image in job.images],
         error_type=job.error.type if job.error else None,
         error_message=job.error.message if job.error else None,
+        cancel_requested=job.cancel_requested or None,
     )
 
 
@@ -122,6 +126,7 @@ def item_to_job(item: JobItem) -> Job:
         error = JobError(type=item.error_type, message=item.error_message or "")
     return Job(
         job_id=item.job_id,
+        owner=item.owner,
         status=item.status,
         parameters=JobParameters(
             prompt=item.prompt,
@@ -146,4 +151,5 @@ def item_to_job(item: JobItem) -> Job:
             for i in item.images
         ),
         error=error,
+        cancel_requested=bool(item.cancel_requested),
     )

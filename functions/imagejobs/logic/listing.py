@@ -1,0 +1,77 @@
+"""Listing a tenant's jobs, newest first, with an opaque cursor.
+
+The cursor is the position after the last job of a page, encoded as base64url JSON. It is not
+a secret: every query is bound to the caller's own owner key, so a cursor can only move a
+caller within their own jobs. A cursor naming another owner, or one that does not decode to a
+valid position, is refused (`InvalidCursorError`, a 400) instead of being passed to DynamoDB.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import datetime
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from imagejobs.exceptions import InvalidCursorError
+from imagejobs.logic.status import JobReport, report
+from imagejobs.models.domain import JobStatus, PagePosition
+from imagejobs.ports import ImageStore, JobRepository
+
+_JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class _CursorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    v: int
+    owner: str
+    created_at: datetime
+    job_id: str
+
+
+class JobListing(NamedTuple):
+    reports: list[JobReport]
+    next_cursor: str | None
+
+
+def encode_cursor(position: PagePosition) -> str:
+    body = _CursorBody(
+        v=1, owner=position.owner, created_at=position.created_at, job_id=position.job_id
+    )
+    return base64.urlsafe_b64encode(body.model_dump_json().encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, owner: str) -> PagePosition:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        body = _CursorBody.model_validate(json.loads(raw))
+    except (binascii.Error, ValueError, ValidationError) as error:
+        raise InvalidCursorError("cursor is not one this API issued") from error
+    if body.v != 1 or body.owner != owner or not _JOB_ID.match(body.job_id):
+        raise InvalidCursorError("cursor is not one this API issued to this caller")
+    if body.created_at.tzinfo is None:
+        raise InvalidCursorError("cursor is not one this API issued")
+    return PagePosition(owner=owner, created_at=body.created_at, job_id=body.job_id)
+
+
+def list_jobs(
+    owner: str,
+    *,
+    status: JobStatus | None,
+    limit: int,
+    cursor: str | None,
+    jobs: JobRepository,
+    images: ImageStore,
+    url_expiry_seconds: int,
+) -> JobListing:
+    after = decode_cursor(cursor, owner) if cursor else None
+    page = jobs.list_owned(owner, status=status, limit=limit, after=after)
+    return JobListing(
+        reports=[report(job, images, url_expiry_seconds) for job in page.jobs],
+        next_cursor=encode_cursor(page.next_position) if page.next_position else None,
+    )

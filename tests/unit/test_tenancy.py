@@ -1,0 +1,323 @@
+"""Keys and tenants at the handlers: the caller is the API key id API Gateway vouches for.
+
+Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; the
+`...-other-tenant` fixture carries tenant B's, the `...-no-api-key` one none.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.logic.listing import encode_cursor
+from imagejobs.models.domain import Job, JobParameters, JobStatus, PagePosition
+from tests.unit.conftest import (
+    FIXTURE_JOB_ID,
+    OWNER,
+    FakeLambdaContext,
+    Stack,
+    event_for_job,
+    load_event,
+    response_json,
+)
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+OTHER_OWNER = "tenant-b-key-id"
+
+
+def store(stack: Stack, job_id: str, *, owner: str, status: JobStatus, age_s: int = 0) -> Job:
+    created = T0 - timedelta(seconds=age_s)
+    job = Job(
+        job_id=job_id,
+        owner=owner,
+        status=status,
+        parameters=JobParameters(
+            prompt="p",
+            negative_prompt=None,
+            width=64,
+            height=64,
+            seed=1,
+            num_images=1,
+            image_format="png",
+        ),
+        engine="pillow",
+        created_at=created,
+        updated_at=created,
+        expires_at=created + timedelta(days=7),
+    )
+    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
+    return job
+
+
+def job_id(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+@pytest.fixture
+def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("StatusFunction")
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+def call(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> tuple[int, Any]:
+    response = module.handler(event, context)
+    return response["statusCode"], response_json(response)
+
+
+def with_identity(event: dict[str, Any], api_key_id: str) -> dict[str, Any]:
+    event["requestContext"]["identity"]["apiKeyId"] = api_key_id
+    return event
+
+
+def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    return event
+
+
+@pytest.mark.parametrize("fixture", ["api-get-job", "api-get-status", "api-get-result"])
+def test_another_tenants_job_reads_as_not_found(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+) -> None:
+    # Given tenant A's job
+    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.SUCCEEDED)
+
+    # When tenant B reads it, and when B reads an id nobody has
+    theirs = call(status, with_identity(load_event(fixture), OTHER_OWNER), lambda_context)
+    nobody = call(
+        status,
+        with_identity(event_for_job(fixture, job_id(999)), OTHER_OWNER),
+        lambda_context,
+    )
+
+    # Then both answers are the same 404
+    assert theirs == nobody
+    assert theirs[0] == 404
+
+
+def test_another_tenant_cannot_cancel_a_job(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given tenant A's queued job
+    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.QUEUED)
+
+    # When tenant B cancels it
+    code, _ = call(
+        submit, with_identity(load_event("api-post-cancel"), OTHER_OWNER), lambda_context
+    )
+
+    # Then it is a 404 and the job is still queued
+    assert code == 404
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "queued"
+
+
+def test_a_request_without_a_caller_identity_is_403(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a request API Gateway did not attach a key id to
+    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.QUEUED)
+
+    # When it reaches the function
+    code, body = call(status, load_event("api-get-job-no-api-key"), lambda_context)
+
+    # Then it is refused without saying anything about the job
+    assert code == 403
+    assert body["error"] == "forbidden"
+
+
+def test_a_submitted_job_belongs_to_its_caller(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given tenant A's request
+    # When it is submitted
+    code, body = call(submit, load_event("api-post-jobs"), lambda_context)
+
+    # Then the stored job names A's key id as its owner
+    assert code == 202
+    item = stack.job_item(body["job_id"])
+    assert item is not None
+    assert item["owner"]["S"] == OWNER
+
+
+def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a 17 KiB body
+    # When it is submitted
+    code, body = call(submit, load_event("api-post-jobs-body-too-large"), lambda_context)
+
+    # Then it is refused before validation, with nothing recorded
+    assert code == 413
+    assert body["error"] == "request_too_large"
+    assert stack.queued_messages() == []
+
+
+def test_the_list_shows_only_the_callers_jobs_newest_first(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given three jobs of A's and one of B's
+    for n in range(3):
+        store(stack, job_id(n), owner=OWNER, status=JobStatus.QUEUED, age_s=n)
+    store(stack, job_id(9), owner=OTHER_OWNER, status=JobStatus.QUEUED)
+
+    # When A lists
+    code, body = call(status, load_event("api-get-jobs"), lambda_context)
+
+    # Then A sees exactly A's, newest first, in one page
+    assert code == 200
+    assert [job["job_id"] for job in body["jobs"]] == [job_id(0), job_id(1), job_id(2)]
+    assert body["next_cursor"] is None
+
+
+def test_the_list_paginates_with_a_stable_order(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given five of A's jobs
+    for n in range(5):
+        store(stack, job_id(n), owner=OWNER, status=JobStatus.QUEUED, age_s=n)
+
+    # When A pages through them two at a time
+    seen: list[str] = []
+    pages = 0
+    cursor = None
+    while True:
+        query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        code, body = call(status, with_query(load_event("api-get-jobs"), **query), lambda_context)
+        assert code == 200
+        seen += [job["job_id"] for job in body["jobs"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+
+    # Then every job appears once, newest first, over three pages
+    assert seen == [job_id(n) for n in range(5)]
+    assert pages == 3
+
+
+def test_the_list_filters_by_status(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given one succeeded job among queued ones
+    store(stack, job_id(0), owner=OWNER, status=JobStatus.QUEUED)
+    store(stack, job_id(1), owner=OWNER, status=JobStatus.SUCCEEDED, age_s=1)
+    store(stack, job_id(2), owner=OWNER, status=JobStatus.QUEUED, age_s=2)
+
+    # When A lists succeeded jobs
+    code, body = call(status, load_event("api-get-jobs-succeeded"), lambda_context)
+
+    # Then only that one is listed
+    assert code == 200
+    assert [job["job_id"] for job in body["jobs"]] == [job_id(1)]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "code", "field"),
+    [
+        ("api-get-jobs-bad-limit", 422, "limit"),
+        ("api-get-jobs-bad-status", 422, "status"),
+        ("api-get-jobs-bad-cursor", 400, "cursor"),
+    ],
+)
+def test_bad_list_parameters_are_4xx_naming_the_field(
+    status: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    fixture: str,
+    code: int,
+    field: str,
+) -> None:
+    # Given a list request with a bad parameter
+    # When it is made
+    answered, body = call(status, load_event(fixture), lambda_context)
+
+    # Then it is a 4xx naming the parameter
+    assert answered == code
+    assert field in [detail["field"] for detail in body["detail"]]
+
+
+def test_a_cursor_issued_to_another_tenant_is_refused(
+    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given B's jobs and a cursor that points into B's list
+    for n in range(3):
+        store(stack, job_id(n), owner=OTHER_OWNER, status=JobStatus.QUEUED, age_s=n)
+    foreign = encode_cursor(PagePosition(owner=OTHER_OWNER, created_at=T0, job_id=job_id(0)))
+
+    # When A lists with it
+    event = with_query(load_event("api-get-jobs"), cursor=foreign)
+    code, body = call(status, event, lambda_context)
+
+    # Then it is a 400 and nothing of B's is shown
+    assert code == 400
+    assert "jobs" not in body
+    assert OTHER_OWNER not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("stored", "code", "after"),
+    [
+        (JobStatus.QUEUED, 200, "canceled"),
+        (JobStatus.RUNNING, 200, "running"),
+        (JobStatus.SUCCEEDED, 409, "succeeded"),
+    ],
+)
+def test_cancel_depends_on_the_jobs_state(
+    submit: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    stored: JobStatus,
+    code: int,
+    after: str,
+) -> None:
+    # Given one of A's jobs in the given state
+    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=stored)
+
+    # When A cancels it
+    answered, body = call(submit, load_event("api-post-cancel"), lambda_context)
+
+    # Then queued ends at once, running is flagged for its worker, finished is a conflict
+    assert answered == code
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == after
+    if stored is JobStatus.RUNNING:
+        assert body["cancel_requested"] is True
+
+
+def test_logs_carry_the_job_owner_and_prompt_length_but_never_the_prompt(
+    submit: ModuleType,
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a request with a recognisable prompt
+    prompt = "a secret birthday surprise for Alice"
+    event = load_event("api-post-jobs")
+    event["body"] = json.dumps({"prompt": prompt})
+
+    # When it is submitted
+    with caplog.at_level("DEBUG"):
+        code, body = call(submit, event, lambda_context)
+
+    # Then the service's log records name the job, the owner and the prompt's length, not
+    # its text (libraries' DEBUG records may, but Lambda runs at INFO)
+    assert code == 202
+    queued = next(r for r in caplog.records if r.getMessage() == "job queued")
+    assert queued.job_id == body["job_id"]  # type: ignore[attr-defined]
+    assert queued.prompt_length == len(prompt)  # type: ignore[attr-defined]
+    assert submit.logger.get_current_keys()["owner"] == OWNER
+    ours = [r for r in caplog.records if r.name == "imagejobs"]
+    assert ours
+    assert all(prompt not in json.dumps(vars(r), default=str) for r in ours)
