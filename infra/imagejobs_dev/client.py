@@ -3,8 +3,9 @@
     imagejobs generate "a lighthouse at dusk" --width 768 --height 512 --wait --out out
     imagejobs status 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14
 
-The API URL comes from --api-url, then IMAGEJOBS_API_URL, then the stack `make up` deployed
-(.localstack/stack.json). Only the standard library is used, so it runs anywhere Python does.
+The API URL and key come from --api-url/--api-key, then IMAGEJOBS_API_URL/IMAGEJOBS_API_KEY,
+then the stack `make up` deployed (.localstack/stack.json). Only the standard library is used,
+so it runs anywhere Python does.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class ApiError(Exception):
 @dataclass(frozen=True)
 class Api:
     base_url: str
+    api_key: str | None = None
     ssl_context: ssl.SSLContext | None = None
     timeout: float = 30.0
 
@@ -46,7 +48,11 @@ class Api:
             self.base_url.rstrip("/") + "/" + path.lstrip("/"),
             data=data,
             method=method,
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                **({"x-api-key": self.api_key} if self.api_key else {}),
+            },
         )
         try:
             with urllib.request.urlopen(  # noqa: S310
@@ -63,15 +69,16 @@ class Api:
             return response.read()  # type: ignore[no-any-return]
 
 
-def resolve_api(api_url: str | None, ca_bundle: str | None) -> Api:
+def resolve_api(api_url: str | None, ca_bundle: str | None, api_key: str | None) -> Api:
     state = read_state()
     url = api_url or os.environ.get("IMAGEJOBS_API_URL") or (state.api_url if state else None)
     if not url:
         raise SystemExit("no API URL: pass --api-url, set IMAGEJOBS_API_URL, or run `make up`")
+    key = api_key or os.environ.get("IMAGEJOBS_API_KEY") or (state.api_key if state else None)
     bundle = ca_bundle or os.environ.get("IMAGEJOBS_CA_BUNDLE") or (state and state.ca_bundle)
     # Verification stays on: a private CA (LocalStack's certificate) is trusted explicitly.
     context = ssl.create_default_context(cafile=bundle or None) if url.startswith("https") else None
-    return Api(url, context)
+    return Api(url, key, context)
 
 
 def wait_for(api: Api, job_id: str, timeout: float, interval: float = 0.5) -> dict[str, Any]:
@@ -101,7 +108,7 @@ def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
 
 
 def generate(args: argparse.Namespace) -> int:
-    api = resolve_api(args.api_url, args.ca_bundle)
+    api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
     body: dict[str, Any] = {"prompt": args.prompt}
     for field in ("negative_prompt", "width", "height", "seed", "num_images", "format"):
         if (value := getattr(args, field)) is not None:
@@ -121,7 +128,7 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    api = resolve_api(args.api_url, args.ca_bundle)
+    api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
     print(json.dumps(api.request("GET", f"jobs/{args.job_id}"), indent=2))
     return 0
 
@@ -130,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="imagejobs", description=__doc__.split("\n\n")[0])
     root.add_argument("--api-url", help="base URL of the API (default: the stack `make up` made)")
     root.add_argument("--ca-bundle", help="PEM file to trust for an HTTPS API URL")
+    root.add_argument(
+        "--api-key", help="x-api-key to send (default: IMAGEJOBS_API_KEY, then make up's key)"
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     gen = commands.add_parser("generate", help="submit a job; with --wait, save its images")

@@ -46,6 +46,10 @@ class StackInfo:
     queue_url: str
     dlq_url: str
     worker_function: str
+    # The first tenant's key (send it as x-api-key), and where to attach more keys.
+    api_key: str
+    api_key_id: str
+    usage_plan_id: str
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -104,14 +108,18 @@ def deploy(root: Path, stack: localstack.LocalStack) -> StackInfo:
     return info
 
 
-def describe(stack: localstack.LocalStack, env: dict[str, str]) -> StackInfo:
-    cloudformation = boto3.client(
-        "cloudformation",
-        endpoint_url=stack.endpoint_url,
+def client(service: str, endpoint_url: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint_url,
         region_name=REGION,
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+def describe(stack: localstack.LocalStack, env: dict[str, str]) -> StackInfo:
+    cloudformation = client("cloudformation", stack.endpoint_url)
     described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     api_id, stage = outputs["ApiId"], outputs["StageName"]
@@ -134,6 +142,11 @@ def describe(stack: localstack.LocalStack, env: dict[str, str]) -> StackInfo:
         queue_url=outputs["JobsQueueUrl"],
         dlq_url=outputs["JobsDeadLetterQueueUrl"],
         worker_function=outputs["WorkerFunctionName"],
+        api_key=client("apigateway", stack.endpoint_url).get_api_key(
+            apiKey=outputs["DefaultApiKeyId"], includeValue=True
+        )["value"],
+        api_key_id=outputs["DefaultApiKeyId"],
+        usage_plan_id=outputs["UsagePlanId"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import ssl
+import urllib.parse
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from PIL import Image
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import Job, JobParameters, JobStatus
 from imagejobs_dev.stack import StackInfo
-from tests.support.http import call, poll
+from tests.support.http import HttpResponse, call, poll
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
@@ -27,9 +28,14 @@ def url(stack: StackInfo, path: str) -> str:
     return stack.api_url + path.lstrip("/")
 
 
+def api(stack: StackInfo, method: str, path: str, body: Any = None, **kwargs: Any) -> HttpResponse:
+    """A call to the deployed API with the stack's first API key."""
+    return call(method, url(stack, path), body, headers={"x-api-key": stack.api_key}, **kwargs)
+
+
 def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
     response = poll(
-        lambda: call("GET", url(stack, f"jobs/{job_id}")),
+        lambda: api(stack, "GET", f"jobs/{job_id}"),
         lambda r: r.status == 200 and r.json()["status"] in {"succeeded", "failed"},
         JOB_TIMEOUT,
         f"job {job_id} to finish",
@@ -44,7 +50,7 @@ def test_a_job_submitted_over_http_ends_with_a_downloadable_image(
     request = {"prompt": "a red sunset over a calm ocean", "width": 320, "height": 200}
 
     # When it is submitted and polled until it finishes
-    accepted = call("POST", url(deployed, "jobs"), request)
+    accepted = api(deployed, "POST", "jobs", request)
     assert accepted.status == 202, accepted.body
     job_id = accepted.json()["job_id"]
     assert accepted.json()["status"] == "queued"
@@ -70,10 +76,10 @@ def test_drop_in_generate_and_status_routes_keep_their_shapes(deployed: StackInf
     body = {"prompt": "snowy mountains", "parameters": {"width": 128, "height": 96}}
 
     # When it submits and polls the old routes
-    accepted = call("POST", url(deployed, "generate"), body)
+    accepted = api(deployed, "POST", "generate", body)
     job_id = accepted.json()["job_id"]
     done = poll(
-        lambda: call("GET", url(deployed, f"status/{job_id}")).json(),
+        lambda: api(deployed, "GET", f"status/{job_id}").json(),
         lambda b: b["status"] != "pending",
         JOB_TIMEOUT,
         "the legacy status to leave pending",
@@ -92,14 +98,14 @@ def test_drop_in_generate_and_status_routes_keep_their_shapes(deployed: StackInf
 
 def test_drop_in_generate_image_and_result_routes_keep_their_shapes(deployed: StackInfo) -> None:
     # Given a client of the second system this grew from
-    accepted = call("POST", url(deployed, "generate-image"), {"prompt": "red roses"})
+    accepted = api(deployed, "POST", "generate-image", {"prompt": "red roses"})
     job_id = accepted.json()["job_id"]
 
     # When it polls the result route
     seen: list[dict[str, Any]] = []
 
     def result() -> dict[str, Any]:
-        seen.append(call("GET", url(deployed, f"result/{job_id}")).json())
+        seen.append(api(deployed, "GET", f"result/{job_id}").json())
         return seen[-1]
 
     done = poll(result, lambda b: b["status"] != "processing", JOB_TIMEOUT, "the result")
@@ -115,7 +121,9 @@ def test_drop_in_generate_image_and_result_routes_keep_their_shapes(deployed: St
 def _fixture_request(name: str) -> tuple[str, str, str | None, str | None]:
     event = json.loads((EVENTS / f"{name}.json").read_text())
     content_type = (event.get("headers") or {}).get("Content-Type")
-    return event["httpMethod"], event["path"], event["body"] or None, content_type
+    query = urllib.parse.urlencode(event.get("queryStringParameters") or {})
+    path = event["path"] + (f"?{query}" if query else "")
+    return event["httpMethod"], path, event["body"] or None, content_type
 
 
 # The same fixtures the unit tests replay into the handlers, now sent over real HTTP.
@@ -137,6 +145,10 @@ BAD_REQUESTS = [
     ("api-post-jobs-text-plain", 415, None),
     ("api-get-job-unknown", 404, None),
     ("api-get-job-malformed-id", 400, "job_id"),
+    ("api-post-jobs-body-too-large", 413, None),
+    ("api-get-jobs-bad-limit", 422, "limit"),
+    ("api-get-jobs-bad-status", 422, "status"),
+    ("api-get-jobs-bad-cursor", 400, "cursor"),
 ]
 
 
@@ -148,7 +160,7 @@ def test_bad_input_over_http_is_a_4xx_json_error_naming_the_field(
     method, path, body, content_type = _fixture_request(fixture)
 
     # When it is sent to the deployed API
-    response = call(method, url(deployed, path), body, content_type=content_type)
+    response = api(deployed, method, path, body, content_type=content_type)
 
     # Then it is the same 4xx JSON error the handler gives, naming the field
     assert response.status == status, response.body
@@ -165,7 +177,7 @@ def test_an_unknown_job_is_404_on_every_read_route(deployed: StackInfo, route: s
     job_id = str(uuid.uuid4())
 
     # When any read route asks for it
-    response = call("GET", url(deployed, f"{route}/{job_id}"))
+    response = api(deployed, "GET", f"{route}/{job_id}")
 
     # Then it is a JSON 404
     assert response.status == 404
@@ -191,6 +203,7 @@ def test_a_render_that_cannot_succeed_ends_failed_with_its_reason(
     DynamoJobRepository(deployed.table, aws("dynamodb")).create(
         Job(
             job_id=job_id,
+            owner=deployed.api_key_id,
             status=JobStatus.QUEUED,
             parameters=parameters,
             engine="pillow",
@@ -217,11 +230,16 @@ def test_the_api_answers_over_https_with_its_certificate_trusted(deployed: Stack
     context = ssl.create_default_context(cafile=deployed.ca_bundle)
 
     # When a job is submitted and read back over HTTPS, with verification on
+    key = {"x-api-key": deployed.api_key}
     accepted = call(
-        "POST", deployed.https_api_url + "jobs", {"prompt": "a green field"}, context=context
+        "POST",
+        deployed.https_api_url + "jobs",
+        {"prompt": "a green field"},
+        context=context,
+        headers=key,
     )
     job_id = accepted.json()["job_id"]
-    shown = call("GET", f"{deployed.https_api_url}jobs/{job_id}", context=context)
+    shown = call("GET", f"{deployed.https_api_url}jobs/{job_id}", context=context, headers=key)
 
     # Then both answer as over HTTP
     assert accepted.status == 202

@@ -29,12 +29,13 @@ def call(
     content_type: str | None = "application/json",
     context: ssl.SSLContext | None = None,
     timeout: float = 30,
+    headers: dict[str, str] | None = None,
 ) -> HttpResponse:
     data = json.dumps(body).encode() if isinstance(body, dict) else body
     if isinstance(data, str):
         data = data.encode()
-    headers = {"Content-Type": content_type} if content_type else {}
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    sent = {**({"Content-Type": content_type} if content_type else {}), **(headers or {})}
+    request = urllib.request.Request(url, data=data, method=method, headers=sent)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
             return HttpResponse(response.status, dict(response.headers), response.read())

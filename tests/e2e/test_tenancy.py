@@ -1,0 +1,154 @@
+"""API keys and tenants on the deployed API: what LocalStack's API Gateway can check.
+
+LocalStack validates API keys against the usage plan but does not enforce throttling or
+quotas; those are template properties, checked in tests/unit/test_template.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs_dev.stack import StackInfo
+from tests.support.http import HttpResponse, call
+
+
+@pytest.fixture(scope="module")
+def new_key(deployed: StackInfo, aws: Any) -> Iterator[Any]:
+    """Makes API keys of new tenants, attached to the stack's usage plan."""
+    apigateway = aws("apigateway")
+    made: list[str] = []
+
+    def make() -> str:
+        key = apigateway.create_api_key(name=f"tenant-{uuid.uuid4().hex[:8]}", enabled=True)
+        apigateway.create_usage_plan_key(
+            usagePlanId=deployed.usage_plan_id, keyId=key["id"], keyType="API_KEY"
+        )
+        made.append(key["id"])
+        return str(key["value"])
+
+    yield make
+    for key_id in made:
+        apigateway.delete_api_key(apiKey=key_id)
+
+
+def as_tenant(
+    stack: StackInfo, key: str | None, method: str, path: str, body: Any = None
+) -> HttpResponse:
+    headers = {"x-api-key": key} if key is not None else {}
+    return call(method, stack.api_url + path, body, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "jobs"), ("GET", "jobs"), ("POST", "generate"), ("GET", f"status/{uuid.uuid4()}")],
+)
+@pytest.mark.parametrize("key", [None, "not-a-key-of-this-api"])
+def test_a_missing_or_unknown_key_is_403(
+    deployed: StackInfo, key: str | None, method: str, path: str
+) -> None:
+    # Given a caller without a valid key
+    # When it calls a route, drop-in routes included
+    response = as_tenant(deployed, key, method, path, {"prompt": "a cat"})
+
+    # Then API Gateway refuses it before any function runs
+    assert response.status == 403
+
+
+def test_one_tenant_never_sees_anothers_job(deployed: StackInfo, new_key: Any) -> None:
+    # Given tenant A's job, and tenant B
+    key_a, key_b = new_key(), new_key()
+    accepted = as_tenant(deployed, key_a, "POST", "jobs", {"prompt": "tenant A's lighthouse"})
+    assert accepted.status == 202
+    job_id = accepted.json()["job_id"]
+
+    # When B reads, cancels and lists
+    reads = [
+        as_tenant(deployed, key_b, "GET", f"{r}/{job_id}") for r in ("jobs", "status", "result")
+    ]
+    cancel = as_tenant(deployed, key_b, "POST", f"jobs/{job_id}/cancel")
+    listing = as_tenant(deployed, key_b, "GET", "jobs")
+    unknown = as_tenant(deployed, key_b, "GET", f"jobs/{uuid.uuid4()}")
+
+    # Then each is the same 404 as for a job that does not exist, and B's list is empty
+    assert [r.status for r in reads] == [404, 404, 404]
+    assert cancel.status == 404
+    assert {r.body for r in [*reads, cancel]} == {unknown.body}
+    assert listing.status == 200
+    assert listing.json() == {"jobs": [], "next_cursor": None}
+    # And A still sees it
+    assert as_tenant(deployed, key_a, "GET", f"jobs/{job_id}").status == 200
+
+
+def test_the_list_pages_through_a_tenants_jobs_in_a_stable_order(
+    deployed: StackInfo, new_key: Any
+) -> None:
+    # Given a tenant with five jobs
+    key = new_key()
+    submitted = [
+        as_tenant(deployed, key, "POST", "jobs", {"prompt": f"job {n}", "width": 64}).json()
+        for n in range(5)
+    ]
+
+    # When it pages through its list two at a time
+    pages: list[list[str]] = []
+    cursor = ""
+    while True:
+        query = "jobs?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        body = as_tenant(deployed, key, "GET", query).json()
+        pages.append([job["job_id"] for job in body["jobs"]])
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+
+    # Then every job appears exactly once, newest first, across more than one page
+    seen = [job_id for page in pages for job_id in page]
+    newest_first = sorted(submitted, key=lambda job: job["created_at"], reverse=True)
+    assert seen == [job["job_id"] for job in newest_first]
+    assert len([page for page in pages if page]) >= 3
+
+
+@pytest.mark.parametrize(
+    ("stored", "status", "after"),
+    [(JobStatus.QUEUED, 200, "canceled"), (JobStatus.SUCCEEDED, 409, "succeeded")],
+)
+def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
+    deployed: StackInfo, aws: Any, stored: JobStatus, status: int, after: str
+) -> None:
+    # Given one of the default tenant's jobs in the given state, with no message queued
+    now = datetime.now(UTC)
+    job_id = str(uuid.uuid4())
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(
+        Job(
+            job_id=job_id,
+            owner=deployed.api_key_id,
+            status=stored,
+            parameters=JobParameters(
+                prompt="p",
+                negative_prompt=None,
+                width=64,
+                height=64,
+                seed=1,
+                num_images=1,
+                image_format="png",
+            ),
+            engine="pillow",
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(days=1),
+        )
+    )
+
+    # When its owner cancels it over HTTP
+    response = as_tenant(deployed, deployed.api_key, "POST", f"jobs/{job_id}/cancel")
+    shown = as_tenant(deployed, deployed.api_key, "GET", f"jobs/{job_id}").json()
+
+    # Then a queued job is canceled at once, and a finished one is a 409 and unchanged
+    assert response.status == status
+    assert shown["status"] == after
