@@ -105,19 +105,18 @@ def test_status_may_query_only_the_owner_index() -> None:
 
 
 def test_every_route_requires_an_api_key_of_the_usage_plan() -> None:
-    # Given the API and its usage plan
-    api = template.properties("ImagesApi")
-    plan = template.properties("ImagesUsagePlan")
+    # Given the API's auth settings
+    auth = template.properties("ImagesApi")["Auth"]
 
-    # Then keys are required, throttle and quota come from parameters, the key is in the plan
-    assert api["Auth"]["ApiKeyRequired"] is True
+    # Then keys are required, one plan per API, with throttle and quota from parameters
+    assert auth["ApiKeyRequired"] is True
+    plan = auth["UsagePlan"]
+    assert plan["CreateUsagePlan"] == "PER_API"
     assert plan["Throttle"] == {
         "RateLimit": {"Ref": "ThrottleRateLimit"},
         "BurstLimit": {"Ref": "ThrottleBurstLimit"},
     }
-    assert plan["Quota"]["Limit"] == {"Ref": "QuotaLimit"}
-    key_in_plan = template.properties("DefaultApiKeyInPlan")
-    assert key_in_plan["UsagePlanId"] == {"Ref": "ImagesUsagePlan"}
+    assert plan["Quota"] == {"Limit": {"Ref": "QuotaLimit"}, "Period": {"Ref": "QuotaPeriod"}}
 
 
 def test_the_bucket_denies_requests_without_tls() -> None:
