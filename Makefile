@@ -10,6 +10,10 @@ PYTHON313 ?= $(shell p="$$(pyenv prefix 3.13 2>/dev/null | head -n1)/bin/python3
 	if [ -x "$$p" ]; then echo "$$p"; \
 	elif python3.13 -c 'import sys' >/dev/null 2>&1; then command -v python3.13; fi)
 
+# checkov pins an old boto3 that clashes with the SAM CLI's, so it gets a venv of its own.
+CHECKOV_VERSION := 3.3.30
+CHECKOV := $(VENV)/tools/checkov/bin/checkov
+
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
@@ -25,6 +29,10 @@ $(VENV)/.installed: pyproject.toml functions/requirements.txt
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+$(CHECKOV): | $(VENV)/.installed
+	$(PYTHON313) -m venv $(VENV)/tools/checkov
+	$(VENV)/tools/checkov/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+
 setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
@@ -38,11 +46,13 @@ demo: up  ## Set up, deploy, generate an image and print where it is
 	@$(VENV)/bin/imagejobs generate "a lighthouse on a cliff above a stormy sea at sunset" \
 		--width 768 --height 512 --seed 7 --wait --out out
 
-lint: setup  ## ruff, mypy and sam validate --lint
+lint: setup $(CHECKOV)  ## ruff, mypy, sam validate --lint, cfn-lint and checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/sam validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 unit: setup  ## Fast in-process tests only (moto)
 	$(PY) -m pytest tests/unit
