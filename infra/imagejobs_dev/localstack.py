@@ -412,6 +412,8 @@ def _environment(layout: Layout) -> dict[str, str]:
         SKIP_SSL_CERT_DOWNLOAD="1",
         # Queue URLs would otherwise name localhost.localstack.cloud, which does not resolve here.
         SQS_ENDPOINT_STRATEGY="path",
+        # Check presigned URLs as S3 does: a tampered or expired signature is a 403.
+        S3_SKIP_SIGNATURE_VALIDATION="0",
         LOCALSTACK_HOST=listen,
         LAMBDA_RUNTIME_EXECUTOR=LAMBDA_EXECUTOR,
         IMAGEJOBS_LAMBDA_PYTHON313=str(find_python313()),

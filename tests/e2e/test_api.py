@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
@@ -69,6 +70,23 @@ def test_a_job_submitted_over_http_ends_with_a_downloadable_image(
     # And the object sits at its deterministic key with the right content type
     head = aws("s3").head_object(Bucket=deployed.bucket, Key=f"images/{job_id}/0.png")
     assert head["ContentType"] == "image/png"
+
+
+def test_an_image_url_with_a_tampered_signature_is_refused(deployed: StackInfo) -> None:
+    # Given a finished job's presigned image URL
+    accepted = api(deployed, "POST", "jobs", {"prompt": "a small blue boat", "width": 64})
+    job = finished_job(deployed, accepted.json()["job_id"])
+    image_url = job["images"][0]["url"]
+    signature = parse_qs(urlparse(image_url).query)["X-Amz-Signature"][0]
+    tampered = image_url.replace(signature, signature[::-1])
+
+    # When the genuine and the tampered URL are fetched
+    genuine = call("GET", image_url, content_type=None)
+    refused = call("GET", tampered, content_type=None)
+
+    # Then only the URL the API signed works
+    assert genuine.status == 200
+    assert refused.status == 403
 
 
 def test_drop_in_generate_and_status_routes_keep_their_shapes(deployed: StackInfo) -> None:
