@@ -24,6 +24,13 @@ class UnauthenticatedError(ImageJobsError):
     """The request carries no caller identity (no API key id from API Gateway)."""
 
 
+class InvalidHeaderError(ImageJobsError):
+    def __init__(self, header: str, message: str) -> None:
+        super().__init__(f"{header}: {message}")
+        self.header = header
+        self.message = message
+
+
 class InvalidCursorError(ImageJobsError):
     """A list cursor that this service did not issue to this caller."""
 

@@ -25,6 +25,8 @@ class SubmitSettings(_Settings):
     engine_name: str = Field(alias="IMAGE_ENGINE")
     max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
     job_retention_days: int = Field(alias="JOB_RETENTION_DAYS", ge=1)
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
+    idempotency_window_seconds: int = Field(alias="IDEMPOTENCY_WINDOW_SECONDS", ge=60)
 
 
 class StatusSettings(_Settings):

@@ -75,6 +75,11 @@ def stack(aws: None) -> Stack:
         TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
     )
 
+    idempotency_table = "idempotency-table"
+    dynamodb.create_table(
+        TableName=idempotency_table, **template.table_definition("IdempotencyTable")
+    )
+
     plain = template.Resolver({})
     dlq_url = sqs.create_queue(
         QueueName="jobs-dlq", Attributes=template.queue_attributes("JobsDeadLetterQueue", plain)
@@ -103,7 +108,12 @@ def stack(aws: None) -> Stack:
     )
 
     resolve = template.Resolver(
-        {"JobsTable": table_name, "JobsQueue": queue_url, "ImagesBucket": bucket_name}
+        {
+            "JobsTable": table_name,
+            "JobsQueue": queue_url,
+            "ImagesBucket": bucket_name,
+            "IdempotencyTable": idempotency_table,
+        }
     )
     return Stack(table_name, queue_url, dlq_url, bucket_name, resolve, dynamodb, sqs, s3)
 

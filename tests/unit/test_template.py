@@ -84,6 +84,7 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "sqs:SendMessage",
     }
     assert actions("WorkerFunction") == {

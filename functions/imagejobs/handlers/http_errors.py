@@ -16,10 +16,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
 from imagejobs.exceptions import (
     EnqueueFailedError,
     InvalidCursorError,
+    InvalidHeaderError,
     InvalidParameterError,
     JobNotFoundError,
     JobStateConflictError,
@@ -93,6 +98,35 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(UnauthenticatedError)
     def unauthenticated(_: UnauthenticatedError) -> Response[str]:
         return error_response(HTTPStatus.FORBIDDEN, "forbidden", "A valid API key is required")
+
+    @app.exception_handler(InvalidHeaderError)
+    def invalid_header(error: InvalidHeaderError) -> Response[str]:
+        field = FieldErrorView(
+            loc=["header", error.header], field=error.header, msg=error.message, type="value_error"
+        )
+        return error_response(
+            HTTPStatus.BAD_REQUEST,
+            "validation_error",
+            f"Invalid request: {error.header}: {error.message}",
+            [field],
+        )
+
+    @app.exception_handler(IdempotencyValidationError)
+    def idempotency_key_reused(_: IdempotencyValidationError) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request body",
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+        return error_response(
+            HTTPStatus.CONFLICT,
+            "request_in_progress",
+            "A request with this Idempotency-Key is still being processed; retry shortly",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(InvalidCursorError)
     def invalid_cursor(_: InvalidCursorError) -> Response[str]:

@@ -1,11 +1,12 @@
 """What every API handler takes from the request besides its body: the caller, and limits."""
 
+import re
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from imagejobs.exceptions import UnauthenticatedError
+from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
 from imagejobs.handlers.http_errors import too_large_response
 from imagejobs.observability import logger
 
@@ -16,6 +17,8 @@ JobId = Annotated[
         description="The id returned when the job was submitted",
     ),
 ]
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 # Far above any valid job (a 2000-character prompt and a few numbers).
 MAX_BODY_BYTES = 16 * 1024
@@ -32,6 +35,16 @@ def caller(app: APIGatewayRestResolver) -> str:
         raise UnauthenticatedError
     logger.append_keys(owner=api_key_id)
     return api_key_id
+
+
+def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+    """The Idempotency-Key header, if the client sent one (1 to 255 visible ASCII characters)."""
+    key = app.current_event.headers.get("Idempotency-Key")  # case-insensitive in Powertools
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise InvalidHeaderError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+    return key
 
 
 def oversized_body_response(event: dict[str, Any]) -> dict[str, Any] | None:

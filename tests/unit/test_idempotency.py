@@ -1,0 +1,127 @@
+"""Idempotency-Key on the submit routes: a client retry never makes a second job."""
+
+import json
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.unit.conftest import FakeLambdaContext, Stack, load_event, response_json
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+def with_key(fixture: str, key: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    event = load_event(fixture)
+    event["headers"]["Idempotency-Key"] = key
+    event["multiValueHeaders"]["Idempotency-Key"] = [key]
+    if body is not None:
+        event["body"] = json.dumps(body)
+    return event
+
+
+def post(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> Any:
+    response = module.handler(event, context)
+    return response["statusCode"], response_json(response)
+
+
+@pytest.mark.parametrize("fixture", ["api-post-jobs", "api-post-generate"])
+def test_the_same_key_and_body_return_the_first_job_and_queue_once(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+) -> None:
+    # Given a request sent with an Idempotency-Key
+    first = post(submit, with_key(fixture, "order-42"), lambda_context)
+
+    # When the client retries it with the same key
+    second = post(submit, with_key(fixture, "order-42"), lambda_context)
+
+    # Then both answers name the same job and only one message was queued
+    assert first == second
+    assert len(stack.queued_messages()) == 1
+
+
+def test_the_same_key_with_another_body_is_a_422(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job submitted with a key
+    post(submit, with_key("api-post-jobs", "order-43", {"prompt": "a red boat"}), lambda_context)
+
+    # When the key is reused for a different request
+    code, body = post(
+        submit, with_key("api-post-jobs", "order-43", {"prompt": "a blue boat"}), lambda_context
+    )
+
+    # Then it is refused clearly, and nothing more is queued
+    assert code == 422
+    assert body["error"] == "idempotency_key_reused"
+    assert len(stack.queued_messages()) == 1
+
+
+def test_without_a_key_every_submit_is_a_new_job(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the same request twice, without a key
+    first = post(submit, load_event("api-post-jobs"), lambda_context)
+    second = post(submit, load_event("api-post-jobs"), lambda_context)
+
+    # Then they are two jobs
+    assert first[1]["job_id"] != second[1]["job_id"]
+    assert len(stack.queued_messages()) == 2
+
+
+def test_keys_are_per_tenant(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given tenant A's keyed job
+    first = post(submit, with_key("api-post-jobs", "shared-key"), lambda_context)
+
+    # When tenant B happens to use the same key and body
+    event = with_key("api-post-jobs", "shared-key")
+    event["requestContext"]["identity"]["apiKeyId"] = "tenant-b-key-id"
+    second = post(submit, event, lambda_context)
+
+    # Then B gets a job of its own
+    assert second[1]["job_id"] != first[1]["job_id"]
+
+
+def test_a_failed_enqueue_is_a_503_and_the_same_key_may_retry(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queue that refuses the first send
+    real_send = submit.queue._client.send_message
+    calls = {"n": 0}
+
+    def flaky_send(**kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise submit.queue._client.exceptions.QueueDoesNotExist(
+                {"Error": {"Code": "AWS.SimpleQueueService.NonExistentQueue"}}, "SendMessage"
+            )
+        return real_send(**kwargs)
+
+    submit.queue._client.send_message = flaky_send
+
+    # When a keyed submit fails, and the client retries with the same key
+    failed = post(submit, with_key("api-post-jobs", "order-44"), lambda_context)
+    retried = post(submit, with_key("api-post-jobs", "order-44"), lambda_context)
+
+    # Then the first is a 503 and the retry makes the job, queued once
+    assert failed[0] == 503
+    assert retried[0] == 202
+    assert len(stack.queued_messages()) == 1
+
+
+def test_a_malformed_key_is_a_400_naming_the_header(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a key with a space and a non-ASCII character
+    # When it is sent
+    code, body = post(submit, with_key("api-post-jobs", "not ok é"), lambda_context)
+
+    # Then it is a 400 that names the header
+    assert code == 400
+    assert body["detail"][0]["field"] == "Idempotency-Key"
