@@ -56,6 +56,10 @@ class EnqueueFailedError(ImageJobsError):
     """The job was recorded but could not be queued; the caller may retry."""
 
 
+class NotEnoughTimeError(ImageJobsError):
+    """Too little of the invocation is left to render safely; the message goes back to SQS."""
+
+
 class EngineError(ImageJobsError):
     """An image engine could not render a request."""
 

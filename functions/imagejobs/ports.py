@@ -49,6 +49,9 @@ class JobQueue(Protocol):
     def send(self, message: JobMessage) -> None:
         """Queue the message, or raise `EnqueueFailedError`."""
 
+    def delay(self, receipt_handle: str, seconds: int) -> None:
+        """Makes a received message visible again after `seconds`."""
+
 
 class ImageStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...

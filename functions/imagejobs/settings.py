@@ -42,3 +42,11 @@ class WorkerSettings(_Settings):
     # The queue's maxReceiveCount: on that delivery the worker fails the job instead of
     # handing the message to the DLQ with the job still "running".
     max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)
+    queue_url: str = Field(alias="JOBS_QUEUE_URL")
+    # A job is not started with less than this much of the invocation left: the message goes
+    # back to the queue instead of being cut off mid-write.
+    time_reserve_seconds: int = Field(alias="RENDER_TIME_RESERVE_SECONDS", ge=1)
+
+
+class DeadLetterSettings(_Settings):
+    table_name: str = Field(alias="JOBS_TABLE_NAME")

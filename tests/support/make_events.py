@@ -87,14 +87,15 @@ def list_jobs(query: dict[str, str] | None = None) -> dict[str, Any]:
     return api_event("GET", "/jobs", "/jobs", content_type=None, query=query)
 
 
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    event = _sam_event("sqs", "receive-message", "--queue-name", "JobsQueue", "--body", "x")
+def sqs_event(*bodies: str, queue: str = "JobsQueue", receive_count: int = 1) -> dict[str, Any]:
+    event = _sam_event("sqs", "receive-message", "--queue-name", queue, "--body", "x")
     template = event["Records"][0]
     records = []
     for index, body in enumerate(bodies):
         record = json.loads(json.dumps(template))
         record["messageId"] = f"{index:08d}-0000-4000-8000-000000000000"
         record["body"] = body
+        record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
         records.append(record)
     event["Records"] = records
     return event
@@ -159,6 +160,14 @@ def all_events() -> dict[str, dict[str, Any]]:
         # Worker
         "sqs-job": sqs_event(_json({"job_id": JOB_ID})),
         "sqs-poison": sqs_event("not json", _json({"job_id": JOB_ID})),
+        # DeadLetterFunction: what reaches the DLQ after the last delivery
+        "sqs-dead-letter": sqs_event(
+            _json({"job_id": JOB_ID}),
+            "not json",
+            _json({"job_id": UNKNOWN_JOB_ID}),
+            queue="JobsDeadLetterQueue",
+            receive_count=3,
+        ),
     }
 
 

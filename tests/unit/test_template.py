@@ -92,7 +92,9 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "dynamodb:UpdateItem",
         "s3:PutObject",
         "s3:DeleteObject",
+        "sqs:ChangeMessageVisibility",
     }
+    assert actions("DeadLetterFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
 
 
 def test_status_may_query_only_the_owner_index() -> None:

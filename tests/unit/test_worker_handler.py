@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.exceptions import TransientEngineError
 from imagejobs.models.domain import Job, JobParameters, JobStatus
+from tests.support.http import poll
 from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -117,3 +119,83 @@ def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "RenderFailed"
     assert "width" in item["error_message"]["S"]
+
+
+class TransientlyFailingEngine:
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def render(self, request: object) -> list[object]:
+        self.calls += 1
+        raise TransientEngineError("engine throttled")
+
+
+def received_fixture_message(stack: Stack) -> dict[str, object]:
+    """The sqs-job fixture, carrying the receipt handle of a real message in the queue."""
+    body = '{"job_id":"' + FIXTURE_JOB_ID + '"}'
+    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
+    [message] = stack.sqs.receive_message(QueueUrl=stack.queue_url, VisibilityTimeout=720)[
+        "Messages"
+    ]
+    event = load_event("sqs-job")
+    event["Records"][0]["receiptHandle"] = message["ReceiptHandle"]
+    return event
+
+
+def visible_again_within(stack: Stack, seconds: float) -> bool:
+    found = poll(
+        lambda: stack.sqs.receive_message(QueueUrl=stack.queue_url, WaitTimeSeconds=0).get(
+            "Messages", []
+        ),
+        lambda messages: bool(messages),
+        seconds,
+        "the message to become visible again",
+    )
+    return bool(found)
+
+
+def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job, its message received with the queue's 720 s visibility timeout,
+    # and an engine that is throttled
+    queued_job(stack, num_images=1)
+    event = received_fixture_message(stack)
+    worker.engine = TransientlyFailingEngine()
+
+    # When the worker processes it on its first delivery
+    response = worker.handler(event, lambda_context)
+
+    # Then it is a batch item failure, the job is still open, and SQS offers the message
+    # again after seconds (the backoff), not after 720 s
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
+        event["Records"][0]["messageId"]
+    ]
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "running"
+    assert visible_again_within(stack, 10)
+
+
+def test_a_job_is_not_started_with_too_little_time_left(
+    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job and an invocation with one second left
+    queued_job(stack, num_images=1)
+    event = received_fixture_message(stack)
+    engine = TransientlyFailingEngine()
+    worker.engine = engine
+    lambda_context.remaining_ms = 1000
+
+    # When the worker gets its message
+    response = worker.handler(event, lambda_context)
+
+    # Then it gives the message straight back without touching the job
+    assert len(response["batchItemFailures"]) == 1
+    assert engine.calls == 0
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "queued"
+    assert visible_again_within(stack, 5)

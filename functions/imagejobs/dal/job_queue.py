@@ -25,3 +25,9 @@ class SqsJobQueue:
             )
         except (BotoCoreError, ClientError) as error:
             raise EnqueueFailedError(f"could not queue job {message.job_id}") from error
+
+    def delay(self, receipt_handle: str, seconds: int) -> None:
+        """Makes a received message visible again after `seconds` (0: at once)."""
+        self._client.change_message_visibility(
+            QueueUrl=self._queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )

@@ -13,9 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines import get_engine
-from imagejobs.logic.worker import process_job
+from imagejobs.exceptions import NotEnoughTimeError
+from imagejobs.logic.worker import process_job, retry_delay_seconds
 from imagejobs.models.messages import JobMessageRecord
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import WorkerSettings
@@ -23,26 +25,41 @@ from imagejobs.settings import WorkerSettings
 settings = WorkerSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 images = S3ImageStore(settings.bucket_name, s3_client())
+queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 engine = get_engine(settings.engine_name)
 
 # A record whose body does not parse as a JobMessage is reported as failed, so it
 # reaches the dead-letter queue after maxReceiveCount deliveries without blocking the rest.
-processor = BatchProcessor(event_type=EventType.SQS, model=JobMessageRecord)
+# When every record fails, report them all as item failures instead of failing the
+# invocation: the messages' own visibility (and backoff) then decides when they return.
+processor = BatchProcessor(
+    event_type=EventType.SQS, model=JobMessageRecord, raise_on_entire_batch_failure=False
+)
 
 
 @tracer.capture_method
-def record_handler(record: JobMessageRecord) -> str:
+def record_handler(record: JobMessageRecord, lambda_context: LambdaContext) -> str:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
-    outcome = process_job(
-        job_id,
-        receive_count=int(record.attributes.ApproximateReceiveCount),
-        max_receive_count=settings.max_receive_count,
-        jobs=jobs,
-        images=images,
-        engine=engine,
-        clock=utc_now,
-    )
+    receive_count = int(record.attributes.ApproximateReceiveCount)
+    if lambda_context.get_remaining_time_in_millis() < settings.time_reserve_seconds * 1000:
+        # Give the message back now rather than be killed halfway through writing.
+        queue.delay(record.receiptHandle, 0)
+        raise NotEnoughTimeError(job_id)
+    try:
+        outcome = process_job(
+            job_id,
+            receive_count=receive_count,
+            max_receive_count=settings.max_receive_count,
+            jobs=jobs,
+            images=images,
+            engine=engine,
+            clock=utc_now,
+        )
+    except Exception:
+        # Reported as a batch item failure; back off before SQS delivers it again.
+        queue.delay(record.receiptHandle, retry_delay_seconds(receive_count))
+        raise
     return outcome.value
 
 

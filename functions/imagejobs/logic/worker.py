@@ -28,6 +28,16 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
+# Retries after a transient error wait 2, 4, 8, ... seconds, at most 5 minutes: the backoff
+# SQS allows is a visibility change on the failed message.
+RETRY_BASE_SECONDS = 2
+RETRY_MAX_SECONDS = 300
+
+
+def retry_delay_seconds(receive_count: int) -> int:
+    return int(min(RETRY_BASE_SECONDS * 2 ** max(receive_count - 1, 0), RETRY_MAX_SECONDS))
+
+
 def image_key(job_id: str, index: int, image_format: str) -> str:
     return f"images/{job_id}/{index}.{FILE_EXTENSIONS[image_format]}"
 

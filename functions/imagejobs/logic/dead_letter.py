@@ -1,0 +1,44 @@
+"""The last word on a message the worker could not finish: its job must not stay open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from imagejobs.exceptions import JobStateConflictError
+from imagejobs.models.domain import JobError
+from imagejobs.observability import logger, metrics
+from imagejobs.ports import JobRepository
+
+
+def settle_dead_letter(
+    job_id: str | None, *, receive_count: int, jobs: JobRepository, clock: Callable[[], datetime]
+) -> bool:
+    """Fails the job a dead-lettered message names, unless it already ended.
+
+    Returns whether a job was failed. A message that names no job (unparseable, or an unknown
+    id) is logged and dropped: nothing else could ever settle it.
+    """
+    if job_id is None:
+        logger.warning("dead-lettered message names no job; dropped")
+        return False
+    job = jobs.get(job_id)
+    if job is None:
+        logger.warning("dead-lettered message for an unknown job; dropped")
+        return False
+    if job.status.is_terminal:
+        logger.info("dead-lettered message for a finished job", extra={"status": job.status})
+        return False
+    reason = JobError(
+        type="DeadLettered",
+        message=f"the job could not be processed after {receive_count} deliveries",
+    )
+    try:
+        jobs.fail(job_id, reason, clock())
+    except JobStateConflictError:
+        return False
+    metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+    logger.warning("dead-lettered job failed", extra={"deliveries": receive_count})
+    return True

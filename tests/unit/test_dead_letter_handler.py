@@ -1,0 +1,76 @@
+"""DeadLetterFunction, replaying events/sqs-dead-letter.json: nothing ends up stuck."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+
+import boto3
+import pytest
+
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import Job, JobParameters, JobStatus
+from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def stored(stack: Stack, status: JobStatus) -> None:
+    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(
+        Job(
+            job_id=FIXTURE_JOB_ID,
+            owner=OWNER,
+            status=status,
+            parameters=JobParameters(
+                prompt="p",
+                negative_prompt=None,
+                width=64,
+                height=64,
+                seed=1,
+                num_images=1,
+                image_format="png",
+            ),
+            engine="pillow",
+            created_at=T0,
+            updated_at=T0,
+            expires_at=T0 + timedelta(days=7),
+        )
+    )
+
+
+@pytest.fixture
+def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("DeadLetterFunction")
+
+
+def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
+    dead_letter: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job left running by a worker that died on its last delivery, and a DLQ batch
+    # with its message, an unparseable body and a message for an unknown job
+    stored(stack, JobStatus.RUNNING)
+
+    # When the dead-letter function processes the batch
+    response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
+
+    # Then every message is acknowledged and the job failed, saying how often it was tried
+    assert response == {"batchItemFailures": []}
+    item = stack.job_item(FIXTURE_JOB_ID)
+    assert item is not None
+    assert item["status"]["S"] == "failed"
+    assert item["error_type"]["S"] == "DeadLettered"
+    assert "3 deliveries" in item["error_message"]["S"]
+
+
+def test_a_finished_job_is_left_as_it_is(
+    dead_letter: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job that succeeded although its message was dead-lettered
+    stored(stack, JobStatus.SUCCEEDED)
+    before = stack.job_item(FIXTURE_JOB_ID)
+
+    # When the dead-letter function sees the message
+    response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
+
+    # Then nothing changes
+    assert response == {"batchItemFailures": []}
+    assert stack.job_item(FIXTURE_JOB_ID) == before
