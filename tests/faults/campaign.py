@@ -1,0 +1,267 @@
+"""Fault-injection campaign against the deployed stack on LocalStack.
+
+    python -m tests.faults.campaign --jobs 300
+
+Submits jobs over HTTP, some tagged with engine faults (transient, permanent, a crash that
+kills the worker's execution environment mid-render), runs them through a worker whose only
+difference from WorkerFunction is the injected engine (tests/faults/chaos_worker.py), sends
+duplicate deliveries, redeliveries for finished jobs and poison messages, and then checks that
+every accepted job ended in exactly one terminal state with no image lost or duplicated.
+
+It needs the host-mode LocalStack `make up` starts (the chaos worker counts attempts in files
+on the host) and a stack deployed by `make up` or the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imagejobs_dev.stack import StackInfo, client, read_state
+from tests.support.http import call
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT_WORKER = ROOT / ".aws-sam" / "build" / "WorkerFunction"
+# While the campaign runs: a crashed delivery comes back after this, not after 720 s.
+CAMPAIGN_VISIBILITY_SECONDS = 20
+CHAOS_TIMEOUT_SECONDS = 15
+
+# Share of jobs per fault, and the terminal state each must reach.
+FAULTS: list[tuple[str, str, float, str]] = [
+    # (name, prompt tag, share, expected status)
+    ("none", "", 0.55, "succeeded"),
+    ("transient-recovers", "[fault:transient:2]", 0.15, "succeeded"),
+    ("transient-exhausts", "[fault:transient:9]", 0.05, "failed"),
+    ("permanent", "[fault:permanent]", 0.1, "failed"),
+    ("crash", "[fault:crash]", 0.15, "succeeded"),
+]
+
+
+@dataclass
+class Report:
+    jobs: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+    injected_messages: Counter[str] = field(default_factory=Counter)
+    terminal: Counter[str] = field(default_factory=Counter)
+    lost: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    wrong_state: list[str] = field(default_factory=list)
+    changed_by_redelivery: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "jobs": self.jobs,
+            "faults": dict(self.faults),
+            "injected_messages": dict(self.injected_messages),
+            "terminal": dict(self.terminal),
+            "lost": len(self.lost),
+            "duplicates": len(self.duplicates),
+            "wrong_state": len(self.wrong_state),
+            "changed_by_redelivery": len(self.changed_by_redelivery),
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _wait(probe: Callable[[], bool], timeout: float, interval: float = 1.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
+@contextmanager
+def chaos_worker(stack: StackInfo, state_dir: Path) -> Iterator[None]:
+    """Swaps WorkerFunction's queue mapping for the chaos worker's; puts everything back."""
+    lambda_ = client("lambda", stack.endpoint_url)
+    sqs = client("sqs", stack.endpoint_url)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    real = lambda_.get_function_configuration(FunctionName=stack.worker_function)
+    [real_mapping] = lambda_.list_event_source_mappings(
+        FunctionName=stack.worker_function, EventSourceArn=queue_arn
+    )["EventSourceMappings"]
+
+    code = Path(tempfile.mkdtemp(prefix="chaos-worker-"))
+    shutil.copytree(BUILT_WORKER, code, dirs_exist_ok=True)
+    shutil.copy(Path(__file__).with_name("chaos_worker.py"), code / "chaos_worker.py")
+    name = f"chaos-worker-{uuid.uuid4().hex[:8]}"
+    original_visibility = sqs.get_queue_attributes(
+        QueueUrl=stack.queue_url, AttributeNames=["VisibilityTimeout"]
+    )["Attributes"]["VisibilityTimeout"]
+    environment = dict(real["Environment"]["Variables"])
+    environment.update(CHAOS_STATE_DIR=str(state_dir), RENDER_TIME_RESERVE_SECONDS="3")
+    lambda_.create_function(
+        FunctionName=name,
+        Runtime=real["Runtime"],
+        Role=real["Role"],
+        Handler="chaos_worker.handler",
+        # LocalStack's hot-reload bucket runs code from a host folder without a zip.
+        Code={"S3Bucket": "hot-reload", "S3Key": str(code)},
+        Timeout=CHAOS_TIMEOUT_SECONDS,
+        MemorySize=real["MemorySize"],
+        Environment={"Variables": environment},
+    )
+    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
+    sqs.set_queue_attributes(
+        QueueUrl=stack.queue_url,
+        Attributes={"VisibilityTimeout": str(CAMPAIGN_VISIBILITY_SECONDS)},
+    )
+    lambda_.update_event_source_mapping(UUID=real_mapping["UUID"], Enabled=False)
+    mapping = lambda_.create_event_source_mapping(
+        EventSourceArn=queue_arn,
+        FunctionName=name,
+        BatchSize=4,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    try:
+        yield
+    finally:
+        lambda_.delete_event_source_mapping(UUID=mapping["UUID"])
+        lambda_.update_event_source_mapping(UUID=real_mapping["UUID"], Enabled=True)
+        sqs.set_queue_attributes(
+            QueueUrl=stack.queue_url, Attributes={"VisibilityTimeout": original_visibility}
+        )
+        lambda_.delete_function(FunctionName=name)
+        shutil.rmtree(code, ignore_errors=True)
+
+
+def _plan(n_jobs: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(fault name, prompt) for each job, in a shuffled order."""
+    plan: list[tuple[str, str]] = []
+    for name, tag, share, _ in FAULTS:
+        count = max(1, round(n_jobs * share)) if name != "none" else 0
+        plan += [(name, tag)] * count
+    plan += [("none", "")] * max(0, n_jobs - len(plan))
+    rng.shuffle(plan)
+    return [
+        (name, f"{tag} job {n} {uuid.uuid4().hex[:6]}".strip())
+        for n, (name, tag) in enumerate(plan)
+    ]
+
+
+def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -> Report:
+    rng = random.Random(seed)  # noqa: S311 - a reproducible test plan, not a secret
+    report = Report()
+    started = time.monotonic()
+    api_key = {"x-api-key": stack.api_key}
+    sqs = client("sqs", stack.endpoint_url)
+    dynamodb = client("dynamodb", stack.endpoint_url)
+    s3 = client("s3", stack.endpoint_url)
+    expected = {name: status for name, _, _, status in FAULTS}
+
+    state_dir = Path(tempfile.mkdtemp(prefix="chaos-state-"))
+    with chaos_worker(stack, state_dir):
+        # Submit over HTTP, as clients do.
+        def submit(item: tuple[str, str]) -> tuple[str, str, int]:
+            fault, prompt = item
+            images = rng.choice([1, 1, 2])
+            body = {"prompt": prompt, "width": 64, "height": 64, "num_images": images}
+            response = call("POST", stack.api_url + "jobs", body, headers=api_key)
+            assert response.status == 202, response.body
+            return response.json()["job_id"], fault, images
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            accepted = list(pool.map(submit, _plan(n_jobs, rng)))
+        report.jobs = len(accepted)
+        report.faults.update(fault for _, fault, _ in accepted)
+
+        # Deliver some messages twice more, and send poison.
+        for job_id, _, _ in rng.sample(accepted, k=max(1, len(accepted) // 10)):
+            for _ in range(2):
+                sqs.send_message(
+                    QueueUrl=stack.queue_url, MessageBody=json.dumps({"job_id": job_id})
+                )
+                report.injected_messages["duplicate"] += 1
+        poison = ["not json", '{"job_id": 123}', json.dumps({"job_id": str(uuid.uuid4())}), "{}"]
+        for body in poison:
+            sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
+            report.injected_messages["poison"] += 1
+
+        def item(job_id: str) -> dict[str, Any]:
+            found = dynamodb.get_item(
+                TableName=stack.table, Key={"job_id": {"S": job_id}}, ConsistentRead=True
+            )
+            return found.get("Item", {})  # type: ignore[no-any-return]
+
+        def open_jobs() -> list[str]:
+            return [
+                job_id
+                for job_id, _, _ in accepted
+                if item(job_id).get("status", {}).get("S")
+                not in {"succeeded", "failed", "canceled"}
+            ]
+
+        _wait(lambda: not open_jobs(), timeout, interval=2.0)
+        report.lost = open_jobs()
+
+        # Redeliver messages for finished jobs: nothing may change.
+        finished = {job_id: item(job_id) for job_id, _, _ in accepted}
+        for job_id in rng.sample(list(finished), k=max(1, len(finished) // 10)):
+            sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps({"job_id": job_id}))
+            report.injected_messages["redelivery_of_finished"] += 1
+
+        def queue_drained() -> bool:
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=stack.queue_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )["Attributes"]
+            return all(int(value) == 0 for value in attributes.values())
+
+        _wait(queue_drained, 4 * CAMPAIGN_VISIBILITY_SECONDS * 3, interval=2.0)
+
+    for job_id, fault, images in accepted:
+        now = item(job_id)
+        status = now.get("status", {}).get("S", "missing")
+        report.terminal[status] += 1
+        if status != expected[fault] and job_id not in report.lost:
+            report.wrong_state.append(f"{job_id} {fault}: {status}")
+        if now != finished[job_id]:
+            report.changed_by_redelivery.append(job_id)
+        keys = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"images/{job_id}/").get(
+            "Contents", []
+        )
+        wanted = images if status == "succeeded" else 0
+        if status == "succeeded" and len(keys) != wanted:
+            report.duplicates.append(f"{job_id}: {len(keys)} objects for {images} images")
+    report.seconds = time.monotonic() - started
+    shutil.rmtree(state_dir, ignore_errors=True)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--timeout", type=float, default=900)
+    args = parser.parse_args()
+    stack = read_state()
+    if stack is None:
+        raise SystemExit("no stack: run `make up` first")
+    report = run(stack, args.jobs, timeout=args.timeout)
+    print(json.dumps(report.as_dict(), indent=2))
+    for problem in report.lost + report.duplicates + report.wrong_state:
+        print("problem:", problem)
+    if report.lost or report.duplicates or report.wrong_state or report.changed_by_redelivery:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""A test-only Lambda entry point: the real worker handler with faults injected into its engine.
+
+Deployed only by tests/faults/campaign.py, beside the stack, from a copy of the built worker
+package. Production code has no way to select it: the template's ImageEngine allows `pillow`
+only, and this module is not part of `functions/`.
+
+A job's prompt says which fault it gets:
+- `[fault:transient:N]` fails with a TransientEngineError on its first N attempts;
+- `[fault:permanent]` fails with a PermanentEngineError;
+- `[fault:crash]` kills the whole execution environment mid-render on its first attempt.
+Attempts are counted in files under CHAOS_STATE_DIR (the executor runs on the host).
+"""
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import imagejobs.handlers.worker as worker
+from imagejobs.engines.base import RenderedImage, RenderRequest
+from imagejobs.exceptions import PermanentEngineError, TransientEngineError
+
+FAULT = re.compile(r"\[fault:(transient|permanent|crash)(?::(\d+))?\]")
+STATE_DIR = Path(os.environ["CHAOS_STATE_DIR"])
+
+
+def _attempt(prompt: str) -> int:
+    """Counts this render of the prompt (1 on the first attempt) across processes."""
+    marker = STATE_DIR / hashlib.sha256(prompt.encode()).hexdigest()
+    with marker.open("a") as tally:
+        tally.write(".")
+    return len(marker.read_text())
+
+
+class ChaosEngine:
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.name = f"chaos+{real.name}"
+
+    def render(self, request: RenderRequest) -> list[RenderedImage]:
+        fault = FAULT.search(request.prompt)
+        if fault:
+            kind, count = fault.group(1), int(fault.group(2) or 1)
+            attempt = _attempt(request.prompt)
+            if kind == "transient" and attempt <= count:
+                raise TransientEngineError(f"injected: throttled (attempt {attempt})")
+            if kind == "permanent":
+                raise PermanentEngineError("injected: content refused")
+            if kind == "crash" and attempt == 1:
+                os._exit(137)  # as if the sandbox were killed: no cleanup, no answer
+        return self.real.render(request)  # type: ignore[no-any-return]
+
+
+worker.engine = ChaosEngine(worker.engine)
+handler = worker.handler
