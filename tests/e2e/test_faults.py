@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -15,7 +16,9 @@ from imagejobs_dev.stack import StackInfo
 from tests.faults.campaign import run
 
 
-def test_every_accepted_job_ends_once_under_injected_faults(deployed: StackInfo) -> None:
+def test_every_accepted_job_ends_once_under_injected_faults(
+    deployed: StackInfo, record_property: Callable[[str, object], None]
+) -> None:
     # Given the deployed stack on our host-mode LocalStack (the chaos worker counts attempts
     # in host files, which a LocalStack in a container cannot see)
     if deployed.ca_bundle is None:
@@ -25,7 +28,8 @@ def test_every_accepted_job_ends_once_under_injected_faults(deployed: StackInfo)
     # When jobs run through transient and permanent engine faults, a killed worker, duplicate
     # deliveries, redeliveries of finished jobs and poison messages
     report = run(deployed, jobs, timeout=max(300, jobs * 3))
-    print("fault campaign:", json.dumps(report.as_dict()))
+    # Shown in the test run's summary (tests/e2e/conftest.py).
+    record_property("fault_campaign", json.dumps(report.as_dict()))
 
     # Then every job is terminal in its expected state, with exactly its images
     assert report.jobs == jobs
