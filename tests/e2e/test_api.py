@@ -263,3 +263,23 @@ def test_the_api_answers_over_https_with_its_certificate_trusted(deployed: Stack
     assert accepted.status == 202
     assert shown.status == 200
     assert shown.json()["job_id"] == job_id
+
+
+def test_a_retried_submit_with_the_same_idempotency_key_is_the_same_job(
+    deployed: StackInfo,
+) -> None:
+    # Given a client that sends a job with an Idempotency-Key
+    key = {"x-api-key": deployed.api_key, "Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    body = {"prompt": "a paper boat", "width": 64}
+
+    # When it sends it again (say its connection dropped), and then reuses the key elsewhere
+    first = call("POST", url(deployed, "jobs"), body, headers=key)
+    again = call("POST", url(deployed, "jobs"), body, headers=key)
+    other = call("POST", url(deployed, "jobs"), {"prompt": "a stone boat"}, headers=key)
+
+    # Then the retry is answered with the first job, and the reuse is refused
+    assert first.status == 202
+    assert again.status == 202
+    assert again.json()["job_id"] == first.json()["job_id"]
+    assert other.status == 422
+    assert other.json()["error"] == "idempotency_key_reused"
