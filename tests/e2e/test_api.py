@@ -7,7 +7,7 @@ import json
 import ssl
 import urllib.parse
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -16,9 +16,10 @@ import pytest
 from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import Job, JobParameters, JobStatus
 from imagejobs_dev.stack import StackInfo
+from tests.support.bad_requests import BAD_READS, BAD_SUBMISSIONS, OTHER_BAD_REQUESTS
 from tests.support.http import HttpResponse, call, poll
+from tests.support.jobs import make_job
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
@@ -145,29 +146,7 @@ def _fixture_request(name: str) -> tuple[str, str, str | None, str | None]:
 
 
 # The same fixtures the unit tests replay into the handlers, now sent over real HTTP.
-BAD_REQUESTS = [
-    ("api-post-jobs-malformed-json", 400, "body"),
-    ("api-post-jobs-not-an-object", 422, "body"),
-    ("api-post-jobs-no-body", 422, "body"),
-    ("api-post-jobs-missing-prompt", 422, "prompt"),
-    ("api-post-jobs-blank-prompt", 422, "prompt"),
-    ("api-post-jobs-prompt-too-long", 422, "prompt"),
-    ("api-post-jobs-wrong-type", 422, "width"),
-    ("api-post-jobs-too-small", 422, "height"),
-    ("api-post-jobs-too-large", 422, "width"),
-    ("api-post-jobs-over-deployment-limit", 422, "width"),
-    ("api-post-jobs-too-many-images", 422, "num_images"),
-    ("api-post-jobs-bad-format", 422, "format"),
-    ("api-post-jobs-unknown-field", 422, "steps"),
-    ("api-post-generate-bad-parameters", 422, "parameters.width"),
-    ("api-post-jobs-text-plain", 415, None),
-    ("api-get-job-unknown", 404, None),
-    ("api-get-job-malformed-id", 400, "job_id"),
-    ("api-post-jobs-body-too-large", 413, None),
-    ("api-get-jobs-bad-limit", 422, "limit"),
-    ("api-get-jobs-bad-status", 422, "status"),
-    ("api-get-jobs-bad-cursor", 400, "cursor"),
-]
+BAD_REQUESTS = BAD_SUBMISSIONS + BAD_READS + OTHER_BAD_REQUESTS
 
 
 @pytest.mark.parametrize(("fixture", "status", "field"), BAD_REQUESTS)
@@ -209,27 +188,8 @@ def test_a_render_that_cannot_succeed_ends_failed_with_its_reason(
     # straight to the table and queued, as a stand-in for an engine refusing a request
     now = datetime.now(UTC)
     job_id = str(uuid.uuid4())
-    parameters = JobParameters(
-        prompt="too big to draw",
-        negative_prompt=None,
-        width=5000,
-        height=64,
-        seed=1,
-        num_images=1,
-        image_format="png",
-    )
-    DynamoJobRepository(deployed.table, aws("dynamodb")).create(
-        Job(
-            job_id=job_id,
-            owner=deployed.api_key_id,
-            status=JobStatus.QUEUED,
-            parameters=parameters,
-            engine="pillow",
-            created_at=now,
-            updated_at=now,
-            expires_at=now + timedelta(days=1),
-        )
-    )
+    job = make_job(job_id, deployed.api_key_id, created_at=now, width=5000)
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job)
 
     # When its message goes through the real queue to the worker
     aws("sqs").send_message(QueueUrl=deployed.queue_url, MessageBody=json.dumps({"job_id": job_id}))

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs.models.domain import JobStatus
 from imagejobs_dev.stack import StackInfo
 from tests.support.http import HttpResponse, call
+from tests.support.jobs import make_job
 
 
 @pytest.fixture(scope="module")
@@ -124,26 +125,8 @@ def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
     # Given one of the default tenant's jobs in the given state, with no message queued
     now = datetime.now(UTC)
     job_id = str(uuid.uuid4())
-    DynamoJobRepository(deployed.table, aws("dynamodb")).create(
-        Job(
-            job_id=job_id,
-            owner=deployed.api_key_id,
-            status=stored,
-            parameters=JobParameters(
-                prompt="p",
-                negative_prompt=None,
-                width=64,
-                height=64,
-                seed=1,
-                num_images=1,
-                image_format="png",
-            ),
-            engine="pillow",
-            created_at=now,
-            updated_at=now,
-            expires_at=now + timedelta(days=1),
-        )
-    )
+    job = make_job(job_id, deployed.api_key_id, stored, created_at=now)
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job)
 
     # When its owner cancels it over HTTP
     response = as_tenant(deployed, deployed.api_key, "POST", f"jobs/{job_id}/cancel")

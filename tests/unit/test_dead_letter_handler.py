@@ -1,40 +1,20 @@
 """DeadLetterFunction, replaying events/sqs-dead-letter.json: nothing ends up stuck."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 import boto3
 import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs.models.domain import JobStatus
+from tests.support.jobs import make_job
 from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
-
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def stored(stack: Stack, status: JobStatus) -> None:
-    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(
-        Job(
-            job_id=FIXTURE_JOB_ID,
-            owner=OWNER,
-            status=status,
-            parameters=JobParameters(
-                prompt="p",
-                negative_prompt=None,
-                width=64,
-                height=64,
-                seed=1,
-                num_images=1,
-                image_format="png",
-            ),
-            engine="pillow",
-            created_at=T0,
-            updated_at=T0,
-            expires_at=T0 + timedelta(days=7),
-        )
-    )
+    job = make_job(FIXTURE_JOB_ID, OWNER, status)
+    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.unit.conftest import (
     FakeLambdaContext,
     Stack,
@@ -126,22 +127,7 @@ def test_drop_in_generate_image_answers_with_message_and_job_id(
     assert stack.queued_messages() == [{"job_id": body["job_id"]}]
 
 
-BAD_REQUESTS = [
-    ("api-post-jobs-malformed-json", 400, "body"),
-    ("api-post-jobs-not-an-object", 422, "body"),
-    ("api-post-jobs-no-body", 422, "body"),
-    ("api-post-jobs-missing-prompt", 422, "prompt"),
-    ("api-post-jobs-blank-prompt", 422, "prompt"),
-    ("api-post-jobs-prompt-too-long", 422, "prompt"),
-    ("api-post-jobs-wrong-type", 422, "width"),
-    ("api-post-jobs-too-small", 422, "height"),
-    ("api-post-jobs-too-large", 422, "width"),
-    ("api-post-jobs-over-deployment-limit", 422, "width"),
-    ("api-post-jobs-too-many-images", 422, "num_images"),
-    ("api-post-jobs-bad-format", 422, "format"),
-    ("api-post-jobs-unknown-field", 422, "steps"),
-    ("api-post-generate-bad-parameters", 422, "parameters.width"),
-]
+BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS if field]
 
 
 @pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)

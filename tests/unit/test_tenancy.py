@@ -6,7 +6,7 @@ Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; 
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -15,7 +15,8 @@ import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.logic.listing import encode_cursor
-from imagejobs.models.domain import Job, JobParameters, JobStatus, PagePosition
+from imagejobs.models.domain import Job, JobStatus, PagePosition
+from tests.support.jobs import T0, make_job
 from tests.unit.conftest import (
     FIXTURE_JOB_ID,
     OWNER,
@@ -26,30 +27,11 @@ from tests.unit.conftest import (
     response_json,
 )
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 OTHER_OWNER = "tenant-b-key-id"
 
 
 def store(stack: Stack, job_id: str, *, owner: str, status: JobStatus, age_s: int = 0) -> Job:
-    created = T0 - timedelta(seconds=age_s)
-    job = Job(
-        job_id=job_id,
-        owner=owner,
-        status=status,
-        parameters=JobParameters(
-            prompt="p",
-            negative_prompt=None,
-            width=64,
-            height=64,
-            seed=1,
-            num_images=1,
-            image_format="png",
-        ),
-        engine="pillow",
-        created_at=created,
-        updated_at=created,
-        expires_at=created + timedelta(days=7),
-    )
+    job = make_job(job_id, owner, status, created_at=T0 - timedelta(seconds=age_s))
     DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
     return job
 

@@ -64,6 +64,14 @@ def too_large_response(limit_bytes: int) -> dict[str, Any]:
     }
 
 
+def field_error_response(
+    status: HTTPStatus, location: str, field: str, msg: str, hint: str
+) -> Response[str]:
+    """A validation error about one named field (`location` is body, query or header)."""
+    detail = FieldErrorView(loc=[location, field], field=field, msg=msg, type="value_error")
+    return error_response(status, "validation_error", f"Invalid request: {field}: {hint}", [detail])
+
+
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:
@@ -85,14 +93,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(InvalidParameterError)
     def invalid_parameter(error: InvalidParameterError) -> Response[str]:
-        field = FieldErrorView(
-            loc=["body", error.field], field=error.field, msg=error.message, type="value_error"
-        )
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "validation_error",
-            f"Invalid request: {error.field}: {error.message}",
-            [field],
+        return field_error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, "body", error.field, error.message, error.message
         )
 
     @app.exception_handler(UnauthenticatedError)
@@ -101,14 +103,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(InvalidHeaderError)
     def invalid_header(error: InvalidHeaderError) -> Response[str]:
-        field = FieldErrorView(
-            loc=["header", error.header], field=error.header, msg=error.message, type="value_error"
-        )
-        return error_response(
-            HTTPStatus.BAD_REQUEST,
-            "validation_error",
-            f"Invalid request: {error.header}: {error.message}",
-            [field],
+        return field_error_response(
+            HTTPStatus.BAD_REQUEST, "header", error.header, error.message, error.message
         )
 
     @app.exception_handler(IdempotencyValidationError)
@@ -130,14 +126,12 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(InvalidCursorError)
     def invalid_cursor(_: InvalidCursorError) -> Response[str]:
-        field = FieldErrorView(
-            loc=["query", "cursor"], field="cursor", msg="Not a cursor", type="value_error"
-        )
-        return error_response(
+        return field_error_response(
             HTTPStatus.BAD_REQUEST,
-            "validation_error",
-            "Invalid request: cursor: pass back a next_cursor from this API",
-            [field],
+            "query",
+            "cursor",
+            "Not a cursor",
+            "pass back a next_cursor from this API",
         )
 
     @app.exception_handler(JobStateConflictError)

@@ -1,0 +1,34 @@
+"""The bad-input matrix: events/ fixtures, the status each must get, and the field it names.
+
+Unit tests replay these into the handlers; end-to-end tests send the same requests over HTTP.
+"""
+
+BAD_SUBMISSIONS: list[tuple[str, int, str | None]] = [
+    ("api-post-jobs-malformed-json", 400, "body"),
+    ("api-post-jobs-not-an-object", 422, "body"),
+    ("api-post-jobs-no-body", 422, "body"),
+    ("api-post-jobs-missing-prompt", 422, "prompt"),
+    ("api-post-jobs-blank-prompt", 422, "prompt"),
+    ("api-post-jobs-prompt-too-long", 422, "prompt"),
+    ("api-post-jobs-wrong-type", 422, "width"),
+    ("api-post-jobs-too-small", 422, "height"),
+    ("api-post-jobs-too-large", 422, "width"),
+    ("api-post-jobs-over-deployment-limit", 422, "width"),
+    ("api-post-jobs-too-many-images", 422, "num_images"),
+    ("api-post-jobs-bad-format", 422, "format"),
+    ("api-post-jobs-unknown-field", 422, "steps"),
+    ("api-post-generate-bad-parameters", 422, "parameters.width"),
+]
+
+BAD_READS: list[tuple[str, int, str | None]] = [
+    ("api-get-job-unknown", 404, None),
+    ("api-get-job-malformed-id", 400, "job_id"),
+    ("api-get-jobs-bad-limit", 422, "limit"),
+    ("api-get-jobs-bad-status", 422, "status"),
+    ("api-get-jobs-bad-cursor", 400, "cursor"),
+]
+
+OTHER_BAD_REQUESTS: list[tuple[str, int, str | None]] = [
+    ("api-post-jobs-text-plain", 415, None),
+    ("api-post-jobs-body-too-large", 413, None),
+]

@@ -1,0 +1,45 @@
+"""Jobs for tests to store directly, for states no API call can produce on demand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from imagejobs.models.domain import Job, JobParameters, JobStatus
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def make_job(
+    job_id: str,
+    owner: str,
+    status: JobStatus = JobStatus.QUEUED,
+    *,
+    created_at: datetime = T0,
+    changes: dict[str, Any] | None = None,
+    **parameters: Any,
+) -> Job:
+    """A small 64x64 PNG job; `parameters` override JobParameters, `changes` other fields."""
+    values: dict[str, Any] = {
+        "prompt": "p",
+        "negative_prompt": None,
+        "width": 64,
+        "height": 64,
+        "seed": 1,
+        "num_images": 1,
+        "image_format": "png",
+        **parameters,
+    }
+    return Job.model_validate(
+        {
+            "job_id": job_id,
+            "owner": owner,
+            "status": status,
+            "parameters": JobParameters.model_validate(values),
+            "engine": "pillow",
+            "created_at": created_at,
+            "updated_at": created_at,
+            "expires_at": created_at + timedelta(days=7),
+            **(changes or {}),
+        }
+    )
