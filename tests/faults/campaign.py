@@ -58,6 +58,9 @@ class Report:
     lost: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     wrong_state: list[str] = field(default_factory=list)
+    # Jobs whose deliveries ran out because crashes in their batch cost them deliveries: they
+    # must end failed with RetriesExhausted and fewer attempts than deliveries.
+    out_of_deliveries: list[str] = field(default_factory=list)
     changed_by_redelivery: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -70,6 +73,7 @@ class Report:
             "lost": len(self.lost),
             "duplicates": len(self.duplicates),
             "wrong_state": len(self.wrong_state),
+            "out_of_deliveries": len(self.out_of_deliveries),
             "changed_by_redelivery": len(self.changed_by_redelivery),
             "seconds": round(self.seconds, 1),
         }
@@ -233,7 +237,10 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
         status = now.get("status", {}).get("S", "missing")
         report.terminal[status] += 1
         if status != expected[fault] and job_id not in report.lost:
-            report.wrong_state.append(f"{job_id} {fault}: {status}")
+            if _lost_deliveries_to_crashes(now, fault):
+                report.out_of_deliveries.append(job_id)
+            else:
+                report.wrong_state.append(f"{job_id} {fault}: {status}")
         if now != finished[job_id]:
             report.changed_by_redelivery.append(job_id)
         keys = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"images/{job_id}/").get(
@@ -245,6 +252,15 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
     report.seconds = time.monotonic() - started
     shutil.rmtree(state_dir, ignore_errors=True)
     return report
+
+
+def _lost_deliveries_to_crashes(item: dict[str, Any], fault: str) -> bool:
+    """A transient fault that would have recovered, had its batch not been cut short."""
+    return (
+        fault == "transient-recovers"
+        and item.get("error_type", {}).get("S") == "RetriesExhausted"
+        and int(item.get("attempts", {}).get("N", "0")) < 3
+    )
 
 
 def main() -> None:

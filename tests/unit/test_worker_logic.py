@@ -216,7 +216,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     assert job.status is JobStatus.FAILED
     assert job.error is not None
     assert job.error.type == "RetriesExhausted"
-    assert "3 attempts" in job.error.message
+    assert "3 deliveries (2 attempts)" in job.error.message
     assert job.attempts == 2
 
 

@@ -86,7 +86,10 @@ def process_job(
         logger.exception("render failed on the last attempt")
         reason = JobError(
             type="RetriesExhausted",
-            message=f"gave up after {receive_count} attempts; last error: {type(error).__name__}",
+            # Deliveries can outnumber attempts: a batch cut short (a crash, a timeout) costs
+            # every message in it a delivery.
+            message=f"gave up after {receive_count} deliveries ({job.attempts} attempts);"
+            f" last error: {type(error).__name__}",
         )
         return _fail(jobs, job_id, reason, clock)
 
