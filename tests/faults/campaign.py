@@ -59,7 +59,7 @@ class Report:
     duplicates: list[str] = field(default_factory=list)
     wrong_state: list[str] = field(default_factory=list)
     # Jobs whose deliveries ran out because crashes in their batch cost them deliveries: they
-    # must end failed with RetriesExhausted and fewer attempts than deliveries.
+    # must end failed (RetriesExhausted or DeadLettered) with fewer attempts than deliveries.
     out_of_deliveries: list[str] = field(default_factory=list)
     changed_by_redelivery: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -255,10 +255,15 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
 
 
 def _lost_deliveries_to_crashes(item: dict[str, Any], fault: str) -> bool:
-    """A transient fault that would have recovered, had its batch not been cut short."""
+    """A job that would have succeeded, had crashed batches not used up its deliveries.
+
+    When an execution environment dies, every message of its batch comes back with one
+    delivery spent; after MaxReceiveCount such deliveries the job ends failed with the reason
+    (RetriesExhausted on its last delivery, or DeadLettered). Terminal, not lost.
+    """
     return (
-        fault == "transient-recovers"
-        and item.get("error_type", {}).get("S") == "RetriesExhausted"
+        fault in {"none", "transient-recovers", "crash"}
+        and item.get("error_type", {}).get("S") in {"RetriesExhausted", "DeadLettered"}
         and int(item.get("attempts", {}).get("N", "0")) < 3
     )
 
