@@ -62,3 +62,11 @@ test: lint  ## Lint, then every test: unit, LocalStack plugins, end to end
 
 clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)
+
+# Benchmarks (README, "Performance"): N jobs at concurrency C end to end on LocalStack;
+# FULL=1 also times `make test`. Prints a table; the last line is the JSON file's path.
+N ?= 200
+C ?= 10
+.PHONY: bench
+bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end (N=200 C=10 FULL=1)
+	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) $(if $(FULL),--full)

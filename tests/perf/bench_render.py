@@ -1,4 +1,5 @@
-"""How the Pillow engine's cost grows with the picture: run `python -m tests.perf.bench_render`.
+"""How the Pillow engine's cost grows with the picture: run `python -m tests.perf.bench_render`
+(`make bench` runs it too, through `measure()`).
 
 For each format and size it prints the median time to render and encode one image, that time
 per megapixel, the same relative to the first (smallest) row of the format, and peak memory.
@@ -22,9 +23,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from imagejobs.engines.base import ImageFormat, RenderRequest
 from imagejobs.engines.pillow_renderer import PillowRenderer
@@ -46,26 +47,56 @@ def main() -> None:
         render = _render_call(args.prompt, cast(ImageFormat, image_format), int(side))
         print(json.dumps(_peak_memory(render)))
         return
-    _render_call(args.prompt, "png", 64)()  # warm up: imports, first allocations
+    rows = measure(args.sizes, args.repeat, args.prompt)
     print(f"prompt: {args.prompt!r}; median of {args.repeat} runs per row")
-    print(
-        f"{'format':<6} {'size':>9} {'MP':>5} {'median ms':>10} {'ms/MP':>8} "
-        f"{'vs first':>8} {'py peak MiB':>11} {'rss peak MiB':>12}"
-    )
+    print(table(rows))
+
+
+def measure(
+    sizes: Sequence[int] = SIZES, repeat: int = 3, prompt: str = PROMPT
+) -> list[dict[str, Any]]:
+    """One row per format and size: median ms, ms per megapixel, that against the format's
+    first row, and peak memory (Python heap and resident set, in MiB)."""
+    _render_call(prompt, "png", 64)()  # warm up: imports, first allocations
+    rows: list[dict[str, Any]] = []
     for image_format in FORMATS:
         first_ms_per_mp: float | None = None
-        for side in args.sizes:
+        for side in sizes:
             megapixels = side * side / 1e6
-            median_ms = _median_ms(_render_call(args.prompt, image_format, side), args.repeat)
+            median_ms = _median_ms(_render_call(prompt, image_format, side), repeat)
             ms_per_mp = median_ms / megapixels
             first_ms_per_mp = first_ms_per_mp or ms_per_mp
-            memory = _peak_memory_in_fresh_process(args.prompt, image_format, side)
-            rss = "n/a" if memory["rss_mib"] is None else f"{memory['rss_mib']:.1f}"
-            print(
-                f"{image_format:<6} {f'{side}x{side}':>9} {megapixels:>5.2f} {median_ms:>10.1f} "
-                f"{ms_per_mp:>8.1f} {ms_per_mp / first_ms_per_mp:>8.2f} "
-                f"{memory['python_mib'] or 0.0:>11.1f} {rss:>12}"
+            memory = _peak_memory_in_fresh_process(prompt, image_format, side)
+            rows.append(
+                {
+                    "format": image_format,
+                    "side": side,
+                    "megapixels": megapixels,
+                    "median_ms": median_ms,
+                    "ms_per_mp": ms_per_mp,
+                    "vs_first": ms_per_mp / first_ms_per_mp,
+                    "python_peak_mib": memory["python_mib"],
+                    "rss_peak_mib": memory["rss_mib"],
+                    "repeat": repeat,
+                }
             )
+    return rows
+
+
+def table(rows: Sequence[dict[str, Any]]) -> str:
+    lines = [
+        f"{'format':<6} {'size':>9} {'MP':>5} {'median ms':>10} {'ms/MP':>8} "
+        f"{'vs first':>8} {'py peak MiB':>11} {'rss peak MiB':>12}"
+    ]
+    for row in rows:
+        rss = "n/a" if row["rss_peak_mib"] is None else f"{row['rss_peak_mib']:.1f}"
+        size = f"{row['side']}x{row['side']}"
+        lines.append(
+            f"{row['format']:<6} {size:>9} {row['megapixels']:>5.2f} {row['median_ms']:>10.1f} "
+            f"{row['ms_per_mp']:>8.1f} {row['vs_first']:>8.2f} "
+            f"{row['python_peak_mib'] or 0.0:>11.1f} {rss:>12}"
+        )
+    return "\n".join(lines)
 
 
 def _arguments() -> argparse.Namespace:

@@ -9,7 +9,9 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
@@ -18,7 +20,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines import get_engine
 from imagejobs.exceptions import NotEnoughTimeError
 from imagejobs.logic.worker import process_job, retry_delay_seconds
-from imagejobs.models.messages import JobMessageRecord
+from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import WorkerSettings
 
@@ -27,6 +29,11 @@ jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 images = S3ImageStore(settings.bucket_name, s3_client())
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 engine = get_engine(settings.engine_name)
+
+
+class JobMessageRecord(SqsRecordModel):
+    body: Json[JobMessage]
+
 
 # A record whose body does not parse as a JobMessage is reported as failed, so it
 # reaches the dead-letter queue after maxReceiveCount deliveries without blocking the rest.

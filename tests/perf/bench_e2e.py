@@ -1,0 +1,298 @@
+"""End to end on LocalStack, and the developer loop around it.
+
+- Developer loop: `make up` on a stopped stack until the first successful API call; the same
+  after a one-line change to a handler (a comment, removed again afterwards); and, opt-in, the
+  wall time of `make test`.
+- Load: N jobs submitted over HTTP by C threads. Submit latency is the client's; a job's
+  submit-to-succeeded latency runs from the client sending it to the `finished_at` the worker
+  stored, read from the table (one Scan a second, instead of N pollers competing with the
+  stack for the same two cores). Meanwhile the worker's Lambda processes (children of this
+  clone's LocalStack whose AWS_LAMBDA_FUNCTION_NAME names WorkerFunction) have their resident
+  memory sampled from /proc. A job accepted but not succeeded when the run ends is lost.
+
+    python -m tests.perf.bench_e2e [--jobs 200] [--concurrency 10] [--full]
+
+Uses this clone's LocalStack (IMAGEJOBS_LOCALSTACK_PORT picks its port) and restarts it for
+the developer loop; one that was not running before is stopped again at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from imagejobs_dev import localstack
+from imagejobs_dev.stack import LOCAL_CREDENTIALS, StackInfo, read_state
+from tests.perf.stats import summary
+from tests.support.http import call
+
+ROOT = Path(__file__).resolve().parents[2]
+CHANGED_FILE = ROOT / "functions" / "imagejobs" / "handlers" / "status.py"
+JOB = {"prompt": "a lighthouse on a cliff at sunset", "width": 512, "height": 512}
+FIRST_CALL_TIMEOUT = 120.0
+SAMPLE_SECONDS = 0.1
+TERMINAL = {"succeeded", "failed", "canceled"}
+
+
+# -- developer loop ----------------------------------------------------------------------------
+
+
+def _make(target: str) -> tuple[float, str]:
+    """Runs `make -s <target>`: its wall time and the last line it printed."""
+    started = time.monotonic()
+    result = subprocess.run(
+        ["make", "-s", target], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"make {target} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+    lines = result.stdout.strip().splitlines()
+    return elapsed, lines[-1] if lines else ""
+
+
+def _first_successful_call(info: StackInfo, timeout: float = FIRST_CALL_TIMEOUT) -> float:
+    """Seconds until GET /jobs answers 200 (it starts the status function if it is cold)."""
+    started = time.monotonic()
+    while True:
+        with contextlib.suppress(OSError):
+            response = call("GET", f"{info.api_url}jobs?limit=1", headers=_key(info), timeout=60)
+            if response.status == 200:
+                return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"no successful API call within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def _up() -> dict[str, Any]:
+    make_up, last = _make("up")
+    info = StackInfo(**json.loads(last))
+    first_call = _first_successful_call(info)
+    return {"make_up_s": make_up, "first_call_s": first_call, "total_s": make_up + first_call}
+
+
+def developer_loop(full: bool) -> dict[str, Any]:
+    if localstack._external_endpoint():
+        cold: dict[str, Any] = {"skipped": "LOCALSTACK_ENDPOINT names a LocalStack we do not stop"}
+    else:
+        _make("down")
+        cold = _up()
+    original = CHANGED_FILE.read_text()
+    try:
+        CHANGED_FILE.write_text(original + "# bench: a one-line change, reverted after\n")
+        redeploy = _up()
+    finally:
+        CHANGED_FILE.write_text(original)
+    result = {"up_from_stopped": cold, "redeploy_after_change": redeploy}
+    if full:
+        started = time.monotonic()
+        _make("test")
+        result["make_test_s"] = time.monotonic() - started
+    else:
+        result["make_test_s"] = None  # skipped: `make bench FULL=1`
+    return result
+
+
+# -- load --------------------------------------------------------------------------------------
+
+
+def _key(info: StackInfo) -> dict[str, str]:
+    return {"x-api-key": info.api_key}
+
+
+def _client(service: str, info: StackInfo) -> Any:
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=info.endpoint_url,
+        region_name=info.region,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+class WorkerMemory:
+    """Samples the resident memory of this LocalStack's WorkerFunction processes."""
+
+    def __init__(self, localstack_pid: int | None) -> None:
+        self._root = localstack_pid
+        self._known: dict[int, bool] = {}
+        self.peak_kib: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid in self._workers():
+                rss = _status_kib(pid, "VmHWM") or _status_kib(pid, "VmRSS")
+                if rss is not None:
+                    self.peak_kib[pid] = max(rss, self.peak_kib.get(pid, 0))
+            self._stop.wait(SAMPLE_SECONDS)
+
+    def _workers(self) -> Iterator[int]:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            pid = int(entry.name)
+            if pid not in self._known:
+                self._known[pid] = self._is_worker(pid)
+            if self._known[pid]:
+                yield pid
+
+    def _is_worker(self, pid: int) -> bool:
+        try:
+            if b"lambda_bootstrap.py" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return False
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        names = [v for v in environ if v.startswith(b"AWS_LAMBDA_FUNCTION_NAME=")]
+        return any(b"WorkerFunction" in v for v in names) and self._descends(pid)
+
+    def _descends(self, pid: int) -> bool:
+        """Whether the process is this clone's LocalStack's, not another instance's."""
+        if self._root is None:
+            return True
+        while pid > 1:
+            if pid == self._root:
+                return True
+            parent = _status_kib(pid, "PPid")
+            if parent is None:
+                return False
+            pid = parent
+        return False
+
+
+def _status_kib(pid: int, field: str) -> int | None:
+    """A number from /proc/<pid>/status (kB for memory fields)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _localstack_pid() -> int | None:
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        return int(json.loads((ROOT / ".localstack" / "state.json").read_text())["pid"])
+    return None
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp).timestamp()
+
+
+def _scan(dynamodb: Any, table: str, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    paginator = dynamodb.get_paginator("scan")
+    pages = paginator.paginate(
+        TableName=table,
+        ProjectionExpression="job_id, #s, finished_at",
+        ExpressionAttributeNames={"#s": "status"},
+    )
+    for page in pages:
+        for item in page["Items"]:
+            job_id = item["job_id"]["S"]
+            if job_id in wanted:
+                found[job_id] = {
+                    "status": item["status"]["S"],
+                    "finished_at": item.get("finished_at", {}).get("S"),
+                }
+    return found
+
+
+def load(jobs: int, concurrency: int, info: StackInfo | None = None) -> dict[str, Any]:
+    info = info or read_state(ROOT)
+    if info is None:
+        raise RuntimeError("no stack: run `make up`")
+    dynamodb, sqs = _client("dynamodb", info), _client("sqs", info)
+
+    def submit(index: int) -> dict[str, Any]:
+        sent = time.time()
+        started = time.perf_counter()
+        body = {**JOB, "seed": index}
+        response = call("POST", f"{info.api_url}jobs", body, headers=_key(info), timeout=60)
+        latency = time.perf_counter() - started
+        job_id = response.json().get("job_id") if response.status == 202 else None
+        return {"sent": sent, "latency_s": latency, "status": response.status, "job_id": job_id}
+
+    _first_successful_call(info)  # the status function is warm, LocalStack answers
+    deadline_s = 120 + jobs * 1.0
+    with WorkerMemory(_localstack_pid()) as memory:
+        started = time.time()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            submits = list(pool.map(submit, range(jobs)))
+        submitted_s = time.time() - started
+        accepted = {s["job_id"]: s for s in submits if s["job_id"]}
+        finished: dict[str, dict[str, Any]] = {}
+        while time.time() - started < deadline_s:
+            finished = _scan(dynamodb, info.table, set(accepted))
+            terminal = [f for f in finished.values() if f["status"] in TERMINAL]
+            if len(terminal) == len(accepted):
+                break
+            time.sleep(1.0)
+    succeeded = {j: f for j, f in finished.items() if f["status"] == "succeeded"}
+    to_succeeded = [_epoch(f["finished_at"]) - accepted[j]["sent"] for j, f in succeeded.items()]
+    last_finish = max((_epoch(f["finished_at"]) for f in succeeded.values()), default=started)
+    dlq = sqs.get_queue_attributes(
+        QueueUrl=info.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    return {
+        "jobs": jobs,
+        "concurrency": concurrency,
+        "image": f"{JOB['width']}x{JOB['height']} png",
+        "accepted": len(accepted),
+        "rejected": jobs - len(accepted),
+        "succeeded": len(succeeded),
+        "failed": sum(1 for f in finished.values() if f["status"] == "failed"),
+        "lost": jobs - len(succeeded),
+        "dead_letter_messages": int(dlq),
+        "submit_phase_s": submitted_s,
+        "submit_latency_ms": {
+            k: v * 1000 if k != "n" else v
+            for k, v in summary([s["latency_s"] for s in submits], 95, 99).items()
+        },
+        "submit_to_succeeded_ms": {
+            k: v * 1000 if k != "n" else v for k, v in summary(to_succeeded, 95, 99).items()
+        },
+        "completed_per_s": len(succeeded) / max(last_finish - started, 1e-9),
+        "worker_processes": len(memory.peak_kib),
+        "worker_peak_rss_mib": max(memory.peak_kib.values(), default=0) / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--full", action="store_true", help="also time `make test`")
+    parser.add_argument("--load-only", action="store_true", help="skip the developer loop")
+    args = parser.parse_args()
+    result: dict[str, Any] = {}
+    if not args.load_only:
+        result["developer_loop"] = developer_loop(args.full)
+    result["load"] = load(args.jobs, args.concurrency)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""The readable table and the two charts of a `make bench` run (tests.perf.bench's figures)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tests.perf import bench_render
+
+
+def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        first = row[0].ljust(widths[0])
+        lines.append(
+            "  ".join([first, *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))])
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _f(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def table(figures: dict[str, Any]) -> str:
+    out: list[str] = []
+    cold = figures["cold_and_warm"]
+    rounds = next(iter(cold.values()))["rounds"]
+    out.append(f"Cold start: fresh process to first handled event (median of {rounds} rounds)")
+    out += _rows(
+        ["function", "init ms", "floor ms", "ratio", "import ms", "1st event ms", "process ms"],
+        [
+            [
+                name,
+                _f(c["init_ms"]),
+                _f(c["floor_ms"]),
+                _f(c["ratio_to_floor"], 2),
+                _f(c["import_ms"]),
+                _f(c["first_event_ms"], 1),
+                _f(c["process_wall_ms"]),
+            ]
+            for name, c in cold.items()
+        ],
+    )
+    out.append("")
+    out.append("Import time, self ms per package (python -X importtime)")
+    for name, c in cold.items():
+        packages = c["importtime"]["packages_self_ms"]
+        out.append(
+            f"  {name}: " + ", ".join(f"{p} {ms:.0f}" for p, ms in list(packages.items())[:6])
+        )
+    out.append("")
+    out.append("Warm request, in-process (µs; floor: the same AWS calls made directly)")
+    warm = [(n, c["warm"]) for n, c in cold.items() if "warm" in c]
+    out += _rows(
+        ["function", "p50", "p99", "floor p50", "floor p99", "overhead p50", "ratio p50"],
+        [
+            [
+                name,
+                _f(w["handler_us"]["p50"]),
+                _f(w["handler_us"]["p99"]),
+                _f(w["floor_us"]["p50"]),
+                _f(w["floor_us"]["p99"]),
+                _f(w["overhead_p50_us"]),
+                _f(w["ratio_p50"], 2),
+            ]
+            for name, w in warm
+        ],
+    )
+    out.append("")
+    render = figures["render"]
+    out.append(f"Render (median of {render[0]['repeat']} per row; peak memory in a fresh process)")
+    out += bench_render.table(render).splitlines()
+    out.append("")
+    profile = figures.get("profile")
+    if profile:
+        out.append(
+            f"Profile: {profile['function']} cold start, {profile['total_ms']:.0f} ms under "
+            "cProfile; top by cumulative time"
+        )
+        out += [f"  {row['ms']:>7.1f} ms  {row['where']}" for row in profile["top_cumulative_ms"]]
+        out.append("")
+    loop = figures.get("developer_loop")
+    if loop:
+        out.append("Developer loop")
+        for label, key in (
+            ("make up on a stopped stack", "up_from_stopped"),
+            ("redeploy after a one-line change", "redeploy_after_change"),
+        ):
+            stage = loop[key]
+            if "skipped" in stage:
+                out.append(f"  {label}: skipped ({stage['skipped']})")
+            else:
+                out.append(
+                    f"  {label}: {stage['total_s']:.1f} s to the first successful call "
+                    f"(make up {stage['make_up_s']:.1f} s + {stage['first_call_s']:.1f} s)"
+                )
+        test = loop.get("make_test_s")
+        out.append(
+            f"  make test: {test:.0f} s" if test else "  make test: skipped (make bench FULL=1)"
+        )
+        out.append("")
+    load = figures.get("load")
+    if load:
+        out.append(
+            f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) "
+            f"at concurrency {load['concurrency']}"
+        )
+        sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
+        out += _rows(
+            ["latency ms", "p50", "p95", "p99"],
+            [
+                ["submit (HTTP 202)", _f(sub["p50"]), _f(sub["p95"]), _f(sub["p99"])],
+                ["submit -> succeeded", _f(done["p50"]), _f(done["p95"]), _f(done["p99"])],
+            ],
+        )
+        out.append(
+            f"  completed {load['succeeded']}/{load['jobs']} at "
+            f"{load['completed_per_s']:.2f} jobs/s; lost {load['lost']}; failed {load['failed']}; "
+            f"dead-lettered {load['dead_letter_messages']}; worker peak RSS "
+            f"{load['worker_peak_rss_mib']:.0f} MiB over {load['worker_processes']} process(es)"
+        )
+        out.append("")
+    seconds = figures.get("stage_seconds", {})
+    out.append("Stage wall times: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()))
+    return "\n".join(out)
+
+
+def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
+    """latency.png (cold starts against their floor; end-to-end percentiles) and render.png
+    (time and peak memory against pixels)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    cold = figures["cold_and_warm"]
+    load = figures.get("load")
+    fig, axes = plt.subplots(1, 2 if load else 1, figsize=(11 if load else 6, 4.2), squeeze=False)
+    ax = axes[0][0]
+    names = [n.removesuffix("Function") for n in cold]
+    xs = range(len(names))
+    ax.bar(
+        [x - 0.2 for x in xs],
+        [c["floor_ms"] for c in cold.values()],
+        0.4,
+        label="floor (boto3 + clients)",
+    )
+    ax.bar([x + 0.2 for x in xs], [c["init_ms"] for c in cold.values()], 0.4, label="function")
+    for x, c in zip(xs, cold.values(), strict=True):
+        ax.annotate(
+            f"x{c['ratio_to_floor']:.2f}", (x + 0.2, c["init_ms"]), ha="center", va="bottom"
+        )
+    ax.set_xticks(list(xs), names)
+    ax.set_ylabel("ms, fresh process to first handled event")
+    ax.set_title("Cold start against its floor (median)")
+    ax.legend(loc="lower right")
+    if load:
+        ax = axes[0][1]
+        labels = ["p50", "p95", "p99"]
+        sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
+        xs = range(len(labels))
+        ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
+        ax.bar(
+            [x + 0.2 for x in xs], [done[k] / 1000 for k in labels], 0.4, label="submit → succeeded"
+        )
+        ax.set_xticks(list(xs), labels)
+        ax.set_ylabel("seconds")
+        ax.set_title(f"LocalStack: {load['jobs']} jobs at concurrency {load['concurrency']}")
+        ax.legend()
+    fig.tight_layout()
+    written.append(folder / "latency.png")
+    fig.savefig(written[-1], dpi=90)
+    plt.close(fig)
+
+    render = figures["render"]
+    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for image_format in sorted({row["format"] for row in render}):
+        rows = [row for row in render if row["format"] == image_format]
+        mp = [row["megapixels"] for row in rows]
+        time_ax.plot(mp, [row["median_ms"] for row in rows], marker="o", label=image_format)
+        memory_ax.plot(
+            mp, [row["rss_peak_mib"] or 0 for row in rows], marker="o", label=image_format
+        )
+    for ax, label in ((time_ax, "median ms per image"), (memory_ax, "peak RSS MiB above start")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("megapixels (256² … 2048²)")
+        ax.set_ylabel(label)
+        ax.legend()
+        ax.grid(True, which="both", alpha=0.3)
+    time_ax.set_title("Render time against pixels")
+    memory_ax.set_title("Render peak memory against pixels")
+    fig.tight_layout()
+    written.append(folder / "render.png")
+    fig.savefig(written[-1], dpi=90)
+    plt.close(fig)
+    return written
