@@ -101,7 +101,7 @@ def deploy(root: Path, stack: localstack.LocalStack) -> StackInfo:
     _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
     _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
     print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    info = describe(stack, env)
+    info = describe(stack)
     path = state_file(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(info.to_json() + "\n")
@@ -118,7 +118,7 @@ def client(service: str, endpoint_url: str) -> Any:
     )
 
 
-def describe(stack: localstack.LocalStack, env: dict[str, str]) -> StackInfo:
+def describe(stack: localstack.LocalStack) -> StackInfo:
     cloudformation = client("cloudformation", stack.endpoint_url)
     described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}

@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from imagejobs_dev import localstack as local
-from imagejobs_dev.stack import LOCAL_CREDENTIALS, StackInfo, deploy
+from imagejobs_dev.stack import StackInfo, client, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,16 +26,10 @@ def deployed(localstack: local.LocalStack) -> StackInfo:
 def aws(deployed: StackInfo) -> Any:
     """boto3 clients on the same LocalStack, for setting up faults and checking S3."""
 
-    def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=deployed.endpoint_url,
-            region_name=deployed.region,
-            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        )
+    def aws_client(service: str) -> Any:
+        return client(service, deployed.endpoint_url)
 
-    return client
+    return aws_client
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,7 +7,8 @@ import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from tests.support.jobs import make_job
 from tests.unit.conftest import OWNER, Stack
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
@@ -21,25 +22,17 @@ def jobs(stack: Stack) -> DynamoJobRepository:
 
 
 def new_job(**changes: object) -> Job:
-    fields: dict[str, object] = dict(
-        job_id=JOB_ID,
-        owner=OWNER,
-        status=JobStatus.QUEUED,
-        parameters=JobParameters(
-            prompt="p",
-            negative_prompt="blue",
-            width=64,
-            height=80,
-            seed=3,
-            num_images=1,
-            image_format="jpeg",
-        ),
-        engine="pillow",
+    expires_at = T0.replace(microsecond=0) + timedelta(days=1)
+    return make_job(
+        JOB_ID,
+        OWNER,
         created_at=T0,
-        updated_at=T0,
-        expires_at=T0.replace(microsecond=0) + timedelta(days=1),
+        changes={"expires_at": expires_at, **changes},
+        negative_prompt="blue",
+        height=80,
+        seed=3,
+        image_format="jpeg",
     )
-    return Job.model_validate({**fields, **changes})
 
 
 def test_a_job_reads_back_exactly_as_stored(jobs: DynamoJobRepository) -> None:

@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from tests.support.jobs import make_job
 from tests.unit.conftest import (
     FIXTURE_JOB_ID,
     OWNER,
@@ -23,24 +24,16 @@ CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 
 
 def stored_job(stack: Stack, status: JobStatus, **changes: object) -> Job:
-    job = Job(
-        job_id=FIXTURE_JOB_ID,
-        owner=OWNER,
-        status=status,
-        parameters=JobParameters(
-            prompt="a lighthouse",
-            negative_prompt=None,
-            width=256,
-            height=192,
-            seed=42,
-            num_images=1,
-            image_format="png",
-        ),
-        engine="pillow",
+    job = make_job(
+        FIXTURE_JOB_ID,
+        OWNER,
+        status,
         created_at=CREATED,
-        updated_at=CREATED,
-        expires_at=CREATED.replace(microsecond=0) + timedelta(days=7),
-        **changes,  # type: ignore[arg-type]
+        changes={"expires_at": CREATED.replace(microsecond=0) + timedelta(days=7), **changes},
+        prompt="a lighthouse",
+        width=256,
+        height=192,
+        seed=42,
     )
     DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
     return job

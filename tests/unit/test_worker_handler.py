@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import ModuleType
 
 import boto3
@@ -11,8 +11,8 @@ from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import TransientEngineError
-from imagejobs.models.domain import Job, JobParameters, JobStatus
 from tests.support.http import poll
+from tests.support.jobs import make_job
 from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -21,24 +21,13 @@ CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 def queued_job(stack: Stack, **parameters: object) -> None:
     values: dict[str, object] = {
         "prompt": "a lighthouse on a cliff at sunset",
-        "negative_prompt": None,
         "width": 96,
-        "height": 64,
         "seed": 42,
         "num_images": 2,
         "image_format": "webp",
         **parameters,
     }
-    job = Job(
-        job_id=FIXTURE_JOB_ID,
-        owner=OWNER,
-        status=JobStatus.QUEUED,
-        parameters=JobParameters.model_validate(values),
-        engine="pillow",
-        created_at=CREATED,
-        updated_at=CREATED,
-        expires_at=CREATED + timedelta(days=7),
-    )
+    job = make_job(FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
     DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
 
 

@@ -15,7 +15,8 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key, process_job
-from imagejobs.models.domain import Job, JobError, JobParameters, JobStatus
+from imagejobs.models.domain import Job, JobError, JobStatus
+from tests.support.jobs import make_job
 from tests.unit.conftest import OWNER, Stack
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -61,23 +62,17 @@ class World:
         return T0 + timedelta(seconds=self.ticks)
 
     def add_job(self, num_images: int = 2, image_format: str = "webp") -> Job:
-        job = Job(
-            job_id=JOB_ID,
-            owner=OWNER,
-            status=JobStatus.QUEUED,
-            parameters=JobParameters(
-                prompt="a lighthouse",
-                negative_prompt=None,
-                width=128,
-                height=96,
-                seed=7,
-                num_images=num_images,
-                image_format=image_format,  # type: ignore[arg-type]
-            ),
-            engine="scripted",
+        job = make_job(
+            JOB_ID,
+            OWNER,
             created_at=T0,
-            updated_at=T0,
-            expires_at=T0 + timedelta(days=7),
+            changes={"engine": "scripted"},
+            prompt="a lighthouse",
+            width=128,
+            height=96,
+            seed=7,
+            num_images=num_images,
+            image_format=image_format,
         )
         self.jobs.create(job)
         return job
