@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs_dev.stack import StackInfo, client, read_state
-from tests.support.http import call
+from tests.support.http import call, poll
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_WORKER = ROOT / ".aws-sam" / "build" / "WorkerFunction"
@@ -80,11 +80,11 @@ class Report:
 
 
 def _wait(probe: Callable[[], bool], timeout: float, interval: float = 1.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not probe():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
+    """Whether `probe` came true within `timeout`: the campaign reports, it does not assert."""
+    try:
+        poll(probe, bool, timeout, "the campaign", interval)
+    except AssertionError:
+        return False
     return True
 
 

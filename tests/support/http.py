@@ -43,7 +43,13 @@ def call(
         return HttpResponse(error.code, dict(error.headers), error.read())
 
 
-def poll[T](probe: Callable[[], T], done: Callable[[T], bool], timeout: float, what: str) -> T:
+def poll[T](
+    probe: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout: float,
+    what: str,
+    interval: float = 0.25,
+) -> T:
     """Calls `probe` until `done` says so, or fails after `timeout` seconds with the last value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -52,4 +58,4 @@ def poll[T](probe: Callable[[], T], done: Callable[[T], bool], timeout: float, w
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}: {value!r}")
-        time.sleep(0.25)
+        time.sleep(interval)
