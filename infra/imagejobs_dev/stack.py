@@ -159,8 +159,9 @@ def down(root: Path = ROOT) -> None:
     # localstack.stop only stops an instance `up` started (it keeps its own pid file).
     if localstack.stop(root):
         print("stopped LocalStack", file=sys.stderr)
-    elif info is not None:
-        # A LocalStack we did not start (Docker, CI service): remove only our stack.
+    elif info is not None and localstack.healthy(info.endpoint_url):
+        # A LocalStack we did not start (Docker, CI service): remove only our stack. One that
+        # no longer answers (stopped by the test session that started it) took the stack along.
         env = aws_environment(info.endpoint_url)
         _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
     state_file(root).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ Fake processes stand in for LocalStack and an http.server thread for its health 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -12,12 +13,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
 from imagejobs_dev import localstack as local
+from imagejobs_dev import stack
 
 STUBBORN = (
     "import signal, time\n"
@@ -272,3 +275,18 @@ def test_find_python313_prefers_the_explicit_interpreter(monkeypatch: pytest.Mon
     # Then it is the one named
     assert found == Path(sys.executable)
     assert os.access(found, os.X_OK)
+
+
+def test_make_down_forgets_a_stack_whose_localstack_is_gone(tmp_path: Path) -> None:
+    # Given a recorded stack on a LocalStack that no longer answers (a test session stopped it)
+    recorded = {f.name: "x" for f in fields(stack.StackInfo)} | {
+        "endpoint_url": "http://127.0.0.1:9"
+    }
+    stack.state_file(tmp_path).parent.mkdir(parents=True)
+    stack.state_file(tmp_path).write_text(json.dumps(recorded))
+
+    # When `make down` runs
+    stack.down(tmp_path)
+
+    # Then it does not try to delete the stack there, and forgets it
+    assert not stack.state_file(tmp_path).exists()
