@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 ImageFormat = Literal["png", "jpeg", "webp"]
+# Style presets, named as in the system this project grew from; "none" leaves the prompt alone.
+Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
+STYLES: tuple[Style, ...] = ("none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury")
+
+LOSSY_FORMATS: frozenset[str] = frozenset({"jpeg", "webp"})
+DEFAULT_QUALITY = 90  # of the lossy encoders, 1-100
 
 CONTENT_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 FILE_EXTENSIONS: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -17,7 +23,11 @@ FILE_EXTENSIONS: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
 @dataclass(frozen=True, slots=True)
 class RenderRequest:
-    """What to draw. `seed` is the seed of the first image; image n uses `seed + n`."""
+    """What to draw. `seed` is the seed of the first image; image n uses `seed + n`.
+
+    `quality` is the lossy encoders' quality (None for PNG); `guidance` is how closely to
+    follow the prompt (a model's cfgScale), None for the engine's own default.
+    """
 
     prompt: str
     width: int
@@ -26,6 +36,9 @@ class RenderRequest:
     num_images: int = 1
     image_format: ImageFormat = "png"
     negative_prompt: str | None = None
+    style: Style = "none"
+    quality: int | None = None
+    guidance: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
