@@ -6,9 +6,11 @@ This is the only module that reads `os.environ`. The variable names are those te
 from __future__ import annotations
 
 import os
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from imagejobs.engines.limits import EngineLimits, limits_for
 
 
 class _Settings(BaseModel):
@@ -19,10 +21,26 @@ class _Settings(BaseModel):
         return cls.model_validate(dict(os.environ))
 
 
-class SubmitSettings(_Settings):
+class _EngineSettings(_Settings):
+    """The engine a deployment selects: template parameters ImageEngine and BedrockModelId."""
+
+    engine_name: Literal["pillow", "bedrock"] = Field(alias="IMAGE_ENGINE")
+    # Empty unless the engine is Bedrock (the template passes "" otherwise).
+    bedrock_model_id: str | None = Field(default=None, alias="BEDROCK_MODEL_ID")
+
+    @model_validator(mode="after")
+    def _known_engine(self) -> Self:
+        self.engine_limits  # noqa: B018 - raises for a model no engine implements
+        return self
+
+    @property
+    def engine_limits(self) -> EngineLimits:
+        return limits_for(self.engine_name, self.bedrock_model_id or None)
+
+
+class SubmitSettings(_EngineSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     queue_url: str = Field(alias="JOBS_QUEUE_URL")
-    engine_name: str = Field(alias="IMAGE_ENGINE")
     max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
     job_retention_days: int = Field(alias="JOB_RETENTION_DAYS", ge=1)
     idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
@@ -35,10 +53,15 @@ class StatusSettings(_Settings):
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
 
 
-class WorkerSettings(_Settings):
+class WorkerSettings(_EngineSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
-    engine_name: str = Field(alias="IMAGE_ENGINE")
+    bedrock_quality: Literal["standard", "premium"] = Field(
+        default="standard", alias="BEDROCK_IMAGE_QUALITY"
+    )
+    bedrock_read_timeout_seconds: int = Field(
+        default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=300
+    )
     # The queue's maxReceiveCount: on that delivery the worker fails the job instead of
     # handing the message to the DLQ with the job still "running".
     max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)

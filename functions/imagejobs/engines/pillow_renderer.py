@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
-import io
 import math
 import random
 import re
@@ -27,6 +26,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFilter
 
 from imagejobs.engines.base import RenderedImage, RenderRequest
+from imagejobs.engines.encoding import ENCODERS, encode
 from imagejobs.exceptions import PermanentEngineError
 
 MAX_SIDE = 4096
@@ -956,24 +956,6 @@ def _rgb(pixel: tuple[Any, ...]) -> RGB:
     return (int(pixel[0]), int(pixel[1]), int(pixel[2]))
 
 
-# --------------------------------------------------------------------------- encoding
-
-# Fixed encoder settings: no timestamps or metadata are written, and nothing depends on
-# defaults that a Pillow upgrade could change silently.
-ENCODERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "png": ("PNG", {"optimize": False, "compress_level": 6}),
-    "jpeg": ("JPEG", {"quality": 90, "optimize": False, "progressive": False, "subsampling": 2}),
-    "webp": ("WEBP", {"quality": 90, "method": 4, "lossless": False, "exact": False}),
-}
-
-
-def encode(image: Image.Image, image_format: str) -> bytes:
-    pil_format, options = ENCODERS[image_format]
-    buffer = io.BytesIO()
-    image.save(buffer, format=pil_format, **options)
-    return buffer.getvalue()
-
-
 # --------------------------------------------------------------------------- the engine
 
 
@@ -993,7 +975,7 @@ class PillowRenderer:
     def _render_one(request: RenderRequest, scene: Scene, seed: int) -> RenderedImage:
         image = paint(scene, request.width, request.height, request.prompt, seed)
         return RenderedImage(
-            data=encode(image, request.image_format),
+            data=encode(image, request.image_format, request.quality),
             width=request.width,
             height=request.height,
             image_format=request.image_format,
