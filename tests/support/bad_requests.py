@@ -17,6 +17,10 @@ BAD_SUBMISSIONS: list[tuple[str, int, str | None]] = [
     ("api-post-jobs-too-many-images", 422, "num_images"),
     ("api-post-jobs-bad-format", 422, "format"),
     ("api-post-jobs-unknown-field", 422, "steps"),
+    ("api-post-jobs-bad-style", 422, "style"),
+    ("api-post-jobs-quality-on-png", 422, "quality"),
+    ("api-post-jobs-guidance-out-of-range", 422, "guidance"),
+    ("api-post-jobs-guidance-and-cfg-scale", 422, "cfg_scale"),
     ("api-post-generate-bad-parameters", 422, "parameters.width"),
 ]
 

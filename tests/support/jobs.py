@@ -28,8 +28,12 @@ def make_job(
         "seed": 1,
         "num_images": 1,
         "image_format": "png",
+        "style": "none",
+        "guidance": 6.5,
         **parameters,
     }
+    # As submit resolves it: the encoder's default for the lossy formats, none for PNG.
+    values.setdefault("quality", 90 if values["image_format"] in ("jpeg", "webp") else None)
     return Job.model_validate(
         {
             "job_id": job_id,

@@ -111,9 +111,27 @@ def all_events() -> dict[str, dict[str, Any]]:
         # Good requests
         "api-post-jobs": post("/jobs", _json(good)),
         "api-post-jobs-minimal": post("/jobs", _json({"prompt": "a quiet forest at night"})),
+        "api-post-jobs-styled": post(
+            "/jobs",
+            _json(
+                {
+                    **good,
+                    "num_images": 3,
+                    "format": "webp",
+                    "quality": 80,
+                    "style": "vibrant",
+                    "guidance": 7.5,
+                }
+            ),
+        ),
         "api-post-generate": post(
             "/generate",
-            _json({"prompt": "snowy mountains", "parameters": {"width": 320, "height": 240}}),
+            _json(
+                {
+                    "prompt": "snowy mountains",
+                    "parameters": {"width": 320, "height": 240, "style": "minimalist"},
+                }
+            ),
         ),
         "api-post-generate-image": post("/generate-image", _json({"prompt": "red roses"})),
         "api-get-job": get("/jobs/{job_id}", JOB_ID),
@@ -143,6 +161,14 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-post-jobs-too-many-images": post("/jobs", _json({"prompt": "cat", "num_images": 5})),
         "api-post-jobs-bad-format": post("/jobs", _json({"prompt": "cat", "format": "gif"})),
         "api-post-jobs-unknown-field": post("/jobs", _json({"prompt": "cat", "steps": 50})),
+        "api-post-jobs-bad-style": post("/jobs", _json({"prompt": "cat", "style": "cartoon"})),
+        "api-post-jobs-quality-on-png": post("/jobs", _json({"prompt": "cat", "quality": 80})),
+        "api-post-jobs-guidance-out-of-range": post(
+            "/jobs", _json({"prompt": "cat", "guidance": 12.5})
+        ),
+        "api-post-jobs-guidance-and-cfg-scale": post(
+            "/jobs", _json({"prompt": "cat", "guidance": 7, "cfg_scale": 8})
+        ),
         "api-post-jobs-text-plain": post("/jobs", "a cat", content_type="text/plain"),
         "api-post-generate-bad-parameters": post(
             "/generate", _json({"prompt": "cat", "parameters": {"width": -1}})

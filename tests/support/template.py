@@ -49,25 +49,53 @@ def function_setting(logical_id: str, name: str) -> Any:
     return own[name] if name in own else load_template()["Globals"]["Function"][name]
 
 
+_NO_VALUE = object()  # AWS::NoValue: the list item or property disappears
+
+
 class Resolver:
     """Resolves the intrinsic functions our template uses, given what `!Ref` and `!GetAtt`
-    mean in the test's world (e.g. {"JobsTable": "jobs-table-name"})."""
+    mean in the test's world (e.g. {"JobsTable": "jobs-table-name"}). Parameters not given
+    take their defaults; conditions (`!If`, `!Equals`) are evaluated as CloudFormation does.
+    Anything else (`!Sub`, ...) is left as it is; so are references the test did not give
+    when `keep_unknown` (for checks of the template's own shape)."""
 
-    def __init__(self, refs: dict[str, Any], attributes: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        refs: dict[str, Any],
+        attributes: dict[str, Any] | None = None,
+        *,
+        keep_unknown: bool = False,
+    ) -> None:
         self.refs = {**parameter_defaults(), **refs}
         self.attributes = attributes or {}
+        self.keep_unknown = keep_unknown
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self(v) for v in value]
+            return [r for r in map(self, value) if r is not _NO_VALUE]
         if not isinstance(value, dict):
             return value
         if set(value) == {"Ref"}:
-            return self.refs[value["Ref"]]
+            name = value["Ref"]
+            if name == "AWS::NoValue":
+                return _NO_VALUE
+            return value if self.keep_unknown and name not in self.refs else self.refs[name]
         if set(value) == {"Fn::GetAtt"}:
             target, attribute = value["Fn::GetAtt"]
-            return self.attributes[f"{target}.{attribute}"]
-        return {k: self(v) for k, v in value.items()}
+            name = f"{target}.{attribute}"
+            if self.keep_unknown and name not in self.attributes:
+                return value
+            return self.attributes[name]
+        if set(value) == {"Fn::If"}:
+            condition, if_true, if_false = value["Fn::If"]
+            return self(if_true if self.condition(condition) else if_false)
+        if set(value) == {"Fn::Equals"}:
+            left, right = value["Fn::Equals"]
+            return str(self(left)) == str(self(right))
+        return {k: r for k, v in value.items() if (r := self(v)) is not _NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        return bool(self(load_template()["Conditions"][name]))
 
 
 def function_environment(logical_id: str, resolve: Resolver) -> dict[str, str]:

@@ -52,6 +52,44 @@ def test_a_job_reads_back_exactly_as_stored(jobs: DynamoJobRepository) -> None:
     assert jobs.get(JOB_ID) == job
 
 
+def test_style_quality_and_a_fractional_guidance_read_back_exactly(
+    jobs: DynamoJobRepository,
+) -> None:
+    # Given a job with every rendering parameter set, guidance not a whole number
+    parameters = new_job().parameters.model_copy(
+        update={"style": "luxury", "quality": 55, "guidance": 7.3}
+    )
+    job = new_job(parameters=parameters)
+
+    # When it is stored and read back
+    jobs.create(job)
+
+    # Then the parameters are unchanged (no float drift through DynamoDB's decimals)
+    assert jobs.get(JOB_ID) == job
+
+
+def test_an_item_from_before_styles_reads_with_the_defaults_it_was_rendered_with(
+    jobs: DynamoJobRepository, stack: Stack
+) -> None:
+    # Given a JPEG job item written before style, quality and guidance were recorded
+    jobs.create(new_job())
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_item(
+        TableName=stack.table_name,
+        Key={"job_id": {"S": JOB_ID}},
+        UpdateExpression="REMOVE #style, quality, guidance",
+        ExpressionAttributeNames={"#style": "style"},
+    )
+
+    # When it is read
+    job = jobs.get(JOB_ID)
+
+    # Then it shows what it was rendered with: no style, the default JPEG quality
+    assert job is not None
+    params = job.parameters
+    assert (params.style, params.quality, params.guidance) == ("none", 90, None)
+
+
 def test_the_same_job_cannot_be_created_twice(jobs: DynamoJobRepository) -> None:
     # Given a stored job
     jobs.create(new_job())

@@ -1,11 +1,13 @@
 """SubmitFunction, replaying events/ fixtures against moto resources built from template.yaml."""
 
+import json
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from imagejobs.engines.limits import NOVA_CANVAS, TITAN_IMAGE_V2, limits_for
 from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.unit.conftest import (
     FakeLambdaContext,
@@ -47,7 +49,11 @@ def test_post_jobs_records_queues_and_answers_202(
         "seed": 42,
         "num_images": 1,
         "format": "png",
+        "quality": None,
+        "style": "none",
+        "guidance": 6.5,
     }
+    assert body["engine"] == "pillow"
     assert body["images"] == []
     assert body["error"] is None
     assert response["multiValueHeaders"]["Location"] == [f"jobs/{job_id}"]
@@ -80,6 +86,107 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
     assert item["seed"] == {"N": str(params["seed"])}
 
 
+def test_every_parameter_is_echoed_resolved_and_stored(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the fixture asking for three vibrant WebP images at quality 80, guidance 7.5
+    # When it is submitted
+    body = response_json(invoke(submit, "api-post-jobs-styled", lambda_context))
+
+    # Then every parameter is in the answer as it will be rendered
+    assert body["parameters"] == {
+        "prompt": "a lighthouse on a cliff at sunset",
+        "negative_prompt": None,
+        "width": 256,
+        "height": 192,
+        "seed": 42,
+        "num_images": 3,
+        "format": "webp",
+        "quality": 80,
+        "style": "vibrant",
+        "guidance": 7.5,
+    }
+    # And stored with the job (guidance as a DynamoDB number)
+    item = stack.job_item(body["job_id"])
+    assert item is not None
+    assert (item["style"], item["quality"], item["guidance"]) == (
+        {"S": "vibrant"},
+        {"N": "80"},
+        {"N": "7.5"},
+    )
+
+
+def test_a_lossy_format_without_quality_gets_the_default_quality(
+    submit: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a JPEG request without a quality, using the cfg_scale name for guidance
+    event = load_event("api-post-jobs")
+    event["body"] = json.dumps({"prompt": "a cat", "format": "jpeg", "cfg_scale": 3})
+
+    # When it is submitted
+    body = response_json(submit.handler(event, lambda_context))
+
+    # Then the quality the encoder will use, and the guidance, are shown
+    assert (body["parameters"]["quality"], body["parameters"]["guidance"]) == (90, 3.0)
+
+
+SQUARE = {"width": 1024, "height": 1024}
+BEDROCK_LIMITS = [
+    # (model, request body, field named)
+    (NOVA_CANVAS, {"prompt": "cat", "width": 500, "height": 512}, "width"),
+    (NOVA_CANVAS, {"prompt": "cat", "width": 2048, "height": 320}, "width"),  # wider than 4:1
+    (NOVA_CANVAS, {"prompt": "cat", **SQUARE, "seed": 858_993_459, "num_images": 2}, "seed"),
+    # 1020 characters fit, but not with the style's words appended
+    (NOVA_CANVAS, {"prompt": "c" * 1020, "style": "luxury", **SQUARE}, "prompt"),
+    (TITAN_IMAGE_V2, {"prompt": "cat", "width": 1000, "height": 1000}, "width"),
+    (TITAN_IMAGE_V2, {"prompt": "c" * 600, **SQUARE}, "prompt"),
+    (TITAN_IMAGE_V2, {"prompt": "cat", **SQUARE, "guidance": 10.5}, "guidance"),
+]
+
+
+@pytest.mark.parametrize(("model", "request_body", "field"), BEDROCK_LIMITS)
+def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_time(
+    load_handler: Callable[..., ModuleType],
+    stack: Stack,
+    lambda_context: FakeLambdaContext,
+    model: str,
+    request_body: dict[str, Any],
+    field: str,
+) -> None:
+    # Given a deployment rendering with a Bedrock model
+    submit = load_handler("SubmitFunction", IMAGE_ENGINE="bedrock", BEDROCK_MODEL_ID=model)
+    event = load_event("api-post-jobs")
+    event["body"] = json.dumps(request_body)
+
+    # When a request beyond that model's documented limits is submitted
+    response = submit.handler(event, lambda_context)
+
+    # Then it is a 422 naming the field, and nothing is queued
+    assert response["statusCode"] == 422
+    assert [d["field"] for d in response_json(response)["detail"]] == [field]
+    assert stack.queued_messages() == []
+
+
+@pytest.mark.parametrize("model", [NOVA_CANVAS, TITAN_IMAGE_V2])
+def test_a_bedrock_deployment_records_the_model_and_its_default_guidance(
+    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext, model: str
+) -> None:
+    # Given a deployment rendering with a Bedrock model, and a request it can render
+    submit = load_handler("SubmitFunction", IMAGE_ENGINE="bedrock", BEDROCK_MODEL_ID=model)
+    event = load_event("api-post-jobs")
+    event["body"] = json.dumps({"prompt": "a cat", "width": 1024, "height": 1024})
+
+    # When it is submitted
+    body = response_json(submit.handler(event, lambda_context))
+
+    # Then the job names the model, and the guidance is that model's default
+    assert body["engine"] == f"bedrock:{model}"
+    expected_guidance = {NOVA_CANVAS: 6.5, TITAN_IMAGE_V2: 8.0}[model]
+    assert body["parameters"]["guidance"] == expected_guidance
+    # And a seed was chosen that this model accepts
+    assert 0 <= body["parameters"]["seed"] <= limits_for("bedrock", model).max_seed
+
+
 def test_timestamps_in_the_answer_match_what_is_stored(
     submit: ModuleType, load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
 ) -> None:
@@ -109,7 +216,11 @@ def test_drop_in_generate_answers_with_only_the_job_id(
     assert list(body) == ["job_id"]
     item = stack.job_item(body["job_id"])
     assert item is not None
-    assert (item["width"], item["height"]) == ({"N": "320"}, {"N": "240"})
+    assert (item["width"], item["height"], item["style"]) == (
+        {"N": "320"},
+        {"N": "240"},
+        {"S": "minimalist"},
+    )
     assert stack.queued_messages() == [{"job_id": body["job_id"]}]
 
 

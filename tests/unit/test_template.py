@@ -5,25 +5,66 @@ from typing import Any
 
 import pytest
 
+from imagejobs.engines.limits import BEDROCK_MODELS
 from tests.support import template
 
 FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction"]
 
 
-def functions_policy_statements(logical_id: str) -> list[dict[str, Any]]:
+ENGINES = ["pillow", "bedrock"]
+
+
+def functions_policy_statements(
+    logical_id: str, parameters: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The statements a function gets with `parameters` (else the defaults)."""
+    resolve = template.Resolver(parameters or {}, keep_unknown=True)
     statements = []
-    for policy in template.properties(logical_id).get("Policies", []):
+    for policy in resolve(template.properties(logical_id).get("Policies", [])):
         statements.extend(policy.get("Statement", []))
     return statements
 
 
-def test_queue_visibility_is_at_least_six_times_the_worker_timeout() -> None:
-    # Given the worker's timeout and its queue
-    timeout = template.function_setting("WorkerFunction", "Timeout")
-    visibility = template.properties("JobsQueue")["VisibilityTimeout"]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_queue_visibility_is_at_least_six_times_the_worker_timeout(engine: str) -> None:
+    # Given the worker's timeout and its queue, with either engine
+    resolve = template.Resolver({"ImageEngine": engine}, keep_unknown=True)
+    timeout = resolve(template.function_setting("WorkerFunction", "Timeout"))
+    visibility = resolve(template.properties("JobsQueue")["VisibilityTimeout"])
+    env = template.function_environment("WorkerFunction", resolve)
 
     # Then the queue hides a message long enough for every retry of a slow batch
     assert visibility >= 6 * timeout
+    # And a job is only started with time left for the engine's slowest call
+    reserve = int(env["RENDER_TIME_RESERVE_SECONDS"])
+    assert reserve < timeout
+    if engine == "bedrock":
+        assert reserve >= 2 * int(env["BEDROCK_READ_TIMEOUT_SECONDS"])
+
+
+def test_only_a_bedrock_worker_may_invoke_a_model_and_only_the_configured_one() -> None:
+    # Given the worker's statements with each engine
+    def model_statements(parameters: dict[str, str]) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in functions_policy_statements("WorkerFunction", parameters)
+            if "bedrock" in str(s["Action"])
+        ]
+
+    # Then the built-in renderer's worker has no Bedrock permission at all
+    assert model_statements({"ImageEngine": "pillow"}) == []
+    # And a Bedrock worker may call InvokeModel on exactly the configured model
+    [statement] = model_statements({"ImageEngine": "bedrock"})
+    assert statement["Action"] == "bedrock:InvokeModel"
+    model_arn = "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${BedrockModelId}"
+    assert statement["Resource"] == {"Fn::Sub": model_arn}
+    # And no other function may call a model, whatever the engine
+    for logical_id in ("SubmitFunction", "StatusFunction", "DeadLetterFunction"):
+        statements = functions_policy_statements(logical_id, {"ImageEngine": "bedrock"})
+        assert "bedrock" not in str(statements)
+    # And every model the template offers is one the engine knows the limits of
+    offered = template.load_template()["Parameters"]["BedrockModelId"]["AllowedValues"]
+    assert sorted(offered) == sorted(BEDROCK_MODELS)
 
 
 def test_every_queue_has_a_dead_letter_queue_and_the_worker_reports_item_failures() -> None:

@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
+from imagejobs.engines.limits import EngineLimits
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError
+from imagejobs.logic.rendering import render_request
 from imagejobs.models.domain import MAX_SEED, Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics
@@ -25,13 +28,15 @@ def submit_job(
     settings: SubmitSettings,
     now: datetime,
 ) -> Job:
-    _check_limits(spec, settings.max_image_size)
+    limits = settings.engine_limits
+    parameters = _resolve(spec, limits)
+    _check_limits(parameters, settings.max_image_size, limits)
     job = Job(
         job_id=str(uuid.uuid4()),
         owner=owner,
         status=JobStatus.QUEUED,
-        parameters=_resolve(spec),
-        engine=settings.engine_name,
+        parameters=parameters,
+        engine=limits.engine_id,
         created_at=now,
         updated_at=now,
         # Whole seconds: the table's TTL attribute holds epoch seconds.
@@ -56,17 +61,23 @@ def submit_job(
     return job
 
 
-def _check_limits(spec: JobSpec, max_side: int) -> None:
-    for field, value in (("width", spec.width), ("height", spec.height)):
+def _check_limits(params: JobParameters, max_side: int, limits: EngineLimits) -> None:
+    """This deployment's own cap first, then everything the selected engine cannot render."""
+    for field, value in (("width", params.width), ("height", params.height)):
         if value > max_side:
             raise InvalidParameterError(field, f"must be at most {max_side} on this deployment")
-    if spec.seed is not None and spec.seed + spec.num_images - 1 > MAX_SEED:
-        raise InvalidParameterError("seed", f"seed + num_images - 1 must be at most {MAX_SEED}")
+    if (violation := limits.check(render_request(params))) is not None:
+        raise InvalidParameterError(violation.field, violation.message)
 
 
-def _resolve(spec: JobSpec) -> JobParameters:
-    # Leave room for seed + n of every image, so all of them stay valid engine seeds.
-    seed = spec.seed if spec.seed is not None else secrets.randbelow(MAX_SEED - 3)
+def _resolve(spec: JobSpec, limits: EngineLimits) -> JobParameters:
+    """Every default applied, so the status shows exactly what will be rendered."""
+    # Leave room for seed + n of every image, so all of them stay valid seeds of this engine.
+    highest_first_seed = min(limits.max_seed, MAX_SEED) - spec.num_images + 1
+    seed = spec.seed if spec.seed is not None else secrets.randbelow(highest_first_seed + 1)
+    lossy = spec.image_format in LOSSY_FORMATS
+    # Quality on a PNG is left as asked, so the check below can say it does not apply.
+    quality = spec.quality if spec.quality is not None or not lossy else DEFAULT_QUALITY
     return JobParameters(
         prompt=spec.prompt,
         negative_prompt=spec.negative_prompt,
@@ -75,4 +86,7 @@ def _resolve(spec: JobSpec) -> JobParameters:
         seed=seed,
         num_images=spec.num_images,
         image_format=spec.image_format,
+        style=spec.style,
+        quality=quality,
+        guidance=spec.guidance if spec.guidance is not None else limits.default_guidance,
     )

@@ -14,8 +14,9 @@ from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage, RenderRequest
+from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage
 from imagejobs.exceptions import JobStateConflictError, PermanentEngineError
+from imagejobs.logic.rendering import render_request
 from imagejobs.models.domain import GeneratedImage, Job, JobError
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import ImageStore, JobRepository
@@ -103,16 +104,7 @@ def process_job(
 
 
 def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
-    params = job.parameters
-    request = RenderRequest(
-        prompt=params.prompt,
-        negative_prompt=params.negative_prompt,
-        width=params.width,
-        height=params.height,
-        seed=params.seed,
-        num_images=params.num_images,
-        image_format=params.image_format,
-    )
+    request = render_request(job.parameters)
     started = time.perf_counter()
     rendered = engine.render(request)
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from imagejobs.models.domain import MAX_SEED, GeneratedImage, Job, JobSpec, JobStatus
 
@@ -17,11 +24,35 @@ ImageSide = Annotated[int, Field(strict=True, ge=64, le=4096)]
 Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
 ImageCount = Annotated[int, Field(strict=True, ge=1, le=4)]
 ImageFormatName = Literal["png", "jpeg", "webp"]
+StyleName = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
+Quality = Annotated[int, Field(strict=True, ge=1, le=100)]
+# The engine's own range (1.1-10 on every engine today) is checked in logic; this only keeps
+# nonsense out of the item.
+Guidance = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
+
+
+class GuidanceFields(BaseModel):
+    """`guidance`, also accepted as `cfg_scale` (what Bedrock and most diffusion APIs call it)."""
+
+    guidance: Guidance | None = None
+    cfg_scale: Guidance | None = None
+
+    @field_validator("cfg_scale")
+    @classmethod
+    def _not_both(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and info.data.get("guidance") is not None:
+            raise ValueError("give guidance or cfg_scale, not both")
+        return value
+
+    @property
+    def requested_guidance(self) -> float | None:
+        return self.guidance if self.guidance is not None else self.cfg_scale
+
 
 DEFAULT_SIDE = 512
 
 
-class JobRequest(BaseModel):
+class JobRequest(GuidanceFields):
     """Body of `POST /jobs`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,9 +64,14 @@ class JobRequest(BaseModel):
     seed: Seed | None = None
     num_images: ImageCount = 1
     format: ImageFormatName = "png"
+    # JPEG/WebP only; 90 when left out.
+    quality: Quality | None = None
+    style: StyleName = "none"
 
 
 class ParametersView(BaseModel):
+    """Every parameter as the job will be rendered: defaults applied, the seed chosen."""
+
     prompt: str
     negative_prompt: str | None
     width: int
@@ -43,6 +79,9 @@ class ParametersView(BaseModel):
     seed: int
     num_images: int
     format: ImageFormatName
+    quality: int | None
+    style: StyleName
+    guidance: float | None
 
 
 class ImageView(BaseModel):
@@ -107,6 +146,9 @@ def spec_from_request(request: JobRequest) -> JobSpec:
         seed=request.seed,
         num_images=request.num_images,
         image_format=request.format,
+        style=request.style,
+        quality=request.quality,
+        guidance=request.requested_guidance,
     )
 
 
@@ -124,6 +166,9 @@ def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
             seed=params.seed,
             num_images=params.num_images,
             format=params.image_format,
+            quality=params.quality,
+            style=params.style,
+            guidance=params.guidance,
         ),
         engine=job.engine,
         created_at=job.created_at,

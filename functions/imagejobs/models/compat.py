@@ -13,17 +13,20 @@ from pydantic import BaseModel, ConfigDict
 
 from imagejobs.models.api import (
     DEFAULT_SIDE,
+    GuidanceFields,
     ImageCount,
     ImageFormatName,
     ImageSide,
     NegativePrompt,
     Prompt,
+    Quality,
     Seed,
+    StyleName,
 )
 from imagejobs.models.domain import Job, JobSpec, JobStatus
 
 
-class _GenerationOptions(BaseModel):
+class _GenerationOptions(GuidanceFields):
     model_config = ConfigDict(extra="forbid")
 
     negative_prompt: NegativePrompt | None = None
@@ -32,6 +35,8 @@ class _GenerationOptions(BaseModel):
     seed: Seed | None = None
     num_images: ImageCount = 1
     format: ImageFormatName = "png"
+    quality: Quality | None = None
+    style: StyleName = "none"
 
 
 class GenerateParameters(_GenerationOptions):
@@ -99,6 +104,9 @@ def _spec(prompt: str, options: _GenerationOptions) -> JobSpec:
         seed=options.seed,
         num_images=options.num_images,
         image_format=options.format,
+        style=options.style,
+        quality=options.quality,
+        guidance=options.requested_guidance,
     )
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.engines.base import ImageFormat
+from imagejobs.engines.base import ImageFormat, Style
 
 # Nova Canvas and Titan accept seeds up to 2,147,483,646; staying inside that range keeps a
 # recorded seed replayable on every engine, for every image of a job (seed + n).
@@ -40,6 +40,11 @@ class JobParameters(_Frozen):
     seed: int
     num_images: int
     image_format: ImageFormat
+    style: Style = "none"
+    # The lossy encoders' quality; None for PNG.
+    quality: int | None = None
+    # The engine's cfgScale; None only on jobs recorded before guidance existed.
+    guidance: float | None = None
 
 
 class GeneratedImage(_Frozen):
@@ -84,6 +89,9 @@ class JobSpec(_Frozen):
     seed: int | None = None
     num_images: int
     image_format: ImageFormat
+    style: Style = "none"
+    quality: int | None = None
+    guidance: float | None = None
 
 
 class PagePosition(_Frozen):

@@ -7,12 +7,13 @@ attribute (`expires_at`, epoch seconds) refer to them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.engines.base import ImageFormat
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, ImageFormat, Style
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
 
 _serializer = TypeSerializer()
@@ -43,6 +44,10 @@ class JobItem(BaseModel):
     seed: int
     num_images: int
     format: ImageFormat
+    # Absent on items written before these parameters existed.
+    style: Style = "none"
+    quality: int | None = None
+    guidance: Decimal | None = None
     engine: str
     created_at: str
     updated_at: str
@@ -59,6 +64,8 @@ class JobItem(BaseModel):
         # None attributes are left out rather than stored as NULL, so that
         # `attribute_not_exists` conditions and sparse indexes behave as expected.
         plain = self.model_dump(mode="json", exclude_none=True)
+        if self.guidance is not None:
+            plain["guidance"] = self.guidance  # a DynamoDB number, not JSON's string
         return {name: _serializer.serialize(value) for name, value in plain.items()}
 
     @classmethod
@@ -96,6 +103,10 @@ def job_to_item(job: Job) -> JobItem:
         seed=params.seed,
         num_images=params.num_images,
         format=params.image_format,
+        style=params.style,
+        quality=params.quality,
+        # DynamoDB takes no floats; the decimal of the float's shortest repr round-trips.
+        guidance=Decimal(repr(params.guidance)) if params.guidance is not None else None,
         engine=job.engine,
         created_at=format_timestamp(job.created_at),
         updated_at=format_timestamp(job.updated_at),
@@ -120,6 +131,13 @@ def image_to_item(image: GeneratedImage) -> ImageItem:
     )
 
 
+def _quality(item: JobItem) -> int | None:
+    # Lossy images written before quality was recorded were encoded at the default.
+    if item.quality is None and item.format in LOSSY_FORMATS:
+        return DEFAULT_QUALITY
+    return item.quality
+
+
 def item_to_job(item: JobItem) -> Job:
     error = None
     if item.error_type is not None:
@@ -136,6 +154,9 @@ def item_to_job(item: JobItem) -> Job:
             seed=item.seed,
             num_images=item.num_images,
             image_format=item.format,
+            style=item.style,
+            quality=_quality(item),
+            guidance=float(item.guidance) if item.guidance is not None else None,
         ),
         engine=item.engine,
         created_at=parse_timestamp(item.created_at),
