@@ -73,6 +73,43 @@ def test_a_job_submitted_over_http_ends_with_a_downloadable_image(
     assert head["ContentType"] == "image/png"
 
 
+def test_several_styled_webp_images_have_consecutive_seeds_and_replay_byte_for_byte(
+    deployed: StackInfo,
+) -> None:
+    # Given three vibrant WebP images from seed 42, submitted twice as two jobs
+    request = {
+        "prompt": "a lighthouse on a cliff at sunset",
+        "width": 320,
+        "height": 240,
+        "num_images": 3,
+        "format": "webp",
+        "style": "vibrant",
+        "seed": 42,
+    }
+    job_ids = [api(deployed, "POST", "jobs", request).json()["job_id"] for _ in range(2)]
+
+    # When both finish and their images are downloaded
+    jobs = [finished_job(deployed, job_id) for job_id in job_ids]
+    assert [job["status"] for job in jobs] == ["succeeded", "succeeded"], jobs
+    downloads = [
+        [call("GET", image["url"], content_type=None).body for image in job["images"]]
+        for job in jobs
+    ]
+
+    # Then each job has three WebP images with seeds 42, 43 and 44, and says how it rendered
+    for job, files in zip(jobs, downloads, strict=True):
+        assert [image["seed"] for image in job["images"]] == [42, 43, 44]
+        assert {image["format"] for image in job["images"]} == {"webp"}
+        assert [Image.open(io.BytesIO(data)).format for data in files] == ["WEBP"] * 3
+        assert job["parameters"]["style"] == "vibrant"
+        assert job["parameters"]["quality"] == 90
+        assert job["engine"] == "pillow"
+    # And the three images differ from each other
+    assert len(set(downloads[0])) == 3
+    # And the second job's files are byte-identical to the first's
+    assert downloads[1] == downloads[0]
+
+
 def test_an_image_url_with_a_tampered_signature_is_refused(deployed: StackInfo) -> None:
     # Given a finished job's presigned image URL
     accepted = api(deployed, "POST", "jobs", {"prompt": "a small blue boat", "width": 64})
