@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imagejobs.engines.base import STYLES
 from imagejobs_dev.stack import read_state
 
 TERMINAL = {"succeeded", "failed"}
@@ -110,7 +111,8 @@ def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
 def generate(args: argparse.Namespace) -> int:
     api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
     body: dict[str, Any] = {"prompt": args.prompt}
-    for field in ("negative_prompt", "width", "height", "seed", "num_images", "format"):
+    fields = ("negative_prompt", "width", "height", "seed", "num_images", "format", "quality")
+    for field in (*fields, "style", "guidance"):
         if (value := getattr(args, field)) is not None:
             body[field] = value
     job = api.request("POST", "jobs", body)
@@ -150,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int)
     gen.add_argument("--num-images", type=int)
     gen.add_argument("--format", choices=sorted(EXTENSIONS))
+    gen.add_argument("--quality", type=int, help="1-100, for jpeg and webp")
+    gen.add_argument("--style", choices=STYLES)
+    gen.add_argument("--guidance", type=float, help="how closely to follow the prompt, 1.1-10")
     gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
     gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")
     gen.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
