@@ -77,7 +77,7 @@ ERROR_RULES: dict[str, ErrorRule] = {
     # Only an operator can grant model access or the IAM permission.
     "AccessDeniedException": ErrorRule(
         transient=False,
-        hint="check that access to this model is granted in the Bedrock console for this"
+        hint="check that model access is granted to this model in the Bedrock console for this"
         " account and region, and that the worker's role allows bedrock:InvokeModel on it",
     ),
     # No such model here: a wrong model id, or one not offered in this region.
