@@ -10,6 +10,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from imagejobs.engines import bedrock_worst_case_seconds
 from imagejobs.engines.limits import EngineLimits, limits_for
 
 
@@ -60,7 +61,7 @@ class WorkerSettings(_EngineSettings):
         default="standard", alias="BEDROCK_IMAGE_QUALITY"
     )
     bedrock_read_timeout_seconds: int = Field(
-        default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=300
+        default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=125
     )
     # The queue's maxReceiveCount: on that delivery the worker fails the job instead of
     # handing the message to the DLQ with the job still "running".
@@ -69,6 +70,18 @@ class WorkerSettings(_EngineSettings):
     # A job is not started with less than this much of the invocation left: the message goes
     # back to the queue instead of being cut off mid-write.
     time_reserve_seconds: int = Field(alias="RENDER_TIME_RESERVE_SECONDS", ge=1)
+
+    @model_validator(mode="after")
+    def _reserve_covers_the_slowest_render(self) -> Self:
+        if self.engine_name == "bedrock":
+            slowest = bedrock_worst_case_seconds(self.bedrock_read_timeout_seconds)
+            if self.time_reserve_seconds < slowest:
+                raise ValueError(
+                    f"RENDER_TIME_RESERVE_SECONDS must be at least {slowest}: a Bedrock render"
+                    f" can take that long with BEDROCK_READ_TIMEOUT_SECONDS"
+                    f"={self.bedrock_read_timeout_seconds}"
+                )
+        return self
 
 
 class DeadLetterSettings(_Settings):

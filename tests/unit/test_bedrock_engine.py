@@ -29,10 +29,11 @@ from PIL import Image, ImageChops, ImageStat
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.engines import EngineOptions, get_engine
+from imagejobs.engines import BEDROCK_TOTAL_MAX_ATTEMPTS, EngineOptions, get_engine
 from imagejobs.engines.base import ImageFormat, RenderRequest, Style
-from imagejobs.engines.bedrock import TOTAL_MAX_ATTEMPTS, BedrockEngine
-from imagejobs.engines.limits import STYLE_PROMPTS
+from imagejobs.engines.bedrock import BedrockEngine
+from imagejobs.engines.encoding import encode
+from imagejobs.engines.limits import STYLE_PROMPTS, styled_prompt
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key, process_job
 from imagejobs.models.domain import JobStatus
@@ -331,10 +332,10 @@ class ErrorCase:
 
 ERROR_CASES = [
     # Retried once by the SDK (throttling codes, 5xx, errors the model marks retryable).
-    ErrorCase(standin_faults.THROTTLING, TransientEngineError, TOTAL_MAX_ATTEMPTS),
-    ErrorCase(standin_faults.SERVICE_UNAVAILABLE, TransientEngineError, TOTAL_MAX_ATTEMPTS),
-    ErrorCase(standin_faults.INTERNAL_SERVER, TransientEngineError, TOTAL_MAX_ATTEMPTS),
-    ErrorCase(standin_faults.MODEL_NOT_READY, TransientEngineError, TOTAL_MAX_ATTEMPTS),
+    ErrorCase(standin_faults.THROTTLING, TransientEngineError, BEDROCK_TOTAL_MAX_ATTEMPTS),
+    ErrorCase(standin_faults.SERVICE_UNAVAILABLE, TransientEngineError, BEDROCK_TOTAL_MAX_ATTEMPTS),
+    ErrorCase(standin_faults.INTERNAL_SERVER, TransientEngineError, BEDROCK_TOTAL_MAX_ATTEMPTS),
+    ErrorCase(standin_faults.MODEL_NOT_READY, TransientEngineError, BEDROCK_TOTAL_MAX_ATTEMPTS),
     # Left to SQS.
     ErrorCase(standin_faults.MODEL_TIMEOUT, TransientEngineError, 1),
     ErrorCase(standin_faults.MODEL_ERROR, TransientEngineError, 1),
@@ -445,8 +446,8 @@ def test_a_response_slower_than_the_read_timeout_is_transient(bedrock: BedrockSt
 
     # Then each attempt gave up after about a second, and SQS gets the retry
     assert "no answer within 1 s" in str(raised.value)
-    assert len(bedrock.calls) == TOTAL_MAX_ATTEMPTS
-    assert TOTAL_MAX_ATTEMPTS <= elapsed < TOTAL_MAX_ATTEMPTS + 3
+    assert len(bedrock.calls) == BEDROCK_TOTAL_MAX_ATTEMPTS
+    assert BEDROCK_TOTAL_MAX_ATTEMPTS <= elapsed < BEDROCK_TOTAL_MAX_ATTEMPTS + 3
 
 
 def test_an_endpoint_that_refuses_connections_is_transient(
@@ -807,19 +808,23 @@ class Worker:
         self.ticks += 1
         return T0 + timedelta(seconds=self.ticks)
 
-    def add_job(self, num_images: int) -> None:
+    def add_job(self, num_images: int, **parameters: Any) -> None:
+        values: dict[str, Any] = {
+            "prompt": "a lighthouse on a cliff",
+            "width": NOVA.width,
+            "height": NOVA.height,
+            "seed": 7,
+            "image_format": "png",
+            **parameters,
+        }
         self.jobs.create(
             make_job(
                 JOB_ID,
                 OWNER,
                 created_at=T0,
                 changes={"engine": f"bedrock:{NOVA_CANVAS}"},
-                prompt="a lighthouse on a cliff",
-                width=NOVA.width,
-                height=NOVA.height,
-                seed=7,
                 num_images=num_images,
-                image_format="png",
+                **values,
             )
         )
 
@@ -870,6 +875,28 @@ def test_a_bedrock_job_succeeds_with_one_seed_per_image(
     assert [worker.stored(image_key(JOB_ID, n, "png")) for n in range(3)] == expected
 
 
+def test_a_jobs_style_guidance_and_quality_reach_the_model_and_the_files(
+    worker: Worker, bedrock: BedrockStandIn
+) -> None:
+    # Given a queued job for two vibrant WebP images at quality 60 with guidance 3.5
+    worker.add_job(num_images=2, style="vibrant", guidance=3.5, image_format="webp", quality=60)
+
+    # When the worker processes its message
+    outcome = worker.run()
+
+    # Then the model was asked for the styled prompt with that guidance, per image
+    assert outcome is Outcome.SUCCEEDED
+    texts = {call.body["textToImageParams"]["text"] for call in bedrock.calls}
+    assert texts == {styled_prompt("a lighthouse on a cliff", "vibrant")}
+    assert {call.body["imageGenerationConfig"]["cfgScale"] for call in bedrock.calls} == {3.5}
+    # And the stored files are WebP at the job's quality, re-encoded from the model's PNGs
+    expected = [
+        encode(Image.open(io.BytesIO(png)), "webp", 60)
+        for png in bedrock.images_for([7, 8], NOVA.width, NOVA.height)
+    ]
+    assert [worker.stored(image_key(JOB_ID, n, "webp")) for n in range(2)] == expected
+
+
 def test_a_throttled_bedrock_job_is_left_to_sqs_and_not_failed(
     worker: Worker, bedrock: BedrockStandIn
 ) -> None:
@@ -886,7 +913,7 @@ def test_a_throttled_bedrock_job_is_left_to_sqs_and_not_failed(
     assert job is not None
     assert job.status is JobStatus.RUNNING
     assert job.error is None
-    assert len(bedrock.calls) == 2 * TOTAL_MAX_ATTEMPTS
+    assert len(bedrock.calls) == 2 * BEDROCK_TOTAL_MAX_ATTEMPTS
 
 
 def test_a_refused_bedrock_job_fails_at_once_with_the_reason(

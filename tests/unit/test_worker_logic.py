@@ -212,6 +212,8 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     assert job.error is not None
     assert job.error.type == "RetriesExhausted"
     assert "3 deliveries (2 attempts)" in job.error.message
+    # And the engine's own account of the last failure, written for the job's owner
+    assert job.error.message.endswith("last error: throttled")
     assert job.attempts == 2
 
 

@@ -14,6 +14,18 @@ from imagejobs.engines.base import ImageEngine
 
 BedrockQuality = Literal["standard", "premium"]
 
+# Attempts per Bedrock call, the first included. One quick SDK retry absorbs a momentary
+# throttle or 5xx without redelivering the whole job; longer trouble is left to SQS's backoff.
+BEDROCK_TOTAL_MAX_ATTEMPTS = 2
+BEDROCK_CONNECT_TIMEOUT_SECONDS = 5
+
+
+def bedrock_worst_case_seconds(read_timeout_seconds: int) -> int:
+    """The longest a Bedrock render can take (its calls run concurrently): every attempt
+    connecting and reading to the timeout, plus the SDK's backoff (at most 1 s)."""
+    attempt = BEDROCK_CONNECT_TIMEOUT_SECONDS + read_timeout_seconds
+    return BEDROCK_TOTAL_MAX_ATTEMPTS * attempt + 1
+
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:

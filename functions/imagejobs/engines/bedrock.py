@@ -30,6 +30,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from PIL import Image
 
+from imagejobs.engines import BEDROCK_CONNECT_TIMEOUT_SECONDS, BEDROCK_TOTAL_MAX_ATTEMPTS
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.engines.encoding import encode
 from imagejobs.engines.limits import BEDROCK_MODELS, EngineLimits, limits_for, styled_prompt
@@ -38,11 +39,6 @@ from imagejobs.exceptions import EngineError, PermanentEngineError, TransientEng
 if TYPE_CHECKING:
     from imagejobs.engines import BedrockQuality, EngineOptions
 
-# Attempts per call, the first included. One quick SDK retry absorbs a momentary throttle or
-# 5xx without redelivering the whole job; longer trouble is left to SQS and its backoff.
-# A call can therefore take up to TOTAL_MAX_ATTEMPTS x (connect + read timeout) + 1 s backoff.
-TOTAL_MAX_ATTEMPTS = 2
-CONNECT_TIMEOUT_SECONDS = 5
 # Both models render at most 5 images a job, so every call of a job runs at once.
 MAX_CONCURRENT_CALLS = 5
 
@@ -103,9 +99,9 @@ class _BedrockRuntime(Protocol):
 
 def client_config(read_timeout_seconds: int) -> Config:
     return Config(
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_timeout=BEDROCK_CONNECT_TIMEOUT_SECONDS,
         read_timeout=read_timeout_seconds,
-        retries={"mode": "standard", "total_max_attempts": TOTAL_MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": BEDROCK_TOTAL_MAX_ATTEMPTS},
         max_pool_connections=MAX_CONCURRENT_CALLS,
     )
 

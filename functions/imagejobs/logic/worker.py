@@ -15,7 +15,7 @@ from enum import StrEnum
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage
-from imagejobs.exceptions import JobStateConflictError, PermanentEngineError
+from imagejobs.exceptions import EngineError, JobStateConflictError, PermanentEngineError
 from imagejobs.logic.rendering import render_request
 from imagejobs.models.domain import GeneratedImage, Job, JobError
 from imagejobs.observability import logger, metrics
@@ -90,7 +90,7 @@ def process_job(
             # Deliveries can outnumber attempts: a batch cut short (a crash, a timeout) costs
             # every message in it a delivery.
             message=f"gave up after {receive_count} deliveries ({job.attempts} attempts);"
-            f" last error: {type(error).__name__}",
+            f" last error: {_describe(error)}",
         )
         return _fail(jobs, job_id, reason, clock)
 
@@ -111,6 +111,12 @@ def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
     logger.info("rendered", extra={"engine": engine.name, "render_ms": round(elapsed_ms, 1)})
     return rendered
+
+
+def _describe(error: Exception) -> str:
+    # An engine's message is written for the job's owner ("... answered ThrottlingException:
+    # Too many requests"); anything else may carry internals, so only its type is shown.
+    return str(error) if isinstance(error, EngineError) else type(error).__name__
 
 
 def _store(job_id: str, index: int, image: RenderedImage, images: ImageStore) -> GeneratedImage:
