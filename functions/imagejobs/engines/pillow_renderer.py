@@ -603,8 +603,12 @@ def _vignette(canvas: Canvas) -> None:
 
 
 def _disc(canvas: Canvas, x: float, y: float, radius: float, fill: RGBA) -> None:
-    radius = max(radius, 0.5)
-    canvas.draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+    draw_disc(canvas.draw, x, y, radius, fill)
+
+
+def draw_disc(draw: ImageDraw.ImageDraw, x: float, y: float, radius: float, fill: RGBA) -> None:
+    radius = max(radius, 0.5)  # below half a pixel Pillow draws nothing at all
+    draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
 
 
 def _wave_points(
@@ -840,17 +844,32 @@ def _paint_flowers(canvas: Canvas, rng: random.Random) -> None:
 
 def _paint_cat(canvas: Canvas, rng: random.Random) -> None:
     """A sitting cat in the foreground, seen from the side."""
-    fur = _alpha(canvas.scene.highlight or canvas.scene.accents[0], 255)
+    fur = canvas.scene.highlight or canvas.scene.accents[0]
     size = canvas.unit * rng.uniform(0.3, 0.4)
     x, floor = canvas.width * rng.uniform(0.25, 0.75), canvas.height * 0.97
-    facing = rng.choice((-1, 1))
+    draw_cat(canvas.draw, x, floor, size, rng.choice((-1, 1)), fur)
+
+
+def draw_cat(
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    floor: float,
+    size: float,
+    facing: int,
+    colour: RGB,
+    *,
+    with_eyes: bool = True,
+) -> None:
+    """A sitting cat on `floor`, about `size` tall, its head turned to `facing` (-1 or 1);
+    without eyes it is a silhouette of one colour."""
+    fur = _alpha(colour, 255)
     body = (x - size * 0.32, floor - size * 0.75, x + size * 0.32, floor)
-    canvas.draw.ellipse(body, fill=fur)
+    draw.ellipse(body, fill=fur)
     head_x, head_y, head_r = x + facing * size * 0.12, floor - size * 0.8, size * 0.2
-    _disc(canvas, head_x, head_y, head_r, fur)
+    draw_disc(draw, head_x, head_y, head_r, fur)
     for side in (-1, 1):  # ears
         ear_x = head_x + side * head_r * 0.55
-        canvas.draw.polygon(
+        draw.polygon(
             [
                 (ear_x - head_r * 0.35, head_y - head_r * 0.6),
                 (ear_x + head_r * 0.35, head_y - head_r * 0.6),
@@ -862,12 +881,13 @@ def _paint_cat(canvas: Canvas, rng: random.Random) -> None:
         (x - facing * size * (0.25 + 0.1 * i), floor - size * 0.05 * (i * i) * 0.3)
         for i in range(6)
     ]
-    canvas.draw.line(tail, fill=fur, width=max(1, round(size * 0.07)), joint="curve")
+    draw.line(tail, fill=fur, width=max(1, round(size * 0.07)), joint="curve")
+    if not with_eyes:
+        return
     eye = _alpha(_lighten(SHADES["lime"].rgb if fur[1] < 150 else SHADES["navy"].rgb, 0.1), 255)
     for side in (-1, 1):
-        _disc(
-            canvas, head_x + side * head_r * 0.4 + facing * head_r * 0.2, head_y, head_r * 0.13, eye
-        )
+        eye_x = head_x + side * head_r * 0.4 + facing * head_r * 0.2
+        draw_disc(draw, eye_x, head_y, head_r * 0.13, eye)
 
 
 def _paint_flames(canvas: Canvas, rng: random.Random) -> None:
