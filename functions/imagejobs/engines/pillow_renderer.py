@@ -5,6 +5,10 @@ and a sun, "ocean" water and waves, "night" a dark sky, a moon and stars, ...); 
 not know still add colours and motifs derived from their hash, so every prompt differs. The
 seed only moves things around. Words of the negative prompt take colours and motifs out.
 
+The request's style picks a preset (`pillow_styles`): "none" paints the scene as above, the
+others compose the same colours and a subject anew (a studio podium, a tabletop, a flat field,
+a burst, a gilded frame).
+
 Everything random comes from SHA-256 of the inputs, never from `hash()` (salted per process),
 and the encoders run with fixed settings, so the same request gives the same bytes on every
 run and every machine with the same Pillow: the engine stands in for a hosted model in tests
@@ -993,7 +997,21 @@ class PillowRenderer:
 
     @staticmethod
     def _render_one(request: RenderRequest, scene: Scene, seed: int) -> RenderedImage:
-        image = paint(scene, request.width, request.height, request.prompt, seed)
+        if request.style == "none":
+            image = paint(scene, request.width, request.height, request.prompt, seed)
+        else:
+            # The presets build on this module's painters, so they import it, not the reverse.
+            from imagejobs.engines.pillow_styles import paint_styled
+
+            image = paint_styled(
+                request.style,
+                scene,
+                request.width,
+                request.height,
+                request.prompt,
+                seed,
+                request.negative_prompt,
+            )
         return RenderedImage(
             data=encode(image, request.image_format, request.quality),
             width=request.width,
