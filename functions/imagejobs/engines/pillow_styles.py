@@ -534,16 +534,18 @@ def _place(
     light: float | None,
     round_: bool = False,
     outline: tuple[RGB, float] | None = None,
+    reach: float = 1.25,
 ) -> None:
     """Draw `drawing` (centred on x, standing on base, about `size` tall) onto `image`.
 
-    It is drawn in a layer of its own box, larger by SUPERSAMPLE, then scaled down; `light`
-    is where the light comes from (-1 left, 0 front, 1 right), None for flat colour;
-    `outline` (colour, width as a fraction of size) draws a rim of that colour around it.
+    It is drawn in a layer of its own box (`size` either side, `reach` times `size` above
+    base), larger by SUPERSAMPLE, then scaled down; `light` is where the light comes from (-1
+    left, 0 front, 1 right), None for flat colour; `outline` (colour, width as a fraction of
+    size) draws a rim of that colour around it.
     """
     if size < MIN_DETAIL:
         return  # too small to show anything, and degenerate shapes trip Pillow's checks
-    left, top = math.floor(x - size), math.floor(base - size * 1.1)
+    left, top = math.floor(x - size), math.floor(base - size * reach)
     right, bottom = math.ceil(x + size), math.ceil(base + size * 0.05)
     scale = SUPERSAMPLE
     layer = Image.new("RGBA", ((right - left) * scale, (bottom - top) * scale), (0, 0, 0, 0))
@@ -767,8 +769,17 @@ class Podium:
 
     def top(self, base: float, size: float) -> float:
         """Where a subject stands on it; `base` is its lowest point."""
+        if self.kind == "plinth":
+            return base - size * (self.height + self.rim / 2)
         tiers = 2.0 if self.kind == "tiers" else 1.0
         return base - size * (self.rim + self.height * tiers)
+
+    @property
+    def reach(self) -> float:
+        """How far above its base it reaches, as a multiple of `size`."""
+        if self.kind == "plinth":
+            return self.height + self.rim
+        return 2 * self.rim + self.height * (2.0 if self.kind == "tiers" else 1.0)
 
     def draw(self, d: ImageDraw.ImageDraw, x: float, base: float, size: float) -> None:
         rim, height = size * self.rim, size * self.height
@@ -846,8 +857,9 @@ def _product_ad(brief: Brief, width: int, height: int) -> Image.Image:
     shadow = _shade(tint, 0.3)
     base = height * 0.88
     half = unit * rng.uniform(0.2, 0.27)
+    kind = rng.choice(("cylinder", "tiers", "plinth"))
     podium = Podium(
-        kind=rng.choice(("cylinder", "tiers", "plinth")),
+        kind=kind,
         colour=rng.choice(
             [
                 _lighten(tint, 0.55),
@@ -856,13 +868,14 @@ def _product_ad(brief: Brief, width: int, height: int) -> Image.Image:
                 (238, 236, 232),
             ]
         ),
-        height=rng.uniform(0.35, 0.55),
+        # Two tiers, each lower, stand about as tall as one.
+        height=rng.uniform(0.35, 0.55) * (0.6 if kind == "tiers" else 1.0),
         rim=0.2,
     )
     _soft(
         image, (x - half * 1.7, base - half * 0.5, x + half * 1.7, base + half * 0.25), shadow, 0.6
     )
-    _place(image, podium.draw, x, base, half, light=light)
+    _place(image, podium.draw, x, base, half, light=light, reach=podium.reach + 0.05)
 
     # A mirrored pair of props on the floor, either side of the podium.
     prop = partial(
@@ -1015,11 +1028,13 @@ def _minimalist(brief: Brief, width: int, height: int) -> Image.Image:
     hue, saturation, value = _hsv(rng.choice(brief.scene.sky))
     dark = value < 0.35  # a dark prompt (night, space) gets a dark field and a pale mark
     field = _from_hsv(hue, min(saturation, 0.35 if dark else 0.18), 0.2 if dark else 0.92)
-    ink = _muted(brief.lead, 0.3, 0.86) if dark else _muted(brief.lead, 0.38, 0.42)
+    # The colour the prompt names, else one of its vivid ones.
+    lead = brief.scene.highlight or rng.choice(_vivid(brief.scene.accents)[:3])
+    ink = _muted(lead, 0.3, 0.86) if dark else _muted(lead, 0.38, 0.42)
     image = Image.new("RGB", (width, height), field)
     x = width * rng.choice((0.3, 0.7)) + unit * rng.uniform(-0.04, 0.04)
     size = unit * rng.uniform(0.14, 0.19)
-    base = height * rng.uniform(0.6, 0.68)
+    base = height * rng.uniform(0.55, 0.78)
     if brief.scene.ground is not None:  # the scene's ground, as one more flat muted band
         hue, saturation, _ = _hsv(brief.scene.ground[0])
         ground = _from_hsv(hue, min(saturation, 0.2), 0.27 if dark else 0.8)
@@ -1157,6 +1172,83 @@ NIGHTS = (
 )
 
 
+# Art-deco ornaments behind luxury's subject, symmetric about it; the seed picks one.
+Deco = Callable[[ImageDraw.ImageDraw, random.Random, float, float, float, RGB, int], None]
+
+
+def _deco_fan(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    x: float,
+    y: float,
+    unit: float,
+    metal: RGB,
+    line: int,
+) -> None:
+    """Rays and arcs opening upwards from behind the subject."""
+    rays = rng.choice((9, 11, 13, 15))
+    for k in range(rays):
+        angle = math.pi + math.pi * (k + 1) / (rays + 1)
+        end = (x + unit * 0.46 * math.cos(angle), y + unit * 0.46 * math.sin(angle))
+        draw.line([(x, y), end], fill=_alpha(metal, 80), width=line)
+    for radius in (0.28, 0.38, 0.46):
+        r = unit * radius
+        draw.arc((x - r, y - r, x + r, y + r), 180, 360, fill=_alpha(metal, 150), width=line)
+
+
+def _deco_arches(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    x: float,
+    y: float,
+    unit: float,
+    metal: RGB,
+    line: int,
+) -> None:
+    """Nested round-topped arches, like a doorway around the subject."""
+    floor = y + unit * 0.2
+    for k in range(rng.choice((2, 3))):
+        half = unit * (0.2 + 0.06 * k)
+        top = y - unit * (0.02 + 0.04 * k)
+        alpha = 170 - 40 * k
+        draw.arc(
+            (x - half, top - half, x + half, top + half),
+            180,
+            360,
+            fill=_alpha(metal, alpha),
+            width=line,
+        )
+        for side in (-1, 1):
+            draw.line(
+                [(x + side * half, top), (x + side * half, floor)],
+                fill=_alpha(metal, alpha),
+                width=line,
+            )
+
+
+def _deco_halo(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    x: float,
+    y: float,
+    unit: float,
+    metal: RGB,
+    line: int,
+) -> None:
+    """Rings round the subject and a crown of short rays outside them."""
+    outer = unit * 0.3
+    for k in range(3):
+        r = outer * (0.62 + 0.19 * k)
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=_alpha(metal, 150 - 30 * k), width=line)
+    rays = rng.choice((24, 32, 40))
+    for k in range(rays):
+        angle = k * math.tau / rays
+        reach = outer * (1.12 if k % 2 else 1.24)
+        start = (x + outer * 1.04 * math.cos(angle), y + outer * 1.04 * math.sin(angle))
+        end = (x + reach * math.cos(angle), y + reach * math.sin(angle))
+        draw.line([start, end], fill=_alpha(metal, 120), width=line)
+
+
 def _luxury(brief: Brief, width: int, height: int) -> Image.Image:
     rng = brief.rng("luxury")
     unit = min(width, height)
@@ -1181,18 +1273,9 @@ def _luxury(brief: Brief, width: int, height: int) -> Image.Image:
 
     base = height * 0.74
     size = unit * 0.4
-    fan_y = base - size * 0.45
-    rays = rng.choice((9, 11, 13, 15))
     line = _width(unit * 0.0035)
-    for k in range(rays):  # an art-deco fan behind the subject, symmetric about the middle
-        angle = math.pi + math.pi * (k + 1) / (rays + 1)
-        end = (x + unit * 0.52 * math.cos(angle), fan_y + unit * 0.52 * math.sin(angle))
-        draw.line([(x, fan_y), end], fill=_alpha(metal, 80), width=line)
-    for radius in (0.3, 0.42, 0.5):
-        r = unit * radius
-        draw.arc(
-            (x - r, fan_y - r, x + r, fan_y + r), 180, 360, fill=_alpha(metal, 150), width=line
-        )
+    deco = rng.choice((_deco_fan, _deco_arches, _deco_halo))
+    deco(draw, rng, x, base - size * 0.45, unit, metal, line)
 
     plinth = _lighten(deep, 0.1)
     half, depth, tall = unit * 0.2, unit * 0.035, unit * 0.08
