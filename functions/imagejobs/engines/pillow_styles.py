@@ -845,8 +845,8 @@ def _product_ad(brief: Brief, width: int, height: int) -> Image.Image:
             _lighten(tint, pale - 0.2),
         ]
         image.paste(_smooth_gradient(ground, width, height - floor), (0, floor))
-    light = rng.choice((-1.0, 1.0))
-    spot = x + light * unit * 0.12
+    light = rng.choice((-0.6, 0.6))  # from one side of the camera: modelled, yet near symmetric
+    spot = x + light * unit * 0.1
     _soft(
         image,
         (spot - unit * 0.6, -unit * 0.2, spot + unit * 0.6, floor + unit * 0.2),
@@ -970,8 +970,13 @@ def _lifestyle(brief: Brief, width: int, height: int) -> Image.Image:
     for colour in bokeh[:3]:
         _soft(image, (0, 0, width, height), colour, 0.8, discs, softness=0.012)
 
-    brown = SHADES["ochre"]
-    wood = brown.rgb if brief.excluded.allows(brown) else _lighten(brief.lead, 0.7)
+    # Oak; bleached when the negative prompt excludes brown, or the orange oak looks like.
+    oak = SHADES["ochre"]
+    looks_like = _nearest_family(_hsv(oak.rgb)[0])
+    if brief.excluded.allows(oak) and looks_like not in brief.excluded.families:
+        wood = oak.rgb
+    else:
+        wood = _muted(oak.rgb, 0.1, 0.8)
     wood = _mix(wood, brief.scene.ground[0] if brief.scene.ground else brief.lead, 0.2)
     if table < height:
         top = _lighten(wood, 0.2) if warm else wood
