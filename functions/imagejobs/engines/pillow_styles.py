@@ -507,6 +507,7 @@ SUBJECT_DRAWERS: dict[str, SubjectDrawer] = {
 # --------------------------------------------------------------------------- layers and light
 
 SUPERSAMPLE = 2  # subjects are drawn this many times larger, then scaled down: smooth edges
+SUPERSAMPLE_UP_TO = 320  # pixels tall: larger subjects have steps too small to see
 SOFT_SIDE = 96  # soft shapes are drawn at most this many pixels across, then stretched
 MIN_DETAIL = 4  # pixels: subjects and frames smaller than this are left out
 
@@ -534,36 +535,42 @@ def _place(
     light: float | None,
     round_: bool = False,
     outline: tuple[RGB, float] | None = None,
+    shadow: tuple[RGB, float] | None = None,
     reach: float = 1.25,
 ) -> None:
     """Draw `drawing` (centred on x, standing on base, about `size` tall) onto `image`.
 
     It is drawn in a layer of its own box (`size` either side, `reach` times `size` above
-    base), larger by SUPERSAMPLE, then scaled down; `light` is where the light comes from (-1
-    left, 0 front, 1 right), None for flat colour; `outline` (colour, width as a fraction of
-    size) draws a rim of that colour around it.
+    base), larger by SUPERSAMPLE while small enough to need it, then scaled down. `light` is
+    where the light comes from (-1 left, 0 front, 1 right), None for flat colour; `outline`
+    (colour, width) draws a rim around it, `shadow` (colour, offset) a hard shadow below and to
+    the right; widths and offsets are fractions of `size`.
     """
     if size < MIN_DETAIL:
         return  # too small to show anything, and degenerate shapes trip Pillow's checks
     left, top = math.floor(x - size), math.floor(base - size * reach)
     right, bottom = math.ceil(x + size), math.ceil(base + size * 0.05)
-    scale = SUPERSAMPLE
+    scale = SUPERSAMPLE if size <= SUPERSAMPLE_UP_TO else 1
     layer = Image.new("RGBA", ((right - left) * scale, (bottom - top) * scale), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
-    local = ((x - left) * scale, (base - top) * scale, size * scale)
-    if outline is not None:
+    drawing(ImageDraw.Draw(layer), (x - left) * scale, (base - top) * scale, size * scale)
+    if outline is not None:  # the silhouette in the outline's colour, nudged four ways, behind
         colour, width = outline
-        rim = size * scale * width
-        stamp = Image.new("RGBA", layer.size, (0, 0, 0, 0))
-        drawing(ImageDraw.Draw(stamp), *local)
-        silhouette = Image.new("RGBA", layer.size, _alpha(colour, 255))
-        mask = stamp.getchannel("A")
+        rim, silhouette = round(size * scale * width), layer.getchannel("A")
+        rimmed = Image.new("RGBA", layer.size, (0, 0, 0, 0))
         for dx, dy in ((-rim, 0), (rim, 0), (0, -rim), (0, rim)):
-            layer.paste(silhouette, (round(dx), round(dy)), mask)
-    drawing(draw, *local)
-    layer = layer.resize((right - left, bottom - top), Image.Resampling.BOX)
+            rimmed.paste(
+                _alpha(colour, 255), (dx, dy, dx + layer.width, dy + layer.height), silhouette
+            )
+        rimmed.alpha_composite(layer)
+        layer = rimmed
+    if scale != 1:
+        layer = layer.resize((right - left, bottom - top), Image.Resampling.BOX)
     if light is not None:
         _light(layer, light, round_)
+    if shadow is not None:
+        colour, offset = shadow
+        at = (left + round(size * offset), top + round(size * offset))
+        image.paste(colour, (*at, at[0] + layer.width, at[1] + layer.height), layer.getchannel("A"))
     image.paste(layer, (left, top), layer)
 
 
@@ -658,7 +665,24 @@ def _soft(
         if strength < 1:
             mask = mask.point(lambda v: round(v * strength))
     mask = mask.filter(ImageFilter.GaussianBlur(softness * min(small)))
-    image.paste(colour, (left, top), mask.resize((width, height), Image.Resampling.BICUBIC))
+    # Stretch only the part of the mask that falls on the picture.
+    inside = (
+        max(left, 0),
+        max(top, 0),
+        min(left + width, image.width),
+        min(top + height, image.height),
+    )
+    if inside[0] >= inside[2] or inside[1] >= inside[3]:
+        return
+    to_small = (small[0] / width, small[1] / height)
+    region = (
+        (inside[0] - left) * to_small[0],
+        (inside[1] - top) * to_small[1],
+        (inside[2] - left) * to_small[0],
+        (inside[3] - top) * to_small[1],
+    )
+    size = (inside[2] - inside[0], inside[3] - inside[1])
+    image.paste(colour, inside[:2], mask.resize(size, Image.Resampling.BICUBIC, box=region))
 
 
 # --------------------------------------------------------------------------- colour
@@ -945,30 +969,30 @@ WARM_LIGHT = Shade((255, 206, 140), "orange")
 def _lifestyle(brief: Brief, width: int, height: int) -> Image.Image:
     rng = brief.rng("lifestyle")
     unit = min(width, height)
-    # The prompt's own scene behind, out of focus: painted small, blurred, stretched.
-    small = (max(1, width // 4), max(1, height // 4))
-    view = paint(brief.scene, *small, brief.prompt, brief.seed)
-    view = view.filter(ImageFilter.GaussianBlur(max(small) / 70))
-    image = view.resize((width, height), Image.Resampling.BICUBIC)
-    warm = brief.excluded.allows(WARM_LIGHT)
-    image = image.point(WARM_LUT if warm else DAYLIGHT_LUT)
-    glow = WARM_LIGHT.rgb if warm else (236, 242, 255)
-
     x = width * rng.choice((1 / 3, 2 / 3))
     light = 1.0 if x < width / 2 else -1.0  # from the window on the far side
-    window = width if light > 0 else 0
-    _soft(image, (window - unit, -unit * 0.7, window + unit, unit * 0.9), glow, 0.8)
-    bokeh = [glow, *(_lighten(c, 0.45) for c in _vivid(brief.scene.accents))]
     table = round(height * rng.uniform(0.64, 0.72))
+    warm = brief.excluded.allows(WARM_LIGHT)
+    glow = WARM_LIGHT.rgb if warm else (236, 242, 255)
 
-    def discs(draw: ImageDraw.ImageDraw, w: float, h: float) -> None:
-        for _ in range(18):
-            r = min(w, h) * rng.uniform(0.025, 0.06)
-            cx, cy = rng.uniform(0, w), rng.uniform(0, h * table / height)
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=rng.randint(90, 200))
-
-    for colour in bokeh[:3]:
-        _soft(image, (0, 0, width, height), colour, 0.8, discs, softness=0.012)
+    # The prompt's own scene behind, in the window's light, with bokeh, out of focus: all of
+    # it painted at up to a quarter of the size (no coarser than 128 pixels across), blurred
+    # and stretched, which costs little.
+    shrink = max(1, min(4, unit // 128))
+    small = (max(1, width // shrink), max(1, height // shrink))
+    view = paint(brief.scene, *small, brief.prompt, brief.seed)
+    view = view.point(WARM_LUT if warm else DAYLIGHT_LUT)
+    reach, window = min(small), small[0] if light > 0 else 0
+    _soft(view, (window - reach, -reach * 0.7, window + reach, reach * 0.9), glow, 0.8)
+    view = view.filter(ImageFilter.GaussianBlur(max(small) / 70))
+    draw = ImageDraw.Draw(view, "RGBA")
+    bokeh = [glow, *(_lighten(c, 0.5) for c in _vivid(brief.scene.accents))][:3]
+    for _ in range(24):  # out-of-focus lights: discs, blurred less than what is behind them
+        spot_x, spot_y = rng.uniform(0, small[0]), rng.uniform(0, small[1] * table / height)
+        spot = _alpha(rng.choice(bokeh), rng.randint(70, 160))
+        draw_disc(draw, spot_x, spot_y, reach * rng.uniform(0.025, 0.065), spot)
+    view = view.filter(ImageFilter.GaussianBlur(max(small) / 180))
+    image = view.resize((width, height), Image.Resampling.BICUBIC)
 
     # Oak; bleached when the negative prompt excludes brown, or the orange oak looks like.
     oak = SHADES["ochre"]
@@ -1149,21 +1173,19 @@ def _vibrant(brief: Brief, width: int, height: int) -> Image.Image:
     _confetti(draw, rng, width, height, [own, accent, paper, ink])
 
     # The subject in the prompt's colour, saturated, outlined, with a hard offset shadow.
-    size, offset = unit * 0.46, unit * 0.03
+    size = unit * 0.46
     base = centre[1] + size * 0.5
     finish = Finish(own, accent, paper, _from_hsv(third, 0.9, 0.7), (own, accent, pop))
-    shadow = brief.subject_drawing(Finish.flat(ink))
-    _place(image, shadow, centre[0] + offset, base + offset, size, light=None)
-    subject = brief.subject_drawing(finish)
     _place(
         image,
-        subject,
+        brief.subject_drawing(finish),
         centre[0],
         base,
         size,
         light=-1.0,
         round_=brief.round_subject,
         outline=(ink, 0.015),
+        shadow=(ink, 0.065),
     )
     return image
 
