@@ -10,7 +10,7 @@ others compose the same colours and a subject anew (a studio podium, a tabletop,
 a burst, a gilded frame). Guidance (a model's cfgScale, 1.1-10) is how strongly the prompt's
 colours dominate: None or the default 6.5 leaves the picture exactly as it is (no extra pass),
 lower mutes its saturation (to 0.35 at 1.1) and softens its contrast, higher saturates it (to
-1.6 at 10) and hardens it: one colour and one contrast pass over the pixels.
+1.6 at 10) and hardens it: one pass of a colour matrix over the pixels.
 
 Everything random comes from SHA-256 of the inputs, never from `hash()` (salted per process),
 and the encoders run with fixed settings, so the same request gives the same bytes on every
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.engines.encoding import ENCODERS, encode
@@ -1031,6 +1031,7 @@ class PillowRenderer:
 MUTED_SATURATION = 0.35
 VIVID_SATURATION = 1.6
 CONTRAST_SWING = 0.2
+LUMA = (0.299, 0.587, 0.114)  # ITU-R 601, as Pillow's own conversion to grey
 
 
 def apply_guidance(image: Image.Image, guidance: float | None) -> Image.Image:
@@ -1045,8 +1046,15 @@ def apply_guidance(image: Image.Image, guidance: float | None) -> Image.Image:
     else:
         strength = min(1.0, (guidance - default) / (PILLOW.max_guidance - default))
         saturation = 1 + (VIVID_SATURATION - 1) * strength
-    image = ImageEnhance.Color(image).enhance(saturation)
-    return ImageEnhance.Contrast(image).enhance(1 + CONTRAST_SWING * strength)
+    # Both in one pass of a colour matrix: each channel mixed with the pixel's luma (saturation),
+    # then stretched about mid-grey (contrast).
+    contrast = 1 + CONTRAST_SWING * strength
+    matrix: list[float] = []
+    for channel in range(3):
+        row = [contrast * (1 - saturation) * weight for weight in LUMA]
+        row[channel] += contrast * saturation
+        matrix += [*row, 128 * (1 - contrast)]
+    return image.convert("RGB", tuple(matrix))
 
 
 def _validate(request: RenderRequest) -> None:
