@@ -8,24 +8,27 @@ else a product chosen by the prompt's hash) and changes both the palette and the
   the prompt's colours centred on a podium with a soft shadow, a mirrored pair of props.
 - `lifestyle`: the prompt's scene out of focus behind a tabletop, warm window light and bokeh,
   the subject in focus on a third of the frame with a cast shadow.
-- `minimalist`: one flat muted field from the prompt's sky, one small flat subject in a muted
-  prompt colour off-centre, a hairline horizon when the scene has ground; no texture or light.
+- `minimalist`: one flat muted field from the prompt's sky (dark for a dark sky), the scene's
+  ground as a second flat band, one small flat subject in a muted prompt colour off-centre;
+  no texture, light or vignette.
 - `vibrant`: a radial burst in the complement of the prompt's colour, a target, halftone
   dots, confetti, and the subject in the saturated prompt colour with a hard pop-art shadow.
 - `luxury`: a near-black backdrop tinted by the prompt, a thin gold frame, a symmetric gold
-  fan behind the subject on a dark plinth, gold rim light and sparkles.
+  ornament (fan, arches or halo) behind the subject on a dark plinth, gold rim light, sparkles.
 
 The negative prompt works as in `none` (colours, motifs and themes leave the scene these
 styles start from), and also reaches what the styles add: a subject word or motif it names is
 not chosen as the subject; "gold" (or "yellow") turns luxury's and product_ad's metal to
 silver, then to the prompt's lightest colour; "white" gives product_ad a coloured backdrop
-instead of a pale one; "orange" takes lifestyle's warm light out (neutral daylight); "black"
-and "blue" move luxury's backdrop to another dark; vibrant's complement skips excluded hues.
+instead of a pale one; "orange" takes lifestyle's warm light out (neutral daylight), and
+"brown" or "orange" bleaches its oak table; "black" and "blue" move luxury's backdrop to
+another dark; vibrant's complement and accents skip excluded hues.
 
 Cost: a fixed number of vector primitives at full size; soft things (glows, shadows, the
-out-of-focus backdrop) are drawn at a small fixed size, blurred there and stretched, and
-subjects are drawn at twice their size in a layer of their own box and scaled down for smooth
-edges. Every full-size pass costs in proportion to the pixels, so a style costs linearly too.
+out-of-focus backdrop) are drawn small, blurred there and stretched to the part of the picture
+they cover; subjects are drawn in a layer of their own box (at twice their size while small,
+for smooth edges). Every pass over pixels costs in proportion to their number, never more,
+so a style's cost grows linearly with the picture.
 """
 
 from __future__ import annotations
@@ -702,10 +705,6 @@ def _muted(colour: RGB, saturation: float, value: float) -> RGB:
     return _from_hsv(hue, min(own, saturation), value)
 
 
-def _distance(a: RGB, b: RGB) -> float:
-    return math.dist(a, b)
-
-
 def _allowed_hue(hue: float, excluded: Exclusions) -> float:
     """`hue`, or the nearest hue whose colour family the negative prompt has not excluded."""
     for step in range(10):
@@ -714,10 +713,6 @@ def _allowed_hue(hue: float, excluded: Exclusions) -> float:
             if _nearest_family(candidate) not in excluded.families:
                 return candidate
     return hue
-
-
-def _allows(excluded: Exclusions, colour: RGB, family: str) -> bool:
-    return excluded.allows(Shade(colour, family))
 
 
 GOLD = Shade((214, 170, 72), "yellow")
@@ -750,16 +745,18 @@ class Brief:
         """The prompt's own colour: the first it names, else its most vivid."""
         return self.scene.highlight or _vivid(self.scene.accents)[0]
 
-    def finish(self, trim: RGB | None = None) -> Finish:
+    def finish(self) -> Finish:
+        """The prompt's colours on the subject: its own colour for the body, the colour
+        farthest from it for details, the style's metal for trim."""
         body = self.lead
         others = [c for c in (*self.scene.accents, *self.scene.sky) if c != body]
-        detail = max(others, key=lambda c: _distance(c, body)) if others else _lighten(body, 0.6)
+        detail = max(others, key=lambda c: math.dist(c, body)) if others else _lighten(body, 0.6)
         green = SHADES["green"]
         foliage = green.rgb if self.excluded.allows(green) else _shade(body, 0.6)
         return Finish(
             body=body,
             detail=detail,
-            trim=trim or _metal(self),
+            trim=_metal(self),
             foliage=foliage,
             extras=tuple(_vivid(self.scene.accents)),
         )
@@ -882,16 +879,11 @@ def _product_ad(brief: Brief, width: int, height: int) -> Image.Image:
     base = height * 0.88
     half = unit * rng.uniform(0.2, 0.27)
     kind = rng.choice(("cylinder", "tiers", "plinth"))
+    pastels = [_lighten(tint, 0.55), _lighten(finish.detail, 0.45), _lighten(finish.body, 0.6)]
+    plaster = SHADES["white"]
     podium = Podium(
         kind=kind,
-        colour=rng.choice(
-            [
-                _lighten(tint, 0.55),
-                _lighten(finish.detail, 0.45),
-                _lighten(finish.body, 0.6),
-                (238, 236, 232),
-            ]
-        ),
+        colour=rng.choice([*pastels, plaster.rgb if brief.excluded.allows(plaster) else tint]),
         # Two tiers, each lower, stand about as tall as one.
         height=rng.uniform(0.35, 0.55) * (0.6 if kind == "tiers" else 1.0),
         rim=0.2,
@@ -1200,7 +1192,6 @@ NIGHTS = (
 
 
 # Art-deco ornaments behind luxury's subject, symmetric about it; the seed picks one.
-Deco = Callable[[ImageDraw.ImageDraw, random.Random, float, float, float, RGB, int], None]
 
 
 def _deco_fan(
