@@ -17,7 +17,7 @@ CHECKOV := $(VENV)/tools/checkov/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help setup up down demo test lint unit clean
+.PHONY: help setup up down demo test lint unit gallery clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ lint: setup $(CHECKOV)  ## ruff, mypy, sam validate --lint, cfn-lint and checkov
 
 unit: setup  ## Fast in-process tests only (moto)
 	$(PY) -m pytest tests/unit
+
+gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
+	$(PY) -m imagejobs_dev.gallery
 
 test: lint  ## Lint, then every test: unit, LocalStack plugins, end to end
 	$(PY) -m pytest

@@ -2,12 +2,12 @@
 
     python -m tests.perf.bench [--jobs 200] [--concurrency 10] [--full] [--rounds 5]
 
-Stages, in order: render cost per format and size (bench_render), cold start and warm
-overhead per function against a boto3 floor (bench_cold), a cProfile of the slowest cold
-start, then the developer loop and the load run on LocalStack (bench_e2e). Timings are medians
-and percentiles, and each in-process figure comes with its floor from the same run; nothing
-here asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/ (the
-README shows them), and the JSON file's path is the last line printed.
+Stages, in order: render cost per format and size, and per style (bench_render), cold start
+and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the slowest
+cold start, then the developer loop and the load run on LocalStack (bench_e2e). Timings are
+medians and percentiles, and each in-process figure comes with its floor from the same run;
+nothing here asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/
+(the README shows them), and the JSON file's path is the last line printed.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     stages: list[tuple[str, Any]] = [
         ("render", lambda: bench_render.measure(repeat=args.render_repeat)),
+        ("render_styles", lambda: bench_render.measure_styles(repeat=args.render_repeat)),
         ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm)),
     ]
     for name, stage in stages:

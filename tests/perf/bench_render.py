@@ -7,6 +7,12 @@ A flat ratio means linear growth; below 1 means a fixed per-image cost (the Pyth
 the motifs) still weighs at that size. Not a test (pytest collects only test_*.py): timings
 depend on the machine.
 
+Then the same for each style preset (PNG, at 512² and 2048² by default): ms per megapixel at
+each size and the ratio of the largest size's to the smallest's, which stays at or below 1
+while a style's cost grows no faster than its pixels. `--styles-only` runs just that part:
+
+    python -m tests.perf.bench_render --styles-only [--style-sizes 512 2048] [--repeat 3]
+
 Peak memory is measured once per row in a fresh, warmed-up interpreter, so one row's freed
 buffers cannot hide the next one's. It comes in two columns because tracemalloc sees only
 Python's allocator: Pillow's pixel buffers are malloc'ed in C and show up only in the peak
@@ -27,10 +33,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from imagejobs.engines.base import ImageFormat, RenderRequest
+from imagejobs.engines.base import STYLES, ImageFormat, RenderRequest, Style
 from imagejobs.engines.pillow_renderer import PillowRenderer
 
 SIZES = (256, 512, 1024, 2048)
+STYLE_SIZES = (512, 2048)
 FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")
 # Many motifs at once: close to the most work one picture can take.
 PROMPT = "red sunset over the ocean, mountains and a neon city with trees, flowers and a cat"
@@ -47,9 +54,13 @@ def main() -> None:
         render = _render_call(args.prompt, cast(ImageFormat, image_format), int(side))
         print(json.dumps(_peak_memory(render)))
         return
-    rows = measure(args.sizes, args.repeat, args.prompt)
-    print(f"prompt: {args.prompt!r}; median of {args.repeat} runs per row")
-    print(table(rows))
+    if not args.styles_only:
+        rows = measure(args.sizes, args.repeat, args.prompt)
+        print(f"prompt: {args.prompt!r}; median of {args.repeat} runs per row")
+        print(table(rows))
+    style_rows = measure_styles(args.style_sizes, args.repeat, args.prompt)
+    print(f"styles, png; median of {args.repeat} runs per size")
+    print(styles_table(style_rows))
 
 
 def measure(
@@ -83,6 +94,45 @@ def measure(
     return rows
 
 
+def measure_styles(
+    sizes: Sequence[int] = STYLE_SIZES, repeat: int = 3, prompt: str = PROMPT
+) -> list[dict[str, Any]]:
+    """One row per style and size (PNG): median ms, ms per megapixel, and that against the
+    style's first size."""
+    rows: list[dict[str, Any]] = []
+    for style in STYLES:
+        _render_call(prompt, "png", 64, style)()  # warm up: the style module's import
+        first_ms_per_mp: float | None = None
+        for side in sizes:
+            median_ms = _median_ms(_render_call(prompt, "png", side, style), repeat)
+            ms_per_mp = median_ms / (side * side / 1e6)
+            first_ms_per_mp = first_ms_per_mp or ms_per_mp
+            rows.append(
+                {
+                    "style": style,
+                    "side": side,
+                    "median_ms": median_ms,
+                    "ms_per_mp": ms_per_mp,
+                    "vs_first": ms_per_mp / first_ms_per_mp,
+                    "repeat": repeat,
+                }
+            )
+    return rows
+
+
+def styles_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One line per style: ms and ms/MP at each size, then the last size's ms/MP over the
+    first's."""
+    sides = list(dict.fromkeys(row["side"] for row in rows))
+    header = f"{'style':<11}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
+    lines = [header + f" {'ratio':>6}"]
+    for style in dict.fromkeys(row["style"] for row in rows):
+        own = [row for row in rows if row["style"] == style]
+        cells = "".join(f" {row['median_ms']:>10.1f} {row['ms_per_mp']:>7.1f}" for row in own)
+        lines.append(f"{style:<11}{cells} {own[-1]['vs_first']:>6.2f}")
+    return "\n".join(lines)
+
+
 def table(rows: Sequence[dict[str, Any]]) -> str:
     lines = [
         f"{'format':<6} {'size':>9} {'MP':>5} {'median ms':>10} {'ms/MP':>8} "
@@ -104,18 +154,25 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per row (default 3)")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="square sides")
     parser.add_argument("--prompt", default=PROMPT)
+    parser.add_argument(
+        "--style-sizes", type=int, nargs="+", default=list(STYLE_SIZES), help="square sides"
+    )
+    parser.add_argument("--styles-only", action="store_true", help="only the styles' table")
     # Internal: measure one row's memory in this (fresh) process and print it as JSON.
     parser.add_argument("--measure-memory", nargs=2, metavar=("FORMAT", "SIDE"), help="internal")
     return parser.parse_args()
 
 
-def _render_call(prompt: str, image_format: ImageFormat, side: int) -> Callable[[], object]:
+def _render_call(
+    prompt: str, image_format: ImageFormat, side: int, style: Style = "none"
+) -> Callable[[], object]:
     request = RenderRequest(
         prompt=prompt,
         width=side,
         height=side,
         seed=1,
         image_format=image_format,
+        style=style,
     )
     return functools.partial(PillowRenderer().render, request)
 

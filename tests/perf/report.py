@@ -77,6 +77,11 @@ def table(figures: dict[str, Any]) -> str:
     out.append(f"Render (median of {render[0]['repeat']} per row; peak memory in a fresh process)")
     out += bench_render.table(render).splitlines()
     out.append("")
+    styles = figures.get("render_styles")
+    if styles:
+        out.append(f"Render per style, png (median of {styles[0]['repeat']} per size)")
+        out += bench_render.styles_table(styles).splitlines()
+        out.append("")
     profile = figures.get("profile")
     if profile:
         out.append(

@@ -5,6 +5,13 @@ and a sun, "ocean" water and waves, "night" a dark sky, a moon and stars, ...); 
 not know still add colours and motifs derived from their hash, so every prompt differs. The
 seed only moves things around. Words of the negative prompt take colours and motifs out.
 
+The request's style picks a preset (`pillow_styles`): "none" paints the scene as above, the
+others compose the same colours and a subject anew (a studio podium, a tabletop, a flat field,
+a burst, a gilded frame). Guidance (a model's cfgScale, 1.1-10) is how strongly the prompt's
+colours dominate: None or the default 6.5 leaves the picture exactly as it is (no extra pass),
+lower mutes its saturation (to 0.35 at 1.1) and softens its contrast, higher saturates it (to
+1.6 at 10) and hardens it: one pass of a colour matrix over the pixels.
+
 Everything random comes from SHA-256 of the inputs, never from `hash()` (salted per process),
 and the encoders run with fixed settings, so the same request gives the same bytes on every
 run and every machine with the same Pillow: the engine stands in for a hosted model in tests
@@ -27,6 +34,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.engines.encoding import ENCODERS, encode
+from imagejobs.engines.limits import PILLOW
 from imagejobs.exceptions import PermanentEngineError
 
 MAX_SIDE = 4096
@@ -603,8 +611,12 @@ def _vignette(canvas: Canvas) -> None:
 
 
 def _disc(canvas: Canvas, x: float, y: float, radius: float, fill: RGBA) -> None:
-    radius = max(radius, 0.5)
-    canvas.draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+    draw_disc(canvas.draw, x, y, radius, fill)
+
+
+def draw_disc(draw: ImageDraw.ImageDraw, x: float, y: float, radius: float, fill: RGBA) -> None:
+    radius = max(radius, 0.5)  # below half a pixel Pillow draws nothing at all
+    draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
 
 
 def _wave_points(
@@ -840,17 +852,32 @@ def _paint_flowers(canvas: Canvas, rng: random.Random) -> None:
 
 def _paint_cat(canvas: Canvas, rng: random.Random) -> None:
     """A sitting cat in the foreground, seen from the side."""
-    fur = _alpha(canvas.scene.highlight or canvas.scene.accents[0], 255)
+    fur = canvas.scene.highlight or canvas.scene.accents[0]
     size = canvas.unit * rng.uniform(0.3, 0.4)
     x, floor = canvas.width * rng.uniform(0.25, 0.75), canvas.height * 0.97
-    facing = rng.choice((-1, 1))
+    draw_cat(canvas.draw, x, floor, size, rng.choice((-1, 1)), fur)
+
+
+def draw_cat(
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    floor: float,
+    size: float,
+    facing: int,
+    colour: RGB,
+    *,
+    with_eyes: bool = True,
+) -> None:
+    """A sitting cat on `floor`, about `size` tall, its head turned to `facing` (-1 or 1);
+    without eyes it is a silhouette of one colour."""
+    fur = _alpha(colour, 255)
     body = (x - size * 0.32, floor - size * 0.75, x + size * 0.32, floor)
-    canvas.draw.ellipse(body, fill=fur)
+    draw.ellipse(body, fill=fur)
     head_x, head_y, head_r = x + facing * size * 0.12, floor - size * 0.8, size * 0.2
-    _disc(canvas, head_x, head_y, head_r, fur)
+    draw_disc(draw, head_x, head_y, head_r, fur)
     for side in (-1, 1):  # ears
         ear_x = head_x + side * head_r * 0.55
-        canvas.draw.polygon(
+        draw.polygon(
             [
                 (ear_x - head_r * 0.35, head_y - head_r * 0.6),
                 (ear_x + head_r * 0.35, head_y - head_r * 0.6),
@@ -862,12 +889,13 @@ def _paint_cat(canvas: Canvas, rng: random.Random) -> None:
         (x - facing * size * (0.25 + 0.1 * i), floor - size * 0.05 * (i * i) * 0.3)
         for i in range(6)
     ]
-    canvas.draw.line(tail, fill=fur, width=max(1, round(size * 0.07)), joint="curve")
+    draw.line(tail, fill=fur, width=max(1, round(size * 0.07)), joint="curve")
+    if not with_eyes:
+        return
     eye = _alpha(_lighten(SHADES["lime"].rgb if fur[1] < 150 else SHADES["navy"].rgb, 0.1), 255)
     for side in (-1, 1):
-        _disc(
-            canvas, head_x + side * head_r * 0.4 + facing * head_r * 0.2, head_y, head_r * 0.13, eye
-        )
+        eye_x = head_x + side * head_r * 0.4 + facing * head_r * 0.2
+        draw_disc(draw, eye_x, head_y, head_r * 0.13, eye)
 
 
 def _paint_flames(canvas: Canvas, rng: random.Random) -> None:
@@ -973,7 +1001,22 @@ class PillowRenderer:
 
     @staticmethod
     def _render_one(request: RenderRequest, scene: Scene, seed: int) -> RenderedImage:
-        image = paint(scene, request.width, request.height, request.prompt, seed)
+        if request.style == "none":
+            image = paint(scene, request.width, request.height, request.prompt, seed)
+        else:
+            # The presets build on this module's painters, so they import it, not the reverse.
+            from imagejobs.engines.pillow_styles import paint_styled
+
+            image = paint_styled(
+                request.style,
+                scene,
+                request.width,
+                request.height,
+                request.prompt,
+                seed,
+                request.negative_prompt,
+            )
+        image = apply_guidance(image, request.guidance)
         return RenderedImage(
             data=encode(image, request.image_format, request.quality),
             width=request.width,
@@ -981,6 +1024,37 @@ class PillowRenderer:
             image_format=request.image_format,
             seed=seed,
         )
+
+
+# Guidance as colour: the saturation at the lowest and the highest guidance, and how far the
+# contrast moves with it.
+MUTED_SATURATION = 0.35
+VIVID_SATURATION = 1.6
+CONTRAST_SWING = 0.2
+LUMA = (0.299, 0.587, 0.114)  # ITU-R 601, as Pillow's own conversion to grey
+
+
+def apply_guidance(image: Image.Image, guidance: float | None) -> Image.Image:
+    """How strongly the prompt's colours dominate: the default guidance leaves the picture
+    untouched (no pass at all), lower mutes and flattens it, higher saturates and hardens it."""
+    default = PILLOW.default_guidance
+    if guidance is None or guidance == default:
+        return image
+    if guidance < default:
+        strength = max(-1.0, (guidance - default) / (default - PILLOW.min_guidance))
+        saturation = 1 + (1 - MUTED_SATURATION) * strength
+    else:
+        strength = min(1.0, (guidance - default) / (PILLOW.max_guidance - default))
+        saturation = 1 + (VIVID_SATURATION - 1) * strength
+    # Both in one pass of a colour matrix: each channel mixed with the pixel's luma (saturation),
+    # then stretched about mid-grey (contrast).
+    contrast = 1 + CONTRAST_SWING * strength
+    matrix: list[float] = []
+    for channel in range(3):
+        row = [contrast * (1 - saturation) * weight for weight in LUMA]
+        row[channel] += contrast * saturation
+        matrix += [*row, 128 * (1 - contrast)]
+    return image.convert("RGB", tuple(matrix))
 
 
 def _validate(request: RenderRequest) -> None:
