@@ -80,7 +80,7 @@ SUBJECT_WORDS: dict[str, str] = {
     **dict.fromkeys(("vase", "bouquet", "flower"), "vase"),
     **dict.fromkeys(("plant", "cactus", "bonsai", "tree", "houseplant"), "plant"),
     **dict.fromkeys(("candle", "lantern", "fire", "flame"), "candle"),
-    **dict.fromkeys(("tower", "building", "skyscraper", "city", "skyline"), "tower"),
+    **dict.fromkeys(("tower", "building", "skyscraper", "city", "skyline", "lighthouse"), "tower"),
     **dict.fromkeys(("cat", "kitten"), "cat"),
     **dict.fromkeys(("planet", "saturn"), "planet"),
     **dict.fromkeys(("star",), "star"),
