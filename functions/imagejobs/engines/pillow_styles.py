@@ -236,15 +236,7 @@ def _draw_cup(
         outline=_fill(f.body),
         width=_width(size * 0.055),
     )
-    d.polygon(
-        [
-            (x - width / 2, top),
-            (x + width / 2, top),
-            (x + width * 0.38, bottom),
-            (x - width * 0.38, bottom),
-        ],
-        fill=_fill(f.body),
-    )
+    d.polygon(_tapered(x, width, top, bottom, 0.38), fill=_fill(f.body))
     d.ellipse(
         (x - width * 0.38, bottom - size * 0.05, x + width * 0.38, bottom + size * 0.03),
         _fill(f.body),
@@ -322,6 +314,18 @@ def _leaf(x: float, y: float, angle: float, length: float) -> list[tuple[float, 
     return [(x + a * dx - h * dy, y + a * dy + h * dx) for a, h in outline]
 
 
+def _tapered(
+    x: float, width: float, top: float, bottom: float, bottom_half_width: float
+) -> list[tuple[float, float]]:
+    """A shape `width` wide at `top`, narrowing to `bottom_half_width` x width each side."""
+    return [
+        (x - width / 2, top),
+        (x + width / 2, top),
+        (x + width * bottom_half_width, bottom),
+        (x - width * bottom_half_width, bottom),
+    ]
+
+
 def _draw_plant(
     d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
 ) -> None:
@@ -332,15 +336,7 @@ def _draw_plant(
         angle = (k / (leaves - 1) - 0.5) * 2.4 + rng.uniform(-0.12, 0.12)
         colour = _shade(f.foliage, 1.0 - 0.25 * (k % 2)) if not f.is_flat else f.foliage
         d.polygon(_leaf(x, soil, angle, size * rng.uniform(0.42, 0.68)), fill=_fill(colour))
-    d.polygon(
-        [
-            (x - pot_w / 2, soil),
-            (x + pot_w / 2, soil),
-            (x + pot_w * 0.36, base),
-            (x - pot_w * 0.36, base),
-        ],
-        fill=_fill(f.body),
-    )
+    d.polygon(_tapered(x, pot_w, soil, base, 0.36), fill=_fill(f.body))
     d.rectangle(
         (x - pot_w * 0.56, soil - size * 0.05, x + pot_w * 0.56, soil + size * 0.03), _fill(f.trim)
     )
