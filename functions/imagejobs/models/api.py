@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from imagejobs.engines.base import Style
 from imagejobs.models.domain import MAX_SEED, GeneratedImage, Job, JobSpec, JobStatus
 
 # Field types shared by every route that accepts generation parameters, drop-in routes included.
@@ -24,7 +25,7 @@ ImageSide = Annotated[int, Field(strict=True, ge=64, le=4096)]
 Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
 ImageCount = Annotated[int, Field(strict=True, ge=1, le=4)]
 ImageFormatName = Literal["png", "jpeg", "webp"]
-StyleName = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
+StyleName = Style  # the engines' presets; one list for the API and every engine
 Quality = Annotated[int, Field(strict=True, ge=1, le=100)]
 # The engine's own range (1.1-10 on every engine today) is checked in logic; this only keeps
 # nonsense out of the item.
