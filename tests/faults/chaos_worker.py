@@ -37,6 +37,8 @@ class ChaosEngine:
     def __init__(self, real: Any) -> None:
         self.real = real
         self.name = f"chaos+{real.name}"
+        # The faults are injected around the real engine, which does the rendering.
+        self.engine_id = real.engine_id
 
     def render(self, request: RenderRequest) -> list[RenderedImage]:
         fault = FAULT.search(request.prompt)

@@ -125,14 +125,14 @@ def test_the_ttl_attribute_holds_epoch_seconds(jobs: DynamoJobRepository, stack:
 def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: object) -> None:
     # Given a job that ran and finished
     jobs.create(new_job())
-    jobs.start_attempt(JOB_ID, T0)
+    jobs.start_attempt(JOB_ID, T0, "pillow")
     finish(jobs, T0)  # type: ignore[operator]
     finished = jobs.get(JOB_ID)
 
     # When any transition is tried on it
     # Then each is refused and the job is unchanged
     for transition in (
-        lambda: jobs.start_attempt(JOB_ID, T0),
+        lambda: jobs.start_attempt(JOB_ID, T0, "pillow"),
         lambda: jobs.complete(JOB_ID, [], T0),
         lambda: jobs.fail(JOB_ID, ERROR, T0),
     ):
@@ -156,8 +156,8 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
     jobs.create(new_job())
 
     # When it is started twice (a redelivery after a crash)
-    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1))
-    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=9))
+    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
+    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=9), "pillow")
 
     # Then both attempts count and the first start is kept
     assert job.attempts == 2

@@ -31,6 +31,7 @@ class ScriptedEngine:
     calls: list[RenderRequest] = field(default_factory=list)
     on_render: Callable[[], None] | None = None
     name: str = "scripted"
+    engine_id: str = "scripted"
 
     def render(self, request: RenderRequest) -> list[RenderedImage]:
         self.calls.append(request)
@@ -136,6 +137,19 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: World) -> None:
     assert job.started_at < job.finished_at
 
 
+def test_the_job_records_the_engine_that_rendered_it(world: World) -> None:
+    # Given a job queued under one engine, and a worker redeployed with another since
+    world.add_job()
+    assert world.job().engine == "scripted"
+    engine = ScriptedEngine(engine_id="bedrock:amazon.nova-canvas-v1:0")
+
+    # When the worker processes its message
+    world.run(engine)
+
+    # Then the job names the engine that drew its images
+    assert world.job().engine == "bedrock:amazon.nova-canvas-v1:0"
+
+
 def test_a_redelivered_message_for_a_finished_job_does_nothing(world: World) -> None:
     # Given a job that already succeeded
     world.add_job()
@@ -220,7 +234,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
 def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: World) -> None:
     # Given an attempt that wrote its images and crashed before recording success
     world.add_job(num_images=2)
-    world.jobs.start_attempt(JOB_ID, world.clock())
+    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
     # When the message is delivered again
@@ -284,7 +298,7 @@ def test_a_canceled_job_is_never_rendered(world: World) -> None:
 def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: World) -> None:
     # Given a job that was running, then asked to cancel, and whose worker died
     world.add_job()
-    world.jobs.start_attempt(JOB_ID, world.clock())
+    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
     world.jobs.request_cancel(JOB_ID, world.clock())
     engine = ScriptedEngine()
 

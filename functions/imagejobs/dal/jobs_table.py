@@ -58,15 +58,21 @@ class DynamoJobRepository:
         item = response.get("Item")
         return item_to_job(JobItem.from_dynamodb(item)) if item else None
 
-    def start_attempt(self, job_id: str, now: datetime) -> Job:
+    def start_attempt(self, job_id: str, now: datetime, engine: str) -> Job:
+        """`engine` replaces the one chosen at submit: a redeploy in between may have changed it."""
         return self._update(
             job_id,
             expected="queued or running",
-            update="SET #status = :running, updated_at = :now,"
+            update="SET #status = :running, updated_at = :now, engine = :engine,"
             " started_at = if_not_exists(started_at, :now) ADD attempts :one",
             # A canceled job is never (re)started.
             condition="#status IN (:queued, :running) AND attribute_not_exists(cancel_requested)",
-            values={**_ACTIVE, ":now": _time(now), ":one": {"N": "1"}},
+            values={
+                **_ACTIVE,
+                ":now": _time(now),
+                ":one": {"N": "1"},
+                ":engine": {"S": engine},
+            },
         )
 
     def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:

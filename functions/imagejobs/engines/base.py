@@ -59,4 +59,9 @@ class ImageEngine(Protocol):
 
     name: str
 
+    @property
+    def engine_id(self) -> str:
+        """What a job records as the engine that rendered it: "pillow", "bedrock:<model>"."""
+        ...
+
     def render(self, request: RenderRequest) -> list[RenderedImage]: ...

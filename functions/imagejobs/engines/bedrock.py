@@ -124,6 +124,10 @@ class BedrockEngine:
         self._quality = quality
         self._read_timeout_seconds = read_timeout_seconds
 
+    @property
+    def engine_id(self) -> str:
+        return self.limits.engine_id
+
     @classmethod
     def from_options(cls, options: EngineOptions) -> BedrockEngine:
         """The engine of the deployment's model; a `ValueError` if there is none or no such."""

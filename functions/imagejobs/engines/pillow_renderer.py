@@ -991,6 +991,7 @@ class PillowRenderer:
     """Draws each image locally; no network, no model. Implements `ImageEngine`."""
 
     name = "pillow"
+    engine_id = "pillow"
 
     def render(self, request: RenderRequest) -> list[RenderedImage]:
         _validate(request)

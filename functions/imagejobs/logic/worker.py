@@ -68,7 +68,7 @@ def process_job(
     if job.cancel_requested:
         return _finish_cancel(jobs, images, job, clock)
     try:
-        job = jobs.start_attempt(job_id, clock())
+        job = jobs.start_attempt(job_id, clock(), engine.engine_id)
     except JobStateConflictError:
         return _after_conflict(jobs, images, job_id, clock)
 
