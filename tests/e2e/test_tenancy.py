@@ -16,7 +16,7 @@ import pytest
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import JobStatus
 from imagejobs_dev.stack import StackInfo
-from tests.support.http import HttpResponse, call
+from tests.support.http import HttpResponse, call, poll
 from tests.support.jobs import make_job
 
 
@@ -87,6 +87,10 @@ def test_one_tenant_never_sees_anothers_job(deployed: StackInfo, new_key: Any) -
     assert as_tenant(deployed, key_a, "GET", f"jobs/{job_id}").status == 200
 
 
+# Seconds a new job may take to appear in a tenant's list (the by-owner index).
+LIST_CONSISTENCY_TIMEOUT = 10
+
+
 def test_the_list_pages_through_a_tenants_jobs_in_a_stable_order(
     deployed: StackInfo, new_key: Any
 ) -> None:
@@ -97,21 +101,33 @@ def test_the_list_pages_through_a_tenants_jobs_in_a_stable_order(
         for n in range(5)
     ]
 
-    # When it pages through its list two at a time
-    pages: list[list[str]] = []
-    cursor = ""
-    while True:
-        query = "jobs?limit=2" + (f"&cursor={cursor}" if cursor else "")
-        body = as_tenant(deployed, key, "GET", query).json()
-        pages.append([job["job_id"] for job in body["jobs"]])
-        cursor = body["next_cursor"]
-        if not cursor:
-            break
+    newest_first = [
+        job["job_id"] for job in sorted(submitted, key=lambda job: job["created_at"], reverse=True)
+    ]
 
-    # Then every job appears exactly once, newest first, across more than one page
-    seen = [job_id for page in pages for job_id in page]
-    newest_first = sorted(submitted, key=lambda job: job["created_at"], reverse=True)
-    assert seen == [job["job_id"] for job in newest_first]
+    def page_through() -> list[list[str]]:
+        pages: list[list[str]] = []
+        cursor = ""
+        while True:
+            query = "jobs?limit=2" + (f"&cursor={cursor}" if cursor else "")
+            body = as_tenant(deployed, key, "GET", query).json()
+            pages.append([job["job_id"] for job in body["jobs"]])
+            cursor = body["next_cursor"]
+            if not cursor:
+                return pages
+
+    # When it pages through its list two at a time. The list reads a global secondary index,
+    # which DynamoDB keeps eventually consistent: a job written a moment ago may be missing
+    # from it, so the pages are read again until they show every job (or the bound is hit).
+    pages = poll(
+        page_through,
+        lambda pages: [job_id for page in pages for job_id in page] == newest_first,
+        LIST_CONSISTENCY_TIMEOUT,
+        f"the pages to list {newest_first} (submitted {submitted})",
+    )
+
+    # Then every job appeared exactly once, newest first (what the poll waited for), and
+    # across more than one page
     assert len([page for page in pages if page]) >= 3
 
 
