@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,7 +21,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.engines.base import ImageEngine
+from imagejobs.logic.worker import Outcome, process_job
+from imagejobs.models.domain import Job
 from tests.support import template
+from tests.support.jobs import T0, make_job
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 REGION = "us-east-1"
@@ -170,3 +177,74 @@ def event_for_job(name: str, job_id: str) -> dict[str, Any]:
 
 def response_json(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+WORKER_JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+@dataclass
+class WorkerWorld:
+    """The worker's logic against the moto stack: one job, a clock that ticks a second a call."""
+
+    stack: Stack
+    jobs: DynamoJobRepository
+    images: S3ImageStore
+    ticks: int = 0
+
+    def clock(self) -> datetime:
+        self.ticks += 1
+        return T0 + timedelta(seconds=self.ticks)
+
+    def add_job(self, *, engine: str = "scripted", **parameters: Any) -> Job:
+        """A queued job, recorded under `engine`; `parameters` override JobParameters."""
+        values: dict[str, Any] = {
+            "prompt": "a lighthouse",
+            "width": 128,
+            "height": 96,
+            "seed": 7,
+            "num_images": 2,
+            "image_format": "webp",
+            **parameters,
+        }
+        job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine": engine}, **values)
+        self.jobs.create(job)
+        return job
+
+    def run(
+        self,
+        engine: ImageEngine,
+        receive_count: int = 1,
+        max_receive_count: int = 3,
+        job_id: str = WORKER_JOB_ID,
+    ) -> Outcome:
+        return process_job(
+            job_id,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=self.jobs,
+            images=self.images,
+            engine=engine,
+            clock=self.clock,
+        )
+
+    def job(self) -> Job:
+        job = self.jobs.get(WORKER_JOB_ID)
+        assert job is not None
+        return job
+
+    def object_keys(self) -> list[str]:
+        listing = self.stack.s3.list_objects_v2(Bucket=self.stack.bucket_name)
+        return sorted(obj["Key"] for obj in listing.get("Contents", []))
+
+    def stored(self, key: str) -> bytes:
+        response = self.stack.s3.get_object(Bucket=self.stack.bucket_name, Key=key)
+        return response["Body"].read()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def world(stack: Stack) -> WorkerWorld:
+    return WorkerWorld(
+        stack,
+        DynamoJobRepository(stack.table_name, boto3.client("dynamodb")),
+        S3ImageStore(stack.bucket_name, s3_client()),
+    )

@@ -27,15 +27,13 @@ from botocore.exceptions import ClientError
 from botocore.retries.standard import ExponentialBackoff
 from PIL import Image, ImageChops, ImageStat
 
-from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines import BEDROCK_TOTAL_MAX_ATTEMPTS, EngineOptions, get_engine
 from imagejobs.engines.base import ImageFormat, RenderRequest, Style
 from imagejobs.engines.bedrock import BedrockEngine
 from imagejobs.engines.encoding import encode
 from imagejobs.engines.limits import STYLE_PROMPTS, styled_prompt
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import Outcome, image_key, process_job
+from imagejobs.logic.worker import Outcome, image_key
 from imagejobs.models.domain import JobStatus
 from tests.support import bedrock_standin as standin_faults
 from tests.support.bedrock_standin import (
@@ -46,8 +44,8 @@ from tests.support.bedrock_standin import (
     ServiceError,
     model_image,
 )
-from tests.support.jobs import make_job
-from tests.unit.conftest import OWNER, Stack
+from tests.unit.conftest import WORKER_JOB_ID as JOB_ID
+from tests.unit.conftest import WorkerWorld
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIASTANDIN000000001"
@@ -792,97 +790,56 @@ def test_the_stand_in_refuses_a_correct_but_stale_signature(
 
 # --------------------------------------------------------------------------- the worker
 
-JOB_ID = "8d0f4a52-6b1e-4c3a-9f7d-2e5b1c0a9d84"
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
-
-@dataclass
-class Worker:
-    stack: Stack
-    jobs: DynamoJobRepository
-    images: S3ImageStore
-    engine: BedrockEngine
-    ticks: int = 0
-
-    def clock(self) -> datetime:
-        self.ticks += 1
-        return T0 + timedelta(seconds=self.ticks)
-
-    def add_job(self, num_images: int, **parameters: Any) -> None:
-        values: dict[str, Any] = {
-            "prompt": "a lighthouse on a cliff",
-            "width": NOVA.width,
-            "height": NOVA.height,
-            "seed": 7,
-            "image_format": "png",
-            **parameters,
-        }
-        self.jobs.create(
-            make_job(
-                JOB_ID,
-                OWNER,
-                created_at=T0,
-                changes={"engine": f"bedrock:{NOVA_CANVAS}"},
-                num_images=num_images,
-                **values,
-            )
-        )
-
-    def run(self, receive_count: int = 1) -> Outcome:
-        return process_job(
-            JOB_ID,
-            receive_count=receive_count,
-            max_receive_count=3,
-            jobs=self.jobs,
-            images=self.images,
-            engine=self.engine,
-            clock=self.clock,
-        )
-
-    def stored(self, key: str) -> bytes:
-        response = self.stack.s3.get_object(Bucket=self.stack.bucket_name, Key=key)
-        return response["Body"].read()  # type: ignore[no-any-return]
+def add_nova_job(world: WorkerWorld, num_images: int, **parameters: Any) -> None:
+    """A queued job for Nova Canvas: PNG at a size the model renders, unless overridden."""
+    values: dict[str, Any] = {
+        "prompt": "a lighthouse on a cliff",
+        "width": NOVA.width,
+        "height": NOVA.height,
+        "image_format": "png",
+        "num_images": num_images,
+        **parameters,
+    }
+    world.add_job(engine=f"bedrock:{NOVA_CANVAS}", **values)
 
 
 @pytest.fixture
-def worker(stack: Stack, bedrock: BedrockStandIn) -> Worker:
-    return Worker(
-        stack,
-        DynamoJobRepository(stack.table_name, boto3.client("dynamodb")),
-        S3ImageStore(stack.bucket_name, s3_client()),
-        engine_for(NOVA),
-    )
+def nova(bedrock: BedrockStandIn) -> BedrockEngine:
+    return engine_for(NOVA)
 
 
 def test_a_bedrock_job_succeeds_with_one_seed_per_image(
-    worker: Worker, bedrock: BedrockStandIn
+    world: WorkerWorld, nova: BedrockEngine, bedrock: BedrockStandIn
 ) -> None:
     # Given a queued job for three PNG images from seed 7
-    worker.add_job(num_images=3)
+    add_nova_job(world, num_images=3)
 
     # When the worker processes its message
-    outcome = worker.run()
+    outcome = world.run(nova)
 
     # Then it succeeded with images whose seeds are 7, 8 and 9
     assert outcome is Outcome.SUCCEEDED
-    job = worker.jobs.get(JOB_ID)
+    job = world.jobs.get(JOB_ID)
     assert job is not None
     assert job.status is JobStatus.SUCCEEDED
     assert [image.seed for image in job.images] == [7, 8, 9]
     # And S3 holds the model's own pictures for those seeds, which the stand-in served
     assert seeds_sent(bedrock.calls) == [7, 8, 9]
     expected = bedrock.images_for([7, 8, 9], NOVA.width, NOVA.height)
-    assert [worker.stored(image_key(JOB_ID, n, "png")) for n in range(3)] == expected
+    assert [world.stored(image_key(JOB_ID, n, "png")) for n in range(3)] == expected
 
 
 def test_a_jobs_style_guidance_and_quality_reach_the_model_and_the_files(
-    worker: Worker, bedrock: BedrockStandIn
+    world: WorkerWorld, nova: BedrockEngine, bedrock: BedrockStandIn
 ) -> None:
     # Given a queued job for two vibrant WebP images at quality 60 with guidance 3.5
-    worker.add_job(num_images=2, style="vibrant", guidance=3.5, image_format="webp", quality=60)
+    add_nova_job(
+        world, num_images=2, style="vibrant", guidance=3.5, image_format="webp", quality=60
+    )
 
     # When the worker processes its message
-    outcome = worker.run()
+    outcome = world.run(nova)
 
     # Then the model was asked for the styled prompt with that guidance, per image
     assert outcome is Outcome.SUCCEEDED
@@ -894,22 +851,22 @@ def test_a_jobs_style_guidance_and_quality_reach_the_model_and_the_files(
         encode(Image.open(io.BytesIO(png)), "webp", 60)
         for png in bedrock.images_for([7, 8], NOVA.width, NOVA.height)
     ]
-    assert [worker.stored(image_key(JOB_ID, n, "webp")) for n in range(2)] == expected
+    assert [world.stored(image_key(JOB_ID, n, "webp")) for n in range(2)] == expected
 
 
 def test_a_throttled_bedrock_job_is_left_to_sqs_and_not_failed(
-    worker: Worker, bedrock: BedrockStandIn
+    world: WorkerWorld, nova: BedrockEngine, bedrock: BedrockStandIn
 ) -> None:
     # Given a queued job and a model that throttles every call
-    worker.add_job(num_images=2)
+    add_nova_job(world, num_images=2)
     bedrock.fail(standin_faults.THROTTLING)
 
     # When the worker processes its first delivery
     with pytest.raises(TransientEngineError):
-        worker.run(receive_count=1)
+        world.run(nova, receive_count=1)
 
     # Then the message goes back to SQS and the job is still running, not failed
-    job = worker.jobs.get(JOB_ID)
+    job = world.jobs.get(JOB_ID)
     assert job is not None
     assert job.status is JobStatus.RUNNING
     assert job.error is None
@@ -917,18 +874,18 @@ def test_a_throttled_bedrock_job_is_left_to_sqs_and_not_failed(
 
 
 def test_a_refused_bedrock_job_fails_at_once_with_the_reason(
-    worker: Worker, bedrock: BedrockStandIn
+    world: WorkerWorld, nova: BedrockEngine, bedrock: BedrockStandIn
 ) -> None:
     # Given a queued job whose prompt the content filters block
-    worker.add_job(num_images=2)
+    add_nova_job(world, num_images=2)
     bedrock.fail(standin_faults.CONTENT_FILTERED)
 
     # When the worker processes its first delivery
-    outcome = worker.run(receive_count=1)
+    outcome = world.run(nova, receive_count=1)
 
     # Then the job failed for good, with a message that says why
     assert outcome is Outcome.FAILED
-    job = worker.jobs.get(JOB_ID)
+    job = world.jobs.get(JOB_ID)
     assert job is not None
     assert job.status is JobStatus.FAILED
     assert job.error is not None

@@ -5,22 +5,15 @@ Fault injection lives here, in test code: production code has no way to select t
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
-from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import Outcome, image_key, process_job
-from imagejobs.models.domain import Job, JobError, JobStatus
-from tests.support.jobs import make_job
-from tests.unit.conftest import OWNER, Stack
-
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+from imagejobs.logic.worker import Outcome, image_key
+from imagejobs.models.domain import JobError, JobStatus
+from tests.unit.conftest import WORKER_JOB_ID as JOB_ID
+from tests.unit.conftest import WorkerWorld
 
 
 @dataclass
@@ -51,70 +44,7 @@ class ScriptedEngine:
         ]
 
 
-@dataclass
-class World:
-    stack: Stack
-    jobs: DynamoJobRepository
-    images: S3ImageStore
-    ticks: int = 0
-
-    def clock(self) -> datetime:
-        self.ticks += 1
-        return T0 + timedelta(seconds=self.ticks)
-
-    def add_job(self, num_images: int = 2, image_format: str = "webp") -> Job:
-        job = make_job(
-            JOB_ID,
-            OWNER,
-            created_at=T0,
-            changes={"engine": "scripted"},
-            prompt="a lighthouse",
-            width=128,
-            height=96,
-            seed=7,
-            num_images=num_images,
-            image_format=image_format,
-        )
-        self.jobs.create(job)
-        return job
-
-    def run(
-        self,
-        engine: ScriptedEngine,
-        receive_count: int = 1,
-        max_receive_count: int = 3,
-        job_id: str = JOB_ID,
-    ) -> Outcome:
-        return process_job(
-            job_id,
-            receive_count=receive_count,
-            max_receive_count=max_receive_count,
-            jobs=self.jobs,
-            images=self.images,
-            engine=engine,
-            clock=self.clock,
-        )
-
-    def job(self) -> Job:
-        job = self.jobs.get(JOB_ID)
-        assert job is not None
-        return job
-
-    def object_keys(self) -> list[str]:
-        listing = self.stack.s3.list_objects_v2(Bucket=self.stack.bucket_name)
-        return sorted(obj["Key"] for obj in listing.get("Contents", []))
-
-
-@pytest.fixture
-def world(stack: Stack) -> World:
-    return World(
-        stack,
-        DynamoJobRepository(stack.table_name, boto3.client("dynamodb")),
-        S3ImageStore(stack.bucket_name, s3_client()),
-    )
-
-
-def test_a_queued_job_is_rendered_stored_and_succeeds(world: World) -> None:
+def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> None:
     # Given a queued job for two WebP images
     world.add_job(num_images=2, image_format="webp")
 
@@ -137,7 +67,7 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: World) -> None:
     assert job.started_at < job.finished_at
 
 
-def test_the_job_records_the_engine_that_rendered_it(world: World) -> None:
+def test_the_job_records_the_engine_that_rendered_it(world: WorkerWorld) -> None:
     # Given a job queued under one engine, and a worker redeployed with another since
     world.add_job()
     assert world.job().engine == "scripted"
@@ -150,7 +80,7 @@ def test_the_job_records_the_engine_that_rendered_it(world: World) -> None:
     assert world.job().engine == "bedrock:amazon.nova-canvas-v1:0"
 
 
-def test_a_redelivered_message_for_a_finished_job_does_nothing(world: World) -> None:
+def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorld) -> None:
     # Given a job that already succeeded
     world.add_job()
     world.run(ScriptedEngine())
@@ -166,7 +96,7 @@ def test_a_redelivered_message_for_a_finished_job_does_nothing(world: World) -> 
     assert world.job() == finished
 
 
-def test_a_message_for_an_unknown_job_is_dropped(world: World) -> None:
+def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld) -> None:
     # Given no job with the message's id
     engine = ScriptedEngine()
 
@@ -179,7 +109,7 @@ def test_a_message_for_an_unknown_job_is_dropped(world: World) -> None:
     assert world.stack.dynamodb.scan(TableName=world.stack.table_name)["Count"] == 0
 
 
-def test_a_permanent_engine_error_fails_the_job_at_once(world: World) -> None:
+def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> None:
     # Given a job the engine refuses for good
     world.add_job()
     engine = ScriptedEngine(error=PermanentEngineError("width: beyond what the engine draws"))
@@ -195,7 +125,7 @@ def test_a_permanent_engine_error_fails_the_job_at_once(world: World) -> None:
     assert world.object_keys() == []
 
 
-def test_a_transient_error_is_left_to_sqs_to_retry(world: World) -> None:
+def test_a_transient_error_is_left_to_sqs_to_retry(world: WorkerWorld) -> None:
     # Given an engine that is throttled
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("throttled"))
@@ -209,7 +139,7 @@ def test_a_transient_error_is_left_to_sqs_to_retry(world: World) -> None:
     assert job.attempts == 1
 
 
-def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: World) -> None:
+def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: WorkerWorld) -> None:
     # Given a job whose rendering keeps failing, on its last allowed delivery
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("throttled"))
@@ -231,7 +161,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     assert job.attempts == 2
 
 
-def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: World) -> None:
+def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) -> None:
     # Given an attempt that wrote its images and crashed before recording success
     world.add_job(num_images=2)
     world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
@@ -248,7 +178,7 @@ def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: World) -> Non
     assert world.job().attempts == 2
 
 
-def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: World) -> None:
+def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) -> None:
     # Given a job that another delivery fails while this one renders
     world.add_job()
 
@@ -265,7 +195,7 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: World) -> None:
     assert job.images == ()
 
 
-def test_a_cancel_during_render_drops_the_result_and_its_objects(world: World) -> None:
+def test_a_cancel_during_render_drops_the_result_and_its_objects(world: WorkerWorld) -> None:
     # Given a running job whose owner cancels it while the engine renders
     world.add_job(num_images=2)
     engine = ScriptedEngine(on_render=lambda: world.jobs.request_cancel(JOB_ID, world.clock()))
@@ -280,7 +210,7 @@ def test_a_cancel_during_render_drops_the_result_and_its_objects(world: World) -
     assert world.object_keys() == []
 
 
-def test_a_canceled_job_is_never_rendered(world: World) -> None:
+def test_a_canceled_job_is_never_rendered(world: WorkerWorld) -> None:
     # Given a queued job canceled before the worker got to it
     world.add_job()
     world.jobs.cancel_queued(JOB_ID, world.clock())
@@ -295,7 +225,7 @@ def test_a_canceled_job_is_never_rendered(world: World) -> None:
     assert world.job().status is JobStatus.CANCELED
 
 
-def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: World) -> None:
+def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a job that was running, then asked to cancel, and whose worker died
     world.add_job()
     world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
