@@ -111,8 +111,17 @@ def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
 def generate(args: argparse.Namespace) -> int:
     api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
     body: dict[str, Any] = {"prompt": args.prompt}
-    fields = ("negative_prompt", "width", "height", "seed", "num_images", "format", "quality")
-    for field in (*fields, "style", "guidance"):
+    for field in (
+        "negative_prompt",
+        "width",
+        "height",
+        "seed",
+        "num_images",
+        "format",
+        "quality",
+        "style",
+        "guidance",
+    ):
         if (value := getattr(args, field)) is not None:
             body[field] = value
     job = api.request("POST", "jobs", body)
