@@ -4,4 +4,6 @@
   Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`).
 - `dynamodb`: a DynamoDB provider answered by moto in pure Python, with no Java
   (`PROVIDER_OVERRIDE_DYNAMODB=moto`).
+- `thread_leak`: a start-up hook that stops LocalStack from keeping a dead thread (and its
+  stack) per Lambda invocation, which otherwise exhausts the process after ~32,000 invocations.
 """
