@@ -89,6 +89,9 @@ class Resolver:
         if set(value) == {"Fn::If"}:
             condition, if_true, if_false = value["Fn::If"]
             return self(if_true if self.condition(condition) else if_false)
+        if set(value) == {"Fn::Not"}:
+            (operand,) = value["Fn::Not"]
+            return not self(operand)
         if set(value) == {"Fn::Equals"}:
             left, right = value["Fn::Equals"]
             return str(self(left)) == str(self(right))

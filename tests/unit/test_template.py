@@ -1,6 +1,7 @@
 """Invariants of template.yaml that a reviewer would otherwise have to remember."""
 
 import importlib.util
+import json
 from typing import Any
 
 import pytest
@@ -223,3 +224,58 @@ def test_every_security_scanner_suppression_says_why() -> None:
     for logical_id, skip in skips:
         assert skip["id"].startswith("CKV_"), logical_id
         assert len(skip.get("comment", "")) > 20, f"{logical_id} {skip['id']} needs a reason"
+
+
+# What each operational alarm watches: (namespace, metric, the dimension's resource).
+ALARMS = {
+    "DeadLettersAlarm": ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "JobsDeadLetterQueue"),
+    "WorkerErrorsAlarm": ("AWS/Lambda", "Errors", "WorkerFunction"),
+    "WorkerThrottlesAlarm": ("AWS/Lambda", "Throttles", "WorkerFunction"),
+    "OldestJobAlarm": ("AWS/SQS", "ApproximateAgeOfOldestMessage", "JobsQueue"),
+}
+
+
+@pytest.mark.parametrize("logical_id", ALARMS)
+def test_each_alarm_watches_its_own_resource(logical_id: str) -> None:
+    # Given the alarm's properties
+    props = template.properties(logical_id)
+    namespace, metric, watched = ALARMS[logical_id]
+
+    # Then it watches that metric of that resource, and a quiet period is no alarm
+    assert (props["Namespace"], props["MetricName"]) == (namespace, metric)
+    (dimension,) = props["Dimensions"]
+    assert watched in json.dumps(dimension["Value"])
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_the_dead_letter_alarm_fires_on_the_first_message_and_the_age_alarm_at_its_bound() -> None:
+    # Given the default parameters
+    resolve = template.Resolver({}, keep_unknown=True)
+
+    # Then one message in the DLQ is enough, and the queue-age bound is the parameter's
+    dead = resolve(template.properties("DeadLettersAlarm"))
+    assert (dead["Threshold"], dead["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    oldest = resolve(template.properties("OldestJobAlarm"))
+    assert oldest["Threshold"] == template.parameter_defaults()["OldestJobAlarmSeconds"]
+
+
+@pytest.mark.parametrize("logical_id", ALARMS)
+def test_alarms_notify_the_topic_only_when_one_is_given(logical_id: str) -> None:
+    topic = "arn:aws:sns:us-east-1:123456789012:ops"
+    # Given the alarm resolved without and with an AlarmTopicArn
+    without = template.Resolver({}, keep_unknown=True)(template.properties(logical_id))
+    with_topic = template.Resolver({"AlarmTopicArn": topic}, keep_unknown=True)(
+        template.properties(logical_id)
+    )
+
+    # Then it has no actions by default, and notifies the topic of alarm and recovery otherwise
+    assert "AlarmActions" not in without
+    assert "OKActions" not in without
+    assert with_topic["AlarmActions"] == [topic]
+    assert with_topic["OKActions"] == [topic]
+
+
+def test_every_alarm_in_the_template_is_one_we_check() -> None:
+    resources = template.load_template()["Resources"]
+    alarms = {name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert alarms == set(ALARMS)
