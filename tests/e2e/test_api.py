@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import ssl
@@ -17,7 +18,12 @@ from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs_dev.stack import StackInfo
-from tests.support.bad_requests import BAD_READS, BAD_SUBMISSIONS, OTHER_BAD_REQUESTS
+from tests.support.bad_requests import (
+    BAD_READS,
+    BAD_SUBMISSIONS,
+    ODD_BUT_VALID_SUBMISSIONS,
+    UNREADABLE_BODIES,
+)
 from tests.support.http import HttpResponse, call, poll
 from tests.support.jobs import make_job
 
@@ -30,9 +36,17 @@ def url(stack: StackInfo, path: str) -> str:
     return stack.api_url + path.lstrip("/")
 
 
-def api(stack: StackInfo, method: str, path: str, body: Any = None, **kwargs: Any) -> HttpResponse:
+def api(
+    stack: StackInfo,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> HttpResponse:
     """A call to the deployed API with the stack's first API key."""
-    return call(method, url(stack, path), body, headers={"x-api-key": stack.api_key}, **kwargs)
+    sent = {**(headers or {}), "x-api-key": stack.api_key}
+    return call(method, url(stack, path), body, headers=sent, **kwargs)
 
 
 def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
@@ -174,16 +188,23 @@ def test_drop_in_generate_image_and_result_routes_keep_their_shapes(deployed: St
     assert call("GET", done["image_path"], content_type=None).status == 200
 
 
-def _fixture_request(name: str) -> tuple[str, str, str | None, str | None]:
+def _fixture_request(name: str) -> tuple[str, str, bytes | None, dict[str, str]]:
+    """The HTTP request an events/ fixture stands for: method, path, body bytes, headers."""
     event = json.loads((EVENTS / f"{name}.json").read_text())
-    content_type = (event.get("headers") or {}).get("Content-Type")
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k not in ("Host",)}
     query = urllib.parse.urlencode(event.get("queryStringParameters") or {})
     path = event["path"] + (f"?{query}" if query else "")
-    return event["httpMethod"], path, event["body"] or None, content_type
+    body = event["body"]
+    if body and event.get("isBase64Encoded"):
+        data: bytes | None = base64.b64decode(body)
+    else:
+        # Undecodable bytes are kept in the fixture as surrogate escapes.
+        data = body.encode("utf-8", errors="surrogateescape") if body else None
+    return event["httpMethod"], path, data, headers
 
 
 # The same fixtures the unit tests replay into the handlers, now sent over real HTTP.
-BAD_REQUESTS = BAD_SUBMISSIONS + BAD_READS + OTHER_BAD_REQUESTS
+BAD_REQUESTS = BAD_SUBMISSIONS + BAD_READS
 
 
 @pytest.mark.parametrize(("fixture", "status", "field"), BAD_REQUESTS)
@@ -191,10 +212,10 @@ def test_bad_input_over_http_is_a_4xx_json_error_naming_the_field(
     deployed: StackInfo, fixture: str, status: int, field: str | None
 ) -> None:
     # Given a bad request from events/
-    method, path, body, content_type = _fixture_request(fixture)
+    method, path, body, headers = _fixture_request(fixture)
 
     # When it is sent to the deployed API
-    response = api(deployed, method, path, body, content_type=content_type)
+    response = api(deployed, method, path, body, content_type=None, headers=headers)
 
     # Then it is the same 4xx JSON error the handler gives, naming the field
     assert response.status == status, response.body
@@ -203,6 +224,33 @@ def test_bad_input_over_http_is_a_4xx_json_error_naming_the_field(
     assert error["message"]
     if field is not None:
         assert field in [detail["field"] for detail in error["detail"]]
+
+
+@pytest.mark.parametrize(("fixture", "status", "error"), UNREADABLE_BODIES)
+def test_an_unreadable_body_over_http_is_refused_with_its_error(
+    deployed: StackInfo, fixture: str, status: int, error: str
+) -> None:
+    # Given a request from events/ whose body no route can read, sent byte for byte
+    method, path, body, headers = _fixture_request(fixture)
+
+    # When it reaches the deployed API
+    response = api(deployed, method, path, body, content_type=None, headers=headers)
+
+    # Then it gets the gate's JSON error, as the handler gives it
+    assert response.status == status, response.body
+    assert response.json()["error"] == error
+
+
+@pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)
+def test_odd_but_valid_submissions_over_http_are_accepted(
+    deployed: StackInfo, fixture: str
+) -> None:
+    # Given a valid request in an unusual but valid form (escaped emoji, upper-case media type)
+    method, path, body, headers = _fixture_request(fixture)
+
+    # When it is sent, then it is accepted
+    response = api(deployed, method, path, body, content_type=None, headers=headers)
+    assert response.status == 202, response.body
 
 
 @pytest.mark.parametrize("route", ["jobs", "status", "result"])

@@ -32,7 +32,22 @@ BAD_READS: list[tuple[str, int, str | None]] = [
     ("api-get-jobs-bad-cursor", 400, "cursor"),
 ]
 
-OTHER_BAD_REQUESTS: list[tuple[str, int, str | None]] = [
-    ("api-post-jobs-text-plain", 415, None),
-    ("api-post-jobs-body-too-large", 413, None),
+# Bodies refused before routing (functions/imagejobs/handlers/request_gate.py), by their
+# error code; none names a field, since none could be read.
+UNREADABLE_BODIES: list[tuple[str, int, str]] = [
+    ("api-post-jobs-invalid-utf8", 400, "invalid_body"),
+    ("api-post-jobs-utf16", 400, "invalid_body"),
+    ("api-post-jobs-deeply-nested", 400, "invalid_body"),
+    ("api-post-jobs-huge-integer", 400, "invalid_body"),
+    ("api-post-generate-huge-integer", 400, "invalid_body"),
+    ("api-post-jobs-gzip-encoded", 415, "unsupported_media_type"),
+    ("api-post-jobs-multipart-no-boundary", 415, "unsupported_media_type"),
+    ("api-post-jobs-text-plain", 415, "unsupported_media_type"),
+    ("api-post-jobs-body-too-large", 413, "request_too_large"),
+]
+
+# Valid requests that an over-strict gate once refused; each is accepted.
+ODD_BUT_VALID_SUBMISSIONS: list[str] = [
+    "api-post-jobs-escaped-emoji",
+    "api-post-jobs-upper-case-media-type",
 ]

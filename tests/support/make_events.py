@@ -6,6 +6,7 @@ that `sam local invoke -e` feeds a function, then gets its route, body and heade
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from pathlib import Path
@@ -83,6 +84,22 @@ def get(resource: str, job_id: str, **kwargs: Any) -> dict[str, Any]:
     )
 
 
+def raw_body(
+    event: dict[str, Any], body: str | bytes, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The event with a body `sam local generate-event` cannot take: bytes arrive base64
+    encoded (as API Gateway sends a binary body), a str may hold undecodable bytes as
+    surrogate escapes (as a gateway that does not check UTF-8 passes them on)."""
+    if isinstance(body, bytes):
+        event["body"] = base64.b64encode(body).decode()
+        event["isBase64Encoded"] = True
+    else:
+        event["body"] = body
+    event["headers"].update(headers or {})
+    event["multiValueHeaders"] = {name: [value] for name, value in event["headers"].items()}
+    return event
+
+
 def list_jobs(query: dict[str, str] | None = None) -> dict[str, Any]:
     return api_event("GET", "/jobs", "/jobs", content_type=None, query=query)
 
@@ -134,6 +151,14 @@ def all_events() -> dict[str, dict[str, Any]]:
             ),
         ),
         "api-post-generate-image": post("/generate-image", _json({"prompt": "red roses"})),
+        # Python's json.dumps escapes every non-ASCII character: 12 bytes per emoji.
+        "api-post-jobs-escaped-emoji": post(
+            "/jobs",
+            json.dumps({"prompt": "\U0001f305" * 2000, "negative_prompt": "\u96e8" * 2000}),
+        ),
+        "api-post-jobs-upper-case-media-type": post(
+            "/jobs", _json({"prompt": "a red kite"}), content_type="APPLICATION/JSON"
+        ),
         "api-get-job": get("/jobs/{job_id}", JOB_ID),
         "api-get-status": get("/status/{job_id}", JOB_ID),
         "api-get-result": get("/result/{job_id}", JOB_ID),
@@ -178,7 +203,32 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-job-other-tenant": get("/jobs/{job_id}", JOB_ID, api_key_id="tenant-b-key-id"),
         "api-get-job-no-api-key": get("/jobs/{job_id}", JOB_ID, api_key_id=None),
         "api-post-jobs-body-too-large": post(
-            "/jobs", _json({"prompt": "cat", "negative_prompt": "x" * (17 * 1024)})
+            "/jobs", _json({"prompt": "cat", "negative_prompt": "x" * (65 * 1024)})
+        ),
+        # Bodies no route can read
+        "api-post-jobs-invalid-utf8": raw_body(
+            post("/jobs", ""), '{"prompt": "caf\udce9 au lait"}'
+        ),
+        "api-post-jobs-utf16": raw_body(post("/jobs", ""), '{"prompt": "cat"}'.encode("utf-16")),
+        "api-post-jobs-deeply-nested": post(
+            "/jobs", '{"prompt": "cat", "x": ' + "[" * 10_000 + "]" * 10_000 + "}"
+        ),
+        "api-post-jobs-huge-integer": post(
+            "/jobs", '{"prompt": "cat", "width": ' + "9" * 4301 + "}"
+        ),
+        "api-post-generate-huge-integer": post(
+            "/generate", '{"prompt": "cat", "parameters": {"width": ' + "9" * 4301 + "}}"
+        ),
+        "api-post-jobs-gzip-encoded": raw_body(
+            post("/jobs", _json({"prompt": "cat"})),
+            _json({"prompt": "cat"}),
+            {"Content-Encoding": "gzip"},
+        ),
+        "api-post-jobs-multipart-no-boundary": post(
+            "/jobs", "--x\r\n\r\nprompt\r\n--x--", content_type="multipart/form-data"
+        ),
+        "api-post-jobs-many-long-unknown-fields": post(
+            "/jobs", _json({"prompt": "cat", **{f"{n}" + "z" * 300: n for n in range(8)}})
         ),
         "api-get-jobs-bad-limit": list_jobs({"limit": "500"}),
         "api-get-jobs-bad-status": list_jobs({"status": "lost"}),

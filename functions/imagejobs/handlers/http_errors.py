@@ -50,16 +50,12 @@ def error_response(
     )
 
 
-def too_large_response(limit_bytes: int) -> dict[str, Any]:
-    """The one error answered before routing (see handlers.requests), as a proxy response."""
-    body = ErrorResponse(
-        error="request_too_large",
-        message=f"The request body must be at most {limit_bytes} bytes",
-    )
+def early_error_response(status: HTTPStatus, error: str, message: str) -> dict[str, Any]:
+    """An error answered before routing (see handlers.request_gate), as a proxy response."""
     return {
-        "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
+        "statusCode": status.value,
         "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
-        "body": body.model_dump_json(),
+        "body": ErrorResponse(error=error, message=message).model_dump_json(),
         "isBase64Encoded": False,
     }
 
@@ -75,12 +71,15 @@ def field_error_response(
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:
-        detail = [_field_error(raw) for raw in error.errors()]
+        errors = error.errors()
+        detail = [_field_error(raw) for raw in errors[:MAX_LISTED_ERRORS]]
         # Unparseable JSON and malformed path parameters are 400; a well-formed body that
         # breaks the schema is 422, as FastAPI answers, for clients of the systems we replace.
         malformed = any(d.type == "json_invalid" or d.loc[0] == "path" for d in detail)
         status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
         summary = "; ".join(f"{d.field}: {d.msg}" for d in detail)
+        if len(errors) > len(detail):
+            summary += f" (and {len(errors) - len(detail)} more)"
         return error_response(status, "validation_error", f"Invalid request: {summary}", detail)
 
     @app.exception_handler(RequestUnsupportedContentType)
@@ -163,8 +162,18 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         )
 
 
+# Field names can be the caller's own (an unknown key): each is cut to this length, and no
+# more than this many errors are listed, so an error body never echoes much of a request.
+MAX_FIELD_NAME_CHARS = 64
+MAX_LISTED_ERRORS = 5
+
+
 def _field_error(raw: dict[str, Any]) -> FieldErrorView:
-    loc = [part for part in raw.get("loc", ()) if isinstance(part, str | int)]
+    loc = [
+        part[:MAX_FIELD_NAME_CHARS] if isinstance(part, str) else part
+        for part in raw.get("loc", ())
+        if isinstance(part, str | int)
+    ]
     names = [str(part) for part in loc[1:] if isinstance(part, str)]
     return FieldErrorView(
         loc=loc or ["body"],

@@ -1,13 +1,12 @@
 """What every API handler takes from the request besides its body: the caller, and limits."""
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
-from imagejobs.handlers.http_errors import too_large_response
 from imagejobs.observability import logger
 
 JobId = Annotated[
@@ -19,9 +18,6 @@ JobId = Annotated[
 ]
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-# Far above any valid job (a 2000-character prompt and a few numbers).
-MAX_BODY_BYTES = 16 * 1024
 
 
 def caller(app: APIGatewayRestResolver) -> str:
@@ -45,12 +41,3 @@ def idempotency_key(app: APIGatewayRestResolver) -> str | None:
     if not IDEMPOTENCY_KEY.match(key):
         raise InvalidHeaderError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
     return key
-
-
-def oversized_body_response(event: dict[str, Any]) -> dict[str, Any] | None:
-    """A 413 for a body over the limit, or None. Checked before routing, because the
-    resolver's validation runs before any middleware and would answer 422 instead."""
-    body = event.get("body") or ""
-    if len(body.encode()) > MAX_BODY_BYTES:
-        return too_large_response(MAX_BODY_BYTES)
-    return None

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, caller
 from imagejobs.logic.listing import list_jobs
 from imagejobs.logic.status import JobReport, describe_job
@@ -82,4 +83,4 @@ def get_result(job_id: JobId) -> dict[str, str]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refuse_before_routing(event) or app.resolve(event, context)

@@ -17,7 +17,8 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
-from imagejobs.handlers.requests import JobId, caller, idempotency_key, oversized_body_response
+from imagejobs.handlers.request_gate import refuse_before_routing
+from imagejobs.handlers.requests import JobId, caller, idempotency_key
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
 from imagejobs.models.api import JobRequest, JobView, job_view, spec_from_request
@@ -124,4 +125,4 @@ def cancel(job_id: JobId) -> JobView:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency.register_lambda_context(context)
-    return oversized_body_response(event) or app.resolve(event, context)
+    return refuse_before_routing(event) or app.resolve(event, context)

@@ -1,0 +1,154 @@
+"""The gate every API request passes before routing, on its own and inside SubmitFunction."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from imagejobs.handlers.request_gate import (
+    MAX_BODY_BYTES,
+    MAX_INTEGER_DIGITS,
+    MAX_JSON_DEPTH,
+    refuse_before_routing,
+)
+from tests.support.bad_requests import ODD_BUT_VALID_SUBMISSIONS, UNREADABLE_BODIES
+from tests.unit.conftest import FakeLambdaContext, Stack, load_event, response_json
+
+
+def with_body(body: str) -> dict[str, Any]:
+    event = copy.deepcopy(load_event("api-post-jobs"))
+    event["body"] = body
+    return event
+
+
+@pytest.mark.parametrize(("fixture", "status", "error"), UNREADABLE_BODIES)
+def test_an_unreadable_body_is_refused_with_the_one_error_body(
+    fixture: str, status: int, error: str
+) -> None:
+    # Given a request whose body no route could read
+    event = load_event(fixture)
+
+    # When it reaches the gate
+    response = refuse_before_routing(event)
+
+    # Then it is answered there, as a JSON error that says what is wrong and echoes nothing
+    assert response is not None
+    assert response["statusCode"] == status
+    assert response["multiValueHeaders"]["Content-Type"] == ["application/json"]
+    body = json.loads(response["body"])
+    assert body == {"error": error, "message": body["message"], "detail": []}
+    assert len(response["body"]) < 200
+
+
+@pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)
+def test_valid_requests_in_any_valid_encoding_pass(fixture: str) -> None:
+    # Given a valid request in an unusual but valid form
+    event = load_event(fixture)
+
+    # When it reaches the gate, then it passes
+    assert refuse_before_routing(event) is None
+
+
+def test_the_escaped_emoji_fixture_is_larger_than_the_old_limit() -> None:
+    # The fixture is only a test of the size limit if it is bigger than what was refused
+    assert len(load_event("api-post-jobs-escaped-emoji")["body"].encode()) > 16 * 1024
+
+
+def test_the_media_type_is_lower_cased_for_the_resolver_and_its_parameters_kept() -> None:
+    # Given a Content-Type in capitals with a charset
+    event = load_event("api-post-jobs-upper-case-media-type")
+    event["headers"]["Content-Type"] = "APPLICATION/JSON; charset=UTF-8"
+
+    # When it passes the gate
+    assert refuse_before_routing(event) is None
+
+    # Then the resolver sees the media type as it compares it
+    assert event["headers"]["Content-Type"] == "application/json; charset=UTF-8"
+    assert event["multiValueHeaders"]["Content-Type"] == ["application/json"]
+
+
+@pytest.mark.parametrize(
+    ("nested", "refused"), [(MAX_JSON_DEPTH, False), (MAX_JSON_DEPTH + 1, True)]
+)
+def test_nesting_is_refused_just_past_its_limit(nested: int, refused: bool) -> None:
+    # Given a body nested `nested` levels deep (the object itself is the first)
+    inner = nested - 1
+    event = with_body('{"prompt": "cat", "x": ' + "[" * inner + "]" * inner + "}")
+
+    # When it reaches the gate
+    response = refuse_before_routing(event)
+
+    # Then only the deeper one is refused
+    assert (response is not None) is refused
+    if response is not None:
+        assert str(MAX_JSON_DEPTH) in json.loads(response["body"])["message"]
+
+
+@pytest.mark.parametrize(
+    ("digits", "refused"), [(MAX_INTEGER_DIGITS, False), (MAX_INTEGER_DIGITS + 1, True)]
+)
+def test_integers_are_refused_just_past_their_length(digits: int, refused: bool) -> None:
+    event = with_body('{"prompt": "cat", "seed": -' + "9" * digits + "}")
+    assert (refuse_before_routing(event) is not None) is refused
+
+
+@pytest.mark.parametrize(("size", "refused"), [(MAX_BODY_BYTES, False), (MAX_BODY_BYTES + 1, True)])
+def test_the_size_limit_is_exact(size: int, refused: bool) -> None:
+    prefix = '{"prompt": "cat", "negative_prompt": "'
+    event = with_body(prefix + "x" * (size - len(prefix) - 2) + '"}')
+    assert len(event["body"]) == size
+    response = refuse_before_routing(event)
+    assert (response is not None) is refused
+    if response is not None:
+        assert response["statusCode"] == 413
+
+
+def test_malformed_json_is_left_to_the_resolver_which_names_the_body() -> None:
+    assert refuse_before_routing(load_event("api-post-jobs-malformed-json")) is None
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+@pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)
+def test_odd_but_valid_submissions_become_jobs(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+) -> None:
+    # Given a valid request in an unusual but valid form
+    event = load_event(fixture)
+    asked = json.loads(event["body"])
+
+    # When it is submitted
+    response = submit.handler(event, lambda_context)
+
+    # Then it is accepted with its prompt intact, and queued
+    assert response["statusCode"] == 202, response["body"]
+    job = response_json(response)
+    assert job["parameters"]["prompt"] == asked["prompt"]
+    assert stack.queued_messages() == [{"job_id": job["job_id"]}]
+
+
+def test_unknown_fields_are_named_briefly_and_only_a_few(
+    submit: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a body with eight unknown fields of 301 characters each
+    event = load_event("api-post-jobs-many-long-unknown-fields")
+
+    # When it is submitted
+    response = submit.handler(event, lambda_context)
+
+    # Then each is named by at most 64 characters, five at most are listed, and the rest counted
+    assert response["statusCode"] == 422
+    body = response_json(response)
+    assert len(body["detail"]) == 5
+    assert all(len(detail["field"]) <= 64 for detail in body["detail"])
+    assert all(detail["field"].startswith(tuple("01234567")) for detail in body["detail"])
+    assert "z" * 65 not in response["body"]
+    assert body["message"].endswith("(and 3 more)")
