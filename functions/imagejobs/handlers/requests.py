@@ -5,16 +5,19 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import AfterValidator
 
 from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
 from imagejobs.observability import logger
 
+# A UUID, in either case (RFC 9562: UUIDs compare case-insensitively); ids are stored lower-case.
 JobId = Annotated[
     str,
     Path(
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
         description="The id returned when the job was submitted",
     ),
+    AfterValidator(str.lower),
 ]
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -1,0 +1,44 @@
+"""Job ids are UUIDs, which compare case-insensitively: an upper-case id names the same job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+
+from tests.unit.conftest import FakeLambdaContext, event_for_job, load_event, response_json
+
+
+@pytest.mark.parametrize("route", ["api-get-job", "api-get-status", "api-get-result"])
+def test_an_upper_case_id_reads_the_job(
+    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext, route: str
+) -> None:
+    # Given a submitted job
+    submit = load_handler("SubmitFunction")
+    job_id = response_json(submit.handler(load_event("api-post-jobs"), lambda_context))["job_id"]
+    status = load_handler("StatusFunction")
+    lower = status.handler(event_for_job(route, job_id), lambda_context)
+
+    # When it is read with its id in capitals
+    upper = status.handler(event_for_job(route, job_id.upper()), lambda_context)
+
+    # Then the answer is the one for its lower-case id
+    assert upper["statusCode"] == 200
+    assert response_json(upper) == response_json(lower)
+
+
+def test_an_upper_case_id_cancels_the_job(
+    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job
+    submit = load_handler("SubmitFunction")
+    job_id = response_json(submit.handler(load_event("api-post-jobs"), lambda_context))["job_id"]
+
+    # When it is canceled through its id in capitals
+    response = submit.handler(event_for_job("api-post-cancel", job_id.upper()), lambda_context)
+
+    # Then it is that job that is canceled, under its own id
+    assert response["statusCode"] == 200
+    assert response_json(response)["job_id"] == job_id
+    assert response_json(response)["status"] == "canceled"
