@@ -12,10 +12,10 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from datetime import UTC
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from imagejobs.exceptions import InvalidCursorError
 from imagejobs.logic.status import JobReport, report
@@ -30,7 +30,7 @@ class _CursorBody(BaseModel):
 
     v: int
     owner: str
-    created_at: datetime
+    created_at: AwareDatetime
     job_id: str
 
 
@@ -50,13 +50,13 @@ def decode_cursor(cursor: str, owner: str) -> PagePosition:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         body = _CursorBody.model_validate(json.loads(raw))
-    except (binascii.Error, ValueError, ValidationError) as error:
+        # Positions are compared in UTC; a time near the calendar's ends may have none.
+        created_at = body.created_at.astimezone(UTC)
+    except (binascii.Error, ValueError, ValidationError, OverflowError) as error:
         raise InvalidCursorError("cursor is not one this API issued") from error
     if body.v != 1 or body.owner != owner or not _JOB_ID.match(body.job_id):
         raise InvalidCursorError("cursor is not one this API issued to this caller")
-    if body.created_at.tzinfo is None:
-        raise InvalidCursorError("cursor is not one this API issued")
-    return PagePosition(owner=owner, created_at=body.created_at, job_id=body.job_id)
+    return PagePosition(owner=owner, created_at=created_at, job_id=body.job_id)
 
 
 def list_jobs(
