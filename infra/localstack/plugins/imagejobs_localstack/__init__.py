@@ -6,4 +6,6 @@
   (`PROVIDER_OVERRIDE_DYNAMODB=moto`).
 - `thread_leak`: a start-up hook that stops LocalStack from keeping a dead thread (and its
   stack) per Lambda invocation, which otherwise exhausts the process after ~32,000 invocations.
+- `content_encoding`: a start-up hook that passes API Gateway request bodies on as they came,
+  as AWS does, instead of gunzipping them in LocalStack's gateway (a 500 when they are not gzip).
 """
