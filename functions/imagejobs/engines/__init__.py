@@ -38,7 +38,7 @@ class EngineOptions:
 
 
 def _pillow(options: EngineOptions) -> ImageEngine:
-    from imagejobs.engines.pillow_renderer import PillowRenderer
+    from imagejobs.engines.pillow.engine import PillowRenderer
 
     return PillowRenderer()
 
