@@ -223,7 +223,7 @@ def test_get_engine_builds_the_pillow_renderer() -> None:
 
     # Then it is the Pillow renderer
     assert isinstance(engine, PillowRenderer)
-    assert engine.name == "pillow"
+    assert engine.engine_id == "pillow"
 
 
 def test_get_engine_rejects_an_unknown_name_and_lists_the_known_ones() -> None:

@@ -24,7 +24,6 @@ MAX_SIDE = 4096
 class PillowRenderer:
     """Draws each image locally; no network, no model. Implements `ImageEngine`."""
 
-    name = "pillow"
     engine_id = "pillow"
 
     def render(self, request: RenderRequest) -> list[RenderedImage]:
