@@ -569,7 +569,7 @@ def test_a_missing_or_unsupported_model_id_is_refused_at_cold_start(
 
 
 def test_get_engine_builds_a_working_bedrock_engine(bedrock: BedrockStandIn) -> None:
-    # Given the template's engine name and options
+    # Given the template's engine kind and options
     options = EngineOptions(bedrock_model_id=TITAN_IMAGE_V2, bedrock_quality="premium")
 
     # When the worker builds its engine and renders with it

@@ -217,7 +217,7 @@ def test_get_engine_builds_the_pillow_renderer() -> None:
     from imagejobs.engines import get_engine
     from imagejobs.engines.pillow.engine import PillowRenderer
 
-    # Given the template's default engine name
+    # Given the template's default engine kind
     # When the engine is looked up
     engine = get_engine("pillow")
 
