@@ -46,10 +46,11 @@ demo: up  ## Set up, deploy, generate an image and print where it is
 	@$(VENV)/bin/imagejobs generate "a lighthouse on a cliff above a stormy sea at sunset" \
 		--width 768 --height 512 --seed 7 --wait --out out
 
-lint: setup $(CHECKOV)  ## ruff, mypy, sam validate --lint, cfn-lint and checkov
+lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --lint, cfn-lint, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download

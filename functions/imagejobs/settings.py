@@ -6,12 +6,12 @@ This is the only module that reads `os.environ`. The variable names are those te
 from __future__ import annotations
 
 import os
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from imagejobs.engines import bedrock_worst_case_seconds
 from imagejobs.engines.limits import EngineLimits, limits_for
+from imagejobs.engines.options import BedrockQuality, EngineKind, bedrock_worst_case_seconds
 
 
 class _Settings(BaseModel):
@@ -25,7 +25,7 @@ class _Settings(BaseModel):
 class _EngineSettings(_Settings):
     """The engine a deployment selects: template parameters ImageEngine and BedrockModelId."""
 
-    engine_name: Literal["pillow", "bedrock"] = Field(alias="IMAGE_ENGINE")
+    engine_kind: EngineKind = Field(alias="IMAGE_ENGINE")
     # Empty unless the engine is Bedrock (the template passes "" otherwise).
     bedrock_model_id: str | None = Field(default=None, alias="BEDROCK_MODEL_ID")
 
@@ -36,7 +36,7 @@ class _EngineSettings(_Settings):
 
     @property
     def engine_limits(self) -> EngineLimits:
-        return limits_for(self.engine_name, self.bedrock_model_id or None)
+        return limits_for(self.engine_kind, self.bedrock_model_id or None)
 
 
 class SubmitSettings(_EngineSettings):
@@ -57,9 +57,7 @@ class StatusSettings(_Settings):
 class WorkerSettings(_EngineSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
-    bedrock_quality: Literal["standard", "premium"] = Field(
-        default="standard", alias="BEDROCK_IMAGE_QUALITY"
-    )
+    bedrock_quality: BedrockQuality = Field(default="standard", alias="BEDROCK_IMAGE_QUALITY")
     bedrock_read_timeout_seconds: int = Field(
         default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=125
     )
@@ -73,7 +71,7 @@ class WorkerSettings(_EngineSettings):
 
     @model_validator(mode="after")
     def _reserve_covers_the_slowest_render(self) -> Self:
-        if self.engine_name == "bedrock":
+        if self.engine_kind == "bedrock":
             slowest = bedrock_worst_case_seconds(self.bedrock_read_timeout_seconds)
             if self.time_reserve_seconds < slowest:
                 raise ValueError(

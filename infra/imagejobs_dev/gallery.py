@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from imagejobs.engines.base import STYLES, RenderRequest, Style
 from imagejobs.engines.encoding import encode
-from imagejobs.engines.pillow_renderer import PillowRenderer
+from imagejobs.engines.pillow.engine import PillowRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = ROOT / "tests" / "golden" / "contact-sheet.png"

@@ -36,7 +36,6 @@ def _attempt(prompt: str) -> int:
 class ChaosEngine:
     def __init__(self, real: Any) -> None:
         self.real = real
-        self.name = f"chaos+{real.name}"
         # The faults are injected around the real engine, which does the rendering.
         self.engine_id = real.engine_id
 

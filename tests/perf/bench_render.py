@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from imagejobs.engines.base import STYLES, ImageFormat, RenderRequest, Style
-from imagejobs.engines.pillow_renderer import PillowRenderer
+from imagejobs.engines.pillow.engine import PillowRenderer
 
 SIZES = (256, 512, 1024, 2048)
 STYLE_SIZES = (512, 2048)

@@ -27,11 +27,12 @@ from botocore.exceptions import ClientError
 from botocore.retries.standard import ExponentialBackoff
 from PIL import Image, ImageChops, ImageStat
 
-from imagejobs.engines import BEDROCK_TOTAL_MAX_ATTEMPTS, EngineOptions, get_engine
+from imagejobs.engines import get_engine
 from imagejobs.engines.base import ImageFormat, RenderRequest, Style
 from imagejobs.engines.bedrock import BedrockEngine
 from imagejobs.engines.encoding import encode
 from imagejobs.engines.limits import STYLE_PROMPTS, styled_prompt
+from imagejobs.engines.options import BEDROCK_TOTAL_MAX_ATTEMPTS, EngineOptions
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key
 from imagejobs.models.domain import JobStatus
@@ -568,7 +569,7 @@ def test_a_missing_or_unsupported_model_id_is_refused_at_cold_start(
 
 
 def test_get_engine_builds_a_working_bedrock_engine(bedrock: BedrockStandIn) -> None:
-    # Given the template's engine name and options
+    # Given the template's engine kind and options
     options = EngineOptions(bedrock_model_id=TITAN_IMAGE_V2, bedrock_quality="premium")
 
     # When the worker builds its engine and renders with it
@@ -576,7 +577,7 @@ def test_get_engine_builds_a_working_bedrock_engine(bedrock: BedrockStandIn) -> 
     (image,) = engine.render(request_for(TITAN))
 
     # Then it is the Bedrock engine, with the deployment's quality
-    assert engine.name == "bedrock"
+    assert engine.engine_id == f"bedrock:{TITAN_IMAGE_V2}"
     assert image.data == bedrock.calls[0].images[0]
     assert bedrock.calls[0].body["imageGenerationConfig"]["quality"] == "premium"
 

@@ -14,8 +14,9 @@ import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from imagejobs.engines.base import STYLES, ImageFormat, RenderedImage, RenderRequest, Style
-from imagejobs.engines.pillow_renderer import MAX_SIDE, PillowRenderer, compose
-from imagejobs.engines.pillow_styles import choose_subject
+from imagejobs.engines.pillow.brief import choose_subject
+from imagejobs.engines.pillow.engine import MAX_SIDE, PillowRenderer
+from imagejobs.engines.pillow.scene import compose
 from imagejobs.exceptions import PermanentEngineError
 
 SIDE = 96
@@ -89,7 +90,7 @@ def test_the_same_request_gives_the_same_bytes_in_another_process() -> None:
     # Given a render in a process whose string hashing is salted differently from ours
     script = (
         "import hashlib; from imagejobs.engines.base import RenderRequest;"
-        "from imagejobs.engines.pillow_renderer import PillowRenderer;"
+        "from imagejobs.engines.pillow.engine import PillowRenderer;"
         "r = RenderRequest(prompt='neon city', width=64, height=48, seed=5);"
         "print(hashlib.sha256(PillowRenderer().render(r)[0].data).hexdigest())"
     )
@@ -214,15 +215,15 @@ def test_an_unsupported_format_fails_permanently() -> None:
 def test_get_engine_builds_the_pillow_renderer() -> None:
     # Imported here: other tests reload the imagejobs package between tests.
     from imagejobs.engines import get_engine
-    from imagejobs.engines.pillow_renderer import PillowRenderer
+    from imagejobs.engines.pillow.engine import PillowRenderer
 
-    # Given the template's default engine name
+    # Given the template's default engine kind
     # When the engine is looked up
     engine = get_engine("pillow")
 
     # Then it is the Pillow renderer
     assert isinstance(engine, PillowRenderer)
-    assert engine.name == "pillow"
+    assert engine.engine_id == "pillow"
 
 
 def test_get_engine_rejects_an_unknown_name_and_lists_the_known_ones() -> None:
@@ -390,7 +391,7 @@ def test_styled_requests_give_the_same_bytes_in_another_process() -> None:
     # Given renders in every style in a process whose string hashing is salted differently
     script = (
         "import hashlib; from imagejobs.engines.base import RenderRequest, STYLES;"
-        "from imagejobs.engines.pillow_renderer import PillowRenderer;"
+        "from imagejobs.engines.pillow.engine import PillowRenderer;"
         "print(' '.join(hashlib.sha256(PillowRenderer().render(RenderRequest("
         "prompt='a gift box', width=64, height=48, seed=5, style=s))[0].data).hexdigest()"
         " for s in STYLES))"

@@ -3,11 +3,21 @@
 import pytest
 from pydantic import ValidationError
 
+from imagejobs.engines.options import ENGINE_KINDS
 from imagejobs.settings import SubmitSettings, WorkerSettings
 from tests.support import template
 
 
-@pytest.mark.parametrize("engine", ["pillow", "bedrock"])
+def test_the_template_offers_exactly_the_engine_kinds_there_are() -> None:
+    # Given the values the template's ImageEngine parameter allows
+    offered = template.load_template()["Parameters"]["ImageEngine"]["AllowedValues"]
+
+    # Then each is a kind the settings, the engine factory and the limits know, and every
+    # kind is offered
+    assert sorted(offered) == sorted(ENGINE_KINDS)
+
+
+@pytest.mark.parametrize("engine", ENGINE_KINDS)
 def test_the_template_gives_every_function_valid_settings_with_either_engine(engine: str) -> None:
     # Given the environment the template gives the functions with this engine
     resolve = template.Resolver({"ImageEngine": engine}, keep_unknown=True)

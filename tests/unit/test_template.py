@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from imagejobs.engines import bedrock_worst_case_seconds
 from imagejobs.engines.limits import BEDROCK_MODELS
+from imagejobs.engines.options import bedrock_worst_case_seconds
 from tests.support import template
 
 FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction"]

@@ -111,7 +111,6 @@ def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
 
 
 class TransientlyFailingEngine:
-    name = "flaky"
     engine_id = "flaky"
 
     def __init__(self) -> None:

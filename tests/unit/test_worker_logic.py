@@ -23,7 +23,6 @@ class ScriptedEngine:
     error: Exception | None = None
     calls: list[RenderRequest] = field(default_factory=list)
     on_render: Callable[[], None] | None = None
-    name: str = "scripted"
     engine_id: str = "scripted"
 
     def render(self, request: RenderRequest) -> list[RenderedImage]:

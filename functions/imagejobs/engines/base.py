@@ -1,6 +1,6 @@
 """The image engine interface every renderer implements.
 
-The worker depends only on this module; engines are chosen by name at cold start
+The worker depends only on this module; engines are chosen by kind at cold start
 (see `imagejobs.engines.get_engine`), so adding a hosted model never touches the worker.
 """
 
@@ -57,11 +57,10 @@ class RenderedImage:
 class ImageEngine(Protocol):
     """Renders every image of a request, in order, or raises an `EngineError` subclass."""
 
-    name: str
-
     @property
     def engine_id(self) -> str:
-        """What a job records as the engine that rendered it: "pillow", "bedrock:<model>"."""
+        """The engine's identity, which a job records as the engine that rendered it:
+        "pillow", "bedrock:<model id>"."""
         ...
 
     def render(self, request: RenderRequest) -> list[RenderedImage]: ...

@@ -23,21 +23,23 @@ import io
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from PIL import Image
 
-from imagejobs.engines import BEDROCK_CONNECT_TIMEOUT_SECONDS, BEDROCK_TOTAL_MAX_ATTEMPTS
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.engines.encoding import encode
 from imagejobs.engines.limits import BEDROCK_MODELS, EngineLimits, limits_for, styled_prompt
+from imagejobs.engines.options import (
+    BEDROCK_CONNECT_TIMEOUT_SECONDS,
+    BEDROCK_TOTAL_MAX_ATTEMPTS,
+    BedrockQuality,
+    EngineOptions,
+)
 from imagejobs.exceptions import EngineError, PermanentEngineError, TransientEngineError
-
-if TYPE_CHECKING:
-    from imagejobs.engines import BedrockQuality, EngineOptions
 
 # Both models render at most 5 images a job, so every call of a job runs at once.
 MAX_CONCURRENT_CALLS = 5
@@ -108,8 +110,6 @@ def client_config(read_timeout_seconds: int) -> Config:
 
 class BedrockEngine:
     """Renders with a Bedrock image model. Implements `ImageEngine`."""
-
-    name = "bedrock"
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from imagejobs.engines.base import LOSSY_FORMATS, RenderRequest, Style
+from imagejobs.engines.options import EngineKind, unknown_engine_kind
 
 NOVA_CANVAS = "amazon.nova-canvas-v1:0"
 TITAN_IMAGE_V2 = "amazon.titan-image-generator-v2:0"
@@ -58,7 +59,7 @@ SizeRule = Callable[[int, int], Violation | None]
 
 @dataclass(frozen=True, slots=True)
 class EngineLimits:
-    # What a job records as its engine: "pillow", or "bedrock:<model id>".
+    # The engine's identity, which a job records: "pillow", or "bedrock:<model id>".
     engine_id: str
     max_prompt_chars: int
     max_negative_chars: int
@@ -225,16 +226,16 @@ _BEDROCK: dict[str, EngineLimits] = {
 }
 
 
-def limits_for(engine_name: str, bedrock_model_id: str | None = None) -> EngineLimits:
+def limits_for(kind: EngineKind, bedrock_model_id: str | None = None) -> EngineLimits:
     """The limits of the engine a deployment selects (template parameters ImageEngine and
     BedrockModelId); a `ValueError` for a combination no engine implements."""
-    if engine_name == "pillow":
+    if kind == "pillow":
         return PILLOW
-    if engine_name == "bedrock":
+    if kind == "bedrock":
         if bedrock_model_id in _BEDROCK:
             return _BEDROCK[bedrock_model_id]
         raise ValueError(
             f"unsupported Bedrock model {bedrock_model_id!r};"
             f" supported: {', '.join(BEDROCK_MODELS)}"
         )
-    raise ValueError(f"unknown image engine {engine_name!r}; known engines: bedrock, pillow")
+    raise unknown_engine_kind(kind)

@@ -17,7 +17,8 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.engines import EngineOptions, get_engine
+from imagejobs.engines import get_engine
+from imagejobs.engines.options import EngineOptions
 from imagejobs.exceptions import NotEnoughTimeError
 from imagejobs.logic.worker import process_job, retry_delay_seconds
 from imagejobs.models.messages import JobMessage
@@ -29,7 +30,7 @@ jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 images = S3ImageStore(settings.bucket_name, s3_client())
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 engine = get_engine(
-    settings.engine_name,
+    settings.engine_kind,
     EngineOptions(
         bedrock_model_id=settings.bedrock_model_id,
         bedrock_quality=settings.bedrock_quality,

@@ -109,7 +109,7 @@ def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
     rendered = engine.render(request)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
-    logger.info("rendered", extra={"engine": engine.name, "render_ms": round(elapsed_ms, 1)})
+    logger.info("rendered", extra={"engine": engine.engine_id, "render_ms": round(elapsed_ms, 1)})
     return rendered
 
 
