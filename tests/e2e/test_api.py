@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev.stack import StackInfo
 from tests.support.bad_requests import BAD_READS, BAD_SUBMISSIONS, OTHER_BAD_REQUESTS
 from tests.support.http import HttpResponse, call, poll
@@ -38,7 +39,7 @@ def api(stack: StackInfo, method: str, path: str, body: Any = None, **kwargs: An
 def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
     response = poll(
         lambda: api(stack, "GET", f"jobs/{job_id}"),
-        lambda r: r.status == 200 and r.json()["status"] in {"succeeded", "failed"},
+        lambda r: r.status == 200 and r.json()["status"] in TERMINAL_STATUSES,
         JOB_TIMEOUT,
         f"job {job_id} to finish",
     )

@@ -28,8 +28,9 @@ DEFAULT_QUALITY = 90  # of the lossy encoders, 1-100
 CONTENT_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 FILE_EXTENSIONS: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
-# Nova Canvas and Titan accept seeds up to 2,147,483,646; staying inside that range keeps a
-# recorded seed replayable on every engine, for every image of a job (seed + n).
+# The seeds a job may have (Titan's range, and the built-in renderer's): a recorded seed stays
+# replayable, for every image of a job (seed + n). An engine with a smaller range (Nova
+# Canvas) checks its own, `EngineLimits.max_seed`.
 MAX_SEED = 2_147_483_646
 DEFAULT_SIDE = 512
 
