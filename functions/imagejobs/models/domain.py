@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from imagejobs.engines.base import GenerationOptions, ImageFormat, RenderRequest
 
@@ -60,8 +60,9 @@ class Job(_Frozen):
     owner: str
     status: JobStatus
     parameters: JobParameters
-    # The engine that renders (or rendered) it, as `ImageEngine.engine_id` names it.
-    engine_id: str
+    # The engine that renders (or rendered) it, as `ImageEngine.engine_id` names it. (Also read
+    # as `engine`: idempotency records of jobs answered before the rename spell it so.)
+    engine_id: str = Field(validation_alias=AliasChoices("engine_id", "engine"))
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None
