@@ -17,7 +17,7 @@ class JobRepository(Protocol):
 
     def get(self, job_id: str) -> Job | None: ...
 
-    def start_attempt(self, job_id: str, now: datetime, engine: str) -> Job:
+    def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
         """queued|running (not being canceled) -> running, counting the attempt.
 
         Else `JobStateConflictError`."""

@@ -4,8 +4,8 @@
     imagejobs status 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14
 
 The API URL and key come from --api-url/--api-key, then IMAGEJOBS_API_URL/IMAGEJOBS_API_KEY,
-then the stack `make up` deployed (.localstack/stack.json). Only the standard library is used,
-so it runs anywhere Python does.
+then the stack `make up` deployed (.localstack/stack.json). HTTP is the standard library's;
+the options, formats and job states are the service's own definitions, imported.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, Literal, get_args, get_origin
 
-from imagejobs.engines.base import STYLES
+from pydantic.fields import FieldInfo
+
+from imagejobs.engines.base import FILE_EXTENSIONS, ImageOptions
+from imagejobs.models.domain import TERMINAL_STATUSES, JobStatus
 from imagejobs_dev.stack import read_state
-
-TERMINAL = {"succeeded", "failed"}
-EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
 
 class ApiError(Exception):
@@ -91,7 +92,7 @@ def wait_for(api: Api, job_id: str, timeout: float, interval: float = 0.5) -> di
         if job["status"] != last_status:
             last_status = job["status"]
             print(f"  {time.monotonic() - started:5.1f} s  {last_status}", file=sys.stderr)
-        if job["status"] in TERMINAL:
+        if job["status"] in TERMINAL_STATUSES:
             return job
         if time.monotonic() > deadline:
             raise SystemExit(f"job {job_id} still {job['status']} after {timeout:.0f} s")
@@ -102,7 +103,7 @@ def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     saved = []
     for number, image in enumerate(job["images"]):
-        path = out_dir / f"{job['job_id']}-{number}.{EXTENSIONS[image['format']]}"
+        path = out_dir / f"{job['job_id']}-{number}.{FILE_EXTENSIONS[image['format']]}"
         path.write_bytes(api.download(image["url"]))
         saved.append(path)
     return saved
@@ -111,27 +112,20 @@ def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
 def generate(args: argparse.Namespace) -> int:
     api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
     body: dict[str, Any] = {"prompt": args.prompt}
-    for field in (
-        "negative_prompt",
-        "width",
-        "height",
-        "seed",
-        "num_images",
-        "format",
-        "quality",
-        "style",
-        "guidance",
-    ):
-        if (value := getattr(args, field)) is not None:
-            body[field] = value
+    for name in _option_names():
+        if (value := getattr(args, name)) is not None:
+            body[name] = value
     job = api.request("POST", "jobs", body)
     print(f"job {job['job_id']} {job['status']}", file=sys.stderr)
     if not args.wait:
         print(json.dumps(job))
         return 0
     job = wait_for(api, job["job_id"], args.timeout)
-    if job["status"] == "failed":
+    if job["status"] == JobStatus.FAILED:
         print(f"failed: {job['error']['type']}: {job['error']['message']}", file=sys.stderr)
+        return 1
+    if job["status"] == JobStatus.CANCELED:
+        print("canceled", file=sys.stderr)
         return 1
     for path in save_images(api, job, Path(args.out)):
         print(f"saved {path.resolve()}")
@@ -155,15 +149,8 @@ def parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="submit a job; with --wait, save its images")
     gen.add_argument("prompt")
-    gen.add_argument("--negative-prompt")
-    gen.add_argument("--width", type=int)
-    gen.add_argument("--height", type=int)
-    gen.add_argument("--seed", type=int)
-    gen.add_argument("--num-images", type=int)
-    gen.add_argument("--format", choices=sorted(EXTENSIONS))
-    gen.add_argument("--quality", type=int, help="1-100, for jpeg and webp")
-    gen.add_argument("--style", choices=STYLES)
-    gen.add_argument("--guidance", type=float, help="how closely to follow the prompt, 1.1-10")
+    for name, field in zip(_option_names(), ImageOptions.model_fields.values(), strict=True):
+        gen.add_argument(f"--{name.replace('_', '-')}", help=field.description, **_kind(field))
     gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
     gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")
     gen.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
@@ -173,6 +160,23 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("job_id")
     show.set_defaults(run=status)
     return root
+
+
+def _option_names() -> list[str]:
+    """The generation options as the API spells them (`format`), the prompt aside."""
+    return [field.alias or name for name, field in ImageOptions.model_fields.items()]
+
+
+def _kind(field: FieldInfo) -> dict[str, Any]:
+    """How argparse reads an option, from its type: a choice, a switch, a number or text."""
+    kind = field.annotation
+    if get_origin(kind) is UnionType:  # `int | None`: the type beside None
+        (kind,) = [arg for arg in get_args(kind) if arg is not NoneType]
+    if get_origin(kind) is Literal:
+        return {"choices": get_args(kind)}
+    if kind is bool:
+        return {"action": argparse.BooleanOptionalAction}
+    return {"type": kind}
 
 
 def main(argv: list[str] | None = None) -> None:

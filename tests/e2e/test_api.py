@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev.stack import StackInfo
 from tests.support.bad_requests import (
     BAD_READS,
@@ -52,7 +53,7 @@ def api(
 def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
     response = poll(
         lambda: api(stack, "GET", f"jobs/{job_id}"),
-        lambda r: r.status == 200 and r.json()["status"] in {"succeeded", "failed"},
+        lambda r: r.status == 200 and r.json()["status"] in TERMINAL_STATUSES,
         JOB_TIMEOUT,
         f"job {job_id} to finish",
     )

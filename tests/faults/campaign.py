@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev.stack import StackInfo, client, read_state
 from tests.support.http import call, poll
 
@@ -207,8 +208,7 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
             return [
                 job_id
                 for job_id, _, _ in accepted
-                if item(job_id).get("status", {}).get("S")
-                not in {"succeeded", "failed", "canceled"}
+                if item(job_id).get("status", {}).get("S") not in TERMINAL_STATUSES
             ]
 
         _wait(lambda: not open_jobs(), timeout, interval=2.0)

@@ -32,6 +32,7 @@ from typing import Any
 
 import boto3
 
+from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev import localstack
 from imagejobs_dev.stack import LOCAL_CREDENTIALS, StackInfo, read_state
 from tests.perf.stats import summary
@@ -42,7 +43,6 @@ CHANGED_FILE = ROOT / "functions" / "imagejobs" / "handlers" / "status.py"
 JOB = {"prompt": "a lighthouse on a cliff at sunset", "width": 512, "height": 512}
 FIRST_CALL_TIMEOUT = 120.0
 SAMPLE_SECONDS = 0.1
-TERMINAL = {"succeeded", "failed", "canceled"}
 
 
 # -- developer loop ----------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def load(jobs: int, concurrency: int, info: StackInfo | None = None) -> dict[str
         finished: dict[str, dict[str, Any]] = {}
         while time.time() - started < deadline_s:
             finished = _scan(dynamodb, info.table, set(accepted))
-            terminal = [f for f in finished.values() if f["status"] in TERMINAL]
+            terminal = [f for f in finished.values() if f["status"] in TERMINAL_STATUSES]
             if len(terminal) == len(accepted):
                 break
             time.sleep(1.0)

@@ -33,12 +33,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from imagejobs.engines.base import STYLES, ImageFormat, RenderRequest, Style
+from imagejobs.engines.base import IMAGE_FORMATS, STYLES, ImageFormat, RenderRequest, Style
 from imagejobs.engines.pillow.engine import PillowRenderer
 
 SIZES = (256, 512, 1024, 2048)
 STYLE_SIZES = (512, 2048)
-FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")
+FORMATS: tuple[ImageFormat, ...] = IMAGE_FORMATS
 # Many motifs at once: close to the most work one picture can take.
 PROMPT = "red sunset over the ocean, mountains and a neon city with trees, flowers and a cat"
 

@@ -90,7 +90,7 @@ def seeded_items() -> dict[str, dict[str, Any]]:
         owner=OWNER,
         status=JobStatus.QUEUED,
         parameters=parameters,
-        engine="pillow",
+        engine_id="pillow",
         created_at=now,
         updated_at=now,
         expires_at=now + timedelta(days=7),

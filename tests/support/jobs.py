@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
 from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs.ports import JobRepository
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -22,28 +24,38 @@ def make_job(
     """A small 64x64 PNG job; `parameters` override JobParameters, `changes` other fields."""
     values: dict[str, Any] = {
         "prompt": "p",
-        "negative_prompt": None,
         "width": 64,
         "height": 64,
         "seed": 1,
-        "num_images": 1,
-        "image_format": "png",
-        "style": "none",
         "guidance": 6.5,
         **parameters,
     }
     # As submit resolves it: the encoder's default for the lossy formats, none for PNG.
-    values.setdefault("quality", 90 if values["image_format"] in ("jpeg", "webp") else None)
+    if values.get("image_format") in LOSSY_FORMATS:
+        values.setdefault("quality", DEFAULT_QUALITY)
     return Job.model_validate(
         {
             "job_id": job_id,
             "owner": owner,
             "status": status,
             "parameters": JobParameters.model_validate(values),
-            "engine": "pillow",
+            "engine_id": "pillow",
             "created_at": created_at,
             "updated_at": created_at,
             "expires_at": created_at + timedelta(days=7),
             **(changes or {}),
         }
     )
+
+
+def store_job(
+    jobs: JobRepository,
+    job_id: str,
+    owner: str,
+    status: JobStatus = JobStatus.QUEUED,
+    **fields: Any,
+) -> Job:
+    """`make_job`'s job (`fields` as there), written through the repository `jobs`."""
+    job = make_job(job_id, owner, status, **fields)
+    jobs.create(job)
+    return job

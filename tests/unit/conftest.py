@@ -50,6 +50,11 @@ class Stack:
         )
         return [json.loads(m["Body"]) for m in response.get("Messages", [])]
 
+    @property
+    def jobs(self) -> DynamoJobRepository:
+        """The real repository over this stack's table, e.g. for `store_job`."""
+        return DynamoJobRepository(self.table_name, boto3.client("dynamodb"))
+
     def job_item(self, job_id: str) -> dict[str, Any] | None:
         item = self.dynamodb.get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}})
         return item.get("Item")  # type: ignore[no-any-return]
@@ -206,7 +211,7 @@ class WorkerWorld:
             "image_format": "webp",
             **parameters,
         }
-        job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine": engine}, **values)
+        job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine_id": engine}, **values)
         self.jobs.create(job)
         return job
 

@@ -3,18 +3,11 @@
 from collections.abc import Callable
 from types import ModuleType
 
-import boto3
 import pytest
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import JobStatus
-from tests.support.jobs import make_job
+from tests.support.jobs import store_job
 from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
-
-
-def stored(stack: Stack, status: JobStatus) -> None:
-    job = make_job(FIXTURE_JOB_ID, OWNER, status)
-    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
 
 
 @pytest.fixture
@@ -27,7 +20,7 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
 ) -> None:
     # Given a job left running by a worker that died on its last delivery, and a DLQ batch
     # with its message, an unparseable body and a message for an unknown job
-    stored(stack, JobStatus.RUNNING)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.RUNNING)
 
     # When the dead-letter function processes the batch
     response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
@@ -45,7 +38,7 @@ def test_a_finished_job_is_left_as_it_is(
     dead_letter: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job that succeeded although its message was dead-lettered
-    stored(stack, JobStatus.SUCCEEDED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
     before = stack.job_item(FIXTURE_JOB_ID)
 
     # When the dead-letter function sees the message

@@ -125,3 +125,23 @@ def test_a_malformed_key_is_a_400_naming_the_header(
     # Then it is a 400 that names the header
     assert code == 400
     assert body["detail"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_retry_is_answered_from_a_record_written_before_job_engine_was_renamed(
+    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job answered once, its idempotency record as the release before wrote it
+    # (`engine` where the job now has `engine_id`, `image_format` where it now writes `format`)
+    _, first = post(submit, with_key("api-post-jobs", "order-7"), lambda_context)
+    [record] = stack.dynamodb.scan(TableName="idempotency-table")["Items"]
+    data = json.loads(record["data"]["S"])
+    data["engine"] = data.pop("engine_id")
+    data["parameters"]["image_format"] = data["parameters"].pop("format")
+    record["data"] = {"S": json.dumps(data)}
+    stack.dynamodb.put_item(TableName="idempotency-table", Item=record)
+
+    # When the client retries with the same key
+    code, second = post(submit, with_key("api-post-jobs", "order-7"), lambda_context)
+
+    # Then it gets the same job, as before
+    assert (code, second) == (202, first)

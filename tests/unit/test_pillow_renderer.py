@@ -208,8 +208,12 @@ def test_an_unsupported_format_fails_permanently() -> None:
     # Given a format the engine cannot encode
     # When it is rendered
     # Then the engine fails permanently
+    # (RenderRequest's type refuses it: only a request built without validation has one)
+    request = RenderRequest.model_construct(
+        prompt="a lighthouse", width=SIDE, height=SIDE, seed=7, image_format="gif"
+    )
     with pytest.raises(PermanentEngineError, match="gif"):
-        render(image_format="gif")
+        PillowRenderer().render(request)
 
 
 def test_get_engine_builds_the_pillow_renderer() -> None:

@@ -5,12 +5,10 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
-from tests.support.jobs import make_job
+from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from tests.support.jobs import store_job
 from tests.unit.conftest import (
     FIXTURE_JOB_ID,
     OWNER,
@@ -23,20 +21,15 @@ from tests.unit.conftest import (
 CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 
 
-def stored_job(stack: Stack, status: JobStatus, **changes: object) -> Job:
-    job = make_job(
-        FIXTURE_JOB_ID,
-        OWNER,
-        status,
-        created_at=CREATED,
-        changes={"expires_at": CREATED.replace(microsecond=0) + timedelta(days=7), **changes},
-        prompt="a lighthouse",
-        width=256,
-        height=192,
-        seed=42,
-    )
-    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
-    return job
+# The job every test here stores (with changes of its own), and the fixtures name.
+LIGHTHOUSE = {
+    "created_at": CREATED,
+    "prompt": "a lighthouse",
+    "width": 256,
+    "height": 192,
+    "seed": 42,
+}
+EXPIRES = {"expires_at": CREATED.replace(microsecond=0) + timedelta(days=7)}
 
 
 SUCCEEDED = {
@@ -65,7 +58,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job
-    stored_job(stack, JobStatus.QUEUED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE)
 
     # When it is read
     code, body = get(status, "api-get-job", lambda_context)
@@ -103,7 +96,14 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
     status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job that succeeded with one image
-    stored_job(stack, JobStatus.SUCCEEDED, **SUCCEEDED)
+    store_job(
+        stack.jobs,
+        FIXTURE_JOB_ID,
+        OWNER,
+        JobStatus.SUCCEEDED,
+        changes=EXPIRES | SUCCEEDED,
+        **LIGHTHOUSE,
+    )
 
     # When it is read
     code, body = get(status, "api-get-job", lambda_context)
@@ -143,7 +143,9 @@ def test_drop_in_status_has_the_old_shape(
     expected: tuple[str, bool, str | None],
 ) -> None:
     # Given a job in some state
-    stored_job(stack, job_status, **changes)
+    store_job(
+        stack.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
+    )
 
     # When the old `GET /status/{job_id}` is called
     code, body = get(status, "api-get-status", lambda_context)
@@ -178,7 +180,9 @@ def test_drop_in_result_has_the_old_shape(
     word: str,
 ) -> None:
     # Given a job in some state
-    stored_job(stack, job_status, **changes)
+    store_job(
+        stack.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
+    )
 
     # When the old `GET /result/{job_id}` is called
     code, body = get(status, "api-get-result", lambda_context)
@@ -206,7 +210,7 @@ def test_unknown_and_malformed_ids_are_4xx(
     error: str,
 ) -> None:
     # Given a stored job, which these requests do not name
-    stored_job(stack, JobStatus.QUEUED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE)
 
     # When an unknown or malformed id is asked for
     got_code, body = get(status, event_name, lambda_context)

@@ -10,13 +10,11 @@ from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.logic.listing import encode_cursor
-from imagejobs.models.domain import Job, JobStatus, PagePosition
-from tests.support.jobs import T0, make_job
+from imagejobs.models.domain import JobStatus, PagePosition
+from tests.support.jobs import T0, store_job
 from tests.unit.conftest import (
     FIXTURE_JOB_ID,
     OWNER,
@@ -28,12 +26,6 @@ from tests.unit.conftest import (
 )
 
 OTHER_OWNER = "tenant-b-key-id"
-
-
-def store(stack: Stack, job_id: str, *, owner: str, status: JobStatus, age_s: int = 0) -> Job:
-    job = make_job(job_id, owner, status, created_at=T0 - timedelta(seconds=age_s))
-    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
-    return job
 
 
 def job_id(n: int) -> str:
@@ -71,7 +63,7 @@ def test_another_tenants_job_reads_as_not_found(
     status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
 ) -> None:
     # Given tenant A's job
-    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.SUCCEEDED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
 
     # When tenant B reads it, and when B reads an id nobody has
     theirs = call(status, with_identity(load_event(fixture), OTHER_OWNER), lambda_context)
@@ -90,7 +82,7 @@ def test_another_tenant_cannot_cancel_a_job(
     submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given tenant A's queued job
-    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.QUEUED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
 
     # When tenant B cancels it
     code, _ = call(
@@ -108,7 +100,7 @@ def test_a_request_without_a_caller_identity_is_403(
     status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a request API Gateway did not attach a key id to
-    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=JobStatus.QUEUED)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
 
     # When it reaches the function
     code, body = call(status, load_event("api-get-job-no-api-key"), lambda_context)
@@ -150,8 +142,10 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
 ) -> None:
     # Given three jobs of A's and one of B's
     for n in range(3):
-        store(stack, job_id(n), owner=OWNER, status=JobStatus.QUEUED, age_s=n)
-    store(stack, job_id(9), owner=OTHER_OWNER, status=JobStatus.QUEUED)
+        store_job(
+            stack.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+        )
+    store_job(stack.jobs, job_id(9), OTHER_OWNER, JobStatus.QUEUED)
 
     # When A lists
     code, body = call(status, load_event("api-get-jobs"), lambda_context)
@@ -167,7 +161,9 @@ def test_the_list_paginates_with_a_stable_order(
 ) -> None:
     # Given five of A's jobs
     for n in range(5):
-        store(stack, job_id(n), owner=OWNER, status=JobStatus.QUEUED, age_s=n)
+        store_job(
+            stack.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+        )
 
     # When A pages through them two at a time
     seen: list[str] = []
@@ -192,9 +188,11 @@ def test_the_list_filters_by_status(
     status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
 ) -> None:
     # Given one succeeded job among queued ones
-    store(stack, job_id(0), owner=OWNER, status=JobStatus.QUEUED)
-    store(stack, job_id(1), owner=OWNER, status=JobStatus.SUCCEEDED, age_s=1)
-    store(stack, job_id(2), owner=OWNER, status=JobStatus.QUEUED, age_s=2)
+    store_job(stack.jobs, job_id(0), OWNER, JobStatus.QUEUED)
+    store_job(
+        stack.jobs, job_id(1), OWNER, JobStatus.SUCCEEDED, created_at=T0 - timedelta(seconds=1)
+    )
+    store_job(stack.jobs, job_id(2), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=2))
 
     # When A lists succeeded jobs
     code, body = call(status, load_event("api-get-jobs-succeeded"), lambda_context)
@@ -234,7 +232,13 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 ) -> None:
     # Given B's jobs and a cursor that points into B's list
     for n in range(3):
-        store(stack, job_id(n), owner=OTHER_OWNER, status=JobStatus.QUEUED, age_s=n)
+        store_job(
+            stack.jobs,
+            job_id(n),
+            OTHER_OWNER,
+            JobStatus.QUEUED,
+            created_at=T0 - timedelta(seconds=n),
+        )
     foreign = encode_cursor(PagePosition(owner=OTHER_OWNER, created_at=T0, job_id=job_id(0)))
 
     # When A lists with it
@@ -264,7 +268,7 @@ def test_cancel_depends_on_the_jobs_state(
     after: str,
 ) -> None:
     # Given one of A's jobs in the given state
-    store(stack, FIXTURE_JOB_ID, owner=OWNER, status=stored)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, stored)
 
     # When A cancels it
     answered, body = call(submit, load_event("api-post-cancel"), lambda_context)

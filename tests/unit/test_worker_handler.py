@@ -5,14 +5,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-import boto3
 import pytest
 from PIL import Image
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import TransientEngineError
 from tests.support.http import poll
-from tests.support.jobs import make_job
+from tests.support.jobs import store_job
 from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -27,8 +25,7 @@ def queued_job(stack: Stack, **parameters: object) -> None:
         "image_format": "webp",
         **parameters,
     }
-    job = make_job(FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
-    DynamoJobRepository(stack.table_name, boto3.client("dynamodb")).create(job)
+    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
 
 
 @pytest.fixture

@@ -69,14 +69,14 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> Non
 def test_the_job_records_the_engine_that_rendered_it(world: WorkerWorld) -> None:
     # Given a job queued under one engine, and a worker redeployed with another since
     world.add_job()
-    assert world.job().engine == "scripted"
+    assert world.job().engine_id == "scripted"
     engine = ScriptedEngine(engine_id="bedrock:amazon.nova-canvas-v1:0")
 
     # When the worker processes its message
     world.run(engine)
 
     # Then the job names the engine that drew its images
-    assert world.job().engine == "bedrock:amazon.nova-canvas-v1:0"
+    assert world.job().engine_id == "bedrock:amazon.nova-canvas-v1:0"
 
 
 def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorld) -> None:

@@ -21,7 +21,7 @@ from imagejobs.models.domain import (
 from imagejobs.models.storage import (
     JobItem,
     format_timestamp,
-    image_to_item,
+    image_to_dynamodb,
     item_to_job,
     job_to_item,
     parse_timestamp,
@@ -58,8 +58,9 @@ class DynamoJobRepository:
         item = response.get("Item")
         return item_to_job(JobItem.from_dynamodb(item)) if item else None
 
-    def start_attempt(self, job_id: str, now: datetime, engine: str) -> Job:
-        """`engine` replaces the one chosen at submit: a redeploy in between may have changed it."""
+    def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
+        """`engine_id` replaces the one chosen at submit: a redeploy in between may have changed
+        it."""
         return self._update(
             job_id,
             expected="queued or running",
@@ -71,12 +72,11 @@ class DynamoJobRepository:
                 **_ACTIVE,
                 ":now": _time(now),
                 ":one": {"N": "1"},
-                ":engine": {"S": engine},
+                ":engine": {"S": engine_id},
             },
         )
 
     def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
-        stored = [image_to_item(image) for image in images]
         return self._update(
             job_id,
             expected="running",
@@ -88,7 +88,7 @@ class DynamoJobRepository:
                 ":running": _ACTIVE[":running"],
                 ":succeeded": {"S": JobStatus.SUCCEEDED.value},
                 ":now": _time(now),
-                ":images": {"L": [item.to_dynamodb() for item in stored]},
+                ":images": {"L": [image_to_dynamodb(image) for image in images]},
             },
         )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from imagejobs.engines.base import LOSSY_FORMATS, RenderRequest, Style
+from imagejobs.engines.base import LOSSY_FORMATS, MAX_SEED, RenderRequest, Style
 from imagejobs.engines.options import EngineKind, unknown_engine_kind
 
 NOVA_CANVAS = "amazon.nova-canvas-v1:0"
@@ -190,7 +190,7 @@ PILLOW = EngineLimits(
     max_prompt_chars=2000,
     max_negative_chars=2000,
     max_images=4,
-    max_seed=2_147_483_646,
+    max_seed=MAX_SEED,
     min_guidance=1.1,
     max_guidance=10.0,
     default_guidance=6.5,

@@ -21,14 +21,12 @@ from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, caller, idempotency_key
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
-from imagejobs.models.api import JobRequest, JobView, job_view, spec_from_request
+from imagejobs.models.api import JobRequest, JobView, job_view
 from imagejobs.models.compat import (
     GenerateAccepted,
     GenerateImageAccepted,
     GenerateImageRequest,
     GenerateRequest,
-    spec_from_generate,
-    spec_from_generate_image,
 )
 from imagejobs.models.domain import Job, JobSpec
 from imagejobs.observability import logger, metrics, tracer
@@ -90,7 +88,7 @@ def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
 @app.post("/jobs")
 @tracer.capture_method
 def create_job(request: JobRequest) -> Response[JobView]:
-    job = _submit("jobs", request, spec_from_request(request))
+    job = _submit("jobs", request, request.spec())
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -103,13 +101,13 @@ def create_job(request: JobRequest) -> Response[JobView]:
 @app.post("/generate")
 @tracer.capture_method
 def generate(request: GenerateRequest) -> GenerateAccepted:
-    return GenerateAccepted(job_id=_submit("generate", request, spec_from_generate(request)).job_id)
+    return GenerateAccepted(job_id=_submit("generate", request, request.spec()).job_id)
 
 
 @app.post("/generate-image")
 @tracer.capture_method
 def generate_image(request: GenerateImageRequest) -> GenerateImageAccepted:
-    job = _submit("generate-image", request, spec_from_generate_image(request))
+    job = _submit("generate-image", request, request.spec())
     return GenerateImageAccepted(job_id=job.job_id)
 
 

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, MAX_SEED
 from imagejobs.engines.limits import EngineLimits
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError
-from imagejobs.logic.rendering import render_request
-from imagejobs.models.domain import MAX_SEED, Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import JobQueue, JobRepository
@@ -36,7 +35,7 @@ def submit_job(
         owner=owner,
         status=JobStatus.QUEUED,
         parameters=parameters,
-        engine=limits.engine_id,
+        engine_id=limits.engine_id,
         created_at=now,
         updated_at=now,
         # Whole seconds: the table's TTL attribute holds epoch seconds.
@@ -66,7 +65,7 @@ def _check_limits(params: JobParameters, max_side: int, limits: EngineLimits) ->
     for field, value in (("width", params.width), ("height", params.height)):
         if value > max_side:
             raise InvalidParameterError(field, f"must be at most {max_side} on this deployment")
-    if (violation := limits.check(render_request(params))) is not None:
+    if (violation := limits.check(params)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
 
 
@@ -78,15 +77,7 @@ def _resolve(spec: JobSpec, limits: EngineLimits) -> JobParameters:
     lossy = spec.image_format in LOSSY_FORMATS
     # Quality on a PNG is left as asked, so the check below can say it does not apply.
     quality = spec.quality if spec.quality is not None or not lossy else DEFAULT_QUALITY
-    return JobParameters(
-        prompt=spec.prompt,
-        negative_prompt=spec.negative_prompt,
-        width=spec.width,
-        height=spec.height,
-        seed=seed,
-        num_images=spec.num_images,
-        image_format=spec.image_format,
-        style=spec.style,
-        quality=quality,
-        guidance=spec.guidance if spec.guidance is not None else limits.default_guidance,
+    guidance = spec.guidance if spec.guidance is not None else limits.default_guidance
+    return JobParameters.model_validate(
+        {**dict(spec), "seed": seed, "quality": quality, "guidance": guidance}
     )

@@ -16,7 +16,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage
 from imagejobs.exceptions import EngineError, JobStateConflictError, PermanentEngineError
-from imagejobs.logic.rendering import render_request
 from imagejobs.models.domain import GeneratedImage, Job, JobError
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import ImageStore, JobRepository
@@ -104,9 +103,8 @@ def process_job(
 
 
 def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
-    request = render_request(job.parameters)
     started = time.perf_counter()
-    rendered = engine.render(request)
+    rendered = engine.render(job.parameters)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
     logger.info("rendered", extra={"engine": engine.engine_id, "render_ms": round(elapsed_ms, 1)})

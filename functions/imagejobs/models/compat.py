@@ -11,35 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.models.api import (
-    DEFAULT_SIDE,
-    GuidanceFields,
-    ImageCount,
-    ImageFormatName,
-    ImageSide,
-    NegativePrompt,
-    Prompt,
-    Quality,
-    Seed,
-    StyleName,
-)
+from imagejobs.models.api import JobRequest, Prompt, SubmitOptions
 from imagejobs.models.domain import Job, JobSpec, JobStatus
 
 
-class _GenerationOptions(GuidanceFields):
-    model_config = ConfigDict(extra="forbid")
-
-    negative_prompt: NegativePrompt | None = None
-    width: ImageSide = DEFAULT_SIDE
-    height: ImageSide = DEFAULT_SIDE
-    seed: Seed | None = None
-    num_images: ImageCount = 1
-    format: ImageFormatName = "png"
-    quality: Quality | None = None
-    style: StyleName = "none"
-
-
-class GenerateParameters(_GenerationOptions):
+class GenerateParameters(SubmitOptions):
     """`parameters` of `POST /generate`."""
 
 
@@ -51,15 +27,16 @@ class GenerateRequest(BaseModel):
     prompt: Prompt
     parameters: GenerateParameters = GenerateParameters()
 
+    def spec(self) -> JobSpec:
+        return self.parameters.spec_for(self.prompt)
+
 
 class GenerateAccepted(BaseModel):
     job_id: str
 
 
-class GenerateImageRequest(_GenerationOptions):
-    """Body of `POST /generate-image`: `{"prompt": ...}`, options flat beside it."""
-
-    prompt: Prompt
+class GenerateImageRequest(JobRequest):
+    """Body of `POST /generate-image`: `{"prompt": ...}`, options flat beside it, as `/jobs`."""
 
 
 class GenerateImageAccepted(BaseModel):
@@ -85,29 +62,6 @@ class ResultView(BaseModel):
     status: Literal["processing", "completed", "failed"]
     image_path: str | None = None
     error: str | None = None
-
-
-def spec_from_generate(request: GenerateRequest) -> JobSpec:
-    return _spec(request.prompt, request.parameters)
-
-
-def spec_from_generate_image(request: GenerateImageRequest) -> JobSpec:
-    return _spec(request.prompt, request)
-
-
-def _spec(prompt: str, options: _GenerationOptions) -> JobSpec:
-    return JobSpec(
-        prompt=prompt,
-        negative_prompt=options.negative_prompt or None,
-        width=options.width,
-        height=options.height,
-        seed=options.seed,
-        num_images=options.num_images,
-        image_format=options.format,
-        style=options.style,
-        quality=options.quality,
-        guidance=options.requested_guidance,
-    )
 
 
 def _first_image_url(job: Job, image_urls: dict[str, str]) -> str | None:

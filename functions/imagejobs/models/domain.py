@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from imagejobs.engines.base import ImageFormat, Style
+from imagejobs.engines.base import GenerationOptions, ImageFormat, RenderRequest
 
-# Nova Canvas and Titan accept seeds up to 2,147,483,646; staying inside that range keeps a
-# recorded seed replayable on every engine, for every image of a job (seed + n).
-MAX_SEED = 2_147_483_646
+# What a client asked for, before defaults that depend on the deployment are applied.
+JobSpec = GenerationOptions
+# Fully resolved: every default applied, the seed chosen; exactly what the engine renders.
+# (`guidance` is None only on jobs recorded before guidance existed.)
+JobParameters = RenderRequest
 
 
 class JobStatus(StrEnum):
@@ -23,35 +25,27 @@ class JobStatus(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+        return self in TERMINAL_STATUSES
+
+
+# A job in one of these states never changes again.
+TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED})
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class JobParameters(_Frozen):
-    """Fully resolved generation parameters: every default applied, the seed chosen."""
+class GeneratedImage(BaseModel):
+    # `format` in the API and the item, as the parameters spell it.
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
 
-    prompt: str
-    negative_prompt: str | None
-    width: int
-    height: int
-    seed: int
-    num_images: int
-    image_format: ImageFormat
-    style: Style = "none"
-    # The lossy encoders' quality; None for PNG.
-    quality: int | None = None
-    # The engine's cfgScale; None only on jobs recorded before guidance existed.
-    guidance: float | None = None
-
-
-class GeneratedImage(_Frozen):
     key: str
     width: int
     height: int
-    image_format: ImageFormat
+    image_format: ImageFormat = Field(alias="format")
     seed: int
 
 
@@ -66,7 +60,9 @@ class Job(_Frozen):
     owner: str
     status: JobStatus
     parameters: JobParameters
-    engine: str
+    # The engine that renders (or rendered) it, as `ImageEngine.engine_id` names it. (Also read
+    # as `engine`: idempotency records of jobs answered before the rename spell it so.)
+    engine_id: str = Field(validation_alias=AliasChoices("engine_id", "engine"))
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None
@@ -77,21 +73,6 @@ class Job(_Frozen):
     error: JobError | None = None
     # Set when a running job is canceled: the worker drops its result instead of saving it.
     cancel_requested: bool = False
-
-
-class JobSpec(_Frozen):
-    """What a client asked for, before defaults that depend on the deployment are applied."""
-
-    prompt: str
-    negative_prompt: str | None = None
-    width: int
-    height: int
-    seed: int | None = None
-    num_images: int
-    image_format: ImageFormat
-    style: Style = "none"
-    quality: int | None = None
-    guidance: float | None = None
 
 
 class PagePosition(_Frozen):
