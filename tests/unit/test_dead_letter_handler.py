@@ -8,8 +8,10 @@ import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import JobStatus
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.jobs import make_job
-from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 
 def stored(stack: Stack, status: JobStatus) -> None:

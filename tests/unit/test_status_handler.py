@@ -10,15 +10,10 @@ import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
 from tests.support.jobs import make_job
-from tests.unit.conftest import (
-    FIXTURE_JOB_ID,
-    OWNER,
-    FakeLambdaContext,
-    Stack,
-    load_event,
-    response_json,
-)
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 

@@ -9,13 +9,9 @@ import pytest
 
 from imagejobs.engines.limits import NOVA_CANVAS, TITAN_IMAGE_V2, limits_for
 from tests.support.bad_requests import BAD_SUBMISSIONS
-from tests.unit.conftest import (
-    FakeLambdaContext,
-    Stack,
-    event_for_job,
-    load_event,
-    response_json,
-)
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 

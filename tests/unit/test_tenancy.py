@@ -16,16 +16,10 @@ import pytest
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import Job, JobStatus, PagePosition
+from tests.support.events import FIXTURE_JOB_ID, OWNER, event_for_job, load_event, response_json
 from tests.support.jobs import T0, make_job
-from tests.unit.conftest import (
-    FIXTURE_JOB_ID,
-    OWNER,
-    FakeLambdaContext,
-    Stack,
-    event_for_job,
-    load_event,
-    response_json,
-)
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 OTHER_OWNER = "tenant-b-key-id"
 

@@ -11,9 +11,11 @@ from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import TransientEngineError
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.http import poll
 from tests.support.jobs import make_job
-from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
