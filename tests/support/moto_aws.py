@@ -54,9 +54,10 @@ def use_moto_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def create_stack() -> Stack:
     """The table, queues and bucket, inside an active `mock_aws()`."""
-    dynamodb = boto3.client("dynamodb")
-    sqs = boto3.client("sqs")
-    s3 = boto3.client("s3")
+    # Any: the stubs' literal types would make every template-built argument a type error.
+    dynamodb: Any = boto3.client("dynamodb")
+    sqs: Any = boto3.client("sqs")
+    s3: Any = boto3.client("s3")
 
     table_name = "jobs-table"
     dynamodb.create_table(TableName=table_name, **template.table_definition("JobsTable"))

@@ -36,7 +36,7 @@ class ScriptedEngine:
 
     error: Exception | None = None
     calls: list[RenderRequest] = field(default_factory=list)
-    on_render: Callable[[], None] | None = None
+    on_render: Callable[[], object] | None = None
     name: str = "scripted"
     engine_id: str = "scripted"
 
