@@ -235,8 +235,10 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
     event = with_query(load_event("api-get-jobs"), cursor=foreign)
     code, body = call(status, event, lambda_context)
 
-    # Then it is a 400 and nothing of B's is shown
+    # Then it is a 400 that names the cursor, and nothing of B's is shown
     assert code == 400
+    assert body["error"] == "validation_error"
+    assert [detail["field"] for detail in body["detail"]] == ["cursor"]
     assert "jobs" not in body
     assert OTHER_OWNER not in json.dumps(body)
 
