@@ -40,7 +40,9 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     assert item is not None
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "DeadLettered"
-    assert "3 deliveries" in item["error_message"]["S"]
+    assert item["error_message"]["S"] == "the job could not be processed after 3 deliveries"
+    # And the message for an unknown job created no half item
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 1
 
 
 def test_a_finished_job_is_left_as_it_is(
