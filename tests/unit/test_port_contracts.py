@@ -1,6 +1,7 @@
-"""The `JobRepository` contract, checked against both implementations: the DynamoDB one (on
-moto) and the in-memory one the logic tests use (tests/support/in_memory.py). A behaviour the
-fake gets wrong fails here, next to the same check passing on the real repository."""
+"""The `JobRepository` and `ImageStore` contracts, checked against both implementations: the
+DynamoDB and S3 ones (on moto) and the in-memory ones the logic tests use
+(tests/support/in_memory.py). A behaviour a fake gets wrong fails here, next to the same check
+passing on the real one."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -8,13 +9,16 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
-from imagejobs.ports import JobRepository
+from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobRepository
+from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
 from tests.support.jobs import T0, make_job
+from tests.support.moto_aws import BucketObjects
+from tests.support.worker import StoredObjects
 
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
 LATER = T0 + timedelta(minutes=1)
@@ -235,3 +239,40 @@ def test_a_sparse_filter_stops_at_the_read_budget_and_resumes_there(jobs: JobRep
     assert first.next_position is not None
     assert first.next_position.job_id == newest_first[MAX_PAGES_PER_LIST - 1]
     assert page_ids(second.jobs) == [newest_first[-1]]
+
+
+@pytest.fixture(params=["in-memory", "s3"])
+def store(request: pytest.FixtureRequest) -> tuple[ImageStore, StoredObjects]:
+    """An image store, and a view of what it holds."""
+    if request.param == "in-memory":
+        images = InMemoryImageStore()
+        return images, images
+    stack = request.getfixturevalue("stack")
+    return S3ImageStore(stack.bucket_name, s3_client()), BucketObjects(stack.s3, stack.bucket_name)
+
+
+def test_an_image_put_twice_holds_the_second(store: tuple[ImageStore, StoredObjects]) -> None:
+    # Given a stored image
+    images, objects = store
+    images.put("images/j/0.png", b"first", "image/png")
+
+    # When the same key is put again, as a retried attempt does
+    images.put("images/j/0.png", b"second", "image/png")
+
+    # Then the key holds the second, once
+    assert objects.keys() == ["images/j/0.png"]
+    assert objects.read("images/j/0.png") == StoredObject(b"second", "image/png")
+
+
+def test_deleting_ignores_keys_that_do_not_exist(store: tuple[ImageStore, StoredObjects]) -> None:
+    # Given two stored images
+    images, objects = store
+    images.put("images/j/0.webp", b"a", "image/webp")
+    images.put("images/j/1.webp", b"b", "image/webp")
+
+    # When one of them and a key never written are deleted
+    images.delete(["images/j/0.webp", "images/j/3.webp"])
+
+    # Then only the named one is gone, and the missing key was no error
+    assert objects.keys() == ["images/j/1.webp"]
+
