@@ -275,4 +275,3 @@ def test_deleting_ignores_keys_that_do_not_exist(store: tuple[ImageStore, Stored
 
     # Then only the named one is gone, and the missing key was no error
     assert objects.keys() == ["images/j/1.webp"]
-
