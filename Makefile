@@ -55,8 +55,8 @@ lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --
 	$(VENV)/bin/cfn-lint template.yaml
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
-unit: setup  ## Fast in-process tests only (moto)
-	$(PY) -m pytest tests/unit
+unit: setup  ## Fast in-process tests only: logic (in-memory) and moto
+	$(PY) -m pytest tests/logic tests/unit
 
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery

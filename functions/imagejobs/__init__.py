@@ -1,1 +1,2 @@
-"""Image generation job service: the code shared by the submit, status and worker functions."""
+"""Image generation job service: the code shared by the submit, status, worker and dead-letter
+functions."""

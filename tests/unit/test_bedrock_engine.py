@@ -45,8 +45,8 @@ from tests.support.bedrock_standin import (
     ServiceError,
     model_image,
 )
-from tests.unit.conftest import WORKER_JOB_ID as JOB_ID
-from tests.unit.conftest import WorkerWorld
+from tests.support.worker import WORKER_JOB_ID as JOB_ID
+from tests.support.worker import WorkerWorld
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIASTANDIN000000001"

@@ -6,8 +6,10 @@ from types import ModuleType
 import pytest
 
 from imagejobs.models.domain import JobStatus
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.jobs import store_job
-from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 
 @pytest.fixture
@@ -31,7 +33,9 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     assert item is not None
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "DeadLettered"
-    assert "3 deliveries" in item["error_message"]["S"]
+    assert item["error_message"]["S"] == "the job could not be processed after 3 deliveries"
+    # And the message for an unknown job created no half item
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 1
 
 
 def test_a_finished_job_is_left_as_it_is(

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.unit.conftest import FakeLambdaContext, Stack, load_event, response_json
+from tests.support.events import load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from types import ModuleType
 
 import pytest
 
-from tests.unit.conftest import FakeLambdaContext, event_for_job, load_event, response_json
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
 
 
 @pytest.mark.parametrize("route", ["api-get-job", "api-get-status", "api-get-result"])

@@ -8,8 +8,9 @@ import pytest
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from tests.support.events import OWNER
 from tests.support.jobs import make_job
-from tests.unit.conftest import OWNER, Stack
+from tests.support.moto_aws import Stack
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"

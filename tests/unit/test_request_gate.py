@@ -17,7 +17,9 @@ from imagejobs.handlers.request_gate import (
     refuse_before_routing,
 )
 from tests.support.bad_requests import ODD_BUT_VALID_SUBMISSIONS, UNREADABLE_BODIES
-from tests.unit.conftest import FakeLambdaContext, Stack, load_event, response_json
+from tests.support.events import load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 
 def with_body(body: str) -> dict[str, Any]:

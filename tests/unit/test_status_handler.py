@@ -8,15 +8,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
 from tests.support.jobs import store_job
-from tests.unit.conftest import (
-    FIXTURE_JOB_ID,
-    OWNER,
-    FakeLambdaContext,
-    Stack,
-    load_event,
-    response_json,
-)
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 

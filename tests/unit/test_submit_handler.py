@@ -7,15 +7,12 @@ from typing import Any
 
 import pytest
 
+from imagejobs.engines.base import MAX_SEED
 from imagejobs.engines.limits import NOVA_CANVAS, TITAN_IMAGE_V2, limits_for
 from tests.support.bad_requests import BAD_SUBMISSIONS
-from tests.unit.conftest import (
-    FakeLambdaContext,
-    Stack,
-    event_for_job,
-    load_event,
-    response_json,
-)
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
@@ -80,7 +77,8 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
         1,
         "png",
     )
-    assert isinstance(params["seed"], int)
+    # (a seed every engine can replay, for every image of the job)
+    assert 0 <= params["seed"] <= MAX_SEED
     item = stack.job_item(body["job_id"])
     assert item is not None
     assert item["seed"] == {"N": str(params["seed"])}
@@ -278,17 +276,33 @@ def test_a_body_that_is_not_json_is_415(
     assert stack.queued_messages() == []
 
 
-def test_error_bodies_never_echo_the_request(
-    submit: ModuleType, lambda_context: FakeLambdaContext
+@pytest.mark.parametrize(
+    ("fixture", "field", "value"),
+    [
+        ("api-post-jobs-prompt-too-long", "prompt", "x" * 2001),
+        ("api-post-jobs-wrong-type", "width", "wide"),
+        ("api-post-jobs-bad-format", "format", "gif"),
+        ("api-post-jobs-bad-style", "style", "cartoon"),
+    ],
+)
+def test_error_bodies_name_the_field_but_never_echo_the_request(
+    submit: ModuleType, lambda_context: FakeLambdaContext, fixture: str, field: str, value: str
 ) -> None:
-    # Given a prompt that is too long, and so is rejected
-    event = load_event("api-post-jobs-prompt-too-long")
+    # Given a request rejected for one field's value
+    event = load_event(fixture)
+    assert json.loads(event["body"])[field] == value
 
     # When it is submitted
-    body = submit.handler(event, lambda_context)["body"]
+    response = submit.handler(event, lambda_context)
 
-    # Then the error does not carry the user's text back
-    assert "xxxxxxxxxx" not in body
+    # Then the error names that field
+    assert response["statusCode"] == 422
+    body = response_json(response)
+    assert [detail["field"] for detail in body["detail"]] == [field]
+    # And passes on none of what pydantic keeps of the input (input, ctx, url)
+    assert [set(detail) for detail in body["detail"]] == [{"loc", "field", "msg", "type"}]
+    # And nowhere carries the caller's value back
+    assert value[:10] not in response["body"]
 
 
 def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(

@@ -10,7 +10,7 @@ from imagejobs.engines.limits import BEDROCK_MODELS
 from imagejobs.engines.options import bedrock_worst_case_seconds
 from tests.support import template
 
-FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction"]
+FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction", "DeadLetterFunction"]
 
 
 ENGINES = ["pillow", "bedrock"]
@@ -43,6 +43,20 @@ def test_queue_visibility_is_at_least_six_times_the_worker_timeout(engine: str) 
     if engine == "bedrock":
         read_timeout = int(env["BEDROCK_READ_TIMEOUT_SECONDS"])
         assert reserve >= bedrock_worst_case_seconds(read_timeout)
+
+
+def test_dead_letter_visibility_is_at_least_six_times_its_consumers_timeout() -> None:
+    # Given the dead-letter function's timeout and the queue it consumes
+    resolve = template.Resolver({}, keep_unknown=True)
+    timeout = resolve(template.function_setting("DeadLetterFunction", "Timeout"))
+    [event] = template.properties("DeadLetterFunction")["Events"].values()
+    visibility = resolve(template.properties("JobsDeadLetterQueue")["VisibilityTimeout"])
+
+    # Then it consumes the DLQ with partial batch failures, and the DLQ hides a message long
+    # enough for the function's retries, as for the worker
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert visibility >= 6 * timeout
 
 
 def test_only_a_bedrock_worker_may_invoke_a_model_and_only_the_configured_one() -> None:

@@ -14,16 +14,10 @@ import pytest
 
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
+from tests.support.events import FIXTURE_JOB_ID, OWNER, event_for_job, load_event, response_json
 from tests.support.jobs import T0, store_job
-from tests.unit.conftest import (
-    FIXTURE_JOB_ID,
-    OWNER,
-    FakeLambdaContext,
-    Stack,
-    event_for_job,
-    load_event,
-    response_json,
-)
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 OTHER_OWNER = "tenant-b-key-id"
 
@@ -245,8 +239,10 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
     event = with_query(load_event("api-get-jobs"), cursor=foreign)
     code, body = call(status, event, lambda_context)
 
-    # Then it is a 400 and nothing of B's is shown
+    # Then it is a 400 that names the cursor, and nothing of B's is shown
     assert code == 400
+    assert body["error"] == "validation_error"
+    assert [detail["field"] for detail in body["detail"]] == ["cursor"]
     assert "jobs" not in body
     assert OTHER_OWNER not in json.dumps(body)
 

@@ -17,7 +17,8 @@ from aws_xray_sdk import global_sdk_config
 from aws_xray_sdk.core import xray_recorder
 from aws_xray_sdk.core.lambda_launcher import LambdaContext
 
-from tests.unit.conftest import FakeLambdaContext, event_for_job, load_event, response_json
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
 
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 

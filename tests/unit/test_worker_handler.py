@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 
 from imagejobs.exceptions import TransientEngineError
+from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.http import poll
 from tests.support.jobs import store_job
-from tests.unit.conftest import FIXTURE_JOB_ID, OWNER, FakeLambdaContext, Stack, load_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import Stack
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -1,46 +1,14 @@
-"""The worker's logic against moto-backed DynamoDB and S3, with engines that fail on purpose.
-
-Fault injection lives here, in test code: production code has no way to select these engines.
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass, field
+"""The worker's logic against moto-backed DynamoDB and S3, with engines that fail on purpose
+(tests/support/worker.py). tests/logic runs the same logic on the in-memory ports."""
 
 import pytest
 
-from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key
 from imagejobs.models.domain import JobError, JobStatus
-from tests.unit.conftest import WORKER_JOB_ID as JOB_ID
-from tests.unit.conftest import WorkerWorld
-
-
-@dataclass
-class ScriptedEngine:
-    """Returns placeholder bytes per requested image, or raises what it was given."""
-
-    error: Exception | None = None
-    calls: list[RenderRequest] = field(default_factory=list)
-    on_render: Callable[[], None] | None = None
-    engine_id: str = "scripted"
-
-    def render(self, request: RenderRequest) -> list[RenderedImage]:
-        self.calls.append(request)
-        if self.on_render:
-            self.on_render()
-        if self.error:
-            raise self.error
-        return [
-            RenderedImage(
-                data=f"image {n}".encode(),
-                width=request.width,
-                height=request.height,
-                image_format=request.image_format,
-                seed=request.seed + n,
-            )
-            for n in range(request.num_images)
-        ]
+from tests.support.moto_aws import Stack
+from tests.support.worker import WORKER_JOB_ID as JOB_ID
+from tests.support.worker import ScriptedEngine, WorkerWorld
 
 
 def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> None:
@@ -54,8 +22,7 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> Non
     assert outcome is Outcome.SUCCEEDED
     keys = [image_key(JOB_ID, n, "webp") for n in range(2)]
     assert world.object_keys() == keys
-    head = world.stack.s3.head_object(Bucket=world.stack.bucket_name, Key=keys[0])
-    assert head["ContentType"] == "image/webp"
+    assert world.objects.read(keys[0]).content_type == "image/webp"
     # And the job records them, with one seed per image, and its timeline
     job = world.job()
     assert job.status is JobStatus.SUCCEEDED
@@ -95,7 +62,7 @@ def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorl
     assert world.job() == finished
 
 
-def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld) -> None:
+def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld, stack: Stack) -> None:
     # Given no job with the message's id
     engine = ScriptedEngine()
 
@@ -105,7 +72,7 @@ def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld) -> None:
     # Then it is acknowledged without rendering or creating anything
     assert outcome is Outcome.SKIPPED
     assert engine.calls == []
-    assert world.stack.dynamodb.scan(TableName=world.stack.table_name)["Count"] == 0
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0
 
 
 def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> None:
@@ -172,8 +139,7 @@ def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) 
     # Then the job succeeds with exactly its own images, rewritten
     assert outcome is Outcome.SUCCEEDED
     assert world.object_keys() == [image_key(JOB_ID, n, "webp") for n in range(2)]
-    body = world.stack.s3.get_object(Bucket=world.stack.bucket_name, Key=world.object_keys()[0])
-    assert body["Body"].read() == b"image 0"
+    assert world.stored(world.object_keys()[0]) == b"image 0"
     assert world.job().attempts == 2
 
 

@@ -19,8 +19,7 @@ from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines import get_engine
 from imagejobs.engines.options import EngineOptions
-from imagejobs.exceptions import NotEnoughTimeError
-from imagejobs.logic.worker import process_job, retry_delay_seconds
+from imagejobs.logic.worker import process_delivery
 from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import WorkerSettings
@@ -56,25 +55,19 @@ processor = BatchProcessor(
 def record_handler(record: JobMessageRecord, lambda_context: LambdaContext) -> str:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
-    receive_count = int(record.attributes.ApproximateReceiveCount)
-    if lambda_context.get_remaining_time_in_millis() < settings.time_reserve_seconds * 1000:
-        # Give the message back now rather than be killed halfway through writing.
-        queue.delay(record.receiptHandle, 0)
-        raise NotEnoughTimeError(job_id)
-    try:
-        outcome = process_job(
-            job_id,
-            receive_count=receive_count,
-            max_receive_count=settings.max_receive_count,
-            jobs=jobs,
-            images=images,
-            engine=engine,
-            clock=utc_now,
-        )
-    except Exception:
-        # Reported as a batch item failure; back off before SQS delivers it again.
-        queue.delay(record.receiptHandle, retry_delay_seconds(receive_count))
-        raise
+    outcome = process_delivery(
+        job_id,
+        record.receiptHandle,
+        receive_count=int(record.attributes.ApproximateReceiveCount),
+        max_receive_count=settings.max_receive_count,
+        remaining_ms=lambda_context.get_remaining_time_in_millis(),
+        time_reserve_seconds=settings.time_reserve_seconds,
+        jobs=jobs,
+        images=images,
+        queue=queue,
+        engine=engine,
+        clock=utc_now,
+    )
     return outcome.value
 
 

@@ -15,10 +15,15 @@ from enum import StrEnum
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage
-from imagejobs.exceptions import EngineError, JobStateConflictError, PermanentEngineError
+from imagejobs.exceptions import (
+    EngineError,
+    JobStateConflictError,
+    NotEnoughTimeError,
+    PermanentEngineError,
+)
 from imagejobs.models.domain import GeneratedImage, Job, JobError
 from imagejobs.observability import logger, metrics
-from imagejobs.ports import ImageStore, JobRepository
+from imagejobs.ports import ImageStore, JobQueue, JobRepository
 
 
 class Outcome(StrEnum):
@@ -40,6 +45,46 @@ def retry_delay_seconds(receive_count: int) -> int:
 
 def image_key(job_id: str, index: int, image_format: str) -> str:
     return f"images/{job_id}/{index}.{FILE_EXTENSIONS[image_format]}"
+
+
+def process_delivery(
+    job_id: str,
+    receipt_handle: str,
+    *,
+    receive_count: int,
+    max_receive_count: int,
+    remaining_ms: int,
+    time_reserve_seconds: int,
+    jobs: JobRepository,
+    images: ImageStore,
+    queue: JobQueue,
+    engine: ImageEngine,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    """One SQS delivery of a job's message: `process_job`, if the invocation has time for it.
+
+    Raises when the message should come back: at once when less than the time reserve is
+    left (`NotEnoughTimeError`), after a backoff when `process_job` raised. The caller reports
+    the message as a batch item failure.
+    """
+    if remaining_ms < time_reserve_seconds * 1000:
+        # Give the message back now rather than be killed halfway through writing.
+        queue.delay(receipt_handle, 0)
+        raise NotEnoughTimeError(job_id)
+    try:
+        return process_job(
+            job_id,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=jobs,
+            images=images,
+            engine=engine,
+            clock=clock,
+        )
+    except Exception:
+        # Back off before SQS delivers it again.
+        queue.delay(receipt_handle, retry_delay_seconds(receive_count))
+        raise
 
 
 def process_job(

@@ -1,0 +1,229 @@
+"""Accepting and canceling jobs, on the in-memory ports: what is recorded, what is queued,
+and what is refused before anything is."""
+
+import secrets
+from datetime import datetime, timedelta
+
+import pytest
+
+from imagejobs.exceptions import (
+    EnqueueFailedError,
+    InvalidParameterError,
+    JobNotFoundError,
+    JobStateConflictError,
+)
+from imagejobs.logic.cancel import cancel_job
+from imagejobs.logic.submit import submit_job
+from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.models.messages import JobMessage
+from imagejobs.settings import SubmitSettings
+from tests.support import template
+from tests.support.events import OWNER
+from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository
+from tests.support.jobs import T0, make_job
+
+JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
+
+
+def settings(**parameters: str) -> SubmitSettings:
+    """SubmitFunction's settings as template.yaml gives them, `parameters` overriding its own."""
+    names = {"JobsTable": "jobs", "JobsQueue": "queue", "IdempotencyTable": "idempotency"}
+    environment = template.function_environment(
+        "SubmitFunction", template.Resolver({**names, **parameters})
+    )
+    return SubmitSettings.model_validate(environment)
+
+
+def submit(
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue, spec: JobSpec, **parameters: str
+) -> Job:
+    return submit_job(spec, OWNER, jobs=jobs, queue=queue, settings=settings(**parameters), now=T0)
+
+
+def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue
+) -> None:
+    # Given a WebP request that leaves quality and guidance to the deployment
+    spec = SPEC.model_copy(update={"seed": 42})
+
+    # When it is submitted
+    job = submit(jobs, queue, spec)
+
+    # Then the job is stored as returned: queued, the caller's, with what will be rendered
+    assert jobs.get(job.job_id) == job
+    assert job.model_dump(exclude={"job_id"}) == {
+        "owner": OWNER,
+        "status": JobStatus.QUEUED,
+        "parameters": JobParameters(
+            prompt="a lighthouse",
+            negative_prompt=None,
+            width=640,
+            height=480,
+            seed=42,
+            num_images=2,
+            image_format="webp",
+            style="none",
+            quality=90,
+            guidance=6.5,
+        ).model_dump(),
+        "engine_id": "pillow",
+        "created_at": T0,
+        "updated_at": T0,
+        "started_at": None,
+        "finished_at": None,
+        "expires_at": T0 + timedelta(days=7),
+        "attempts": 0,
+        "images": (),
+        "error": None,
+        "cancel_requested": False,
+    }
+    # And exactly one message names it
+    assert queue.messages == [JobMessage(job_id=job.job_id)]
+
+
+def test_a_png_job_has_no_quality(jobs: InMemoryJobRepository, queue: InMemoryJobQueue) -> None:
+    # Given a PNG request without a quality
+    # When it is submitted
+    job = submit(jobs, queue, SPEC.model_copy(update={"image_format": "png"}))
+
+    # Then the job records none, rather than the lossy encoders' default
+    assert job.parameters.quality is None
+
+
+def test_a_chosen_seed_leaves_room_for_every_image_of_the_engine(
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a Nova Canvas deployment, a request for five images without a seed, and the
+    # highest seed the random draw can give
+    monkeypatch.setattr(secrets, "randbelow", lambda bound: bound - 1)
+    spec = SPEC.model_copy(update={"num_images": 5, "width": 640, "height": 480})
+
+    # When it is submitted
+    job = submit(jobs, queue, spec, ImageEngine="bedrock", BedrockModelId="amazon.nova-canvas-v1:0")
+
+    # Then the last image's seed is exactly the model's highest
+    assert job.parameters.seed + 4 == 858_993_459
+    assert job.engine_id == "bedrock:amazon.nova-canvas-v1:0"
+
+
+@pytest.mark.parametrize(
+    ("changes", "parameters", "field"),
+    [
+        ({"width": 1040}, {"MaxImageSize": "1024"}, "width"),
+        ({"height": 1040}, {"MaxImageSize": "1024"}, "height"),
+        ({"image_format": "png", "quality": 80}, {}, "quality"),
+        ({"guidance": 12.0}, {}, "guidance"),
+        ({"width": 650}, {"ImageEngine": "bedrock"}, "width"),
+        ({"num_images": 5}, {}, "num_images"),
+        ({"seed": 2_147_483_646}, {}, "seed"),
+    ],
+)
+def test_what_the_deployment_cannot_render_is_refused_before_anything_is_stored(
+    jobs: InMemoryJobRepository,
+    queue: InMemoryJobQueue,
+    changes: dict[str, object],
+    parameters: dict[str, str],
+    field: str,
+) -> None:
+    # Given a request beyond this deployment's cap or its engine's limits
+    spec = SPEC.model_copy(update=changes)
+
+    # When it is submitted
+    # Then it is refused naming the field, and no job or message exists
+    with pytest.raises(InvalidParameterError) as refused:
+        submit(jobs, queue, spec, **parameters)
+    assert refused.value.field == field
+    assert jobs.jobs == {}
+    assert queue.messages == []
+
+
+def test_a_job_that_cannot_be_queued_is_failed_not_left_queued(
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue
+) -> None:
+    # Given a queue that refuses messages
+    queue.unavailable = True
+
+    # When a job is submitted
+    # Then the caller hears of it, and the recorded job is failed, so no one waits for it
+    with pytest.raises(EnqueueFailedError):
+        submit(jobs, queue, SPEC)
+    [job] = jobs.jobs.values()
+    assert job.status is JobStatus.FAILED
+    assert job.error == JobError(type="EnqueueFailed", message="could not queue the job")
+    assert job.finished_at == T0
+
+
+def stored(jobs: InMemoryJobRepository, status: JobStatus, owner: str = OWNER) -> Job:
+    job = make_job(JOB_ID, owner, status)
+    jobs.create(job)
+    return job
+
+
+def test_a_queued_job_is_canceled_at_once(jobs: InMemoryJobRepository) -> None:
+    # Given a queued job
+    stored(jobs, JobStatus.QUEUED)
+
+    # When its owner cancels it
+    now = T0 + timedelta(seconds=5)
+    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=now)
+
+    # Then it is canceled and finished, with no worker involved
+    assert (job.status, job.finished_at, job.cancel_requested) == (JobStatus.CANCELED, now, False)
+    assert jobs.get(JOB_ID) == job
+
+
+def test_a_running_job_is_flagged_for_its_worker(jobs: InMemoryJobRepository) -> None:
+    # Given a running job
+    stored(jobs, JobStatus.RUNNING)
+
+    # When its owner cancels it
+    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+
+    # Then it stays running with the cancel requested, for the worker to finish
+    assert (job.status, job.cancel_requested, job.finished_at) == (JobStatus.RUNNING, True, None)
+
+
+@pytest.mark.parametrize("status", [JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED])
+def test_a_finished_job_cannot_be_canceled(jobs: InMemoryJobRepository, status: JobStatus) -> None:
+    # Given a job that already ended
+    job = stored(jobs, status)
+
+    # When its owner cancels it
+    # Then that conflicts, and the job is unchanged
+    with pytest.raises(JobStateConflictError):
+        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+    assert jobs.get(JOB_ID) == job
+
+
+def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> None:
+    # Given someone else's queued job
+    job = stored(jobs, JobStatus.QUEUED, owner="tenant-b-key-id")
+
+    # When this caller cancels it, or a job nobody has
+    # Then both read as "not found", and the job is unchanged
+    with pytest.raises(JobNotFoundError):
+        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0)
+    with pytest.raises(JobNotFoundError):
+        cancel_job("00000000-0000-4000-8000-000000000000", OWNER, jobs=jobs, now=T0)
+    assert jobs.get(JOB_ID) == job
+
+
+class StartsOnCancel(InMemoryJobRepository):
+    """A worker starts the job between the cancel's read and its first write."""
+
+    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+        self.start_attempt(job_id, T0 + timedelta(seconds=1), "pillow")
+        return super().cancel_queued(job_id, T0 + timedelta(seconds=2))
+
+
+def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
+    # Given a queued job that a worker starts while its owner cancels it
+    jobs = StartsOnCancel()
+    stored(jobs, JobStatus.QUEUED)
+
+    # When the owner cancels it
+    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=3))
+
+    # Then the cancel becomes a request the worker will honour
+    assert (job.status, job.cancel_requested) == (JobStatus.RUNNING, True)

@@ -1,0 +1,320 @@
+"""The worker's state transitions on the in-memory ports: queued -> running -> succeeded,
+failed or canceled, with every redelivery SQS may make. tests/unit/test_worker_logic.py runs
+the main paths again on moto."""
+
+from datetime import timedelta
+
+import pytest
+
+from imagejobs.exceptions import NotEnoughTimeError, PermanentEngineError, TransientEngineError
+from imagejobs.logic.worker import Outcome, image_key, process_delivery
+from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from tests.support.in_memory import InMemoryJobQueue, StoredObject
+from tests.support.jobs import T0
+from tests.support.worker import WORKER_JOB_ID as JOB_ID
+from tests.support.worker import ScriptedEngine, WorkerWorld
+
+RECEIPT = "receipt-1"
+# The worker's RENDER_TIME_RESERVE_SECONDS for the built-in renderer is of this order.
+RESERVE_S = 20
+
+
+def deliver(
+    world: WorkerWorld,
+    queue: InMemoryJobQueue,
+    engine: ScriptedEngine,
+    *,
+    remaining_ms: int = 60_000,
+    receive_count: int = 1,
+    max_receive_count: int = 3,
+) -> Outcome:
+    """One SQS delivery of the job's message, as the handler passes it on."""
+    return process_delivery(
+        JOB_ID,
+        RECEIPT,
+        receive_count=receive_count,
+        max_receive_count=max_receive_count,
+        remaining_ms=remaining_ms,
+        time_reserve_seconds=RESERVE_S,
+        jobs=world.jobs,
+        images=world.images,
+        queue=queue,
+        engine=engine,
+        clock=world.clock,
+    )
+
+
+def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> None:
+    # Given a queued job for two WebP images, seed 7
+    queued = world.add_job(num_images=2, image_format="webp", seed=7)
+    engine = ScriptedEngine()
+
+    # When its message is processed
+    outcome = world.run(engine)
+
+    # Then the engine was asked for exactly the job's parameters
+    assert outcome is Outcome.SUCCEEDED
+    [request] = engine.calls
+    assert (request.width, request.height, request.seed, request.num_images) == (128, 96, 7, 2)
+    # And each image is stored under its deterministic key with its content type
+    keys = [image_key(JOB_ID, n, "webp") for n in range(2)]
+    assert world.objects.read(keys[0]) == StoredObject(b"image 0", "image/webp")
+    assert world.objects.read(keys[1]) == StoredObject(b"image 1", "image/webp")
+    assert world.object_keys() == keys
+    # And the job went queued -> running (tick 1) -> succeeded (tick 2), one seed per image
+    assert world.job() == queued.model_copy(
+        update={
+            "status": JobStatus.SUCCEEDED,
+            "attempts": 1,
+            "started_at": T0 + timedelta(seconds=1),
+            "updated_at": T0 + timedelta(seconds=2),
+            "finished_at": T0 + timedelta(seconds=2),
+            "images": tuple(
+                GeneratedImage(key=key, width=128, height=96, image_format="webp", seed=7 + n)
+                for n, key in enumerate(keys)
+            ),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("finish", "status"),
+    [
+        ("succeed", JobStatus.SUCCEEDED),
+        ("fail", JobStatus.FAILED),
+        ("cancel", JobStatus.CANCELED),
+    ],
+)
+def test_a_redelivery_for_a_finished_job_changes_nothing(
+    world: WorkerWorld, finish: str, status: JobStatus
+) -> None:
+    # Given a job that already ended one way or another
+    world.add_job(num_images=1)
+    if finish == "succeed":
+        world.run(ScriptedEngine())
+    elif finish == "fail":
+        world.run(ScriptedEngine(error=PermanentEngineError("no")))
+    else:
+        world.jobs.cancel_queued(JOB_ID, world.clock())
+    finished = world.job()
+    objects = {key: world.objects.read(key) for key in world.object_keys()}
+
+    # When its message is delivered again
+    engine = ScriptedEngine()
+    outcome = world.run(engine, receive_count=2)
+
+    # Then it is acknowledged without rendering, and neither job nor images change
+    assert finished.status is status
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.job() == finished
+    assert {key: world.objects.read(key) for key in world.object_keys()} == objects
+
+
+def test_a_message_for_an_unknown_job_creates_nothing(world: WorkerWorld) -> None:
+    # Given no job at all
+    engine = ScriptedEngine()
+
+    # When a message names one
+    outcome = world.run(engine)
+
+    # Then it is dropped: nothing rendered, stored or recorded
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.jobs.get(JOB_ID) is None
+    assert world.object_keys() == []
+
+
+def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: WorkerWorld) -> None:
+    # Given an attempt that wrote one image and crashed before recording anything
+    world.add_job(num_images=2)
+    first_start = world.clock()
+    world.jobs.start_attempt(JOB_ID, first_start, "scripted")
+    world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
+
+    # When SQS delivers the message again
+    outcome = world.run(ScriptedEngine(), receive_count=2)
+
+    # Then the job succeeds with its own two images, the partial one rewritten
+    assert outcome is Outcome.SUCCEEDED
+    assert world.object_keys() == [image_key(JOB_ID, n, "webp") for n in range(2)]
+    assert world.stored(image_key(JOB_ID, 0, "webp")) == b"image 0"
+    # And both attempts count, while the job keeps its first start time
+    job = world.job()
+    assert job.attempts == 2
+    assert job.started_at == first_start
+
+
+def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None:
+    # Given a job whose owner cancels it while the engine renders
+    world.add_job(num_images=2)
+    engine = ScriptedEngine(on_render=lambda: world.jobs.request_cancel(JOB_ID, world.clock()))
+
+    # When the render finishes
+    outcome = world.run(engine)
+
+    # Then the job ends canceled with no images, and the bucket holds none of them
+    assert outcome is Outcome.CANCELED
+    job = world.job()
+    assert (job.status, job.images, job.cancel_requested) == (JobStatus.CANCELED, (), True)
+    assert job.finished_at is not None
+    assert world.object_keys() == []
+
+
+def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
+    # Given a running job asked to cancel, whose worker died after writing an image
+    world.add_job(num_images=2)
+    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
+    world.jobs.request_cancel(JOB_ID, world.clock())
+    world.images.put(image_key(JOB_ID, 1, "webp"), b"orphan", "image/webp")
+    engine = ScriptedEngine()
+
+    # When SQS delivers its message again
+    outcome = world.run(engine, receive_count=2)
+
+    # Then the cancel is finished without rendering, and the orphan is removed
+    assert outcome is Outcome.CANCELED
+    assert engine.calls == []
+    assert world.job().status is JobStatus.CANCELED
+    assert world.object_keys() == []
+
+
+def test_a_job_canceled_while_queued_is_never_rendered(world: WorkerWorld) -> None:
+    # Given a job canceled before the worker reached it
+    world.add_job()
+    canceled = world.jobs.cancel_queued(JOB_ID, world.clock())
+    engine = ScriptedEngine()
+
+    # When its message arrives
+    outcome = world.run(engine)
+
+    # Then nothing is rendered and the job is as the cancel left it
+    assert outcome is Outcome.SKIPPED
+    assert engine.calls == []
+    assert world.job() == canceled
+
+
+def test_a_permanent_engine_error_fails_the_job_on_the_first_delivery(world: WorkerWorld) -> None:
+    # Given an engine that refuses the job for good
+    world.add_job()
+    engine = ScriptedEngine(error=PermanentEngineError("width: beyond what the engine draws"))
+
+    # When the first delivery is processed
+    outcome = world.run(engine, receive_count=1, max_receive_count=3)
+
+    # Then the job fails at once with the engine's reason, and nothing is stored
+    assert outcome is Outcome.FAILED
+    job = world.job()
+    assert job.status is JobStatus.FAILED
+    assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
+    assert job.attempts == 1
+    assert world.object_keys() == []
+
+
+@pytest.mark.parametrize("error", [TransientEngineError("throttled"), RuntimeError("boom")])
+def test_a_retryable_error_before_the_last_delivery_is_left_to_sqs(
+    world: WorkerWorld, error: Exception
+) -> None:
+    # Given an engine that fails for a reason a retry may cure (or one nobody foresaw)
+    world.add_job()
+
+    # When a delivery before the last one is processed
+    # Then the error propagates, so the message is reported as a batch item failure
+    with pytest.raises(type(error)):
+        world.run(ScriptedEngine(error=error), receive_count=2, max_receive_count=3)
+    # And the job stays running for the next delivery
+    job = world.job()
+    assert (job.status, job.attempts, job.error) == (JobStatus.RUNNING, 1, None)
+
+
+def test_the_last_delivery_fails_the_job_saying_why(world: WorkerWorld) -> None:
+    # Given a job whose render kept failing, now on its last delivery
+    world.add_job()
+    engine = ScriptedEngine(error=TransientEngineError("Bedrock answered ThrottlingException"))
+    with pytest.raises(TransientEngineError):
+        world.run(engine, receive_count=1, max_receive_count=3)
+
+    # When the last delivery fails too
+    outcome = world.run(engine, receive_count=3, max_receive_count=3)
+
+    # Then the job ends failed, counting deliveries and attempts, with the engine's words
+    assert outcome is Outcome.FAILED
+    assert world.job().error == JobError(
+        type="RetriesExhausted",
+        message="gave up after 3 deliveries (2 attempts);"
+        " last error: Bedrock answered ThrottlingException",
+    )
+
+
+def test_an_unforeseen_error_is_named_by_its_type_only(world: WorkerWorld) -> None:
+    # Given a render that fails with an error that is not the engine's own account
+    world.add_job()
+    engine = ScriptedEngine(error=RuntimeError("connection to 10.0.0.7 refused"))
+
+    # When it happens on the last delivery
+    outcome = world.run(engine, receive_count=3, max_receive_count=3)
+
+    # Then the job's owner learns the type, not internals such as addresses
+    assert outcome is Outcome.FAILED
+    error = world.job().error
+    assert error is not None
+    assert error.message == "gave up after 3 deliveries (1 attempts); last error: RuntimeError"
+
+
+def test_a_job_finished_elsewhere_during_the_render_keeps_that_end(world: WorkerWorld) -> None:
+    # Given a job that another delivery fails while this one renders
+    world.add_job()
+    elsewhere = JobError(type="Other", message="finished elsewhere")
+    engine = ScriptedEngine(on_render=lambda: world.jobs.fail(JOB_ID, elsewhere, world.clock()))
+
+    # When this render finishes
+    outcome = world.run(engine)
+
+    # Then its result is dropped and the other end stands
+    assert outcome is Outcome.SKIPPED
+    job = world.job()
+    assert (job.status, job.error, job.images) == (JobStatus.FAILED, elsewhere, ())
+
+
+def test_too_little_time_left_gives_the_message_back_at_once(
+    world: WorkerWorld, queue: InMemoryJobQueue
+) -> None:
+    # Given a queued job and an invocation with less than the reserve left
+    queued = world.add_job()
+    engine = ScriptedEngine()
+
+    # When the delivery is handled
+    # Then it is refused, visible again at once, and the job is untouched
+    with pytest.raises(NotEnoughTimeError):
+        deliver(world, queue, engine, remaining_ms=RESERVE_S * 1000 - 1)
+    assert queue.delays == [(RECEIPT, 0)]
+    assert engine.calls == []
+    assert world.job() == queued
+
+
+def test_exactly_the_reserve_left_is_enough(world: WorkerWorld, queue: InMemoryJobQueue) -> None:
+    # Given a queued job and an invocation with exactly the reserve left
+    world.add_job()
+
+    # When the delivery is handled
+    outcome = deliver(world, queue, ScriptedEngine(), remaining_ms=RESERVE_S * 1000)
+
+    # Then the job is rendered, and the message's visibility is left alone
+    assert outcome is Outcome.SUCCEEDED
+    assert queue.delays == []
+
+
+@pytest.mark.parametrize(("receive_count", "delay_s"), [(1, 2), (2, 4), (4, 16), (9, 300)])
+def test_a_retry_backs_off_exponentially_up_to_five_minutes(
+    world: WorkerWorld, queue: InMemoryJobQueue, receive_count: int, delay_s: int
+) -> None:
+    # Given a job whose engine is throttled, on some delivery before the last
+    world.add_job()
+    engine = ScriptedEngine(error=TransientEngineError("throttled"))
+
+    # When the delivery fails
+    with pytest.raises(TransientEngineError):
+        deliver(world, queue, engine, receive_count=receive_count, max_receive_count=10)
+
+    # Then the message comes back after the backoff for that delivery
+    assert queue.delays == [(RECEIPT, delay_s)]

@@ -1,0 +1,214 @@
+"""In-memory implementations of the ports (imagejobs.ports), for the logic tests.
+
+They keep the contracts of the DynamoDB, SQS and S3 ones in imagejobs.dal, down to the
+conditional writes: a transition from the wrong state raises `JobStateConflictError`, as a
+failed `ConditionExpression` does. tests/unit/test_port_contracts.py runs the same checks
+against the repository and image store here and the real ones on moto, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
+from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
+from imagejobs.models.domain import (
+    GeneratedImage,
+    Job,
+    JobError,
+    JobPage,
+    JobStatus,
+    PagePosition,
+)
+from imagejobs.models.messages import JobMessage
+
+_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _stored_time(moment: datetime) -> datetime:
+    """The table keeps timestamps to the millisecond."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+@dataclass
+class InMemoryJobRepository:
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+    def create(self, job: Job) -> None:
+        if job.job_id in self.jobs:
+            raise JobStateConflictError(job.job_id, "new")
+        self.jobs[job.job_id] = job.model_copy(
+            update={
+                "created_at": _stored_time(job.created_at),
+                "updated_at": _stored_time(job.updated_at),
+                # The TTL attribute holds epoch seconds.
+                "expires_at": job.expires_at.replace(microsecond=0),
+            }
+        )
+
+    def get(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
+
+    def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
+        return self._update(
+            job_id,
+            "queued or running",
+            lambda job: job.status in _ACTIVE and not job.cancel_requested,
+            lambda job: {
+                "status": JobStatus.RUNNING,
+                "updated_at": _stored_time(now),
+                "engine_id": engine_id,
+                "started_at": job.started_at or _stored_time(now),
+                "attempts": job.attempts + 1,
+            },
+        )
+
+    def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "running",
+            lambda job: job.status is JobStatus.RUNNING and not job.cancel_requested,
+            lambda job: {
+                "status": JobStatus.SUCCEEDED,
+                "updated_at": _stored_time(now),
+                "finished_at": _stored_time(now),
+                "images": tuple(images),
+            },
+        )
+
+    def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "queued or running",
+            lambda job: job.status in _ACTIVE,
+            lambda job: {
+                "status": JobStatus.FAILED,
+                "updated_at": _stored_time(now),
+                "finished_at": _stored_time(now),
+                "error": error,
+            },
+        )
+
+    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "queued",
+            lambda job: job.status is JobStatus.QUEUED,
+            lambda job: {
+                "status": JobStatus.CANCELED,
+                "updated_at": _stored_time(now),
+                "finished_at": _stored_time(now),
+            },
+        )
+
+    def request_cancel(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "running",
+            lambda job: job.status is JobStatus.RUNNING,
+            lambda job: {"cancel_requested": True, "updated_at": _stored_time(now)},
+        )
+
+    def finish_canceled(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "running with a cancel requested",
+            lambda job: job.status is JobStatus.RUNNING and job.cancel_requested,
+            lambda job: {
+                "status": JobStatus.CANCELED,
+                "updated_at": _stored_time(now),
+                "finished_at": _stored_time(now),
+            },
+        )
+
+    def list_owned(
+        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    ) -> JobPage:
+        # The by-owner index, newest first; reading stops where the table's would, after
+        # MAX_PAGES_PER_LIST index pages of `limit` items, filtered or not.
+        index = sorted(
+            (job for job in self.jobs.values() if job.owner == owner),
+            key=lambda job: (job.created_at, job.job_id),
+            reverse=True,
+        )
+        if after is not None:
+            index = [
+                j for j in index if (j.created_at, j.job_id) < (after.created_at, after.job_id)
+            ]
+        budget = index[: MAX_PAGES_PER_LIST * limit]
+        found: list[Job] = []
+        for job in budget:
+            if status is None or job.status is status:
+                found.append(job)
+                if len(found) == limit:
+                    return JobPage(jobs=tuple(found), next_position=_position(job))
+        # A full last page tells the table there may be more, even when there is not.
+        last_read_was_full = len(budget) == MAX_PAGES_PER_LIST * limit
+        return JobPage(
+            jobs=tuple(found), next_position=_position(budget[-1]) if last_read_was_full else None
+        )
+
+    def _update(
+        self,
+        job_id: str,
+        expected: str,
+        condition: Callable[[Job], bool],
+        changes: Callable[[Job], dict[str, Any]],
+    ) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None or not condition(job):
+            raise JobStateConflictError(job_id, expected)
+        updated = job.model_copy(update=changes(job))
+        self.jobs[job_id] = updated
+        return updated
+
+
+def _position(job: Job) -> PagePosition:
+    return PagePosition(owner=job.owner, created_at=job.created_at, job_id=job.job_id)
+
+
+@dataclass
+class InMemoryJobQueue:
+    """Keeps what was sent and every visibility change; `unavailable` makes `send` fail."""
+
+    messages: list[JobMessage] = field(default_factory=list)
+    delays: list[tuple[str, int]] = field(default_factory=list)
+    unavailable: bool = False
+
+    def send(self, message: JobMessage) -> None:
+        if self.unavailable:
+            raise EnqueueFailedError(f"could not queue job {message.job_id}")
+        self.messages.append(message)
+
+    def delay(self, receipt_handle: str, seconds: int) -> None:
+        self.delays.append((receipt_handle, seconds))
+
+
+class StoredObject(NamedTuple):
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class InMemoryImageStore:
+    objects: dict[str, StoredObject] = field(default_factory=dict)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = StoredObject(data, content_type)
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
+
+    def url_for(self, key: str, expires_in: int) -> str:
+        return f"memory://images/{key}?expires_in={expires_in}"
+
+    # What a test reads back, as tests.support.moto_aws.BucketObjects reads the moto bucket.
+    def keys(self) -> list[str]:
+        return sorted(self.objects)
+
+    def read(self, key: str) -> StoredObject:
+        return self.objects[key]

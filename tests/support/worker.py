@@ -1,0 +1,114 @@
+"""One harness for the worker's logic: a job, an engine that does what a test scripts, and a
+clock. The same `WorkerWorld` runs on the in-memory ports (tests/logic) and on moto (tests/unit).
+
+Fault injection lives here, in test code: production code has no way to select these engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from imagejobs.engines.base import ImageEngine, RenderedImage, RenderRequest
+from imagejobs.logic.worker import Outcome, process_job
+from imagejobs.models.domain import Job
+from imagejobs.ports import ImageStore, JobRepository
+from tests.support.events import OWNER
+from tests.support.in_memory import StoredObject
+from tests.support.jobs import T0, make_job
+
+WORKER_JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+class StoredObjects(Protocol):
+    """Reads back what the image store holds (the in-memory store, or the moto bucket)."""
+
+    def keys(self) -> list[str]: ...
+
+    def read(self, key: str) -> StoredObject: ...
+
+
+@dataclass
+class ScriptedEngine:
+    """Returns placeholder bytes per requested image, or raises what it was given."""
+
+    error: Exception | None = None
+    calls: list[RenderRequest] = field(default_factory=list)
+    on_render: Callable[[], object] | None = None
+    engine_id: str = "scripted"
+
+    def render(self, request: RenderRequest) -> list[RenderedImage]:
+        self.calls.append(request)
+        if self.on_render:
+            self.on_render()
+        if self.error:
+            raise self.error
+        return [
+            RenderedImage(
+                data=f"image {n}".encode(),
+                width=request.width,
+                height=request.height,
+                image_format=request.image_format,
+                seed=request.seed + n,
+            )
+            for n in range(request.num_images)
+        ]
+
+
+@dataclass
+class WorkerWorld:
+    """The worker's logic against one set of ports: one job, a clock that ticks a second a call."""
+
+    jobs: JobRepository
+    images: ImageStore
+    objects: StoredObjects
+    ticks: int = 0
+
+    def clock(self) -> datetime:
+        self.ticks += 1
+        return T0 + timedelta(seconds=self.ticks)
+
+    def add_job(self, *, engine: str = "scripted", **parameters: Any) -> Job:
+        """A queued job, recorded under `engine`; `parameters` override JobParameters."""
+        values: dict[str, Any] = {
+            "prompt": "a lighthouse",
+            "width": 128,
+            "height": 96,
+            "seed": 7,
+            "num_images": 2,
+            "image_format": "webp",
+            **parameters,
+        }
+        job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine_id": engine}, **values)
+        self.jobs.create(job)
+        return job
+
+    def run(
+        self,
+        engine: ImageEngine,
+        receive_count: int = 1,
+        max_receive_count: int = 3,
+        job_id: str = WORKER_JOB_ID,
+    ) -> Outcome:
+        return process_job(
+            job_id,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=self.jobs,
+            images=self.images,
+            engine=engine,
+            clock=self.clock,
+        )
+
+    def job(self) -> Job:
+        job = self.jobs.get(WORKER_JOB_ID)
+        assert job is not None
+        return job
+
+    def object_keys(self) -> list[str]:
+        return self.objects.keys()
+
+    def stored(self, key: str) -> bytes:
+        return self.objects.read(key).data

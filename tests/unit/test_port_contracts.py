@@ -1,0 +1,277 @@
+"""The `JobRepository` and `ImageStore` contracts, checked against both implementations: the
+DynamoDB and S3 ones (on moto) and the in-memory ones the logic tests use
+(tests/support/in_memory.py). A behaviour a fake gets wrong fails here, next to the same check
+passing on the real one."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
+from imagejobs.exceptions import JobStateConflictError
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
+from imagejobs.ports import ImageStore, JobRepository
+from tests.support.events import OWNER
+from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
+from tests.support.jobs import T0, make_job
+from tests.support.moto_aws import BucketObjects
+from tests.support.worker import StoredObjects
+
+JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
+LATER = T0 + timedelta(minutes=1)
+ERROR = JobError(type="RenderFailed", message="nope")
+IMAGES = (GeneratedImage(key="images/k/0.png", width=64, height=64, image_format="png", seed=1),)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def jobs(request: pytest.FixtureRequest) -> JobRepository:
+    if request.param == "in-memory":
+        return InMemoryJobRepository()
+    stack = request.getfixturevalue("stack")
+    return DynamoJobRepository(stack.table_name, boto3.client("dynamodb"))
+
+
+# Each starting state, as a stored job.
+STARTS: dict[str, Job] = {
+    "queued": make_job(JOB_ID, OWNER, JobStatus.QUEUED),
+    "running": make_job(JOB_ID, OWNER, JobStatus.RUNNING, changes={"attempts": 1}),
+    "running, cancel requested": make_job(
+        JOB_ID, OWNER, JobStatus.RUNNING, changes={"attempts": 1, "cancel_requested": True}
+    ),
+    "succeeded": make_job(JOB_ID, OWNER, JobStatus.SUCCEEDED, changes={"images": IMAGES}),
+    "failed": make_job(JOB_ID, OWNER, JobStatus.FAILED, changes={"error": ERROR}),
+    "canceled": make_job(JOB_ID, OWNER, JobStatus.CANCELED),
+}
+
+Transition = Callable[[JobRepository], Job]
+TRANSITIONS: dict[str, Transition] = {
+    "start_attempt": lambda jobs: jobs.start_attempt(JOB_ID, LATER, "other-engine"),
+    "complete": lambda jobs: jobs.complete(JOB_ID, IMAGES, LATER),
+    "fail": lambda jobs: jobs.fail(JOB_ID, ERROR, LATER),
+    "cancel_queued": lambda jobs: jobs.cancel_queued(JOB_ID, LATER),
+    "request_cancel": lambda jobs: jobs.request_cancel(JOB_ID, LATER),
+    "finish_canceled": lambda jobs: jobs.finish_canceled(JOB_ID, LATER),
+}
+
+# What each allowed transition changes; every pair not listed is a JobStateConflictError.
+ENDED = {"updated_at": LATER, "finished_at": LATER}
+ALLOWED: dict[tuple[str, str], dict[str, object]] = {
+    ("queued", "start_attempt"): {
+        "status": JobStatus.RUNNING,
+        "updated_at": LATER,
+        "started_at": LATER,
+        "attempts": 1,
+        "engine_id": "other-engine",
+    },
+    ("running", "start_attempt"): {
+        "status": JobStatus.RUNNING,
+        "updated_at": LATER,
+        "started_at": LATER,
+        "attempts": 2,
+        "engine_id": "other-engine",
+    },
+    ("running", "complete"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
+    ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("running, cancel requested", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("queued", "cancel_queued"): {"status": JobStatus.CANCELED, **ENDED},
+    ("running", "request_cancel"): {"cancel_requested": True, "updated_at": LATER},
+    ("running, cancel requested", "request_cancel"): {"updated_at": LATER},
+    ("running, cancel requested", "finish_canceled"): {"status": JobStatus.CANCELED, **ENDED},
+}
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS)
+@pytest.mark.parametrize("start", STARTS)
+def test_each_transition_moves_only_from_the_states_it_allows(
+    jobs: JobRepository, start: str, transition: str
+) -> None:
+    # Given a stored job in one state
+    jobs.create(STARTS[start])
+
+    # When a transition is tried on it
+    # Then an allowed one returns the job as now stored, with exactly its changes
+    if (start, transition) in ALLOWED:
+        expected = STARTS[start].model_copy(update=ALLOWED[(start, transition)])
+        assert TRANSITIONS[transition](jobs) == expected
+        assert jobs.get(JOB_ID) == expected
+    # And any other raises the conflict and leaves the job as it was
+    else:
+        with pytest.raises(JobStateConflictError) as raised:
+            TRANSITIONS[transition](jobs)
+        assert raised.value.job_id == JOB_ID
+        assert jobs.get(JOB_ID) == STARTS[start]
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS)
+def test_a_transition_on_an_unknown_job_conflicts_and_creates_nothing(
+    jobs: JobRepository, transition: str
+) -> None:
+    # Given no job
+    # When a transition is tried, then it conflicts and no half job appears
+    with pytest.raises(JobStateConflictError):
+        TRANSITIONS[transition](jobs)
+    assert jobs.get(JOB_ID) is None
+
+
+def test_a_job_reads_back_as_stored_to_the_millisecond(jobs: JobRepository) -> None:
+    # Given a job whose times carry microseconds
+    moment = datetime(2026, 11, 23, 8, 0, 0, 250_987, tzinfo=UTC)
+    job = make_job(JOB_ID, OWNER, created_at=moment, guidance=7.3)
+
+    # When it is stored and read back
+    jobs.create(job)
+
+    # Then it is the same job, its times kept to the millisecond and its expiry to the second
+    assert jobs.get(JOB_ID) == job.model_copy(
+        update={
+            "created_at": moment.replace(microsecond=250_000),
+            "updated_at": moment.replace(microsecond=250_000),
+            "expires_at": job.expires_at.replace(microsecond=0),
+        }
+    )
+
+
+def test_a_job_id_is_stored_once(jobs: JobRepository) -> None:
+    # Given a stored job
+    jobs.create(STARTS["queued"])
+
+    # When another job with its id is created
+    # Then that conflicts and the first job stays
+    with pytest.raises(JobStateConflictError):
+        jobs.create(STARTS["failed"])
+    assert jobs.get(JOB_ID) == STARTS["queued"]
+
+
+def test_a_restart_keeps_the_first_start_time(jobs: JobRepository) -> None:
+    # Given a job started once
+    jobs.create(STARTS["queued"])
+    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
+
+    # When it is started again later
+    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=2), "pillow")
+
+    # Then both attempts count, and started_at is the first one's
+    assert job.attempts == 2
+    assert job.started_at == T0 + timedelta(seconds=1)
+    assert job.updated_at == T0 + timedelta(seconds=2)
+
+
+def listing_id(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+def store_listing(jobs: JobRepository, statuses: list[JobStatus], owner: str = OWNER) -> list[str]:
+    """Jobs one second apart, the first oldest; returns their ids, newest first."""
+    ids = []
+    for n, status in enumerate(statuses):
+        jobs.create(make_job(listing_id(n), owner, status, created_at=T0 + timedelta(seconds=n)))
+        ids.append(listing_id(n))
+    return ids[::-1]
+
+
+def page_ids(page_jobs: tuple[Job, ...]) -> list[str]:
+    return [job.job_id for job in page_jobs]
+
+
+def test_a_listing_pages_through_the_owners_jobs_newest_first(jobs: JobRepository) -> None:
+    # Given five jobs of one owner and one of another
+    newest_first = store_listing(jobs, [JobStatus.QUEUED] * 5)
+    jobs.create(make_job(listing_id(99), "someone-else", created_at=T0 + timedelta(hours=1)))
+
+    # When they are listed two at a time
+    first = jobs.list_owned(OWNER, status=None, limit=2, after=None)
+    second = jobs.list_owned(OWNER, status=None, limit=2, after=first.next_position)
+    third = jobs.list_owned(OWNER, status=None, limit=2, after=second.next_position)
+
+    # Then the pages hold the owner's jobs only, newest first, each ending where the next starts
+    assert page_ids(first.jobs) == newest_first[:2]
+    assert first.next_position == PagePosition(
+        owner=OWNER, created_at=first.jobs[-1].created_at, job_id=newest_first[1]
+    )
+    assert page_ids(second.jobs) == newest_first[2:4]
+    assert page_ids(third.jobs) == newest_first[4:]
+    assert third.next_position is None
+
+
+def test_a_full_last_page_still_offers_a_next_one_which_is_empty(jobs: JobRepository) -> None:
+    # Given exactly two jobs
+    newest_first = store_listing(jobs, [JobStatus.QUEUED] * 2)
+
+    # When they are listed two at a time
+    first = jobs.list_owned(OWNER, status=None, limit=2, after=None)
+    second = jobs.list_owned(OWNER, status=None, limit=2, after=first.next_position)
+
+    # Then the full page cannot know it was the last, and the next one is empty
+    assert page_ids(first.jobs) == newest_first
+    assert first.next_position is not None
+    assert second.jobs == ()
+    assert second.next_position is None
+
+
+def test_a_status_filter_keeps_only_that_status(jobs: JobRepository) -> None:
+    # Given jobs of mixed states
+    statuses = [JobStatus.SUCCEEDED, JobStatus.QUEUED, JobStatus.SUCCEEDED, JobStatus.FAILED]
+    newest_first = store_listing(jobs, statuses)
+
+    # When only the succeeded ones are listed
+    page = jobs.list_owned(OWNER, status=JobStatus.SUCCEEDED, limit=10, after=None)
+
+    # Then those are the two, newest first
+    assert page_ids(page.jobs) == [newest_first[1], newest_first[3]]
+    assert page.next_position is None
+
+
+def test_a_sparse_filter_stops_at_the_read_budget_and_resumes_there(jobs: JobRepository) -> None:
+    # Given one failed job behind more queued ones than a listing reads at once
+    statuses = [JobStatus.FAILED] + [JobStatus.QUEUED] * MAX_PAGES_PER_LIST
+    newest_first = store_listing(jobs, statuses)
+
+    # When failed jobs are listed one at a time
+    first = jobs.list_owned(OWNER, status=JobStatus.FAILED, limit=1, after=None)
+    second = jobs.list_owned(OWNER, status=JobStatus.FAILED, limit=1, after=first.next_position)
+
+    # Then the first call gives up empty where it stopped reading, and the next finds the job
+    assert first.jobs == ()
+    assert first.next_position is not None
+    assert first.next_position.job_id == newest_first[MAX_PAGES_PER_LIST - 1]
+    assert page_ids(second.jobs) == [newest_first[-1]]
+
+
+@pytest.fixture(params=["in-memory", "s3"])
+def store(request: pytest.FixtureRequest) -> tuple[ImageStore, StoredObjects]:
+    """An image store, and a view of what it holds."""
+    if request.param == "in-memory":
+        images = InMemoryImageStore()
+        return images, images
+    stack = request.getfixturevalue("stack")
+    return S3ImageStore(stack.bucket_name, s3_client()), BucketObjects(stack.s3, stack.bucket_name)
+
+
+def test_an_image_put_twice_holds_the_second(store: tuple[ImageStore, StoredObjects]) -> None:
+    # Given a stored image
+    images, objects = store
+    images.put("images/j/0.png", b"first", "image/png")
+
+    # When the same key is put again, as a retried attempt does
+    images.put("images/j/0.png", b"second", "image/png")
+
+    # Then the key holds the second, once
+    assert objects.keys() == ["images/j/0.png"]
+    assert objects.read("images/j/0.png") == StoredObject(b"second", "image/png")
+
+
+def test_deleting_ignores_keys_that_do_not_exist(store: tuple[ImageStore, StoredObjects]) -> None:
+    # Given two stored images
+    images, objects = store
+    images.put("images/j/0.webp", b"a", "image/webp")
+    images.put("images/j/1.webp", b"b", "image/webp")
+
+    # When one of them and a key never written are deleted
+    images.delete(["images/j/0.webp", "images/j/3.webp"])
+
+    # Then only the named one is gone, and the missing key was no error
+    assert objects.keys() == ["images/j/1.webp"]
