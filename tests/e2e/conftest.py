@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from imagejobs_dev import localstack as local
+from imagejobs_dev.localstack import LocalStack
 from imagejobs_dev.stack import StackInfo, client, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def deployed(localstack: local.LocalStack) -> StackInfo:
+def deployed(localstack: LocalStack) -> StackInfo:
+    """The CloudFormation stack, deployed once per session on the session's LocalStack."""
     return deploy(ROOT, localstack)
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from imagejobs_dev import localstack as local
 from imagejobs_dev import stack
+from imagejobs_dev.localstack import installation
 
 STUBBORN = (
     "import signal, time\n"
@@ -215,7 +216,7 @@ def test_a_failed_start_raises_with_the_log_tail_and_leaves_no_state(
     layout.python.parent.mkdir(parents=True)
     layout.python.write_text("#!/bin/sh\necho 'boom: cannot start' >&2\nexit 3\n")
     layout.python.chmod(0o755)
-    layout.marker.write_text(local._fingerprint(layout))
+    layout.marker.write_text(local.fingerprint(layout))
 
     # When it is started
     began = time.monotonic()
@@ -235,10 +236,10 @@ def test_install_is_instant_when_nothing_changed_and_reruns_when_a_pin_changes(
     fake_sources(tmp_path)
     layout = local.Layout(tmp_path)
     layout.home.mkdir()
-    layout.marker.write_text(local._fingerprint(layout))
+    layout.marker.write_text(local.fingerprint(layout))
     calls: list[list[str]] = []
-    monkeypatch.setattr(local.subprocess, "run", lambda args, **_: calls.append(list(args)))
-    monkeypatch.setattr(local, "find_python313", lambda: Path(sys.executable))
+    monkeypatch.setattr(installation.subprocess, "run", lambda args, **_: calls.append(list(args)))
+    monkeypatch.setattr(installation, "find_python313", lambda: Path(sys.executable))
 
     # When install runs, then again after a constraint changed
     local.install(tmp_path)
@@ -250,7 +251,7 @@ def test_install_is_instant_when_nothing_changed_and_reruns_when_a_pin_changes(
     assert unchanged == []
     assert any("boto3==1.2.3" in call for call in calls)
     assert any("--target" in call and str(layout.sdk) in call for call in calls)
-    assert layout.marker.read_text() == local._fingerprint(layout)
+    assert layout.marker.read_text() == local.fingerprint(layout)
 
 
 def test_the_sdk_pin_is_read_from_the_functions_requirements() -> None:
