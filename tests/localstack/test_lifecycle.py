@@ -291,3 +291,41 @@ def test_make_down_forgets_a_stack_whose_localstack_is_gone(tmp_path: Path) -> N
 
     # Then it does not try to delete the stack there, and forgets it
     assert not stack.state_file(tmp_path).exists()
+
+
+def test_our_localstack_is_reached_over_https_by_name_with_its_certificate(tmp_path: Path) -> None:
+    # Given our LocalStack's endpoint and the certificate it wrote
+    certificate = tmp_path / "server.test.pem"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\n")
+
+    # When its coordinates are derived
+    found = local.LocalStack.at("http://127.0.0.1:4603", certificate, started_here=True)
+
+    # Then HTTPS uses the same port under the certificate's name, trusting that certificate
+    assert found.endpoint_url == "http://127.0.0.1:4603"
+    assert found.https_endpoint_url == "https://localhost:4603"
+    assert found.ca_bundle == certificate
+    assert found.started_here is True
+
+
+def test_a_localstack_whose_certificate_is_unknown_gets_no_https_coordinates() -> None:
+    # Given the endpoint of a LocalStack that is not ours
+
+    # When its coordinates are derived without a certificate
+    found = local.LocalStack.at("http://localstack:4566", None, started_here=False)
+
+    # Then it is reached over HTTP only
+    assert (found.https_endpoint_url, found.ca_bundle) == (None, None)
+
+
+def test_a_certificate_not_written_yet_is_no_ca_bundle(tmp_path: Path) -> None:
+    # Given our LocalStack's endpoint, before it wrote its certificate
+
+    # When its coordinates are derived
+    found = local.LocalStack.at(
+        "http://127.0.0.1:4603", tmp_path / "absent.pem", started_here=False
+    )
+
+    # Then there is an HTTPS URL but no CA bundle to verify it with yet
+    assert found.https_endpoint_url == "https://localhost:4603"
+    assert found.ca_bundle is None
