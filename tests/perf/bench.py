@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "render_styles",
             lambda: bench_render.measure_styles(args.style_sizes, args.render_repeat),
         ),
-        ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm)),
+        ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm, args.warm_up_rounds)),
     ]
     for name, stage in stages:
         _stage(name)
@@ -147,6 +147,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time `make test` (long)")
     parser.add_argument("--rounds", type=int, default=5, help="cold starts per function")
     parser.add_argument("--warm", type=int, default=1000, help="warm requests per function")
+    parser.add_argument(
+        "--warm-up-rounds", type=int, default=1, help="uncounted cold starts first (default 1)"
+    )
     parser.add_argument("--render-repeat", type=int, default=3, help="renders per row")
     parser.add_argument(
         "--render-sizes", type=int, nargs="+", default=list(bench_render.SIZES), help="sides"
