@@ -178,19 +178,22 @@ def down(root: Path = ROOT) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "show"])
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(up().to_json())
+            print(up(args.root).to_json())
         elif args.command == "down":
-            down()
+            down(args.root)
     except LocalStackError as error:
         raise SystemExit(f"error: {error}") from error
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"error: {' '.join(map(str, error.cmd[:3]))} failed") from error
     if args.command in {"up", "down"}:
         return
-    deployed = read_state()
+    deployed = read_state(args.root)
     if deployed is None:
         raise SystemExit("no stack: run `make up`")
     print(deployed.to_json())
