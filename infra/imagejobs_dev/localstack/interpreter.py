@@ -1,8 +1,8 @@
 """The Lambda runtime's Python 3.13: the one place that finds it.
 
 The Makefile asks this module too (`python3 -m imagejobs_dev.localstack python313`), before
-.venv exists, with whatever `python3` the machine has: so this package keeps to syntax and
-standard library modules that any Python 3.9+ runs.
+.venv exists, with whatever `python3` the machine has (3.11 on ours): so this package keeps to
+the standard library and to syntax an older Python 3 runs (no `type` aliases, no PEP 695).
 """
 
 from __future__ import annotations
