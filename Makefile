@@ -4,11 +4,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-# Python 3.13 is the Lambda runtime's version. pyenv's `python3.13` shim only works once the
-# version is selected, so ask pyenv for the interpreter's real path first.
-PYTHON313 ?= $(shell p="$$(pyenv prefix 3.13 2>/dev/null | head -n1)/bin/python3.13"; \
-	if [ -x "$$p" ]; then echo "$$p"; \
-	elif python3.13 -c 'import sys' >/dev/null 2>&1; then command -v python3.13; fi)
+# Python 3.13 is the Lambda runtime's version. The LocalStack tooling is what finds it (pyenv,
+# PATH, ...); before .venv exists any python3 can run that (standard library only).
+PYTHON313 ?= $(shell PYTHONPATH=$(CURDIR)/infra python3 -m imagejobs_dev.localstack python313 2>/dev/null)
 
 # checkov pins an old boto3 that clashes with the SAM CLI's, so it gets a venv of its own.
 CHECKOV_VERSION := 3.3.30

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from imagejobs_dev import localstack as local
+from imagejobs_dev.localstack import LocalStack, ensure_running, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def localstack() -> Iterator[local.LocalStack]:
-    """A running LocalStack: the one named by LOCALSTACK_ENDPOINT, ours, or one started now.
+def localstack() -> Iterator[LocalStack]:
+    """A running LocalStack (the emulator): the one named by LOCALSTACK_ENDPOINT, ours, or one
+    started now. tests/e2e deploys the CloudFormation stack on it (the `deployed` fixture).
 
     Only a LocalStack this session started is stopped at its end.
     """
-    stack = local.ensure_running(ROOT)
-    yield stack
-    if stack.started_here:
-        local.stop(ROOT)
+    running = ensure_running(ROOT)
+    yield running
+    if running.started_here:
+        stop(ROOT)

@@ -1,9 +1,13 @@
 """Deploys template.yaml to LocalStack with the real SAM CLI: `make up` and `make down`.
 
+Names: a `LocalStack` (variables `localstack`) is the emulator, a running process
+(imagejobs_dev.localstack); a `StackInfo` (variables `deployed`) describes the CloudFormation
+stack deployed on it. "Stack" alone always means the latter.
+
 `up` starts LocalStack (or reuses one named by LOCALSTACK_ENDPOINT / AWS_ENDPOINT_URL),
-runs `sam build` and `sam deploy --config-env localstack`, and prints the stack's coordinates
-as one JSON object on its last line. The same JSON is kept in `.localstack/stack.json` for
-the command-line client and the end-to-end tests.
+runs `sam build` and `sam deploy --config-env localstack`, and prints the deployed stack's
+coordinates as one JSON object on its last line. The same JSON is kept in
+`.localstack/stack.json` for the command-line client and the end-to-end tests.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 import boto3
 
-from imagejobs_dev import localstack
+from imagejobs_dev.localstack import LocalStack, LocalStackError, ensure_running, healthy, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "localstack"
@@ -33,6 +37,8 @@ LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test
 
 @dataclass(frozen=True)
 class StackInfo:
+    """Where the deployed CloudFormation stack's parts are, and how to call its API."""
+
     api_url: str
     https_api_url: str | None
     ca_bundle: str | None
@@ -95,17 +101,17 @@ def _run(command: list[str], env: dict[str, str], root: Path) -> None:
     subprocess.run(command, cwd=root, env=env, check=True, stdout=sys.stderr)
 
 
-def deploy(root: Path, stack: localstack.LocalStack) -> StackInfo:
-    env = aws_environment(stack.endpoint_url)
+def deploy(root: Path, localstack: LocalStack) -> StackInfo:
+    env = aws_environment(localstack.endpoint_url)
     started = time.monotonic()
     _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
     _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
     print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    info = describe(stack)
+    deployed = describe(localstack)
     path = state_file(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(info.to_json() + "\n")
-    return info
+    path.write_text(deployed.to_json() + "\n")
+    return deployed
 
 
 def client(service: str, endpoint_url: str) -> Any:
@@ -118,8 +124,8 @@ def client(service: str, endpoint_url: str) -> Any:
     )
 
 
-def describe(stack: localstack.LocalStack) -> StackInfo:
-    cloudformation = client("cloudformation", stack.endpoint_url)
+def describe(localstack: LocalStack) -> StackInfo:
+    cloudformation = client("cloudformation", localstack.endpoint_url)
     described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     api_id, stage = outputs["ApiId"], outputs["StageName"]
@@ -127,12 +133,14 @@ def describe(stack: localstack.LocalStack) -> StackInfo:
     # under its own gateway.
     api_path = f"/_aws/execute-api/{api_id}/{stage}/"
     return StackInfo(
-        api_url=stack.endpoint_url.rstrip("/") + api_path,
+        api_url=localstack.endpoint_url.rstrip("/") + api_path,
         https_api_url=(
-            stack.https_endpoint_url.rstrip("/") + api_path if stack.https_endpoint_url else None
+            localstack.https_endpoint_url.rstrip("/") + api_path
+            if localstack.https_endpoint_url
+            else None
         ),
-        ca_bundle=str(stack.ca_bundle) if stack.ca_bundle else None,
-        endpoint_url=stack.endpoint_url,
+        ca_bundle=str(localstack.ca_bundle) if localstack.ca_bundle else None,
+        endpoint_url=localstack.endpoint_url,
         region=REGION,
         stack_name=STACK_NAME,
         api_id=api_id,
@@ -142,7 +150,7 @@ def describe(stack: localstack.LocalStack) -> StackInfo:
         queue_url=outputs["JobsQueueUrl"],
         dlq_url=outputs["JobsDeadLetterQueueUrl"],
         worker_function=outputs["WorkerFunctionName"],
-        api_key=client("apigateway", stack.endpoint_url).get_api_key(
+        api_key=client("apigateway", localstack.endpoint_url).get_api_key(
             apiKey=outputs["DefaultApiKeyId"], includeValue=True
         )["value"],
         api_key_id=outputs["DefaultApiKeyId"],
@@ -151,18 +159,18 @@ def describe(stack: localstack.LocalStack) -> StackInfo:
 
 
 def up(root: Path = ROOT) -> StackInfo:
-    return deploy(root, localstack.ensure_running(root))
+    return deploy(root, ensure_running(root))
 
 
 def down(root: Path = ROOT) -> None:
-    info = read_state(root)
-    # localstack.stop only stops an instance `up` started (it keeps its own pid file).
-    if localstack.stop(root):
+    deployed = read_state(root)
+    # stop() only stops a LocalStack `up` started (it keeps its own pid file).
+    if stop(root):
         print("stopped LocalStack", file=sys.stderr)
-    elif info is not None and localstack.healthy(info.endpoint_url):
+    elif deployed is not None and healthy(deployed.endpoint_url):
         # A LocalStack we did not start (Docker, CI service): remove only our stack. One that
         # no longer answers (stopped by the test session that started it) took the stack along.
-        env = aws_environment(info.endpoint_url)
+        env = aws_environment(deployed.endpoint_url)
         _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
     state_file(root).unlink(missing_ok=True)
 
@@ -170,22 +178,25 @@ def down(root: Path = ROOT) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "show"])
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(up().to_json())
+            print(up(args.root).to_json())
         elif args.command == "down":
-            down()
-    except localstack.LocalStackError as error:
+            down(args.root)
+    except LocalStackError as error:
         raise SystemExit(f"error: {error}") from error
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"error: {' '.join(map(str, error.cmd[:3]))} failed") from error
     if args.command in {"up", "down"}:
         return
-    info = read_state()
-    if info is None:
+    deployed = read_state(args.root)
+    if deployed is None:
         raise SystemExit("no stack: run `make up`")
-    print(info.to_json())
+    print(deployed.to_json())
 
 
 if __name__ == "__main__":

@@ -1,25 +1,32 @@
 """End-to-end fixtures: the real template, deployed with the real SAM CLI to LocalStack.
 
 The `localstack` fixture (tests/conftest.py) starts LocalStack unless one is running; this
-module deploys once per session, exactly as `make up` does.
+module deploys once per session with the real `make up` (which finds that LocalStack), timed
+as `make bench`'s developer loop times it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from imagejobs_dev import localstack as local
-from imagejobs_dev.stack import StackInfo, client, deploy
-
-ROOT = Path(__file__).resolve().parents[2]
+from imagejobs_dev.localstack import LocalStack
+from imagejobs_dev.stack import StackInfo, client
+from tests.perf.bench_e2e import timed_up
 
 
 @pytest.fixture(scope="session")
-def deployed(localstack: local.LocalStack) -> StackInfo:
-    return deploy(ROOT, localstack)
+def made_up(localstack: LocalStack) -> tuple[StackInfo, dict[str, float]]:
+    """`make up` on the session's LocalStack: the CloudFormation stack it deployed, and how
+    long it took until the API first answered."""
+    return timed_up()
+
+
+@pytest.fixture(scope="session")
+def deployed(made_up: tuple[StackInfo, dict[str, float]]) -> StackInfo:
+    """The CloudFormation stack, deployed once per session."""
+    return made_up[0]
 
 
 @pytest.fixture(scope="session")

@@ -33,12 +33,12 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 JOB_TIMEOUT = 90
 
 
-def url(stack: StackInfo, path: str) -> str:
-    return stack.api_url + path.lstrip("/")
+def url(deployed: StackInfo, path: str) -> str:
+    return deployed.api_url + path.lstrip("/")
 
 
 def api(
-    stack: StackInfo,
+    deployed: StackInfo,
     method: str,
     path: str,
     body: Any = None,
@@ -46,13 +46,13 @@ def api(
     **kwargs: Any,
 ) -> HttpResponse:
     """A call to the deployed API with the stack's first API key."""
-    sent = {**(headers or {}), "x-api-key": stack.api_key}
-    return call(method, url(stack, path), body, headers=sent, **kwargs)
+    sent = {**(headers or {}), "x-api-key": deployed.api_key}
+    return call(method, url(deployed, path), body, headers=sent, **kwargs)
 
 
-def finished_job(stack: StackInfo, job_id: str) -> dict[str, Any]:
+def finished_job(deployed: StackInfo, job_id: str) -> dict[str, Any]:
     response = poll(
-        lambda: api(stack, "GET", f"jobs/{job_id}"),
+        lambda: api(deployed, "GET", f"jobs/{job_id}"),
         lambda r: r.status == 200 and r.json()["status"] in TERMINAL_STATUSES,
         JOB_TIMEOUT,
         f"job {job_id} to finish",

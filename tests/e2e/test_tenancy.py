@@ -40,10 +40,10 @@ def new_key(deployed: StackInfo, aws: Any) -> Iterator[Any]:
 
 
 def as_tenant(
-    stack: StackInfo, key: str | None, method: str, path: str, body: Any = None
+    deployed: StackInfo, key: str | None, method: str, path: str, body: Any = None
 ) -> HttpResponse:
     headers = {"x-api-key": key} if key is not None else {}
-    return call(method, stack.api_url + path, body, headers=headers)
+    return call(method, deployed.api_url + path, body, headers=headers)
 
 
 @pytest.mark.parametrize(

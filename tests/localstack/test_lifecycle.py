@@ -21,6 +21,7 @@ import pytest
 
 from imagejobs_dev import localstack as local
 from imagejobs_dev import stack
+from imagejobs_dev.localstack import installation
 
 STUBBORN = (
     "import signal, time\n"
@@ -215,7 +216,7 @@ def test_a_failed_start_raises_with_the_log_tail_and_leaves_no_state(
     layout.python.parent.mkdir(parents=True)
     layout.python.write_text("#!/bin/sh\necho 'boom: cannot start' >&2\nexit 3\n")
     layout.python.chmod(0o755)
-    layout.marker.write_text(local._fingerprint(layout))
+    layout.marker.write_text(local.fingerprint(layout))
 
     # When it is started
     began = time.monotonic()
@@ -235,10 +236,10 @@ def test_install_is_instant_when_nothing_changed_and_reruns_when_a_pin_changes(
     fake_sources(tmp_path)
     layout = local.Layout(tmp_path)
     layout.home.mkdir()
-    layout.marker.write_text(local._fingerprint(layout))
+    layout.marker.write_text(local.fingerprint(layout))
     calls: list[list[str]] = []
-    monkeypatch.setattr(local.subprocess, "run", lambda args, **_: calls.append(list(args)))
-    monkeypatch.setattr(local, "find_python313", lambda: Path(sys.executable))
+    monkeypatch.setattr(installation.subprocess, "run", lambda args, **_: calls.append(list(args)))
+    monkeypatch.setattr(installation, "find_python313", lambda: Path(sys.executable))
 
     # When install runs, then again after a constraint changed
     local.install(tmp_path)
@@ -250,7 +251,7 @@ def test_install_is_instant_when_nothing_changed_and_reruns_when_a_pin_changes(
     assert unchanged == []
     assert any("boto3==1.2.3" in call for call in calls)
     assert any("--target" in call and str(layout.sdk) in call for call in calls)
-    assert layout.marker.read_text() == local._fingerprint(layout)
+    assert layout.marker.read_text() == local.fingerprint(layout)
 
 
 def test_the_sdk_pin_is_read_from_the_functions_requirements() -> None:
@@ -290,3 +291,41 @@ def test_make_down_forgets_a_stack_whose_localstack_is_gone(tmp_path: Path) -> N
 
     # Then it does not try to delete the stack there, and forgets it
     assert not stack.state_file(tmp_path).exists()
+
+
+def test_our_localstack_is_reached_over_https_by_name_with_its_certificate(tmp_path: Path) -> None:
+    # Given our LocalStack's endpoint and the certificate it wrote
+    certificate = tmp_path / "server.test.pem"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\n")
+
+    # When its coordinates are derived
+    found = local.LocalStack.at("http://127.0.0.1:4603", certificate, started_here=True)
+
+    # Then HTTPS uses the same port under the certificate's name, trusting that certificate
+    assert found.endpoint_url == "http://127.0.0.1:4603"
+    assert found.https_endpoint_url == "https://localhost:4603"
+    assert found.ca_bundle == certificate
+    assert found.started_here is True
+
+
+def test_a_localstack_whose_certificate_is_unknown_gets_no_https_coordinates() -> None:
+    # Given the endpoint of a LocalStack that is not ours
+
+    # When its coordinates are derived without a certificate
+    found = local.LocalStack.at("http://localstack:4566", None, started_here=False)
+
+    # Then it is reached over HTTP only
+    assert (found.https_endpoint_url, found.ca_bundle) == (None, None)
+
+
+def test_a_certificate_not_written_yet_is_no_ca_bundle(tmp_path: Path) -> None:
+    # Given our LocalStack's endpoint, before it wrote its certificate
+
+    # When its coordinates are derived
+    found = local.LocalStack.at(
+        "http://127.0.0.1:4603", tmp_path / "absent.pem", started_here=False
+    )
+
+    # Then there is an HTTPS URL but no CA bundle to verify it with yet
+    assert found.https_endpoint_url == "https://localhost:4603"
+    assert found.ca_bundle is None

@@ -111,9 +111,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "stage_seconds": {},
     }
     stages: list[tuple[str, Any]] = [
-        ("render", lambda: bench_render.measure(repeat=args.render_repeat)),
-        ("render_styles", lambda: bench_render.measure_styles(repeat=args.render_repeat)),
-        ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm)),
+        ("render", lambda: bench_render.measure(args.render_sizes, args.render_repeat)),
+        (
+            "render_styles",
+            lambda: bench_render.measure_styles(args.style_sizes, args.render_repeat),
+        ),
+        ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm, args.warm_up_rounds)),
     ]
     for name, stage in stages:
         _stage(name)
@@ -144,7 +147,16 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time `make test` (long)")
     parser.add_argument("--rounds", type=int, default=5, help="cold starts per function")
     parser.add_argument("--warm", type=int, default=1000, help="warm requests per function")
+    parser.add_argument(
+        "--warm-up-rounds", type=int, default=1, help="uncounted cold starts first (default 1)"
+    )
     parser.add_argument("--render-repeat", type=int, default=3, help="renders per row")
+    parser.add_argument(
+        "--render-sizes", type=int, nargs="+", default=list(bench_render.SIZES), help="sides"
+    )
+    parser.add_argument(
+        "--style-sizes", type=int, nargs="+", default=list(bench_render.STYLE_SIZES), help="sides"
+    )
     parser.add_argument("--skip-e2e", action="store_true", help="in-process stages only")
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
     args = parser.parse_args()

@@ -30,11 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from imagejobs.models.domain import TERMINAL_STATUSES
-from imagejobs_dev import localstack
-from imagejobs_dev.stack import LOCAL_CREDENTIALS, StackInfo, read_state
+from imagejobs_dev.localstack import Layout, external_endpoint, running_pid
+from imagejobs_dev.stack import StackInfo, client, read_state
 from tests.perf.stats import summary
 from tests.support.http import call
 
@@ -61,12 +59,13 @@ def _make(target: str) -> tuple[float, str]:
     return elapsed, lines[-1] if lines else ""
 
 
-def _first_successful_call(info: StackInfo, timeout: float = FIRST_CALL_TIMEOUT) -> float:
+def _first_successful_call(deployed: StackInfo, timeout: float = FIRST_CALL_TIMEOUT) -> float:
     """Seconds until GET /jobs answers 200 (it starts the status function if it is cold)."""
     started = time.monotonic()
     while True:
         with contextlib.suppress(OSError):
-            response = call("GET", f"{info.api_url}jobs?limit=1", headers=_key(info), timeout=60)
+            url = f"{deployed.api_url}jobs?limit=1"
+            response = call("GET", url, headers=_key(deployed), timeout=60)
             if response.status == 200:
                 return time.monotonic() - started
         if time.monotonic() - started > timeout:
@@ -74,15 +73,24 @@ def _first_successful_call(info: StackInfo, timeout: float = FIRST_CALL_TIMEOUT)
         time.sleep(0.2)
 
 
-def _up() -> dict[str, Any]:
+def timed_up() -> tuple[StackInfo, dict[str, Any]]:
+    """`make up`, then the first successful API call: the stack it deployed, and both times.
+
+    The end-to-end tests deploy their stack with this too, so `make test` runs it for real.
+    """
     make_up, last = _make("up")
-    info = StackInfo(**json.loads(last))
-    first_call = _first_successful_call(info)
-    return {"make_up_s": make_up, "first_call_s": first_call, "total_s": make_up + first_call}
+    deployed = StackInfo(**json.loads(last))
+    first_call = _first_successful_call(deployed)
+    times = {"make_up_s": make_up, "first_call_s": first_call, "total_s": make_up + first_call}
+    return deployed, times
+
+
+def _up() -> dict[str, Any]:
+    return timed_up()[1]
 
 
 def developer_loop(full: bool) -> dict[str, Any]:
-    if localstack._external_endpoint():
+    if external_endpoint():
         cold: dict[str, Any] = {"skipped": "LOCALSTACK_ENDPOINT names a LocalStack we do not stop"}
     else:
         _make("down")
@@ -106,18 +114,8 @@ def developer_loop(full: bool) -> dict[str, Any]:
 # -- load --------------------------------------------------------------------------------------
 
 
-def _key(info: StackInfo) -> dict[str, str]:
-    return {"x-api-key": info.api_key}
-
-
-def _client(service: str, info: StackInfo) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=info.endpoint_url,
-        region_name=info.region,
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+def _key(deployed: StackInfo) -> dict[str, str]:
+    return {"x-api-key": deployed.api_key}
 
 
 class WorkerMemory:
@@ -191,12 +189,6 @@ def _status_kib(pid: int, field: str) -> int | None:
     return None
 
 
-def _localstack_pid() -> int | None:
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        return int(json.loads((ROOT / ".localstack" / "state.json").read_text())["pid"])
-    return None
-
-
 def _epoch(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp()
 
@@ -220,24 +212,24 @@ def _scan(dynamodb: Any, table: str, wanted: set[str]) -> dict[str, dict[str, An
     return found
 
 
-def load(jobs: int, concurrency: int, info: StackInfo | None = None) -> dict[str, Any]:
-    info = info or read_state(ROOT)
-    if info is None:
+def load(jobs: int, concurrency: int, deployed: StackInfo | None = None) -> dict[str, Any]:
+    deployed = deployed or read_state(ROOT)
+    if deployed is None:
         raise RuntimeError("no stack: run `make up`")
-    dynamodb, sqs = _client("dynamodb", info), _client("sqs", info)
+    dynamodb, sqs = client("dynamodb", deployed.endpoint_url), client("sqs", deployed.endpoint_url)
 
     def submit(index: int) -> dict[str, Any]:
         sent = time.time()
         started = time.perf_counter()
         body = {**JOB, "seed": index}
-        response = call("POST", f"{info.api_url}jobs", body, headers=_key(info), timeout=60)
+        response = call("POST", f"{deployed.api_url}jobs", body, headers=_key(deployed), timeout=60)
         latency = time.perf_counter() - started
         job_id = response.json().get("job_id") if response.status == 202 else None
         return {"sent": sent, "latency_s": latency, "status": response.status, "job_id": job_id}
 
-    _first_successful_call(info)  # the status function is warm, LocalStack answers
+    _first_successful_call(deployed)  # the status function is warm, LocalStack answers
     deadline_s = 120 + jobs * 1.0
-    with WorkerMemory(_localstack_pid()) as memory:
+    with WorkerMemory(running_pid(Layout(ROOT))) as memory:
         started = time.time()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             submits = list(pool.map(submit, range(jobs)))
@@ -245,7 +237,7 @@ def load(jobs: int, concurrency: int, info: StackInfo | None = None) -> dict[str
         accepted = {s["job_id"]: s for s in submits if s["job_id"]}
         finished: dict[str, dict[str, Any]] = {}
         while time.time() - started < deadline_s:
-            finished = _scan(dynamodb, info.table, set(accepted))
+            finished = _scan(dynamodb, deployed.table, set(accepted))
             terminal = [f for f in finished.values() if f["status"] in TERMINAL_STATUSES]
             if len(terminal) == len(accepted):
                 break
@@ -254,7 +246,7 @@ def load(jobs: int, concurrency: int, info: StackInfo | None = None) -> dict[str
     to_succeeded = [_epoch(f["finished_at"]) - accepted[j]["sent"] for j, f in succeeded.items()]
     last_finish = max((_epoch(f["finished_at"]) for f in succeeded.values()), default=started)
     dlq = sqs.get_queue_attributes(
-        QueueUrl=info.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        QueueUrl=deployed.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]["ApproximateNumberOfMessages"]
     return {
         "jobs": jobs,

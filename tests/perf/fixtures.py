@@ -27,11 +27,25 @@ FUNCTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "StatusFunction": ("imagejobs.handlers.status", "api-get-job", ("dynamodb", "s3")),
     "WorkerFunction": ("imagejobs.handlers.worker", "sqs-job", ("dynamodb", "s3")),
 }
-RESOURCES = {
-    "JobsTable": "jobs-table",
-    "JobsQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
-    "ImagesBucket": "images-bucket",
+# What `!Ref` gives for each kind of resource the functions' environment can name.
+_REF_OF = {
+    "AWS::DynamoDB::Table": "{name}",
+    "AWS::SQS::Queue": "https://sqs.us-east-1.amazonaws.com/123456789012/{name}",
+    "AWS::S3::Bucket": "{name}",
 }
+
+
+def _resources() -> dict[str, str]:
+    """A name for every table, queue and bucket in template.yaml, so that a resource added
+    there (as the idempotency table was) reaches the functions' environment here too."""
+    return {
+        logical_id: _REF_OF[resource["Type"]].format(name=logical_id.lower())
+        for logical_id, resource in template.load_template()["Resources"].items()
+        if resource["Type"] in _REF_OF
+    }
+
+
+RESOURCES = _resources()
 
 
 def event_path(name: str) -> Path:

@@ -27,9 +27,9 @@ def _f(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
-def table(figures: dict[str, Any]) -> str:
+def _cold(cold: Any) -> list[str]:
+    """Cold starts, their import breakdown, warm requests."""
     out: list[str] = []
-    cold = figures["cold_and_warm"]
     rounds = next(iter(cold.values()))["rounds"]
     out.append(f"Cold start: fresh process to first handled event (median of {rounds} rounds)")
     out += _rows(
@@ -72,65 +72,98 @@ def table(figures: dict[str, Any]) -> str:
             for name, w in warm
         ],
     )
-    out.append("")
-    render = figures["render"]
+    return out
+
+
+def _render(render: Any) -> list[str]:
+    """Render time and memory per format and size."""
+    out: list[str] = []
     out.append(f"Render (median of {render[0]['repeat']} per row; peak memory in a fresh process)")
     out += bench_render.table(render).splitlines()
-    out.append("")
-    styles = figures.get("render_styles")
-    if styles:
-        out.append(f"Render per style, png (median of {styles[0]['repeat']} per size)")
-        out += bench_render.styles_table(styles).splitlines()
-        out.append("")
-    profile = figures.get("profile")
-    if profile:
-        out.append(
-            f"Profile: {profile['function']} cold start, {profile['total_ms']:.0f} ms under "
-            "cProfile; top by cumulative time"
-        )
-        out += [f"  {row['ms']:>7.1f} ms  {row['where']}" for row in profile["top_cumulative_ms"]]
-        out.append("")
-    loop = figures.get("developer_loop")
-    if loop:
-        out.append("Developer loop")
-        for label, key in (
-            ("make up on a stopped stack", "up_from_stopped"),
-            ("redeploy after a one-line change", "redeploy_after_change"),
-        ):
-            stage = loop[key]
-            if "skipped" in stage:
-                out.append(f"  {label}: skipped ({stage['skipped']})")
-            else:
-                out.append(
-                    f"  {label}: {stage['total_s']:.1f} s to the first successful call "
-                    f"(make up {stage['make_up_s']:.1f} s + {stage['first_call_s']:.1f} s)"
-                )
-        test = loop.get("make_test_s")
-        out.append(
-            f"  make test: {test:.0f} s" if test else "  make test: skipped (make bench FULL=1)"
-        )
-        out.append("")
-    load = figures.get("load")
-    if load:
-        out.append(
-            f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) "
-            f"at concurrency {load['concurrency']}"
-        )
-        sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
-        out += _rows(
-            ["latency ms", "p50", "p95", "p99"],
-            [
-                ["submit (HTTP 202)", _f(sub["p50"]), _f(sub["p95"]), _f(sub["p99"])],
-                ["submit -> succeeded", _f(done["p50"]), _f(done["p95"]), _f(done["p99"])],
-            ],
-        )
-        out.append(
-            f"  completed {load['succeeded']}/{load['jobs']} at "
-            f"{load['completed_per_s']:.2f} jobs/s; lost {load['lost']}; failed {load['failed']}; "
-            f"dead-lettered {load['dead_letter_messages']}; worker peak RSS "
-            f"{load['worker_peak_rss_mib']:.0f} MiB over {load['worker_processes']} process(es)"
-        )
-        out.append("")
+    return out
+
+
+def _styles(styles: Any) -> list[str]:
+    """Render time per style."""
+    out: list[str] = []
+    out.append(f"Render per style, png (median of {styles[0]['repeat']} per size)")
+    out += bench_render.styles_table(styles).splitlines()
+    return out
+
+
+def _profile(profile: Any) -> list[str]:
+    """The slowest cold start under cProfile."""
+    out: list[str] = []
+    out.append(
+        f"Profile: {profile['function']} cold start, {profile['total_ms']:.0f} ms under "
+        "cProfile; top by cumulative time"
+    )
+    out += [f"  {row['ms']:>7.1f} ms  {row['where']}" for row in profile["top_cumulative_ms"]]
+    return out
+
+
+def _developer_loop(loop: Any) -> list[str]:
+    """make up from stopped, after a change, and make test."""
+    out: list[str] = []
+    out.append("Developer loop")
+    for label, key in (
+        ("make up on a stopped stack", "up_from_stopped"),
+        ("redeploy after a one-line change", "redeploy_after_change"),
+    ):
+        stage = loop[key]
+        if "skipped" in stage:
+            out.append(f"  {label}: skipped ({stage['skipped']})")
+        else:
+            out.append(
+                f"  {label}: {stage['total_s']:.1f} s to the first successful call "
+                f"(make up {stage['make_up_s']:.1f} s + {stage['first_call_s']:.1f} s)"
+            )
+    test = loop.get("make_test_s")
+    out.append(f"  make test: {test:.0f} s" if test else "  make test: skipped (make bench FULL=1)")
+    return out
+
+
+def _load(load: Any) -> list[str]:
+    """Jobs end to end on LocalStack."""
+    out: list[str] = []
+    out.append(
+        f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) "
+        f"at concurrency {load['concurrency']}"
+    )
+    sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
+    out += _rows(
+        ["latency ms", "p50", "p95", "p99"],
+        [
+            ["submit (HTTP 202)", _f(sub["p50"]), _f(sub["p95"]), _f(sub["p99"])],
+            ["submit -> succeeded", _f(done["p50"]), _f(done["p95"]), _f(done["p99"])],
+        ],
+    )
+    out.append(
+        f"  completed {load['succeeded']}/{load['jobs']} at "
+        f"{load['completed_per_s']:.2f} jobs/s; lost {load['lost']}; failed {load['failed']}; "
+        f"dead-lettered {load['dead_letter_messages']}; worker peak RSS "
+        f"{load['worker_peak_rss_mib']:.0f} MiB over {load['worker_processes']} process(es)"
+    )
+    return out
+
+
+_SECTIONS = (
+    ("cold_and_warm", _cold),
+    ("render", _render),
+    ("render_styles", _styles),
+    ("profile", _profile),
+    ("developer_loop", _developer_loop),
+    ("load", _load),
+)
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The printout of a run: a section for each stage in `figures` (a smoke test may pass only
+    some), then the stages' wall times."""
+    out: list[str] = []
+    for key, section in _SECTIONS:
+        if figures.get(key):
+            out += [*section(figures[key]), ""]
     seconds = figures.get("stage_seconds", {})
     out.append("Stage wall times: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()))
     return "\n".join(out)

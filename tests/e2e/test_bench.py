@@ -1,0 +1,60 @@
+"""`make bench`'s end-to-end stages at their smallest size, on the session's deployed stack.
+
+- Load: a handful of jobs over HTTP, at concurrency 2.
+- Developer loop: the session's stack was deployed by the real `make up`, timed as the loop
+  times it (`timed_up`); that is the loop's unit. Its restart and its redeploy after a change
+  are more of the same `make up` and would add minutes, so only `make bench` runs them.
+
+The in-process stages are in tests/perf/test_bench.py.
+"""
+
+from __future__ import annotations
+
+from imagejobs_dev.localstack import Layout, running_pid
+from imagejobs_dev.stack import StackInfo, read_state
+from tests.perf import bench_e2e, report
+
+ROOT = bench_e2e.ROOT
+JOBS = 3
+
+
+def test_the_load_stage_runs_a_handful_of_jobs_to_the_end(deployed: StackInfo) -> None:
+    # Given the deployed stack
+
+    # When the load stage submits a handful of jobs at concurrency 2
+    load = bench_e2e.load(JOBS, 2, deployed)
+
+    # Then every job was accepted and succeeded, none was lost or dead-lettered, and each
+    # figure the report prints is there
+    assert (load["accepted"], load["succeeded"], load["lost"], load["failed"]) == (JOBS, JOBS, 0, 0)
+    assert load["dead_letter_messages"] == 0
+    assert load["submit_latency_ms"]["n"] == JOBS
+    assert load["submit_to_succeeded_ms"]["n"] == JOBS
+    assert 0 < load["submit_latency_ms"]["p50"] <= load["submit_latency_ms"]["p99"]
+    assert load["submit_to_succeeded_ms"]["p50"] > 0
+    assert load["completed_per_s"] > 0
+    if running_pid(Layout(ROOT)) is not None:  # our host-mode LocalStack: its workers are ours
+        assert load["worker_processes"] >= 1
+        assert load["worker_peak_rss_mib"] > 0
+    assert f"completed {JOBS}/{JOBS} at" in report.table({"load": load})
+
+
+def test_the_developer_loop_times_make_up_to_the_first_api_call(
+    made_up: tuple[StackInfo, dict[str, float]],
+) -> None:
+    # Given the session's `make up`, timed as the developer loop times it
+    deployed, times = made_up
+
+    # When its figures are read, and printed as the loop's line
+    printed = report.table(
+        {"developer_loop": {"up_from_stopped": times, "redeploy_after_change": times}}
+    )
+
+    # Then make up took its time, the API answered after it, and make up recorded the stack it
+    # printed for the client and the other tools
+    assert times["make_up_s"] > 0
+    assert times["first_call_s"] >= 0
+    assert times["total_s"] == times["make_up_s"] + times["first_call_s"]
+    assert read_state(ROOT) == deployed
+    assert "make up on a stopped stack: " in printed
+    assert "s to the first successful call" in printed

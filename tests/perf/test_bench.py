@@ -1,0 +1,162 @@
+"""`make bench`'s in-process stages at their smallest size, so a change that breaks one fails
+`make test`. Nothing here needs LocalStack; the end-to-end stages are smoke-tested on the
+session's deployed stack (tests/e2e/test_bench.py).
+
+The benchmark runs as `make bench` runs it (`python -m tests.perf.bench`), with one round (and
+no uncounted warm-up round), a handful of warm requests and one small picture per row. The
+figures are checked for being there and sane, never for being fast: speed targets live in the
+benchmark's printout.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from imagejobs.engines.base import STYLES
+from tests.perf import bench_render, fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+WARM_REQUESTS = 5
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
+    """One run of the in-process stages: its figures (the JSON file), its printout, its charts."""
+    charts = tmp_path_factory.mktemp("charts")
+    command = [sys.executable, "-m", "tests.perf.bench", "--skip-e2e"]
+    command += ["--rounds", "1", "--warm-up-rounds", "0"]
+    command += ["--warm", str(WARM_REQUESTS), "--render-repeat", "1"]
+    command += ["--render-sizes", "64", "--style-sizes", "64", "--charts", str(charts)]
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    json_file = Path(result.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(json_file.read_text())
+    json_file.unlink()  # a smoke run's figures are not worth keeping beside real ones
+    return figures, result.stdout, charts
+
+
+def test_the_render_stage_times_every_format(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, _, _ = smallest_bench
+
+    # When its render figures are read
+    rows = figures["render"]
+
+    # Then each format has a 64x64 row with a time and a peak memory from a fresh process
+    assert [(row["format"], row["side"]) for row in rows] == [
+        (image_format, 64) for image_format in bench_render.FORMATS
+    ]
+    for row in rows:
+        assert row["median_ms"] > 0
+        assert row["ms_per_mp"] == pytest.approx(row["median_ms"] / (64 * 64 / 1e6))
+        assert row["vs_first"] == pytest.approx(1.0)
+        assert row["python_peak_mib"] > 0
+
+
+def test_the_styles_stage_times_every_style(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, _, _ = smallest_bench
+
+    # When its per-style figures are read
+    rows = figures["render_styles"]
+
+    # Then every style preset was rendered and timed
+    assert [row["style"] for row in rows] == list(STYLES)
+    assert all(row["side"] == 64 and row["median_ms"] > 0 for row in rows)
+
+
+def test_the_cold_start_stage_starts_every_function_and_measures_its_floor(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, _, _ = smallest_bench
+
+    # When its cold-start figures are read
+    cold = figures["cold_and_warm"]
+
+    # Then every function started, handled its event successfully, and was timed against the
+    # boto3 floor, with an import breakdown
+    assert set(cold) == set(fixtures.FUNCTIONS)
+    assert cold["SubmitFunction"]["response"] == {"statusCode": 202}
+    assert cold["StatusFunction"]["response"] == {"statusCode": 200}
+    assert cold["WorkerFunction"]["response"] == {"batchItemFailures": []}
+    for entry in cold.values():
+        assert entry["rounds"] == 1
+        assert 0 < entry["import_ms"] < entry["init_ms"]
+        assert entry["floor_ms"] > 0
+        assert entry["ratio_to_floor"] == pytest.approx(entry["init_ms"] / entry["floor_ms"])
+        assert entry["importtime"]["total_ms"] > 0
+        assert "imagejobs" in entry["importtime"]["packages_self_ms"]
+
+
+def test_the_warm_stage_times_the_api_functions_against_their_floor(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, _, _ = smallest_bench
+
+    # When the warm-request figures are read
+    warm = {
+        name: entry["warm"] for name, entry in figures["cold_and_warm"].items() if "warm" in entry
+    }
+
+    # Then the API functions (not the SQS worker) have the requested number of timed requests
+    assert set(warm) == {"SubmitFunction", "StatusFunction"}
+    for entry in warm.values():
+        assert entry["handler_us"]["n"] == WARM_REQUESTS
+        assert entry["floor_us"]["n"] == WARM_REQUESTS
+        assert entry["handler_us"]["p50"] > 0
+        assert entry["floor_us"]["p50"] > 0
+        assert entry["overhead_p50_us"] == pytest.approx(
+            entry["handler_us"]["p50"] - entry["floor_us"]["p50"]
+        )
+
+
+def test_the_profile_stage_profiles_the_slowest_cold_start(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, _, _ = smallest_bench
+
+    # When its profile is read
+    profile = figures["profile"]
+
+    # Then it is the slowest function's cold start, with its handler module among the top entries
+    cold = figures["cold_and_warm"]
+    assert profile["function"] == max(cold, key=lambda name: cold[name]["init_ms"])
+    assert profile["total_ms"] > 0
+    assert any("imagejobs/handlers/" in row["where"] for row in profile["top_cumulative_ms"])
+    assert Path(profile["stats_file"]).exists()
+
+
+def test_the_run_prints_its_table_and_draws_both_charts(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark, without its end-to-end stages
+    figures, printed, charts = smallest_bench
+
+    # When its printout and charts are looked at
+    drawn = sorted(path.name for path in charts.iterdir())
+
+    # Then the table has a section per stage that ran, the end-to-end ones are marked as not
+    # run, and both charts are PNG images
+    for heading in ("Cold start:", "Warm request", "Render (", "Render per style", "Profile:"):
+        assert heading in printed
+    assert figures["developer_loop"] is None
+    assert figures["load"] is None
+    assert set(figures["stage_seconds"]) == {"render", "render_styles", "cold_and_warm"}
+    assert drawn == ["latency.png", "render.png"]
+    assert all((charts / name).read_bytes().startswith(PNG_SIGNATURE) for name in drawn)
