@@ -66,9 +66,11 @@ clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)
 
 # Benchmarks (README, "Performance"): N jobs at concurrency C end to end on LocalStack;
-# FULL=1 also times `make test`. Prints a table; the last line is the JSON file's path.
+# FULL=1 also times `make test`; SOAK Lambda invocations (0: none) watch LocalStack's threads
+# and memory. Prints a table; the last line is the JSON file's path.
 N ?= 200
 C ?= 10
+SOAK ?= 50000
 .PHONY: bench
-bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end (N=200 C=10 FULL=1)
-	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) $(if $(FULL),--full)
+bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
+	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)

@@ -10,9 +10,9 @@ The in-process stages are in tests/perf/test_bench.py.
 
 from __future__ import annotations
 
-from imagejobs_dev.localstack import Layout, running_pid
+from imagejobs_dev.localstack import Layout, LocalStack, running_pid
 from imagejobs_dev.stack import StackInfo, read_state
-from tests.perf import bench_e2e, report
+from tests.perf import bench_e2e, bench_soak, report
 
 ROOT = bench_e2e.ROOT
 JOBS = 3
@@ -58,3 +58,18 @@ def test_the_developer_loop_times_make_up_to_the_first_api_call(
     assert read_state(ROOT) == deployed
     assert "make up on a stopped stack: " in printed
     assert "s to the first successful call" in printed
+
+
+def test_the_soak_stage_samples_localstack_and_reports_its_growth(localstack: LocalStack) -> None:
+    # Given the session's LocalStack
+
+    # When the soak stage invokes a probe function a few dozen times, sampling four times
+    soak = bench_soak.run(localstack, invocations=40, concurrency=2, samples=4)
+
+    # Then every invocation succeeded, LocalStack was sampled before and at each interval, and
+    # the growth the report prints is there
+    assert (soak["invocations"], soak["errors"]) == (40, 0)
+    assert [row["invocations"] for row in soak["samples"]] == [0, 10, 20, 30, 40]
+    assert all(row["threads"] > 0 and row["maps"] > 0 for row in soak["samples"])
+    assert set(soak["per_1000"]) == {"threads", "maps", "rss_mib"}
+    assert "Soak: 40 Lambda invocations at concurrency 2" in report.table({"soak": soak})

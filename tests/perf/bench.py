@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.perf import bench_cold, bench_e2e, bench_render, fixtures
+from imagejobs_dev.localstack import ensure_running
+from tests.perf import bench_cold, bench_e2e, bench_render, bench_soak, fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "bench"
@@ -137,6 +138,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.monotonic()
         figures["load"] = bench_e2e.load(args.jobs, args.concurrency)
         figures["stage_seconds"]["load"] = time.monotonic() - started
+        if args.soak:
+            _stage(f"soak: {args.soak} Lambda invocations")
+            started = time.monotonic()
+            figures["soak"] = bench_soak.run(ensure_running(ROOT), args.soak)
+            figures["stage_seconds"]["soak"] = time.monotonic() - started
     return figures
 
 
@@ -158,6 +164,9 @@ def main() -> None:
         "--style-sizes", type=int, nargs="+", default=list(bench_render.STYLE_SIZES), help="sides"
     )
     parser.add_argument("--skip-e2e", action="store_true", help="in-process stages only")
+    parser.add_argument(
+        "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
+    )
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
     args = parser.parse_args()
     started = time.monotonic()

@@ -147,6 +147,27 @@ def _load(load: Any) -> list[str]:
     return out
 
 
+def _soak(soak: Any) -> list[str]:
+    """LocalStack's process over many Lambda invocations: flat is healthy."""
+    out = [
+        f"Soak: {soak['invocations']} Lambda invocations at concurrency {soak['concurrency']}, "
+        f"{soak['invocations_per_s']:.1f}/s, {soak['errors']} errors"
+    ]
+    out += _rows(
+        ["invocations", "threads", "memory maps", "RSS MiB"],
+        [
+            [str(r["invocations"]), str(r["threads"]), str(r["maps"]), str(r["rss_mib"])]
+            for r in soak["samples"]
+        ],
+    )
+    growth = soak["per_1000"]
+    out.append(
+        f"  growth per 1,000 invocations after the first interval: threads {growth['threads']}, "
+        f"maps {growth['maps']}, RSS {growth['rss_mib']} MiB"
+    )
+    return out
+
+
 _SECTIONS = (
     ("cold_and_warm", _cold),
     ("render", _render),
@@ -154,6 +175,7 @@ _SECTIONS = (
     ("profile", _profile),
     ("developer_loop", _developer_loop),
     ("load", _load),
+    ("soak", _soak),
 )
 
 
