@@ -54,7 +54,7 @@ lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 unit: setup  ## Fast in-process tests only: logic (in-memory) and moto
-	$(PY) -m pytest tests/logic tests/unit
+	$(PY) -m pytest tests/logic tests/integration
 
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery

@@ -1,7 +1,7 @@
 """API keys and tenants on the deployed API: what LocalStack's API Gateway can check.
 
 LocalStack validates API keys against the usage plan but does not enforce throttling or
-quotas; those are template properties, checked in tests/unit/test_template.py.
+quotas; those are template properties, checked in tests/integration/test_template.py.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def test_make_gallery_draws_the_committed_contact_sheet(tmp_path: Path) -> None:
         [*command, "--out", str(sheet)], cwd=ROOT, capture_output=True, text=True, check=False
     )
 
-    # Then it drew the sheet that is committed (tests/unit/test_gallery.py says what changed)
+    # Then it drew the sheet that is committed (tests/integration/test_gallery.py says what changed)
     assert result.returncode == 0, result.stderr
     assert sheet.read_bytes() == (ROOT / "tests" / "golden" / "contact-sheet.png").read_bytes()
 

@@ -1,7 +1,7 @@
 """Logic tests: the business logic on the in-memory ports (tests/support/in_memory.py).
 
 Nothing outside the process: no moto, no LocalStack. Each test runs in milliseconds; the
-moto-backed tests in tests/unit check the same ports' real implementations.
+moto-backed tests in tests/integration check the same ports' real implementations.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The worker's state transitions on the in-memory ports: queued -> running -> succeeded,
-failed or canceled, with every redelivery SQS may make. tests/unit/test_worker_logic.py runs
+failed or canceled, with every redelivery SQS may make. tests/integration/test_worker_logic.py runs
 the main paths again on moto."""
 
 from datetime import timedelta

@@ -1,6 +1,6 @@
 """What the in-process benchmarks share: each function's environment and the seeded jobs.
 
-The environment is the one template.yaml gives the deployed function (as in tests/unit), plus
+The environment is the one template.yaml gives the deployed function (as in tests/integration), plus
 what Lambda itself sets. The jobs table is the stub's (tests.perf.aws_stub), seeded with the
 job the event fixtures name: succeeded with one image for the status function, queued and
 small (64x64, so that rendering does not hide the start-up cost) for the worker.

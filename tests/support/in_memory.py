@@ -2,7 +2,7 @@
 
 They keep the contracts of the DynamoDB, SQS and S3 ones in imagejobs.dal, down to the
 conditional writes: a transition from the wrong state raises `JobStateConflictError`, as a
-failed `ConditionExpression` does. tests/unit/test_port_contracts.py runs the same checks
+failed `ConditionExpression` does. tests/integration/test_port_contracts.py runs the same checks
 against the repository and image store here and the real ones on moto, so they cannot drift.
 """
 

@@ -21,7 +21,7 @@ REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
-class Stack:
+class MotoResources:
     table_name: str
     queue_url: str
     dlq_url: str
@@ -39,7 +39,7 @@ class Stack:
 
     @property
     def jobs(self) -> DynamoJobRepository:
-        """The real repository over this stack's table, e.g. for `store_job`."""
+        """The real repository over these resources' table, e.g. for `store_job`."""
         return DynamoJobRepository(self.table_name, boto3.client("dynamodb"))
 
     def job_item(self, job_id: str) -> dict[str, Any] | None:
@@ -58,7 +58,7 @@ def use_moto_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
 
 
-def create_stack() -> Stack:
+def create_moto_resources() -> MotoResources:
     """The table, queues and bucket, inside an active `mock_aws()`."""
     # Any: the stubs' literal types would make every template-built argument a type error.
     dynamodb: Any = boto3.client("dynamodb")
@@ -113,14 +113,14 @@ def create_stack() -> Stack:
             "IdempotencyTable": idempotency_table,
         }
     )
-    return Stack(table_name, queue_url, dlq_url, bucket_name, resolve, dynamodb, sqs, s3)
+    return MotoResources(table_name, queue_url, dlq_url, bucket_name, resolve, dynamodb, sqs, s3)
 
 
 def cold_start(
-    logical_id: str, stack: Stack, monkeypatch: pytest.MonkeyPatch, **overrides: str
+    logical_id: str, resources: MotoResources, monkeypatch: pytest.MonkeyPatch, **overrides: str
 ) -> ModuleType:
     """Imports a function's handler module afresh, with the environment template.yaml gives it."""
-    environment = template.function_environment(logical_id, stack.resolve)
+    environment = template.function_environment(logical_id, resources.resolve)
     for name, value in {**environment, **overrides}.items():
         monkeypatch.setenv(name, value)
     # A cold start re-imports the whole package: the shared Logger, Tracer and Metrics

@@ -1,5 +1,6 @@
 """One harness for the worker's logic: a job, an engine that does what a test scripts, and a
-clock. The same `WorkerWorld` runs on the in-memory ports (tests/logic) and on moto (tests/unit).
+clock. The same `WorkerWorld` runs on the in-memory ports (tests/logic) and on moto
+(tests/integration).
 
 Fault injection lives here, in test code: production code has no way to select these engines.
 """

@@ -10,7 +10,7 @@ from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from tests.support.events import OWNER
 from tests.support.jobs import make_job
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
@@ -18,8 +18,8 @@ ERROR = JobError(type="RenderFailed", message="nope")
 
 
 @pytest.fixture
-def jobs(stack: Stack) -> DynamoJobRepository:
-    return DynamoJobRepository(stack.table_name, boto3.client("dynamodb"))
+def jobs(resources: MotoResources) -> DynamoJobRepository:
+    return DynamoJobRepository(resources.table_name, boto3.client("dynamodb"))
 
 
 def new_job(**changes: object) -> Job:
@@ -70,13 +70,13 @@ def test_style_quality_and_a_fractional_guidance_read_back_exactly(
 
 
 def test_an_item_from_before_styles_reads_with_the_defaults_it_was_rendered_with(
-    jobs: DynamoJobRepository, stack: Stack
+    jobs: DynamoJobRepository, resources: MotoResources
 ) -> None:
     # Given a JPEG job item written before style, quality and guidance were recorded
     jobs.create(new_job())
     dynamodb = boto3.client("dynamodb")
     dynamodb.update_item(
-        TableName=stack.table_name,
+        TableName=resources.table_name,
         Key={"job_id": {"S": JOB_ID}},
         UpdateExpression="REMOVE #style, quality, guidance",
         ExpressionAttributeNames={"#style": "style"},
@@ -102,7 +102,9 @@ def test_the_same_job_cannot_be_created_twice(jobs: DynamoJobRepository) -> None
     assert jobs.get(JOB_ID) == new_job()
 
 
-def test_the_ttl_attribute_holds_epoch_seconds(jobs: DynamoJobRepository, stack: Stack) -> None:
+def test_the_ttl_attribute_holds_epoch_seconds(
+    jobs: DynamoJobRepository, resources: MotoResources
+) -> None:
     # Given a job
     job = new_job()
 
@@ -110,7 +112,7 @@ def test_the_ttl_attribute_holds_epoch_seconds(jobs: DynamoJobRepository, stack:
     jobs.create(job)
 
     # Then the attribute the table's TTL reads is a number of seconds
-    item = stack.job_item(JOB_ID)
+    item = resources.job_item(JOB_ID)
     assert item is not None
     assert item["expires_at"] == {"N": str(int(job.expires_at.timestamp()))}
 
@@ -167,7 +169,7 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
 
 
 def test_transitions_on_an_unknown_job_create_nothing(
-    jobs: DynamoJobRepository, stack: Stack
+    jobs: DynamoJobRepository, resources: MotoResources
 ) -> None:
     # Given an empty table
     # When a transition names a job that does not exist
@@ -175,4 +177,4 @@ def test_transitions_on_an_unknown_job_create_nothing(
         jobs.fail(JOB_ID, ERROR, T0)
 
     # Then no half item appears
-    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0
+    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0

@@ -11,7 +11,7 @@ from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
 
@@ -50,10 +50,12 @@ def get(module: ModuleType, event_name: str, context: FakeLambdaContext) -> tupl
 
 
 def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE)
+    store_job(
+        resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
+    )
 
     # When it is read
     code, body = get(status, "api-get-job", lambda_context)
@@ -88,11 +90,11 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
 
 
 def test_a_succeeded_job_lists_presigned_urls_for_its_images(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job that succeeded with one image
     store_job(
-        stack.jobs,
+        resources.jobs,
         FIXTURE_JOB_ID,
         OWNER,
         JobStatus.SUCCEEDED,
@@ -131,7 +133,7 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
 )
 def test_drop_in_status_has_the_old_shape(
     status: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     job_status: JobStatus,
     changes: dict[str, object],
@@ -139,7 +141,7 @@ def test_drop_in_status_has_the_old_shape(
 ) -> None:
     # Given a job in some state
     store_job(
-        stack.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
+        resources.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
     )
 
     # When the old `GET /status/{job_id}` is called
@@ -167,7 +169,7 @@ def test_drop_in_status_has_the_old_shape(
 )
 def test_drop_in_result_has_the_old_shape(
     status: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     job_status: JobStatus,
     changes: dict[str, object],
@@ -176,7 +178,7 @@ def test_drop_in_result_has_the_old_shape(
 ) -> None:
     # Given a job in some state
     store_job(
-        stack.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
+        resources.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
     )
 
     # When the old `GET /result/{job_id}` is called
@@ -198,14 +200,16 @@ def test_drop_in_result_has_the_old_shape(
 )
 def test_unknown_and_malformed_ids_are_4xx(
     status: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     event_name: str,
     code: int,
     error: str,
 ) -> None:
     # Given a stored job, which these requests do not name
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE)
+    store_job(
+        resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
+    )
 
     # When an unknown or malformed id is asked for
     got_code, body = get(status, event_name, lambda_context)
@@ -217,7 +221,7 @@ def test_unknown_and_malformed_ids_are_4xx(
 
 
 def test_malformed_id_error_names_the_field(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given no jobs
     # When a malformed id is asked for

@@ -13,12 +13,12 @@ from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.http import poll
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
-def queued_job(stack: Stack, **parameters: object) -> None:
+def queued_job(resources: MotoResources, **parameters: object) -> None:
     values: dict[str, object] = {
         "prompt": "a lighthouse on a cliff at sunset",
         "width": 96,
@@ -27,7 +27,7 @@ def queued_job(stack: Stack, **parameters: object) -> None:
         "image_format": "webp",
         **parameters,
     }
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
 
 
 @pytest.fixture
@@ -36,22 +36,22 @@ def worker(load_handler: Callable[..., ModuleType]) -> ModuleType:
 
 
 def test_a_job_message_renders_every_image_into_s3_and_succeeds(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job for two 96x64 WebP images
-    queued_job(stack)
+    queued_job(resources)
 
     # When the worker receives the fixture's message for it
     response = worker.handler(load_event("sqs-job"), lambda_context)
 
     # Then no message failed, the job succeeded and both objects are real WebP images
     assert response == {"batchItemFailures": []}
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "succeeded"
     for number in (0, 1):
-        stored = stack.s3.get_object(
-            Bucket=stack.bucket_name, Key=f"images/{FIXTURE_JOB_ID}/{number}.webp"
+        stored = resources.s3.get_object(
+            Bucket=resources.bucket_name, Key=f"images/{FIXTURE_JOB_ID}/{number}.webp"
         )
         assert stored["ContentType"] == "image/webp"
         image = Image.open(io.BytesIO(stored["Body"].read()))
@@ -59,26 +59,26 @@ def test_a_job_message_renders_every_image_into_s3_and_succeeds(
 
 
 def test_a_redelivered_message_for_a_finished_job_changes_nothing(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job the worker already finished
-    queued_job(stack, num_images=1)
+    queued_job(resources, num_images=1)
     worker.handler(load_event("sqs-job"), lambda_context)
-    finished = stack.job_item(FIXTURE_JOB_ID)
+    finished = resources.job_item(FIXTURE_JOB_ID)
 
     # When SQS delivers the same message again
     response = worker.handler(load_event("sqs-job"), lambda_context)
 
     # Then it is acknowledged and the item is untouched
     assert response == {"batchItemFailures": []}
-    assert stack.job_item(FIXTURE_JOB_ID) == finished
+    assert resources.job_item(FIXTURE_JOB_ID) == finished
 
 
 def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a batch with an unparseable body next to a good message
-    queued_job(stack, num_images=1)
+    queued_job(resources, num_images=1)
 
     # When the worker processes the batch
     response = worker.handler(load_event("sqs-poison"), lambda_context)
@@ -86,23 +86,23 @@ def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
     # Then only the poison message is reported, so SQS retries it and then dead-letters it
     failed_ids = [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
     assert failed_ids == ["00000000-0000-4000-8000-000000000000"]
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "succeeded"
 
 
 def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job larger than the renderer can draw
-    queued_job(stack, width=5000, num_images=1)
+    queued_job(resources, width=5000, num_images=1)
 
     # When the worker receives its message
     response = worker.handler(load_event("sqs-job"), lambda_context)
 
     # Then the message is acknowledged and the job is failed with the renderer's reason
     assert response == {"batchItemFailures": []}
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "RenderFailed"
@@ -120,11 +120,11 @@ class TransientlyFailingEngine:
         raise TransientEngineError("engine throttled")
 
 
-def received_fixture_message(stack: Stack) -> dict[str, object]:
+def received_fixture_message(resources: MotoResources) -> dict[str, object]:
     """The sqs-job fixture, carrying the receipt handle of a real message in the queue."""
     body = '{"job_id":"' + FIXTURE_JOB_ID + '"}'
-    stack.sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
-    [message] = stack.sqs.receive_message(QueueUrl=stack.queue_url, VisibilityTimeout=720)[
+    resources.sqs.send_message(QueueUrl=resources.queue_url, MessageBody=body)
+    [message] = resources.sqs.receive_message(QueueUrl=resources.queue_url, VisibilityTimeout=720)[
         "Messages"
     ]
     event = load_event("sqs-job")
@@ -132,9 +132,9 @@ def received_fixture_message(stack: Stack) -> dict[str, object]:
     return event
 
 
-def visible_again_within(stack: Stack, seconds: float) -> bool:
+def visible_again_within(resources: MotoResources, seconds: float) -> bool:
     found = poll(
-        lambda: stack.sqs.receive_message(QueueUrl=stack.queue_url, WaitTimeSeconds=0).get(
+        lambda: resources.sqs.receive_message(QueueUrl=resources.queue_url, WaitTimeSeconds=0).get(
             "Messages", []
         ),
         lambda messages: bool(messages),
@@ -145,12 +145,12 @@ def visible_again_within(stack: Stack, seconds: float) -> bool:
 
 
 def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job, its message received with the queue's 720 s visibility timeout,
     # and an engine that is throttled
-    queued_job(stack, num_images=1)
-    event = received_fixture_message(stack)
+    queued_job(resources, num_images=1)
+    event = received_fixture_message(resources)
     worker.engine = TransientlyFailingEngine()
 
     # When the worker processes it on its first delivery
@@ -161,18 +161,18 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
     assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
         event["Records"][0]["messageId"]
     ]
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "running"
-    assert visible_again_within(stack, 10)
+    assert visible_again_within(resources, 10)
 
 
 def test_a_job_is_not_started_with_too_little_time_left(
-    worker: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job and an invocation with one second left
-    queued_job(stack, num_images=1)
-    event = received_fixture_message(stack)
+    queued_job(resources, num_images=1)
+    event = received_fixture_message(resources)
     engine = TransientlyFailingEngine()
     worker.engine = engine
     lambda_context.remaining_ms = 1000
@@ -183,7 +183,7 @@ def test_a_job_is_not_started_with_too_little_time_left(
     # Then it gives the message straight back without touching the job
     assert len(response["batchItemFailures"]) == 1
     assert engine.calls == 0
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "queued"
-    assert visible_again_within(stack, 5)
+    assert visible_again_within(resources, 5)

@@ -19,7 +19,7 @@ from imagejobs.handlers.request_gate import (
 from tests.support.bad_requests import ODD_BUT_VALID_SUBMISSIONS, UNREADABLE_BODIES
 from tests.support.events import load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 
 def with_body(body: str) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
 
 @pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)
 def test_odd_but_valid_submissions_become_jobs(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
 ) -> None:
     # Given a valid request in an unusual but valid form
     event = load_event(fixture)
@@ -134,7 +134,7 @@ def test_odd_but_valid_submissions_become_jobs(
     assert response["statusCode"] == 202, response["body"]
     job = response_json(response)
     assert job["parameters"]["prompt"] == asked["prompt"]
-    assert stack.queued_messages() == [{"job_id": job["job_id"]}]
+    assert resources.queued_messages() == [{"job_id": job["job_id"]}]
 
 
 def test_unknown_fields_are_named_briefly_and_only_a_few(

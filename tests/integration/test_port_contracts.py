@@ -30,8 +30,8 @@ IMAGES = (GeneratedImage(key="images/k/0.png", width=64, height=64, image_format
 def jobs(request: pytest.FixtureRequest) -> JobRepository:
     if request.param == "in-memory":
         return InMemoryJobRepository()
-    stack = request.getfixturevalue("stack")
-    return DynamoJobRepository(stack.table_name, boto3.client("dynamodb"))
+    resources = request.getfixturevalue("resources")
+    return DynamoJobRepository(resources.table_name, boto3.client("dynamodb"))
 
 
 # Each starting state, as a stored job.
@@ -247,8 +247,10 @@ def store(request: pytest.FixtureRequest) -> tuple[ImageStore, StoredObjects]:
     if request.param == "in-memory":
         images = InMemoryImageStore()
         return images, images
-    stack = request.getfixturevalue("stack")
-    return S3ImageStore(stack.bucket_name, s3_client()), BucketObjects(stack.s3, stack.bucket_name)
+    resources = request.getfixturevalue("resources")
+    return S3ImageStore(resources.bucket_name, s3_client()), BucketObjects(
+        resources.s3, resources.bucket_name
+    )
 
 
 def test_an_image_put_twice_holds_the_second(store: tuple[ImageStore, StoredObjects]) -> None:

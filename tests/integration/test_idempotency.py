@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.events import load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def post(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) 
 
 @pytest.mark.parametrize("fixture", ["api-post-jobs", "api-post-generate"])
 def test_the_same_key_and_body_return_the_first_job_and_queue_once(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
 ) -> None:
     # Given a request sent with an Idempotency-Key
     first = post(submit, with_key(fixture, "order-42"), lambda_context)
@@ -43,11 +43,11 @@ def test_the_same_key_and_body_return_the_first_job_and_queue_once(
 
     # Then both answers name the same job and only one message was queued
     assert first == second
-    assert len(stack.queued_messages()) == 1
+    assert len(resources.queued_messages()) == 1
 
 
 def test_the_same_key_with_another_body_is_a_422(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job submitted with a key
     post(submit, with_key("api-post-jobs", "order-43", {"prompt": "a red boat"}), lambda_context)
@@ -60,11 +60,11 @@ def test_the_same_key_with_another_body_is_a_422(
     # Then it is refused clearly, and nothing more is queued
     assert code == 422
     assert body["error"] == "idempotency_key_reused"
-    assert len(stack.queued_messages()) == 1
+    assert len(resources.queued_messages()) == 1
 
 
 def test_without_a_key_every_submit_is_a_new_job(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the same request twice, without a key
     first = post(submit, load_event("api-post-jobs"), lambda_context)
@@ -72,11 +72,11 @@ def test_without_a_key_every_submit_is_a_new_job(
 
     # Then they are two jobs
     assert first[1]["job_id"] != second[1]["job_id"]
-    assert len(stack.queued_messages()) == 2
+    assert len(resources.queued_messages()) == 2
 
 
 def test_keys_are_per_tenant(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given tenant A's keyed job
     first = post(submit, with_key("api-post-jobs", "shared-key"), lambda_context)
@@ -91,7 +91,7 @@ def test_keys_are_per_tenant(
 
 
 def test_a_failed_enqueue_is_a_503_and_the_same_key_may_retry(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queue that refuses the first send
     real_send = submit.queue._client.send_message
@@ -114,11 +114,11 @@ def test_a_failed_enqueue_is_a_503_and_the_same_key_may_retry(
     # Then the first is a 503 and the retry makes the job, queued once
     assert failed[0] == 503
     assert retried[0] == 202
-    assert len(stack.queued_messages()) == 1
+    assert len(resources.queued_messages()) == 1
 
 
 def test_a_malformed_key_is_a_400_naming_the_header(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a key with a space and a non-ASCII character
     # When it is sent
@@ -130,17 +130,17 @@ def test_a_malformed_key_is_a_400_naming_the_header(
 
 
 def test_a_retry_is_answered_from_a_record_written_before_job_engine_was_renamed(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job answered once, its idempotency record as the release before wrote it
     # (`engine` where the job now has `engine_id`, `image_format` where it now writes `format`)
     _, first = post(submit, with_key("api-post-jobs", "order-7"), lambda_context)
-    [record] = stack.dynamodb.scan(TableName="idempotency-table")["Items"]
+    [record] = resources.dynamodb.scan(TableName="idempotency-table")["Items"]
     data = json.loads(record["data"]["S"])
     data["engine"] = data.pop("engine_id")
     data["parameters"]["image_format"] = data["parameters"].pop("format")
     record["data"] = {"S": json.dumps(data)}
-    stack.dynamodb.put_item(TableName="idempotency-table", Item=record)
+    resources.dynamodb.put_item(TableName="idempotency-table", Item=record)
 
     # When the client retries with the same key
     code, second = post(submit, with_key("api-post-jobs", "order-7"), lambda_context)

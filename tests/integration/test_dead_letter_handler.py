@@ -9,7 +9,7 @@ from imagejobs.models.domain import JobStatus
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 
 @pytest.fixture
@@ -18,36 +18,36 @@ def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
 
 
 def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
-    dead_letter: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job left running by a worker that died on its last delivery, and a DLQ batch
     # with its message, an unparseable body and a message for an unknown job
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.RUNNING)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.RUNNING)
 
     # When the dead-letter function processes the batch
     response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
 
     # Then every message is acknowledged and the job failed, saying how often it was tried
     assert response == {"batchItemFailures": []}
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "DeadLettered"
     assert item["error_message"]["S"] == "the job could not be processed after 3 deliveries"
     # And the message for an unknown job created no half item
-    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 1
+    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 1
 
 
 def test_a_finished_job_is_left_as_it_is(
-    dead_letter: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job that succeeded although its message was dead-lettered
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
-    before = stack.job_item(FIXTURE_JOB_ID)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
+    before = resources.job_item(FIXTURE_JOB_ID)
 
     # When the dead-letter function sees the message
     response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
 
     # Then nothing changes
     assert response == {"batchItemFailures": []}
-    assert stack.job_item(FIXTURE_JOB_ID) == before
+    assert resources.job_item(FIXTURE_JOB_ID) == before

@@ -17,7 +17,7 @@ from imagejobs.models.domain import JobStatus, PagePosition
 from tests.support.events import FIXTURE_JOB_ID, OWNER, event_for_job, load_event, response_json
 from tests.support.jobs import T0, store_job
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 OTHER_OWNER = "tenant-b-key-id"
 
@@ -54,10 +54,10 @@ def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("fixture", ["api-get-job", "api-get-status", "api-get-result"])
 def test_another_tenants_job_reads_as_not_found(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext, fixture: str
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
 ) -> None:
     # Given tenant A's job
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
 
     # When tenant B reads it, and when B reads an id nobody has
     theirs = call(status, with_identity(load_event(fixture), OTHER_OWNER), lambda_context)
@@ -73,10 +73,10 @@ def test_another_tenants_job_reads_as_not_found(
 
 
 def test_another_tenant_cannot_cancel_a_job(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given tenant A's queued job
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
 
     # When tenant B cancels it
     code, _ = call(
@@ -85,16 +85,16 @@ def test_another_tenant_cannot_cancel_a_job(
 
     # Then it is a 404 and the job is still queued
     assert code == 404
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "queued"
 
 
 def test_a_request_without_a_caller_identity_is_403(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a request API Gateway did not attach a key id to
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
 
     # When it reaches the function
     code, body = call(status, load_event("api-get-job-no-api-key"), lambda_context)
@@ -105,7 +105,7 @@ def test_a_request_without_a_caller_identity_is_403(
 
 
 def test_a_submitted_job_belongs_to_its_caller(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given tenant A's request
     # When it is submitted
@@ -113,13 +113,13 @@ def test_a_submitted_job_belongs_to_its_caller(
 
     # Then the stored job names A's key id as its owner
     assert code == 202
-    item = stack.job_item(body["job_id"])
+    item = resources.job_item(body["job_id"])
     assert item is not None
     assert item["owner"]["S"] == OWNER
 
 
 def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a 17 KiB body
     # When it is submitted
@@ -128,18 +128,18 @@ def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
     # Then it is refused before validation, with nothing recorded
     assert code == 413
     assert body["error"] == "request_too_large"
-    assert stack.queued_messages() == []
+    assert resources.queued_messages() == []
 
 
 def test_the_list_shows_only_the_callers_jobs_newest_first(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given three jobs of A's and one of B's
     for n in range(3):
         store_job(
-            stack.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
         )
-    store_job(stack.jobs, job_id(9), OTHER_OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, job_id(9), OTHER_OWNER, JobStatus.QUEUED)
 
     # When A lists
     code, body = call(status, load_event("api-get-jobs"), lambda_context)
@@ -151,12 +151,12 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
 
 
 def test_the_list_paginates_with_a_stable_order(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given five of A's jobs
     for n in range(5):
         store_job(
-            stack.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
         )
 
     # When A pages through them two at a time
@@ -179,14 +179,16 @@ def test_the_list_paginates_with_a_stable_order(
 
 
 def test_the_list_filters_by_status(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given one succeeded job among queued ones
-    store_job(stack.jobs, job_id(0), OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, job_id(0), OWNER, JobStatus.QUEUED)
     store_job(
-        stack.jobs, job_id(1), OWNER, JobStatus.SUCCEEDED, created_at=T0 - timedelta(seconds=1)
+        resources.jobs, job_id(1), OWNER, JobStatus.SUCCEEDED, created_at=T0 - timedelta(seconds=1)
     )
-    store_job(stack.jobs, job_id(2), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=2))
+    store_job(
+        resources.jobs, job_id(2), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=2)
+    )
 
     # When A lists succeeded jobs
     code, body = call(status, load_event("api-get-jobs-succeeded"), lambda_context)
@@ -206,7 +208,7 @@ def test_the_list_filters_by_status(
 )
 def test_bad_list_parameters_are_4xx_naming_the_field(
     status: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     fixture: str,
     code: int,
@@ -222,12 +224,12 @@ def test_bad_list_parameters_are_4xx_naming_the_field(
 
 
 def test_a_cursor_issued_to_another_tenant_is_refused(
-    status: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given B's jobs and a cursor that points into B's list
     for n in range(3):
         store_job(
-            stack.jobs,
+            resources.jobs,
             job_id(n),
             OTHER_OWNER,
             JobStatus.QUEUED,
@@ -257,21 +259,21 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 )
 def test_cancel_depends_on_the_jobs_state(
     submit: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     stored: JobStatus,
     code: int,
     after: str,
 ) -> None:
     # Given one of A's jobs in the given state
-    store_job(stack.jobs, FIXTURE_JOB_ID, OWNER, stored)
+    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, stored)
 
     # When A cancels it
     answered, body = call(submit, load_event("api-post-cancel"), lambda_context)
 
     # Then queued ends at once, running is flagged for its worker, finished is a conflict
     assert answered == code
-    item = stack.job_item(FIXTURE_JOB_ID)
+    item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == after
     if stored is JobStatus.RUNNING:
@@ -280,7 +282,7 @@ def test_cancel_depends_on_the_jobs_state(
 
 def test_logs_carry_the_job_owner_and_prompt_length_but_never_the_prompt(
     submit: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

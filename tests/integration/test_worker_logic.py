@@ -6,7 +6,7 @@ import pytest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.logic.worker import Outcome, image_key
 from imagejobs.models.domain import JobError, JobStatus
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 from tests.support.worker import WORKER_JOB_ID as JOB_ID
 from tests.support.worker import ScriptedEngine, WorkerWorld
 
@@ -62,7 +62,9 @@ def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorl
     assert world.job() == finished
 
 
-def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld, stack: Stack) -> None:
+def test_a_message_for_an_unknown_job_is_dropped(
+    world: WorkerWorld, resources: MotoResources
+) -> None:
     # Given no job with the message's id
     engine = ScriptedEngine()
 
@@ -72,7 +74,7 @@ def test_a_message_for_an_unknown_job_is_dropped(world: WorkerWorld, stack: Stac
     # Then it is acknowledged without rendering or creating anything
     assert outcome is Outcome.SKIPPED
     assert engine.calls == []
-    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0
+    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0
 
 
 def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> None:

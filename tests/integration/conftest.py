@@ -19,9 +19,9 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import (
     BucketObjects,
-    Stack,
+    MotoResources,
     cold_start,
-    create_stack,
+    create_moto_resources,
     use_moto_credentials,
 )
 from tests.support.worker import WorkerWorld
@@ -35,16 +35,18 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def stack(aws: None) -> Stack:
-    return create_stack()
+def resources(aws: None) -> MotoResources:
+    return create_moto_resources()
 
 
 @pytest.fixture
-def load_handler(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+def load_handler(
+    resources: MotoResources, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., ModuleType]:
     """Cold-starts a function's handler module with the environment template.yaml gives it."""
 
     def load(logical_id: str, **overrides: str) -> ModuleType:
-        return cold_start(logical_id, stack, monkeypatch, **overrides)
+        return cold_start(logical_id, resources, monkeypatch, **overrides)
 
     return load
 
@@ -55,9 +57,9 @@ def lambda_context() -> FakeLambdaContext:
 
 
 @pytest.fixture
-def world(stack: Stack) -> WorkerWorld:
+def world(resources: MotoResources) -> WorkerWorld:
     return WorkerWorld(
-        DynamoJobRepository(stack.table_name, boto3.client("dynamodb")),
-        S3ImageStore(stack.bucket_name, s3_client()),
-        BucketObjects(stack.s3, stack.bucket_name),
+        DynamoJobRepository(resources.table_name, boto3.client("dynamodb")),
+        S3ImageStore(resources.bucket_name, s3_client()),
+        BucketObjects(resources.s3, resources.bucket_name),
     )

@@ -12,7 +12,7 @@ from imagejobs.engines.limits import NOVA_CANVAS, TITAN_IMAGE_V2, limits_for
 from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.moto_aws import Stack
+from tests.support.moto_aws import MotoResources
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
@@ -27,7 +27,7 @@ def invoke(module: ModuleType, event_name: str, context: FakeLambdaContext) -> d
 
 
 def test_post_jobs_records_queues_and_answers_202(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the fixture asking for a 256x192 image with seed 42
     # When it is submitted
@@ -55,15 +55,15 @@ def test_post_jobs_records_queues_and_answers_202(
     assert body["error"] is None
     assert response["multiValueHeaders"]["Location"] == [f"jobs/{job_id}"]
     # And the job is recorded and queued, once
-    item = stack.job_item(job_id)
+    item = resources.job_item(job_id)
     assert item is not None
     assert item["status"] == {"S": "queued"}
     assert item["seed"] == {"N": "42"}
-    assert stack.queued_messages() == [{"job_id": job_id}]
+    assert resources.queued_messages() == [{"job_id": job_id}]
 
 
 def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a request with only a prompt
     # When it is submitted
@@ -79,13 +79,13 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
     )
     # (a seed every engine can replay, for every image of the job)
     assert 0 <= params["seed"] <= MAX_SEED
-    item = stack.job_item(body["job_id"])
+    item = resources.job_item(body["job_id"])
     assert item is not None
     assert item["seed"] == {"N": str(params["seed"])}
 
 
 def test_every_parameter_is_echoed_resolved_and_stored(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the fixture asking for three vibrant WebP images at quality 80, guidance 7.5
     # When it is submitted
@@ -105,7 +105,7 @@ def test_every_parameter_is_echoed_resolved_and_stored(
         "guidance": 7.5,
     }
     # And stored with the job (guidance as a DynamoDB number)
-    item = stack.job_item(body["job_id"])
+    item = resources.job_item(body["job_id"])
     assert item is not None
     assert (item["style"], item["quality"], item["guidance"]) == (
         {"S": "vibrant"},
@@ -145,7 +145,7 @@ BEDROCK_LIMITS = [
 @pytest.mark.parametrize(("model", "request_body", "field"), BEDROCK_LIMITS)
 def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_time(
     load_handler: Callable[..., ModuleType],
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     model: str,
     request_body: dict[str, Any],
@@ -162,7 +162,7 @@ def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_tim
     # Then it is a 422 naming the field, and nothing is queued
     assert response["statusCode"] == 422
     assert [d["field"] for d in response_json(response)["detail"]] == [field]
-    assert stack.queued_messages() == []
+    assert resources.queued_messages() == []
 
 
 @pytest.mark.parametrize("model", [NOVA_CANVAS, TITAN_IMAGE_V2])
@@ -202,7 +202,7 @@ def test_timestamps_in_the_answer_match_what_is_stored(
 
 
 def test_drop_in_generate_answers_with_only_the_job_id(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the old `POST /generate {prompt, parameters}` request
     # When it is submitted
@@ -212,18 +212,18 @@ def test_drop_in_generate_answers_with_only_the_job_id(
     assert response["statusCode"] == 200
     body = response_json(response)
     assert list(body) == ["job_id"]
-    item = stack.job_item(body["job_id"])
+    item = resources.job_item(body["job_id"])
     assert item is not None
     assert (item["width"], item["height"], item["style"]) == (
         {"N": "320"},
         {"N": "240"},
         {"S": "minimalist"},
     )
-    assert stack.queued_messages() == [{"job_id": body["job_id"]}]
+    assert resources.queued_messages() == [{"job_id": body["job_id"]}]
 
 
 def test_drop_in_generate_image_answers_with_message_and_job_id(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the old `POST /generate-image {prompt}` request
     # When it is submitted
@@ -233,7 +233,7 @@ def test_drop_in_generate_image_answers_with_message_and_job_id(
     assert response["statusCode"] == 200
     body = response_json(response)
     assert body == {"message": "Image generation started", "job_id": body["job_id"]}
-    assert stack.queued_messages() == [{"job_id": body["job_id"]}]
+    assert resources.queued_messages() == [{"job_id": body["job_id"]}]
 
 
 BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS if field]
@@ -242,7 +242,7 @@ BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS
 @pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)
 def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     submit: ModuleType,
-    stack: Stack,
+    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     event_name: str,
     status: int,
@@ -259,12 +259,12 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     assert field in [detail["field"] for detail in body["detail"]]
     assert field in body["message"]
     # And nothing was recorded or queued
-    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 0
-    assert stack.queued_messages() == []
+    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0
+    assert resources.queued_messages() == []
 
 
 def test_a_body_that_is_not_json_is_415(
-    submit: ModuleType, stack: Stack, lambda_context: FakeLambdaContext
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a text/plain body
     # When it is submitted
@@ -273,7 +273,7 @@ def test_a_body_that_is_not_json_is_415(
     # Then it is refused as an unsupported media type
     assert response["statusCode"] == 415
     assert response_json(response)["error"] == "unsupported_media_type"
-    assert stack.queued_messages() == []
+    assert resources.queued_messages() == []
 
 
 @pytest.mark.parametrize(
@@ -306,10 +306,12 @@ def test_error_bodies_name_the_field_but_never_echo_the_request(
 
 
 def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
-    load_handler: Callable[..., ModuleType], stack: Stack, lambda_context: FakeLambdaContext
+    load_handler: Callable[..., ModuleType],
+    resources: MotoResources,
+    lambda_context: FakeLambdaContext,
 ) -> None:
     # Given a submit function whose queue does not exist
-    missing_queue = stack.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
+    missing_queue = resources.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
     submit = load_handler("SubmitFunction", JOBS_QUEUE_URL=missing_queue)
 
     # When a job is submitted
@@ -318,7 +320,7 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     # Then the client is told to retry, and the recorded job is failed, not left queued
     assert response["statusCode"] == 503
     assert response_json(response)["error"] == "service_unavailable"
-    items = stack.dynamodb.scan(TableName=stack.table_name)["Items"]
+    items = resources.dynamodb.scan(TableName=resources.table_name)["Items"]
     assert [item["status"]["S"] for item in items] == ["failed"]
     assert items[0]["error_type"] == {"S": "EnqueueFailed"}
 
