@@ -35,6 +35,8 @@ function humanize(msg) {
     .replace(/^Value error, /, "")
     .replace(/^Input should be /, "Must be ")
     .replace(/^String should have /, "Must have ")
+    .replace(/less than or equal to/, "at most")
+    .replace(/greater than or equal to/, "at least")
     .replace(/^Field required$/, "Required")
     .replace(/^Extra inputs are not permitted$/, "Not accepted by this API");
   return text.charAt(0).toUpperCase() + text.slice(1);
