@@ -74,6 +74,15 @@ class Tab:
     def enter_key(self, key: str) -> None:
         self.page.get_by_label("API key").fill(key)
         self.page.get_by_role("button", name="Use key").click()
+        self.listed()
+
+    def show_history(self, status: str) -> None:
+        """Filters the history by `status` and waits for its first page."""
+        self.page.get_by_label("Show").select_option(status)
+        self.listed()
+
+    def listed(self) -> None:
+        expect(self.page.locator("#history-list")).to_have_attribute("aria-busy", "false")
 
     def status(self) -> Any:
         return self.page.locator("#job-status")
@@ -86,7 +95,8 @@ def tab(browser: BrowserContext, deployed: StackInfo) -> Iterator[Tab]:
     page.set_default_timeout(30_000)
     opened = Tab(page)
     response = page.goto(deployed.api_url)
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     yield opened
     page.close()
@@ -126,7 +136,8 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
     # Then the job's state is shown live until it succeeds, with the time it took
     expect(tab.status()).to_have_text("succeeded", timeout=JOB_TIMEOUT_MS)
     seen = page.evaluate("window.seen")
-    assert seen[0] == "queued" and seen[-1] == "succeeded", seen
+    assert seen[0] == "queued", seen
+    assert seen[-1] == "succeeded", seen
     assert set(seen) <= {"queued", "running", "succeeded"}
     expect(page.locator("#job-elapsed")).to_have_text(re.compile(r"^took \d+\.\d s$"))
     expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
@@ -155,7 +166,8 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
     )
     assert storage == [["imagejobs.api-key"], 0, "", deployed.api_url]
     api_calls = [(m, u, h) for m, u, h in tab.requests if u.startswith(deployed.api_url + "jobs")]
-    assert api_calls and all(h.get("x-api-key") == deployed.api_key for _, _, h in api_calls)
+    assert api_calls
+    assert all(h.get("x-api-key") == deployed.api_key for _, _, h in api_calls)
     keyless = [u for _, u, h in tab.requests if "x-api-key" in h and "/jobs" not in u]
     assert keyless == []
     assert not any(deployed.api_key in u for _, u, _ in tab.requests)
@@ -204,7 +216,7 @@ def test_a_queued_job_can_be_canceled_from_the_page(
     prompt = f"waiting forever {uuid.uuid4()}"
     job_id = store_job(deployed, aws, JobStatus.QUEUED, prompt=prompt, created_at=datetime.now(UTC))
     tab.enter_key(deployed.api_key)
-    page.get_by_label("Show").select_option("queued")
+    tab.show_history("queued")
     card = page.locator(f"#history-list li[data-job-id='{job_id}'] button")
 
     # When it is opened from the history and canceled
@@ -241,7 +253,7 @@ def test_the_history_pages_with_load_more_and_a_job_opens_and_generates_again(
     tab.enter_key(deployed.api_key)
 
     # When the history is filtered to canceled jobs
-    page.get_by_label("Show").select_option("canceled")
+    tab.show_history("canceled")
 
     # Then one page is shown, newest first, and "load more" brings the rest in order
     cards = page.locator("#history-list li")
@@ -250,18 +262,18 @@ def test_the_history_pages_with_load_more_and_a_job_opens_and_generates_again(
     for _ in range(20):  # bounded: other tests' canceled jobs may follow ours
         if not load_more.is_visible():
             break
-        shown = cards.count()
         load_more.click()
-        expect(cards).not_to_have_count(shown)
+        tab.listed()
     listed = cards.evaluate_all("items => items.map(i => i.dataset.jobId)")
     assert len(listed) == len(set(listed))
     ours = [job_id for job_id in listed if job_id in ids]
     assert ours == list(reversed(ids))
     assert listed[: len(ids)] == ours  # nothing newer than ours is canceled
     expect(load_more).to_be_hidden()
-    assert page.locator("#history-list li[data-job-id] .status").all_inner_texts() == (
-        ["canceled"] * len(listed)
+    statuses = cards.evaluate_all(
+        "items => items.map(i => i.querySelector('.status').dataset.status)"
     )
+    assert statuses == ["canceled"] * len(listed)
 
     # When the oldest of ours is opened
     page.locator(f"#history-list li[data-job-id='{ids[0]}'] button").click()
@@ -278,7 +290,9 @@ def test_the_history_pages_with_load_more_and_a_job_opens_and_generates_again(
     expect(page.locator("#job-parameters")).not_to_contain_text(ids[0])
     expect(tab.status()).to_have_text("succeeded", timeout=JOB_TIMEOUT_MS)
     expect(page.locator("#job-images figcaption")).to_contain_text("Seed 1000")
-    expect(page.locator("#job-images img")).to_have_attribute("alt", f"history {run} #0 (seed 1000)")
+    expect(page.locator("#job-images img")).to_have_attribute(
+        "alt", f"history {run} #0 (seed 1000)"
+    )
 
 
 def test_expired_images_say_so_instead_of_a_broken_picture(
@@ -305,14 +319,14 @@ def test_expired_images_say_so_instead_of_a_broken_picture(
     )
     DynamoJobRepository(deployed.table, aws("dynamodb")).create(expired)
     tab.enter_key(deployed.api_key)
-    page.get_by_label("Show").select_option("succeeded")
+    tab.show_history("succeeded")
     load_more = page.get_by_role("button", name="Load more")
     card = page.locator(f"#history-list li[data-job-id='{job_id}']")
     for _ in range(20):  # it is the oldest: page until it shows
         if card.count() or not load_more.is_visible():
             break
         load_more.click()
-        page.wait_for_function("() => !document.getElementById('load-more').disabled")
+        tab.listed()
 
     # Then its card says it expired and shows no picture
     expect(card).to_contain_text("Expired")

@@ -11,6 +11,7 @@ export class History {
     this.onError = onError;
     this.cursor = null;
     this.loading = false;
+    this.generation = 0;
     $("status-filter").addEventListener("change", () => this.reload());
     $("refresh").addEventListener("click", () => this.reload());
     $("load-more").addEventListener("click", () => this.more());
@@ -24,6 +25,9 @@ export class History {
   }
 
   async reload() {
+    // A new listing supersedes one still in flight: its answer is dropped when it comes.
+    this.generation += 1;
+    this.loading = false;
     this.clear("Loading…");
     await this.load();
   }
@@ -37,11 +41,19 @@ export class History {
 
   async load() {
     if (this.loading) return;
+    const generation = this.generation;
+    const current = () => generation === this.generation;
     this.loading = true;
+    $("history-list").setAttribute("aria-busy", "true");
     $("load-more").disabled = true;
     try {
-      const page = await api.list({ status: $("status-filter").value, cursor: this.cursor });
-      this.cursor = page.next_cursor;
+      // A sparse filter can end a page before it found a job; read on a few times for one.
+      let page = null;
+      for (let reads = 0; reads < 5 && (!page || (!page.jobs.length && this.cursor)); reads++) {
+        page = await api.list({ status: $("status-filter").value, cursor: this.cursor });
+        if (!current()) return;
+        this.cursor = page.next_cursor;
+      }
       page.jobs.forEach((job, index) => $("history-list").append(this.card(job, index === 0)));
       const shown = $("history-list").children.length;
       $("history-message").textContent = shown
@@ -49,11 +61,15 @@ export class History {
         : "No jobs yet.";
       $("load-more").hidden = !this.cursor;
     } catch (error) {
+      if (!current()) return;
       this.clear();
       this.onError(error);
     } finally {
-      this.loading = false;
-      $("load-more").disabled = false;
+      if (current()) {
+        this.loading = false;
+        $("history-list").setAttribute("aria-busy", "false");
+        $("load-more").disabled = false;
+      }
     }
   }
 
