@@ -39,6 +39,8 @@ FLAGS = [
 # Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
 JOB_TIMEOUT_MS = 90_000
 PAGE_SIZE = 12  # what the page asks GET /jobs for
+# What the page shows after an API call can wait for a Lambda cold start (seconds here).
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +142,7 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
     assert seen[-1] == "succeeded", seen
     assert set(seen) <= {"queued", "running", "succeeded"}
     expect(page.locator("#job-elapsed")).to_have_text(re.compile(r"^took \d+\.\d s$"))
-    expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
+    expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_hidden()
     # And the picture has loaded, at the size asked for, with the prompt as its alt text
     image = page.locator("#job-images img")
     expect(image).to_have_count(1)
@@ -223,11 +225,11 @@ def test_a_queued_job_can_be_canceled_from_the_page(
     card.click()
     expect(tab.status()).to_have_text("queued")
     expect(page.locator("#job-elapsed")).to_have_text(re.compile(r"^elapsed "))
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel", exact=True).click()
 
     # Then it is canceled, says so, and can no longer be canceled
     expect(tab.status()).to_have_text("canceled")
-    expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
+    expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_hidden()
     expect(page.get_by_role("button", name="Generate again with this seed")).to_be_visible()
 
 
