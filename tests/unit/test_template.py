@@ -223,3 +223,42 @@ def test_every_security_scanner_suppression_says_why() -> None:
     for logical_id, skip in skips:
         assert skip["id"].startswith("CKV_"), logical_id
         assert len(skip.get("comment", "")) > 20, f"{logical_id} {skip['id']} needs a reason"
+
+
+WEB_ROUTES = {("/", "get"), ("/assets/{name}", "get"), ("/config", "get")}
+
+
+def api_events() -> list[tuple[str, dict[str, Any]]]:
+    resources = template.load_template()["Resources"]
+    return [
+        (logical_id, event["Properties"])
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "Api"
+    ]
+
+
+def test_only_the_page_and_its_limits_are_served_without_an_api_key() -> None:
+    # Given every API route and the API's default
+    assert template.properties("ImagesApi")["Auth"]["ApiKeyRequired"] is True
+    keyless = {
+        (p["Path"], p["Method"])
+        for _, p in api_events()
+        if p.get("Auth", {}).get("ApiKeyRequired") is False
+    }
+
+    # Then the page, its assets and GET /config opt out, and nothing else does
+    assert keyless == WEB_ROUTES
+    web_routes = {(p["Path"], p["Method"]) for f, p in api_events() if f == "WebFunction"}
+    assert web_routes == WEB_ROUTES
+
+
+def test_the_web_function_has_no_aws_permissions() -> None:
+    # Given the function that serves the page and the limits
+    properties = template.properties("WebFunction")
+
+    # Then it has no policy at all: presigning its CSP probe is local signing
+    assert "Policies" not in properties
+    assert functions_policy_statements("WebFunction") == []
+    assert importlib.util.find_spec(template.handler_module("WebFunction")) is not None
