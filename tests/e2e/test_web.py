@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sy
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs_dev.stack import StackInfo
+from tests.support.http import call
 from tests.support.jobs import make_job
 
 CHROMIUM = "/usr/bin/chromium"
@@ -357,3 +358,29 @@ def test_a_wrong_key_gets_a_clear_message_and_no_data(tab: Tab, deployed: StackI
     page.get_by_role("button", name="Generate", exact=True).click()
     expect(message).to_have_text("Enter your API key first.")
     expect(page.locator("#job")).to_be_hidden()
+
+
+def test_the_page_and_its_limits_need_no_key_but_the_jobs_do(deployed: StackInfo) -> None:
+    # When the page, an asset, the limits and the job list are fetched with no key
+    page = call("GET", deployed.api_url, content_type=None)
+    script = call("GET", deployed.api_url + "assets/app.js", content_type=None)
+    config = call("GET", deployed.api_url + "config", content_type=None)
+    jobs = call("GET", deployed.api_url + "jobs", content_type=None)
+
+    # Then API Gateway serves the first three and refuses the last
+    assert page.status == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert script.status == 200
+    assert script.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert config.status == 200
+    assert config.json()["side"]["max"] == 2048  # the template's default MaxImageSize
+    assert jobs.status == 403
+    # And a revalidation through API Gateway is a 304
+    again = call(
+        "GET",
+        deployed.api_url + "assets/app.js",
+        content_type=None,
+        headers={"If-None-Match": script.headers["ETag"]},
+    )
+    assert again.status == 304
