@@ -384,3 +384,16 @@ def test_the_page_and_its_limits_need_no_key_but_the_jobs_do(deployed: StackInfo
         headers={"If-None-Match": script.headers["ETag"]},
     )
     assert again.status == 304
+
+
+def test_the_stage_url_typed_without_its_slash_still_opens_the_page(
+    browser: BrowserContext, deployed: StackInfo
+) -> None:
+    # When the stage's URL is opened without its trailing slash
+    page = browser.new_page()
+    page.goto(deployed.api_url.rstrip("/"))
+
+    # Then the browser lands on the page itself, whose relative URLs then work
+    expect(page).to_have_url(deployed.api_url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.close()

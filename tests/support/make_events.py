@@ -87,6 +87,12 @@ def list_jobs(query: dict[str, str] | None = None) -> dict[str, Any]:
     return api_event("GET", "/jobs", "/jobs", content_type=None, query=query)
 
 
+def without_trailing_slash(event: dict[str, Any]) -> dict[str, Any]:
+    """The stage's URL as typed without its slash (`…/v1`): API Gateway routes it to `/`."""
+    event["requestContext"]["path"] = f"/{STAGE}"
+    return event
+
+
 def web_asset(name: str) -> dict[str, Any]:
     return api_event(
         "GET",
@@ -196,6 +202,9 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-jobs-bad-cursor": list_jobs({"cursor": "not-a-cursor"}),
         # WebFunction: the page and the limits, which API Gateway serves without a key
         "api-get-web-page": api_event("GET", "/", "/", content_type=None, api_key_id=None),
+        "api-get-web-page-no-slash": without_trailing_slash(
+            api_event("GET", "/", "/", content_type=None, api_key_id=None)
+        ),
         "api-get-web-asset": web_asset("app.js"),
         "api-get-web-asset-unknown": web_asset("missing.js"),
         "api-get-web-asset-traversal": web_asset("..%2Fsettings.py"),

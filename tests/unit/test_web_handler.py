@@ -242,3 +242,15 @@ def test_what_config_allows_at_its_edges_is_what_submit_accepts(
     assert status_of(prompt="x" * config["prompt"]["max_length"], width=64, height=64) == 202
     assert status_of(prompt="x" * (config["prompt"]["max_length"] + 1)) == 422
     assert status_of(format=config["lossy_formats"][0], quality=config["quality"]["max"]) == 202
+
+
+def test_the_stage_url_without_its_slash_redirects_to_the_page(
+    web: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # When the page is asked for as `…/v1`, where relative URLs would lose the stage
+    response = web.handler(load_event("api-get-web-page-no-slash"), lambda_context)
+
+    # Then the browser is sent on to `…/v1/`, by a URL relative to where it is
+    assert response["statusCode"] == 308
+    assert headers(response)["location"] == "v1/"
+    assert response["body"] == ""

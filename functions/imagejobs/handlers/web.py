@@ -51,6 +51,15 @@ def _serve(asset: Asset | None) -> Response[str]:
 @app.get("/")
 @tracer.capture_method
 def page() -> Response[str]:
+    request = app.current_event.request_context
+    if request.path == f"/{request.stage}":
+        # `…/v1` without its slash: the page's relative URLs would drop the stage. The
+        # Location is relative too, so it holds on AWS and behind LocalStack's prefix.
+        return Response(
+            status_code=HTTPStatus.PERMANENT_REDIRECT.value,
+            body="",
+            headers={"Location": f"{request.stage}/", "Cache-Control": "no-cache"},
+        )
     return _serve(assets.get("index.html"))
 
 
