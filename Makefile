@@ -62,12 +62,13 @@ unit: setup  ## Fast in-process tests only (moto)
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery
 
-# The browser tests drive Debian's chromium (Playwright's own download is not used).
+# The browser tests drive Debian's chromium (Playwright's own download is not used); a font
+# package so that screenshots have text on a bare machine.
 browser:  ## Install Debian's chromium for the browser tests, if it is missing
 	@command -v chromium >/dev/null || { \
 		export DEBIAN_FRONTEND=noninteractive; \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
-		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium; }
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
 test: lint browser  ## Lint, then every test: unit, LocalStack plugins, end to end, the page in chromium
 	$(PY) -m pytest
