@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.handlers.http_errors import error_response, register_error_handlers
+from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.logic.web import Asset, deployment_config, load_assets, page_headers
 from imagejobs.models.config import ConfigView
 from imagejobs.observability import logger, tracer
@@ -78,4 +79,4 @@ def get_config() -> ConfigView:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refuse_before_routing(event) or app.resolve(event, context)
