@@ -90,6 +90,23 @@ def queue_outage(deployed: StackInfo, aws: Callable[[str], Any]) -> Iterator[Non
         assert restored["QueueUrl"] == deployed.queue_url
 
 
+def test_the_sweeper_is_scheduled_by_an_enabled_eventbridge_rule(
+    deployed: StackInfo, aws: Callable[[str], Any]
+) -> None:
+    # Given the deployed sweeper
+    events, lambda_ = aws("events"), aws("lambda")
+    arn = lambda_.get_function(FunctionName=deployed.sweep_function)["Configuration"]["FunctionArn"]
+
+    # When the rules that target it are read
+    names = events.list_rule_names_by_target(TargetArn=arn)["RuleNames"]
+    rules = [events.describe_rule(Name=name) for name in names]
+
+    # Then one enabled rule runs it every SweepIntervalMinutes (5 by default)
+    assert [(r["ScheduleExpression"], r["State"]) for r in rules] == [
+        ("rate(5 minutes)", "ENABLED")
+    ]
+
+
 def test_jobs_whose_messages_went_with_the_queue_are_re_driven_and_all_end(
     deployed: StackInfo, aws: Callable[[str], Any], record_property: Callable[[str, object], None]
 ) -> None:
