@@ -1,2 +1,2 @@
-"""Image generation job service: the code shared by the submit, status, worker and dead-letter
-functions."""
+"""Image generation job service: the code shared by the submit, status, worker, dead-letter,
+sweep and web functions."""

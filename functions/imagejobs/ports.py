@@ -30,6 +30,10 @@ class JobRepository(Protocol):
     def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
         """queued|running -> failed with the reason. Else `JobStateConflictError`."""
 
+    def note_redriven(self, job_id: str, now: datetime) -> Job:
+        """queued|running: only `updated_at` moves to `now`, so the job waits a whole bound
+        before it is re-driven again. Else `JobStateConflictError`."""
+
     def cancel_queued(self, job_id: str, now: datetime) -> Job:
         """queued -> canceled. Else `JobStateConflictError`."""
 
@@ -38,6 +42,11 @@ class JobRepository(Protocol):
 
     def finish_canceled(self, job_id: str, now: datetime) -> Job:
         """running with a cancel requested -> canceled. Else `JobStateConflictError`."""
+
+    def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
+        """Open jobs in `status` (queued or running) last updated before `updated_before`,
+        oldest first, at most `limit` of them. Read from an eventually consistent index: a job
+        may have moved on since, so act on one only through a conditional transition."""
 
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None

@@ -94,3 +94,27 @@ class WebSettings(_EngineSettings):
 
 class DeadLetterSettings(_Settings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
+
+
+class SweepSettings(_Settings):
+    """The sweeper's bounds (template parameters Sweep*): when an open job counts as stranded."""
+
+    table_name: str = Field(alias="JOBS_TABLE_NAME")
+    queue_url: str = Field(alias="JOBS_QUEUE_URL")
+    # Longer than any legitimate wait in the queue: its message is presumed lost.
+    queued_after_seconds: int = Field(alias="SWEEP_QUEUED_AFTER_SECONDS", ge=1)
+    # Past the worker's timeout plus its retry backoff: no worker is still on it.
+    running_after_seconds: int = Field(alias="SWEEP_RUNNING_AFTER_SECONDS", ge=1)
+    # From submission: a job still open this long is failed (`Stale`) instead of re-driven.
+    give_up_after_seconds: int = Field(alias="SWEEP_GIVE_UP_AFTER_SECONDS", ge=1)
+    # At most this many jobs are read, and acted on, per run.
+    max_jobs_per_run: int = Field(alias="SWEEP_MAX_JOBS_PER_RUN", ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _give_up_last(self) -> Self:
+        if self.give_up_after_seconds <= max(self.queued_after_seconds, self.running_after_seconds):
+            raise ValueError(
+                "SWEEP_GIVE_UP_AFTER_SECONDS must be longer than both re-drive bounds:"
+                " a job is re-driven at least once before it is given up"
+            )
+        return self

@@ -52,6 +52,7 @@ class StackInfo:
     queue_url: str
     dlq_url: str
     worker_function: str
+    sweep_function: str
     # The first tenant's key (send it as x-api-key), and where to attach more keys.
     api_key: str
     api_key_id: str
@@ -150,6 +151,7 @@ def describe(localstack: LocalStack) -> StackInfo:
         queue_url=outputs["JobsQueueUrl"],
         dlq_url=outputs["JobsDeadLetterQueueUrl"],
         worker_function=outputs["WorkerFunctionName"],
+        sweep_function=outputs["SweepFunctionName"],
         api_key=client("apigateway", localstack.endpoint_url).get_api_key(
             apiKey=outputs["DefaultApiKeyId"], includeValue=True
         )["value"],

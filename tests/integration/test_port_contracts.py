@@ -51,6 +51,7 @@ TRANSITIONS: dict[str, Transition] = {
     "start_attempt": lambda jobs: jobs.start_attempt(JOB_ID, LATER, "other-engine"),
     "complete": lambda jobs: jobs.complete(JOB_ID, IMAGES, LATER),
     "fail": lambda jobs: jobs.fail(JOB_ID, ERROR, LATER),
+    "note_redriven": lambda jobs: jobs.note_redriven(JOB_ID, LATER),
     "cancel_queued": lambda jobs: jobs.cancel_queued(JOB_ID, LATER),
     "request_cancel": lambda jobs: jobs.request_cancel(JOB_ID, LATER),
     "finish_canceled": lambda jobs: jobs.finish_canceled(JOB_ID, LATER),
@@ -77,6 +78,9 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
     ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
     ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
     ("running, cancel requested", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("queued", "note_redriven"): {"updated_at": LATER},
+    ("running", "note_redriven"): {"updated_at": LATER},
+    ("running, cancel requested", "note_redriven"): {"updated_at": LATER},
     ("queued", "cancel_queued"): {"status": JobStatus.CANCELED, **ENDED},
     ("running", "request_cancel"): {"cancel_requested": True, "updated_at": LATER},
     ("running, cancel requested", "request_cancel"): {"updated_at": LATER},
@@ -239,6 +243,61 @@ def test_a_sparse_filter_stops_at_the_read_budget_and_resumes_there(jobs: JobRep
     assert first.next_position is not None
     assert first.next_position.job_id == newest_first[MAX_PAGES_PER_LIST - 1]
     assert page_ids(second.jobs) == [newest_first[-1]]
+
+
+def open_ids(jobs: JobRepository, status: JobStatus, before: datetime = LATER) -> list[str]:
+    later = before + timedelta(seconds=1)
+    return [job.job_id for job in jobs.list_open(status, updated_before=later, limit=100)]
+
+
+@pytest.mark.parametrize("start", STARTS)
+def test_a_job_is_in_the_open_index_exactly_while_it_is_open(
+    jobs: JobRepository, start: str
+) -> None:
+    # Given a stored job in one state
+    jobs.create(STARTS[start])
+
+    # When the open-jobs index is read for each open state
+    found = {status: open_ids(jobs, status) for status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+
+    # Then an open job is found under its own state only, and a finished one not at all
+    status = STARTS[start].status
+    assert found == {s: [JOB_ID] if s is status else [] for s in found}
+
+
+@pytest.mark.parametrize("allowed", ALLOWED)
+def test_each_transition_keeps_the_open_index_in_step(
+    jobs: JobRepository, allowed: tuple[str, str]
+) -> None:
+    # Given a job moved by an allowed transition
+    start, transition = allowed
+    jobs.create(STARTS[start])
+    moved = TRANSITIONS[transition](jobs)
+
+    # When the open-jobs index is read for each open state
+    found = {status: open_ids(jobs, status) for status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+
+    # Then it is listed under its new state while open, and gone once terminal, as it is stored
+    assert found == {s: [JOB_ID] if s is moved.status else [] for s in found}
+    if not moved.status.is_terminal:
+        later = LATER + timedelta(seconds=1)
+        assert jobs.list_open(moved.status, updated_before=later, limit=1) == [moved]
+
+
+def test_the_open_index_lists_the_oldest_update_first_before_the_bound_up_to_the_limit(
+    jobs: JobRepository,
+) -> None:
+    # Given queued jobs updated one second apart, newest first by id, and a running one
+    for n in range(5):
+        jobs.create(make_job(listing_id(n), OWNER, created_at=T0 + timedelta(seconds=4 - n)))
+    jobs.create(make_job(listing_id(9), OWNER, JobStatus.RUNNING, created_at=T0))
+
+    # When the queued ones updated before T0 + 4 s are read, three at most
+    found = jobs.list_open(JobStatus.QUEUED, updated_before=T0 + timedelta(seconds=4), limit=3)
+
+    # Then those are the three updated longest ago, oldest first; the bound itself is excluded
+    assert [job.job_id for job in found] == [listing_id(4), listing_id(3), listing_id(2)]
+    assert open_ids(jobs, JobStatus.QUEUED, before=T0) == [listing_id(4)]
 
 
 @pytest.fixture(params=["in-memory", "s3"])

@@ -10,7 +10,16 @@ from imagejobs.engines.limits import BEDROCK_MODELS
 from imagejobs.engines.options import bedrock_worst_case_seconds
 from tests.support import template
 
-FUNCTIONS = ["SubmitFunction", "StatusFunction", "WorkerFunction", "DeadLetterFunction"]
+FUNCTIONS = [
+    "SubmitFunction",
+    "StatusFunction",
+    "WorkerFunction",
+    "DeadLetterFunction",
+    "SweepFunction",
+    "WebFunction",
+]
+# WebFunction makes no AWS call and has no policy (test_the_web_function_has_no_aws_permissions).
+FUNCTIONS_THAT_CALL_AWS = [f for f in FUNCTIONS if f != "WebFunction"]
 
 
 ENGINES = ["pillow", "bedrock"]
@@ -111,7 +120,7 @@ def test_each_handler_exists(logical_id: str) -> None:
     assert template.function_setting(logical_id, "Runtime") == "python3.13"
 
 
-@pytest.mark.parametrize("logical_id", FUNCTIONS)
+@pytest.mark.parametrize("logical_id", FUNCTIONS_THAT_CALL_AWS)
 def test_policies_name_their_resources_and_never_use_wildcards(logical_id: str) -> None:
     # Given a function's policy statements
     statements = functions_policy_statements(logical_id)
@@ -153,6 +162,11 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "sqs:ChangeMessageVisibility",
     }
     assert actions("DeadLetterFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert actions("SweepFunction") == {
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "sqs:SendMessage",
+    }
 
 
 def test_status_may_query_only_the_owner_index() -> None:
@@ -163,6 +177,39 @@ def test_status_may_query_only_the_owner_index() -> None:
 
     # Then it names the by-owner index, not the table or every index
     assert query["Resource"] == {"Fn::Sub": "${JobsTable.Arn}/index/by-owner"}
+
+
+def test_the_sweeper_may_query_only_the_open_jobs_index_and_send_only_to_the_job_queue() -> None:
+    # Given the sweeper's statements
+    statements = {s["Sid"]: s for s in functions_policy_statements("SweepFunction")}
+
+    # Then it reads the sparse index (never the table: no Scan, no table Query) and sends jobs
+    assert statements["FindOpenJobs"]["Resource"] == {"Fn::Sub": "${JobsTable.Arn}/index/open-jobs"}
+    assert statements["RedriveJobs"]["Resource"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+
+
+def test_the_open_jobs_index_is_keyed_by_the_attributes_the_code_writes() -> None:
+    # Given the jobs table's indexes
+    indexes = {
+        i["IndexName"]: i for i in template.properties("JobsTable")["GlobalSecondaryIndexes"]
+    }
+
+    # Then open-jobs is keyed by the open status and the last update, as the sweeper reads it
+    assert indexes["open-jobs"]["KeySchema"] == [
+        {"AttributeName": "open_status", "KeyType": "HASH"},
+        {"AttributeName": "updated_at", "KeyType": "RANGE"},
+    ]
+
+
+def test_the_sweeper_runs_on_a_schedule_of_the_interval_parameter() -> None:
+    # Given the sweeper's events
+    [event] = template.properties("SweepFunction")["Events"].values()
+
+    # Then it is an EventBridge schedule whose rate is the parameter, a few minutes by default
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == {"Fn::Sub": "rate(${SweepIntervalMinutes} minutes)"}
+    parameters = template.load_template()["Parameters"]
+    assert parameters["SweepIntervalMinutes"]["Default"] == 5
 
 
 def test_every_route_requires_an_api_key_of_the_usage_plan() -> None:
@@ -247,6 +294,8 @@ ALARMS = {
     "WorkerThrottlesAlarm": ("AWS/Lambda", "Throttles", "WorkerFunction"),
     "OldestJobAlarm": ("AWS/SQS", "ApproximateAgeOfOldestMessage", "JobsQueue"),
 }
+# Alarms on metric math over our own metrics (Powertools Metrics, service dimension).
+MATH_ALARMS = {"SweeperAlarm": ("ImageJobs", {"JobsRedriven", "JobsStale"})}
 
 
 @pytest.mark.parametrize("logical_id", ALARMS)
@@ -273,7 +322,7 @@ def test_the_dead_letter_alarm_fires_on_the_first_message_and_the_age_alarm_at_i
     assert oldest["Threshold"] == template.parameter_defaults()["OldestJobAlarmSeconds"]
 
 
-@pytest.mark.parametrize("logical_id", ALARMS)
+@pytest.mark.parametrize("logical_id", [*ALARMS, *MATH_ALARMS])
 def test_alarms_notify_the_topic_only_when_one_is_given(logical_id: str) -> None:
     topic = "arn:aws:sns:us-east-1:123456789012:ops"
     # Given the alarm resolved without and with an AlarmTopicArn
@@ -292,7 +341,7 @@ def test_alarms_notify_the_topic_only_when_one_is_given(logical_id: str) -> None
 def test_every_alarm_in_the_template_is_one_we_check() -> None:
     resources = template.load_template()["Resources"]
     alarms = {name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert alarms == set(ALARMS)
+    assert alarms == set(ALARMS) | set(MATH_ALARMS)
 
 
 WEB_ROUTES = {("/", "get"), ("/assets/{name}", "get"), ("/config", "get")}
@@ -332,3 +381,25 @@ def test_the_web_function_has_no_aws_permissions() -> None:
     assert "Policies" not in properties
     assert functions_policy_statements("WebFunction") == []
     assert importlib.util.find_spec(template.handler_module("WebFunction")) is not None
+
+
+def test_the_sweeper_alarm_fires_when_it_re_drove_or_failed_any_job() -> None:
+    # Given the sweeper's alarm and the namespace and service the functions emit metrics under
+    props = template.properties("SweeperAlarm")
+    namespace, metric_names = MATH_ALARMS["SweeperAlarm"]
+    variables = template.load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    stats = [m["MetricStat"] for m in props["Metrics"] if "MetricStat" in m]
+    [expression] = [m for m in props["Metrics"] if m.get("ReturnData")]
+
+    # Then it sums both of the sweeper's counts, as emitted, and fires on the first one
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == namespace
+    assert {s["Metric"]["MetricName"] for s in stats} == metric_names
+    for stat in stats:
+        assert stat["Metric"]["Namespace"] == namespace
+        assert stat["Metric"]["Dimensions"] == [
+            {"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}
+        ]
+        assert stat["Stat"] == "Sum"
+    assert expression["Expression"] == "FILL(redriven, 0) + FILL(stale, 0)"
+    assert (props["Threshold"], props["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert props["TreatMissingData"] == "notBreaching"

@@ -92,6 +92,14 @@ class InMemoryJobRepository:
             },
         )
 
+    def note_redriven(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            "queued or running",
+            lambda job: job.status in _ACTIVE,
+            lambda job: {"updated_at": _stored_time(now)},
+        )
+
     def cancel_queued(self, job_id: str, now: datetime) -> Job:
         return self._update(
             job_id,
@@ -123,6 +131,14 @@ class InMemoryJobRepository:
                 "finished_at": _stored_time(now),
             },
         )
+
+    def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
+        # The open-jobs index: only open jobs are in it, oldest update first.
+        index = sorted(
+            (j for j in self.jobs.values() if j.status is status and not j.status.is_terminal),
+            key=lambda job: (job.updated_at, job.job_id),
+        )
+        return [job for job in index if job.updated_at < updated_before][:limit]
 
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None

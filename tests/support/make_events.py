@@ -272,6 +272,8 @@ def all_events() -> dict[str, dict[str, Any]]:
             queue="JobsDeadLetterQueue",
             receive_count=3,
         ),
+        # SweepFunction: what its EventBridge schedule sends
+        "schedule-sweep": _sam_event("cloudwatch", "scheduled-event"),
     }
 
 

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 _ACTIVE = {":queued": {"S": JobStatus.QUEUED.value}, ":running": {"S": JobStatus.RUNNING.value}}
 OWNER_INDEX = "by-owner"
+# Sparse: only open jobs carry its key (`open_status`), so the sweeper never reads a finished one.
+OPEN_INDEX = "open-jobs"
+# Every transition to a terminal state takes the job out of the open-jobs index.
+_CLOSE = " REMOVE open_status"
 # A status filter may skip many items; a list call reads at most this many index pages.
 MAX_PAGES_PER_LIST = 10
 
@@ -64,8 +68,8 @@ class DynamoJobRepository:
         return self._update(
             job_id,
             expected="queued or running",
-            update="SET #status = :running, updated_at = :now, engine = :engine,"
-            " started_at = if_not_exists(started_at, :now) ADD attempts :one",
+            update="SET #status = :running, open_status = :running, updated_at = :now,"
+            " engine = :engine, started_at = if_not_exists(started_at, :now) ADD attempts :one",
             # A canceled job is never (re)started.
             condition="#status IN (:queued, :running) AND attribute_not_exists(cancel_requested)",
             values={
@@ -81,7 +85,7 @@ class DynamoJobRepository:
             job_id,
             expected="running",
             update="SET #status = :succeeded, updated_at = :now, finished_at = :now,"
-            " images = :images",
+            " images = :images" + _CLOSE,
             # A cancel that arrived while rendering wins: the result is dropped.
             condition="#status = :running AND attribute_not_exists(cancel_requested)",
             values={
@@ -97,7 +101,7 @@ class DynamoJobRepository:
             job_id,
             expected="queued or running",
             update="SET #status = :failed, updated_at = :now, finished_at = :now,"
-            " error_type = :type, error_message = :message",
+            " error_type = :type, error_message = :message" + _CLOSE,
             condition="#status IN (:queued, :running)",
             values={
                 **_ACTIVE,
@@ -108,11 +112,20 @@ class DynamoJobRepository:
             },
         )
 
+    def note_redriven(self, job_id: str, now: datetime) -> Job:
+        return self._update(
+            job_id,
+            expected="queued or running",
+            update="SET updated_at = :now",
+            condition="#status IN (:queued, :running)",
+            values={**_ACTIVE, ":now": _time(now)},
+        )
+
     def cancel_queued(self, job_id: str, now: datetime) -> Job:
         return self._update(
             job_id,
             expected="queued",
-            update="SET #status = :canceled, updated_at = :now, finished_at = :now",
+            update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
             condition="#status = :queued",
             values={
                 ":queued": _ACTIVE[":queued"],
@@ -134,7 +147,7 @@ class DynamoJobRepository:
         return self._update(
             job_id,
             expected="running with a cancel requested",
-            update="SET #status = :canceled, updated_at = :now, finished_at = :now",
+            update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
             condition="#status = :running AND cancel_requested = :true",
             values={
                 ":running": _ACTIVE[":running"],
@@ -176,6 +189,20 @@ class DynamoJobRepository:
             query["ExclusiveStartKey"] = last_key
         # The read budget ran out inside a sparse filter: resume where reading stopped.
         return JobPage(jobs=tuple(jobs), next_position=_position_from_key(last_key))
+
+    def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=OPEN_INDEX,
+            KeyConditionExpression="open_status = :status AND updated_at < :before",
+            ExpressionAttributeValues={
+                ":status": {"S": status.value},
+                ":before": _time(updated_before),
+            },
+            ScanIndexForward=True,
+            Limit=limit,
+        )
+        return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
 
     def _update(
         self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]

@@ -1,9 +1,10 @@
 """The DynamoDB item of a job, and the mapping to and from the domain `Job`.
 
 Attribute names here are the table's contract: template.yaml's key schema (`job_id`) and TTL
-attribute (`expires_at`, epoch seconds) refer to them. The item differs from the `Job` only
-in what DynamoDB needs: the parameters flat beside the job's attributes, text timestamps,
-numbers as decimals, the error as two attributes, and no attribute for what is not set.
+attribute (`expires_at`, epoch seconds) and the sparse `open-jobs` index (`open_status`,
+`updated_at`) refer to them. The item differs from the `Job` only in what DynamoDB needs: the
+parameters flat beside the job's attributes, text timestamps, numbers as decimals, the error as
+two attributes, the index key, and no attribute for what is not set.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class JobItem(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     cancel_requested: bool | None = None
+    # The status again, only while the job is open (queued or running): the key of the sparse
+    # `open-jobs` index the sweeper reads. Every terminal transition removes it.
+    open_status: JobStatus | None = None
 
     def to_dynamodb(self) -> dict[str, Any]:
         # None attributes are left out rather than stored as NULL, so that
@@ -96,6 +100,7 @@ def job_to_item(job: Job) -> JobItem:
             "error_type": job.error.type if job.error else None,
             "error_message": job.error.message if job.error else None,
             "cancel_requested": job.cancel_requested or None,
+            "open_status": None if job.status.is_terminal else job.status,
         }
     )
 

@@ -1,0 +1,93 @@
+"""Re-driving stranded jobs: nothing accepted stays open because its message was lost.
+
+A job's message can vanish while the job stays open: the queue was purged, deleted and
+recreated, or the message outlived its retention. The sweeper reads the sparse `open-jobs`
+index (never the table) for jobs open past a bound, oldest first, and sends each one's message
+again, which is safe because the worker is idempotent; it then moves the job's `updated_at`, so
+the job waits a whole bound before the next re-drive and the jobs behind it get their turn. A
+job still open past the final deadline is failed (`Stale`). Every step is safe to repeat: a
+second send is a redelivery, and both writes are conditional transitions only an open job
+takes.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
+from imagejobs.models.domain import Job, JobError, JobStatus
+from imagejobs.models.messages import JobMessage
+from imagejobs.observability import logger, metrics
+from imagejobs.ports import JobQueue, JobRepository
+from imagejobs.settings import SweepSettings
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    redriven: int = 0
+    failed: int = 0
+    # Re-drives the queue refused (it is still down): the next run tries them again.
+    unsent: int = 0
+
+
+def sweep(
+    *, jobs: JobRepository, queue: JobQueue, settings: SweepSettings, now: datetime
+) -> SweepReport:
+    bounds = {
+        JobStatus.QUEUED: timedelta(seconds=settings.queued_after_seconds),
+        JobStatus.RUNNING: timedelta(seconds=settings.running_after_seconds),
+    }
+    give_up_before = now - timedelta(seconds=settings.give_up_after_seconds)
+    redriven = failed = unsent = 0
+    budget = settings.max_jobs_per_run
+    for status, bound in bounds.items():
+        stranded = (
+            jobs.list_open(status, updated_before=now - bound, limit=budget) if budget else []
+        )
+        budget -= len(stranded)
+        for job in stranded:
+            if job.created_at < give_up_before:
+                failed += _give_up(job, jobs, settings, now)
+            elif _redrive(job, jobs, queue, now):
+                redriven += 1
+            else:
+                unsent += 1
+    metrics.add_metric(name="JobsRedriven", unit=MetricUnit.Count, value=redriven)
+    metrics.add_metric(name="JobsStale", unit=MetricUnit.Count, value=failed)
+    report = SweepReport(redriven=redriven, failed=failed, unsent=unsent)
+    logger.info("sweep done", extra={"redriven": redriven, "failed": failed, "unsent": unsent})
+    return report
+
+
+def _redrive(job: Job, jobs: JobRepository, queue: JobQueue, now: datetime) -> bool:
+    # Send first: a job noted before a send that failed would wait a bound for nothing.
+    try:
+        queue.send(JobMessage(job_id=job.job_id))
+    except EnqueueFailedError:
+        logger.warning("could not re-drive a job", extra={"job_id": job.job_id})
+        return False
+    # A job that ended since the index was read conflicts; its message is a harmless redelivery.
+    with suppress(JobStateConflictError):
+        jobs.note_redriven(job.job_id, now)
+    logger.info("job re-driven", extra={"job_id": job.job_id, "status": job.status})
+    return True
+
+
+def _give_up(job: Job, jobs: JobRepository, settings: SweepSettings, now: datetime) -> int:
+    reason = JobError(
+        type="Stale",
+        message=f"still {job.status.value} {settings.give_up_after_seconds} seconds after it"
+        " was submitted; given up",
+    )
+    try:
+        jobs.fail(job.job_id, reason, now)
+    except JobStateConflictError:
+        # It ended since the index was read.
+        return 0
+    metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+    logger.warning("stale job failed", extra={"job_id": job.job_id, "status": job.status})
+    return 1
