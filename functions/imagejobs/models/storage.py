@@ -43,6 +43,8 @@ class JobItem(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     cancel_requested: bool | None = None
+    # Absent when nothing was ignored, as on items written before it existed.
+    ignored_parameters: tuple[str, ...] | None = None
 
     def to_dynamodb(self) -> dict[str, Any]:
         # None attributes are left out rather than stored as NULL, so that
@@ -96,6 +98,7 @@ def job_to_item(job: Job) -> JobItem:
             "error_type": job.error.type if job.error else None,
             "error_message": job.error.message if job.error else None,
             "cancel_requested": job.cancel_requested or None,
+            "ignored_parameters": job.ignored_parameters or None,
         }
     )
 
@@ -114,5 +117,6 @@ def item_to_job(item: JobItem) -> Job:
             "expires_at": datetime.fromtimestamp(item.expires_at, tz=UTC),
             "error": error,
             "cancel_requested": bool(item.cancel_requested),
+            "ignored_parameters": item.ignored_parameters or (),
         }
     )
