@@ -9,6 +9,7 @@ Derandomized, so a run is the same in CI as here; the figures go to the test out
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from types import ModuleType
@@ -20,7 +21,8 @@ from tests.support.events import FIXTURE_JOB_ID, load_event, response_json
 from tests.support.fuzz import ROUTES, FuzzRequest, Tally, check_answer, event_for, requests
 from tests.support.lambda_context import FakeLambdaContext
 
-EXAMPLES = 300
+# make test's bound; FUZZ_EXAMPLES=5000 for a longer hunt.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 
 
 def _content_type(response: dict[str, Any]) -> str | None:

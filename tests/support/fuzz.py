@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,11 +208,30 @@ _UNKNOWN_KEYS = st.dictionaries(
 )
 
 
+# Valid and tiny: a third of the structured bodies are made of these only.
+_VALID_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
+    "negative_prompt": st.sampled_from(["blur", "text, watermark", "\u96e8"]),
+    "width": st.sampled_from([64, 96, 128]),
+    "height": st.sampled_from([64, 96, 128]),
+    "seed": st.integers(min_value=0, max_value=2**31 - 2),
+    "num_images": st.just(1),
+    "format": st.sampled_from(IMAGE_FORMATS),
+    "style": st.sampled_from(STYLES),
+    "guidance": st.floats(min_value=1.1, max_value=10),
+}
+
+
+def _one_in(n: int) -> st.SearchStrategy[bool]:
+    return st.sampled_from([False] * (n - 1) + [True])
+
+
 @st.composite
 def _options(draw: st.DrawFn) -> dict[str, Any]:
-    chosen = draw(st.lists(st.sampled_from(list(_OPTIONS)), unique=True, max_size=6))
-    options = {name: draw(_OPTIONS[name]) for name in chosen}
-    return {**draw(_UNKNOWN_KEYS), **options}
+    strategies = _VALID_OPTIONS if draw(_one_in(3)) else _OPTIONS
+    chosen = draw(st.lists(st.sampled_from(list(strategies)), unique=True, max_size=6))
+    options = {name: draw(strategies[name]) for name in chosen}
+    unknown = draw(_UNKNOWN_KEYS) if draw(_one_in(4)) else {}
+    return {**unknown, **options}
 
 
 @st.composite
@@ -269,7 +289,7 @@ def _keys(value: Any) -> list[str]:
 
 @st.composite
 def _body(draw: st.DrawFn, route: Route) -> tuple[bytes | None, tuple[str, ...]]:
-    kind = draw(st.sampled_from(["structured"] * 4 + ["json", "text", "bytes", "none"]))
+    kind = draw(st.sampled_from(["structured"] * 5 + ["json", "text", "bytes", "none"]))
     if kind == "none":
         return None, ()
     if kind == "bytes":
@@ -311,10 +331,11 @@ _ODD_CONTENT_TYPES = st.one_of(
 @st.composite
 def _content_type(draw: st.DrawFn, over_http: bool) -> str | None:
     # Mostly JSON, so that most bodies get past the gate to the routes.
-    roll = draw(st.integers(0, 9))
-    if roll == 0:
+    # (hypothesis favours the ends of a range, so a weighted choice is a list of choices)
+    roll = draw(st.sampled_from(["json"] * 16 + ["none", "odd", "odd", "odd"]))
+    if roll == "none":
         return None
-    if roll > 3:
+    if roll == "json":
         return "application/json"
     odd = _ODD_CONTENT_TYPES.filter(_is_header_value) if over_http else _ODD_CONTENT_TYPES
     return draw(odd)
@@ -327,11 +348,11 @@ def _headers(draw: st.DrawFn, over_http: bool) -> dict[str, str]:
     headers: dict[str, str] = {}
     if (content_type := draw(_content_type(over_http))) is not None:
         headers["Content-Type"] = content_type
-    if draw(st.integers(0, 5)) == 0:
+    if draw(_one_in(10)):
         headers["Content-Encoding"] = draw(
             st.sampled_from(["gzip", "identity", "br", "deflate, gzip"]) | text
         )
-    if draw(st.integers(0, 5)) == 0:
+    if draw(_one_in(6)):
         headers["Idempotency-Key"] = draw(st.sampled_from(["key-1", "key-2", "k" * 256]) | text)
     return headers
 
@@ -384,13 +405,13 @@ def requests(
     route = draw(st.sampled_from(submits) if draw(st.booleans()) else st.sampled_from(routes))
     headers = draw(_headers(over_http))
     body, values = draw(_body(route)) if route.method == "POST" else (None, ())
-    if route.method == "GET" and draw(st.integers(0, 9)) == 0:
+    if route.method == "GET" and draw(_one_in(10)):
         body, values = draw(_body(route))  # a GET with a body, which every route ignores
     job_id = draw(_job_ids(known_ids, over_http)) if "{job_id}" in route.path else None
     query = draw(_QUERY) if route.path == "/jobs" and route.method == "GET" else {}
     if over_http:
         query = {name: value for name, value in query.items() if _encodable(value)}
-    base64_encoded = not over_http and draw(st.integers(0, 4)) == 0
+    base64_encoded = not over_http and draw(_one_in(5))
     chosen = (*values, *(v for v in query.values() if len(v) >= ECHOED_VALUE))
     if job_id is not None and len(job_id) >= ECHOED_VALUE:
         chosen = (*chosen, job_id)
@@ -445,7 +466,7 @@ def check_answer(
     if status >= 500:
         return f"{status}: {body[:300]!r}"
     if status < 300:
-        return None
+        return _accepted_text_problem(request) if request.route in SUBMIT_ROUTES else None
     if content_type is None or content_type.split(";")[0].strip() != "application/json":
         return f"{status} with content type {content_type!r}"
     try:
@@ -465,6 +486,35 @@ def check_answer(
             if value in text:
                 return f"{status} echoes a value of the request: {value[:80]!r}"
     return None
+
+
+def _accepted_text_problem(request: FuzzRequest) -> str | None:
+    """A submit was accepted: its prompt must have had visible text and no control character
+    (other than tab, CR and LF), as every text field it had."""
+    document = json.loads(request.body or b"{}")
+    prompt = document["prompt"]
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in prompt):
+        return f"accepted a prompt without visible text: {prompt[:40]!r}"
+    for text in _declared_texts(document):
+        if any(map(_is_control, text)):
+            return f"accepted a text field with a control character: {text[:40]!r}"
+    return None
+
+
+def _declared_texts(document: dict[str, Any]) -> list[str]:
+    sources = [document, document.get("parameters") or {}]
+    return [
+        value
+        for source in sources
+        if isinstance(source, dict)
+        for name, value in source.items()
+        if name in ("prompt", "negative_prompt") and isinstance(value, str)
+    ]
+
+
+def _is_control(character: str) -> bool:
+    category = unicodedata.category(character)
+    return category == "Cs" or (category == "Cc" and character not in "\t\r\n")
 
 
 def _error_texts(document: dict[str, Any]) -> list[str]:
