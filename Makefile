@@ -15,7 +15,7 @@ CHECKOV := $(VENV)/tools/checkov/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help setup up down demo test lint unit gallery clean
+.PHONY: help setup up down demo test lint unit gallery clean browser screenshot
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,9 +40,11 @@ up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is
 down:  ## Stop what `make up` started
 	@$(PY) -m imagejobs_dev.stack down
 
-demo: up  ## Set up, deploy, generate an image and print where it is
+demo: up  ## Set up, deploy, generate an image, print where it is and the web page's URL
 	@$(VENV)/bin/imagejobs generate "a lighthouse on a cliff above a stormy sea at sunset" \
 		--width 768 --height 512 --seed 7 --wait --out out
+	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
+		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
 lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --lint, cfn-lint, checkov
 	$(VENV)/bin/ruff check .
@@ -59,8 +61,20 @@ unit: setup  ## Fast in-process tests only: logic (in-memory) and moto
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery
 
-test: lint  ## Lint, then every test: unit, LocalStack plugins, end to end
+# The browser tests drive Debian's chromium (Playwright's own download is not used); a font
+# package so that screenshots have text on a bare machine.
+browser:  ## Install Debian's chromium for the browser tests, if it is missing
+	@command -v chromium >/dev/null || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
+
+test: lint browser  ## Lint, then every test: unit, LocalStack plugins, end to end, the page in chromium
 	$(PY) -m pytest
+
+screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
+	IMAGEJOBS_SCREENSHOT=docs/web-page.png $(PY) -m pytest -q \
+		tests/e2e/test_web.py::test_a_prompt_typed_into_the_page_ends_as_its_picture
 
 clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)

@@ -82,5 +82,15 @@ class WorkerSettings(_EngineSettings):
         return self
 
 
+class WebSettings(_EngineSettings):
+    """The page and `GET /config`: the limits a client must respect, and where images live."""
+
+    max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
+    job_retention_days: int = Field(alias="JOB_RETENTION_DAYS", ge=1)
+    image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
+    # Only to name the origin of the presigned image URLs in the page's CSP; never read.
+    bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
+
+
 class DeadLetterSettings(_Settings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")

@@ -293,3 +293,42 @@ def test_every_alarm_in_the_template_is_one_we_check() -> None:
     resources = template.load_template()["Resources"]
     alarms = {name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
     assert alarms == set(ALARMS)
+
+
+WEB_ROUTES = {("/", "get"), ("/assets/{name}", "get"), ("/config", "get")}
+
+
+def api_events() -> list[tuple[str, dict[str, Any]]]:
+    resources = template.load_template()["Resources"]
+    return [
+        (logical_id, event["Properties"])
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "Api"
+    ]
+
+
+def test_only_the_page_and_its_limits_are_served_without_an_api_key() -> None:
+    # Given every API route and the API's default
+    assert template.properties("ImagesApi")["Auth"]["ApiKeyRequired"] is True
+    keyless = {
+        (p["Path"], p["Method"])
+        for _, p in api_events()
+        if p.get("Auth", {}).get("ApiKeyRequired") is False
+    }
+
+    # Then the page, its assets and GET /config opt out, and nothing else does
+    assert keyless == WEB_ROUTES
+    web_routes = {(p["Path"], p["Method"]) for f, p in api_events() if f == "WebFunction"}
+    assert web_routes == WEB_ROUTES
+
+
+def test_the_web_function_has_no_aws_permissions() -> None:
+    # Given the function that serves the page and the limits
+    properties = template.properties("WebFunction")
+
+    # Then it has no policy at all: presigning its CSP probe is local signing
+    assert "Policies" not in properties
+    assert functions_policy_statements("WebFunction") == []
+    assert importlib.util.find_spec(template.handler_module("WebFunction")) is not None

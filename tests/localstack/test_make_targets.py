@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -199,3 +200,37 @@ def test_make_bench_passes_its_size_to_the_benchmark() -> None:
         "7",
         "--full",
     ]
+
+
+def test_make_browser_leaves_a_chromium_that_runs() -> None:
+    # Given a machine where `make test` already ran `make browser` (it installs when missing)
+
+    # When it runs again
+    result = make("browser")
+
+    # Then it succeeds, and the chromium it promises is there and answers
+    assert result.returncode == 0, result.stderr
+    chromium = shutil.which("chromium")
+    assert chromium is not None
+    version = subprocess.run([chromium, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("Chromium ")
+
+
+def test_make_screenshot_runs_a_browser_test_that_exists() -> None:
+    # Given the command `make screenshot` would run
+    command = command_of("screenshot", "pytest", "PY=python")
+
+    # When pytest collects the test it names
+    (selection,) = [part for part in command if part.startswith("tests/e2e/")]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", selection],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+    # Then that test exists, and the picture it takes goes where the README shows it
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert selection in collected.stdout
+    assert "IMAGEJOBS_SCREENSHOT=docs/web-page.png" in command
+    assert "docs/web-page.png" in (ROOT / "README.md").read_text()

@@ -104,6 +104,23 @@ def list_jobs(query: dict[str, str] | None = None) -> dict[str, Any]:
     return api_event("GET", "/jobs", "/jobs", content_type=None, query=query)
 
 
+def without_trailing_slash(event: dict[str, Any]) -> dict[str, Any]:
+    """The stage's URL as typed without its slash (`…/v1`): API Gateway routes it to `/`."""
+    event["requestContext"]["path"] = f"/{STAGE}"
+    return event
+
+
+def web_asset(name: str) -> dict[str, Any]:
+    return api_event(
+        "GET",
+        "/assets/{name}",
+        f"/assets/{name}",
+        content_type=None,
+        path_parameters={"name": name},
+        api_key_id=None,
+    )
+
+
 def sqs_event(*bodies: str, queue: str = "JobsQueue", receive_count: int = 1) -> dict[str, Any]:
     event = _sam_event("sqs", "receive-message", "--queue-name", queue, "--body", "x")
     template = event["Records"][0]
@@ -268,6 +285,17 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-jobs-bad-limit": list_jobs({"limit": "500"}),
         "api-get-jobs-bad-status": list_jobs({"status": "lost"}),
         "api-get-jobs-bad-cursor": list_jobs({"cursor": "not-a-cursor"}),
+        # WebFunction: the page and the limits, which API Gateway serves without a key
+        "api-get-web-page": api_event("GET", "/", "/", content_type=None, api_key_id=None),
+        "api-get-web-page-no-slash": without_trailing_slash(
+            api_event("GET", "/", "/", content_type=None, api_key_id=None)
+        ),
+        "api-get-web-asset": web_asset("app.js"),
+        "api-get-web-asset-unknown": web_asset("missing.js"),
+        "api-get-web-asset-traversal": web_asset("..%2Fsettings.py"),
+        "api-get-config": api_event(
+            "GET", "/config", "/config", content_type=None, api_key_id=None
+        ),
         # Worker
         "sqs-job": sqs_event(_json({"job_id": JOB_ID})),
         "sqs-poison": sqs_event("not json", _json({"job_id": JOB_ID})),

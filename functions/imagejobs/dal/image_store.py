@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -35,3 +36,9 @@ class S3ImageStore:
         return self._client.generate_presigned_url(
             "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
         )
+
+    def url_origin(self) -> str:
+        """The scheme, host and port every `url_for` URL has: presigning is local signing, so
+        this makes no request and needs no permission."""
+        parts = urlsplit(self.url_for("images/origin-probe", 60))
+        return f"{parts.scheme}://{parts.netloc}"

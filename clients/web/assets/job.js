@@ -1,0 +1,216 @@
+// One job, shown live: its state, elapsed time, images (at their real size), error, cancel.
+// It polls GET /jobs/{id} with backoff (0.5 s, growing to 4 s) and stops once the job ends.
+
+import { api, TERMINAL } from "./api.js";
+
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 4000;
+const $ = (id) => document.getElementById(id);
+
+export function isExpired(job, now = Date.now()) {
+  return Date.parse(job.expires_at) <= now;
+}
+
+function seconds(ms) {
+  const s = Math.max(0, ms) / 1000;
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function extension(format) {
+  return format === "jpeg" ? "jpg" : format;
+}
+
+export function altText(job, index) {
+  const count = job.images.length;
+  const which = count > 1 ? `, image ${index + 1} of ${count}` : "";
+  return `${job.parameters.prompt}${which} (seed ${job.images[index].seed})`;
+}
+
+/** What replaces a picture that cannot be shown, so no broken image is ever on screen. */
+export function unavailable(text) {
+  const note = document.createElement("p");
+  note.className = "unavailable";
+  note.textContent = text;
+  return note;
+}
+
+export class JobPanel {
+  constructor({ onAgain, onSettled, onError }) {
+    this.onAgain = onAgain;
+    this.onSettled = onSettled;
+    this.onError = onError;
+    this.job = null;
+    this.timer = null;
+    this.ticker = null;
+    this.generation = 0;
+    $("cancel").addEventListener("click", () => this.cancel());
+    $("again").addEventListener("click", () => this.job && this.onAgain(this.job.parameters));
+  }
+
+  /** Shows `job` and, unless it has ended, watches it until it does. */
+  open(job, { focus = false } = {}) {
+    this.stop();
+    this.generation += 1;
+    this.job = null;
+    $("job").hidden = false;
+    this.render(job);
+    if (focus) $("job").focus();
+    if (!TERMINAL.has(job.status)) this.watch(this.generation);
+  }
+
+  close() {
+    this.stop();
+    this.job = null;
+    $("job").hidden = true;
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    clearInterval(this.ticker);
+    this.timer = null;
+    this.ticker = null;
+  }
+
+  watch(generation) {
+    let delay = FIRST_DELAY_MS;
+    this.ticker = setInterval(() => this.renderElapsed(), 100);
+    const step = async () => {
+      if (generation !== this.generation) return;
+      try {
+        const job = await api.job(this.job.job_id);
+        if (generation !== this.generation) return;
+        const changed = job.status !== this.job.status;
+        this.render(job);
+        if (TERMINAL.has(job.status)) {
+          this.stop();
+          this.onSettled(job);
+          return;
+        }
+        delay = changed ? FIRST_DELAY_MS : Math.min(delay * 1.5, MAX_DELAY_MS);
+      } catch (error) {
+        if (generation !== this.generation) return;
+        if (error.status === 403) {
+          this.stop();
+          this.onError(error);
+          return;
+        }
+        // A network blip or a 5xx: keep watching, at the slowest pace.
+        delay = MAX_DELAY_MS;
+      }
+      this.timer = setTimeout(step, delay);
+    };
+    this.timer = setTimeout(step, delay);
+  }
+
+  async cancel() {
+    const button = $("cancel");
+    button.disabled = true;
+    try {
+      this.render(await api.cancel(this.job.job_id));
+    } catch (error) {
+      if (error.status === 409) {
+        this.render(await api.job(this.job.job_id));
+      } else {
+        this.onError(error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+    if (TERMINAL.has(this.job.status)) {
+      this.stop();
+      this.onSettled(this.job);
+    }
+  }
+
+  render(job) {
+    const previous = this.job;
+    this.job = job;
+    const status = $("job-status");
+    const label = job.cancel_requested && !TERMINAL.has(job.status) ? "canceling" : job.status;
+    status.textContent = label;
+    status.dataset.status = label;
+    this.renderElapsed();
+    $("cancel").hidden = TERMINAL.has(job.status) || job.cancel_requested;
+    $("again").hidden = !TERMINAL.has(job.status);
+
+    const error = $("job-error");
+    error.hidden = !job.error;
+    error.textContent = job.error ? `The job failed: ${job.error.message}` : "";
+
+    const expired = job.status === "succeeded" && isExpired(job);
+    $("job-expired").hidden = !expired;
+    $("job-expired").textContent = expired
+      ? "This job's images have expired: they are deleted after the retention period."
+      : "";
+    const sameImages =
+      previous && previous.job_id === job.job_id && previous.images.length === job.images.length;
+    if (!sameImages) this.renderImages(expired ? { ...job, images: [] } : job);
+    this.renderParameters(job);
+  }
+
+  renderElapsed() {
+    const job = this.job;
+    if (!job) return;
+    const end = job.finished_at ? Date.parse(job.finished_at) : Date.now();
+    const verb = TERMINAL.has(job.status) ? "took" : "elapsed";
+    $("job-elapsed").textContent = `${verb} ${seconds(end - Date.parse(job.created_at))}`;
+  }
+
+  renderImages(job) {
+    const box = $("job-images");
+    box.replaceChildren();
+    job.images.forEach((image, index) => {
+      const figure = document.createElement("figure");
+      const img = document.createElement("img");
+      img.width = image.width;
+      img.height = image.height;
+      img.alt = altText(job, index);
+      img.decoding = "async";
+      img.addEventListener("error", () =>
+        img.replaceWith(
+          unavailable("This image is no longer available: it has expired. Reopen the job for a fresh link."),
+        ),
+      );
+      img.src = image.url;
+      const caption = document.createElement("figcaption");
+      const link = document.createElement("a");
+      link.href = image.url;
+      link.download = `imagejobs-${job.job_id.slice(0, 8)}-${index + 1}.${extension(image.format)}`;
+      link.textContent = "Download";
+      link.setAttribute("aria-label", `Download image ${index + 1} (seed ${image.seed})`);
+      caption.append(
+        `Seed ${image.seed} · ${image.width} × ${image.height} ${image.format.toUpperCase()} · `,
+        link,
+      );
+      figure.append(img, caption);
+      box.append(figure);
+    });
+  }
+
+  renderParameters(job) {
+    const list = $("job-parameters");
+    list.replaceChildren();
+    const p = job.parameters;
+    const rows = [
+      ["Job", job.job_id],
+      ["Prompt", p.prompt],
+      ["Negative prompt", p.negative_prompt || "—"],
+      ["Size", `${p.width} × ${p.height}`],
+      ["Images", p.num_images],
+      ["Format", p.format + (p.quality == null ? "" : `, quality ${p.quality}`)],
+      ["Style", p.style],
+      ["Seed", p.seed],
+      ["Guidance", p.guidance ?? "—"],
+      ["Engine", job.engine],
+      ["Submitted", new Date(job.created_at).toLocaleString()],
+      ["Expires", new Date(job.expires_at).toLocaleString()],
+    ];
+    for (const [name, value] of rows) {
+      const dt = document.createElement("dt");
+      dt.textContent = name;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      list.append(dt, dd);
+    }
+  }
+}

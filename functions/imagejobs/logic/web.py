@@ -1,0 +1,125 @@
+"""The web page: its files, the headers it is served with, and the limits it is built from."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
+from imagejobs.models.api import JobRequest
+from imagejobs.models.config import ConfigView, FloatRange, IntRange, LengthLimit
+from imagejobs.settings import WebSettings
+
+# Text only, so API Gateway needs no binaryMediaTypes and no base64 round trip.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: str
+    content_type: str
+    etag: str
+
+
+def load_assets(root: Path) -> dict[str, Asset]:
+    """Every servable file under `root`, by its path relative to it ("assets/app.js")."""
+    assets = {}
+    for path in sorted(root.rglob("*")):
+        content_type = CONTENT_TYPES.get(path.suffix)
+        if content_type is None or not path.is_file():
+            continue
+        body = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(body.encode()).hexdigest()[:32]
+        assets[path.relative_to(root).as_posix()] = Asset(body, content_type, f'"{digest}"')
+    return assets
+
+
+def content_security_policy(image_origin: str) -> str:
+    """Nothing inline, nothing third-party: scripts, styles and calls from the page's own
+    origin; pictures also from the one origin the presigned image URLs use."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' {image_origin}",
+            "connect-src 'self'",
+            "form-action 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def page_headers(asset: Asset, image_origin: str) -> dict[str, str]:
+    # Without a build step file names carry no hash: browsers revalidate every time (a
+    # cheap 304 by ETag) rather than run a stale module beside a fresh one after a deploy.
+    return {
+        "Cache-Control": "no-cache",
+        "ETag": asset.etag,
+        "Content-Security-Policy": content_security_policy(image_origin),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+@cache
+def _request_field(name: str) -> dict[str, Any]:
+    """A JobRequest field's JSON schema constraints, the `None` alternative left out."""
+    field: dict[str, Any] = JobRequest.model_json_schema()["properties"][name]
+    merged = {key: value for key, value in field.items() if key != "anyOf"}
+    for option in field.get("anyOf", ()):
+        if option.get("type") != "null":
+            merged.update(option)
+    return merged
+
+
+def _length(field: str, engine_max: int) -> LengthLimit:
+    return LengthLimit(max_length=min(_request_field(field)["maxLength"], engine_max))
+
+
+def deployment_config(settings: WebSettings) -> ConfigView:
+    """The API model's bounds, narrowed by this deployment's engine and MaxImageSize."""
+    limits = settings.engine_limits
+    side = _request_field("width")
+    seed = _request_field("seed")
+    count = _request_field("num_images")
+    quality = _request_field("quality")
+    formats = _request_field("format")
+    styles = _request_field("style")
+    return ConfigView(
+        engine=limits.engine_id,
+        prompt=_length("prompt", limits.max_prompt_chars),
+        negative_prompt=_length("negative_prompt", limits.max_negative_chars),
+        side=IntRange(
+            min=side["minimum"],
+            max=min(side["maximum"], settings.max_image_size),
+            default=side["default"],
+        ),
+        num_images=IntRange(
+            min=count["minimum"],
+            max=min(count["maximum"], limits.max_images),
+            default=count["default"],
+        ),
+        seed=IntRange(min=seed["minimum"], max=min(seed["maximum"], limits.max_seed)),
+        formats=formats["enum"],
+        default_format=formats["default"],
+        lossy_formats=[name for name in formats["enum"] if name in LOSSY_FORMATS],
+        quality=IntRange(min=quality["minimum"], max=quality["maximum"], default=DEFAULT_QUALITY),
+        styles=styles["enum"],
+        default_style=styles["default"],
+        guidance=FloatRange(
+            min=limits.min_guidance, max=limits.max_guidance, default=limits.default_guidance
+        ),
+        job_retention_days=settings.job_retention_days,
+        image_url_expiry_seconds=settings.image_url_expiry_seconds,
+    )

@@ -1,0 +1,252 @@
+"""WebFunction: the page, its assets and GET /config, replayed from events/ fixtures."""
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from imagejobs.engines.base import STYLES
+from imagejobs.engines.limits import PILLOW, TITAN_IMAGE_V2, limits_for
+from tests.support import template
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import MotoResources
+
+WEB = Path(__file__).resolve().parents[2] / "clients" / "web"
+
+
+@pytest.fixture
+def web(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("WebFunction")
+
+
+def headers(response: dict[str, Any]) -> dict[str, str]:
+    return {name.lower(): values[-1] for name, values in response["multiValueHeaders"].items()}
+
+
+def csp_directives(response: dict[str, Any]) -> dict[str, list[str]]:
+    directives = {}
+    for directive in headers(response)["content-security-policy"].split(";"):
+        name, *sources = directive.split()
+        directives[name] = sources
+    return directives
+
+
+def test_the_page_is_served_without_a_key_with_a_strict_policy(
+    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the fixture API Gateway sends for GET / with no API key
+    event = load_event("api-get-web-page")
+    assert event["requestContext"]["identity"]["apiKeyId"] is None
+
+    # When the page is requested
+    response = web.handler(event, lambda_context)
+
+    # Then it is the HTML page, loading its script as a module from a relative URL
+    assert response["statusCode"] == 200
+    sent = headers(response)
+    assert sent["content-type"] == "text/html; charset=utf-8"
+    assert response["isBase64Encoded"] is False
+    assert '<script type="module" src="assets/app.js"></script>' in response["body"]
+    assert response["body"] == (WEB / "index.html").read_text()
+    # And browsers revalidate it by its ETag instead of running a stale copy after a deploy
+    assert sent["cache-control"] == "no-cache"
+    assert re.fullmatch(r'"[0-9a-f]{32}"', sent["etag"])
+    assert sent["x-content-type-options"] == "nosniff"
+    # And the policy allows nothing inline and nothing third-party but the images' origin
+    policy = csp_directives(response)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["connect-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    bucket_origin = f"https://{resources.bucket_name}.s3.amazonaws.com"
+    assert policy["img-src"] == ["'self'", bucket_origin]
+    assert "unsafe" not in sent["content-security-policy"]
+    assert "*" not in sent["content-security-policy"]
+
+
+def test_the_images_origin_in_the_policy_is_the_status_routes_own(
+    web: ModuleType, resources: MotoResources
+) -> None:
+    # Given a URL the status function's image store would hand out
+    from imagejobs.dal.image_store import S3ImageStore, s3_client
+
+    url = S3ImageStore(resources.bucket_name, s3_client()).url_for("images/x/0.png", 3600)
+
+    # Then the page's policy names exactly its origin
+    parts = urlsplit(url)
+    assert web.image_origin == f"{parts.scheme}://{parts.netloc}"
+
+
+def referenced_assets() -> set[str]:
+    """Every local file the page loads: index.html's src/href and the modules' imports."""
+    found = set(re.findall(r'(?:src|href)="(assets/[^"]+)"', (WEB / "index.html").read_text()))
+    for module in (WEB / "assets").glob("*.js"):
+        found.update(
+            f"assets/{name}" for name in re.findall(r'from "\./([^"]+)"', module.read_text())
+        )
+    return found
+
+
+def test_every_file_the_page_loads_is_served_with_its_content_type(
+    web: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given what the page and its modules reference
+    wanted = referenced_assets()
+    assert {"assets/app.js", "assets/style.css", "assets/api.js"} <= wanted
+    expected_types = {
+        ".js": "text/javascript; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".svg": "image/svg+xml",
+    }
+
+    for path in sorted(wanted):
+        # When each is requested as the browser would
+        name = path.removeprefix("assets/")
+        event = event_for_job("api-get-web-asset", "unused")
+        event["path"] = f"/{path}"
+        event["pathParameters"] = {"name": name}
+        response = web.handler(event, lambda_context)
+
+        # Then it is served, as text, with the type its extension says
+        assert response["statusCode"] == 200, path
+        assert response["body"] == (WEB / path).read_text()
+        assert headers(response)["content-type"] == expected_types[Path(path).suffix]
+        assert response["isBase64Encoded"] is False
+
+
+def test_a_revalidation_with_the_current_etag_is_a_304_without_a_body(
+    web: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the ETag of the current app.js
+    first = web.handler(load_event("api-get-web-asset"), lambda_context)
+    etag = headers(first)["etag"]
+
+    # When the browser revalidates with it, and with a stale one
+    fresh = load_event("api-get-web-asset")
+    fresh["headers"]["If-None-Match"] = etag
+    fresh["multiValueHeaders"]["If-None-Match"] = [etag]
+    not_modified = web.handler(fresh, lambda_context)
+    stale = load_event("api-get-web-asset")
+    stale["headers"]["If-None-Match"] = '"0"'
+    stale["multiValueHeaders"]["If-None-Match"] = ['"0"']
+    modified = web.handler(stale, lambda_context)
+
+    # Then the current one is a 304 with no body, the stale one the whole file
+    assert not_modified["statusCode"] == 304
+    assert not_modified["body"] == ""
+    assert modified["statusCode"] == 200
+    assert modified["body"] == first["body"]
+
+
+@pytest.mark.parametrize(
+    ("event_name", "status"),
+    [("api-get-web-asset-unknown", 404), ("api-get-web-asset-traversal", 400)],
+)
+def test_nothing_but_the_page_files_can_be_fetched(
+    web: ModuleType, lambda_context: FakeLambdaContext, event_name: str, status: int
+) -> None:
+    # When a file that is not an asset, or a path out of the folder, is asked for
+    response = web.handler(load_event(event_name), lambda_context)
+
+    # Then the answer is a JSON error, never a file
+    assert response["statusCode"] == status
+    assert response_json(response)["error"] in {"not_found", "validation_error"}
+
+
+def test_config_answers_the_deployments_limits(
+    web: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the template's defaults (the built-in engine, MaxImageSize 2048)
+    defaults = template.parameter_defaults()
+
+    # When a client reads the limits, without a key
+    response = web.handler(load_event("api-get-config"), lambda_context)
+
+    # Then they are the API model's, narrowed by the deployment
+    assert response["statusCode"] == 200
+    config = response_json(response)
+    assert config["engine"] == "pillow"
+    assert config["side"] == {"min": 64, "max": int(defaults["MaxImageSize"]), "default": 512}
+    assert config["num_images"] == {"min": 1, "max": 4, "default": 1}
+    assert config["seed"] == {"min": 0, "max": PILLOW.max_seed, "default": None}
+    assert config["formats"] == ["png", "jpeg", "webp"]
+    assert config["default_format"] == "png"
+    assert config["lossy_formats"] == ["jpeg", "webp"]
+    assert config["quality"] == {"min": 1, "max": 100, "default": 90}
+    assert config["styles"] == list(STYLES)
+    assert config["default_style"] == "none"
+    assert config["guidance"] == {"min": 1.1, "max": 10.0, "default": 6.5}
+    assert config["prompt"] == {"max_length": 2000}
+    assert config["negative_prompt"] == {"max_length": 2000}
+    assert config["job_retention_days"] == int(defaults["JobRetentionDays"])
+    assert config["image_url_expiry_seconds"] == int(defaults["ImageUrlExpirySeconds"])
+
+
+def test_config_follows_the_deployments_engine_and_size_cap(
+    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+) -> None:
+    # Given a deployment on Titan v2 with a 1024-pixel cap
+    web = load_handler(
+        "WebFunction",
+        IMAGE_ENGINE="bedrock",
+        BEDROCK_MODEL_ID=TITAN_IMAGE_V2,
+        MAX_IMAGE_SIZE="1024",
+    )
+
+    # When a client reads the limits
+    config = response_json(web.handler(load_event("api-get-config"), lambda_context))
+
+    # Then they are that engine's and that cap, where narrower than the API's own
+    titan = limits_for("bedrock", TITAN_IMAGE_V2)
+    assert config["engine"] == titan.engine_id
+    assert config["side"]["max"] == 1024
+    assert config["prompt"] == {"max_length": titan.max_prompt_chars}
+    assert config["guidance"]["default"] == titan.default_guidance
+    assert config["num_images"]["max"] == 4  # the API's own cap, below the model's 5
+
+
+def test_what_config_allows_at_its_edges_is_what_submit_accepts(
+    web: ModuleType,
+    load_handler: Callable[..., ModuleType],
+    lambda_context: FakeLambdaContext,
+) -> None:
+    # Given the limits the page is built from
+    config = response_json(web.handler(load_event("api-get-config"), lambda_context))
+    submit = load_handler("SubmitFunction")
+
+    def status_of(**body: Any) -> int:
+        event = load_event("api-post-jobs-minimal")
+        event["body"] = json.dumps({"prompt": "a fox", **body})
+        return int(submit.handler(event, lambda_context)["statusCode"])
+
+    # Then a request at each edge is accepted, and one step past it is refused
+    side, count, guidance = config["side"], config["num_images"], config["guidance"]
+    assert status_of(width=side["max"], height=side["min"]) == 202
+    assert status_of(width=side["max"] + 1) == 422
+    assert status_of(height=side["min"] - 1) == 422
+    assert status_of(num_images=count["max"], width=64, height=64) == 202
+    assert status_of(num_images=count["max"] + 1) == 422
+    assert status_of(guidance=guidance["max"], width=64, height=64) == 202
+    assert status_of(guidance=guidance["max"] + 0.1) == 422
+    assert status_of(prompt="x" * config["prompt"]["max_length"], width=64, height=64) == 202
+    assert status_of(prompt="x" * (config["prompt"]["max_length"] + 1)) == 422
+    assert status_of(format=config["lossy_formats"][0], quality=config["quality"]["max"]) == 202
+
+
+def test_the_stage_url_without_its_slash_redirects_to_the_page(
+    web: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    # When the page is asked for as `…/v1`, where relative URLs would lose the stage
+    response = web.handler(load_event("api-get-web-page-no-slash"), lambda_context)
+
+    # Then the browser is sent on to `…/v1/`, by a URL relative to where it is
+    assert response["statusCode"] == 308
+    assert headers(response)["location"] == "v1/"
+    assert response["body"] == ""
