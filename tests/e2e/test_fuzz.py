@@ -21,8 +21,9 @@ REQUESTS = 150
 
 def _url(deployed: StackInfo, request: FuzzRequest) -> str:
     path = request.route.path
-    if request.job_id is not None:
-        path = path.replace("{job_id}", urllib.parse.quote(request.job_id, safe=""))
+    if request.route.parameter is not None:
+        segment = urllib.parse.quote(request.path_id or "", safe="")
+        path = path.replace(f"{{{request.route.parameter}}}", segment)
     query = f"?{urllib.parse.urlencode(request.query)}" if request.query else ""
     return deployed.api_url + path.lstrip("/") + query
 

@@ -43,8 +43,8 @@ def test_no_request_to_any_route_gets_a_5xx_another_error_shape_or_an_echo(
     lambda_context: FakeLambdaContext,
     record_property: Callable[[str, object], None],
 ) -> None:
-    # Given both API functions, and jobs to read and cancel: one of /jobs, one of a drop-in
-    handlers = {name: load_handler(name) for name in ("SubmitFunction", "StatusFunction")}
+    # Given the API's functions, and jobs to read and cancel: one of /jobs, one of a drop-in
+    handlers = {name: load_handler(name) for name in {route.function for route in ROUTES}}
     submit = handlers["SubmitFunction"].handler
     known = tuple(
         response_json(submit(load_event(fixture), lambda_context))["job_id"]

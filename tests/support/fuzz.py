@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,8 +35,14 @@ ECHOED_VALUE = 12
 class Route:
     fixture: str  # the events/ fixture of the route, the template of its events
     method: str
-    path: str  # with {job_id} where the route takes one
+    path: str  # with {job_id} (or {name}) where the route takes one
     function: str  # the template's logical id of the function that answers it
+
+    @property
+    def parameter(self) -> str | None:
+        """The name of the route's path parameter, if it has one."""
+        match = re.search(r"\{(\w+)\}", self.path)
+        return match.group(1) if match else None
 
 
 ROUTES: tuple[Route, ...] = (
@@ -47,6 +54,9 @@ ROUTES: tuple[Route, ...] = (
     Route("api-get-status", "GET", "/status/{job_id}", "StatusFunction"),
     Route("api-get-result", "GET", "/result/{job_id}", "StatusFunction"),
     Route("api-get-jobs", "GET", "/jobs", "StatusFunction"),
+    Route("api-get-web-page", "GET", "/", "WebFunction"),
+    Route("api-get-web-asset", "GET", "/assets/{name}", "WebFunction"),
+    Route("api-get-config", "GET", "/config", "WebFunction"),
 )
 SUBMIT_ROUTES = ROUTES[:3]
 
@@ -62,14 +72,16 @@ class FuzzRequest:
     body: bytes | None
     # The event carries the body base64-encoded (how API Gateway passes binary bodies).
     base64_encoded: bool = False
-    job_id: str | None = None
+    path_id: str | None = None
     query: dict[str, str] = field(default_factory=dict)
     # The values the request carries that an error body must never show.
     values: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
-        return self.route.path.replace("{job_id}", self.job_id or "")
+        if self.route.parameter is None:
+            return self.route.path
+        return self.route.path.replace(f"{{{self.route.parameter}}}", self.path_id or "")
 
 
 @dataclass
@@ -365,7 +377,7 @@ _ANY_TEXT = st.text(max_size=40)
 HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
 
 
-def _job_ids(known: tuple[str, ...], over_http: bool) -> st.SearchStrategy[str]:
+def _path_ids(known: tuple[str, ...], over_http: bool) -> st.SearchStrategy[str]:
     known_ids = st.sampled_from(known) if known else st.nothing()
     # Over HTTP a path id is one non-empty segment (percent-encoded); in an event, any text.
     text = (
@@ -401,21 +413,23 @@ def requests(
 ) -> FuzzRequest:
     """A request to one of `routes`; `known_ids` are jobs that exist, to read and cancel."""
     # The submit routes take bodies, where most can go wrong: half of all requests.
-    submits = [route for route in routes if route.method == "POST" and "{job_id}" not in route.path]
+    submits = [route for route in routes if route.method == "POST" and route.parameter is None]
     route = draw(st.sampled_from(submits) if draw(st.booleans()) else st.sampled_from(routes))
     headers = draw(_headers(over_http))
     body, values = draw(_body(route)) if route.method == "POST" else (None, ())
     if route.method == "GET" and draw(_one_in(10)):
         body, values = draw(_body(route))  # a GET with a body, which every route ignores
-    job_id = draw(_job_ids(known_ids, over_http)) if "{job_id}" in route.path else None
+    # (an asset's name is a path id too: any text, or a known one)
+    names = ("app.js", "style.css") if route.parameter == "name" else known_ids
+    path_id = draw(_path_ids(names, over_http)) if route.parameter else None
     query = draw(_QUERY) if route.path == "/jobs" and route.method == "GET" else {}
     if over_http:
         query = {name: value for name, value in query.items() if _encodable(value)}
     base64_encoded = not over_http and draw(_one_in(5))
     chosen = (*values, *(v for v in query.values() if len(v) >= ECHOED_VALUE))
-    if job_id is not None and len(job_id) >= ECHOED_VALUE:
-        chosen = (*chosen, job_id)
-    return FuzzRequest(route, headers, body, base64_encoded, job_id, query, chosen)
+    if path_id is not None and len(path_id) >= ECHOED_VALUE:
+        chosen = (*chosen, path_id)
+    return FuzzRequest(route, headers, body, base64_encoded, path_id, query, chosen)
 
 
 def _encodable(text: str) -> bool:
@@ -431,8 +445,8 @@ def event_for(request: FuzzRequest, template: dict[str, Any]) -> dict[str, Any]:
     event = json.loads(json.dumps(template))
     event["path"] = request.path
     event["requestContext"]["path"] = "/v1" + request.path
-    if request.job_id is not None:
-        event["pathParameters"] = {"job_id": request.job_id}
+    if request.route.parameter is not None:
+        event["pathParameters"] = {request.route.parameter: request.path_id}
     if request.query:
         event["queryStringParameters"] = dict(request.query)
         event["multiValueQueryStringParameters"] = {k: [v] for k, v in request.query.items()}
@@ -467,6 +481,8 @@ def check_answer(
         return f"{status}: {body[:300]!r}"
     if status < 300:
         return _accepted_text_problem(request) if request.route in SUBMIT_ROUTES else None
+    if status < 400:
+        return None  # the page's redirect (308) and not-modified (304)
     if content_type is None or content_type.split(";")[0].strip() != "application/json":
         return f"{status} with content type {content_type!r}"
     try:
