@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,13 @@ def localstack() -> Iterator[LocalStack]:
     yield running
     if running.started_here:
         stop(ROOT)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Prints the figures tests recorded with `record_property`: the fault campaign's, the
+    fuzz tests' request counts and status histograms."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        for name, value in getattr(report, "user_properties", []):
+            terminalreporter.write_line(f"{name}: {value}")

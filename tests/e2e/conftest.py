@@ -44,12 +44,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/e2e/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.localstack)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Prints the figures tests recorded with `record_property`, e.g. the fault campaign's."""
-    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
-        "failed", []
-    ):
-        for name, value in getattr(report, "user_properties", []):
-            terminalreporter.write_line(f"{name}: {value}")

@@ -86,6 +86,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "images": [],
         "error": None,
         "cancel_requested": False,
+        "ignored_parameters": [],
     }
 
 

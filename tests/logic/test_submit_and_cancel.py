@@ -77,6 +77,7 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "images": (),
         "error": None,
         "cancel_requested": False,
+        "ignored_parameters": (),
     }
     # And exactly one message names it
     assert queue.messages == [JobMessage(job_id=job.job_id)]

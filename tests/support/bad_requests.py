@@ -22,6 +22,23 @@ BAD_SUBMISSIONS: list[tuple[str, int, str | None]] = [
     ("api-post-jobs-guidance-out-of-range", 422, "guidance"),
     ("api-post-jobs-guidance-and-cfg-scale", 422, "cfg_scale"),
     ("api-post-generate-bad-parameters", 422, "parameters.width"),
+    # Text: no control characters in any text field, and a prompt with something visible
+    ("api-post-jobs-control-characters", 422, "prompt"),
+    ("api-post-jobs-invisible-prompt", 422, "prompt"),
+    ("api-post-generate-control-characters", 422, "parameters.negative_prompt"),
+    ("api-post-generate-image-lone-surrogate", 422, "prompt"),
+    # Numbers: /jobs takes JSON numbers only; the drop-ins coerce only what is unambiguous
+    ("api-post-jobs-number-as-text", 422, "width"),
+    ("api-post-generate-fractional-width", 422, "parameters.width"),
+    ("api-post-generate-overflowing-number", 422, "parameters.width"),
+    ("api-post-generate-huge-number-as-text", 422, "parameters.seed"),
+]
+
+# What the drop-ins take as the lax models of the services they replace did: each fixture,
+# the parameters it resolves to, and the names the job lists as ignored.
+LAX_DROP_IN_SUBMISSIONS: list[tuple[str, dict[str, int], list[str]]] = [
+    ("api-post-generate-lax", {"width": 320, "height": 240}, ["steps", "sampler", "model"]),
+    ("api-post-generate-image-lax", {"width": 64, "height": 64}, ["steps"]),
 ]
 
 BAD_READS: list[tuple[str, int, str | None]] = [

@@ -168,6 +168,22 @@ def all_events() -> dict[str, dict[str, Any]]:
             ),
         ),
         "api-post-generate-image": post("/generate-image", _json({"prompt": "red roses"})),
+        # What the replaced services' lax models took: numbers as text or whole floats, and
+        # keys they did not know, ignored (the job lists their names).
+        "api-post-generate-lax": post(
+            "/generate",
+            _json(
+                {
+                    "prompt": "snowy mountains",
+                    "parameters": {"width": "320", "height": 240.0, "steps": 30, "sampler": "k"},
+                    "model": "sd-1.5",
+                }
+            ),
+        ),
+        "api-post-generate-image-lax": post(
+            "/generate-image",
+            _json({"prompt": "red roses", "width": "64", "height": 64.0, "steps": 20}),
+        ),
         # Python's json.dumps escapes every non-ASCII character: 12 bytes per emoji.
         "api-post-jobs-escaped-emoji": post(
             "/jobs",
@@ -214,6 +230,25 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-post-jobs-text-plain": post("/jobs", "a cat", content_type="text/plain"),
         "api-post-generate-bad-parameters": post(
             "/generate", _json({"prompt": "cat", "parameters": {"width": -1}})
+        ),
+        "api-post-jobs-control-characters": post("/jobs", _json({"prompt": "a cat\u0000"})),
+        "api-post-jobs-invisible-prompt": post("/jobs", _json({"prompt": "\u200b \u2060\ufeff"})),
+        "api-post-generate-control-characters": post(
+            "/generate",
+            _json({"prompt": "cat", "parameters": {"negative_prompt": "dog\u001b[31m"}}),
+        ),
+        "api-post-generate-image-lone-surrogate": post(
+            "/generate-image", '{"prompt": "cat \\ud800"}'
+        ),
+        "api-post-jobs-number-as-text": post("/jobs", _json({"prompt": "cat", "width": "512"})),
+        "api-post-generate-fractional-width": post(
+            "/generate", _json({"prompt": "cat", "parameters": {"width": 512.5}})
+        ),
+        "api-post-generate-overflowing-number": post(
+            "/generate", '{"prompt": "cat", "parameters": {"width": 1e400}}'
+        ),
+        "api-post-generate-huge-number-as-text": post(
+            "/generate", _json({"prompt": "cat", "parameters": {"seed": "9" * 30}})
         ),
         "api-get-job-unknown": get("/jobs/{job_id}", UNKNOWN_JOB_ID),
         "api-get-job-malformed-id": get("/jobs/{job_id}", "not-a-job-id"),

@@ -30,7 +30,7 @@ from imagejobs.exceptions import (
     JobStateConflictError,
     UnauthenticatedError,
 )
-from imagejobs.models.api import ErrorResponse, FieldErrorView
+from imagejobs.models.api import ErrorResponse, FieldErrorView, caller_name
 from imagejobs.observability import logger
 
 
@@ -162,15 +162,14 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         )
 
 
-# Field names can be the caller's own (an unknown key): each is cut to this length, and no
+# Field names can be the caller's own (an unknown key): each is cut to MAX_NAME_CHARS, and no
 # more than this many errors are listed, so an error body never echoes much of a request.
-MAX_FIELD_NAME_CHARS = 64
 MAX_LISTED_ERRORS = 5
 
 
 def _field_error(raw: dict[str, Any]) -> FieldErrorView:
     loc = [
-        part[:MAX_FIELD_NAME_CHARS] if isinstance(part, str) else part
+        caller_name(part) if isinstance(part, str) else part
         for part in raw.get("loc", ())
         if isinstance(part, str | int)
     ]

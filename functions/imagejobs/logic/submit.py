@@ -40,6 +40,7 @@ def submit_job(
         updated_at=now,
         # Whole seconds: the table's TTL attribute holds epoch seconds.
         expires_at=(now + timedelta(days=settings.job_retention_days)).replace(microsecond=0),
+        ignored_parameters=spec.ignored_parameters,
     )
     logger.set_correlation_id(job.job_id)
     jobs.create(job)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,17 +25,60 @@ from imagejobs.engines.base import (
 )
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobSpec, JobStatus
 
-# The range of each parameter a client may send, on every submit route.
-Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-NegativePrompt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# Text a client may send: control characters other than tab, CR and LF are refused, and so
+# are lone surrogates (JSON's "\ud800" escape), which are not text and no store can encode.
+_ALLOWED_CONTROLS = frozenset("\t\r\n")
+
+
+def _is_control(character: str) -> bool:
+    category = unicodedata.category(character)
+    return category == "Cs" or (category == "Cc" and character not in _ALLOWED_CONTROLS)
+
+
+def _plain_text(value: str) -> str:
+    if any(map(_is_control, value)):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _visible_text(value: str) -> str:
+    # Letters, marks, numbers, punctuation, symbols: not separators, controls, format
+    # characters (zero-width spaces, joiners) or unassigned code points.
+    if not any(unicodedata.category(character)[0] not in "CZ" for character in value):
+        raise ValueError("must contain visible text")
+    return value
+
+
+# Names a caller chose (an unknown field) are shown cut to this length, with control
+# characters replaced, so that no answer or job echoes much of a request.
+MAX_NAME_CHARS = 64
+
+
+def caller_name(name: str) -> str:
+    return "".join("\ufffd" if _is_control(c) else c for c in name[:MAX_NAME_CHARS])
+
+
+# The range of each parameter a client may send, on every submit route. Numbers are checked
+# strictly on `/jobs` and as the replaced services did on the drop-ins (each model's `strict`).
+Prompt = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_plain_text),
+    AfterValidator(_visible_text),
+]
+NegativePrompt = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(_plain_text),
+]
 # 4096 is the hard ceiling of every engine; the deployment's MaxImageSize is checked in logic.
-ImageSide = Annotated[int, Field(strict=True, ge=64, le=4096)]
-Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
-ImageCount = Annotated[int, Field(strict=True, ge=1, le=4)]
-Quality = Annotated[int, Field(strict=True, ge=1, le=100)]
+ImageSide = Annotated[int, Field(ge=64, le=4096)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+ImageCount = Annotated[int, Field(ge=1, le=4)]
+Quality = Annotated[int, Field(ge=1, le=100)]
 # The engine's own range (1.1-10 on every engine today) is checked in logic; this only keeps
 # nonsense out of the item.
-Guidance = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
+Guidance = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class SubmitOptions(ImageOptions):
@@ -61,21 +106,26 @@ class SubmitOptions(ImageOptions):
             raise ValueError("give guidance or cfg_scale, not both")
         return value
 
-    def spec_for(self, prompt: str) -> JobSpec:
+    def spec_for(self, prompt: str, ignored_parameters: tuple[str, ...] = ()) -> JobSpec:
         guidance = self.guidance if self.guidance is not None else self.cfg_scale
         negative_prompt = self.negative_prompt or None
+        # Only the declared fields: a drop-in keeps the keys it ignores in `model_extra`.
+        declared = {name: value for name, value in self if name in type(self).model_fields}
         return JobSpec.model_validate(
             {
-                **dict(self),
+                **declared,
                 "prompt": prompt,
                 "negative_prompt": negative_prompt,
                 "guidance": guidance,
+                "ignored_parameters": ignored_parameters,
             }
         )
 
 
 class JobRequest(SubmitOptions, PromptOption):
-    """Body of `POST /jobs`."""
+    """Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string."""
+
+    model_config = ConfigDict(strict=True)
 
     prompt: Prompt
 
@@ -112,6 +162,8 @@ class JobView(BaseModel):
     error: JobError | None
     # True once a cancel reached a running job; it ends `canceled` shortly.
     cancel_requested: bool
+    # What a drop-in route ignored of the request, as the service it replaces did: names only.
+    ignored_parameters: list[str]
 
 
 class JobListView(BaseModel):

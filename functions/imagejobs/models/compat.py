@@ -11,24 +11,37 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.models.api import JobRequest, Prompt, SubmitOptions
+from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, caller_name
 from imagejobs.models.domain import Job, JobSpec, JobStatus
+
+# The services' models were pydantic's defaults: lax (`"512"` and `512.0` are a width of 512,
+# `512.5` is not) and unknown keys ignored. Their clients keep both; the job records the names
+# of what was ignored, never the values, and at most this many.
+_AS_THE_SERVICES_DID = ConfigDict(strict=False, extra="allow")
+MAX_IGNORED_NAMES = 20
+
+
+def _ignored(*models: BaseModel) -> tuple[str, ...]:
+    names = dict.fromkeys(caller_name(name) for model in models for name in model.model_extra or {})
+    return tuple(names)[:MAX_IGNORED_NAMES]
 
 
 class GenerateParameters(SubmitOptions):
     """`parameters` of `POST /generate`."""
 
+    model_config = _AS_THE_SERVICES_DID
+
 
 class GenerateRequest(BaseModel):
     """Body of `POST /generate`: `{"prompt": ..., "parameters": {"width": ..., ...}}`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _AS_THE_SERVICES_DID
 
     prompt: Prompt
     parameters: GenerateParameters = GenerateParameters()
 
     def spec(self) -> JobSpec:
-        return self.parameters.spec_for(self.prompt)
+        return self.parameters.spec_for(self.prompt, _ignored(self.parameters, self))
 
 
 class GenerateAccepted(BaseModel):
@@ -37,6 +50,11 @@ class GenerateAccepted(BaseModel):
 
 class GenerateImageRequest(JobRequest):
     """Body of `POST /generate-image`: `{"prompt": ...}`, options flat beside it, as `/jobs`."""
+
+    model_config = _AS_THE_SERVICES_DID
+
+    def spec(self) -> JobSpec:
+        return self.spec_for(self.prompt, _ignored(self))
 
 
 class GenerateImageAccepted(BaseModel):

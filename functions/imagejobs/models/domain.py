@@ -9,8 +9,15 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from imagejobs.engines.base import GenerationOptions, ImageFormat, RenderRequest
 
-# What a client asked for, before defaults that depend on the deployment are applied.
-JobSpec = GenerationOptions
+
+class JobSpec(GenerationOptions):
+    """What a client asked for, before defaults that depend on the deployment are applied; and
+    the names of the parameters it sent that its route ignored (the drop-ins ignore unknown
+    keys, as the services they replace did)."""
+
+    ignored_parameters: tuple[str, ...] = ()
+
+
 # Fully resolved: every default applied, the seed chosen; exactly what the engine renders.
 # (`guidance` is None only on jobs recorded before guidance existed.)
 JobParameters = RenderRequest
@@ -73,6 +80,7 @@ class Job(_Frozen):
     error: JobError | None = None
     # Set when a running job is canceled: the worker drops its result instead of saving it.
     cancel_requested: bool = False
+    ignored_parameters: tuple[str, ...] = ()
 
 
 class PagePosition(_Frozen):

@@ -47,6 +47,8 @@ class JobItem(BaseModel):
     # The status again, only while the job is open (queued or running): the key of the sparse
     # `open-jobs` index the sweeper reads. Every terminal transition removes it.
     open_status: JobStatus | None = None
+    # Absent when nothing was ignored, as on items written before it existed.
+    ignored_parameters: tuple[str, ...] | None = None
 
     def to_dynamodb(self) -> dict[str, Any]:
         # None attributes are left out rather than stored as NULL, so that
@@ -101,6 +103,7 @@ def job_to_item(job: Job) -> JobItem:
             "error_message": job.error.message if job.error else None,
             "cancel_requested": job.cancel_requested or None,
             "open_status": None if job.status.is_terminal else job.status,
+            "ignored_parameters": job.ignored_parameters or None,
         }
     )
 
@@ -119,5 +122,6 @@ def item_to_job(item: JobItem) -> Job:
             "expires_at": datetime.fromtimestamp(item.expires_at, tz=UTC),
             "error": error,
             "cancel_requested": bool(item.cancel_requested),
+            "ignored_parameters": item.ignored_parameters or (),
         }
     )

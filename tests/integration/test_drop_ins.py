@@ -1,0 +1,219 @@
+"""What every submit route takes as text, and what the drop-ins take as the services they
+replace took it: lax numbers, unknown keys ignored and recorded by name. `/jobs` stays strict."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.support.bad_requests import LAX_DROP_IN_SUBMISSIONS
+from tests.support.events import event_for_job, load_event, response_json
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import MotoResources
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+@pytest.fixture
+def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("StatusFunction")
+
+
+def posted(fixture: str, body: str) -> dict[str, Any]:
+    event = copy.deepcopy(load_event(fixture))
+    event["body"] = body
+    return event
+
+
+def job_id_of(response: dict[str, Any]) -> str:
+    return str(response_json(response)["job_id"])
+
+
+@pytest.mark.parametrize(("fixture", "resolved", "ignored"), LAX_DROP_IN_SUBMISSIONS)
+def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
+    submit: ModuleType,
+    status: ModuleType,
+    resources: MotoResources,
+    lambda_context: FakeLambdaContext,
+    fixture: str,
+    resolved: dict[str, int],
+    ignored: list[str],
+) -> None:
+    # Given a request the replaced service's lax model accepted
+    # When it is submitted to its drop-in route
+    response = submit.handler(load_event(fixture), lambda_context)
+
+    # Then it is accepted, its numbers coerced, its unknown keys stored by name only
+    assert response["statusCode"] == 200
+    job_id = job_id_of(response)
+    item = resources.job_item(job_id)
+    assert item is not None
+    assert {name: int(item[name]["N"]) for name in resolved} == resolved
+    assert item["ignored_parameters"] == {"L": [{"S": name} for name in ignored]}
+    assert "sd-1.5" not in json.dumps(item)
+    # And the job's status shows them, while the drop-ins' own answers keep their shapes
+    shown = response_json(status.handler(event_for_job("api-get-job", job_id), lambda_context))
+    assert shown["ignored_parameters"] == ignored
+    legacy = response_json(status.handler(event_for_job("api-get-status", job_id), lambda_context))
+    assert set(legacy) == {"job_id", "status", "result", "error"}
+    result = response_json(status.handler(event_for_job("api-get-result", job_id), lambda_context))
+    assert result == {"status": "processing"}
+
+
+def test_a_job_that_ignored_nothing_has_no_attribute_for_it_and_shows_an_empty_list(
+    submit: ModuleType, status: ModuleType, resources: MotoResources, lambda_context: Any
+) -> None:
+    # Given a job submitted with only known fields (and so, too, every item written before)
+    job_id = job_id_of(submit.handler(load_event("api-post-jobs"), lambda_context))
+
+    # Then its item has no such attribute, and its status reads as ignoring nothing
+    item = resources.job_item(job_id)
+    assert item is not None
+    assert "ignored_parameters" not in item
+    shown = response_json(status.handler(event_for_job("api-get-job", job_id), lambda_context))
+    assert shown["ignored_parameters"] == []
+
+
+def test_ignored_names_are_cut_counted_and_cleaned_never_their_values(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a /generate request with 30 long unknown keys, one of them with a control character
+    unknown = {f"{n:02}\u0007" + "k" * 100: "secret-value" for n in range(30)}
+    body = json.dumps({"prompt": "cat", "parameters": {"width": 64, "height": 64, **unknown}})
+
+    # When it is submitted
+    response = submit.handler(posted("api-post-generate", body), lambda_context)
+
+    # Then at most 20 names are kept, each cut to 64 characters, control characters replaced
+    assert response["statusCode"] == 200
+    item = resources.job_item(job_id_of(response))
+    assert item is not None
+    names = [name["S"] for name in item["ignored_parameters"]["L"]]
+    assert names == [(f"{n:02}\ufffd" + "k" * 100)[:64] for n in range(20)]
+    assert "secret-value" not in json.dumps(item)
+
+
+@pytest.mark.parametrize("width", ["512", 512.0, " 512 ", "512.0"])
+def test_the_drop_ins_coerce_an_unambiguous_width(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, width: Any
+) -> None:
+    # Given a width as text or as a whole float
+    for fixture, body in (
+        ("api-post-generate", {"prompt": "cat", "parameters": {"width": width}}),
+        ("api-post-generate-image", {"prompt": "cat", "width": width}),
+    ):
+        # When a drop-in gets it
+        response = submit.handler(posted(fixture, json.dumps(body)), lambda_context)
+
+        # Then it is the number it spells
+        assert response["statusCode"] == 200, fixture
+        item = resources.job_item(job_id_of(response))
+        assert item is not None
+        assert item["width"] == {"N": "512"}
+
+
+@pytest.mark.parametrize(
+    "width", ['"512.5"', "512.5", '"wide"', "1e400", "-1e400", "-0.0", '"' + "9" * 5000 + '"']
+)
+def test_the_drop_ins_refuse_an_ambiguous_or_impossible_width_naming_it(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, width: str
+) -> None:
+    for fixture, body, field in (
+        (
+            "api-post-generate",
+            f'{{"prompt": "cat", "parameters": {{"width": {width}}}}}',
+            "parameters.width",
+        ),
+        ("api-post-generate-image", f'{{"prompt": "cat", "width": {width}}}', "width"),
+    ):
+        # When a drop-in gets a width that is no whole number, or none it could draw
+        response = submit.handler(posted(fixture, body), lambda_context)
+
+        # Then it is a 422 naming the field, and nothing is queued
+        assert response["statusCode"] == 422, (fixture, width)
+        assert [d["field"] for d in response_json(response)["detail"]] == [field]
+    assert resources.queued_messages() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": "cat", "width": "512"}, "width"),
+        ({"prompt": "cat", "width": 512.0}, "width"),
+        ({"prompt": "cat", "num_images": True}, "num_images"),
+        ({"prompt": "cat", "steps": 30}, "steps"),
+    ],
+)
+def test_jobs_stays_strict(
+    submit: ModuleType, lambda_context: FakeLambdaContext, body: dict[str, Any], field: str
+) -> None:
+    # When /jobs gets what only a drop-in coerces or ignores, then it is a 422 naming the field
+    response = submit.handler(posted("api-post-jobs", json.dumps(body)), lambda_context)
+    assert response["statusCode"] == 422
+    assert [d["field"] for d in response_json(response)["detail"]] == [field]
+
+
+TEXT_FIELDS = [
+    ("api-post-jobs", lambda text: {"prompt": text}, "prompt"),
+    ("api-post-jobs", lambda text: {"prompt": "cat", "negative_prompt": text}, "negative_prompt"),
+    ("api-post-generate", lambda text: {"prompt": text}, "prompt"),
+    (
+        "api-post-generate",
+        lambda text: {"prompt": "cat", "parameters": {"negative_prompt": text}},
+        "parameters.negative_prompt",
+    ),
+    ("api-post-generate-image", lambda text: {"prompt": text}, "prompt"),
+    (
+        "api-post-generate-image",
+        lambda text: {"prompt": "cat", "negative_prompt": text},
+        "negative_prompt",
+    ),
+]
+
+
+CONTROLS = ["\x00", "\x08", "\x1b", "\x7f", "\x85", "\ud800"]
+INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u00a0"]
+
+
+@pytest.mark.parametrize(("fixture", "body", "field"), TEXT_FIELDS)
+def test_control_characters_are_refused_in_every_text_field_of_every_route(
+    submit: ModuleType,
+    resources: MotoResources,
+    lambda_context: FakeLambdaContext,
+    fixture: str,
+    body: Callable[[str], dict[str, Any]],
+    field: str,
+) -> None:
+    for control in CONTROLS:
+        # Given a text field with a control character (or a lone surrogate) in visible text
+        event = posted(fixture, json.dumps(body(f"a red{control} apple")))
+
+        # When it is submitted, then it is a 422 naming that field
+        response = submit.handler(event, lambda_context)
+        assert response["statusCode"] == 422, repr(control)
+        assert [d["field"] for d in response_json(response)["detail"]] == [field]
+    # While tab, CR and LF are text
+    event = posted(fixture, json.dumps(body("a red\tapple\r\non a table")))
+    assert submit.handler(event, lambda_context)["statusCode"] in (200, 202)
+    assert len(resources.queued_messages()) == 1
+
+
+@pytest.mark.parametrize(
+    "fixture", ["api-post-jobs", "api-post-generate", "api-post-generate-image"]
+)
+def test_a_prompt_must_have_visible_text(
+    submit: ModuleType, lambda_context: FakeLambdaContext, fixture: str
+) -> None:
+    for prompt in INVISIBLE_PROMPTS:
+        # Given a prompt of only invisible characters, when it is submitted, then it is a 422
+        response = submit.handler(posted(fixture, json.dumps({"prompt": prompt})), lambda_context)
+        assert response["statusCode"] == 422, repr(prompt)
+        assert [d["field"] for d in response_json(response)["detail"]] == ["prompt"]
