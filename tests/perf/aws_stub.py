@@ -3,7 +3,7 @@
 `install(session)` registers one `before-send` hook on a boto3 session: every client made from
 it afterwards builds, signs and parses its requests exactly as usual, but the HTTP request is
 answered here, from memory, instead of going over the network. It understands just what the
-three functions call: DynamoDB PutItem, GetItem and UpdateItem (SET, `if_not_exists` and ADD),
+three functions call: DynamoDB PutItem, GetItem and UpdateItem (SET, `if_not_exists`, ADD, REMOVE),
 SQS SendMessage and S3 PutObject and DeleteObject. Presigning needs no call.
 
 Standard library and botocore only: a cold-start child imports it beside boto3, and its own
@@ -22,6 +22,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 _JSON_10 = {"Content-Type": "application/x-amz-json-1.0"}
 _ASSIGNMENT = re.compile(r"^\s*([#\w]+)\s*=\s*(.+?)\s*$")
+_SECTION = re.compile(r"\b(SET|ADD|REMOVE)\b")
 _TOP_LEVEL_COMMA = re.compile(r",(?![^(]*\))")
 _IF_NOT_EXISTS = re.compile(r"^if_not_exists\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)$")
 
@@ -84,12 +85,12 @@ def install(session: Any, stub: AwsStub | None = None) -> AwsStub:
 
 
 def _apply_update(item: dict[str, Any], payload: dict[str, Any]) -> None:
-    """The subset of UpdateExpression our repository writes; conditions are not checked."""
+    """The subset of UpdateExpression our repository writes (SET, with `if_not_exists`; ADD;
+    REMOVE); conditions are not checked."""
     names: dict[str, str] = payload.get("ExpressionAttributeNames", {})
     values: dict[str, Any] = payload.get("ExpressionAttributeValues", {})
-    expression: str = payload["UpdateExpression"]
-    set_part, _, add_part = expression.partition(" ADD ")
-    for clause in _TOP_LEVEL_COMMA.split(set_part.removeprefix("SET ")):
+    sections = dict(_section_pairs(payload["UpdateExpression"]))
+    for clause in _TOP_LEVEL_COMMA.split(sections.get("SET", "")):
         match = _ASSIGNMENT.match(clause)
         if not match:
             continue
@@ -98,10 +99,18 @@ def _apply_update(item: dict[str, Any], payload: dict[str, Any]) -> None:
             item.setdefault(name, values[default[2]])
         else:
             item[name] = values[value]
-    if add_part:
-        name, value = add_part.split()
+    if "ADD" in sections:
+        name, value = sections["ADD"].split()
         current = int(item.get(name, {"N": "0"})["N"])
         item[name] = {"N": str(current + int(values[value]["N"]))}
+    for name in sections.get("REMOVE", "").split(","):
+        item.pop(names.get(name.strip(), name.strip()), None)
+
+
+def _section_pairs(expression: str) -> list[tuple[str, str]]:
+    """`SET a = :a ADD n :one REMOVE b` -> [("SET", "a = :a"), ("ADD", "n :one"), ...]."""
+    parts = _SECTION.split(expression)
+    return [(parts[i], parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)]
 
 
 def _json(url: str, body: dict[str, Any]) -> AWSResponse:
