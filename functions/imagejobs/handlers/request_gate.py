@@ -81,13 +81,14 @@ def _check_body(event: dict[str, Any]) -> None:
             "request_too_large",
             f"The request body must be at most {MAX_BODY_BYTES} bytes",
         )
-    if _headers(event).get("content-encoding", "identity").strip().lower() != "identity":
+    headers = _headers(event)
+    if headers.get("content-encoding", "identity").strip().lower() != "identity":
         raise _BodyRefused(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "Send the request body without a Content-Encoding",
         )
-    if not _is_json(_headers(event).get("content-type", "")):
+    if not _is_json(headers.get("content-type", "")):
         # Every route takes JSON; the resolver would otherwise try to parse forms itself.
         raise _BodyRefused(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
