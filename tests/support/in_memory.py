@@ -25,8 +25,6 @@ from imagejobs.models.domain import (
 )
 from imagejobs.models.messages import JobMessage
 
-_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-
 
 def _stored_time(moment: datetime) -> datetime:
     """The table keeps timestamps to the millisecond."""
@@ -56,7 +54,7 @@ class InMemoryJobRepository:
         return self._update(
             job_id,
             "queued or running",
-            lambda job: job.status in _ACTIVE and not job.cancel_requested,
+            lambda job: not job.status.is_terminal and not job.cancel_requested,
             lambda job: {
                 "status": JobStatus.RUNNING,
                 "updated_at": _stored_time(now),
@@ -83,7 +81,7 @@ class InMemoryJobRepository:
         return self._update(
             job_id,
             "queued or running",
-            lambda job: job.status in _ACTIVE,
+            lambda job: not job.status.is_terminal,
             lambda job: {
                 "status": JobStatus.FAILED,
                 "updated_at": _stored_time(now),
@@ -96,7 +94,7 @@ class InMemoryJobRepository:
         return self._update(
             job_id,
             "queued or running",
-            lambda job: job.status in _ACTIVE,
+            lambda job: not job.status.is_terminal,
             lambda job: {"updated_at": _stored_time(now)},
         )
 
