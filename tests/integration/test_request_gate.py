@@ -110,6 +110,31 @@ def test_the_size_limit_is_exact(size: int, refused: bool) -> None:
         assert response["statusCode"] == 413
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",
+        "Multipart/Form-Data; charset=utf-8",
+        "application/x-www-form-urlencoded",
+    ],
+)
+def test_an_empty_form_is_refused_before_the_resolver_tries_to_parse_it(content_type: str) -> None:
+    # Given a request that declares a form (a multipart one with no boundary) and has no body
+    event = with_body("")
+    event["headers"]["Content-Type"] = content_type
+
+    # When it reaches the gate
+    response = refuse_before_routing(event)
+
+    # Then it is refused as the wrong media type, not left to raise in the resolver
+    assert response is not None
+    assert response["statusCode"] == 415
+
+
+def test_an_empty_body_without_a_form_type_is_left_to_the_resolver() -> None:
+    assert refuse_before_routing(with_body("")) is None
+
+
 def test_malformed_json_is_left_to_the_resolver_which_names_the_body() -> None:
     assert refuse_before_routing(load_event("api-post-jobs-malformed-json")) is None
 

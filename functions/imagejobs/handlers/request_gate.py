@@ -73,6 +73,10 @@ def _lower_media_type(value: str) -> str:
 def _check_body(event: dict[str, Any]) -> None:
     body = event.get("body")
     if not body:
+        # The resolver parses a declared form even when it is empty, and a multipart type with
+        # no boundary makes it raise; no route takes a form.
+        if _is_form(_headers(event).get("content-type", "")):
+            raise _not_json()
         return
     raw = _raw_bytes(body, bool(event.get("isBase64Encoded")))
     if len(raw) > MAX_BODY_BYTES:
@@ -90,11 +94,7 @@ def _check_body(event: dict[str, Any]) -> None:
         )
     if not _is_json(headers.get("content-type", "")):
         # Every route takes JSON; the resolver would otherwise try to parse forms itself.
-        raise _BodyRefused(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the request body as application/json",
-        )
+        raise _not_json()
     try:
         document = json.loads(_utf8(raw), parse_int=_bounded_int, parse_constant=_no_constant)
     except RecursionError:
@@ -103,6 +103,19 @@ def _check_body(event: dict[str, Any]) -> None:
         return  # malformed JSON: the resolver names it (400, json_invalid)
     if _depth(document) > MAX_JSON_DEPTH:
         raise _nesting_refused()
+
+
+def _not_json() -> _BodyRefused:
+    return _BodyRefused(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Send the request body as application/json",
+    )
+
+
+def _is_form(content_type: str) -> bool:
+    media_type = content_type.partition(";")[0].strip()
+    return media_type.startswith("multipart/") or media_type == "application/x-www-form-urlencoded"
 
 
 def _is_json(content_type: str) -> bool:
