@@ -52,6 +52,14 @@ class JobStateConflictError(ImageJobsError):
         self.expected = expected
 
 
+class TooManyOpenJobsError(ImageJobsError):
+    """The owner already has as many open (queued or running) jobs as this deployment allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} open jobs per API key")
+        self.limit = limit
+
+
 class EnqueueFailedError(ImageJobsError):
     """The job was recorded but could not be queued; the caller may retry."""
 

@@ -12,8 +12,15 @@ from imagejobs.models.messages import JobMessage
 
 
 class JobRepository(Protocol):
-    def create(self, job: Job) -> None:
-        """Store a new job; a second job with the same id is a `JobStateConflictError`."""
+    def create(self, job: Job, *, open_limit: int) -> None:
+        """Store a new open job, counted among its owner's open jobs.
+
+        `TooManyOpenJobsError` if the owner already has `open_limit` of them; a second job with
+        the same id is a `JobStateConflictError`. Every transition to a terminal state below
+        gives the job's place back, in the same atomic write."""
+
+    def open_jobs(self, owner: str) -> int:
+        """How many of the owner's jobs are counted as open."""
 
     def get(self, job_id: str) -> Job | None: ...
 

@@ -46,6 +46,7 @@ class SubmitSettings(_EngineSettings):
     job_retention_days: int = Field(alias="JOB_RETENTION_DAYS", ge=1)
     idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
     idempotency_window_seconds: int = Field(alias="IDEMPOTENCY_WINDOW_SECONDS", ge=60)
+    max_open_jobs_per_tenant: int = Field(alias="MAX_OPEN_JOBS_PER_TENANT", ge=1)
 
 
 class StatusSettings(_Settings):

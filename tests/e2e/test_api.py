@@ -26,7 +26,7 @@ from tests.support.bad_requests import (
     UNREADABLE_BODIES,
 )
 from tests.support.http import HttpResponse, call, poll
-from tests.support.jobs import make_job
+from tests.support.jobs import NO_CAP, make_job
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
@@ -275,7 +275,7 @@ def test_a_render_that_cannot_succeed_ends_failed_with_its_reason(
     now = datetime.now(UTC)
     job_id = str(uuid.uuid4())
     job = make_job(job_id, deployed.api_key_id, created_at=now, width=5000)
-    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job)
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job, open_limit=NO_CAP)
 
     # When its message goes through the real queue to the worker
     aws("sqs").send_message(QueueUrl=deployed.queue_url, MessageBody=json.dumps({"job_id": job_id}))

@@ -17,7 +17,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import JobStatus
 from imagejobs_dev.stack import StackInfo
 from tests.support.http import HttpResponse, call, poll
-from tests.support.jobs import make_job
+from tests.support.jobs import NO_CAP, make_job
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
     now = datetime.now(UTC)
     job_id = str(uuid.uuid4())
     job = make_job(job_id, deployed.api_key_id, stored, created_at=now)
-    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job)
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(job, open_limit=NO_CAP)
 
     # When its owner cancels it over HTTP
     response = as_tenant(deployed, deployed.api_key, "POST", f"jobs/{job_id}/cancel")

@@ -22,7 +22,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs_dev.stack import StackInfo
 from tests.support.http import call
-from tests.support.jobs import make_job
+from tests.support.jobs import NO_CAP, make_job
 
 CHROMIUM = "/usr/bin/chromium"
 # No GPU, no sandbox (CI runs as root), and none of Chromium's own calls home: this
@@ -109,7 +109,7 @@ def store_job(stack: StackInfo, aws: Any, status: JobStatus, **kwargs: Any) -> s
     """A job stored straight in the table, for states no API call produces on demand."""
     job_id = str(uuid.uuid4())
     DynamoJobRepository(stack.table, aws("dynamodb")).create(
-        make_job(job_id, stack.api_key_id, status, **kwargs)
+        make_job(job_id, stack.api_key_id, status, **kwargs), open_limit=NO_CAP
     )
     return job_id
 
@@ -320,7 +320,7 @@ def test_expired_images_say_so_instead_of_a_broken_picture(
         },
         prompt=f"long gone {job_id}",
     )
-    DynamoJobRepository(deployed.table, aws("dynamodb")).create(expired)
+    DynamoJobRepository(deployed.table, aws("dynamodb")).create(expired, open_limit=NO_CAP)
     tab.enter_key(deployed.api_key)
     tab.show_history("succeeded")
     load_more = page.get_by_role("button", name="Load more")

@@ -35,7 +35,7 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     assert item["error_type"]["S"] == "DeadLettered"
     assert item["error_message"]["S"] == "the job could not be processed after 3 deliveries"
     # And the message for an unknown job created no half item
-    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 1
+    assert len(resources.job_items()) == 1
 
 
 def test_a_finished_job_is_left_as_it_is(

@@ -9,7 +9,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from tests.support.events import OWNER
-from tests.support.jobs import make_job
+from tests.support.jobs import NO_CAP, make_job
 from tests.support.moto_aws import MotoResources
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
@@ -47,7 +47,7 @@ def test_a_job_reads_back_exactly_as_stored(jobs: DynamoJobRepository) -> None:
     )
 
     # When it is stored and read back
-    jobs.create(job)
+    jobs.create(job, open_limit=NO_CAP)
 
     # Then nothing is lost or changed on the way
     assert jobs.get(JOB_ID) == job
@@ -63,7 +63,7 @@ def test_style_quality_and_a_fractional_guidance_read_back_exactly(
     job = new_job(parameters=parameters)
 
     # When it is stored and read back
-    jobs.create(job)
+    jobs.create(job, open_limit=NO_CAP)
 
     # Then the parameters are unchanged (no float drift through DynamoDB's decimals)
     assert jobs.get(JOB_ID) == job
@@ -73,7 +73,7 @@ def test_an_item_from_before_styles_reads_with_the_defaults_it_was_rendered_with
     jobs: DynamoJobRepository, resources: MotoResources
 ) -> None:
     # Given a JPEG job item written before style, quality and guidance were recorded
-    jobs.create(new_job())
+    jobs.create(new_job(), open_limit=NO_CAP)
     dynamodb = boto3.client("dynamodb")
     dynamodb.update_item(
         TableName=resources.table_name,
@@ -93,12 +93,12 @@ def test_an_item_from_before_styles_reads_with_the_defaults_it_was_rendered_with
 
 def test_the_same_job_cannot_be_created_twice(jobs: DynamoJobRepository) -> None:
     # Given a stored job
-    jobs.create(new_job())
+    jobs.create(new_job(), open_limit=NO_CAP)
 
     # When a job with the same id is created
     # Then it is refused rather than overwritten
     with pytest.raises(JobStateConflictError):
-        jobs.create(new_job(status=JobStatus.FAILED))
+        jobs.create(new_job(status=JobStatus.FAILED), open_limit=NO_CAP)
     assert jobs.get(JOB_ID) == new_job()
 
 
@@ -109,7 +109,7 @@ def test_the_ttl_attribute_holds_epoch_seconds(
     job = new_job()
 
     # When it is stored
-    jobs.create(job)
+    jobs.create(job, open_limit=NO_CAP)
 
     # Then the attribute the table's TTL reads is a number of seconds
     item = resources.job_item(JOB_ID)
@@ -127,7 +127,7 @@ def test_the_ttl_attribute_holds_epoch_seconds(
 )
 def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: object) -> None:
     # Given a job that ran and finished
-    jobs.create(new_job())
+    jobs.create(new_job(), open_limit=NO_CAP)
     jobs.start_attempt(JOB_ID, T0, "pillow")
     finish(jobs, T0)  # type: ignore[operator]
     finished = jobs.get(JOB_ID)
@@ -146,7 +146,7 @@ def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: o
 
 def test_a_job_must_be_running_to_succeed(jobs: DynamoJobRepository) -> None:
     # Given a queued job
-    jobs.create(new_job())
+    jobs.create(new_job(), open_limit=NO_CAP)
 
     # When it is completed without having started
     # Then that is refused
@@ -156,7 +156,7 @@ def test_a_job_must_be_running_to_succeed(jobs: DynamoJobRepository) -> None:
 
 def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepository) -> None:
     # Given a queued job
-    jobs.create(new_job())
+    jobs.create(new_job(), open_limit=NO_CAP)
 
     # When it is started twice (a redelivery after a crash)
     jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
@@ -177,4 +177,4 @@ def test_transitions_on_an_unknown_job_create_nothing(
         jobs.fail(JOB_ID, ERROR, T0)
 
     # Then no half item appears
-    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0
+    assert len(resources.job_items()) == 0

@@ -16,7 +16,7 @@ from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, Pa
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
 from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
-from tests.support.jobs import T0, make_job
+from tests.support.jobs import NO_CAP, T0, make_job
 from tests.support.moto_aws import BucketObjects
 from tests.support.worker import StoredObjects
 
@@ -94,7 +94,7 @@ def test_each_transition_moves_only_from_the_states_it_allows(
     jobs: JobRepository, start: str, transition: str
 ) -> None:
     # Given a stored job in one state
-    jobs.create(STARTS[start])
+    jobs.create(STARTS[start], open_limit=NO_CAP)
 
     # When a transition is tried on it
     # Then an allowed one returns the job as now stored, with exactly its changes
@@ -127,7 +127,7 @@ def test_a_job_reads_back_as_stored_to_the_millisecond(jobs: JobRepository) -> N
     job = make_job(JOB_ID, OWNER, created_at=moment, guidance=7.3)
 
     # When it is stored and read back
-    jobs.create(job)
+    jobs.create(job, open_limit=NO_CAP)
 
     # Then it is the same job, its times kept to the millisecond and its expiry to the second
     assert jobs.get(JOB_ID) == job.model_copy(
@@ -141,18 +141,18 @@ def test_a_job_reads_back_as_stored_to_the_millisecond(jobs: JobRepository) -> N
 
 def test_a_job_id_is_stored_once(jobs: JobRepository) -> None:
     # Given a stored job
-    jobs.create(STARTS["queued"])
+    jobs.create(STARTS["queued"], open_limit=NO_CAP)
 
     # When another job with its id is created
     # Then that conflicts and the first job stays
     with pytest.raises(JobStateConflictError):
-        jobs.create(STARTS["failed"])
+        jobs.create(STARTS["failed"], open_limit=NO_CAP)
     assert jobs.get(JOB_ID) == STARTS["queued"]
 
 
 def test_a_restart_keeps_the_first_start_time(jobs: JobRepository) -> None:
     # Given a job started once
-    jobs.create(STARTS["queued"])
+    jobs.create(STARTS["queued"], open_limit=NO_CAP)
     jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
 
     # When it is started again later
@@ -172,7 +172,10 @@ def store_listing(jobs: JobRepository, statuses: list[JobStatus], owner: str = O
     """Jobs one second apart, the first oldest; returns their ids, newest first."""
     ids = []
     for n, status in enumerate(statuses):
-        jobs.create(make_job(listing_id(n), owner, status, created_at=T0 + timedelta(seconds=n)))
+        jobs.create(
+            make_job(listing_id(n), owner, status, created_at=T0 + timedelta(seconds=n)),
+            open_limit=NO_CAP,
+        )
         ids.append(listing_id(n))
     return ids[::-1]
 
@@ -184,7 +187,10 @@ def page_ids(page_jobs: tuple[Job, ...]) -> list[str]:
 def test_a_listing_pages_through_the_owners_jobs_newest_first(jobs: JobRepository) -> None:
     # Given five jobs of one owner and one of another
     newest_first = store_listing(jobs, [JobStatus.QUEUED] * 5)
-    jobs.create(make_job(listing_id(99), "someone-else", created_at=T0 + timedelta(hours=1)))
+    jobs.create(
+        make_job(listing_id(99), "someone-else", created_at=T0 + timedelta(hours=1)),
+        open_limit=NO_CAP,
+    )
 
     # When they are listed two at a time
     first = jobs.list_owned(OWNER, status=None, limit=2, after=None)
@@ -255,7 +261,7 @@ def test_a_job_is_in_the_open_index_exactly_while_it_is_open(
     jobs: JobRepository, start: str
 ) -> None:
     # Given a stored job in one state
-    jobs.create(STARTS[start])
+    jobs.create(STARTS[start], open_limit=NO_CAP)
 
     # When the open-jobs index is read for each open state
     found = {status: open_ids(jobs, status) for status in (JobStatus.QUEUED, JobStatus.RUNNING)}
@@ -271,7 +277,7 @@ def test_each_transition_keeps_the_open_index_in_step(
 ) -> None:
     # Given a job moved by an allowed transition
     start, transition = allowed
-    jobs.create(STARTS[start])
+    jobs.create(STARTS[start], open_limit=NO_CAP)
     moved = TRANSITIONS[transition](jobs)
 
     # When the open-jobs index is read for each open state
@@ -289,8 +295,11 @@ def test_the_open_index_lists_the_oldest_update_first_before_the_bound_up_to_the
 ) -> None:
     # Given queued jobs updated one second apart, newest first by id, and a running one
     for n in range(5):
-        jobs.create(make_job(listing_id(n), OWNER, created_at=T0 + timedelta(seconds=4 - n)))
-    jobs.create(make_job(listing_id(9), OWNER, JobStatus.RUNNING, created_at=T0))
+        jobs.create(
+            make_job(listing_id(n), OWNER, created_at=T0 + timedelta(seconds=4 - n)),
+            open_limit=NO_CAP,
+        )
+    jobs.create(make_job(listing_id(9), OWNER, JobStatus.RUNNING, created_at=T0), open_limit=NO_CAP)
 
     # When the queued ones updated before T0 + 4 s are read, three at most
     found = jobs.list_open(JobStatus.QUEUED, updated_before=T0 + timedelta(seconds=4), limit=3)

@@ -259,7 +259,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     assert field in [detail["field"] for detail in body["detail"]]
     assert field in body["message"]
     # And nothing was recorded or queued
-    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0
+    assert len(resources.job_items()) == 0
     assert resources.queued_messages() == []
 
 
@@ -320,9 +320,11 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     # Then the client is told to retry, and the recorded job is failed, not left queued
     assert response["statusCode"] == 503
     assert response_json(response)["error"] == "service_unavailable"
-    items = resources.dynamodb.scan(TableName=resources.table_name)["Items"]
+    items = resources.job_items()
     assert [item["status"]["S"] for item in items] == ["failed"]
     assert items[0]["error_type"] == {"S": "EnqueueFailed"}
+    # And it no longer counts among its owner's open jobs
+    assert resources.jobs.open_jobs(items[0]["owner"]["S"]) == 0
 
 
 def test_unknown_route_is_a_json_404(submit: ModuleType, lambda_context: FakeLambdaContext) -> None:

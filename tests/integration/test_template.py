@@ -163,6 +163,7 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
     }
     assert actions("DeadLetterFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     assert actions("SweepFunction") == {
+        "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "sqs:SendMessage",

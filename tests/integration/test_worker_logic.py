@@ -74,7 +74,7 @@ def test_a_message_for_an_unknown_job_is_dropped(
     # Then it is acknowledged without rendering or creating anything
     assert outcome is Outcome.SKIPPED
     assert engine.calls == []
-    assert resources.dynamodb.scan(TableName=resources.table_name)["Count"] == 0
+    assert len(resources.job_items()) == 0
 
 
 def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> None:

@@ -20,7 +20,7 @@ from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
 from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository
-from tests.support.jobs import T0, make_job
+from tests.support.jobs import NO_CAP, T0, make_job
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
@@ -157,7 +157,7 @@ def test_a_job_that_cannot_be_queued_is_failed_not_left_queued(
 
 def stored(jobs: InMemoryJobRepository, status: JobStatus, owner: str = OWNER) -> Job:
     job = make_job(JOB_ID, owner, status)
-    jobs.create(job)
+    jobs.create(job, open_limit=NO_CAP)
     return job
 
 

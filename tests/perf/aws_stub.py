@@ -3,8 +3,9 @@
 `install(session)` registers one `before-send` hook on a boto3 session: every client made from
 it afterwards builds, signs and parses its requests exactly as usual, but the HTTP request is
 answered here, from memory, instead of going over the network. It understands just what the
-three functions call: DynamoDB PutItem, GetItem and UpdateItem (SET, `if_not_exists`, ADD, REMOVE),
-SQS SendMessage and S3 PutObject and DeleteObject. Presigning needs no call.
+three functions call: DynamoDB PutItem, GetItem, UpdateItem (SET, `if_not_exists`, ADD, REMOVE)
+and TransactWriteItems of those, SQS SendMessage and S3 PutObject and DeleteObject. Presigning
+needs no call.
 
 Standard library and botocore only: a cold-start child imports it beside boto3, and its own
 cost is that of the floor as much as of each function.
@@ -63,6 +64,11 @@ class AwsStub:
         raise NotImplementedError(f"{request.method} {request.url}")
 
     def _dynamodb(self, operation: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if operation == "TransactWriteItems":
+            for entry in payload["TransactItems"]:
+                [(kind, write)] = entry.items()
+                self._dynamodb(f"{kind}Item", write)
+            return {}
         if operation == "PutItem":
             item = payload["Item"]
             self.items[item["job_id"]["S"]] = item

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
-from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
+from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import (
     GeneratedImage,
     Job,
@@ -34,10 +34,17 @@ def _stored_time(moment: datetime) -> datetime:
 @dataclass
 class InMemoryJobRepository:
     jobs: dict[str, Job] = field(default_factory=dict)
+    # Jobs created open hold a place among their owner's open jobs until they end; the table's
+    # counter item is this count, kept in step by its transactions.
+    counted: set[str] = field(default_factory=set)
 
-    def create(self, job: Job) -> None:
+    def create(self, job: Job, *, open_limit: int) -> None:
         if job.job_id in self.jobs:
             raise JobStateConflictError(job.job_id, "new")
+        if not job.status.is_terminal:
+            if self.open_jobs(job.owner) >= open_limit:
+                raise TooManyOpenJobsError(open_limit)
+            self.counted.add(job.job_id)
         self.jobs[job.job_id] = job.model_copy(
             update={
                 "created_at": _stored_time(job.created_at),
@@ -49,6 +56,13 @@ class InMemoryJobRepository:
 
     def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
+
+    def open_jobs(self, owner: str) -> int:
+        return sum(
+            1
+            for job_id in self.counted
+            if self.jobs[job_id].owner == owner and not self.jobs[job_id].status.is_terminal
+        )
 
     def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
         return self._update(

@@ -42,6 +42,15 @@ class MotoResources:
         """The real repository over these resources' table, e.g. for `store_job`."""
         return DynamoJobRepository(self.table_name, boto3.client("dynamodb"))
 
+    def job_items(self) -> list[dict[str, Any]]:
+        """Every job in the table (not the owners' counters of open jobs beside them)."""
+        response = self.dynamodb.scan(
+            TableName=self.table_name,
+            FilterExpression="attribute_exists(#owner)",
+            ExpressionAttributeNames={"#owner": "owner"},
+        )
+        return response["Items"]  # type: ignore[no-any-return]
+
     def job_item(self, job_id: str) -> dict[str, Any] | None:
         item = self.dynamodb.get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}})
         return item.get("Item")  # type: ignore[no-any-return]

@@ -18,7 +18,7 @@ from imagejobs.models.domain import Job
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
 from tests.support.in_memory import StoredObject
-from tests.support.jobs import T0, make_job
+from tests.support.jobs import NO_CAP, T0, make_job
 
 WORKER_JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 
@@ -83,7 +83,7 @@ class WorkerWorld:
             **parameters,
         }
         job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine_id": engine}, **values)
-        self.jobs.create(job)
+        self.jobs.create(job, open_limit=NO_CAP)
         return job
 
     def run(

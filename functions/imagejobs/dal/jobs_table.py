@@ -1,15 +1,25 @@
 """Jobs in DynamoDB. State changes are conditional writes, so a redelivered SQS message or a
-racing worker can never move a job backwards or out of a terminal state."""
+racing worker can never move a job backwards or out of a terminal state.
+
+The table also holds one counter item per owner, `tenant#<owner>`, with the number of the
+owner's open (queued or running) jobs: a job id is always a UUID, so no job can collide with
+one, and no route can read one. A job is counted in the same transaction that creates it, and
+uncounted in the same transaction that moves it to a terminal state, so a crash between two
+writes can neither leak a slot nor free one twice; the conditional transition makes a repeat
+of either a conflict that changes nothing.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from imagejobs.exceptions import JobStateConflictError
+from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import (
     GeneratedImage,
     Job,
@@ -29,6 +39,7 @@ from imagejobs.models.storage import (
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
 _ACTIVE = {":queued": {"S": JobStatus.QUEUED.value}, ":running": {"S": JobStatus.RUNNING.value}}
 OWNER_INDEX = "by-owner"
@@ -38,6 +49,10 @@ OPEN_INDEX = "open-jobs"
 _CLOSE = " REMOVE open_status"
 # A status filter may skip many items; a list call reads at most this many index pages.
 MAX_PAGES_PER_LIST = 10
+# Jobs created before the cap existed carry no `counted_open` and never touch a counter.
+_COUNTED = "counted_open"
+_COUNTER = "open_jobs"
+TRANSACTION_ATTEMPTS = 5
 
 
 class DynamoJobRepository:
@@ -45,7 +60,46 @@ class DynamoJobRepository:
         self._table = table_name
         self._client = client
 
-    def create(self, job: Job) -> None:
+    def create(self, job: Job, *, open_limit: int) -> None:
+        if job.status.is_terminal:
+            # Only open jobs hold a place (and a job is only ever created open but in tests).
+            return self._put(job)
+        item = job_to_item(job).to_dynamodb() | {_COUNTED: {"BOOL": True}}
+        try:
+            self._transact(
+                [
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _counter_key(job.owner),
+                            "UpdateExpression": "SET tenant = :owner ADD #open :one",
+                            "ConditionExpression": "attribute_not_exists(#open) OR #open < :limit",
+                            "ExpressionAttributeNames": {"#open": _COUNTER},
+                            "ExpressionAttributeValues": {
+                                ":owner": {"S": job.owner},
+                                ":one": {"N": "1"},
+                                ":limit": {"N": str(open_limit)},
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(job_id)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            over_cap, duplicate = _failed_conditions(error, 2)
+            if over_cap:
+                raise TooManyOpenJobsError(open_limit) from error
+            if duplicate:
+                raise JobStateConflictError(job.job_id, "new") from error
+            raise
+
+    def _put(self, job: Job) -> None:
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -54,6 +108,12 @@ class DynamoJobRepository:
             )
         except ClientError as error:
             raise _conflict_or(error, job.job_id, "new") from error
+
+    def open_jobs(self, owner: str) -> int:
+        response = self._client.get_item(
+            TableName=self._table, Key=_counter_key(owner), ConsistentRead=True
+        )
+        return int(response.get("Item", {}).get(_COUNTER, {"N": "0"})["N"])
 
     def get(self, job_id: str) -> Job | None:
         response = self._client.get_item(
@@ -81,7 +141,7 @@ class DynamoJobRepository:
         )
 
     def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
-        return self._update(
+        return self._close(
             job_id,
             expected="running",
             update="SET #status = :succeeded, updated_at = :now, finished_at = :now,"
@@ -97,7 +157,7 @@ class DynamoJobRepository:
         )
 
     def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
-        return self._update(
+        return self._close(
             job_id,
             expected="queued or running",
             update="SET #status = :failed, updated_at = :now, finished_at = :now,"
@@ -122,7 +182,7 @@ class DynamoJobRepository:
         )
 
     def cancel_queued(self, job_id: str, now: datetime) -> Job:
-        return self._update(
+        return self._close(
             job_id,
             expected="queued",
             update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
@@ -144,7 +204,7 @@ class DynamoJobRepository:
         )
 
     def finish_canceled(self, job_id: str, now: datetime) -> Job:
-        return self._update(
+        return self._close(
             job_id,
             expected="running with a cancel requested",
             update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
@@ -204,19 +264,79 @@ class DynamoJobRepository:
         )
         return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
 
+    def _close(
+        self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]
+    ) -> Job:
+        """A transition to a terminal state, which gives the owner's slot back if it held one."""
+        # Who owns the job, and whether it holds a slot, never change after create: safe to
+        # read ahead of the transaction.
+        held = self._client.get_item(
+            TableName=self._table,
+            Key={"job_id": {"S": job_id}},
+            ProjectionExpression="#owner, " + _COUNTED,
+            ExpressionAttributeNames={"#owner": "owner"},
+            ConsistentRead=True,
+        ).get("Item")
+        if not held or _COUNTED not in held:
+            return self._update(
+                job_id, expected=expected, update=update, condition=condition, values=values
+            )
+        try:
+            self._transact(
+                [
+                    {"Update": self._job_update(job_id, update, condition, values)},
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _counter_key(held["owner"]["S"]),
+                            "UpdateExpression": "ADD #open :minus_one",
+                            "ExpressionAttributeNames": {"#open": _COUNTER},
+                            "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _failed_conditions(error, 2)[0]:
+                raise JobStateConflictError(job_id, expected) from error
+            raise
+        closed = self.get(job_id)
+        assert closed is not None  # a terminal job is never deleted but by its TTL
+        return closed
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
+        """TransactWriteItems, tried again when it lost to a concurrent transaction on the same
+        item (a burst of one owner's submits all update its counter); boto3 does not retry
+        those, and they are not the caller's fault."""
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                if not _lost_to_another_transaction(error) or attempt + 1 == TRANSACTION_ATTEMPTS:
+                    raise
+            # Full jitter, so the transactions that collided do not collide again.
+            time.sleep(random.uniform(0, 0.025 * 2**attempt))  # noqa: S311 (not cryptographic)
+
+    def _job_update(
+        self, job_id: str, update: str, condition: str, values: dict[str, Any]
+    ) -> UpdateTypeDef:
+        return {
+            "TableName": self._table,
+            "Key": {"job_id": {"S": job_id}},
+            "UpdateExpression": update,
+            # attribute_exists stops an update from creating a half item for an unknown id.
+            "ConditionExpression": f"attribute_exists(job_id) AND {condition}",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": values,
+        }
+
     def _update(
         self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]
     ) -> Job:
         try:
             response = self._client.update_item(
-                TableName=self._table,
-                Key={"job_id": {"S": job_id}},
-                UpdateExpression=update,
-                # attribute_exists stops an update from creating a half item for an unknown id.
-                ConditionExpression=f"attribute_exists(job_id) AND {condition}",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
+                **self._job_update(job_id, update, condition, values), ReturnValues="ALL_NEW"
             )
         except ClientError as error:
             raise _conflict_or(error, job_id, expected) from error
@@ -245,6 +365,26 @@ def _position_from_key(key: dict[str, Any]) -> PagePosition:
 
 def _time(moment: datetime) -> dict[str, str]:
     return {"S": format_timestamp(moment)}
+
+
+def _counter_key(owner: str) -> dict[str, Any]:
+    return {"job_id": {"S": f"tenant#{owner}"}}
+
+
+def _failed_conditions(error: ClientError, count: int) -> list[bool]:
+    """Which of a canceled transaction's `count` items failed their condition; all False when
+    the error is anything else (a conflict with another transaction, a throttle, ...)."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return [False] * count
+    reasons = error.response.get("CancellationReasons") or []
+    failed = [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
+    return (failed + [False] * count)[:count]
+
+
+def _lost_to_another_transaction(error: ClientError) -> bool:
+    reasons = error.response.get("CancellationReasons") or []
+    codes = {reason.get("Code") for reason in reasons}
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
 
 
 def _conflict_or(error: ClientError, job_id: str, expected: str) -> Exception:

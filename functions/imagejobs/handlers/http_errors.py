@@ -28,6 +28,7 @@ from imagejobs.exceptions import (
     InvalidParameterError,
     JobNotFoundError,
     JobStateConflictError,
+    TooManyOpenJobsError,
     UnauthenticatedError,
 )
 from imagejobs.models.api import ErrorResponse, FieldErrorView, caller_name
@@ -150,6 +151,16 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             headers={"Retry-After": "1"},
         )
 
+    @app.exception_handler(TooManyOpenJobsError)
+    def too_many_open_jobs(error: TooManyOpenJobsError) -> Response[str]:
+        return error_response(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            "too_many_open_jobs",
+            f"This API key already has {error.limit} jobs queued or running, the most this"
+            " deployment allows; submit again when one of them ends",
+            headers={"Retry-After": str(OPEN_JOBS_RETRY_AFTER_SECONDS)},
+        )
+
     @app.not_found
     def route_not_found(_: Exception) -> Response[str]:
         return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
@@ -161,6 +172,9 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side"
         )
 
+
+# A job takes seconds on the built-in engine, tens on Bedrock: by then a place is likely free.
+OPEN_JOBS_RETRY_AFTER_SECONDS = 5
 
 # Field names can be the caller's own (an unknown key): each is cut to MAX_NAME_CHARS, and no
 # more than this many errors are listed, so an error body never echoes much of a request.

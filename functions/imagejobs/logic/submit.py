@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, MAX_SEED
 from imagejobs.engines.limits import EngineLimits
-from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError
+from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, TooManyOpenJobsError
 from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics
@@ -43,7 +43,12 @@ def submit_job(
         ignored_parameters=spec.ignored_parameters,
     )
     logger.set_correlation_id(job.job_id)
-    jobs.create(job)
+    try:
+        jobs.create(job, open_limit=settings.max_open_jobs_per_tenant)
+    except TooManyOpenJobsError:
+        metrics.add_metric(name="JobsRefusedOverCap", unit=MetricUnit.Count, value=1)
+        logger.info("job refused: the owner is at its cap of open jobs", extra={"owner": owner})
+        raise
     try:
         queue.send(JobMessage(job_id=job.job_id))
     except EnqueueFailedError:

@@ -3,10 +3,26 @@
 Stock LocalStack downloads Java and DynamoDB Local at first use, which cannot work offline.
 `DynamodbApi` with no overrides leaves every operation to `MotoFallbackDispatcher`, which
 hands it to moto's in-process DynamoDB (conditional writes and their errors included).
+
+Two things moto does not do as DynamoDB does, fixed here:
+- moto serves LocalStack's request threads concurrently, but checks a condition and applies
+  its write as two steps, so two racing conditional writes can both pass. DynamoDB applies each
+  request atomically: one lock around every operation makes moto do the same.
+- moto's TransactWriteItems deep-copies every table it touches before writing, to roll back on
+  a failed condition: a cost that grows with the table, paid on every transaction (the jobs
+  table grows with every job). Under the lock the conditions can all be checked first and the
+  writes made only if they pass, so nothing needs rolling back.
 """
+
+from __future__ import annotations
+
+import threading
+from typing import Any
 
 from localstack.aws.api.dynamodb import DynamodbApi
 from localstack.services.plugins import Service, aws_provider
+
+_ONE_AT_A_TIME = threading.RLock()
 
 
 class MotoDynamoDBProvider(DynamodbApi):
@@ -17,6 +33,95 @@ class MotoDynamoDBProvider(DynamodbApi):
 def dynamodb_moto() -> Service:
     from localstack.services.moto import MotoFallbackDispatcher
 
-    return Service.for_provider(
-        MotoDynamoDBProvider(), dispatch_table_factory=MotoFallbackDispatcher
+    def serialized_dispatch(provider: object) -> dict[str, Any]:
+        return {
+            operation: _serialized(handler)
+            for operation, handler in MotoFallbackDispatcher(provider).items()
+        }
+
+    _check_then_write_transactions()
+    return Service.for_provider(MotoDynamoDBProvider(), dispatch_table_factory=serialized_dispatch)
+
+
+def _serialized(handler: Any) -> Any:
+    def call(context: Any, request: Any) -> Any:
+        with _ONE_AT_A_TIME:
+            return handler(context, request)
+
+    return call
+
+
+def _check_then_write_transactions() -> None:
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
     )
+    from moto.dynamodb.models import DynamoDBBackend
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        with _ONE_AT_A_TIME:
+            operations: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+            reasons: list[tuple[str | None, str | None, Any]] = []
+            targets: set[tuple[str, str]] = set()
+            for entry in transact_items:
+                if len(entry) > 1:
+                    raise TransactWriteSingleOpException()
+                kind, operation = next(iter(entry.items()))
+                table = self.get_table(operation["TableName"])
+                if kind == "Put":
+                    key = {table.hash_key_attr: operation["Item"][table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = operation["Item"][table.range_key_attr]
+                else:
+                    key = operation["Key"]
+                target = (operation["TableName"], str(key))
+                if target in targets:
+                    raise MultipleTransactionsException()
+                targets.add(target)
+                operations.append((kind, operation, key))
+                condition = operation.get("ConditionExpression")
+                current = self.get_item(operation["TableName"], key)
+                passes = condition is None or get_filter_expression(
+                    condition,
+                    operation.get("ExpressionAttributeNames"),
+                    operation.get("ExpressionAttributeValues"),
+                ).expr(current)
+                if passes:
+                    reasons.append((None, None, None))
+                else:
+                    failed = ConditionalCheckFailed()
+                    old = None
+                    if operation.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
+                        old = current.to_json()["Attributes"] if current else None
+                    reasons.append(("ConditionalCheckFailed", failed.message, old))
+            if any(code is not None for code, _, _ in reasons):
+                raise TransactionCanceledException(reasons)
+            for kind, operation, key in operations:
+                _write(self, kind, operation, key)
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _write(backend: Any, kind: str, operation: dict[str, Any], key: dict[str, Any]) -> None:
+    """One write of a transaction whose conditions all held (so none is checked again)."""
+    names = operation.get("ExpressionAttributeNames")
+    values = operation.get("ExpressionAttributeValues")
+    table = operation["TableName"]
+    if kind == "Put":
+        backend.put_item(table, operation["Item"])
+    elif kind == "Delete":
+        backend.delete_item(table, key)
+    elif kind == "Update":
+        backend.update_item(
+            table,
+            key,
+            update_expression=operation["UpdateExpression"],
+            expression_attribute_names=names,
+            expression_attribute_values=values,
+        )
