@@ -3,6 +3,7 @@ DynamoDB and S3 ones (on moto) and the in-memory ones the logic tests use
 (tests/support/in_memory.py). A behaviour a fake gets wrong fails here, next to the same check
 passing on the real one."""
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ import pytest
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
-from imagejobs.exceptions import JobStateConflictError
+from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
@@ -108,6 +109,58 @@ def test_each_transition_moves_only_from_the_states_it_allows(
             TRANSITIONS[transition](jobs)
         assert raised.value.job_id == JOB_ID
         assert jobs.get(JOB_ID) == STARTS[start]
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS)
+@pytest.mark.parametrize("start", STARTS)
+def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
+    jobs: JobRepository, start: str, transition: str
+) -> None:
+    # Given a stored job in one state: an open one holds a place, an ended one none
+    jobs.create(STARTS[start], open_limit=NO_CAP)
+    held = 0 if STARTS[start].status.is_terminal else 1
+    assert jobs.open_jobs(OWNER) == held
+
+    # When a transition is tried on it, twice (SQS delivers at least once)
+    for _ in range(2):
+        with contextlib.suppress(JobStateConflictError):
+            TRANSITIONS[transition](jobs)
+
+    # Then the place is given back exactly when the job has ended, and only once
+    job = jobs.get(JOB_ID)
+    assert job is not None
+    assert jobs.open_jobs(OWNER) == (0 if job.status.is_terminal else held)
+
+
+def test_at_the_limit_a_new_job_is_refused_and_nothing_is_stored(jobs: JobRepository) -> None:
+    # Given an owner with two open jobs
+    first, second, third = (listing_id(n) for n in range(3))
+    jobs.create(make_job(first, OWNER), open_limit=2)
+    jobs.create(make_job(second, OWNER, JobStatus.RUNNING), open_limit=2)
+
+    # When a third is created with a limit of two
+    # Then it is refused, not stored, and the count stays at two
+    with pytest.raises(TooManyOpenJobsError) as refused:
+        jobs.create(make_job(third, OWNER), open_limit=2)
+    assert refused.value.limit == 2
+    assert jobs.get(third) is None
+    assert jobs.open_jobs(OWNER) == 2
+    # And another owner is not held back by it
+    jobs.create(make_job(listing_id(9), "someone-else"), open_limit=2)
+    # And once one of the two ends, the third fits
+    jobs.fail(first, ERROR, LATER)
+    jobs.create(make_job(third, OWNER), open_limit=2)
+    assert jobs.open_jobs(OWNER) == 2
+
+
+def test_a_duplicate_job_is_not_counted_twice(jobs: JobRepository) -> None:
+    # Given a stored open job
+    jobs.create(STARTS["queued"], open_limit=NO_CAP)
+
+    # When it is created again, then it conflicts and still counts once
+    with pytest.raises(JobStateConflictError):
+        jobs.create(STARTS["queued"], open_limit=NO_CAP)
+    assert jobs.open_jobs(OWNER) == 1
 
 
 @pytest.mark.parametrize("transition", TRANSITIONS)
