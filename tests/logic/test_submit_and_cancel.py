@@ -11,6 +11,7 @@ from imagejobs.exceptions import (
     InvalidParameterError,
     JobNotFoundError,
     JobStateConflictError,
+    TooManyOpenJobsError,
 )
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
@@ -228,3 +229,19 @@ def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
 
     # Then the cancel becomes a request the worker will honour
     assert (job.status, job.cancel_requested) == (JobStatus.RUNNING, True)
+
+
+def test_past_the_cap_of_open_jobs_nothing_is_recorded_or_queued(
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue
+) -> None:
+    # Given a deployment that allows two open jobs per tenant, and a tenant with two
+    for _ in range(2):
+        submit(jobs, queue, SPEC, MaxOpenJobsPerTenant="2")
+
+    # When the tenant submits a third
+    # Then it is refused, naming the cap, before anything is recorded or queued
+    with pytest.raises(TooManyOpenJobsError) as refused:
+        submit(jobs, queue, SPEC, MaxOpenJobsPerTenant="2")
+    assert refused.value.limit == 2
+    assert len(jobs.jobs) == 2
+    assert len(queue.messages) == 2
