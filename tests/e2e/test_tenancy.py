@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.models.domain import JobStatus
+from imagejobs.dal.jobs_table import DynamoJobRepository, counter_key
+from imagejobs.models.domain import TERMINAL_STATUSES, JobStatus
 from imagejobs_dev.stack import StackInfo
 from tests.support.http import HttpResponse, call, poll
 from tests.support.jobs import NO_CAP, make_job
@@ -151,3 +151,50 @@ def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
     # Then a queued job is canceled at once, and a finished one is a 409 and unchanged
     assert response.status == status
     assert shown["status"] == after
+
+
+def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
+    deployed: StackInfo, aws: Any
+) -> None:
+    # Given a new tenant whose two jobs ran to the end
+    apigateway, dynamodb = aws("apigateway"), aws("dynamodb")
+    made = apigateway.create_api_key(name=f"tenant-{uuid.uuid4().hex[:8]}", enabled=True)
+    apigateway.create_usage_plan_key(
+        usagePlanId=deployed.usage_plan_id, keyId=made["id"], keyType="API_KEY"
+    )
+    key, owner = str(made["value"]), str(made["id"])
+    jobs = DynamoJobRepository(deployed.table, dynamodb)
+    try:
+        body = {"prompt": "a counted lighthouse", "width": 256, "height": 256}
+        job_ids = [as_tenant(deployed, key, "POST", "jobs", body).json()["job_id"] for _ in "ab"]
+        for job_id in job_ids:
+            poll(
+                lambda job_id=job_id: as_tenant(deployed, key, "GET", f"jobs/{job_id}").json(),
+                lambda job: job["status"] in TERMINAL_STATUSES,
+                timeout=120,
+                what=f"job {job_id} to end",
+            )
+
+        # Then they hold no place any more
+        assert jobs.open_jobs(owner) == 0
+
+        # When the tenant has as many open jobs as the deployment allows, and submits one more
+        [stack] = aws("cloudformation").describe_stacks(StackName=deployed.stack_name)["Stacks"]
+        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+        cap = int(parameters["MaxOpenJobsPerTenant"])
+        dynamodb.update_item(
+            TableName=deployed.table,
+            Key=counter_key(owner),
+            UpdateExpression="SET open_jobs = :cap",
+            ExpressionAttributeValues={":cap": {"N": str(cap)}},
+        )
+        refused = as_tenant(deployed, key, "POST", "jobs", body)
+
+        # Then it is told to retry later, in the one error body, and no job is made
+        assert refused.status == 429
+        assert int(refused.headers["Retry-After"]) > 0
+        assert refused.json()["error"] == "too_many_open_jobs"
+        assert jobs.open_jobs(owner) == cap
+    finally:
+        dynamodb.delete_item(TableName=deployed.table, Key=counter_key(owner))
+        apigateway.delete_api_key(apiKey=made["id"])

@@ -71,7 +71,7 @@ class DynamoJobRepository:
                     {
                         "Update": {
                             "TableName": self._table,
-                            "Key": _counter_key(job.owner),
+                            "Key": counter_key(job.owner),
                             "UpdateExpression": "SET tenant = :owner ADD #open :one",
                             "ConditionExpression": "attribute_not_exists(#open) OR #open < :limit",
                             "ExpressionAttributeNames": {"#open": _COUNTER},
@@ -111,7 +111,7 @@ class DynamoJobRepository:
 
     def open_jobs(self, owner: str) -> int:
         response = self._client.get_item(
-            TableName=self._table, Key=_counter_key(owner), ConsistentRead=True
+            TableName=self._table, Key=counter_key(owner), ConsistentRead=True
         )
         return int(response.get("Item", {}).get(_COUNTER, {"N": "0"})["N"])
 
@@ -288,7 +288,7 @@ class DynamoJobRepository:
                     {
                         "Update": {
                             "TableName": self._table,
-                            "Key": _counter_key(held["owner"]["S"]),
+                            "Key": counter_key(held["owner"]["S"]),
                             "UpdateExpression": "ADD #open :minus_one",
                             "ExpressionAttributeNames": {"#open": _COUNTER},
                             "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
@@ -367,7 +367,8 @@ def _time(moment: datetime) -> dict[str, str]:
     return {"S": format_timestamp(moment)}
 
 
-def _counter_key(owner: str) -> dict[str, Any]:
+def counter_key(owner: str) -> dict[str, Any]:
+    """The key of the item that counts the owner's open jobs."""
     return {"job_id": {"S": f"tenant#{owner}"}}
 
 
