@@ -20,11 +20,12 @@ export AWS_DEFAULT_REGION ?= us-east-1
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml functions/requirements.txt
+$(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyproject.toml
 	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON313=/path/to/python3.13" >&2; exit 1; fi
 	$(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
 $(CHECKOV): | $(VENV)/.installed

@@ -4,7 +4,7 @@
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,9 +12,10 @@ from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, caller
+from imagejobs.handlers.requests import JobId, caller, wait_budget, wait_preference
 from imagejobs.logic.listing import list_jobs
-from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.logic.status import JobReport, describe_job, owned_job, report
+from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, legacy_status_view, result_view
 from imagejobs.models.domain import JobStatus
@@ -63,8 +64,19 @@ def get_jobs(
 
 @app.get("/jobs/<job_id>")
 @tracer.capture_method
-def get_job(job_id: JobId) -> JobView:
-    return job_view(*_report(job_id))
+def get_job(job_id: JobId) -> Response[JobView]:
+    wait = wait_preference(app)
+    if wait is None:
+        return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
+    # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
+    logger.set_correlation_id(job_id)
+    job = owned_job(job_id, caller(app), jobs)
+    seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+    job = wait_for_end(job, seconds=seconds, jobs=jobs)
+    view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+    return Response(
+        200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
+    )
 
 
 @app.get("/status/<job_id>")

@@ -14,13 +14,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, caller, idempotency_key
+from imagejobs.handlers.requests import (
+    JobId,
+    caller,
+    idempotency_key,
+    wait_budget,
+    wait_preference,
+)
 from imagejobs.logic.cancel import cancel_job
+from imagejobs.logic.status import report
 from imagejobs.logic.submit import submit_job
+from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobRequest, JobView, job_view
 from imagejobs.models.compat import (
     GenerateAccepted,
@@ -35,6 +44,7 @@ from imagejobs.settings import SubmitSettings
 settings = SubmitSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
+images = S3ImageStore(settings.bucket_name, s3_client())
 
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
@@ -88,14 +98,20 @@ def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
 @app.post("/jobs")
 @tracer.capture_method
 def create_job(request: JobRequest) -> Response[JobView]:
+    wait = wait_preference(app)  # before submitting: a refused header makes no job
     job = _submit("jobs", request, request.spec())
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=job_view(job, image_urls={}),
-        # Relative to the request URL, so it stays right behind any stage or base path.
-        headers={"Location": f"jobs/{job.job_id}"},
-    )
+    headers = {}
+    if wait is not None:
+        # Read afresh even on an idempotent replay, whose stored answer is the queued job.
+        seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+        job = wait_for_end(job, seconds=seconds, jobs=jobs)
+        headers["Preference-Applied"] = f"wait={wait}"
+        if job.status.is_terminal:
+            view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+            return Response(200, content_types.APPLICATION_JSON, view, headers)
+    # Relative to the request URL, so it stays right behind any stage or base path.
+    headers["Location"] = f"jobs/{job.job_id}"
+    return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
 
 
 @app.post("/generate")
