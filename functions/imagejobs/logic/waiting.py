@@ -20,7 +20,7 @@ MAX_WAIT_SECONDS = 25
 class Backoff:
     """Pauses between reads: `first`, growing by `factor`, never more than `longest`.
 
-    A 25 s wait reads the item at most ~18 times (one GetItem each), never in a tight loop."""
+    A 25 s wait reads the item at most 19 times (one GetItem each), never in a tight loop."""
 
     first: float = 0.1
     factor: float = 1.5
