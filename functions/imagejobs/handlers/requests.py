@@ -1,13 +1,12 @@
 """What every API handler takes from the request besides its body: the caller, and limits."""
 
-import re
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from pydantic import AfterValidator
 
-from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
+from imagejobs.exceptions import UnauthenticatedError
 from imagejobs.observability import logger
 
 # A UUID, in either case (RFC 9562: UUIDs compare case-insensitively); ids are stored lower-case.
@@ -20,7 +19,28 @@ JobId = Annotated[
     AfterValidator(str.lower),
 ]
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# A retried submit with the same key, caller and body answers with the first job.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,255}$",
+        description=(
+            "1 to 255 visible ASCII characters. A retry with the same key and body, from the"
+            " same API key, answers with the first job instead of making a second"
+        ),
+    ),
+]
+
+# RFC 7240. Read by the routes that can wait for a job to end.
+Prefer = Annotated[
+    str | None,
+    Header(
+        alias="Prefer",
+        max_length=256,
+        description="`wait=N` (N from 1 to 25 seconds): answer once the job has ended, or after N",
+    ),
+]
 
 
 def caller(app: APIGatewayRestResolver) -> str:
@@ -34,13 +54,3 @@ def caller(app: APIGatewayRestResolver) -> str:
         raise UnauthenticatedError
     logger.append_keys(owner=api_key_id)
     return api_key_id
-
-
-def idempotency_key(app: APIGatewayRestResolver) -> str | None:
-    """The Idempotency-Key header, if the client sent one (1 to 255 visible ASCII characters)."""
-    key = app.current_event.headers.get("Idempotency-Key")  # case-insensitive in Powertools
-    if key is None:
-        return None
-    if not IDEMPOTENCY_KEY.match(key):
-        raise InvalidHeaderError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
-    return key

@@ -10,13 +10,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.handlers.api_contract import answers, describe_api
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, caller
+from imagejobs.handlers.requests import JobId, Prefer, caller
 from imagejobs.logic.listing import list_jobs
 from imagejobs.logic.status import JobReport, describe_job
 from imagejobs.models.api import JobListView, JobView, job_view
-from imagejobs.models.compat import LegacyStatusView, legacy_status_view, result_view
+from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
 from imagejobs.models.domain import JobStatus
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
@@ -27,6 +28,7 @@ images = S3ImageStore(settings.bucket_name, s3_client())
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
+describe_api(app)
 
 
 def _report(job_id: str) -> JobReport:
@@ -40,7 +42,13 @@ def _report(job_id: str) -> JobReport:
     )
 
 
-@app.get("/jobs")
+@app.get(
+    "/jobs",
+    summary="List your jobs, newest first",
+    description="Pass `next_cursor` back as `cursor` for the next page.",
+    tags=["jobs"],
+    responses=answers(200, "A page of the caller's jobs", JobListView, 422),
+)
 @tracer.capture_method
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
@@ -61,19 +69,35 @@ def get_jobs(
     )
 
 
-@app.get("/jobs/<job_id>")
+@app.get(
+    "/jobs/<job_id>",
+    summary="A job, with a presigned URL for each image",
+    tags=["jobs"],
+    responses=answers(200, "The job as it stands", JobView, 404),
+)
 @tracer.capture_method
-def get_job(job_id: JobId) -> JobView:
+def get_job(job_id: JobId, prefer: Prefer = None) -> JobView:
     return job_view(*_report(job_id))
 
 
-@app.get("/status/<job_id>")
+@app.get(
+    "/status/<job_id>",
+    summary="A job's status (drop-in for the replaced FastAPI service)",
+    tags=["drop-in"],
+    responses=answers(200, "The job's status", LegacyStatusView, 404),
+)
 @tracer.capture_method
 def get_status(job_id: JobId) -> LegacyStatusView:
     return legacy_status_view(*_report(job_id))
 
 
-@app.get("/result/<job_id>")
+@app.get(
+    "/result/<job_id>",
+    summary="A job's result (drop-in for the replaced Celery service)",
+    description="Keys without a value are left out, as in the original.",
+    tags=["drop-in"],
+    responses=answers(200, "The job's result", ResultView, 404),
+)
 @tracer.capture_method
 def get_result(job_id: JobId) -> dict[str, str]:
     # Keys without a value are left out: the original answered {"status": "processing"}.
