@@ -47,10 +47,11 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
 		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
-lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --lint, cfn-lint, checkov
+lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) -m imagejobs_dev.openapi --check
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
@@ -89,3 +90,8 @@ SOAK ?= 50000
 .PHONY: bench
 bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
 	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)
+
+# The API's OpenAPI document, generated from the handlers' routes and models (README, "The API").
+.PHONY: openapi
+openapi: $(VENV)/.installed  ## Regenerate docs/openapi.json from the code (make lint checks it is current)
+	$(PY) -m imagejobs_dev.openapi

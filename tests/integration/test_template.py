@@ -363,7 +363,13 @@ def test_every_alarm_in_the_template_is_one_we_check() -> None:
     assert alarms == set(ALARMS) | set(MATH_ALARMS)
 
 
-WEB_ROUTES = {("/", "get"), ("/assets/{name}", "get"), ("/config", "get")}
+WEB_ROUTES = {
+    ("/", "get"),
+    ("/assets/{name}", "get"),
+    ("/config", "get"),
+    ("/openapi.json", "get"),
+    ("/docs", "get"),
+}
 
 
 def api_events() -> list[tuple[str, dict[str, Any]]]:
@@ -386,7 +392,8 @@ def test_only_the_page_and_its_limits_are_served_without_an_api_key() -> None:
         if p.get("Auth", {}).get("ApiKeyRequired") is False
     }
 
-    # Then the page, its assets and GET /config opt out, and nothing else does
+    # Then the page, its assets, GET /config and the API's document and docs opt out, and
+    # nothing else does
     assert keyless == WEB_ROUTES
     web_routes = {(p["Path"], p["Method"]) for f, p in api_events() if f == "WebFunction"}
     assert web_routes == WEB_ROUTES

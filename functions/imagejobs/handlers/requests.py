@@ -4,7 +4,7 @@ import re
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from pydantic import AfterValidator
 
 from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
@@ -21,7 +21,32 @@ JobId = Annotated[
     AfterValidator(str.lower),
 ]
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# A retried submit with the same key, caller and body answers with the first job.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,255}$",
+        description=(
+            "1 to 255 visible ASCII characters. A retry with the same key and body, from the"
+            " same API key, answers with the first job instead of making a second"
+        ),
+    ),
+]
+
+# RFC 7240. Read by the routes that can wait for a job to end.
+Prefer = Annotated[
+    str | None,
+    Header(
+        alias="Prefer",
+        max_length=256,
+        description=(
+            "`wait=N`, N a whole number of seconds from 1 to 25: answer as soon as the job has"
+            " ended, or after N seconds with the job as it stands (`Preference-Applied: wait=N`)."
+            " Another N is a 400; other preferences are ignored"
+        ),
+    ),
+]
 
 
 def caller(app: APIGatewayRestResolver) -> str:
@@ -37,23 +62,12 @@ def caller(app: APIGatewayRestResolver) -> str:
     return api_key_id
 
 
-def idempotency_key(app: APIGatewayRestResolver) -> str | None:
-    """The Idempotency-Key header, if the client sent one (1 to 255 visible ASCII characters)."""
-    key = app.current_event.headers.get("Idempotency-Key")  # case-insensitive in Powertools
-    if key is None:
-        return None
-    if not IDEMPOTENCY_KEY.match(key):
-        raise InvalidHeaderError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
-    return key
-
-
 # RFC 7240: `Prefer: wait=N` among other preferences, which are ignored (a preference is a hint).
 _WAIT_PREFERENCE = re.compile(r"^\s*wait\s*=\s*\"?([^\s\";]*)\"?\s*$", re.IGNORECASE)
 
 
-def wait_preference(app: APIGatewayRestResolver) -> int | None:
+def wait_preference(prefer: str | None) -> int | None:
     """The seconds of a `Prefer: wait=N` header (1 to 25), or None when no wait is asked for."""
-    prefer = app.current_event.headers.get("Prefer")  # case-insensitive in Powertools
     if prefer is None:
         return None
     for preference in prefer.split(","):

@@ -17,12 +17,21 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.handlers.api_contract import (
+    LOCATION_HEADER,
+    PREFERENCE_APPLIED_HEADER,
+    answers,
+    describe_api,
+    errors,
+    json_body,
+)
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import (
+    IdempotencyKey,
     JobId,
+    Prefer,
     caller,
-    idempotency_key,
     wait_budget,
     wait_preference,
 )
@@ -60,6 +69,7 @@ idempotency_store = DynamoDBPersistenceLayer(
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
+describe_api(app)
 
 
 class Submission(BaseModel):
@@ -84,9 +94,8 @@ def _submit_once(submission: Submission) -> Job:
     )
 
 
-def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
+def _submit(route: str, request: BaseModel, spec: JobSpec, key: str | None) -> Job:
     owner = caller(app)
-    key = idempotency_key(app)
     if key is None:
         return submit_job(spec, owner, jobs=jobs, queue=queue, settings=settings, now=utc_now())
     body = request.model_dump(mode="json")
@@ -95,11 +104,40 @@ def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
     return job
 
 
-@app.post("/jobs")
+# What every submit route may answer besides its success.
+_SUBMIT_ERRORS = errors(409, 422, 503)
+
+
+@app.post(
+    "/jobs",
+    summary="Submit a job",
+    tags=["jobs"],
+    status_code=202,
+    description=(
+        "With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job"
+        " (presigned URLs included) if it ends in time, else the 202."
+    ),
+    responses={
+        200: json_body(
+            "The job ended within `Prefer: wait=N`: as `GET /jobs/{job_id}` shows it",
+            JobView,
+            **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
+        ),
+        202: json_body(
+            "Accepted: the job, queued (or as it stands after `Prefer: wait=N`)",
+            JobView,
+            Location=LOCATION_HEADER,
+            **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
+        ),
+        **_SUBMIT_ERRORS,
+    },
+)
 @tracer.capture_method
-def create_job(request: JobRequest) -> Response[JobView]:
-    wait = wait_preference(app)  # before submitting: a refused header makes no job
-    job = _submit("jobs", request, request.spec())
+def create_job(
+    request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
+) -> Response[JobView]:
+    wait = wait_preference(prefer)  # before submitting: a refused header makes no job
+    job = _submit("jobs", request, request.spec(), idempotency_key)
     headers = {}
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
@@ -114,20 +152,49 @@ def create_job(request: JobRequest) -> Response[JobView]:
     return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
 
 
-@app.post("/generate")
+@app.post(
+    "/generate",
+    summary="Submit a job (drop-in for the replaced FastAPI service)",
+    tags=["drop-in"],
+    responses={200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS},
+)
 @tracer.capture_method
-def generate(request: GenerateRequest) -> GenerateAccepted:
-    return GenerateAccepted(job_id=_submit("generate", request, request.spec()).job_id)
+def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
+    job = _submit("generate", request, request.spec(), idempotency_key)
+    return GenerateAccepted(job_id=job.job_id)
 
 
-@app.post("/generate-image")
+@app.post(
+    "/generate-image",
+    summary="Submit a job (drop-in for the replaced Celery service)",
+    tags=["drop-in"],
+    responses={
+        200: json_body("Accepted: the job's id", GenerateImageAccepted),
+        **_SUBMIT_ERRORS,
+    },
+)
 @tracer.capture_method
-def generate_image(request: GenerateImageRequest) -> GenerateImageAccepted:
-    job = _submit("generate-image", request, request.spec())
+def generate_image(
+    request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
+) -> GenerateImageAccepted:
+    job = _submit("generate-image", request, request.spec(), idempotency_key)
     return GenerateImageAccepted(job_id=job.job_id)
 
 
-@app.post("/jobs/<job_id>/cancel")
+@app.post(
+    "/jobs/<job_id>/cancel",
+    summary="Cancel a job",
+    description="A queued job ends at once; a running one is dropped by its worker.",
+    tags=["jobs"],
+    responses=answers(
+        200,
+        "The job, canceled or with cancel_requested",
+        JobView,
+        404,
+        409,
+        described={409: "The job has already finished"},
+    ),
+)
 @tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)
