@@ -298,6 +298,21 @@ def test_get_with_wait_sends_prefer(api: StandIn) -> None:
     assert api.to(JOB)[0].headers["prefer"] == "wait=5"
 
 
+def test_a_long_poll_may_outlast_the_clients_timeout_but_a_plain_read_may_not(
+    api: StandIn,
+) -> None:
+    # Given an API that takes 1.5 s to answer, and a client whose timeout is 0.5 s
+    slow = {"Preference-Applied": "wait=1"}
+    api.script(JOB, Scripted(200, job_body("succeeded"), slow, delay=1.5))
+    client = client_for(api, timeout=0.5, max_retries=0)
+
+    # Then a long poll gets its answer (its read timeout is the wait plus a margin)
+    assert client.jobs.get(JOB_ID, wait=1).status == "succeeded"
+    # And a plain read is bounded by the client's timeout
+    with pytest.raises(ConnectionFailed):
+        client.jobs.get(JOB_ID)
+
+
 # Listing, cancel, download
 
 

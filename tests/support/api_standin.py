@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class Scripted:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
+    # A slow server: seconds before the answer (e.g. a long poll).
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,19 @@ def running_standin() -> Iterator[StandIn]:
                 self.connection.shutdown(2)
                 return
             assert isinstance(answer, Scripted)
+            if answer.delay:
+                time.sleep(answer.delay)
             payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first (its timeout): what a slow server sees
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -1,5 +1,6 @@
 """SubmitFunction: `POST /jobs` and the drop-in `POST /generate` and `POST /generate-image`."""
 
+from functools import cache
 from typing import Any
 
 import boto3
@@ -53,7 +54,14 @@ from imagejobs.settings import SubmitSettings
 settings = SubmitSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
-images = S3ImageStore(settings.bucket_name, s3_client())
+
+
+@cache
+def _images() -> S3ImageStore:
+    """Only a `Prefer: wait` that sees its job end needs S3 (to presign): the client is made
+    then, not on every cold start (an S3 client costs a few hundred ms to create)."""
+    return S3ImageStore(settings.bucket_name, s3_client())
+
 
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
@@ -145,7 +153,7 @@ def create_job(
         job = wait_for_end(job, seconds=seconds, jobs=jobs)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
-            view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+            view = job_view(*report(job, _images(), settings.image_url_expiry_seconds))
             return Response(200, content_types.APPLICATION_JSON, view, headers)
     # Relative to the request URL, so it stays right behind any stage or base path.
     headers["Location"] = f"jobs/{job.job_id}"

@@ -91,7 +91,8 @@ class Transport:
             body=data,
             fields=query,
             headers=sent,
-            timeout=urllib3.Timeout(connect=10, read=read_timeout or self._timeout),
+            # A waiting request may take longer than the client's timeout, never less.
+            timeout=urllib3.Timeout(connect=10, read=max(read_timeout or 0, self._timeout)),
         )
         payload = _json(response.data)
         answer_headers = {name.lower(): value for name, value in response.headers.items()}

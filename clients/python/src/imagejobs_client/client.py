@@ -14,6 +14,8 @@ from imagejobs_client.models import ImageFormat, Job, JobList, JobRequest, JobSt
 
 # `Prefer: wait=N` takes 1 to 25 s: API Gateway ends any request at 29 s.
 MAX_SERVER_WAIT = 25
+# A waiting request's read timeout: the wait, plus the time to start, work and answer.
+ANSWER_MARGIN = 15.0
 # How many times a create retries while the API still processes the same Idempotency-Key.
 IN_PROGRESS_RETRIES = 5
 
@@ -96,12 +98,17 @@ class Jobs:
         )
         started = time.monotonic()
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        read_timeout = None
         if wait is not None:
             headers["Prefer"] = f"wait={_server_wait(wait)}"
+            read_timeout = _server_wait(wait) + ANSWER_MARGIN
         body = request.model_dump(mode="json", by_alias=True, exclude_none=True)
         for attempt in range(IN_PROGRESS_RETRIES + 1):
             try:
-                job = self._job(self._transport.request("POST", "jobs", body=body, headers=headers))
+                answer = self._transport.request(
+                    "POST", "jobs", body=body, headers=headers, read_timeout=read_timeout
+                )
+                job = self._job(answer)
                 break
             except Conflict as error:
                 # The same key is still being processed (our own earlier, lost attempt).
@@ -183,7 +190,7 @@ class Jobs:
         if wait is not None:
             seconds = _server_wait(wait)
             headers["Prefer"] = f"wait={seconds}"
-            read_timeout = seconds + 15.0
+            read_timeout = seconds + ANSWER_MARGIN
         answer = self._transport.request(
             "GET", f"jobs/{job_id}", headers=headers, read_timeout=read_timeout
         )
