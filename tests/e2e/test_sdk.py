@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -29,7 +30,9 @@ def test_prefer_wait_answers_200_with_the_finished_job_and_a_downloadable_url(
     body = {"prompt": "a red fox in the snow", "width": 256, "height": 256}
 
     # When it is submitted with Prefer: wait=20
+    started = time.monotonic()
     response = post_jobs(deployed, body, "wait=20")
+    print(f"POST /jobs with Prefer: wait=20 answered in {time.monotonic() - started:.1f} s")
 
     # Then the answer is the finished job, in one request, with an image that downloads
     assert response.status == 200, response.body
