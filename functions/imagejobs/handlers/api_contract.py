@@ -56,10 +56,21 @@ _ERRORS: dict[int, str] = {
     503: "The job was recorded but could not be queued; retry after Retry-After",
 }
 _ERROR_HEADERS: dict[int, dict[str, Any]] = {409: _RETRY_AFTER, 503: _RETRY_AFTER}
+# Answered by API Gateway itself as well as by the functions.
+_FROM_THE_GATEWAY = (403, 429)
 
 # Every request passes request_gate and API Gateway's throttle; keyed routes also the key check.
 # 422 too: Powertools' validation gives every route one, which here has the one error body.
 _GATE = (400, 413, 415, 422, 429)
+
+
+class GatewayRefusal(BaseModel):
+    """API Gateway's own refusals: 403 (no or a wrong key, a method the route lacks) and 429
+    (throttle, quota). template.yaml's GatewayResponses give them the fields of
+    `ErrorResponse`; every emulator or stage keeps at least `message`."""
+
+    message: str
+    error: str | None = None
 
 
 def json_body(description: str, model: type[BaseModel], **headers: Any) -> OpenAPIResponse:
@@ -95,7 +106,8 @@ def errors(
     for code in codes:
         own = (described or {}).get(code)
         # A status described anew is another answer than the usual one, without its headers.
-        response = json_body(own or _ERRORS[code], ErrorResponse)
+        model = GatewayRefusal if code in _FROM_THE_GATEWAY else ErrorResponse
+        response = json_body(own or _ERRORS[code], model)
         if own is None and code in _ERROR_HEADERS:
             response["headers"] = _ERROR_HEADERS[code]
         responses[code] = response

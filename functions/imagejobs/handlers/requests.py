@@ -5,20 +5,23 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 from imagejobs.exceptions import InvalidHeaderError, UnauthenticatedError
 from imagejobs.logic.waiting import MAX_WAIT_SECONDS, MIN_WAIT_SECONDS
 from imagejobs.observability import logger
 
 # A UUID, in either case (RFC 9562: UUIDs compare case-insensitively); ids are stored lower-case.
+# The pattern is a StringConstraints before the validator, not Path's own: Powertools documents
+# only the metadata before its Path marker, so a Path(pattern=...) followed by a validator left
+# the pattern out of the OpenAPI document (the contract test found it).
 JobId = Annotated[
     str,
-    Path(
-        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        description="The id returned when the job was submitted",
+    StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
     ),
     AfterValidator(str.lower),
+    Path(description="The id returned when the job was submitted"),
 ]
 
 # A retried submit with the same key, caller and body answers with the first job.

@@ -60,7 +60,12 @@ def _report(job_id: str) -> JobReport:
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=1024, description="Opaque: a next_cursor this API gave; any other is a 400"
+        ),
+    ] = None,
 ) -> JobListView:
     listing = list_jobs(
         caller(app),
