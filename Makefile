@@ -20,11 +20,12 @@ export AWS_DEFAULT_REGION ?= us-east-1
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml functions/requirements.txt
+$(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyproject.toml
 	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON313=/path/to/python3.13" >&2; exit 1; fi
 	$(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
 $(CHECKOV): | $(VENV)/.installed
@@ -46,10 +47,11 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
 		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
-lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, sam validate --lint, cfn-lint, checkov
+lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) -m imagejobs_dev.openapi --check
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
@@ -88,3 +90,8 @@ SOAK ?= 50000
 .PHONY: bench
 bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
 	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)
+
+# The API's OpenAPI document, generated from the handlers' routes and models (README, "The API").
+.PHONY: openapi
+openapi: $(VENV)/.installed  ## Regenerate docs/openapi.json from the code (make lint checks it is current)
+	$(PY) -m imagejobs_dev.openapi

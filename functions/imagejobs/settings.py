@@ -47,6 +47,9 @@ class SubmitSettings(_EngineSettings):
     idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
     idempotency_window_seconds: int = Field(alias="IDEMPOTENCY_WINDOW_SECONDS", ge=60)
     max_open_jobs_per_tenant: int = Field(alias="MAX_OPEN_JOBS_PER_TENANT", ge=1)
+    # `Prefer: wait=N` answers a finished job with its presigned URLs, as the status does.
+    bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
+    image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
 
 
 class StatusSettings(_Settings):

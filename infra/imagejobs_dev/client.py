@@ -1,11 +1,12 @@
-"""`imagejobs`: a small command-line client for the deployed API.
+"""`imagejobs`: a small command-line client for the deployed API, built on the Python SDK
+(clients/python, `imagejobs_client`).
 
     imagejobs generate "a lighthouse at dusk" --width 768 --height 512 --wait --out out
     imagejobs status 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14
 
 The API URL and key come from --api-url/--api-key, then IMAGEJOBS_API_URL/IMAGEJOBS_API_KEY,
-then the stack `make up` deployed (.localstack/stack.json). HTTP is the standard library's;
-the options, formats and job states are the service's own definitions, imported.
+then the stack `make up` deployed (.localstack/stack.json). While it waits it shows the job's
+state and the time so far (rich), and at the end it prints the paths it saved.
 """
 
 from __future__ import annotations
@@ -13,65 +14,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import ssl
 import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from types import NoneType, UnionType
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
+from rich.console import Console
 
-from imagejobs.engines.base import FILE_EXTENSIONS, ImageOptions
-from imagejobs.models.domain import TERMINAL_STATUSES, JobStatus
+from imagejobs_client import Client, ConnectionFailed, ImageJobsError, Job, JobRequest, WaitTimeout
 from imagejobs_dev.stack import read_state
 
+# A long poll this short refreshes the state shown (queued, running) while it waits.
+PROGRESS_POLL_SECONDS = 5
 
-class ApiError(Exception):
-    def __init__(self, status: int, body: str) -> None:
-        super().__init__(f"HTTP {status}: {body}")
-        self.status = status
-        self.body = body
+console = Console(stderr=True, highlight=False)
 
 
-@dataclass(frozen=True)
-class Api:
-    base_url: str
-    api_key: str | None = None
-    ssl_context: ssl.SSLContext | None = None
-    timeout: float = 30.0
-
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - the URL is the user's own API
-            self.base_url.rstrip("/") + "/" + path.lstrip("/"),
-            data=data,
-            method=method,
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                **({"x-api-key": self.api_key} if self.api_key else {}),
-            },
-        )
-        try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=self.timeout, context=self.ssl_context
-            ) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            raise ApiError(error.code, error.read().decode(errors="replace")) from error
-
-    def download(self, url: str) -> bytes:
-        with urllib.request.urlopen(  # noqa: S310 - a presigned URL the API issued
-            url, timeout=self.timeout, context=self.ssl_context
-        ) as response:
-            return response.read()  # type: ignore[no-any-return]
-
-
-def resolve_api(api_url: str | None, ca_bundle: str | None, api_key: str | None) -> Api:
+def resolve_client(api_url: str | None, ca_bundle: str | None, api_key: str | None) -> Client:
     state = read_state()
     url = api_url or os.environ.get("IMAGEJOBS_API_URL") or (state.api_url if state else None)
     if not url:
@@ -79,62 +40,60 @@ def resolve_api(api_url: str | None, ca_bundle: str | None, api_key: str | None)
     key = api_key or os.environ.get("IMAGEJOBS_API_KEY") or (state.api_key if state else None)
     bundle = ca_bundle or os.environ.get("IMAGEJOBS_CA_BUNDLE") or (state and state.ca_bundle)
     # Verification stays on: a private CA (LocalStack's certificate) is trusted explicitly.
-    context = ssl.create_default_context(cafile=bundle or None) if url.startswith("https") else None
-    return Api(url, key, context)
+    return Client(url, key, ca_bundle=(bundle or None) if url.startswith("https") else None)
 
 
-def wait_for(api: Api, job_id: str, timeout: float, interval: float = 0.5) -> dict[str, Any]:
+def wait_with_progress(client: Client, job: Job, timeout: float) -> Job:
+    """Waits for the job with a spinner, the state and the seconds so far; one line per state."""
     started = time.monotonic()
-    deadline = started + timeout
-    last_status = None
-    while True:
-        job: dict[str, Any] = api.request("GET", f"jobs/{job_id}")
-        if job["status"] != last_status:
-            last_status = job["status"]
-            print(f"  {time.monotonic() - started:5.1f} s  {last_status}", file=sys.stderr)
-        if job["status"] in TERMINAL_STATUSES:
-            return job
-        if time.monotonic() > deadline:
-            raise SystemExit(f"job {job_id} still {job['status']} after {timeout:.0f} s")
-        time.sleep(interval)
+    last_status = job.status
+
+    with console.status(f"job {job.job_id} {job.status}") as display:
+
+        def update(current: Job) -> None:
+            nonlocal last_status
+            elapsed = time.monotonic() - started
+            display.update(f"job {current.job_id} {current.status} ({elapsed:.1f} s)")
+            if current.status != last_status:
+                last_status = current.status
+                console.print(f"  {elapsed:5.1f} s  {current.status}")
+
+        return client.jobs.wait(job.job_id, timeout, poll=PROGRESS_POLL_SECONDS, on_update=update)
 
 
-def save_images(api: Api, job: dict[str, Any], out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for number, image in enumerate(job["images"]):
-        path = out_dir / f"{job['job_id']}-{number}.{FILE_EXTENSIONS[image['format']]}"
-        path.write_bytes(api.download(image["url"]))
-        saved.append(path)
-    return saved
+def save_images(job: Job, out_dir: Path) -> list[Path]:
+    return [
+        image.download(out_dir / f"{job.job_id}-{number}.{image.extension}")
+        for number, image in enumerate(job.images)
+    ]
 
 
 def generate(args: argparse.Namespace) -> int:
-    api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
-    body: dict[str, Any] = {"prompt": args.prompt}
-    for name in _option_names():
-        if (value := getattr(args, name)) is not None:
-            body[name] = value
-    job = api.request("POST", "jobs", body)
-    print(f"job {job['job_id']} {job['status']}", file=sys.stderr)
+    client = resolve_client(args.api_url, args.ca_bundle, args.api_key)
+    options = {name: getattr(args, name) for name in _option_names()}
+    job = client.jobs.create(
+        args.prompt, **{name: value for name, value in options.items() if value is not None}
+    )
+    console.print(f"job {job.job_id} {job.status}")
     if not args.wait:
-        print(json.dumps(job))
+        print(job.model_dump_json(by_alias=True))
         return 0
-    job = wait_for(api, job["job_id"], args.timeout)
-    if job["status"] == JobStatus.FAILED:
-        print(f"failed: {job['error']['type']}: {job['error']['message']}", file=sys.stderr)
+    job = wait_with_progress(client, job, args.timeout)
+    if job.status == "failed":
+        assert job.error is not None
+        console.print(f"failed: {job.error.type}: {job.error.message}")
         return 1
-    if job["status"] == JobStatus.CANCELED:
-        print("canceled", file=sys.stderr)
+    if job.status == "canceled":
+        console.print("canceled")
         return 1
-    for path in save_images(api, job, Path(args.out)):
+    for path in save_images(job, Path(args.out)):
         print(f"saved {path.resolve()}")
     return 0
 
 
 def status(args: argparse.Namespace) -> int:
-    api = resolve_api(args.api_url, args.ca_bundle, args.api_key)
-    print(json.dumps(api.request("GET", f"jobs/{args.job_id}"), indent=2))
+    client = resolve_client(args.api_url, args.ca_bundle, args.api_key)
+    print(json.dumps(client.jobs.get(args.job_id).model_dump(mode="json", by_alias=True), indent=2))
     return 0
 
 
@@ -149,8 +108,9 @@ def parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="submit a job; with --wait, save its images")
     gen.add_argument("prompt")
-    for name, field in zip(_option_names(), ImageOptions.model_fields.values(), strict=True):
-        gen.add_argument(f"--{name.replace('_', '-')}", help=field.description, **_kind(field))
+    for name, field in _options().items():
+        flag = f"--{(field.alias or name).replace('_', '-')}"
+        gen.add_argument(flag, dest=name, help=field.description, **_kind(field))
     gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
     gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")
     gen.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
@@ -162,15 +122,19 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _options() -> dict[str, FieldInfo]:
+    """The SDK's generation options (its `JobRequest`), the prompt aside."""
+    return {name: f for name, f in JobRequest.model_fields.items() if name != "prompt"}
+
+
 def _option_names() -> list[str]:
-    """The generation options as the API spells them (`format`), the prompt aside."""
-    return [field.alias or name for name, field in ImageOptions.model_fields.items()]
+    return list(_options())
 
 
 def _kind(field: FieldInfo) -> dict[str, Any]:
     """How argparse reads an option, from its type: a choice, a switch, a number or text."""
     kind = field.annotation
-    if get_origin(kind) is UnionType:  # `int | None`: the type beside None
+    if get_origin(kind) in (Union, UnionType):  # `int | None`: the type beside None
         (kind,) = [arg for arg in get_args(kind) if arg is not NoneType]
     if get_origin(kind) is Literal:
         return {"choices": get_args(kind)}
@@ -183,9 +147,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         sys.exit(args.run(args))
-    except ApiError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except WaitTimeout as error:
+        console.print(f"error: {error}")
+        sys.exit(1)
+    except ConnectionFailed as error:
+        console.print(f"error: cannot reach the API: {error} (is the stack up?)")
         sys.exit(2)
-    except urllib.error.URLError as error:
-        print(f"error: cannot reach the API: {error.reason} (is the stack up?)", file=sys.stderr)
+    except ImageJobsError as error:
+        console.print(f"error: {error}")
         sys.exit(2)

@@ -397,3 +397,36 @@ def test_the_stage_url_typed_without_its_slash_still_opens_the_page(
     expect(page).to_have_url(deployed.api_url)
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     page.close()
+
+
+def test_the_docs_page_lets_a_user_paste_a_key_and_try_a_call(
+    browser: BrowserContext, deployed: StackInfo
+) -> None:
+    # Given Swagger UI at /docs, behind the stage's prefix, opened with no key
+    page = browser.new_page()
+    calls: list[tuple[str, str, dict[str, str]]] = []
+    page.on("request", lambda r: calls.append((r.method, r.url, r.headers)))
+    try:
+        page.goto(f"{deployed.api_url}docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("imagejobs")
+
+        # When the user pastes the key in "Authorize" and tries GET /jobs
+        page.get_by_role("button", name=re.compile("Authorize")).first.click()
+        page.locator(".modal-ux input").fill(deployed.api_key)
+        page.locator(".modal-ux").get_by_role("button", name="Authorize", exact=True).click()
+        page.locator(".modal-ux").get_by_role("button", name="Close").click()
+        operation = page.locator(".opblock-get", has=page.locator('[data-path="/jobs"]')).first
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.get_by_role("button", name="Execute").click()
+
+        # Then the call went to this deployment's /jobs with the key, and answered 200
+        expect(operation.locator(".live-responses-table .response-col_status").first).to_have_text(
+            "200"
+        )
+        sent = [(url, headers) for method, url, headers in calls if method == "GET"]
+        jobs_calls = [h for url, h in sent if url.split("?")[0] == f"{deployed.api_url}jobs"]
+        assert jobs_calls, sent
+        assert jobs_calls[-1].get("x-api-key") == deployed.api_key
+    finally:
+        page.close()

@@ -1,98 +1,77 @@
-"""The `imagejobs` CLI against a tiny local HTTP stand-in for the API: real requests, no AWS."""
+"""The `imagejobs` CLI (built on the SDK) against a local HTTP stand-in for the API."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
 
 import pytest
 
 from imagejobs_dev import client
+from tests.support.api_standin import JOB_ID, Scripted, StandIn, job_body, running_standin
 
-JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
-
-
-@dataclass
-class StandIn:
-    """Answers `POST /jobs` with a queued job and each `GET /jobs/{id}` with the next state."""
-
-    states: list[str]
-    url: str = ""
-    submitted: list[dict[str, Any]] = field(default_factory=list)
-    reads: int = 0
-
-    def job(self, status: str) -> dict[str, Any]:
-        return {"job_id": JOB_ID, "status": status, "images": [], "error": None}
+JOB = f"GET /v1/jobs/{JOB_ID}"
 
 
 @pytest.fixture
 def api() -> Iterator[StandIn]:
-    standin = StandIn(states=[])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers["Content-Length"])
-            standin.submitted.append(json.loads(self.rfile.read(length)))
-            self._answer(202, standin.job("queued"))
-
-        def do_GET(self) -> None:
-            assert self.path == f"/jobs/{JOB_ID}"
-            status = standin.states[min(standin.reads, len(standin.states) - 1)]
-            standin.reads += 1
-            self._answer(200, standin.job(status))
-
-        def _answer(self, code: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    standin.url = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with running_standin() as standin:
+        standin.script("POST /v1/jobs", Scripted(202, job_body("queued")))
         yield standin
-    finally:
-        server.shutdown()
-        server.server_close()
+
+
+def run(api: StandIn, *argv: str) -> int | str | None:
+    with pytest.raises(SystemExit) as exited:
+        client.main(["--api-url", api.url, "--api-key", "k", *argv])
+    return exited.value.code
 
 
 @pytest.mark.parametrize("final", ["succeeded", "failed", "canceled"])
-def test_waiting_ends_at_every_terminal_state(api: StandIn, final: str) -> None:
-    # Given a job that runs, then ends in a terminal state
-    api.states = ["queued", "running", final]
+def test_waiting_ends_at_every_terminal_state(api: StandIn, final: str, tmp_path: Path) -> None:
+    # Given a job that runs, then ends in a terminal state, with the API long-polling
+    applied = {"Preference-Applied": "wait=5"}
+    ended = job_body(final, image_url=api.url + "images/0.png")
+    api.script(JOB, Scripted(200, job_body("running"), applied), Scripted(200, ended, applied))
+    api.script("GET /v1/images/0.png", Scripted(200, raw=b"png"))
 
-    # When the CLI waits for it, with far more time than it needs
-    job = client.wait_for(client.Api(api.url), JOB_ID, timeout=30, interval=0.01)
+    # When `imagejobs generate --wait` runs, with far more time than it needs
+    code = run(api, "generate", "a cat", "--wait", "--timeout=60", "--out", str(tmp_path))
 
-    # Then it returns the job as soon as it has ended, instead of polling until the timeout
-    assert (job["status"], api.reads) == (final, 3)
+    # Then it returns as soon as the job has ended, with long polls and no tight loop
+    assert code == (0 if final == "succeeded" else 1)
+    assert len(api.to(JOB)) == 2
+    assert all(r.headers["prefer"] == "wait=5" for r in api.to(JOB))
+
+
+def test_generate_wait_saves_the_images_and_prints_their_paths(
+    api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a job that succeeds with one image
+    image_url = api.url + "images/0.png"
+    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
+    api.script("GET /v1/images/0.png", Scripted(200, raw=b"\x89PNG"))
+
+    # When the CLI waits for it
+    code = run(api, "generate", "a cat", "--wait", "--out", str(tmp_path))
+
+    # Then it saved the image and printed where, with the job's states on the way
+    saved = tmp_path / f"{JOB_ID}-0.png"
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert saved.read_bytes() == b"\x89PNG"
+    assert f"saved {saved.resolve()}" in out
+    assert "succeeded" in err
 
 
 def test_generate_wait_on_a_canceled_job_exits_with_an_error(
     api: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a job that is canceled while the CLI waits for it
-    api.states = ["running", "canceled"]
-    argv = ["--api-url", api.url, "--api-key", "k", "generate", "a cat", "--wait", "--timeout=30"]
+    api.script(JOB, Scripted(200, job_body("running")), Scripted(200, job_body("canceled")))
 
-    # When `imagejobs generate --wait` runs
-    with pytest.raises(SystemExit) as exited:
-        client.main(argv)
-
-    # Then it stops at once, says so and exits non-zero
-    assert exited.value.code == 1
-    assert api.reads == 2
+    # When `imagejobs generate --wait` runs, then it stops, says so and exits non-zero
+    assert run(api, "generate", "a cat", "--wait", "--timeout=30") == 1
+    assert len(api.to(JOB)) == 2
     assert "canceled" in capsys.readouterr().err
 
 
@@ -100,15 +79,13 @@ def test_generate_sends_each_option_given_under_the_apis_name(api: StandIn) -> N
     # Given every generation option on the command line
     options = "--negative-prompt dogs --width 256 --height 192 --seed 42 --num-images 2"
     options += " --format jpeg --quality 80 --style vibrant --guidance 7.5"
-    argv = ["--api-url", api.url, "--api-key", "k", "generate", "a cat", *options.split()]
 
     # When `imagejobs generate` runs without waiting
-    with pytest.raises(SystemExit) as exited:
-        client.main(argv)
+    code = run(api, "generate", "a cat", *options.split())
 
     # Then the request carries exactly those options, typed and named as the API takes them
-    assert exited.value.code == 0
-    assert api.submitted == [
+    assert code == 0
+    assert [r.body for r in api.to("POST /v1/jobs")] == [
         {
             "prompt": "a cat",
             "negative_prompt": "dogs",
@@ -122,3 +99,14 @@ def test_generate_sends_each_option_given_under_the_apis_name(api: StandIn) -> N
             "guidance": 7.5,
         }
     ]
+
+
+def test_an_api_error_is_printed_with_its_code_and_exits_2(
+    api: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.script(
+        "POST /v1/jobs",
+        Scripted(422, {"error": "validation_error", "message": "Invalid request: width: too big"}),
+    )
+    assert run(api, "generate", "a cat", "--width", "9999") == 2
+    assert "validation_error" in capsys.readouterr().err

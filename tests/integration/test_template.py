@@ -8,6 +8,8 @@ import pytest
 
 from imagejobs.engines.limits import BEDROCK_MODELS
 from imagejobs.engines.options import bedrock_worst_case_seconds
+from imagejobs.handlers.requests import WAIT_RESERVE_SECONDS
+from imagejobs.logic.waiting import MAX_WAIT_SECONDS
 from tests.support import template
 
 FUNCTIONS = [
@@ -145,7 +147,8 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
             found.update(action if isinstance(action, list) else [action])
         return found
 
-    # Then status only reads, submit only writes jobs and sends, the worker never sends
+    # Then status only reads, submit writes jobs, sends, and reads images only to presign
+    # them (`Prefer: wait`), the worker never sends
     assert actions("StatusFunction") == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject"}
     assert actions("SubmitFunction") == {
         "dynamodb:GetItem",
@@ -153,6 +156,7 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
+        "s3:GetObject",
     }
     assert actions("WorkerFunction") == {
         "dynamodb:GetItem",
@@ -168,6 +172,21 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "dynamodb:UpdateItem",
         "sqs:SendMessage",
     }
+
+
+@pytest.mark.parametrize("logical_id", ["SubmitFunction", "StatusFunction"])
+def test_the_waiting_functions_may_only_read_images_and_outlast_the_longest_wait(
+    logical_id: str,
+) -> None:
+    # Given a function that answers `Prefer: wait=N`
+    [read] = [s for s in functions_policy_statements(logical_id) if s["Action"] == "s3:GetObject"]
+    resolve = template.Resolver({}, keep_unknown=True)
+    timeout = resolve(template.function_setting(logical_id, "Timeout"))
+
+    # Then it reads images only under images/, and its timeout leaves room for the longest
+    # wait and the reserve, yet ends before API Gateway's 29 s integration timeout
+    assert read["Resource"] == {"Fn::Sub": "${ImagesBucket.Arn}/images/*"}
+    assert MAX_WAIT_SECONDS + WAIT_RESERVE_SECONDS <= timeout < 29
 
 
 def test_status_may_query_only_the_owner_index() -> None:
@@ -345,7 +364,13 @@ def test_every_alarm_in_the_template_is_one_we_check() -> None:
     assert alarms == set(ALARMS) | set(MATH_ALARMS)
 
 
-WEB_ROUTES = {("/", "get"), ("/assets/{name}", "get"), ("/config", "get")}
+WEB_ROUTES = {
+    ("/", "get"),
+    ("/assets/{name}", "get"),
+    ("/config", "get"),
+    ("/openapi.json", "get"),
+    ("/docs", "get"),
+}
 
 
 def api_events() -> list[tuple[str, dict[str, Any]]]:
@@ -368,7 +393,8 @@ def test_only_the_page_and_its_limits_are_served_without_an_api_key() -> None:
         if p.get("Auth", {}).get("ApiKeyRequired") is False
     }
 
-    # Then the page, its assets and GET /config opt out, and nothing else does
+    # Then the page, its assets, GET /config and the API's document and docs opt out, and
+    # nothing else does
     assert keyless == WEB_ROUTES
     web_routes = {(p["Path"], p["Method"]) for f, p in api_events() if f == "WebFunction"}
     assert web_routes == WEB_ROUTES

@@ -250,3 +250,44 @@ def test_the_stage_url_without_its_slash_redirects_to_the_page(
     assert response["statusCode"] == 308
     assert headers(response)["location"] == "v1/"
     assert response["body"] == ""
+
+
+API_DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_the_api_document_is_served_without_a_key_as_committed(
+    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the fixture for GET /openapi.json with no API key
+    event = load_event("api-get-openapi-document")
+    assert event["requestContext"]["identity"]["apiKeyId"] is None
+
+    # When it is requested
+    response = web.handler(event, lambda_context)
+
+    # Then it is the committed document, byte for byte, as JSON
+    assert response["statusCode"] == 200
+    assert headers(response)["content-type"] == "application/json"
+    assert response["body"] == API_DOCUMENT.read_text()
+
+
+def test_the_docs_page_is_swagger_ui_showing_the_committed_document(
+    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given the fixture for GET /docs with no API key
+    event = load_event("api-get-docs")
+
+    # When the page is requested, and the document it shows
+    page = web.handler(event, lambda_context)
+    event["queryStringParameters"] = {"format": "json"}
+    event["multiValueQueryStringParameters"] = {"format": ["json"]}
+    shown = web.handler(event, lambda_context)
+
+    # Then it is Swagger UI with its script inline (nothing from a CDN), an Authorize for the key
+    assert page["statusCode"] == 200
+    assert headers(page)["content-type"] == "text/html"
+    assert "SwaggerUIBundle(" in page["body"]
+    assert "<script src=" not in page["body"]
+    assert '"x-api-key"' in page["body"]
+    # And the document it shows is the committed one, the whole API's
+    assert json.loads(shown["body"]) == json.loads(API_DOCUMENT.read_text())

@@ -2,6 +2,7 @@
 
 Which test covers which target:
 - help, setup, unit: run here as they are (unit only collects, or it would run itself twice);
+- openapi: the command it runs (from `make -n`), into a scratch file, and lint's check of it;
 - gallery, down: the command the target runs (from `make -n`), run here for real into a
   scratch folder, so the committed sheet and this clone's LocalStack are left alone;
 - clean: run here for real in a scratch folder, with a stand-in for the venv's interpreter;
@@ -101,6 +102,34 @@ def test_make_gallery_draws_the_committed_contact_sheet(tmp_path: Path) -> None:
     # Then it drew the sheet that is committed (tests/integration/test_gallery.py says what changed)
     assert result.returncode == 0, result.stderr
     assert sheet.read_bytes() == (ROOT / "tests" / "golden" / "contact-sheet.png").read_bytes()
+
+
+def test_make_openapi_writes_the_committed_document_and_lint_refuses_a_stale_one(
+    tmp_path: Path,
+) -> None:
+    # Given the command `make openapi` runs, and the check `make lint` runs
+    command = command_of("openapi", "imagejobs_dev.openapi")
+    check = command_of("lint", "imagejobs_dev.openapi")
+    assert check[-1] == "--check"
+
+    # When it writes into a scratch file instead of the committed one
+    document = tmp_path / "openapi.json"
+    written = subprocess.run(
+        [*command, "--path", str(document)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    # Then it wrote the committed document, and the check passes on it
+    assert written.returncode == 0, written.stderr
+    assert document.read_text() == (ROOT / "docs" / "openapi.json").read_text()
+    run_check = [*check, "--path", str(document)]
+    assert subprocess.run(run_check, cwd=ROOT, capture_output=True, check=False).returncode == 0
+
+    # And once the file no longer matches the code, the check fails and says what to do
+    document.write_text(document.read_text().replace('"title": "imagejobs"', '"title": "old"'))
+    stale = subprocess.run(run_check, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert stale.returncode == 1
+    assert "make openapi" in stale.stderr
+    assert '"title": "old"' in stale.stderr  # the diff shows the line that went stale
 
 
 # Starts a sleeping process in a session of its own and prints its pid. The launcher exits

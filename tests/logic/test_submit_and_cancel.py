@@ -29,7 +29,12 @@ SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image
 
 def settings(**parameters: str) -> SubmitSettings:
     """SubmitFunction's settings as template.yaml gives them, `parameters` overriding its own."""
-    names = {"JobsTable": "jobs", "JobsQueue": "queue", "IdempotencyTable": "idempotency"}
+    names = {
+        "JobsTable": "jobs",
+        "JobsQueue": "queue",
+        "IdempotencyTable": "idempotency",
+        "ImagesBucket": "images",
+    }
     environment = template.function_environment(
         "SubmitFunction", template.Resolver({**names, **parameters})
     )

@@ -293,6 +293,10 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-web-asset": web_asset("app.js"),
         "api-get-web-asset-unknown": web_asset("missing.js"),
         "api-get-web-asset-traversal": web_asset("..%2Fsettings.py"),
+        "api-get-openapi-document": api_event(
+            "GET", "/openapi.json", "/openapi.json", content_type=None, api_key_id=None
+        ),
+        "api-get-docs": api_event("GET", "/docs", "/docs", content_type=None, api_key_id=None),
         "api-get-config": api_event(
             "GET", "/config", "/config", content_type=None, api_key_id=None
         ),

@@ -74,9 +74,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def invalid_request(error: RequestValidationError) -> Response[str]:
         errors = error.errors()
         detail = [_field_error(raw) for raw in errors[:MAX_LISTED_ERRORS]]
-        # Unparseable JSON and malformed path parameters are 400; a well-formed body that
-        # breaks the schema is 422, as FastAPI answers, for clients of the systems we replace.
-        malformed = any(d.type == "json_invalid" or d.loc[0] == "path" for d in detail)
+        # Unparseable JSON and malformed path parameters or headers are 400; a well-formed
+        # body or query that breaks the schema is 422, as FastAPI answers, for clients of the
+        # systems we replace.
+        malformed = any(d.type == "json_invalid" or d.loc[0] in ("path", "header") for d in detail)
         status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
         summary = "; ".join(f"{d.field}: {d.msg}" for d in detail)
         if len(errors) > len(detail):

@@ -4,19 +4,27 @@
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.handlers.api_contract import (
+    PREFERENCE_APPLIED_HEADER,
+    answers,
+    describe_api,
+    errors,
+    json_body,
+)
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, caller
+from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
 from imagejobs.logic.listing import list_jobs
-from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.logic.status import JobReport, describe_job, owned_job, report
+from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobListView, JobView, job_view
-from imagejobs.models.compat import LegacyStatusView, legacy_status_view, result_view
+from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
 from imagejobs.models.domain import JobStatus
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
@@ -27,6 +35,7 @@ images = S3ImageStore(settings.bucket_name, s3_client())
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
+describe_api(app)
 
 
 def _report(job_id: str) -> JobReport:
@@ -40,12 +49,23 @@ def _report(job_id: str) -> JobReport:
     )
 
 
-@app.get("/jobs")
+@app.get(
+    "/jobs",
+    summary="List your jobs, newest first",
+    description="Pass `next_cursor` back as `cursor` for the next page.",
+    tags=["jobs"],
+    responses=answers(200, "A page of the caller's jobs", JobListView, 422),
+)
 @tracer.capture_method
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=1024, description="Opaque: a next_cursor this API gave; any other is a 400"
+        ),
+    ] = None,
 ) -> JobListView:
     listing = list_jobs(
         caller(app),
@@ -61,19 +81,57 @@ def get_jobs(
     )
 
 
-@app.get("/jobs/<job_id>")
+@app.get(
+    "/jobs/<job_id>",
+    summary="A job, with a presigned URL for each image",
+    description=(
+        "With `Prefer: wait=N`, a long poll: answers as soon as the job has ended, or after N"
+        " seconds with the job as it stands."
+    ),
+    tags=["jobs"],
+    responses={
+        200: json_body(
+            "The job as it stands",
+            JobView,
+            **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
+        ),
+        **errors(404),
+    },
+)
 @tracer.capture_method
-def get_job(job_id: JobId) -> JobView:
-    return job_view(*_report(job_id))
+def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
+    wait = wait_preference(prefer)
+    if wait is None:
+        return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
+    # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
+    logger.set_correlation_id(job_id)
+    job = owned_job(job_id, caller(app), jobs)
+    seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+    job = wait_for_end(job, seconds=seconds, jobs=jobs)
+    view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+    return Response(
+        200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
+    )
 
 
-@app.get("/status/<job_id>")
+@app.get(
+    "/status/<job_id>",
+    summary="A job's status (drop-in for the replaced FastAPI service)",
+    tags=["drop-in"],
+    responses=answers(200, "The job's status", LegacyStatusView, 404),
+)
 @tracer.capture_method
 def get_status(job_id: JobId) -> LegacyStatusView:
     return legacy_status_view(*_report(job_id))
 
 
-@app.get("/result/<job_id>")
+@app.get(
+    "/result/<job_id>",
+    summary="A job's result (drop-in for the replaced Celery service)",
+    description="Keys without a value are left out, as in the original.",
+    tags=["drop-in"],
+    responses=answers(200, "The job's result", ResultView, 404),
+)
 @tracer.capture_method
 def get_result(job_id: JobId) -> dict[str, str]:
     # Keys without a value are left out: the original answered {"status": "processing"}.

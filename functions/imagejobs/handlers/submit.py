@@ -1,5 +1,6 @@
 """SubmitFunction: `POST /jobs` and the drop-in `POST /generate` and `POST /generate-image`."""
 
+from functools import cache
 from typing import Any
 
 import boto3
@@ -14,13 +15,31 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.handlers.api_contract import (
+    LOCATION_HEADER,
+    PREFERENCE_APPLIED_HEADER,
+    answers,
+    describe_api,
+    errors,
+    json_body,
+)
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, caller, idempotency_key
+from imagejobs.handlers.requests import (
+    IdempotencyKey,
+    JobId,
+    Prefer,
+    caller,
+    wait_budget,
+    wait_preference,
+)
 from imagejobs.logic.cancel import cancel_job
+from imagejobs.logic.status import report
 from imagejobs.logic.submit import submit_job
+from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobRequest, JobView, job_view
 from imagejobs.models.compat import (
     GenerateAccepted,
@@ -36,6 +55,14 @@ settings = SubmitSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 
+
+@cache
+def _images() -> S3ImageStore:
+    """Only a `Prefer: wait` that sees its job end needs S3 (to presign): the client is made
+    then, not on every cold start (an S3 client costs a few hundred ms to create)."""
+    return S3ImageStore(settings.bucket_name, s3_client())
+
+
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
 # fails (e.g. the 503 when queueing fails) leaves no record, so the client may retry.
@@ -50,6 +77,7 @@ idempotency_store = DynamoDBPersistenceLayer(
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
+describe_api(app)
 
 
 class Submission(BaseModel):
@@ -74,9 +102,8 @@ def _submit_once(submission: Submission) -> Job:
     )
 
 
-def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
+def _submit(route: str, request: BaseModel, spec: JobSpec, key: str | None) -> Job:
     owner = caller(app)
-    key = idempotency_key(app)
     if key is None:
         return submit_job(spec, owner, jobs=jobs, queue=queue, settings=settings, now=utc_now())
     body = request.model_dump(mode="json")
@@ -85,33 +112,97 @@ def _submit(route: str, request: BaseModel, spec: JobSpec) -> Job:
     return job
 
 
-@app.post("/jobs")
+# What every submit route may answer besides its success.
+_SUBMIT_ERRORS = errors(409, 422, 503)
+
+
+@app.post(
+    "/jobs",
+    summary="Submit a job",
+    tags=["jobs"],
+    status_code=202,
+    description=(
+        "With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job"
+        " (presigned URLs included) if it ends in time, else the 202."
+    ),
+    responses={
+        200: json_body(
+            "The job ended within `Prefer: wait=N`: as `GET /jobs/{job_id}` shows it",
+            JobView,
+            **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
+        ),
+        202: json_body(
+            "Accepted: the job, queued (or as it stands after `Prefer: wait=N`)",
+            JobView,
+            Location=LOCATION_HEADER,
+            **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
+        ),
+        **_SUBMIT_ERRORS,
+    },
+)
 @tracer.capture_method
-def create_job(request: JobRequest) -> Response[JobView]:
-    job = _submit("jobs", request, request.spec())
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=job_view(job, image_urls={}),
-        # Relative to the request URL, so it stays right behind any stage or base path.
-        headers={"Location": f"jobs/{job.job_id}"},
-    )
+def create_job(
+    request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
+) -> Response[JobView]:
+    wait = wait_preference(prefer)  # before submitting: a refused header makes no job
+    job = _submit("jobs", request, request.spec(), idempotency_key)
+    headers = {}
+    if wait is not None:
+        # Read afresh even on an idempotent replay, whose stored answer is the queued job.
+        seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+        job = wait_for_end(job, seconds=seconds, jobs=jobs)
+        headers["Preference-Applied"] = f"wait={wait}"
+        if job.status.is_terminal:
+            view = job_view(*report(job, _images(), settings.image_url_expiry_seconds))
+            return Response(200, content_types.APPLICATION_JSON, view, headers)
+    # Relative to the request URL, so it stays right behind any stage or base path.
+    headers["Location"] = f"jobs/{job.job_id}"
+    return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
 
 
-@app.post("/generate")
+@app.post(
+    "/generate",
+    summary="Submit a job (drop-in for the replaced FastAPI service)",
+    tags=["drop-in"],
+    responses={200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS},
+)
 @tracer.capture_method
-def generate(request: GenerateRequest) -> GenerateAccepted:
-    return GenerateAccepted(job_id=_submit("generate", request, request.spec()).job_id)
+def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
+    job = _submit("generate", request, request.spec(), idempotency_key)
+    return GenerateAccepted(job_id=job.job_id)
 
 
-@app.post("/generate-image")
+@app.post(
+    "/generate-image",
+    summary="Submit a job (drop-in for the replaced Celery service)",
+    tags=["drop-in"],
+    responses={
+        200: json_body("Accepted: the job's id", GenerateImageAccepted),
+        **_SUBMIT_ERRORS,
+    },
+)
 @tracer.capture_method
-def generate_image(request: GenerateImageRequest) -> GenerateImageAccepted:
-    job = _submit("generate-image", request, request.spec())
+def generate_image(
+    request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
+) -> GenerateImageAccepted:
+    job = _submit("generate-image", request, request.spec(), idempotency_key)
     return GenerateImageAccepted(job_id=job.job_id)
 
 
-@app.post("/jobs/<job_id>/cancel")
+@app.post(
+    "/jobs/<job_id>/cancel",
+    summary="Cancel a job",
+    description="A queued job ends at once; a running one is dropped by its worker.",
+    tags=["jobs"],
+    responses=answers(
+        200,
+        "The job, canceled or with cancel_requested",
+        JobView,
+        404,
+        409,
+        described={409: "The job has already finished"},
+    ),
+)
 @tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)

@@ -1,9 +1,17 @@
-"""WebFunction: the page (`GET /` and `GET /assets/{name}`) and `GET /config`.
+"""WebFunction: the page (`GET /` and `GET /assets/{name}`), `GET /config`, and the API's
+contract: `GET /openapi.json` and its Swagger UI at `GET /docs`.
 
 None of these carries tenant data, so API Gateway serves them without an API key; the page
 asks for the key and sends it to the other routes itself. The function makes no AWS call.
+
+The OpenAPI document is the committed docs/openapi.json (packaged as functions/openapi.json),
+which `make lint` checks is the one the code generates: generating it here would import every
+API function's handler, with their settings and AWS clients, into this light function.
 """
 
+import json
+from collections.abc import Callable
+from functools import cache
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +21,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.handlers.api_contract import (
+    NO_KEY,
+    NOT_MODIFIED,
+    api_merge,
+    describe_api,
+    errors,
+    json_body,
+    text_body,
+)
 from imagejobs.handlers.http_errors import error_response, register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.logic.web import Asset, deployment_config, load_assets, page_headers
@@ -22,6 +39,8 @@ from imagejobs.settings import WebSettings
 
 # clients/web, which sam build copies into the package as web/ (functions/web links to it).
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+# docs/openapi.json, which sam build copies into the package (functions/openapi.json links to it).
+API_DOCUMENT = Path(__file__).resolve().parents[2] / "openapi.json"
 
 settings = WebSettings.from_environment()
 assets = load_assets(WEB_ROOT)
@@ -31,6 +50,7 @@ config = deployment_config(settings)
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
+describe_api(app)
 
 AssetName = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]*\.[a-z]+$")]
 
@@ -49,7 +69,18 @@ def _serve(asset: Asset | None) -> Response[str]:
     )
 
 
-@app.get("/")
+@app.get(
+    "/",
+    summary="The web page",
+    description="`…/v1` without its slash answers a 308 to `v1/`, so relative URLs keep the stage.",
+    tags=["web"],
+    security=NO_KEY,
+    responses={
+        200: text_body("The page", "text/html"),
+        304: NOT_MODIFIED,
+        **errors(keyed=False),
+    },
+)
 @tracer.capture_method
 def page() -> Response[str]:
     request = app.current_event.request_context
@@ -64,16 +95,74 @@ def page() -> Response[str]:
     return _serve(assets.get("index.html"))
 
 
-@app.get("/assets/<name>")
+@app.get(
+    "/assets/<name>",
+    summary="A file of the web page",
+    tags=["web"],
+    security=NO_KEY,
+    responses={
+        200: text_body("The file", "text/javascript", "text/css", "image/svg+xml"),
+        304: NOT_MODIFIED,
+        **errors(404, keyed=False, described={404: "No such file"}),
+    },
+)
 @tracer.capture_method
 def asset(name: AssetName) -> Response[str]:
     return _serve(assets.get(f"assets/{name}"))
 
 
-@app.get("/config")
+@app.get(
+    "/config",
+    summary="This deployment's limits: what a client may ask for",
+    tags=["web"],
+    security=NO_KEY,
+    responses={200: json_body("The limits", ConfigView), **errors(keyed=False)},
+)
 @tracer.capture_method
 def get_config() -> ConfigView:
     return config
+
+
+@cache
+def _api_document() -> str:
+    return API_DOCUMENT.read_text(encoding="utf-8")
+
+
+@app.get(
+    "/openapi.json",
+    summary="This document",
+    tags=["web"],
+    security=NO_KEY,
+    responses={
+        200: {
+            "description": "The OpenAPI document of the whole API",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **errors(keyed=False),
+    },
+)
+@tracer.capture_method
+def get_api_document() -> Response[str]:
+    return Response(
+        status_code=HTTPStatus.OK.value,
+        content_type="application/json",
+        body=_api_document(),
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+def _with_api_document(app: APIGatewayRestResolver, next_middleware: Callable[..., Any]) -> Any:
+    """Swagger UI shows Powertools' merged document; here that is the committed one, framed
+    by the same merge that generated it (so it is the same document), loaded on first use."""
+    if getattr(app, "_openapi_merge", None) is None:
+        merge = api_merge()
+        merge.add_schema(json.loads(_api_document()))
+        app._openapi_merge = merge
+    return next_middleware(app)
+
+
+# Swagger UI and its assets come inline from Powertools' own copy: nothing from a CDN.
+app.enable_swagger(path="/docs", persist_authorization=False, middlewares=[_with_api_document])
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -88,7 +88,16 @@ class SubmitOptions(ImageOptions):
     field, and `guidance` also accepted as `cfg_scale` (what Bedrock and most diffusion APIs
     call it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The OpenAPI document says "not both" too (the contract test found it missing).
+        json_schema_extra={
+            "not": {
+                "required": ["guidance", "cfg_scale"],
+                "properties": {"guidance": {"type": "number"}, "cfg_scale": {"type": "number"}},
+            }
+        },
+    )
 
     negative_prompt: NegativePrompt | None = None
     width: ImageSide = DEFAULT_SIDE

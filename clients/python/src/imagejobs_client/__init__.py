@@ -1,0 +1,67 @@
+"""The Python SDK of the imagejobs API.
+
+from imagejobs_client import Client
+
+client = Client(api_url, api_key)
+job = client.jobs.create("a red fox", wait=20)
+job.images[0].download("fox.png")
+"""
+
+from imagejobs_client.client import Client, Jobs
+from imagejobs_client.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    ConnectionFailed,
+    Forbidden,
+    IdempotencyKeyReused,
+    ImageJobsError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationError,
+    WaitTimeout,
+)
+from imagejobs_client.models import (
+    ErrorBody,
+    FieldError,
+    Image,
+    Job,
+    JobError,
+    JobList,
+    JobParameters,
+    JobRequest,
+    JobStatus,
+)
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "Client",
+    "Conflict",
+    "ConnectionFailed",
+    "ErrorBody",
+    "FieldError",
+    "Forbidden",
+    "IdempotencyKeyReused",
+    "Image",
+    "ImageJobsError",
+    "Job",
+    "JobError",
+    "JobList",
+    "JobParameters",
+    "JobRequest",
+    "JobStatus",
+    "Jobs",
+    "NotFound",
+    "PayloadTooLarge",
+    "RateLimited",
+    "ServerError",
+    "ServiceUnavailable",
+    "UnsupportedMediaType",
+    "ValidationError",
+    "WaitTimeout",
+]

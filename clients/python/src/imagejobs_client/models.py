@@ -1,0 +1,140 @@
+"""The API's requests and answers as typed models.
+
+They restate the service's OpenAPI document (a test in the service's repository compares them,
+field by field, so the two cannot drift). Answers ignore fields this version does not know, so
+an older SDK keeps working against a newer API; requests refuse unknown ones. Ranges are left
+to the API: a deployment narrows them (its engine, its MaxImageSize), and its 422 names the
+field (`ValidationError.field`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+if TYPE_CHECKING:
+    from imagejobs_client._http import Transport
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
+TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
+ImageFormat = Literal["png", "jpeg", "webp"]
+Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class JobRequest(BaseModel):
+    """The body of `POST /jobs`. Only `prompt` is required; None leaves a field to the API."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    prompt: str
+    negative_prompt: str | None = None
+    width: int | None = None
+    height: int | None = None
+    seed: int | None = None
+    num_images: int | None = None
+    image_format: ImageFormat | None = Field(default=None, alias="format")
+    quality: int | None = None
+    style: Style | None = None
+    guidance: float | None = None
+
+
+class JobParameters(_Answer):
+    """Every parameter as the job is rendered: defaults applied, the seed chosen."""
+
+    prompt: str
+    negative_prompt: str | None = None
+    width: int
+    height: int
+    seed: int
+    num_images: int
+    image_format: ImageFormat = Field(alias="format")
+    quality: int | None = None
+    style: Style
+    guidance: float | None = None
+
+
+class JobError(_Answer):
+    type: str
+    message: str
+
+
+class Image(_Answer):
+    """One image of a succeeded job: `url` is presigned and expires (IMAGE_URL_EXPIRY_SECONDS)."""
+
+    url: str
+    width: int
+    height: int
+    image_format: ImageFormat = Field(alias="format")
+    seed: int
+    _transport: Transport | None = PrivateAttr(default=None)
+
+    def download(self, path: str | Path) -> Path:
+        """Saves the image to `path` (a file, or a directory to put `<seed>.<ext>` in)."""
+        if self._transport is None:
+            raise RuntimeError("this image was not read through a Client")
+        target = Path(path)
+        if target.is_dir():
+            target = target / f"{self.seed}.{_EXTENSIONS[self.image_format]}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(self._transport.download(self.url))
+        return target
+
+    @property
+    def extension(self) -> str:
+        return _EXTENSIONS[self.image_format]
+
+
+_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+
+
+class Job(_Answer):
+    """A job as `GET /jobs/{job_id}` and `POST /jobs` answer it."""
+
+    job_id: str
+    status: JobStatus
+    parameters: JobParameters
+    engine: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime
+    images: list[Image]
+    error: JobError | None = None
+    # True once a cancel reached a running job; it ends `canceled` shortly.
+    cancel_requested: bool
+    ignored_parameters: list[str]
+
+    @property
+    def is_terminal(self) -> bool:
+        """succeeded, failed or canceled: the job never changes again."""
+        return self.status in TERMINAL_STATUSES
+
+
+class JobList(_Answer):
+    """One page of `GET /jobs`, newest first."""
+
+    jobs: list[Job]
+    next_cursor: str | None = None
+
+
+class FieldError(_Answer):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class ErrorBody(_Answer):
+    """Every 4xx/5xx body of the API."""
+
+    error: str
+    message: str
+    detail: list[FieldError] = []

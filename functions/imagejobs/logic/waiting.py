@@ -1,0 +1,52 @@
+"""Waiting for a job to end (`Prefer: wait=N`): re-read the item with a bounded backoff."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imagejobs.logic.status import owned_job
+from imagejobs.models.domain import Job
+from imagejobs.ports import JobRepository
+
+# What a client may ask for: API Gateway's REST integration times out at 29 s, and the function
+# needs the rest for its own work (the submit itself, presigning) and its answer.
+MIN_WAIT_SECONDS = 1
+MAX_WAIT_SECONDS = 25
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Pauses between reads: `first`, growing by `factor`, never more than `longest`.
+
+    A 25 s wait reads the item at most 19 times (one GetItem each), never in a tight loop."""
+
+    first: float = 0.1
+    factor: float = 1.5
+    longest: float = 2.0
+
+
+def wait_for_end(
+    job: Job,
+    *,
+    seconds: float,
+    jobs: JobRepository,
+    backoff: Backoff = Backoff(),
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Job:
+    """The job once it is terminal, or as it stands after `seconds`.
+
+    `job` is the caller's own (just submitted, or read through `owned_job`); each read after
+    it goes through `owned_job` again, so a wait sees nothing a plain read would not."""
+    deadline = monotonic() + seconds
+    pause = backoff.first
+    while not job.status.is_terminal:
+        left = deadline - monotonic()
+        if left <= 0:
+            break
+        sleep(min(pause, left))
+        pause = min(pause * backoff.factor, backoff.longest)
+        job = owned_job(job.job_id, job.owner, jobs)
+    return job

@@ -1,0 +1,111 @@
+"""The SDK's models (clients/python) against the API's OpenAPI document, so they cannot drift.
+
+Every SDK model is compared with its schema in the document, property by property: the same
+names (as the API spells them), the same types, enums and nullability, and for the request
+the same required fields. What the SDK leaves out on purpose is listed here, with why."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import imagejobs_client as sdk
+
+# SDK model -> the document's component it restates.
+COUNTERPARTS: dict[type[BaseModel], str] = {
+    sdk.JobRequest: "JobRequest",
+    sdk.Job: "JobView",
+    sdk.Image: "ImageView",
+    sdk.JobParameters: "RenderRequest",
+    sdk.JobError: "JobError",
+    sdk.JobList: "JobListView",
+    sdk.ErrorBody: "ErrorResponse",
+    sdk.FieldError: "FieldErrorView",
+}
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+# Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.
+LEFT_OUT = {"JobRequest": {"cfg_scale"}}
+# Requests: the SDK sends only what the caller gave (None is left out), so an optional field
+# is `X | None` in the SDK where the document has `X` with a default.
+REQUESTS = {"JobRequest"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    """The committed document (`make lint` checks it is the one the code generates)."""
+    return json.loads(DOCUMENT.read_text())  # type: ignore[no-any-return]
+
+
+def shapes(schema: dict[str, Any], defs: dict[str, Any], rename: Callable[[str], str]) -> Any:
+    """A property's type, comparable across the two: a set of type names, enums, refs."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        target = defs.get(name, {})
+        if "enum" in target:  # an enum component (JobStatus) compares by its values
+            return frozenset({("enum", tuple(sorted(target["enum"])))})
+        return frozenset({("ref", rename(name))})
+    if "anyOf" in schema:
+        return frozenset().union(*(shapes(s, defs, rename) for s in schema["anyOf"]))
+    if "enum" in schema:
+        return frozenset({("enum", tuple(sorted(schema["enum"])))})
+    if "const" in schema:
+        return frozenset({("enum", (schema["const"],))})
+    kind = schema.get("type")
+    if kind == "array":
+        return frozenset({("array", shapes(schema.get("items", {}), defs, rename))})
+    if kind == "string" and schema.get("format") == "date-time":
+        return frozenset({"date-time"})
+    if isinstance(kind, list):
+        return frozenset(kind)
+    return frozenset({kind})
+
+
+def without_null(shape: frozenset[Any]) -> frozenset[Any]:
+    return frozenset(s for s in shape if s != "null")
+
+
+SDK_NAMES = {model.__name__: doc_name for model, doc_name in COUNTERPARTS.items()}
+
+
+@pytest.mark.parametrize("model", list(COUNTERPARTS), ids=lambda m: m.__name__)
+def test_each_sdk_model_matches_its_schema_in_the_document(
+    document: dict[str, Any], model: type[BaseModel]
+) -> None:
+    # Given an SDK model and the document's schema it restates
+    name = COUNTERPARTS[model]
+    components = document["components"]["schemas"]
+    assert name in components, f"the document has no {name}"
+    theirs = components[name]
+    ours = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+    our_defs = ours.get("$defs", {})
+
+    # Then they have the same properties (less what the SDK leaves out on purpose)
+    their_props = {k: v for k, v in theirs["properties"].items() if k not in LEFT_OUT.get(name, ())}
+    assert set(ours["properties"]) == set(their_props)
+
+    # And each has the same type, enum values and nullability
+    for prop, their_schema in their_props.items():
+        our_shape = shapes(ours["properties"][prop], our_defs, lambda n: SDK_NAMES.get(n, n))
+        their_shape = shapes(their_schema, components, lambda n: n)
+        if name in REQUESTS:
+            our_shape, their_shape = without_null(our_shape), without_null(their_shape)
+        assert our_shape == their_shape, f"{name}.{prop}"
+
+    # And the request requires exactly what the API requires; an answer's every required
+    # field is one the SDK reads
+    if name in REQUESTS:
+        assert set(ours.get("required", [])) == set(theirs.get("required", []))
+    else:
+        assert set(theirs.get("required", [])) <= set(ours["properties"])
+
+
+def test_every_job_state_the_api_names_is_one_the_sdk_knows(document: dict[str, Any]) -> None:
+    their_states = set(document["components"]["schemas"]["JobStatus"]["enum"])
+    assert their_states == set(sdk.JobStatus.__args__)  # type: ignore[attr-defined]
+    terminal = {"succeeded", "failed", "canceled"}
+    assert set(sdk.models.TERMINAL_STATUSES) == terminal

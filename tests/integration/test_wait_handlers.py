@@ -1,0 +1,180 @@
+"""`Prefer: wait=N` on `POST /jobs` and `GET /jobs/{job_id}`: the real handlers on moto."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from imagejobs.models.domain import GeneratedImage, JobStatus
+from tests.support.events import OWNER, event_for_job, load_event, response_json
+from tests.support.jobs import T0, store_job
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.moto_aws import MotoResources
+
+JOB_ID = "7a3b5c1d-2e4f-4a6b-8c9d-0e1f2a3b4c5d"
+
+
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+@pytest.fixture
+def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("StatusFunction")
+
+
+def with_headers(event: dict[str, Any], **headers: str) -> dict[str, Any]:
+    for name, value in headers.items():
+        name = name.replace("_", "-")
+        event["headers"][name] = value
+        event["multiValueHeaders"][name] = [value]
+    return event
+
+
+def answer(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> Any:
+    response = module.handler(event, context)
+    headers = {k.lower(): v[0] for k, v in response.get("multiValueHeaders", {}).items()}
+    headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    return response["statusCode"], headers, response_json(response)
+
+
+def succeed(resources: MotoResources, job_id: str) -> None:
+    """What the worker does to a job, through the real repository."""
+    jobs = resources.jobs
+    jobs.start_attempt(job_id, T0, "pillow")
+    image = GeneratedImage(key=f"images/{job_id}/0.png", width=64, height=64, format="png", seed=1)
+    jobs.complete(job_id, [image], T0)
+
+
+def test_a_job_that_does_not_end_in_time_answers_202_with_its_location_after_the_wait(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given no worker runs, so the job stays queued
+    event = with_headers(load_event("api-post-jobs"), Prefer="wait=1")
+
+    # When it is submitted with a 1 s wait
+    started = time.monotonic()
+    code, headers, body = answer(submit, event, lambda_context)
+
+    # Then after waiting the second, the usual 202 with the job as it stands
+    assert time.monotonic() - started >= 1
+    assert (code, body["status"]) == (202, "queued")
+    assert headers["location"] == f"jobs/{body['job_id']}"
+    assert headers["preference-applied"] == "wait=1"
+
+
+def test_an_idempotent_replay_with_wait_answers_the_finished_job_with_its_urls(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a job submitted with an Idempotency-Key, which has since succeeded
+    first_event = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7")
+    _, _, first = answer(submit, first_event, lambda_context)
+    succeed(resources, first["job_id"])
+
+    # When the client retries the same request, now asking to wait
+    replay = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7", Prefer="wait=5")
+    code, headers, body = answer(submit, replay, lambda_context)
+
+    # Then it is answered at once with that one job as it is now, finished, with a URL,
+    # not with the queued job the idempotency record kept; and nothing was queued again
+    assert (code, body["job_id"], body["status"]) == (200, first["job_id"], "succeeded")
+    assert body["images"][0]["url"].startswith("https://")
+    assert f"images/{first['job_id']}/0.png" in body["images"][0]["url"]
+    assert headers["preference-applied"] == "wait=5"
+    assert "location" not in headers
+    assert len(resources.queued_messages()) == 1
+
+
+@pytest.mark.parametrize("prefer", ["wait=0", "wait=26", "wait=abc", "wait=2.5", "wait="])
+def test_a_wait_out_of_range_is_a_400_naming_the_header_and_makes_no_job(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, prefer: str
+) -> None:
+    event = with_headers(load_event("api-post-jobs"), Prefer=prefer)
+    code, _, body = answer(submit, event, lambda_context)
+    assert (code, body["error"], body["detail"][0]["field"]) == (400, "validation_error", "Prefer")
+    assert "1 to 25" in body["message"]
+    assert resources.queued_messages() == []
+
+
+def test_other_preferences_are_ignored_and_wait_is_found_among_them(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a Prefer header with another preference beside the wait, and one with none
+    among = with_headers(load_event("api-post-jobs"), Prefer="respond-async, wait=1")
+    other = with_headers(load_event("api-post-jobs"), Prefer="return=minimal")
+
+    # Then the first waits, the second is a plain submit
+    assert answer(submit, among, lambda_context)[1]["preference-applied"] == "wait=1"
+    code, headers, _ = answer(submit, other, lambda_context)
+    assert (code, "preference-applied" in headers) == (202, False)
+
+
+def test_a_long_poll_answers_as_soon_as_the_job_ends(
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given a queued job that a worker finishes 0.3 s from now
+    store_job(resources.jobs, JOB_ID, OWNER)
+    worker = threading.Timer(0.3, succeed, args=(resources, JOB_ID))
+    worker.start()
+
+    # When the caller long-polls it for up to 20 s
+    event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
+    started = time.monotonic()
+    code, headers, body = answer(status, event, lambda_context)
+    worker.join()
+
+    # Then the answer comes right after the job ended, with its URL, not after 20 s
+    assert time.monotonic() - started < 10
+    assert (code, body["status"], len(body["images"])) == (200, "succeeded", 1)
+    assert headers["preference-applied"] == "wait=20"
+
+
+def test_a_long_poll_answers_the_current_state_after_the_wait(
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    store_job(resources.jobs, JOB_ID, OWNER, JobStatus.RUNNING)
+    event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=1")
+    started = time.monotonic()
+    code, _, body = answer(status, event, lambda_context)
+    assert time.monotonic() - started >= 1
+    assert (code, body["status"]) == (200, "running")
+
+
+def test_a_wait_never_outlasts_the_invocation(status: ModuleType, resources: MotoResources) -> None:
+    # Given an invocation with 2.5 s left, 2 s of which are the function's reserve
+    store_job(resources.jobs, JOB_ID, OWNER)
+    context = FakeLambdaContext(remaining_ms=2_500)
+
+    # When the caller asks to wait 20 s
+    event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
+    started = time.monotonic()
+    code, _, body = answer(status, event, context)
+
+    # Then it answered within the time left, with the job as it stands
+    assert time.monotonic() - started < 2.5
+    assert (code, body["status"]) == (200, "queued")
+
+
+def test_a_long_poll_of_another_tenants_job_is_not_found_at_once(
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    store_job(resources.jobs, JOB_ID, "someone-else")
+    event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
+    started = time.monotonic()
+    code, _, body = answer(status, event, lambda_context)
+    assert (code, body["error"]) == (404, "not_found")
+    assert time.monotonic() - started < 2
+
+
+def test_get_without_prefer_is_unchanged(
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    store_job(resources.jobs, JOB_ID, OWNER)
+    code, headers, body = answer(status, event_for_job("api-get-job", JOB_ID), lambda_context)
+    assert (code, body["status"], "preference-applied" in headers) == (200, "queued", False)

@@ -1,0 +1,137 @@
+"""A scripted local HTTP stand-in for the API, for the SDK's and the CLI's unit tests.
+
+Each request is recorded (method, path, headers, body) and answered by the next scripted
+answer for its route, the last one repeating; `DROP` closes the connection unanswered, as a
+lost answer does. Jobs are the service's own `JobView`, so the bodies have the real shape.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from imagejobs.models.api import job_view
+from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from tests.support.jobs import make_job
+
+JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
+DROP = "drop"
+
+
+@dataclass(frozen=True)
+class Scripted:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    # A slow server: seconds before the answer (e.g. a long poll).
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class StandIn:
+    url: str = ""
+    routes: dict[str, list[Scripted | str]] = field(default_factory=dict)
+    received: list[Received] = field(default_factory=list)
+
+    def script(self, route: str, *answers: Scripted | str) -> None:
+        """`route` is "METHOD /path" (without the query)."""
+        self.routes[route] = list(answers)
+
+    def to(self, route: str) -> list[Received]:
+        method, path = route.split(" ", 1)
+        return [r for r in self.received if (r.method, r.path) == (method, path)]
+
+    def _next(self, route: str) -> Scripted | str:
+        answers = self.routes.get(route)
+        if not answers:
+            return Scripted(404, {"error": "not_found", "message": "No such resource"})
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def job_body(
+    status: str = "queued", job_id: str = JOB_ID, image_url: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    """A job as the API shows it; a succeeded one has one image at `image_url`."""
+    state = JobStatus(status)
+    fields: dict[str, Any] = dict(changes)
+    urls: dict[str, str] = {}
+    if state is JobStatus.SUCCEEDED:
+        key = f"images/{job_id}/0.png"
+        fields["images"] = (GeneratedImage(key=key, width=64, height=64, format="png", seed=1),)
+        urls[key] = image_url or "http://images.invalid/0.png"
+    if state is JobStatus.FAILED:
+        fields["error"] = JobError(type="RenderFailed", message="the engine refused")
+    job = make_job(job_id, "owner", state, changes=fields)
+    return job_view(job, urls).model_dump(mode="json")
+
+
+@contextmanager
+def running_standin() -> Iterator[StandIn]:
+    standin = StandIn()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._handle()
+
+        def do_POST(self) -> None:
+            self._handle()
+
+        def _handle(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length) if length else b""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            body = json.loads(data) if data else None
+            standin.received.append(Received(self.command, parts.path, parts.query, headers, body))
+            answer = standin._next(f"{self.command} {parts.path}")
+            if answer == DROP:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            assert isinstance(answer, Scripted)
+            if answer.delay:
+                time.sleep(answer.delay)
+            payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
+            try:
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first (its timeout): what a slow server sees
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    standin.url = f"http://127.0.0.1:{server.server_port}/v1/"
+    try:
+        yield standin
+    finally:
+        server.shutdown()
+        server.server_close()
