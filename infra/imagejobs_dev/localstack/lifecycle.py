@@ -33,10 +33,10 @@ LOCAL_SPEED = {
     # batches of a mapping in flight unless its ScalingConfig.MaximumConcurrency says otherwise.
     "IMAGEJOBS_ESM_WAIT_SECONDS": "2",
     "IMAGEJOBS_ESM_MAX_CONCURRENCY": "2",
-    # The environments plugin: a burst waits (at most 2 s) for one of a function's 2 warm
+    # The environments plugin: a burst waits (at most 10 s) for one of a function's 2 warm
     # environments instead of cold-starting one per request.
     "IMAGEJOBS_LAMBDA_MAX_ENVIRONMENTS": "2",
-    "IMAGEJOBS_LAMBDA_ENVIRONMENT_WAIT_SECONDS": "2",
+    "IMAGEJOBS_LAMBDA_ENVIRONMENT_WAIT_SECONDS": "10",
     # glibc gives each thread that allocates its own malloc arena (up to 8 per core); LocalStack
     # runs hundreds of threads, and the arenas keep freed memory: two arenas hold its RSS down.
     "MALLOC_ARENA_MAX": "2",
