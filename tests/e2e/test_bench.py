@@ -1,6 +1,7 @@
 """`make bench`'s end-to-end stages at their smallest size, on the session's deployed stack.
 
-- Load: a handful of jobs over HTTP, at concurrency 2.
+- Load: a handful of jobs over HTTP, at concurrency 2; two rounds of it (bench_chain).
+- Idle job and the stack's memory (bench_chain).
 - Developer loop: the session's stack was deployed by the real `make up`, timed as the loop
   times it (`timed_up`); that is the loop's unit. Its restart and its redeploy after a change
   are more of the same `make up` and would add minutes, so only `make bench` runs them.
@@ -10,9 +11,11 @@ The in-process stages are in tests/perf/test_bench.py.
 
 from __future__ import annotations
 
+import pytest
+
 from imagejobs_dev.localstack import Layout, LocalStack, running_pid
 from imagejobs_dev.stack import StackInfo, read_state
-from tests.perf import bench_e2e, bench_soak, report
+from tests.perf import bench_chain, bench_e2e, bench_soak, report
 
 ROOT = bench_e2e.ROOT
 JOBS = 3
@@ -25,7 +28,7 @@ def test_the_load_stage_runs_a_handful_of_jobs_to_the_end(deployed: StackInfo) -
     load = bench_e2e.load(JOBS, 2, deployed)
 
     # Then every job was accepted and succeeded, none was lost or dead-lettered, and each
-    # figure the report prints is there
+    # figure the report prints is there (the load rounds' test checks the printout)
     assert (load["accepted"], load["succeeded"], load["lost"], load["failed"]) == (JOBS, JOBS, 0, 0)
     assert load["dead_letter_messages"] == 0
     assert load["submit_latency_ms"]["n"] == JOBS
@@ -36,7 +39,6 @@ def test_the_load_stage_runs_a_handful_of_jobs_to_the_end(deployed: StackInfo) -
     if running_pid(Layout(ROOT)) is not None:  # our host-mode LocalStack: its workers are ours
         assert load["worker_processes"] >= 1
         assert load["worker_peak_rss_mib"] > 0
-    assert f"completed {JOBS}/{JOBS} at" in report.table({"load": load})
 
 
 def test_the_developer_loop_times_make_up_to_the_first_api_call(
@@ -73,3 +75,55 @@ def test_the_soak_stage_samples_localstack_and_reports_its_growth(localstack: Lo
     assert all(row["threads"] > 0 and row["maps"] > 0 for row in soak["samples"])
     assert set(soak["per_1000"]) == {"threads", "maps", "rss_mib"}
     assert "Soak: 40 Lambda invocations at concurrency 2" in report.table({"soak": soak})
+
+
+def test_the_load_rounds_stage_gives_each_figure_its_spread(deployed: StackInfo) -> None:
+    # Given the deployed stack
+
+    # When two rounds of a handful of jobs run
+    load = bench_chain.load_rounds(2, JOBS, 2, deployed)
+
+    # Then both rounds completed every job, each figure has its spread over the two rounds,
+    # and the report prints a line per round
+    assert [r["succeeded"] for r in load["rounds"]] == [JOBS, JOBS]
+    assert (load["lost"], load["failed"]) == (0, 0)
+    for name, figure in load["spread"].items():
+        assert figure["n"] == 2, name
+        assert figure["min"] <= figure["median"] <= figure["max"], name
+    printed = report.table({"load": load})
+    assert "round 1: completed" in printed
+    assert "round 2: completed" in printed
+
+
+def test_the_idle_stage_times_single_jobs_to_succeeded(deployed: StackInfo) -> None:
+    # Given the deployed stack
+
+    # When two idle jobs run one at a time
+    idle = bench_chain.idle(2, deployed)
+
+    # Then both succeeded, and the spread of their times is printed
+    assert idle["statuses"] == {"succeeded": 2}
+    assert idle["submit_to_succeeded_ms"]["n"] == 2
+    assert idle["submit_ms"]["median"] > 0
+    assert "Idle job (256x256 png)" in report.table({"idle": idle})
+
+
+def test_the_memory_stage_sums_localstack_and_its_lambda_environments(
+    deployed: StackInfo,
+) -> None:
+    # Given the deployed stack on our own LocalStack (one named in the environment is not ours)
+    if running_pid(Layout(ROOT)) is None:
+        assert bench_chain.stack_memory() is None
+        return
+
+    # When its memory is read
+    memory = bench_chain.stack_memory()
+
+    # Then the total is LocalStack's own plus every process under it, and the functions the
+    # session has run are among them
+    assert memory is not None
+    assert memory["localstack_rss_mib"] > 0
+    parts = memory["localstack_rss_mib"] + memory["other_processes_rss_mib"]
+    assert memory["total_rss_mib"] == pytest.approx(parts + sum(memory["lambda_rss_mib"].values()))
+    assert memory["lambda_environments"].get("SubmitFunction", 0) >= 1
+    assert "Memory at rest after the load:" in report.table({"memory_after_load": memory})

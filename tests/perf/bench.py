@@ -2,9 +2,11 @@
 
     python -m tests.perf.bench [--jobs 200] [--concurrency 10] [--full] [--rounds 5]
 
-Stages, in order: render cost per format and size, and per style (bench_render), cold start
-and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the slowest
-cold start, then the developer loop and the load run on LocalStack (bench_e2e). Timings are
+Stages, in order (STAGES): render cost per format and size, and per style (bench_render), cold
+start and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the
+slowest cold start, then on LocalStack the developer loop (bench_e2e), the stack's memory at
+rest, idle jobs one at a time, rounds of the load run, the memory after it (bench_chain) and
+the soak (bench_soak). Last, each figure against its target (targets). Timings are
 medians and percentiles, and each in-process figure comes with its floor from the same run;
 nothing here asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/
 (the README shows them), and the JSON file's path is the last line printed.
@@ -21,12 +23,22 @@ import pstats
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from imagejobs_dev.localstack import ensure_running
-from tests.perf import bench_cold, bench_e2e, bench_render, bench_soak, fixtures
+from tests.perf import (
+    bench_chain,
+    bench_cold,
+    bench_e2e,
+    bench_render,
+    bench_soak,
+    fixtures,
+    targets,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "bench"
@@ -99,7 +111,87 @@ def _short_path(filename: str) -> str:
     return filename
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Stage:
+    """One benchmark stage: its key in the figures (and the report's section), what the
+    progress line says, whether it needs the deployed stack on LocalStack, and how it runs."""
+
+    key: str
+    label: Callable[[argparse.Namespace], str]
+    run: Callable[[argparse.Namespace, dict[str, Any]], Any]
+    needs_stack: bool = False
+    enabled: Callable[[argparse.Namespace], bool] = lambda args: True
+
+
+def _slowest_cold_start(figures: dict[str, Any]) -> str:
+    return str(max(figures["cold_and_warm"].items(), key=lambda kv: kv[1]["init_ms"])[0])
+
+
+# In order. A new stage is one more entry here, a section in report.py and a smoke test.
+STAGES: list[Stage] = [
+    Stage(
+        "render",
+        lambda a: "render",
+        lambda a, f: bench_render.measure(a.render_sizes, a.render_repeat),
+    ),
+    Stage(
+        "render_styles",
+        lambda a: "render_styles",
+        lambda a, f: bench_render.measure_styles(a.style_sizes, a.render_repeat),
+    ),
+    Stage(
+        "cold_and_warm",
+        lambda a: "cold_and_warm",
+        lambda a, f: bench_cold.measure(a.rounds, a.warm, a.warm_up_rounds),
+    ),
+    Stage(
+        "profile",
+        lambda a: "profile of the slowest cold start",
+        lambda a, f: profile_cold_start(_slowest_cold_start(f)),
+    ),
+    Stage(
+        "developer_loop",
+        lambda a: "developer loop (make down, make up, redeploy)",
+        lambda a, f: bench_e2e.developer_loop(a.full),
+        needs_stack=True,
+    ),
+    Stage(
+        "memory_after_start",
+        lambda a: "memory of the local stack at rest after start-up",
+        lambda a, f: bench_chain.stack_memory(),
+        needs_stack=True,
+    ),
+    Stage(
+        "idle",
+        lambda a: f"idle job, {a.idle_rounds} rounds",
+        lambda a, f: bench_chain.idle(a.idle_rounds),
+        needs_stack=True,
+    ),
+    Stage(
+        "load",
+        lambda a: (
+            f"end to end: {a.jobs} jobs at concurrency {a.concurrency}, {a.load_rounds} rounds"
+        ),
+        lambda a, f: bench_chain.load_rounds(a.load_rounds, a.jobs, a.concurrency),
+        needs_stack=True,
+    ),
+    Stage(
+        "memory_after_load",
+        lambda a: "memory of the local stack at rest after the load",
+        lambda a, f: bench_chain.stack_memory(),
+        needs_stack=True,
+    ),
+    Stage(
+        "soak",
+        lambda a: f"soak: {a.soak} Lambda invocations",
+        lambda a, f: bench_soak.run(ensure_running(ROOT), a.soak),
+        needs_stack=True,
+        enabled=lambda a: bool(a.soak),
+    ),
+]
+
+
+def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -111,38 +203,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "arguments": vars(args),
         "stage_seconds": {},
     }
-    stages: list[tuple[str, Any]] = [
-        ("render", lambda: bench_render.measure(args.render_sizes, args.render_repeat)),
-        (
-            "render_styles",
-            lambda: bench_render.measure_styles(args.style_sizes, args.render_repeat),
-        ),
-        ("cold_and_warm", lambda: bench_cold.measure(args.rounds, args.warm, args.warm_up_rounds)),
-    ]
-    for name, stage in stages:
-        _stage(name)
+    for stage in STAGES if stages is None else stages:
+        if (stage.needs_stack and args.skip_e2e) or not stage.enabled(args):
+            figures[stage.key] = None
+            continue
+        _stage(stage.label(args))
         started = time.monotonic()
-        figures[name] = stage()
-        figures["stage_seconds"][name] = time.monotonic() - started
-    slowest = max(figures["cold_and_warm"].items(), key=lambda kv: kv[1]["init_ms"])[0]
-    _stage(f"profile of {slowest}'s cold start")
-    figures["profile"] = profile_cold_start(slowest)
-    if args.skip_e2e:
-        figures["developer_loop"] = figures["load"] = None
-    else:
-        _stage("developer loop (make down, make up, redeploy)")
-        started = time.monotonic()
-        figures["developer_loop"] = bench_e2e.developer_loop(args.full)
-        figures["stage_seconds"]["developer_loop"] = time.monotonic() - started
-        _stage(f"end to end: {args.jobs} jobs at concurrency {args.concurrency}")
-        started = time.monotonic()
-        figures["load"] = bench_e2e.load(args.jobs, args.concurrency)
-        figures["stage_seconds"]["load"] = time.monotonic() - started
-        if args.soak:
-            _stage(f"soak: {args.soak} Lambda invocations")
-            started = time.monotonic()
-            figures["soak"] = bench_soak.run(ensure_running(ROOT), args.soak)
-            figures["stage_seconds"]["soak"] = time.monotonic() - started
+        figures[stage.key] = stage.run(args, figures)
+        figures["stage_seconds"][stage.key] = time.monotonic() - started
+    figures["targets"] = targets.evaluate(figures)
     return figures
 
 
@@ -163,6 +232,8 @@ def main() -> None:
     parser.add_argument(
         "--style-sizes", type=int, nargs="+", default=list(bench_render.STYLE_SIZES), help="sides"
     )
+    parser.add_argument("--idle-rounds", type=int, default=7, help="idle jobs, one at a time")
+    parser.add_argument("--load-rounds", type=int, default=3, help="rounds of the load run")
     parser.add_argument("--skip-e2e", action="store_true", help="in-process stages only")
     parser.add_argument(
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"

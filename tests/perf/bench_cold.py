@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.perf import fixtures
-from tests.perf.stats import median, summary
+from tests.perf.stats import median, spread, summary
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "cold_start.py"
@@ -131,6 +131,7 @@ def measure(rounds: int = 7, warm: int = 2000, warm_up_rounds: int = 1) -> dict[
                 "init_ms": median(s["init"]),
                 "floor_ms": median(s["floor"]),
                 "ratio_to_floor": median(s["ratio"]),
+                "ratio_spread": spread(s["ratio"]),
                 "import_ms": median(s["import"]),
                 "first_event_ms": median(s["first"]),
                 "process_wall_ms": median(s["wall"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,26 +123,93 @@ def _developer_loop(loop: Any) -> list[str]:
     return out
 
 
+def _spread(value: dict[str, float] | None, digits: int = 0, unit: str = "") -> str:
+    """A figure over rounds: its median, and its range when there were several rounds."""
+    if not value or not value.get("n"):
+        return "n/a"
+    text = f"{_f(value['median'], digits)}{unit}"
+    if value["n"] > 1:
+        text += f" ({_f(value['min'], digits)}-{_f(value['max'], digits)})"
+    return text
+
+
 def _load(load: Any) -> list[str]:
-    """Jobs end to end on LocalStack."""
+    """Jobs end to end on LocalStack, over rounds (bench_chain.load_rounds)."""
     out: list[str] = []
+    rounds = load["rounds"]
     out.append(
-        f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) "
-        f"at concurrency {load['concurrency']}"
+        f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) at concurrency "
+        f"{load['concurrency']}, {len(rounds)} round(s): median (min-max) over rounds"
     )
-    sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
+    labels = {
+        "completed_per_s": ("completed jobs/s", 2),
+        "submit_to_succeeded_p50_ms": ("submit -> succeeded p50 ms", 0),
+        "submit_to_succeeded_p99_ms": ("submit -> succeeded p99 ms", 0),
+        "submit_p50_ms": ("submit (HTTP 202) p50 ms", 0),
+        "submit_p99_ms": ("submit (HTTP 202) p99 ms", 0),
+    }
     out += _rows(
-        ["latency ms", "p50", "p95", "p99"],
-        [
-            ["submit (HTTP 202)", _f(sub["p50"]), _f(sub["p95"]), _f(sub["p99"])],
-            ["submit -> succeeded", _f(done["p50"]), _f(done["p95"]), _f(done["p99"])],
-        ],
+        ["figure", "median (range)"],
+        [[label, _spread(load["spread"][key], digits)] for key, (label, digits) in labels.items()],
     )
-    out.append(
-        f"  completed {load['succeeded']}/{load['jobs']} at "
-        f"{load['completed_per_s']:.2f} jobs/s; lost {load['lost']}; failed {load['failed']}; "
-        f"dead-lettered {load['dead_letter_messages']}; worker peak RSS "
-        f"{load['worker_peak_rss_mib']:.0f} MiB over {load['worker_processes']} process(es)"
+    for n, r in enumerate(rounds, 1):
+        cpu = r.get("cpu_ms_per_job") or {}
+        cpu_text = (
+            f"; CPU per job: LocalStack {cpu['localstack_s']:.0f} ms, "
+            f"Lambdas {cpu['lambda_s']:.0f} ms"
+            if cpu
+            else ""
+        )
+        out.append(
+            f"  round {n}: completed {r['succeeded']}/{r['jobs']} at "
+            f"{r['completed_per_s']:.2f} jobs/s; lost {r['lost']}; failed {r['failed']}; "
+            f"dead-lettered {r['dead_letter_messages']}; worker peak RSS "
+            f"{r['worker_peak_rss_mib']:.0f} MiB over {r['worker_processes']} process(es)"
+            f"{cpu_text}"
+        )
+    return out
+
+
+def _idle(idle: Any) -> list[str]:
+    """One job at a time on a quiet chain."""
+    return [
+        f"Idle job ({idle['image']}), one at a time, {idle['rounds']} rounds: median (min-max)",
+        f"  submit -> succeeded {_spread(idle['submit_to_succeeded_ms'], 0, ' ms')}; "
+        f"submit (HTTP 202) {_spread(idle['submit_ms'], 0, ' ms')}; statuses {idle['statuses']}",
+    ]
+
+
+def _memory(title: str) -> Callable[[Any], list[str]]:
+    def section(memory: Any) -> list[str]:
+        per_function = ", ".join(
+            f"{name} {mib:.0f} MiB x{memory['lambda_environments'][name]}"
+            for name, mib in memory["lambda_rss_mib"].items()
+        )
+        return [
+            f"{title}: {memory['total_rss_mib']:.0f} MiB RSS in {memory['processes']} processes",
+            f"  LocalStack {memory['localstack_rss_mib']:.0f} MiB; other "
+            f"{memory['other_processes_rss_mib']:.0f} MiB; Lambda environments: "
+            f"{per_function or 'none'}",
+        ]
+
+    return section
+
+
+def _targets(rows: Any) -> list[str]:
+    """Each target against its measured median."""
+    out = ["Targets (issue 12): median (min-max over rounds)"]
+    verdict = {True: "met", False: "NOT met", None: "not measured"}
+    out += _rows(
+        ["figure", "target", "measured", ""],
+        [
+            [
+                row["figure"],
+                row["target"],
+                _spread(row["measured"], 2 if row["unit"] in ("x", "jobs/s") else 0),
+                verdict[row["met"]],
+            ]
+            for row in rows
+        ],
     )
     return out
 
@@ -174,8 +241,12 @@ _SECTIONS = (
     ("render_styles", _styles),
     ("profile", _profile),
     ("developer_loop", _developer_loop),
+    ("memory_after_start", _memory("Memory at rest after start-up")),
+    ("idle", _idle),
     ("load", _load),
+    ("memory_after_load", _memory("Memory at rest after the load")),
     ("soak", _soak),
+    ("targets", _targets),
 )
 
 
@@ -226,7 +297,8 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     if load:
         ax = axes[0][1]
         labels = ["p50", "p95", "p99"]
-        sub, done = load["submit_latency_ms"], load["submit_to_succeeded_ms"]
+        last = load["rounds"][-1]
+        sub, done = last["submit_latency_ms"], last["submit_to_succeeded_ms"]
         xs = range(len(labels))
         ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
         ax.bar(
@@ -240,6 +312,9 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     written.append(folder / "latency.png")
     fig.savefig(written[-1], dpi=90)
     plt.close(fig)
+
+    if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
+        written.append(_targets_chart(rows, folder / "targets.png", plt))
 
     render = figures["render"]
     fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -264,3 +339,33 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     fig.savefig(written[-1], dpi=90)
     plt.close(fig)
     return written
+
+
+def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
+    """Each target's median (and range) as a share of its limit: left of 1 is met for an
+    upper bound; a lower bound (jobs/s) is drawn as limit ÷ measured, so left of 1 is met too."""
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.2))
+    names, shares, lows, highs, colours = [], [], [], [], []
+    for row in rows:
+        m, limit = row["measured"], float(row["target"].split()[1])
+        if row["target"].startswith("≤"):
+            share, low, high = m["median"] / limit, m["min"] / limit, m["max"] / limit
+        else:
+            share, low, high = limit / m["median"], limit / m["max"], limit / m["min"]
+        names.append(row["figure"])
+        shares.append(share)
+        lows.append(share - low)
+        highs.append(high - share)
+        colours.append("tab:green" if row["met"] else "tab:red")
+    ys = range(len(rows))
+    ax.barh(list(ys), shares, xerr=[lows, highs], color=colours, capsize=3)
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_yticks(list(ys), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("median ÷ target (≤ 1 is met; bars: range over rounds)")
+    ax.set_title("make bench against issue 12's targets")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -27,3 +27,10 @@ def summary(values: Sequence[float], *pcts: float) -> dict[str, float]:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """{"n", "median", "min", "max"}: a figure over rounds, quoted as its median."""
+    if not values:
+        return {"n": 0, "median": float("nan"), "min": float("nan"), "max": float("nan")}
+    return {"n": len(values), "median": median(values), "min": min(values), "max": max(values)}

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from imagejobs.engines.base import STYLES
-from tests.perf import bench_render, fixtures
+from tests.perf import bench_render, fixtures, targets
+from tests.perf.bench import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 WARM_REQUESTS = 5
@@ -152,11 +153,34 @@ def test_the_run_prints_its_table_and_draws_both_charts(
     drawn = sorted(path.name for path in charts.iterdir())
 
     # Then the table has a section per stage that ran, the end-to-end ones are marked as not
-    # run, and both charts are PNG images
+    # run, and the charts (the targets' too: the cold starts were measured) are PNG images
     for heading in ("Cold start:", "Warm request", "Render (", "Render per style", "Profile:"):
         assert heading in printed
-    assert figures["developer_loop"] is None
-    assert figures["load"] is None
-    assert set(figures["stage_seconds"]) == {"render", "render_styles", "cold_and_warm"}
-    assert drawn == ["latency.png", "render.png"]
+    for stage in STAGES:
+        assert (figures[stage.key] is None) == stage.needs_stack
+    assert set(figures["stage_seconds"]) == {s.key for s in STAGES if not s.needs_stack}
+    assert drawn == ["latency.png", "render.png", "targets.png"]
     assert all((charts / name).read_bytes().startswith(PNG_SIGNATURE) for name in drawn)
+
+
+def test_every_target_is_reported_and_only_measured_ones_are_judged(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark, without LocalStack
+    figures, printed, _ = smallest_bench
+
+    # When its targets are read
+    rows = {row["figure"]: row for row in figures["targets"]}
+
+    # Then every target has a row; the cold starts were measured and judged against their
+    # floor ratio, the end-to-end ones are not measured (so neither met nor missed)
+    assert list(rows) == [target.figure for target in targets.TARGETS]
+    for name in ("Submit", "Status", "Worker"):
+        row = rows[f"Cold start of {name} / floor"]
+        cold = figures["cold_and_warm"][f"{name}Function"]
+        assert row["measured"]["median"] == pytest.approx(cold["ratio_to_floor"])
+        assert row["met"] is (cold["ratio_to_floor"] <= (1.5 if name == "Worker" else 1.3))
+    assert rows["Idle job, submit → succeeded, 256² PNG"]["met"] is None
+    assert rows["Memory at rest after the load (RSS)"]["measured"] is None
+    assert "Targets (issue 12)" in printed
+    assert "not measured" in printed

@@ -25,6 +25,22 @@ from imagejobs_dev.localstack.process import Record, read_state, running, termin
 LAMBDA_EXECUTOR = "host-process"
 DYNAMODB_PROVIDER = "moto"
 POLL_SECONDS = 0.2
+# Local-only speed knobs (README, "Performance"); none of them changes what AWS does.
+LOCAL_SPEED = {
+    # LocalStack's SQS poller waits this long after every poll that found messages (default 1 s).
+    "LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC": "0",
+    # The sqs_mapping plugin: each ReceiveMessage long-polls this long; at most this many
+    # batches of a mapping in flight unless its ScalingConfig.MaximumConcurrency says otherwise.
+    "IMAGEJOBS_ESM_WAIT_SECONDS": "2",
+    "IMAGEJOBS_ESM_MAX_CONCURRENCY": "2",
+    # The environments plugin: a burst waits (at most 10 s) for one of a function's 2 warm
+    # environments instead of cold-starting one per request.
+    "IMAGEJOBS_LAMBDA_MAX_ENVIRONMENTS": "2",
+    "IMAGEJOBS_LAMBDA_ENVIRONMENT_WAIT_SECONDS": "10",
+    # glibc gives each thread that allocates its own malloc arena (up to 8 per core); LocalStack
+    # runs hundreds of threads, and the arenas keep freed memory: two arenas hold its RSS down.
+    "MALLOC_ARENA_MAX": "2",
+}
 
 
 def ensure_running(root: Path = ROOT, timeout: float = 60) -> LocalStack:
@@ -98,6 +114,7 @@ def _environment(layout: Layout) -> dict[str, str]:
         IMAGEJOBS_LAMBDA_SDK_PATH=str(layout.sdk),
         PROVIDER_OVERRIDE_DYNAMODB=DYNAMODB_PROVIDER,
         PYTHONUNBUFFERED="1",
+        **LOCAL_SPEED,
     )
     return env
 

@@ -8,4 +8,9 @@
   stack) per Lambda invocation, which otherwise exhausts the process after ~32,000 invocations.
 - `content_encoding`: a start-up hook that passes API Gateway request bodies on as they came,
   as AWS does, instead of gunzipping them in LocalStack's gateway (a 500 when they are not gzip).
+- `sqs_mapping`: a start-up hook that makes SQS event source mappings long-poll and run
+  batches in parallel (up to the mapping's MaximumConcurrency), as Lambda's pollers do.
+- `environments`: a start-up hook that caps the execution environments LocalStack starts per
+  function (a local knob), so a burst of requests waits for a warm one instead of cold-starting
+  one each on two cores.
 """

@@ -5,9 +5,11 @@ Stock LocalStack downloads Java and DynamoDB Local at first use, which cannot wo
 hands it to moto's in-process DynamoDB (conditional writes and their errors included).
 
 Two things moto does not do as DynamoDB does, fixed here:
-- moto serves LocalStack's request threads concurrently, but checks a condition and applies
-  its write as two steps, so two racing conditional writes can both pass. DynamoDB applies each
-  request atomically: one lock around every operation makes moto do the same.
+- moto is not thread-safe, and LocalStack serves requests on many threads: two racing
+  conditional writes could both pass their condition (moto checks, then writes), and a Scan
+  while another request added an item failed with "dictionary changed size during iteration"
+  (a 500). DynamoDB applies each request atomically: one lock around every operation makes moto
+  do the same (moto answers one in a millisecond or two, so the lock costs little).
 - moto's TransactWriteItems deep-copies every table it touches before writing, to roll back on
   a failed condition: a cost that grows with the table, paid on every transaction (the jobs
   table grows with every job). Under the lock the conditions can all be checked first and the
