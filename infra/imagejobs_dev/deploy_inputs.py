@@ -53,6 +53,7 @@ def _code_files(folder: Path) -> list[Path]:
 
 def digest(root: Path, *, sources: bool) -> str:
     """The digest of the deploy's inputs, with (`sources`) or without the code's own files."""
+    root = root.resolve()
     hashed = hashlib.sha256()
     for name in (TEMPLATE, SAMCONFIG):
         hashed.update(name.encode() + b"\0" + (root / name).read_bytes())

@@ -17,6 +17,7 @@ import pytest
 
 from imagejobs_dev import deploy_inputs, hot_reload
 from imagejobs_dev.localstack import LocalStack
+from tests.perf import bench_devloop
 from tests.support.http import poll
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,5 +192,28 @@ def test_an_edit_to_mounted_code_is_live_on_the_next_invocation(
 
         assert first == "first"
         poll(answer, lambda value: value == "second", timeout=30, what="the edited code")
+        # and the developer-loop benchmark's timer measures the same (its smoke test)
+        edit_back = (tmp_path / "app.py").write_text
+        seconds = bench_devloop.seconds_until(
+            lambda: edit_back("def handler(event, context):\n    return 'third'\n"),
+            lambda: answer() == "third",
+            timeout=30,
+        )
+        assert seconds > 0
     finally:
         lambda_.delete_function(FunctionName=name)
+
+
+def test_the_benchmark_probe_adds_its_header_to_every_answer_of_the_handler() -> None:
+    # Given a module whose handler answers as API Gateway's proxy integration expects
+    namespace: dict[str, Any] = {"handler": lambda event, context: {"statusCode": 200}}
+
+    # When the developer-loop benchmark's probe edit is appended to it
+    probe = bench_devloop.PROBE.format(header=bench_devloop.PROBE_HEADER, token="abc")
+    exec(compile(probe, "probe", "exec"), namespace)  # noqa: S102 - the probe's own text
+
+    # Then the module's handler answers the same, with the probe's header
+    assert namespace["handler"]({}, None) == {
+        "statusCode": 200,
+        "headers": {bench_devloop.PROBE_HEADER: "abc"},
+    }

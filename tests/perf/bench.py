@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs_dev.localstack import ensure_running
-from tests.perf import bench_cold, bench_e2e, bench_render, bench_soak, fixtures
+from tests.perf import bench_cold, bench_devloop, bench_e2e, bench_render, bench_soak, fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "bench"
@@ -143,6 +143,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             started = time.monotonic()
             figures["soak"] = bench_soak.run(ensure_running(ROOT), args.soak)
             figures["stage_seconds"]["soak"] = time.monotonic() - started
+        # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
+        _stage("developer loop, shortcuts (make up unchanged, HOT_RELOAD=1, an edit live)")
+        started = time.monotonic()
+        figures["devloop"] = bench_devloop.measure(args.rounds)
+        figures["stage_seconds"]["devloop"] = time.monotonic() - started
+        print("\n".join(bench_devloop.lines(figures["devloop"])), file=sys.stderr)
     return figures
 
 
