@@ -20,6 +20,7 @@ packaging (nothing to zip or upload) and no change set.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -63,10 +64,35 @@ def mount(root: Path, built: Path, source: Path, folder: Path) -> None:
     for entry in sorted(built.iterdir()):
         own = source / entry.name
         (folder / entry.name).symlink_to(own if own.exists() else entry.absolute())
+    # A package added to the code since the build.
+    for own in sorted(source.iterdir()):
+        if not (folder / own.name).exists():
+            (folder / own.name).symlink_to(own)
 
 
-def mounted_template(root: Path) -> dict[str, Any]:
-    """The built template, with each function's code mounted (the mount folders written)."""
+def mounted_template(root: Path, inputs: str) -> dict[str, Any]:
+    """The built template, with each function's code mounted (the mount folders written).
+
+    Kept beside the mounts with the digest of the `inputs` it was made from (the
+    dependencies digest: the template and the build change only with it), so that a restart
+    with nothing changed parses no YAML.
+    """
+    cache = mount_root(root) / "template.json"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        cached = json.loads(cache.read_text())
+        if cached["inputs"] == inputs and all(Path(f).is_dir() for f in cached["folders"]):
+            return dict(cached["template"])
+    template = _mount_all(root)
+    folders = [
+        resource["Properties"]["CodeUri"]["Key"]
+        for resource in template["Resources"].values()
+        if resource.get("Type") == SERVERLESS_FUNCTION
+    ]
+    cache.write_text(json.dumps({"inputs": inputs, "folders": folders, "template": template}))
+    return template
+
+
+def _mount_all(root: Path) -> dict[str, Any]:
     built = _parse(root / BUILD_DIR / TEMPLATE)
     source = _parse(root / TEMPLATE)
     for logical_id, resource in built["Resources"].items():

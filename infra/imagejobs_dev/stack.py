@@ -164,7 +164,7 @@ def deploy(root: Path, localstack: LocalStack, *, hot_reload: bool = False) -> S
             stack_id = mounted_code.deploy(
                 client("cloudformation", localstack.endpoint_url),
                 STACK_NAME,
-                mounted_code.mounted_template(root),
+                mounted_code.mounted_template(root, _inputs(root, mode)),
                 mounted_code.parameters(root, CONFIG_ENV),
             )
         else:

@@ -95,8 +95,11 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
 ) -> None:
     # Given a built clone
 
-    # When the hot-reloading template is made
-    template = hot_reload.mounted_template(clone)
+    # (and a package added since the build)
+    (clone / "functions" / "added").mkdir()
+    # When the hot-reloading template is made, and made again from the same inputs
+    made = hot_reload.mounted_template(clone, "inputs-1")
+    template = hot_reload.mounted_template(clone, "inputs-1")
 
     # Then the function's code is LocalStack's hot-reload bucket, keyed by an absolute folder
     # holding the source's own package and the build's dependencies
@@ -106,10 +109,12 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
     assert folder.is_absolute()
     assert (folder / "app").resolve() == (clone / "functions" / "app").resolve()
     assert (folder / "pydantic").resolve() == (clone / ".aws-sam/build/HelloFunction/pydantic")
+    assert (folder / "added").resolve() == (clone / "functions" / "added").resolve()
     # and the rest of the template is the one sam build wrote, intrinsics kept
     assert template["Resources"]["HelloFunction"]["Properties"]["Role"] == {
         "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/hello"
     }
+    assert template == made
     assert hot_reload.parameters(clone, "localstack") == [
         {"ParameterKey": "A", "ParameterValue": "1"},
         {"ParameterKey": "B", "ParameterValue": "two"},
