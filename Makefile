@@ -35,8 +35,10 @@ $(CHECKOV): | $(VENV)/.installed
 setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
-up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON
-	@$(PY) -m imagejobs_dev.stack up
+# HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
+# live on the next invocation (README, "Dev loop"). Unchanged inputs skip sam build/deploy.
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1)
+	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)
 
 down:  ## Stop what `make up` started
 	@$(PY) -m imagejobs_dev.stack down

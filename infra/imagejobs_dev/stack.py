@@ -6,8 +6,13 @@ stack deployed on it. "Stack" alone always means the latter.
 
 `up` starts LocalStack (or reuses one named by LOCALSTACK_ENDPOINT / AWS_ENDPOINT_URL),
 runs `sam build` and `sam deploy --config-env localstack`, and prints the deployed stack's
-coordinates as one JSON object on its last line. The same JSON is kept in
-`.localstack/stack.json` for the command-line client and the end-to-end tests.
+coordinates as one JSON object on its last line. Each step is skipped when its inputs have not
+changed (imagejobs_dev.deploy_inputs): no `sam build` when the build is current, no deploy when
+this LocalStack still has the stack deployed from the same inputs. `up --hot-reload`
+(`make up HOT_RELOAD=1`) deploys the same template with the functions' code mounted from this
+clone, so that an edit in functions/ is live without a redeploy (imagejobs_dev.hot_reload).
+The same JSON is kept in `.localstack/stack.json` for the command-line client and the
+end-to-end tests.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
+from imagejobs_dev import deploy_inputs
+from imagejobs_dev import hot_reload as mounted_code
+from imagejobs_dev.deploy_inputs import DeployRecord, Mode
 from imagejobs_dev.localstack import LocalStack, LocalStackError, ensure_running, healthy, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,12 +111,68 @@ def _run(command: list[str], env: dict[str, str], root: Path) -> None:
     subprocess.run(command, cwd=root, env=env, check=True, stdout=sys.stderr)
 
 
-def deploy(root: Path, localstack: LocalStack) -> StackInfo:
-    env = aws_environment(localstack.endpoint_url)
-    started = time.monotonic()
+def build(root: Path, env: dict[str, str], mode: Mode) -> None:
+    """`sam build`, unless the build is current (for a hot-reloading stack, its dependencies)."""
+    current, built = deploy_inputs.current_build(root), deploy_inputs.read_build(root)
+    unchanged = built is not None and (
+        built.dependencies == current.dependencies
+        if mode == "hot-reload"
+        else built.sources == current.sources
+    )
+    if unchanged:
+        print("sam build: skipped, the build is current", file=sys.stderr)
+        return
     _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
-    _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
-    print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    deploy_inputs.write_build(root, current)
+
+
+def _deployed_stack_id(localstack: LocalStack) -> str | None:
+    """The StackId of our stack if this LocalStack has it settled, else None."""
+    cloudformation = client("cloudformation", localstack.endpoint_url)
+    try:
+        described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    except ClientError:
+        return None
+    settled = described["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+    return str(described["StackId"]) if settled else None
+
+
+def _inputs(root: Path, mode: Mode) -> str:
+    return deploy_inputs.digest(root, sources=mode == "sam")
+
+
+def is_current(root: Path, localstack: LocalStack, mode: Mode) -> bool:
+    """Whether this LocalStack still has the stack deployed, the same way, from these inputs."""
+    record = deploy_inputs.read_deploy(root)
+    if record is None or record.mode != mode or record.endpoint_url != localstack.endpoint_url:
+        return False
+    return record.stack_id == _deployed_stack_id(localstack) and record.inputs == _inputs(
+        root, mode
+    )
+
+
+def deploy(root: Path, localstack: LocalStack, *, hot_reload: bool = False) -> StackInfo:
+    env = aws_environment(localstack.endpoint_url)
+    mode: Mode = "hot-reload" if hot_reload else "sam"
+    started = time.monotonic()
+    if is_current(root, localstack, mode):
+        print("deploy: skipped, the stack is deployed from these inputs", file=sys.stderr)
+    else:
+        deploy_inputs.forget_deploy(root)
+        build(root, env, mode)
+        if hot_reload:
+            stack_id = mounted_code.deploy(
+                client("cloudformation", localstack.endpoint_url),
+                STACK_NAME,
+                mounted_code.mounted_template(root, _inputs(root, mode)),
+                mounted_code.parameters(root, CONFIG_ENV),
+            )
+        else:
+            _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
+            stack_id = _deployed_stack_id(localstack) or ""
+        record = DeployRecord(localstack.endpoint_url, stack_id, mode, _inputs(root, mode))
+        deploy_inputs.write_deploy(root, record)
+        print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
     deployed = describe(localstack)
     path = state_file(root)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +225,8 @@ def describe(localstack: LocalStack) -> StackInfo:
     )
 
 
-def up(root: Path = ROOT) -> StackInfo:
-    return deploy(root, ensure_running(root))
+def up(root: Path = ROOT, *, hot_reload: bool = False) -> StackInfo:
+    return deploy(root, ensure_running(root), hot_reload=hot_reload)
 
 
 def down(root: Path = ROOT) -> None:
@@ -175,6 +240,7 @@ def down(root: Path = ROOT) -> None:
         env = aws_environment(deployed.endpoint_url)
         _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
     state_file(root).unlink(missing_ok=True)
+    deploy_inputs.forget_deploy(root)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -183,10 +249,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
     )
+    parser.add_argument(
+        "--hot-reload",
+        action="store_true",
+        help="up: mount the functions' code from this clone (edits are live without a deploy)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(up(args.root).to_json())
+            print(up(args.root, hot_reload=args.hot_reload).to_json())
         elif args.command == "down":
             down(args.root)
     except LocalStackError as error:

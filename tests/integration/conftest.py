@@ -22,6 +22,7 @@ from tests.support.moto_aws import (
     MotoResources,
     cold_start,
     create_moto_resources,
+    share_service_models,
     use_moto_credentials,
 )
 from tests.support.worker import WorkerWorld
@@ -31,6 +32,7 @@ from tests.support.worker import WorkerWorld
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     use_moto_credentials(monkeypatch)
     with mock_aws():
+        share_service_models()
         yield
 
 

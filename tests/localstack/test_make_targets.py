@@ -263,3 +263,15 @@ def test_make_screenshot_runs_a_browser_test_that_exists() -> None:
     assert selection in collected.stdout
     assert "IMAGEJOBS_SCREENSHOT=docs/web-page.png" in command
     assert "docs/web-page.png" in (ROOT / "README.md").read_text()
+
+
+def test_make_up_mounts_the_code_only_when_hot_reload_is_asked_for() -> None:
+    # Given `make up` with and without HOT_RELOAD
+
+    # When make says what each would run
+    plain = command_of("up", "imagejobs_dev.stack up")
+    hot = command_of("up", "imagejobs_dev.stack up", "HOT_RELOAD=1")
+
+    # Then only the second deploys with the code mounted (tests/localstack/test_devloop.py)
+    assert plain[-2:] == ["imagejobs_dev.stack", "up"]
+    assert hot[-3:] == ["imagejobs_dev.stack", "up", "--hot-reload"]

@@ -33,6 +33,7 @@ from imagejobs_dev.localstack import ensure_running
 from tests.perf import (
     bench_chain,
     bench_cold,
+    bench_devloop,
     bench_e2e,
     bench_render,
     bench_soak,
@@ -188,7 +189,20 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.soak),
     ),
+    # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
+    Stage(
+        "devloop",
+        lambda a: "developer loop, shortcuts (make up unchanged, HOT_RELOAD=1, an edit live)",
+        lambda a, f: _devloop(a.rounds),
+        needs_stack=True,
+    ),
 ]
+
+
+def _devloop(rounds: int) -> dict[str, Any]:
+    figures = bench_devloop.measure(rounds)
+    print("\n".join(bench_devloop.lines(figures)), file=sys.stderr)
+    return figures
 
 
 def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str, Any]:

@@ -54,6 +54,16 @@ def _cold_ratio(function: str) -> Callable[[dict[str, Any]], Spread | None]:
     return read
 
 
+def _rounds(stage: str, rounds: str, field: str) -> Callable[[dict[str, Any]], Spread | None]:
+    """A figure measured once per round, as a list of dicts (bench_devloop's)."""
+
+    def read(figures: dict[str, Any]) -> Spread | None:
+        measured = (figures.get(stage) or {}).get(rounds)
+        return spread([float(r[field]) for r in measured]) if measured else None
+
+    return read
+
+
 # In the issue's order. A new target is one more entry.
 TARGETS: list[Target] = [
     Target(
@@ -80,6 +90,27 @@ TARGETS: list[Target] = [
     ),
     Target("Submit p99 under that load", "ms", 250, True, _path("load", "spread", "submit_p99_ms")),
     Target(
+        "`make up` on a stopped stack, unchanged code → first answer (HOT_RELOAD=1)",
+        "s",
+        10,
+        True,
+        _rounds("devloop", "up_unchanged_stopped_hot_reload", "total_s"),
+    ),
+    Target(
+        "`make up` on a running stack, unchanged code → first answer",
+        "s",
+        10,
+        True,
+        _rounds("devloop", "up_unchanged_running", "total_s"),
+    ),
+    Target(
+        "A code change in functions/ → live, no redeploy (HOT_RELOAD=1)",
+        "s",
+        3,
+        True,
+        _rounds("devloop", "edit_live", "edit_live_s"),
+    ),
+    Target(
         "Memory at rest after start-up, whole local stack (RSS)",
         "MiB",
         450,
@@ -92,6 +123,13 @@ TARGETS: list[Target] = [
         800,
         True,
         _path("memory_after_load", "total_rss_mib"),
+    ),
+    Target(
+        "`make test` in a warm tree (`make bench FULL=1`)",
+        "s",
+        180,
+        True,
+        _path("developer_loop", "make_test_s"),
     ),
     Target("Cold start of Submit / floor", "x", 1.3, True, _cold_ratio("SubmitFunction")),
     Target("Cold start of Status / floor", "x", 1.3, True, _cold_ratio("StatusFunction")),

@@ -11,6 +11,8 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -18,6 +20,8 @@ from tests.support import template
 from tests.support.in_memory import StoredObject
 
 REGION = "us-east-1"
+# Service models (the JSON botocore parses for each client's first use), read once per run.
+_SERVICE_MODELS = botocore.loaders.create_loader()
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class MotoResources:
     def job_item(self, job_id: str) -> dict[str, Any] | None:
         item = self.dynamodb.get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}})
         return item.get("Item")  # type: ignore[no-any-return]
+
+
+def share_service_models() -> None:
+    """Inside `mock_aws()`, which leaves boto3 without a default session: one whose service
+    models come from a loader shared by every test, so that each test's first clients do not
+    parse the same JSON again (most of a test's setup time). Sessions, clients, credentials
+    and moto's state stay per test."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", _SERVICE_MODELS)
+    boto3.setup_default_session(botocore_session=session)
 
 
 def use_moto_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     RuntimeExecutor,
 )
 
+from imagejobs_localstack import hot_reload
 from imagejobs_localstack.lambda_bootstrap import END_OF_LOGS, INTERPRETER_FLAGS
 
 LOG = logging.getLogger(__name__)
@@ -157,6 +158,8 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         self._invoke_lock = threading.Lock()
         # Output of earlier children of this environment (after a timeout), for get_logs().
         self._earlier_logs: list[str] = []
+        # For mounted code (hot reloading): the code's generation the child imported.
+        self._code_generation: int | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -209,10 +212,18 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
             env.pop("TZ")  # a container path such as ":/etc/localtime"
         return env
 
+    def _mounted_generation(self) -> int | None:
+        """The generation of the function's mounted code; None for code from a zip."""
+        code = self.function_version.config.code
+        if code is None or not code.is_hot_reloading():
+            return None
+        return hot_reload.generation(str(code.get_unzipped_code_location()))
+
     def _spawn(self, startup_timeout: float) -> bytes | None:
         """Starts a child and waits until its handler is imported; the init error, if any."""
         interpreter = interpreter_for(self.function_version.config.runtime)
         paths = self._paths()
+        self._code_generation = self._mounted_generation()
         task_root = paths[0] if self.function_version.config.code else str(self._scratch)
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
@@ -265,6 +276,8 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         request_id = payload["invoke-id"]
         timeout = float(self.function_version.config.timeout)
         with self._invoke_lock:
+            if self._child is not None and self._mounted_generation() != self._code_generation:
+                self.stop_child()  # mounted code changed: import it afresh
             if self._child is None or self._child.process.poll() is not None:
                 # After a timeout or a crash, as Lambda resets its sandbox.
                 if self._child is not None:
