@@ -27,6 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks
 
 from imagejobs_dev.stack import StackInfo
+from tests.support.figures import report_at_the_end
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "12"))
 
@@ -68,12 +69,10 @@ def session(request: pytest.FixtureRequest) -> Iterator[requests.Session]:
     with requests.Session() as http:
         http.hooks["response"].append(_count)
         yield http
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     histogram = ", ".join(f"{code}: {n}" for code, n in sorted(STATUSES.items()))
-    line = f"contract test: {sum(STATUSES.values())} requests sent ({histogram})"
-    if reporter is not None:
-        reporter.write_line(f"\n{line}")
-    print(line)
+    report_at_the_end(
+        request.config, f"contract test: {sum(STATUSES.values())} requests sent ({histogram})"
+    )
 
 
 SUBMIT_ROUTES = {"/jobs", "/generate", "/generate-image"}
