@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from imagejobs_dev.localstack import LocalStack, ensure_running, stop
+from tests.support.figures import SESSION_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,3 +35,5 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     ):
         for name, value in getattr(report, "user_properties", []):
             terminalreporter.write_line(f"{name}: {value}")
+    for line in terminalreporter.config.stash.get(SESSION_FIGURES, []):
+        terminalreporter.write_line(line)

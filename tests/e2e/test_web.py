@@ -413,17 +413,17 @@ def test_the_docs_page_lets_a_user_paste_a_key_and_try_a_call(
         # When the user pastes the key in "Authorize" and tries GET /jobs
         page.get_by_role("button", name=re.compile("Authorize")).first.click()
         page.locator(".modal-ux input").fill(deployed.api_key)
-        page.locator(".modal-ux").get_by_role("button", name="Authorize", exact=True).click()
-        page.locator(".modal-ux").get_by_role("button", name="Close").click()
+        page.locator(".modal-ux button.modal-btn.authorize").click()  # "Apply credentials"
+        page.locator(".modal-ux button.btn-done").click()
         operation = page.locator(".opblock-get", has=page.locator('[data-path="/jobs"]')).first
         operation.locator(".opblock-summary").click()
         operation.get_by_role("button", name="Try it out").click()
         operation.get_by_role("button", name="Execute").click()
 
         # Then the call went to this deployment's /jobs with the key, and answered 200
-        expect(operation.locator(".live-responses-table .response-col_status").first).to_have_text(
-            "200"
-        )
+        expect(
+            operation.locator(".live-responses-table tr.response .response-col_status")
+        ).to_have_text("200")
         sent = [(url, headers) for method, url, headers in calls if method == "GET"]
         jobs_calls = [h for url, h in sent if url.split("?")[0] == f"{deployed.api_url}jobs"]
         assert jobs_calls, sent
