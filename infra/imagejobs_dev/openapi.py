@@ -46,6 +46,7 @@ _STAND_IN_ENVIRONMENT = {
     "JOBS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/jobs",
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
     "IDEMPOTENCY_WINDOW_SECONDS": "3600",
+    "MAX_OPEN_JOBS_PER_TENANT": "100",
 }
 
 

@@ -52,10 +52,18 @@ _ERRORS: dict[int, str] = {
     413: f"The request body is larger than {MAX_BODY_BYTES} bytes",
     415: "The request body is not `application/json`, or has a Content-Encoding",
     422: "A well-formed request outside the API's limits; `detail` names each field",
-    429: "Too many requests for this API key: the usage plan's throttle or quota",
+    429: (
+        "Too many requests for this API key: the usage plan's throttle or quota; on the submit"
+        " routes also `too_many_open_jobs`, the key already has as many jobs queued or running"
+        " as the deployment allows (retry after Retry-After)"
+    ),
     503: "The job was recorded but could not be queued; retry after Retry-After",
 }
-_ERROR_HEADERS: dict[int, dict[str, Any]] = {409: _RETRY_AFTER, 503: _RETRY_AFTER}
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    409: _RETRY_AFTER,
+    429: _RETRY_AFTER,
+    503: _RETRY_AFTER,
+}
 # Answered by API Gateway itself as well as by the functions.
 _FROM_THE_GATEWAY = (403, 429)
 
