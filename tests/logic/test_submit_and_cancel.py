@@ -19,7 +19,7 @@ from imagejobs.models.messages import JobMessage
 from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository
+from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
 from tests.support.jobs import T0, make_job
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
@@ -28,7 +28,12 @@ SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image
 
 def settings(**parameters: str) -> SubmitSettings:
     """SubmitFunction's settings as template.yaml gives them, `parameters` overriding its own."""
-    names = {"JobsTable": "jobs", "JobsQueue": "queue", "IdempotencyTable": "idempotency"}
+    names = {
+        "JobsTable": "jobs",
+        "JobsQueue": "queue",
+        "IdempotencyTable": "idempotency",
+        "WebhookQueue": "webhooks",
+    }
     environment = template.function_environment(
         "SubmitFunction", template.Resolver({**names, **parameters})
     )
@@ -167,7 +172,7 @@ def test_a_queued_job_is_canceled_at_once(jobs: InMemoryJobRepository) -> None:
 
     # When its owner cancels it
     now = T0 + timedelta(seconds=5)
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=now)
+    job = cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=now)
 
     # Then it is canceled and finished, with no worker involved
     assert (job.status, job.finished_at, job.cancel_requested) == (JobStatus.CANCELED, now, False)
@@ -179,7 +184,9 @@ def test_a_running_job_is_flagged_for_its_worker(jobs: InMemoryJobRepository) ->
     stored(jobs, JobStatus.RUNNING)
 
     # When its owner cancels it
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+    job = cancel_job(
+        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+    )
 
     # Then it stays running with the cancel requested, for the worker to finish
     assert (job.status, job.cancel_requested, job.finished_at) == (JobStatus.RUNNING, True, None)
@@ -193,7 +200,9 @@ def test_a_finished_job_cannot_be_canceled(jobs: InMemoryJobRepository, status: 
     # When its owner cancels it
     # Then that conflicts, and the job is unchanged
     with pytest.raises(JobStateConflictError):
-        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+        cancel_job(
+            JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+        )
     assert jobs.get(JOB_ID) == job
 
 
@@ -204,9 +213,15 @@ def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> 
     # When this caller cancels it, or a job nobody has
     # Then both read as "not found", and the job is unchanged
     with pytest.raises(JobNotFoundError):
-        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0)
+        cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0)
     with pytest.raises(JobNotFoundError):
-        cancel_job("00000000-0000-4000-8000-000000000000", OWNER, jobs=jobs, now=T0)
+        cancel_job(
+            "00000000-0000-4000-8000-000000000000",
+            OWNER,
+            jobs=jobs,
+            webhooks=InMemoryWebhookQueue(),
+            now=T0,
+        )
     assert jobs.get(JOB_ID) == job
 
 
@@ -224,7 +239,9 @@ def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
     stored(jobs, JobStatus.QUEUED)
 
     # When the owner cancels it
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=3))
+    job = cancel_job(
+        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=3)
+    )
 
     # Then the cancel becomes a request the worker will honour
     assert (job.status, job.cancel_requested) == (JobStatus.RUNNING, True)

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from imagejobs.clock import utc_now
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, caller, idempotency_key
@@ -35,6 +36,7 @@ from imagejobs.settings import SubmitSettings
 settings = SubmitSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
@@ -115,7 +117,8 @@ def generate_image(request: GenerateImageRequest) -> GenerateImageAccepted:
 @tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)
-    return job_view(cancel_job(job_id, caller(app), jobs=jobs, now=utc_now()), image_urls={})
+    canceled = cancel_job(job_id, caller(app), jobs=jobs, webhooks=webhooks, now=utc_now())
+    return job_view(canceled, image_urls={})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,0 +1,60 @@
+"""WebhookSecretFunction: `GET /webhooks/secret` and `POST /webhooks/secret/rotate`.
+
+The only function besides the delivery function that may read the secrets table; each tenant
+sees only its own secret (the key is the caller's API key id).
+"""
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagejobs.clock import utc_now
+from imagejobs.dal.webhook_secrets import DynamoSecretStore
+from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.request_gate import refuse_before_routing
+from imagejobs.handlers.requests import caller
+from imagejobs.logic.webhooks.secrets import rotate, tenant_secrets
+from imagejobs.models.api import WebhookSecretView
+from imagejobs.models.webhooks import TenantSecrets
+from imagejobs.observability import logger, tracer
+from imagejobs.settings import WebhookSecretSettings
+
+settings = WebhookSecretSettings.from_environment()
+store = DynamoSecretStore(settings.secrets_table_name, boto3.client("dynamodb"))
+
+app = APIGatewayRestResolver(enable_validation=True)
+register_error_handlers(app)
+
+
+def _view(secrets: TenantSecrets) -> WebhookSecretView:
+    now = utc_now()
+    in_grace = len(secrets.signing_secrets(now)) > 1
+    return WebhookSecretView(
+        secret=secrets.current,
+        previous_valid_until=secrets.previous_expires_at if in_grace else None,
+    )
+
+
+@app.get("/webhooks/secret")
+@tracer.capture_method
+def get_secret() -> WebhookSecretView:
+    return _view(tenant_secrets(caller(app), store=store, now=utc_now()))
+
+
+@app.post("/webhooks/secret/rotate")
+@tracer.capture_method
+def rotate_secret() -> WebhookSecretView:
+    rotated = rotate(
+        caller(app), store=store, now=utc_now(), grace=timedelta(seconds=settings.grace_seconds)
+    )
+    logger.info("webhook secret rotated", extra={"grace_seconds": settings.grace_seconds})
+    return _view(rotated)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return refuse_before_routing(event) or app.resolve(event, context)
