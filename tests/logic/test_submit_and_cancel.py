@@ -16,6 +16,7 @@ from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
 from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.webhooks import Delivery
 from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
@@ -83,6 +84,8 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "error": None,
         "cancel_requested": False,
         "ignored_parameters": (),
+        "webhook": None,
+        "deliveries": (),
     }
     # And exactly one message names it
     assert queue.messages == [JobMessage(job_id=job.job_id)]
@@ -228,9 +231,9 @@ def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> 
 class StartsOnCancel(InMemoryJobRepository):
     """A worker starts the job between the cancel's read and its first write."""
 
-    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         self.start_attempt(job_id, T0 + timedelta(seconds=1), "pillow")
-        return super().cancel_queued(job_id, T0 + timedelta(seconds=2))
+        return super().cancel_queued(job_id, T0 + timedelta(seconds=2), delivery)
 
 
 def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:

@@ -114,20 +114,22 @@ def process_job(
     if job is None:
         logger.warning("message for an unknown job dropped", extra={"job_id": job_id})
         return Outcome.SKIPPED
-    outcome = _process(
-        job,
-        receive_count=receive_count,
-        max_receive_count=max_receive_count,
-        jobs=jobs,
-        images=images,
-        engine=engine,
-        clock=clock,
-    )
-    # Whatever happened (a redelivery of a finished job's message included), the events the
-    # job caused go out; raising here brings this message back, so none is lost.
-    if job.webhook is not None and (latest := jobs.get(job_id)) is not None:
-        dispatch(latest, jobs=jobs, webhooks=webhooks)
-    return outcome
+    try:
+        return _process(
+            job,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=jobs,
+            images=images,
+            engine=engine,
+            clock=clock,
+        )
+    finally:
+        # Whatever happened (a failed render after the start, a redelivery of a finished
+        # job's message), the events the job caused go out; raising here brings this message
+        # back, so none is lost.
+        if job.webhook is not None and (latest := jobs.get(job_id)) is not None:
+            dispatch(latest, jobs=jobs, webhooks=webhooks)
 
 
 def _process(
