@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -143,23 +143,26 @@ class WebhookOptions(BaseModel):
     """`webhook` and `webhook_events_filter`, as `POST /jobs` and the drop-ins take them."""
 
     webhook: Annotated[str, StringConstraints(max_length=MAX_WEBHOOK_URL_CHARS)] | None = None
+    # Literal, not the enum: the strict validation of a JSON body wants a name, not a member.
     webhook_events_filter: (
-        Annotated[list[WebhookEvent], Field(min_length=1, max_length=2)] | None
+        Annotated[list[Literal["started", "completed"]], Field(min_length=1, max_length=2)] | None
     ) = None
 
     @field_validator("webhook_events_filter")
     @classmethod
     def _only_with_a_webhook(
-        cls, value: list[WebhookEvent] | None, info: ValidationInfo
-    ) -> list[WebhookEvent] | None:
-        if value is not None and info.data.get("webhook") is None:
+        cls, value: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        # (Only when `webhook` was valid and left out: a bad one is its own error.)
+        if value is not None and "webhook" in info.data and info.data["webhook"] is None:
             raise ValueError("give a webhook to send events to")
         return value
 
     def subscription(self) -> WebhookSubscription | None:
         if self.webhook is None:
             return None
-        events = tuple(dict.fromkeys(self.webhook_events_filter or DEFAULT_EVENTS))
+        names = self.webhook_events_filter or DEFAULT_EVENTS
+        events = tuple(dict.fromkeys(WebhookEvent(name) for name in names))
         return WebhookSubscription(url=self.webhook, events=events)
 
 
