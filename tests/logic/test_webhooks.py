@@ -4,6 +4,7 @@ the tenants' secrets."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 from datetime import timedelta
@@ -12,7 +13,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from imagejobs.clock import utc_now
-from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError
+from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, PermanentEngineError
 from imagejobs.logic.webhooks.delivery import (
     DeliveryPorts,
     Outcome,
@@ -195,8 +196,6 @@ def test_the_default_filter_sends_only_completed_and_a_job_without_webhook_sends
 
 
 def test_a_failed_job_sends_completed(world: WorkerWorld) -> None:
-    from imagejobs.exceptions import PermanentEngineError
-
     webhook_job(world, events=(WebhookEvent.COMPLETED,))
     world.run(ScriptedEngine(error=PermanentEngineError("refused")))
     assert world.job().status == "failed"
@@ -296,8 +295,6 @@ def test_a_secret_is_made_on_first_use_once_and_is_long_enough() -> None:
     again = tenant_secrets("tenant-a", store=store, now=T0 + timedelta(days=1))
     assert first == again
     assert first.current.startswith(SECRET_PREFIX)
-    import base64
-
     assert len(base64.b64decode(first.current.removeprefix(SECRET_PREFIX))) >= 24
     assert first.current not in repr(first)
     assert tenant_secrets("tenant-b", store=store, now=T0).current != first.current
