@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from imagejobs.engines.limits import EngineLimits, limits_for
 from imagejobs.engines.options import BedrockQuality, EngineKind, bedrock_worst_case_seconds
@@ -20,6 +20,12 @@ class _Settings(BaseModel):
     @classmethod
     def from_environment(cls) -> Self:
         return cls.model_validate(dict(os.environ))
+
+
+class _WebhookDispatchSettings(_Settings):
+    """What every function that changes a job's state needs to dispatch its webhook events."""
+
+    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
 
 
 class _EngineSettings(_Settings):
@@ -39,7 +45,9 @@ class _EngineSettings(_Settings):
         return limits_for(self.engine_kind, self.bedrock_model_id or None)
 
 
-class SubmitSettings(_EngineSettings):
+class SubmitSettings(_EngineSettings, _WebhookDispatchSettings):
+    # WebhookAllowPrivateTargets: plain http and private targets (receivers on a dev machine).
+    webhook_allow_private: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     queue_url: str = Field(alias="JOBS_QUEUE_URL")
     max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
@@ -58,7 +66,7 @@ class StatusSettings(_Settings):
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
 
 
-class WorkerSettings(_EngineSettings):
+class WorkerSettings(_EngineSettings, _WebhookDispatchSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
     bedrock_quality: BedrockQuality = Field(default="standard", alias="BEDROCK_IMAGE_QUALITY")
@@ -96,11 +104,11 @@ class WebSettings(_EngineSettings):
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
 
 
-class DeadLetterSettings(_Settings):
+class DeadLetterSettings(_WebhookDispatchSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
 
 
-class SweepSettings(_Settings):
+class SweepSettings(_WebhookDispatchSettings):
     """The sweeper's bounds (template parameters Sweep*): when an open job counts as stranded."""
 
     table_name: str = Field(alias="JOBS_TABLE_NAME")
@@ -122,3 +130,36 @@ class SweepSettings(_Settings):
                 " a job is re-driven at least once before it is given up"
             )
         return self
+
+
+class WebhookDeliverySettings(_WebhookDispatchSettings):
+    """WebhookDeliveryFunction: where jobs, images and secrets are, and how it retries."""
+
+    table_name: str = Field(alias="JOBS_TABLE_NAME")
+    bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
+    image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
+    secrets_table_name: str = Field(alias="WEBHOOK_SECRETS_TABLE_NAME")
+    allow_private: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    # Seconds before each retry, comma-separated (template parameter WebhookRetrySchedule).
+    retry_schedule: tuple[int, ...] = Field(alias="WEBHOOK_RETRY_SCHEDULE")
+    timeout_seconds: float = Field(default=10.0, alias="WEBHOOK_TIMEOUT_SECONDS", gt=0, le=30)
+
+    @field_validator("retry_schedule", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _positive_waits(self) -> Self:
+        if any(seconds < 1 for seconds in self.retry_schedule):
+            raise ValueError("WEBHOOK_RETRY_SCHEDULE: every wait must be at least 1 second")
+        return self
+
+
+class WebhookSecretSettings(_Settings):
+    """WebhookSecretFunction: the tenants' secrets, and how long a rotated one still signs."""
+
+    secrets_table_name: str = Field(alias="WEBHOOK_SECRETS_TABLE_NAME")
+    grace_seconds: int = Field(alias="WEBHOOK_SECRET_GRACE_SECONDS", ge=0)

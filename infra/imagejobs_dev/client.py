@@ -138,6 +138,9 @@ def _kind(field: FieldInfo) -> dict[str, Any]:
         (kind,) = [arg for arg in get_args(kind) if arg is not NoneType]
     if get_origin(kind) is Literal:
         return {"choices": get_args(kind)}
+    if get_origin(kind) is list:  # `list[Literal[...]]`: one or more of the choices
+        (item,) = get_args(kind)
+        return {"nargs": "+", "choices": get_args(item)}
     if kind is bool:
         return {"action": argparse.BooleanOptionalAction}
     return {"type": kind}

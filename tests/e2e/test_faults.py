@@ -25,8 +25,9 @@ def test_every_accepted_job_ends_once_under_injected_faults(
         pytest.skip("needs the host-mode LocalStack that `make up` starts")
     jobs = int(os.environ.get("FAULT_JOBS", "40"))
 
-    # When jobs run through transient and permanent engine faults, a killed worker, duplicate
-    # deliveries, redeliveries of finished jobs and poison messages
+    # When jobs run through transient and permanent engine faults, a killed worker (mid-render,
+    # or right after the job is recorded succeeded), duplicate deliveries, redeliveries of
+    # finished jobs and poison messages, each with a webhook to a receiver failing at random
     report = run(deployed, jobs, timeout=max(300, jobs * 3))
     # Shown in the test run's summary (tests/e2e/conftest.py).
     record_property("fault_campaign", json.dumps(report.as_dict()))
@@ -40,3 +41,8 @@ def test_every_accepted_job_ends_once_under_injected_faults(
     assert sum(report.terminal.values()) == jobs
     assert report.faults["crash"] > 0
     assert report.injected_messages["poison"] > 0
+    # And every webhook event that should have happened arrived at least once, signed
+    assert report.webhook_lost == []
+    assert report.webhook_events_received == report.webhook_events_expected > jobs
+    assert report.webhook_bad_signatures == 0
+    assert report.faults["crash-after-complete"] > 0

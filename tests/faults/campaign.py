@@ -19,6 +19,7 @@ import json
 import random
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -29,9 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from standardwebhooks import Webhook, WebhookVerificationError
+
 from imagejobs.models.domain import TERMINAL_STATUSES
+from imagejobs.models.webhooks import WebhookEvent, webhook_id
 from imagejobs_dev.stack import StackInfo, client, read_state
 from tests.support.http import call, poll
+from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_WORKER = ROOT / ".aws-sam" / "build" / "WorkerFunction"
@@ -47,7 +52,13 @@ FAULTS: list[tuple[str, str, float, str]] = [
     ("transient-exhausts", "[fault:transient:9]", 0.05, "failed"),
     ("permanent", "[fault:permanent]", 0.1, "failed"),
     ("crash", "[fault:crash]", 0.15, "succeeded"),
+    ("crash-after-complete", "[fault:crash-after-complete]", 0.05, "succeeded"),
 ]
+# The receiver fails this share of requests at random (500, or 503 with Retry-After), but
+# never more than the shrunk schedule's retries allow for one event, so every event can land.
+RECEIVER_FAILURE_RATE = 0.4
+MAX_FAILURES_PER_EVENT = 2
+WEBHOOK_TIMEOUT_SECONDS = 240
 
 
 @dataclass
@@ -63,6 +74,15 @@ class Report:
     # must end failed (RetriesExhausted or DeadLettered) with fewer attempts than deliveries.
     out_of_deliveries: list[str] = field(default_factory=list)
     changed_by_redelivery: list[str] = field(default_factory=list)
+    # Webhooks: events that should have happened (completed for every job, started for every
+    # job that ran), distinct ones received (by webhook-id), extra copies, and the missing.
+    webhook_events_expected: int = 0
+    webhook_events_received: int = 0
+    webhook_requests: int = 0
+    webhook_receiver_failures: int = 0
+    webhook_duplicates: int = 0
+    webhook_lost: list[str] = field(default_factory=list)
+    webhook_bad_signatures: int = 0
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,6 +96,15 @@ class Report:
             "wrong_state": len(self.wrong_state),
             "out_of_deliveries": len(self.out_of_deliveries),
             "changed_by_redelivery": len(self.changed_by_redelivery),
+            "webhooks": {
+                "expected": self.webhook_events_expected,
+                "received": self.webhook_events_received,
+                "requests": self.webhook_requests,
+                "receiver_failures": self.webhook_receiver_failures,
+                "duplicates": self.webhook_duplicates,
+                "lost": len(self.webhook_lost),
+                "bad_signatures": self.webhook_bad_signatures,
+            },
             "seconds": round(self.seconds, 1),
         }
 
@@ -171,12 +200,37 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
     expected = {name: status for name, _, _, status in FAULTS}
 
     state_dir = Path(tempfile.mkdtemp(prefix="chaos-state-"))
-    with chaos_worker(stack, state_dir):
-        # Submit over HTTP, as clients do.
+    secret = call("GET", stack.api_url + "webhooks/secret", headers=api_key).json()["secret"]
+    failures: Counter[str] = Counter()
+    failure_rng = random.Random(seed + 1)  # noqa: S311 - a reproducible test plan
+    lock = threading.Lock()
+
+    def flaky(number: int) -> int:
+        request = receiver.received[number]
+        with lock:
+            event_id = request.headers.get("webhook-id", "")
+            if failures[event_id] < MAX_FAILURES_PER_EVENT and (
+                failure_rng.random() < RECEIVER_FAILURE_RATE
+            ):
+                failures[event_id] += 1
+                return failure_rng.choice([500, 500, 503, 429, 302])
+        return 200
+
+    with webhook_receiver(then=flaky) as receiver, chaos_worker(stack, state_dir):
+        receiver.extra_headers["Retry-After"] = "1"
+
+        # Submit over HTTP, as clients do, every job with a webhook for both events.
         def submit(item: tuple[str, str]) -> tuple[str, str, int]:
             fault, prompt = item
             images = rng.choice([1, 1, 2])
-            body = {"prompt": prompt, "width": 64, "height": 64, "num_images": images}
+            body = {
+                "prompt": prompt,
+                "width": 64,
+                "height": 64,
+                "num_images": images,
+                "webhook": receiver.url,
+                "webhook_events_filter": ["started", "completed"],
+            }
             response = call("POST", stack.api_url + "jobs", body, headers=api_key)
             assert response.status == 202, response.body
             return response.json()["job_id"], fault, images
@@ -232,6 +286,17 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
 
         _wait(queue_drained, 4 * CAMPAIGN_VISIBILITY_SECONDS * 3, interval=2.0)
 
+        # Every event that should have happened: completed for each job, started for each
+        # that ran (it has a start time); received at least once, by its webhook-id.
+        expected_ids: dict[str, str] = {}
+        for job_id, _, _ in accepted:
+            expected_ids[webhook_id(job_id, WebhookEvent.COMPLETED)] = f"{job_id} completed"
+            if "started_at" in item(job_id):
+                expected_ids[webhook_id(job_id, WebhookEvent.STARTED)] = f"{job_id} started"
+
+        _wait(lambda: set(expected_ids) <= _ids(receiver), WEBHOOK_TIMEOUT_SECONDS, interval=2.0)
+        _report_webhooks(report, receiver, expected_ids, secret, sum(failures.values()))
+
     for job_id, fault, images in accepted:
         now = item(job_id)
         status = now.get("status", {}).get("S", "missing")
@@ -241,7 +306,8 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
                 report.out_of_deliveries.append(job_id)
             else:
                 report.wrong_state.append(f"{job_id} {fault}: {status}")
-        if now != finished[job_id]:
+        # (The delivery function records its attempts on the job meanwhile: not a change.)
+        if _without_deliveries(now) != _without_deliveries(finished[job_id]):
             report.changed_by_redelivery.append(job_id)
         keys = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"images/{job_id}/").get(
             "Contents", []
@@ -252,6 +318,35 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
     report.seconds = time.monotonic() - started
     shutil.rmtree(state_dir, ignore_errors=True)
     return report
+
+
+def _ids(receiver: Receiver) -> set[str]:
+    with receiver.lock:
+        return {r.headers.get("webhook-id", "") for r in receiver.received}
+
+
+def _report_webhooks(
+    report: Report, receiver: Receiver, expected: dict[str, str], secret: str, failed: int
+) -> None:
+    with receiver.lock:
+        requests = list(receiver.received)
+    received = {r.headers.get("webhook-id", "") for r in requests}
+    report.webhook_events_expected = len(expected)
+    report.webhook_events_received = len(received & set(expected))
+    report.webhook_requests = len(requests)
+    report.webhook_receiver_failures = failed
+    # Copies beyond the first of each event, less the retries the receiver itself asked for.
+    report.webhook_duplicates = len(requests) - len(received) - failed
+    report.webhook_lost = [what for event_id, what in expected.items() if event_id not in received]
+    for request in requests:
+        try:
+            Webhook(secret).verify(request.body, request.headers)
+        except WebhookVerificationError:
+            report.webhook_bad_signatures += 1
+
+
+def _without_deliveries(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if not name.startswith("delivery_")}
 
 
 def _lost_deliveries_to_crashes(item: dict[str, Any], fault: str) -> bool:
@@ -278,9 +373,15 @@ def main() -> None:
         raise SystemExit("no stack: run `make up` first")
     report = run(stack, args.jobs, timeout=args.timeout)
     print(json.dumps(report.as_dict(), indent=2))
-    for problem in report.lost + report.duplicates + report.wrong_state:
+    for problem in report.lost + report.duplicates + report.wrong_state + report.webhook_lost:
         print("problem:", problem)
-    if report.lost or report.duplicates or report.wrong_state or report.changed_by_redelivery:
+    if (
+        report.lost
+        or report.duplicates
+        or report.wrong_state
+        or report.changed_by_redelivery
+        or report.webhook_lost
+    ):
         raise SystemExit(1)
 
 

@@ -7,7 +7,10 @@ only, and this module is not part of `functions/`.
 A job's prompt says which fault it gets:
 - `[fault:transient:N]` fails with a TransientEngineError on its first N attempts;
 - `[fault:permanent]` fails with a PermanentEngineError;
-- `[fault:crash]` kills the whole execution environment mid-render on its first attempt.
+- `[fault:crash]` kills the whole execution environment mid-render on its first attempt
+  (after the job moved to running: its `started` webhook event is written, not yet sent);
+- `[fault:crash-after-complete]` kills it right after the job is recorded succeeded on its first
+  attempt, before the `completed` event is sent: only the outbox's re-send can deliver it.
 Attempts are counted in files under CHAOS_STATE_DIR (the executor runs on the host).
 """
 
@@ -21,7 +24,7 @@ import imagejobs.handlers.worker as worker
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 
-FAULT = re.compile(r"\[fault:(transient|permanent|crash)(?::(\d+))?\]")
+FAULT = re.compile(r"\[fault:(transient|permanent|crash-after-complete|crash)(?::(\d+))?\]")
 STATE_DIR = Path(os.environ["CHAOS_STATE_DIR"])
 
 
@@ -31,6 +34,10 @@ def _attempt(prompt: str) -> int:
     with marker.open("a") as tally:
         tally.write(".")
     return len(marker.read_text())
+
+
+# Set by a render that must crash once its job is recorded succeeded.
+_crash_after_complete = False
 
 
 class ChaosEngine:
@@ -50,8 +57,29 @@ class ChaosEngine:
                 raise PermanentEngineError("injected: content refused")
             if kind == "crash" and attempt == 1:
                 os._exit(137)  # as if the sandbox were killed: no cleanup, no answer
+            if kind == "crash-after-complete" and attempt == 1:
+                global _crash_after_complete
+                _crash_after_complete = True
         return self.real.render(request)  # type: ignore[no-any-return]
 
 
+class ChaosJobs:
+    """The real repository; `complete` kills the environment right after its write when the
+    render asked for it."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def complete(self, *args: Any, **kwargs: Any) -> Any:
+        done = self.real.complete(*args, **kwargs)
+        if _crash_after_complete:
+            os._exit(137)
+        return done
+
+
 worker.engine = ChaosEngine(worker.engine)
+worker.jobs = ChaosJobs(worker.jobs)  # type: ignore[assignment]
 handler = worker.handler

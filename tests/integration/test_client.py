@@ -101,6 +101,24 @@ def test_generate_sends_each_option_given_under_the_apis_name(api: StandIn) -> N
     ]
 
 
+def test_generate_webhook_sends_the_url_and_the_events_asked_for(api: StandIn) -> None:
+    # Given a webhook URL and both events on the command line
+    argv = ["--webhook", "https://example.com/hook"]
+    argv += ["--webhook-events-filter", "started", "completed"]
+
+    # When `imagejobs generate` runs
+    code = run(api, "generate", "a cat", *argv)
+
+    # Then the request asks for them under the API's names
+    assert code == 0
+    [body] = [r.body for r in api.to("POST /v1/jobs")]
+    assert body == {
+        "prompt": "a cat",
+        "webhook": "https://example.com/hook",
+        "webhook_events_filter": ["started", "completed"],
+    }
+
+
 def test_an_api_error_is_printed_with_its_code_and_exits_2(
     api: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:

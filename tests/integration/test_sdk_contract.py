@@ -26,6 +26,7 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.JobList: "JobListView",
     sdk.ErrorBody: "ErrorResponse",
     sdk.FieldError: "FieldErrorView",
+    sdk.Delivery: "DeliveryView",
 }
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.

@@ -87,6 +87,9 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "error": None,
         "cancel_requested": False,
         "ignored_parameters": [],
+        "webhook": None,
+        "webhook_events_filter": None,
+        "webhook_deliveries": [],
     }
 
 

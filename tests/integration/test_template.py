@@ -164,14 +164,73 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
         "s3:PutObject",
         "s3:DeleteObject",
         "sqs:ChangeMessageVisibility",
+        "sqs:SendMessage",
     }
-    assert actions("DeadLetterFunction") == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert actions("DeadLetterFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "sqs:SendMessage",
+    }
     assert actions("SweepFunction") == {
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "sqs:SendMessage",
     }
+    assert actions("WebhookDeliveryFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "s3:GetObject",
+        "sqs:SendMessage",
+    }
+    assert actions("WebhookSecretFunction") == {"dynamodb:GetItem", "dynamodb:PutItem"}
+
+
+@pytest.mark.parametrize(
+    "logical_id",
+    ["SubmitFunction", "WorkerFunction", "DeadLetterFunction", "SweepFunction"],
+)
+def test_functions_that_change_jobs_may_send_webhook_events_only_to_the_webhook_queue(
+    logical_id: str,
+) -> None:
+    # Given the function's statement that dispatches webhook events
+    statements = {s["Sid"]: s for s in functions_policy_statements(logical_id)}
+
+    # Then it sends to the webhook queue only
+    dispatch = statements["DispatchWebhookEvents"]
+    assert (dispatch["Action"], dispatch["Resource"]) == (
+        "sqs:SendMessage",
+        {"Fn::GetAtt": ["WebhookQueue", "Arn"]},
+    )
+
+
+def test_only_the_two_webhook_functions_may_touch_the_secrets_table() -> None:
+    # Given every function's statements
+    resources = template.load_template()["Resources"]
+    functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+
+    # Then the secrets table is named by the delivery and secret functions only
+    touching = {
+        name
+        for name in functions
+        if "WebhookSecretsTable" in json.dumps(functions_policy_statements(name))
+    }
+    assert touching == {"WebhookDeliveryFunction", "WebhookSecretFunction"}
+
+
+def test_the_webhook_queue_outlasts_six_delivery_timeouts_and_has_its_own_dlq() -> None:
+    # Given the queue and its consumer
+    queue = template.properties("WebhookQueue")
+    timeout = template.function_setting("WebhookDeliveryFunction", "Timeout")
+
+    # Then a message is invisible for six timeouts, and failures reach the webhook DLQ
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]
+    }
+    [event] = template.properties("WebhookDeliveryFunction")["Events"].values()
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 @pytest.mark.parametrize("logical_id", ["SubmitFunction", "StatusFunction"])
@@ -313,6 +372,11 @@ ALARMS = {
     "WorkerErrorsAlarm": ("AWS/Lambda", "Errors", "WorkerFunction"),
     "WorkerThrottlesAlarm": ("AWS/Lambda", "Throttles", "WorkerFunction"),
     "OldestJobAlarm": ("AWS/SQS", "ApproximateAgeOfOldestMessage", "JobsQueue"),
+    "WebhookDeadLettersAlarm": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "WebhookDeadLetterQueue",
+    ),
 }
 # Alarms on metric math over our own metrics (Powertools Metrics, service dimension).
 MATH_ALARMS = {"SweeperAlarm": ("ImageJobs", {"JobsRedriven", "JobsStale"})}

@@ -17,10 +17,11 @@ from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
 from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.webhooks import Delivery
 from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository
+from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
 from tests.support.jobs import NO_CAP, T0, make_job
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
@@ -34,6 +35,7 @@ def settings(**parameters: str) -> SubmitSettings:
         "JobsQueue": "queue",
         "IdempotencyTable": "idempotency",
         "ImagesBucket": "images",
+        "WebhookQueue": "webhooks",
     }
     environment = template.function_environment(
         "SubmitFunction", template.Resolver({**names, **parameters})
@@ -84,6 +86,8 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "error": None,
         "cancel_requested": False,
         "ignored_parameters": (),
+        "webhook": None,
+        "deliveries": (),
     }
     # And exactly one message names it
     assert queue.messages == [JobMessage(job_id=job.job_id)]
@@ -173,7 +177,7 @@ def test_a_queued_job_is_canceled_at_once(jobs: InMemoryJobRepository) -> None:
 
     # When its owner cancels it
     now = T0 + timedelta(seconds=5)
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=now)
+    job = cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=now)
 
     # Then it is canceled and finished, with no worker involved
     assert (job.status, job.finished_at, job.cancel_requested) == (JobStatus.CANCELED, now, False)
@@ -185,7 +189,9 @@ def test_a_running_job_is_flagged_for_its_worker(jobs: InMemoryJobRepository) ->
     stored(jobs, JobStatus.RUNNING)
 
     # When its owner cancels it
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+    job = cancel_job(
+        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+    )
 
     # Then it stays running with the cancel requested, for the worker to finish
     assert (job.status, job.cancel_requested, job.finished_at) == (JobStatus.RUNNING, True, None)
@@ -199,7 +205,9 @@ def test_a_finished_job_cannot_be_canceled(jobs: InMemoryJobRepository, status: 
     # When its owner cancels it
     # Then that conflicts, and the job is unchanged
     with pytest.raises(JobStateConflictError):
-        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=5))
+        cancel_job(
+            JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+        )
     assert jobs.get(JOB_ID) == job
 
 
@@ -210,18 +218,24 @@ def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> 
     # When this caller cancels it, or a job nobody has
     # Then both read as "not found", and the job is unchanged
     with pytest.raises(JobNotFoundError):
-        cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0)
+        cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0)
     with pytest.raises(JobNotFoundError):
-        cancel_job("00000000-0000-4000-8000-000000000000", OWNER, jobs=jobs, now=T0)
+        cancel_job(
+            "00000000-0000-4000-8000-000000000000",
+            OWNER,
+            jobs=jobs,
+            webhooks=InMemoryWebhookQueue(),
+            now=T0,
+        )
     assert jobs.get(JOB_ID) == job
 
 
 class StartsOnCancel(InMemoryJobRepository):
     """A worker starts the job between the cancel's read and its first write."""
 
-    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         self.start_attempt(job_id, T0 + timedelta(seconds=1), "pillow")
-        return super().cancel_queued(job_id, T0 + timedelta(seconds=2))
+        return super().cancel_queued(job_id, T0 + timedelta(seconds=2), delivery)
 
 
 def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
@@ -230,7 +244,9 @@ def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
     stored(jobs, JobStatus.QUEUED)
 
     # When the owner cancels it
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, now=T0 + timedelta(seconds=3))
+    job = cancel_job(
+        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=3)
+    )
 
     # Then the cancel becomes a request the worker will honour
     assert (job.status, job.cancel_requested) == (JobStatus.RUNNING, True)

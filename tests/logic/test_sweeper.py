@@ -11,7 +11,7 @@ from imagejobs.models.messages import JobMessage
 from imagejobs.settings import SweepSettings
 from tests.support import template
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository
+from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
 from tests.support.jobs import T0, store_job
 
 QUEUED_AFTER = 600
@@ -28,7 +28,15 @@ def settings(**parameters: str) -> SweepSettings:
     }
     environment = template.function_environment(
         "SweepFunction",
-        template.Resolver({"JobsTable": "jobs", "JobsQueue": "queue", **bounds, **parameters}),
+        template.Resolver(
+            {
+                "JobsTable": "jobs",
+                "JobsQueue": "queue",
+                "WebhookQueue": "webhooks",
+                **bounds,
+                **parameters,
+            }
+        ),
     )
     return SweepSettings.model_validate(environment)
 
@@ -62,7 +70,9 @@ def test_only_jobs_open_past_their_bound_are_sent_again(
     before = dict(jobs.jobs)
 
     # When the sweeper runs
-    report = sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    report = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
+    )
 
     # Then the stranded queued and running jobs get a message again and are noted as re-driven
     assert report == SweepReport(redriven=2, failed=0, unsent=0)
@@ -77,11 +87,23 @@ def test_a_re_driven_job_waits_a_whole_bound_before_the_next_re_drive(
     # Given a job re-driven at NOW
     now = T0 + timedelta(seconds=QUEUED_AFTER + 1)
     store_job(jobs, job_id(1), OWNER)
-    sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    sweep(jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now)
 
     # When the sweeper runs again just before and just after one more bound
-    almost = sweep(jobs=jobs, queue=queue, settings=settings(), now=now + timedelta(seconds=599))
-    after = sweep(jobs=jobs, queue=queue, settings=settings(), now=now + timedelta(seconds=601))
+    almost = sweep(
+        jobs=jobs,
+        queue=queue,
+        webhooks=InMemoryWebhookQueue(),
+        settings=settings(),
+        now=now + timedelta(seconds=599),
+    )
+    after = sweep(
+        jobs=jobs,
+        queue=queue,
+        webhooks=InMemoryWebhookQueue(),
+        settings=settings(),
+        now=now + timedelta(seconds=601),
+    )
 
     # Then it is sent again only once the bound has passed since the last re-drive
     assert (almost, after) == (SweepReport(), SweepReport(redriven=1))
@@ -97,7 +119,9 @@ def test_a_job_open_past_the_final_deadline_is_failed_as_stale_and_not_sent(
     store_job(jobs, job_id(2), OWNER, JobStatus.RUNNING, changes={"attempts": 1})
 
     # When the sweeper runs
-    report = sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    report = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
+    )
 
     # Then both are failed with the reason Stale, and neither is re-driven
     assert report == SweepReport(redriven=0, failed=2, unsent=0)
@@ -121,10 +145,14 @@ def test_a_second_run_fails_nothing_twice_and_only_re_sends(
     store_job(jobs, job_id(2), OWNER, created_at=now - timedelta(seconds=QUEUED_AFTER + 1))
 
     # When the sweeper runs twice, the second time a bound later
-    first = sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    first = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
+    )
     failed_once = jobs.get(job_id(1))
     later = now + timedelta(seconds=QUEUED_AFTER + 1)
-    second = sweep(jobs=jobs, queue=queue, settings=settings(), now=later)
+    second = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=later
+    )
 
     # Then the stale job was failed once and left alone after; the other is sent again
     assert (first, second) == (SweepReport(redriven=1, failed=1), SweepReport(redriven=1))
@@ -144,12 +172,14 @@ def test_a_run_acts_on_at_most_its_budget_oldest_first(
     budget = settings(SweepGiveUpAfterSeconds="7200").model_copy(update={"max_jobs_per_run": 4})
 
     # When the sweeper runs with a budget of 4
-    report = sweep(jobs=jobs, queue=queue, settings=budget, now=now)
+    report = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=budget, now=now
+    )
 
     # Then it handles the 4 oldest queued jobs, and the next run the ones behind them
     assert report == SweepReport(redriven=4)
     assert sent(queue) == [job_id(n) for n in range(4)]
-    sweep(jobs=jobs, queue=queue, settings=budget, now=now)
+    sweep(jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=budget, now=now)
     assert sent(queue) == sorted([job_id(n) for n in range(4)] + [job_id(n) for n in range(4, 8)])
 
 
@@ -162,9 +192,13 @@ def test_a_re_drive_the_queue_refuses_is_counted_and_left_for_the_next_run(
     queue.unavailable = True
 
     # When the sweeper runs, and again once the queue is back
-    down = sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    down = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
+    )
     queue.unavailable = False
-    back = sweep(jobs=jobs, queue=queue, settings=settings(), now=now)
+    back = sweep(
+        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
+    )
 
     # Then the first run could not send it and left it queued; the second sent it
     assert down == SweepReport(unsent=1)

@@ -39,6 +39,7 @@ def deliver(
         jobs=world.jobs,
         images=world.images,
         queue=queue,
+        webhooks=world.webhooks,
         engine=engine,
         clock=world.clock,
     )

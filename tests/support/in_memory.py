@@ -24,6 +24,14 @@ from imagejobs.models.domain import (
     PagePosition,
 )
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    SendResult,
+    TenantSecrets,
+    WebhookEvent,
+    WebhookMessage,
+)
 
 
 def _stored_time(moment: datetime) -> datetime:
@@ -64,7 +72,9 @@ class InMemoryJobRepository:
             if self.jobs[job_id].owner == owner and not self.jobs[job_id].status.is_terminal
         )
 
-    def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
+    def start_attempt(
+        self, job_id: str, now: datetime, engine_id: str, delivery: Delivery | None = None
+    ) -> Job:
         return self._update(
             job_id,
             "queued or running",
@@ -76,9 +86,16 @@ class InMemoryJobRepository:
                 "started_at": job.started_at or _stored_time(now),
                 "attempts": job.attempts + 1,
             },
+            delivery,
         )
 
-    def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        images: Sequence[GeneratedImage],
+        now: datetime,
+        delivery: Delivery | None = None,
+    ) -> Job:
         return self._update(
             job_id,
             "running",
@@ -89,9 +106,12 @@ class InMemoryJobRepository:
                 "finished_at": _stored_time(now),
                 "images": tuple(images),
             },
+            delivery,
         )
 
-    def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
+    def fail(
+        self, job_id: str, error: JobError, now: datetime, delivery: Delivery | None = None
+    ) -> Job:
         return self._update(
             job_id,
             "queued or running",
@@ -102,6 +122,7 @@ class InMemoryJobRepository:
                 "finished_at": _stored_time(now),
                 "error": error,
             },
+            delivery,
         )
 
     def note_redriven(self, job_id: str, now: datetime) -> Job:
@@ -112,7 +133,7 @@ class InMemoryJobRepository:
             lambda job: {"updated_at": _stored_time(now)},
         )
 
-    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         return self._update(
             job_id,
             "queued",
@@ -122,6 +143,7 @@ class InMemoryJobRepository:
                 "updated_at": _stored_time(now),
                 "finished_at": _stored_time(now),
             },
+            delivery,
         )
 
     def request_cancel(self, job_id: str, now: datetime) -> Job:
@@ -132,7 +154,7 @@ class InMemoryJobRepository:
             lambda job: {"cancel_requested": True, "updated_at": _stored_time(now)},
         )
 
-    def finish_canceled(self, job_id: str, now: datetime) -> Job:
+    def finish_canceled(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         return self._update(
             job_id,
             "running with a cancel requested",
@@ -142,7 +164,30 @@ class InMemoryJobRepository:
                 "updated_at": _stored_time(now),
                 "finished_at": _stored_time(now),
             },
+            delivery,
         )
+
+    def mark_dispatched(self, job_id: str, event: WebhookEvent) -> None:
+        self._change_delivery(job_id, event, lambda d: {"dispatched": True})
+
+    def record_attempt(self, job_id: str, event: WebhookEvent, attempt: DeliveryAttempt) -> bool:
+        job = self.jobs[job_id]
+        current = job.delivery(event)
+        if current is None or current.attempts >= attempt.attempts:
+            return False
+        self._change_delivery(job_id, event, lambda d: dict(attempt))
+        return True
+
+    def _change_delivery(
+        self, job_id: str, event: WebhookEvent, changes: Callable[[Delivery], dict[str, Any]]
+    ) -> None:
+        job = self.jobs[job_id]
+        deliveries = tuple(
+            d.model_copy(update=changes(d)) if d.event is event else d for d in job.deliveries
+        )
+        if deliveries == job.deliveries and job.delivery(event) is None:
+            raise KeyError(event)
+        self.jobs[job_id] = job.model_copy(update={"deliveries": deliveries})
 
     def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
         # The open-jobs index: only open jobs are in it, oldest update first.
@@ -185,11 +230,16 @@ class InMemoryJobRepository:
         expected: str,
         condition: Callable[[Job], bool],
         changes: Callable[[Job], dict[str, Any]],
+        delivery: Delivery | None = None,
     ) -> Job:
         job = self.jobs.get(job_id)
         if job is None or not condition(job):
             raise JobStateConflictError(job_id, expected)
-        updated = job.model_copy(update=changes(job))
+        update = changes(job)
+        if delivery is not None and job.delivery(delivery.event) is None:
+            # if_not_exists: a repeated transition keeps the first outbox entry.
+            update["deliveries"] = (*job.deliveries, delivery)
+        updated = job.model_copy(update=update)
         self.jobs[job_id] = updated
         return updated
 
@@ -240,3 +290,54 @@ class InMemoryImageStore:
 
     def read(self, key: str) -> StoredObject:
         return self.objects[key]
+
+
+@dataclass
+class InMemoryWebhookQueue:
+    """Keeps what was sent, with its delay; `unavailable` makes `send` fail."""
+
+    sent: list[tuple[WebhookMessage, int]] = field(default_factory=list)
+    unavailable: bool = False
+
+    def send(self, message: WebhookMessage, delay_seconds: int = 0) -> None:
+        if self.unavailable:
+            raise EnqueueFailedError(f"could not queue the webhook of job {message.job_id}")
+        self.sent.append((message, delay_seconds))
+
+    def take(self) -> list[tuple[WebhookMessage, int]]:
+        taken, self.sent = self.sent, []
+        return taken
+
+
+@dataclass
+class InMemorySecretStore:
+    items: dict[str, TenantSecrets] = field(default_factory=dict)
+
+    def get(self, owner: str) -> TenantSecrets | None:
+        return self.items.get(owner)
+
+    def put_new(self, secrets: TenantSecrets) -> bool:
+        if secrets.owner in self.items:
+            return False
+        self.items[secrets.owner] = secrets
+        return True
+
+    def replace(self, secrets: TenantSecrets, expected_current: str) -> bool:
+        found = self.items.get(secrets.owner)
+        if found is None or found.current != expected_current:
+            return False
+        self.items[secrets.owner] = secrets
+        return True
+
+
+@dataclass
+class ScriptedSender:
+    """Answers each POST with the next scripted result (the last one repeats); keeps requests."""
+
+    results: list[SendResult] = field(default_factory=lambda: [SendResult(status_code=200)])
+    requests: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
+
+    def post(self, url: str, body: bytes, headers: Any) -> SendResult:
+        self.requests.append((url, body, dict(headers)))
+        index = min(len(self.requests) - 1, len(self.results) - 1)
+        return self.results[index]

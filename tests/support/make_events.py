@@ -313,6 +313,28 @@ def all_events() -> dict[str, dict[str, Any]]:
         ),
         # SweepFunction: what its EventBridge schedule sends
         "schedule-sweep": _sam_event("cloudwatch", "scheduled-event"),
+        # Webhooks: a job that asks for both events; the tenant's secret; one delivery
+        "api-post-jobs-webhook": post(
+            "/jobs",
+            _json(
+                {
+                    "prompt": "a lighthouse on a cliff at sunset",
+                    "width": 256,
+                    "height": 192,
+                    "webhook": "https://hooks.example.com/imagejobs",
+                    "webhook_events_filter": ["started", "completed"],
+                }
+            ),
+        ),
+        "api-get-webhook-secret": api_event(
+            "GET", "/webhooks/secret", "/webhooks/secret", content_type=None
+        ),
+        "api-post-webhook-secret-rotate": api_event(
+            "POST", "/webhooks/secret/rotate", "/webhooks/secret/rotate", body=None
+        ),
+        "sqs-webhook": sqs_event(
+            _json({"job_id": JOB_ID, "event": "completed", "attempt": 1}), queue="WebhookQueue"
+        ),
     }
 
 

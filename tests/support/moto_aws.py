@@ -34,10 +34,15 @@ class MotoResources:
     dynamodb: Any
     sqs: Any
     s3: Any
+    webhook_queue_url: str = ""
+    secrets_table_name: str = ""
 
-    def queued_messages(self) -> list[dict[str, Any]]:
+    def queued_messages(self, queue_url: str | None = None) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
-            QueueUrl=self.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            QueueUrl=queue_url or self.queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            AttributeNames=["All"],
         )
         return [json.loads(m["Body"]) for m in response.get("Messages", [])]
 
@@ -113,6 +118,24 @@ def create_moto_resources() -> MotoResources:
         QueueName="jobs", Attributes=template.queue_attributes("JobsQueue", with_dlq)
     )["QueueUrl"]
 
+    webhook_dlq_url = sqs.create_queue(
+        QueueName="webhooks-dlq",
+        Attributes=template.queue_attributes("WebhookDeadLetterQueue", plain),
+    )["QueueUrl"]
+    webhook_dlq_arn = sqs.get_queue_attributes(
+        QueueUrl=webhook_dlq_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    webhook_queue_url = sqs.create_queue(
+        QueueName="webhooks",
+        Attributes=template.queue_attributes(
+            "WebhookQueue", template.Resolver({}, {"WebhookDeadLetterQueue.Arn": webhook_dlq_arn})
+        ),
+    )["QueueUrl"]
+    secrets_table_name = "webhook-secrets-table"
+    dynamodb.create_table(
+        TableName=secrets_table_name, **template.table_definition("WebhookSecretsTable")
+    )
+
     bucket_name = "images-bucket"
     s3.create_bucket(Bucket=bucket_name)
     s3.put_bucket_encryption(
@@ -134,9 +157,22 @@ def create_moto_resources() -> MotoResources:
             "JobsQueue": queue_url,
             "ImagesBucket": bucket_name,
             "IdempotencyTable": idempotency_table,
+            "WebhookQueue": webhook_queue_url,
+            "WebhookSecretsTable": secrets_table_name,
         }
     )
-    return MotoResources(table_name, queue_url, dlq_url, bucket_name, resolve, dynamodb, sqs, s3)
+    return MotoResources(
+        table_name,
+        queue_url,
+        dlq_url,
+        bucket_name,
+        resolve,
+        dynamodb,
+        sqs,
+        s3,
+        webhook_queue_url=webhook_queue_url,
+        secrets_table_name=secrets_table_name,
+    )
 
 
 def cold_start(

@@ -17,7 +17,7 @@ from imagejobs.logic.worker import Outcome, process_job
 from imagejobs.models.domain import Job
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
-from tests.support.in_memory import StoredObject
+from tests.support.in_memory import InMemoryWebhookQueue, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job
 
 WORKER_JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -66,6 +66,7 @@ class WorkerWorld:
     images: ImageStore
     objects: StoredObjects
     ticks: int = 0
+    webhooks: InMemoryWebhookQueue = field(default_factory=InMemoryWebhookQueue)
 
     def clock(self) -> datetime:
         self.ticks += 1
@@ -99,6 +100,7 @@ class WorkerWorld:
             max_receive_count=max_receive_count,
             jobs=self.jobs,
             images=self.images,
+            webhooks=self.webhooks,
             engine=engine,
             clock=self.clock,
         )

@@ -30,12 +30,15 @@ from imagejobs.models.domain import (
 )
 from imagejobs.models.storage import (
     JobItem,
+    delivery_attribute,
+    delivery_to_dynamodb,
     format_timestamp,
     image_to_dynamodb,
     item_to_job,
     job_to_item,
     parse_timestamp,
 )
+from imagejobs.models.webhooks import Delivery, DeliveryAttempt, WebhookEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -122,7 +125,9 @@ class DynamoJobRepository:
         item = response.get("Item")
         return item_to_job(JobItem.from_dynamodb(item)) if item else None
 
-    def start_attempt(self, job_id: str, now: datetime, engine_id: str) -> Job:
+    def start_attempt(
+        self, job_id: str, now: datetime, engine_id: str, delivery: Delivery | None = None
+    ) -> Job:
         """`engine_id` replaces the one chosen at submit: a redeploy in between may have changed
         it."""
         return self._update(
@@ -138,9 +143,16 @@ class DynamoJobRepository:
                 ":one": {"N": "1"},
                 ":engine": {"S": engine_id},
             },
+            delivery=delivery,
         )
 
-    def complete(self, job_id: str, images: Sequence[GeneratedImage], now: datetime) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        images: Sequence[GeneratedImage],
+        now: datetime,
+        delivery: Delivery | None = None,
+    ) -> Job:
         return self._close(
             job_id,
             expected="running",
@@ -154,9 +166,12 @@ class DynamoJobRepository:
                 ":now": _time(now),
                 ":images": {"L": [image_to_dynamodb(image) for image in images]},
             },
+            delivery=delivery,
         )
 
-    def fail(self, job_id: str, error: JobError, now: datetime) -> Job:
+    def fail(
+        self, job_id: str, error: JobError, now: datetime, delivery: Delivery | None = None
+    ) -> Job:
         return self._close(
             job_id,
             expected="queued or running",
@@ -170,6 +185,7 @@ class DynamoJobRepository:
                 ":type": {"S": error.type},
                 ":message": {"S": error.message},
             },
+            delivery=delivery,
         )
 
     def note_redriven(self, job_id: str, now: datetime) -> Job:
@@ -181,7 +197,7 @@ class DynamoJobRepository:
             values={**_ACTIVE, ":now": _time(now)},
         )
 
-    def cancel_queued(self, job_id: str, now: datetime) -> Job:
+    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         return self._close(
             job_id,
             expected="queued",
@@ -192,6 +208,7 @@ class DynamoJobRepository:
                 ":canceled": {"S": JobStatus.CANCELED.value},
                 ":now": _time(now),
             },
+            delivery=delivery,
         )
 
     def request_cancel(self, job_id: str, now: datetime) -> Job:
@@ -203,7 +220,7 @@ class DynamoJobRepository:
             values={":running": _ACTIVE[":running"], ":true": {"BOOL": True}, ":now": _time(now)},
         )
 
-    def finish_canceled(self, job_id: str, now: datetime) -> Job:
+    def finish_canceled(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
         return self._close(
             job_id,
             expected="running with a cancel requested",
@@ -215,6 +232,7 @@ class DynamoJobRepository:
                 ":true": {"BOOL": True},
                 ":now": _time(now),
             },
+            delivery=delivery,
         )
 
     def list_owned(
@@ -265,7 +283,14 @@ class DynamoJobRepository:
         return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
 
     def _close(
-        self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]
+        self,
+        job_id: str,
+        *,
+        expected: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        delivery: Delivery | None = None,
     ) -> Job:
         """A transition to a terminal state, which gives the owner's slot back if it held one."""
         # Who owns the job, and whether it holds a slot, never change after create: safe to
@@ -279,12 +304,17 @@ class DynamoJobRepository:
         ).get("Item")
         if not held or _COUNTED not in held:
             return self._update(
-                job_id, expected=expected, update=update, condition=condition, values=values
+                job_id,
+                expected=expected,
+                update=update,
+                condition=condition,
+                values=values,
+                delivery=delivery,
             )
         try:
             self._transact(
                 [
-                    {"Update": self._job_update(job_id, update, condition, values)},
+                    {"Update": self._job_update(job_id, update, condition, values, delivery)},
                     {
                         "Update": {
                             "TableName": self._table,
@@ -319,28 +349,101 @@ class DynamoJobRepository:
             time.sleep(random.uniform(0, 0.025 * 2**attempt))  # noqa: S311 (not cryptographic)
 
     def _job_update(
-        self, job_id: str, update: str, condition: str, values: dict[str, Any]
+        self,
+        job_id: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        delivery: Delivery | None = None,
     ) -> UpdateTypeDef:
+        names = {"#status": "status"}
+        if delivery is not None:
+            # The outbox entry, in the same write as the transition; a repeated transition
+            # (a redelivered message) keeps the first one.
+            names["#delivery"] = delivery_attribute(delivery.event)
+            values = {**values, ":delivery": {"M": delivery_to_dynamodb(delivery)["M"]}}
+            update = _add_to_set_clause(update, "#delivery = if_not_exists(#delivery, :delivery)")
         return {
             "TableName": self._table,
             "Key": {"job_id": {"S": job_id}},
             "UpdateExpression": update,
             # attribute_exists stops an update from creating a half item for an unknown id.
             "ConditionExpression": f"attribute_exists(job_id) AND {condition}",
-            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
 
+    def mark_dispatched(self, job_id: str, event: WebhookEvent) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="SET #delivery.dispatched = :true",
+            ConditionExpression="attribute_exists(#delivery)",
+            ExpressionAttributeNames={"#delivery": delivery_attribute(event)},
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )
+
+    def record_attempt(self, job_id: str, event: WebhookEvent, attempt: DeliveryAttempt) -> bool:
+        sets = ["#delivery.attempts = :attempts", "#delivery.#state = :state"]
+        removes = []
+        values: dict[str, Any] = {
+            ":attempts": {"N": str(attempt.attempts)},
+            ":state": {"S": attempt.state.value},
+        }
+        for name, value in (
+            ("last_status_code", {"N": str(attempt.last_status_code)}),
+            ("last_error", {"S": attempt.last_error}),
+        ):
+            if getattr(attempt, name) is None:
+                removes.append(f"#delivery.{name}")
+            else:
+                sets.append(f"#delivery.{name} = :{name}")
+                values[f":{name}"] = value
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"job_id": {"S": job_id}},
+                UpdateExpression=update,
+                # A duplicate message of an attempt already recorded changes nothing.
+                ConditionExpression="#delivery.attempts < :attempts",
+                ExpressionAttributeNames={
+                    "#delivery": delivery_attribute(event),
+                    "#state": "state",
+                },
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def _update(
-        self, job_id: str, *, expected: str, update: str, condition: str, values: dict[str, Any]
+        self,
+        job_id: str,
+        *,
+        expected: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        delivery: Delivery | None = None,
     ) -> Job:
         try:
             response = self._client.update_item(
-                **self._job_update(job_id, update, condition, values), ReturnValues="ALL_NEW"
+                **self._job_update(job_id, update, condition, values, delivery),
+                ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             raise _conflict_or(error, job_id, expected) from error
         return item_to_job(JobItem.from_dynamodb(response["Attributes"]))
+
+
+def _add_to_set_clause(update: str, assignment: str) -> str:
+    """`update` (which starts with its SET clause) with one more assignment in that clause."""
+    ends = [update.find(keyword) for keyword in (" ADD ", " REMOVE ") if keyword in update]
+    end = min(ends, default=len(update))
+    return f"{update[:end]}, {assignment}{update[end:]}"
 
 
 def _position(job: Job) -> PagePosition:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.logic.dead_letter import settle_dead_letter
 from imagejobs.models.messages import JobMessage
 from imagejobs.observability import logger, metrics, tracer
@@ -27,6 +28,7 @@ from imagejobs.settings import DeadLetterSettings
 
 settings = DeadLetterSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 # When every record fails, report them all as item failures instead of failing the
 # invocation: the messages' own visibility (and backoff) then decides when they return.
@@ -47,6 +49,7 @@ def record_handler(record: SqsRecordModel) -> bool:
         job_id,
         receive_count=int(record.attributes.ApproximateReceiveCount),
         jobs=jobs,
+        webhooks=webhooks,
         clock=utc_now,
     )
 

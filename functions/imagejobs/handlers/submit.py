@@ -18,6 +18,7 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
     PREFERENCE_APPLIED_HEADER,
@@ -54,6 +55,7 @@ from imagejobs.settings import SubmitSettings
 settings = SubmitSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
 @cache
@@ -206,7 +208,8 @@ def generate_image(
 @tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)
-    return job_view(cancel_job(job_id, caller(app), jobs=jobs, now=utc_now()), image_urls={})
+    canceled = cancel_job(job_id, caller(app), jobs=jobs, webhooks=webhooks, now=utc_now())
+    return job_view(canceled, image_urls={})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from imagejobs.clock import utc_now
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.logic.sweeper import sweep
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import SweepSettings
@@ -16,6 +17,7 @@ from imagejobs.settings import SweepSettings
 settings = SweepSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -23,4 +25,6 @@ queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     # The scheduled event carries nothing the sweep needs: its bounds are the settings'.
-    return asdict(sweep(jobs=jobs, queue=queue, settings=settings, now=utc_now()))
+    return asdict(
+        sweep(jobs=jobs, queue=queue, webhooks=webhooks, settings=settings, now=utc_now())
+    )

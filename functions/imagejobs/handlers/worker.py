@@ -17,6 +17,7 @@ from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.engines import get_engine
 from imagejobs.engines.options import EngineOptions
 from imagejobs.logic.worker import process_delivery
@@ -28,6 +29,7 @@ settings = WorkerSettings.from_environment()
 jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
 images = S3ImageStore(settings.bucket_name, s3_client())
 queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 engine = get_engine(
     settings.engine_kind,
     EngineOptions(
@@ -65,6 +67,7 @@ def record_handler(record: JobMessageRecord, lambda_context: LambdaContext) -> s
         jobs=jobs,
         images=images,
         queue=queue,
+        webhooks=webhooks,
         engine=engine,
         clock=utc_now,
     )

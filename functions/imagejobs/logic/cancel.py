@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from imagejobs.exceptions import JobStateConflictError
+from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
 from imagejobs.logic.status import owned_job
+from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
 from imagejobs.models.domain import Job
+from imagejobs.models.webhooks import WebhookEvent
 from imagejobs.observability import logger
-from imagejobs.ports import JobRepository
+from imagejobs.ports import JobRepository, WebhookQueue
 
 
-def cancel_job(job_id: str, owner: str, *, jobs: JobRepository, now: datetime) -> Job:
+def cancel_job(
+    job_id: str, owner: str, *, jobs: JobRepository, webhooks: WebhookQueue, now: datetime
+) -> Job:
     """Returns the job as the cancel left it: `canceled`, or `running` with the cancel requested.
 
     A finished job raises `JobStateConflictError` (409). Each step is a conditional write, so a
@@ -19,10 +23,21 @@ def cancel_job(job_id: str, owner: str, *, jobs: JobRepository, now: datetime) -
     """
     job = owned_job(job_id, owner, jobs)
     if job.status.is_terminal:
+        # A cancel that ended the job but could not dispatch its event is retried by the
+        # client; its 409 dispatches what is left.
+        _dispatch(job, jobs, webhooks)
         raise JobStateConflictError(job_id, "queued or running")
     try:
-        canceled = jobs.cancel_queued(job_id, now)
+        canceled = jobs.cancel_queued(job_id, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
         canceled = jobs.request_cancel(job_id, now)
+    _dispatch(canceled, jobs, webhooks)
     logger.info("cancel accepted", extra={"status": canceled.status})
     return canceled
+
+
+def _dispatch(job: Job, jobs: JobRepository, webhooks: WebhookQueue) -> None:
+    try:
+        dispatch(job, jobs=jobs, webhooks=webhooks)
+    except EnqueueFailedError:
+        logger.warning("webhook event of a canceled job not dispatched yet")

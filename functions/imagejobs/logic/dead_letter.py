@@ -8,13 +8,20 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.exceptions import JobStateConflictError
+from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
 from imagejobs.models.domain import JobError
+from imagejobs.models.webhooks import WebhookEvent
 from imagejobs.observability import logger, metrics
-from imagejobs.ports import JobRepository
+from imagejobs.ports import JobRepository, WebhookQueue
 
 
 def settle_dead_letter(
-    job_id: str | None, *, receive_count: int, jobs: JobRepository, clock: Callable[[], datetime]
+    job_id: str | None,
+    *,
+    receive_count: int,
+    jobs: JobRepository,
+    webhooks: WebhookQueue,
+    clock: Callable[[], datetime],
 ) -> bool:
     """Fails the job a dead-lettered message names, unless it already ended.
 
@@ -30,15 +37,21 @@ def settle_dead_letter(
         return False
     if job.status.is_terminal:
         logger.info("dead-lettered message for a finished job", extra={"status": job.status})
+        # Its worker may have died between the last transition and dispatching its event.
+        dispatch(job, jobs=jobs, webhooks=webhooks)
         return False
     reason = JobError(
         type="DeadLettered",
         message=f"the job could not be processed after {receive_count} deliveries",
     )
+    now = clock()
     try:
-        jobs.fail(job_id, reason, clock())
+        failed = jobs.fail(job_id, reason, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
+        if (ended := jobs.get(job_id)) is not None:
+            dispatch(ended, jobs=jobs, webhooks=webhooks)
         return False
+    dispatch(failed, jobs=jobs, webhooks=webhooks)
     metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("dead-lettered job failed", extra={"deliveries": receive_count})
     return True

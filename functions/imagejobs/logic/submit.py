@@ -13,6 +13,7 @@ from imagejobs.engines.limits import EngineLimits
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, TooManyOpenJobsError
 from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.webhook_targets import check_webhook_url
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import JobQueue, JobRepository
 from imagejobs.settings import SubmitSettings
@@ -30,6 +31,8 @@ def submit_job(
     limits = settings.engine_limits
     parameters = _resolve(spec, limits)
     _check_limits(parameters, settings.max_image_size, limits)
+    if spec.webhook is not None:
+        check_webhook_url(spec.webhook.url, allow_private=settings.webhook_allow_private)
     job = Job(
         job_id=str(uuid.uuid4()),
         owner=owner,
@@ -41,6 +44,7 @@ def submit_job(
         # Whole seconds: the table's TTL attribute holds epoch seconds.
         expires_at=(now + timedelta(days=settings.job_retention_days)).replace(microsecond=0),
         ignored_parameters=spec.ignored_parameters,
+        webhook=spec.webhook,
     )
     logger.set_correlation_id(job.job_id)
     try:

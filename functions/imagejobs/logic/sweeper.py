@@ -19,10 +19,12 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
+from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
 from imagejobs.models.domain import Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.webhooks import WebhookEvent
 from imagejobs.observability import logger, metrics
-from imagejobs.ports import JobQueue, JobRepository
+from imagejobs.ports import JobQueue, JobRepository, WebhookQueue
 from imagejobs.settings import SweepSettings
 
 
@@ -35,7 +37,12 @@ class SweepReport:
 
 
 def sweep(
-    *, jobs: JobRepository, queue: JobQueue, settings: SweepSettings, now: datetime
+    *,
+    jobs: JobRepository,
+    queue: JobQueue,
+    webhooks: WebhookQueue,
+    settings: SweepSettings,
+    now: datetime,
 ) -> SweepReport:
     bounds = {
         JobStatus.QUEUED: timedelta(seconds=settings.queued_after_seconds),
@@ -51,7 +58,7 @@ def sweep(
         budget -= len(stranded)
         for job in stranded:
             if job.created_at < give_up_before:
-                failed += _give_up(job, jobs, settings, now)
+                failed += _give_up(job, jobs, webhooks, settings, now)
             elif _redrive(job, jobs, queue, now):
                 redriven += 1
             else:
@@ -77,17 +84,24 @@ def _redrive(job: Job, jobs: JobRepository, queue: JobQueue, now: datetime) -> b
     return True
 
 
-def _give_up(job: Job, jobs: JobRepository, settings: SweepSettings, now: datetime) -> int:
+def _give_up(
+    job: Job, jobs: JobRepository, webhooks: WebhookQueue, settings: SweepSettings, now: datetime
+) -> int:
     reason = JobError(
         type="Stale",
         message=f"still {job.status.value} {settings.give_up_after_seconds} seconds after it"
         " was submitted; given up",
     )
     try:
-        jobs.fail(job.job_id, reason, now)
+        failed = jobs.fail(job.job_id, reason, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
         # It ended since the index was read.
         return 0
+    try:
+        dispatch(failed, jobs=jobs, webhooks=webhooks)
+    except EnqueueFailedError:
+        # Its event stays undispatched on the job (no message will bring the job back): logged.
+        logger.warning("stale job's webhook event not dispatched yet", extra={"job_id": job.job_id})
     metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("stale job failed", extra={"job_id": job.job_id, "status": job.status})
     return 1

@@ -2,7 +2,10 @@
 
 - the state moves only forward, by conditional writes (`JobRepository`);
 - a message for a finished or unknown job is acknowledged and does nothing;
-- image keys are deterministic, so a retry overwrites what an earlier attempt wrote.
+- image keys are deterministic, so a retry overwrites what an earlier attempt wrote;
+- a transition that causes a webhook event records it in the same write (the outbox), and
+  every delivery, a redelivery of a finished job's message included, dispatches what the job
+  has not dispatched yet (logic.webhooks.outbox).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from imagejobs.exceptions import (
     NotEnoughTimeError,
     PermanentEngineError,
 )
+from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
 from imagejobs.models.domain import GeneratedImage, Job, JobError
+from imagejobs.models.webhooks import WebhookEvent
 from imagejobs.observability import logger, metrics
-from imagejobs.ports import ImageStore, JobQueue, JobRepository
+from imagejobs.ports import ImageStore, JobQueue, JobRepository, WebhookQueue
 
 
 class Outcome(StrEnum):
@@ -58,6 +63,7 @@ def process_delivery(
     jobs: JobRepository,
     images: ImageStore,
     queue: JobQueue,
+    webhooks: WebhookQueue,
     engine: ImageEngine,
     clock: Callable[[], datetime],
 ) -> Outcome:
@@ -78,6 +84,7 @@ def process_delivery(
             max_receive_count=max_receive_count,
             jobs=jobs,
             images=images,
+            webhooks=webhooks,
             engine=engine,
             clock=clock,
         )
@@ -94,10 +101,11 @@ def process_job(
     max_receive_count: int,
     jobs: JobRepository,
     images: ImageStore,
+    webhooks: WebhookQueue,
     engine: ImageEngine,
     clock: Callable[[], datetime],
 ) -> Outcome:
-    """Render the job and record the result.
+    """Render the job and record the result, then dispatch the webhook events it caused.
 
     Raises only for errors worth retrying, and only before the last delivery: the caller
     reports the message as failed so that SQS delivers it again after its visibility timeout.
@@ -106,13 +114,45 @@ def process_job(
     if job is None:
         logger.warning("message for an unknown job dropped", extra={"job_id": job_id})
         return Outcome.SKIPPED
+    try:
+        return _process(
+            job,
+            receive_count=receive_count,
+            max_receive_count=max_receive_count,
+            jobs=jobs,
+            images=images,
+            engine=engine,
+            clock=clock,
+        )
+    finally:
+        # Whatever happened (a failed render after the start, a redelivery of a finished
+        # job's message), the events the job caused go out; raising here brings this message
+        # back, so none is lost.
+        if job.webhook is not None and (latest := jobs.get(job_id)) is not None:
+            dispatch(latest, jobs=jobs, webhooks=webhooks)
+
+
+def _process(
+    job: Job,
+    *,
+    receive_count: int,
+    max_receive_count: int,
+    jobs: JobRepository,
+    images: ImageStore,
+    engine: ImageEngine,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    job_id = job.job_id
     if job.status.is_terminal:
         logger.info("job already finished; redelivery ignored", extra={"status": job.status})
         return Outcome.SKIPPED
     if job.cancel_requested:
         return _finish_cancel(jobs, images, job, clock)
+    now = clock()
     try:
-        job = jobs.start_attempt(job_id, clock(), engine.engine_id)
+        job = jobs.start_attempt(
+            job_id, now, engine.engine_id, delivery_for(job, WebhookEvent.STARTED, now)
+        )
     except JobStateConflictError:
         return _after_conflict(jobs, images, job_id, clock)
 
@@ -120,7 +160,7 @@ def process_job(
         rendered = _render(job, engine)
         stored = [_store(job_id, index, image, images) for index, image in enumerate(rendered)]
     except PermanentEngineError as error:
-        return _fail(jobs, job_id, JobError(type="RenderFailed", message=str(error)), clock)
+        return _fail(jobs, job, JobError(type="RenderFailed", message=str(error)), clock)
     except Exception as error:
         if receive_count < max_receive_count:
             logger.warning(
@@ -136,10 +176,11 @@ def process_job(
             message=f"gave up after {receive_count} deliveries ({job.attempts} attempts);"
             f" last error: {_describe(error)}",
         )
-        return _fail(jobs, job_id, reason, clock)
+        return _fail(jobs, job, reason, clock)
 
+    now = clock()
     try:
-        jobs.complete(job_id, stored, clock())
+        jobs.complete(job_id, stored, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
         return _after_conflict(jobs, images, job_id, clock)
     metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
@@ -174,11 +215,10 @@ def _store(job_id: str, index: int, image: RenderedImage, images: ImageStore) ->
     )
 
 
-def _fail(
-    jobs: JobRepository, job_id: str, error: JobError, clock: Callable[[], datetime]
-) -> Outcome:
+def _fail(jobs: JobRepository, job: Job, error: JobError, clock: Callable[[], datetime]) -> Outcome:
+    now = clock()
     try:
-        jobs.fail(job_id, error, clock())
+        jobs.fail(job.job_id, error, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
         return Outcome.SKIPPED
     metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
@@ -203,8 +243,9 @@ def _finish_cancel(
     # Keys are deterministic, so whatever any attempt wrote is found without a listing.
     params = job.parameters
     images.delete([image_key(job.job_id, n, params.image_format) for n in range(params.num_images)])
+    now = clock()
     try:
-        jobs.finish_canceled(job.job_id, clock())
+        jobs.finish_canceled(job.job_id, now, delivery_for(job, WebhookEvent.COMPLETED, now))
     except JobStateConflictError:
         return Outcome.SKIPPED
     logger.info("job canceled while running; its images were removed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,12 @@ from imagejobs.engines.base import (
     PromptOption,
 )
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.models.webhooks import (
+    DEFAULT_EVENTS,
+    DeliveryState,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 # Text a client may send: control characters other than tab, CR and LF are refused, and so
 # are lone surrogates (JSON's "\ud800" escape), which are not text and no store can encode.
@@ -115,7 +121,12 @@ class SubmitOptions(ImageOptions):
             raise ValueError("give guidance or cfg_scale, not both")
         return value
 
-    def spec_for(self, prompt: str, ignored_parameters: tuple[str, ...] = ()) -> JobSpec:
+    def spec_for(
+        self,
+        prompt: str,
+        ignored_parameters: tuple[str, ...] = (),
+        webhook: WebhookSubscription | None = None,
+    ) -> JobSpec:
         guidance = self.guidance if self.guidance is not None else self.cfg_scale
         negative_prompt = self.negative_prompt or None
         # Only the declared fields: a drop-in keeps the keys it ignores in `model_extra`.
@@ -127,11 +138,44 @@ class SubmitOptions(ImageOptions):
                 "negative_prompt": negative_prompt,
                 "guidance": guidance,
                 "ignored_parameters": ignored_parameters,
+                "webhook": webhook,
             }
         )
 
 
-class JobRequest(SubmitOptions, PromptOption):
+# Longer URLs are refused at submit; what else a URL must be is checked by logic.webhook_targets,
+# which knows whether this deployment allows plain http and private targets.
+MAX_WEBHOOK_URL_CHARS = 2048
+
+
+class WebhookOptions(BaseModel):
+    """`webhook` and `webhook_events_filter`, as `POST /jobs` and the drop-ins take them."""
+
+    webhook: Annotated[str, StringConstraints(max_length=MAX_WEBHOOK_URL_CHARS)] | None = None
+    # Literal, not the enum: the strict validation of a JSON body wants a name, not a member.
+    webhook_events_filter: (
+        Annotated[list[Literal["started", "completed"]], Field(min_length=1, max_length=2)] | None
+    ) = None
+
+    @field_validator("webhook_events_filter")
+    @classmethod
+    def _only_with_a_webhook(
+        cls, value: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        # (Only when `webhook` was valid and left out: a bad one is its own error.)
+        if value is not None and "webhook" in info.data and info.data["webhook"] is None:
+            raise ValueError("give a webhook to send events to")
+        return value
+
+    def subscription(self) -> WebhookSubscription | None:
+        if self.webhook is None:
+            return None
+        names = self.webhook_events_filter or DEFAULT_EVENTS
+        events = tuple(dict.fromkeys(WebhookEvent(name) for name in names))
+        return WebhookSubscription(url=self.webhook, events=events)
+
+
+class JobRequest(SubmitOptions, PromptOption, WebhookOptions):
     """Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string."""
 
     model_config = ConfigDict(strict=True)
@@ -139,7 +183,7 @@ class JobRequest(SubmitOptions, PromptOption):
     prompt: Prompt
 
     def spec(self) -> JobSpec:
-        return self.spec_for(self.prompt)
+        return self.spec_for(self.prompt, webhook=self.subscription())
 
 
 class ImageView(BaseModel):
@@ -148,6 +192,16 @@ class ImageView(BaseModel):
     height: int
     format: ImageFormat
     seed: int
+
+
+class DeliveryView(BaseModel):
+    event: WebhookEvent
+    webhook_id: str
+    occurred_at: datetime
+    state: DeliveryState
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
 
 
 class JobView(BaseModel):
@@ -173,6 +227,10 @@ class JobView(BaseModel):
     cancel_requested: bool
     # What a drop-in route ignored of the request, as the service it replaces did: names only.
     ignored_parameters: list[str]
+    webhook: str | None = None
+    webhook_events_filter: list[WebhookEvent] | None = None
+    # Per event that happened: its attempts so far and whether it was delivered.
+    webhook_deliveries: list[DeliveryView] = []
 
 
 class JobListView(BaseModel):
@@ -200,8 +258,33 @@ class ErrorResponse(BaseModel):
 def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
     """`image_urls` maps each image's storage key to the URL the caller may fetch it from."""
     images = [_image_view(image, image_urls[image.key]) for image in job.images]
-    return JobView.model_validate({**dict(job), "images": images})
+    webhook = job.webhook
+    return JobView.model_validate(
+        {
+            **dict(job),
+            "images": images,
+            "webhook": webhook.url if webhook else None,
+            "webhook_events_filter": list(webhook.events) if webhook else None,
+            "webhook_deliveries": [dict(delivery) for delivery in job.deliveries],
+        }
+    )
 
 
 def _image_view(image: GeneratedImage, url: str) -> ImageView:
     return ImageView.model_validate({**image.model_dump(exclude={"key"}), "url": url})
+
+
+class WebhookBody(BaseModel):
+    """What a webhook POSTs: the event, when it happened, and the job as its owner sees it."""
+
+    type: str
+    timestamp: datetime
+    data: JobView
+
+
+class WebhookSecretView(BaseModel):
+    """`GET /webhooks/secret` and `POST /webhooks/secret/rotate`."""
+
+    secret: str
+    # After a rotation, until when deliveries are also signed with the previous secret.
+    previous_valid_until: datetime | None = None

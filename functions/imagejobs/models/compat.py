@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, caller_name
+from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, WebhookOptions, caller_name
 from imagejobs.models.domain import Job, JobSpec, JobStatus
 
 # The services' models were pydantic's defaults: lax (`"512"` and `512.0` are a width of 512,
@@ -32,7 +32,7 @@ class GenerateParameters(SubmitOptions):
     model_config = _AS_THE_SERVICES_DID
 
 
-class GenerateRequest(BaseModel):
+class GenerateRequest(WebhookOptions):
     """Body of `POST /generate`: `{"prompt": ..., "parameters": {"width": ..., ...}}`."""
 
     model_config = _AS_THE_SERVICES_DID
@@ -41,7 +41,9 @@ class GenerateRequest(BaseModel):
     parameters: GenerateParameters = GenerateParameters()
 
     def spec(self) -> JobSpec:
-        return self.parameters.spec_for(self.prompt, _ignored(self.parameters, self))
+        return self.parameters.spec_for(
+            self.prompt, _ignored(self.parameters, self), self.subscription()
+        )
 
 
 class GenerateAccepted(BaseModel):
@@ -54,7 +56,7 @@ class GenerateImageRequest(JobRequest):
     model_config = _AS_THE_SERVICES_DID
 
     def spec(self) -> JobSpec:
-        return self.spec_for(self.prompt, _ignored(self))
+        return self.spec_for(self.prompt, _ignored(self), self.subscription())
 
 
 class GenerateImageAccepted(BaseModel):

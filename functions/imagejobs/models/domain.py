@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from imagejobs.engines.base import GenerationOptions, ImageFormat, RenderRequest
+from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscription
 
 
 class JobSpec(GenerationOptions):
@@ -16,6 +17,7 @@ class JobSpec(GenerationOptions):
     keys, as the services they replace did)."""
 
     ignored_parameters: tuple[str, ...] = ()
+    webhook: WebhookSubscription | None = None
 
 
 # Fully resolved: every default applied, the seed chosen; exactly what the engine renders.
@@ -81,6 +83,15 @@ class Job(_Frozen):
     # Set when a running job is canceled: the worker drops its result instead of saving it.
     cancel_requested: bool = False
     ignored_parameters: tuple[str, ...] = ()
+    webhook: WebhookSubscription | None = None
+    # One per event the webhook subscribed to that has happened (see models.webhooks).
+    deliveries: tuple[Delivery, ...] = ()
+
+    def subscribes_to(self, event: WebhookEvent) -> bool:
+        return self.webhook is not None and event in self.webhook.events
+
+    def delivery(self, event: WebhookEvent) -> Delivery | None:
+        return next((d for d in self.deliveries if d.event is event), None)
 
 
 class PagePosition(_Frozen):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscription
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -49,6 +50,13 @@ class JobItem(BaseModel):
     open_status: JobStatus | None = None
     # Absent when nothing was ignored, as on items written before it existed.
     ignored_parameters: tuple[str, ...] | None = None
+    # The webhook, if the job asked for one; each event's delivery is an attribute of its own
+    # (`delivery_started`, `delivery_completed`), so that a transition and the delivery
+    # function each update one path without reading the other's.
+    webhook_url: str | None = None
+    webhook_events: tuple[WebhookEvent, ...] | None = None
+    delivery_started: Delivery | None = None
+    delivery_completed: Delivery | None = None
 
     def to_dynamodb(self) -> dict[str, Any]:
         # None attributes are left out rather than stored as NULL, so that
@@ -71,6 +79,15 @@ class JobItem(BaseModel):
 
 def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
     return cast(dict[str, Any], _serializer.serialize(image.model_dump(mode="json")))
+
+
+def delivery_attribute(event: WebhookEvent) -> str:
+    return f"delivery_{event.value}"
+
+
+def delivery_to_dynamodb(delivery: Delivery) -> dict[str, Any]:
+    plain = delivery.model_dump(mode="json", exclude_none=True)
+    return cast(dict[str, Any], _serializer.serialize(plain))
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -104,6 +121,9 @@ def job_to_item(job: Job) -> JobItem:
             "cancel_requested": job.cancel_requested or None,
             "open_status": None if job.status.is_terminal else job.status,
             "ignored_parameters": job.ignored_parameters or None,
+            "webhook_url": job.webhook.url if job.webhook else None,
+            "webhook_events": job.webhook.events if job.webhook else None,
+            **{delivery_attribute(d.event): d for d in job.deliveries},
         }
     )
 
@@ -123,5 +143,17 @@ def item_to_job(item: JobItem) -> Job:
             "error": error,
             "cancel_requested": bool(item.cancel_requested),
             "ignored_parameters": item.ignored_parameters or (),
+            "webhook": _subscription(item),
+            "deliveries": tuple(
+                delivery
+                for delivery in (item.delivery_started, item.delivery_completed)
+                if delivery is not None
+            ),
         }
     )
+
+
+def _subscription(item: JobItem) -> WebhookSubscription | None:
+    if item.webhook_url is None:
+        return None
+    return WebhookSubscription(url=item.webhook_url, events=item.webhook_events or ())

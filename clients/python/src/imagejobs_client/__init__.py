@@ -26,6 +26,7 @@ from imagejobs_client.errors import (
     WaitTimeout,
 )
 from imagejobs_client.models import (
+    Delivery,
     ErrorBody,
     FieldError,
     Image,
@@ -43,6 +44,7 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectionFailed",
+    "Delivery",
     "ErrorBody",
     "FieldError",
     "Forbidden",

@@ -10,7 +10,15 @@ from typing import Any
 
 from imagejobs_client._http import Answer, Transport
 from imagejobs_client.errors import Conflict, WaitTimeout
-from imagejobs_client.models import ImageFormat, Job, JobList, JobRequest, JobStatus, Style
+from imagejobs_client.models import (
+    ImageFormat,
+    Job,
+    JobList,
+    JobRequest,
+    JobStatus,
+    Style,
+    WebhookEvent,
+)
 
 # `Prefer: wait=N` takes 1 to 25 s: API Gateway ends any request at 29 s.
 MAX_SERVER_WAIT = 25
@@ -76,6 +84,8 @@ class Jobs:
         quality: int | None = None,
         style: Style | None = None,
         guidance: float | None = None,
+        webhook: str | None = None,
+        webhook_events_filter: list[WebhookEvent] | None = None,
         wait: float | None = None,
         idempotency_key: str | None = None,
     ) -> Job:
@@ -95,6 +105,8 @@ class Jobs:
             quality=quality,
             style=style,
             guidance=guidance,
+            webhook=webhook,
+            webhook_events_filter=webhook_events_filter,
         )
         started = time.monotonic()
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}

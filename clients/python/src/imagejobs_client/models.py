@@ -22,6 +22,8 @@ JobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
 ImageFormat = Literal["png", "jpeg", "webp"]
 Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
+WebhookEvent = Literal["started", "completed"]
+DeliveryState = Literal["pending", "delivered", "given_up"]
 
 
 class _Answer(BaseModel):
@@ -43,6 +45,9 @@ class JobRequest(BaseModel):
     quality: int | None = None
     style: Style | None = None
     guidance: float | None = None
+    # A URL the service POSTs the job to when it starts and/or ends (see webhooks.verify).
+    webhook: str | None = None
+    webhook_events_filter: list[WebhookEvent] | None = None
 
 
 class JobParameters(_Answer):
@@ -94,6 +99,18 @@ class Image(_Answer):
 _EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
 
+class Delivery(_Answer):
+    """One webhook event of a job and how its delivery went."""
+
+    event: WebhookEvent
+    webhook_id: str
+    occurred_at: datetime
+    state: DeliveryState
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = None
+
+
 class Job(_Answer):
     """A job as `GET /jobs/{job_id}` and `POST /jobs` answer it."""
 
@@ -111,6 +128,9 @@ class Job(_Answer):
     # True once a cancel reached a running job; it ends `canceled` shortly.
     cancel_requested: bool
     ignored_parameters: list[str]
+    webhook: str | None = None
+    webhook_events_filter: list[WebhookEvent] | None = None
+    webhook_deliveries: list[Delivery] = []
 
     @property
     def is_terminal(self) -> bool:

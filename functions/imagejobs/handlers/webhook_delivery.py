@@ -1,0 +1,73 @@
+"""WebhookDeliveryFunction: sends the webhook events its SQS batch names, one attempt each.
+
+A failed attempt is not a failed record: its retry is a new message queued with the schedule's
+delay (logic.webhooks.delivery). A record fails (and comes back, then reaches
+WebhookDeadLetterQueue) only when recording or queueing itself failed.
+"""
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from imagejobs.clock import utc_now
+from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.webhook_secrets import DynamoSecretStore
+from imagejobs.dal.webhook_sender import HttpWebhookSender
+from imagejobs.logic.webhooks.delivery import DeliveryPorts, deliver
+from imagejobs.models.webhooks import WebhookMessage
+from imagejobs.observability import logger, metrics, tracer
+from imagejobs.settings import WebhookDeliverySettings
+
+settings = WebhookDeliverySettings.from_environment()
+dynamodb = boto3.client("dynamodb")
+ports = DeliveryPorts(
+    jobs=DynamoJobRepository(settings.table_name, dynamodb),
+    secrets=DynamoSecretStore(settings.secrets_table_name, dynamodb),
+    sender=HttpWebhookSender(
+        allow_private=settings.allow_private, timeout_seconds=settings.timeout_seconds
+    ),
+    queue=SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs")),
+    images=S3ImageStore(settings.bucket_name, s3_client()),
+)
+
+
+class WebhookMessageRecord(SqsRecordModel):
+    body: Json[WebhookMessage]
+
+
+processor = BatchProcessor(
+    event_type=EventType.SQS, model=WebhookMessageRecord, raise_on_entire_batch_failure=False
+)
+
+
+@tracer.capture_method
+def record_handler(record: WebhookMessageRecord) -> str:
+    message = record.body
+    logger.set_correlation_id(message.job_id)
+    return deliver(
+        message,
+        ports,
+        schedule=settings.retry_schedule,
+        url_expiry_seconds=settings.image_url_expiry_seconds,
+        clock=utc_now,
+    ).value
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

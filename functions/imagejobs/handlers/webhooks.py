@@ -1,0 +1,81 @@
+"""WebhookSecretFunction: `GET /webhooks/secret` and `POST /webhooks/secret/rotate`.
+
+The only function besides the delivery function that may read the secrets table; each tenant
+sees only its own secret (the key is the caller's API key id).
+"""
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagejobs.clock import utc_now
+from imagejobs.dal.webhook_secrets import DynamoSecretStore
+from imagejobs.handlers.api_contract import answers, describe_api
+from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.request_gate import refuse_before_routing
+from imagejobs.handlers.requests import caller
+from imagejobs.logic.webhooks.secrets import rotate, tenant_secrets
+from imagejobs.models.api import WebhookSecretView
+from imagejobs.models.webhooks import TenantSecrets
+from imagejobs.observability import logger, tracer
+from imagejobs.settings import WebhookSecretSettings
+
+settings = WebhookSecretSettings.from_environment()
+store = DynamoSecretStore(settings.secrets_table_name, boto3.client("dynamodb"))
+
+app = APIGatewayRestResolver(enable_validation=True)
+describe_api(app)
+register_error_handlers(app)
+
+
+def _view(secrets: TenantSecrets) -> WebhookSecretView:
+    now = utc_now()
+    in_grace = len(secrets.signing_secrets(now)) > 1
+    return WebhookSecretView(
+        secret=secrets.current,
+        previous_valid_until=secrets.previous_expires_at if in_grace else None,
+    )
+
+
+@app.get(
+    "/webhooks/secret",
+    summary="Your key's webhook signing secret",
+    description=(
+        "Created on first use; deliveries to your webhooks are signed with it (Standard"
+        " Webhooks). During a rotation's grace period `previous_valid_until` says until when"
+        " deliveries also carry the previous secret's signature."
+    ),
+    tags=["webhooks"],
+    responses=answers(200, "The signing secret (`whsec_…`)", WebhookSecretView),
+)
+@tracer.capture_method
+def get_secret() -> WebhookSecretView:
+    return _view(tenant_secrets(caller(app), store=store, now=utc_now()))
+
+
+@app.post(
+    "/webhooks/secret/rotate",
+    summary="Replace your key's webhook signing secret",
+    description=(
+        "Deliveries carry the old secret's signature beside the new one for the grace period"
+        " (`WebhookSecretGraceSeconds`), so a receiver can switch without dropping events."
+    ),
+    tags=["webhooks"],
+    responses=answers(200, "The new signing secret", WebhookSecretView),
+)
+@tracer.capture_method
+def rotate_secret() -> WebhookSecretView:
+    rotated = rotate(
+        caller(app), store=store, now=utc_now(), grace=timedelta(seconds=settings.grace_seconds)
+    )
+    logger.info("webhook secret rotated", extra={"grace_seconds": settings.grace_seconds})
+    return _view(rotated)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return refuse_before_routing(event) or app.resolve(event, context)
