@@ -94,6 +94,11 @@ def _not_applicable(case: schemathesis.Case) -> list[Any]:
         # the document's limits (GET /config: MaxImageSize, the engine's guidance and sizes),
         # and an Idempotency-Key reused with another body is refused. Its body is checked.
         excluded.append(checks.positive_data_acceptance)
+    declared = {parameter.name for parameter in case.operation.query}
+    if set(case.query or {}) - declared:
+        # An unknown query parameter is ignored, as by FastAPI and most HTTP APIs (caches and
+        # proxies add their own); schemathesis counts one as invalid data to be refused.
+        excluded.append(checks.negative_data_rejection)
     if (case.query or {}).get("cursor") is not None:
         # A cursor is opaque: one this API did not issue is a 400 however well-formed.
         excluded.append(checks.positive_data_acceptance)

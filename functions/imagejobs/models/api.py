@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -41,8 +42,9 @@ def _is_control(character: str) -> bool:
     return category == "Cs" or (category == "Cc" and character not in _ALLOWED_CONTROLS)
 
 
-def _plain_text(value: str) -> str:
-    if any(map(_is_control, value)):
+def _plain_text(value: object) -> object:
+    # Before the whitespace is stripped: Python counts some controls (U+0085) as whitespace.
+    if isinstance(value, str) and any(map(_is_control, value)):
         raise ValueError("must not contain control characters")
     return value
 
@@ -69,13 +71,13 @@ def caller_name(name: str) -> str:
 Prompt = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(_plain_text),
+    BeforeValidator(_plain_text),
     AfterValidator(_visible_text),
 ]
 NegativePrompt = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000),
-    AfterValidator(_plain_text),
+    BeforeValidator(_plain_text),
 ]
 # 4096 is the hard ceiling of every engine; the deployment's MaxImageSize is checked in logic.
 ImageSide = Annotated[int, Field(ge=64, le=4096)]
