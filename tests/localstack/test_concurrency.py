@@ -147,3 +147,45 @@ def test_a_burst_of_invokes_waits_for_the_functions_environments_instead_of_star
     # Then all succeeded, on no more environments than the cap, some reused
     assert all(answer["error"] is None for answer in answers)
     assert 1 <= len({answer["pid"] for answer in answers}) <= cap
+
+
+def test_a_disabled_mapping_runs_nothing_sent_after_it_says_so(
+    aws: Callable[..., Any],  # noqa: F811
+    sleeper: str,
+    table: str,
+) -> None:
+    # Given a queue mapped to the function, polling, and then disabled
+    sqs, lambda_ = aws("sqs"), aws("lambda")
+    queue_url = sqs.create_queue(QueueName=f"concurrency-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    mapping = lambda_.create_event_source_mapping(
+        EventSourceArn=queue_arn, FunctionName=sleeper, BatchSize=1
+    )
+
+    def state() -> str:
+        return str(lambda_.get_event_source_mapping(UUID=mapping["UUID"])["State"])
+
+    try:
+        poll(state, lambda s: s == "Enabled", 60, "the mapping to poll")
+        lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+        poll(state, lambda s: s == "Disabled", 60, "the mapping to say it is disabled")
+
+        # When a message is sent at once, while the stopped poller's long poll may still wait
+        body = f"after-disable-{uuid.uuid4()}"
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+
+        # Then it stays in the queue for whoever reads it next, and the function never ran it
+        received = poll(
+            lambda: sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", []),
+            bool,
+            15,
+            "the message to be receivable",
+        )
+        assert [m["Body"] for m in received] == [body]
+        item = aws("dynamodb").get_item(TableName=table, Key={"k": {"S": body}})
+        assert "Item" not in item
+    finally:
+        lambda_.delete_event_source_mapping(UUID=mapping["UUID"])
+        sqs.delete_queue(QueueUrl=queue_url)

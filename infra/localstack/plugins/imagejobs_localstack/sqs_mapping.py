@@ -23,6 +23,10 @@ What a batch is stays as configured: BatchSize, MaximumBatchingWindowInSeconds (
 visibility timeouts are LocalStack's unchanged code. FIFO queues keep LocalStack's sequential
 poller (their order is per message group). The pause after a busy poll is LocalStack's own
 setting, LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC, which `make up` sets to 0.
+
+Disabling or updating a mapping replaces its worker at once (the store says Disabled) while the
+old worker's long poll may still be waiting: messages that poll returns are given back
+(visibility 0) instead of run, so a disabled mapping runs nothing sent after it said so.
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ class _Slots:
     def __init__(self, concurrency: int, name: str) -> None:
         self.concurrency = concurrency
         self.free = threading.BoundedSemaphore(concurrency)
+        # Its worker's shutdown event: set once the mapping is stopped (disabled, updated).
+        self.stopped = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=name)
 
 
@@ -110,12 +116,24 @@ def _poll_events(poller: Any, slots: _Slots, wait_seconds: int) -> None:
             sqs_override_wait_time_seconds=window,
         )
         messages = response.get("Messages", [])
-        if messages:
+        if messages and slots.stopped.is_set():
+            # The mapping was disabled, updated or deleted during this long poll (the store
+            # already says so): its replacement, if any, polls again, so give them back now.
+            _give_back(poller, messages)
+        elif messages:
             slots.pool.submit(_handle_then_free, poller, slots, messages)
             handed_off = True
     finally:
         if not handed_off:
             slots.free.release()
+
+
+def _give_back(poller: Any, messages: list[dict[str, Any]]) -> None:
+    entries = [
+        {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+        for n, m in enumerate(messages)
+    ]
+    poller.source_client.change_message_visibility_batch(QueueUrl=poller.queue_url, Entries=entries)
 
 
 def _handle_then_free(poller: Any, slots: _Slots, messages: list[dict[str, Any]]) -> None:
@@ -155,9 +173,9 @@ def poll_sqs_mappings_like_lambda() -> None:
         if isinstance(worker.poller, SqsPoller):
             reserved = _reserved_concurrency(self.esm_config.get("FunctionArn", ""))
             concurrency = mapping_concurrency(self.esm_config, reserved)
-            worker.poller._imagejobs_slots = _Slots(
-                concurrency, f"esm-batch-{self.esm_config.get('UUID', '')[:8]}"
-            )
+            slots = _Slots(concurrency, f"esm-batch-{self.esm_config.get('UUID', '')[:8]}")
+            slots.stopped = worker._shutdown_event
+            worker.poller._imagejobs_slots = slots
         return worker
 
     SqsPoller.poll_events = poll_events  # type: ignore[method-assign]
