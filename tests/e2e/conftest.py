@@ -7,6 +7,8 @@ as `make bench`'s developer loop times it.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -37,6 +39,25 @@ def aws(deployed: StackInfo) -> Any:
         return client(service, deployed.endpoint_url)
 
     return aws_client
+
+
+@pytest.fixture(scope="module")
+def new_key(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], str]]:
+    """Makes API keys of new tenants on the stack's usage plan; deleted after the module."""
+    apigateway = aws("apigateway")
+    made: list[str] = []
+
+    def make() -> str:
+        key = apigateway.create_api_key(name=f"tenant-{uuid.uuid4().hex[:8]}", enabled=True)
+        apigateway.create_usage_plan_key(
+            usagePlanId=deployed.usage_plan_id, keyId=key["id"], keyType="API_KEY"
+        )
+        made.append(key["id"])
+        return str(key["value"])
+
+    yield make
+    for key_id in made:
+        apigateway.delete_api_key(apiKey=key_id)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,7 +7,6 @@ quotas; those are template properties, checked in tests/integration/test_templat
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,25 +17,6 @@ from imagejobs.models.domain import TERMINAL_STATUSES, JobStatus
 from imagejobs_dev.stack import StackInfo
 from tests.support.http import HttpResponse, call, poll
 from tests.support.jobs import NO_CAP, make_job
-
-
-@pytest.fixture(scope="module")
-def new_key(deployed: StackInfo, aws: Any) -> Iterator[Any]:
-    """Makes API keys of new tenants, attached to the stack's usage plan."""
-    apigateway = aws("apigateway")
-    made: list[str] = []
-
-    def make() -> str:
-        key = apigateway.create_api_key(name=f"tenant-{uuid.uuid4().hex[:8]}", enabled=True)
-        apigateway.create_usage_plan_key(
-            usagePlanId=deployed.usage_plan_id, keyId=key["id"], keyType="API_KEY"
-        )
-        made.append(key["id"])
-        return str(key["value"])
-
-    yield make
-    for key_id in made:
-        apigateway.delete_api_key(apiKey=key_id)
 
 
 def as_tenant(

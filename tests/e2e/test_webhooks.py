@@ -78,25 +78,6 @@ def path_for(receiver: Receiver) -> tuple[str, str]:
     return receiver.url.rstrip("/") + path, path
 
 
-@pytest.fixture(scope="module")
-def tenant_key(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], str]]:
-    """Makes API keys of new tenants on the stack's usage plan (as tests/e2e/test_tenancy.py)."""
-    apigateway = aws("apigateway")
-    made: list[str] = []
-
-    def make() -> str:
-        key = apigateway.create_api_key(name=f"hooks-{uuid.uuid4().hex[:8]}", enabled=True)
-        apigateway.create_usage_plan_key(
-            usagePlanId=deployed.usage_plan_id, keyId=key["id"], keyType="API_KEY"
-        )
-        made.append(key["id"])
-        return str(key["value"])
-
-    yield make
-    for key_id in made:
-        apigateway.delete_api_key(apiKey=key_id)
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with webhook_receiver() as running:
@@ -226,10 +207,10 @@ def test_a_dead_receiver_does_not_slow_the_job_and_the_delivery_is_given_up(
 
 
 def test_after_a_rotation_deliveries_carry_both_signatures(
-    deployed: StackInfo, receiver: Receiver, tenant_key: Callable[[], str]
+    deployed: StackInfo, receiver: Receiver, new_key: Callable[[], str]
 ) -> None:
     # Given a tenant of its own that rotates its secret
-    key = tenant_key()
+    key = new_key()
     old = secret(deployed, key)
     rotated = api(deployed, "POST", "webhooks/secret/rotate", key=key)
     assert rotated.status == 200
@@ -250,12 +231,12 @@ def test_after_a_rotation_deliveries_carry_both_signatures(
 
 
 def test_a_tenant_cannot_read_another_tenants_secret_or_deliveries(
-    deployed: StackInfo, receiver: Receiver, tenant_key: Callable[[], str]
+    deployed: StackInfo, receiver: Receiver, new_key: Callable[[], str]
 ) -> None:
     # Given tenant A's job with a webhook, and a second tenant B
     url, path = path_for(receiver)
     job_id = submit(deployed, url)
-    b = tenant_key()
+    b = new_key()
 
     # Then B's secret is its own, and A's job (with its deliveries) is not found for B
     assert secret(deployed, b) != secret(deployed)
