@@ -128,3 +128,14 @@ def test_an_api_error_is_printed_with_its_code_and_exits_2(
     )
     assert run(api, "generate", "a cat", "--width", "9999") == 2
     assert "validation_error" in capsys.readouterr().err
+
+
+def test_every_generate_option_has_help_in_the_apis_words() -> None:
+    # Given the CLI's parser, whose generate options come from the SDK's JobRequest
+    generate = client.parser()._subparsers._group_actions[0].choices["generate"]  # type: ignore[union-attr]
+
+    # Then every option says what it does (the SDK's description, checked against the API's
+    # document by tests/integration/test_sdk_contract.py)
+    options = [a for a in generate._actions if a.option_strings and a.dest != "help"]
+    assert options
+    assert [a.dest for a in options if not a.help] == []

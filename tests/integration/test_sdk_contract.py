@@ -97,10 +97,15 @@ def test_each_sdk_model_matches_its_schema_in_the_document(
             our_shape, their_shape = without_null(our_shape), without_null(their_shape)
         assert our_shape == their_shape, f"{name}.{prop}"
 
-    # And the request requires exactly what the API requires; an answer's every required
-    # field is one the SDK reads
+    # And the request requires exactly what the API requires, and describes each field in
+    # the API's words (the CLI's --help is these); an answer's every required field is one
+    # the SDK reads
     if name in REQUESTS:
         assert set(ours.get("required", [])) == set(theirs.get("required", []))
+        for prop, their_schema in their_props.items():
+            assert ours["properties"][prop].get("description") == their_schema.get("description"), (
+                f"{name}.{prop}"
+            )
     else:
         assert set(theirs.get("required", [])) <= set(ours["properties"])
 

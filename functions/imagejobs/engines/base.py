@@ -43,25 +43,33 @@ class _Parameters(BaseModel):
 
 
 class PromptOption(_Parameters):
-    prompt: str
+    prompt: str = Field(description="what to draw: visible text, at most 2,000 characters")
 
 
 class ImageOptions(_Parameters):
     """How to draw a prompt: every generation parameter but the prompt, as a client gives it."""
 
-    negative_prompt: str | None = Field(default=None, description="what to leave out")
-    width: int = DEFAULT_SIDE
-    height: int = DEFAULT_SIDE
+    negative_prompt: str | None = Field(
+        default=None, description="what to leave out, at most 2,000 characters"
+    )
+    width: int = Field(default=DEFAULT_SIDE, description="in pixels")
+    height: int = Field(default=DEFAULT_SIDE, description="in pixels")
     # None: the job chooses one, 0 to MAX_SEED.
-    seed: int | None = None
-    num_images: int = 1
-    image_format: ImageFormat = Field(default="png", alias="format")
+    seed: int | None = Field(
+        default=None,
+        description="of the first image (image n uses seed + n); chosen if left out",
+    )
+    num_images: int = Field(default=1, description="how many images to draw")
+    image_format: ImageFormat = Field(default="png", alias="format", description="file format")
     # None: DEFAULT_QUALITY for JPEG and WebP, nothing for PNG.
-    quality: int | None = Field(default=None, description="1-100, for jpeg and webp")
-    style: Style = "none"
+    quality: int | None = Field(
+        default=None,
+        description=f"1-100, for jpeg and webp (default {DEFAULT_QUALITY}); not for png",
+    )
+    style: Style = Field(default="none", description="a style preset; none leaves the prompt as is")
     # A model's cfgScale. None: the engine's default.
     guidance: float | None = Field(
-        default=None, description="how closely to follow the prompt, 1.1-10"
+        default=None, description="how closely to follow the prompt, 1.1-10; the engine's default"
     )
 
 

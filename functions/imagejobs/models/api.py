@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
 from imagejobs.engines.base import (
     DEFAULT_SIDE,
     MAX_SEED,
+    GenerationOptions,
     ImageFormat,
     ImageOptions,
     PromptOption,
@@ -89,6 +90,20 @@ Quality = Annotated[int, Field(ge=1, le=100)]
 Guidance = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
+def _schema_extra(schema: dict[str, Any]) -> None:
+    """The submit routes' JSON Schema: the wording of each parameter is `engines.base`'s (the
+    fields restated here add ranges, not meaning), and "not both guidance and cfg_scale" (the
+    contract test found it missing)."""
+    for name, field in GenerationOptions.model_fields.items():
+        described = schema.get("properties", {}).get(field.alias or name)
+        if described is not None and field.description:
+            described.setdefault("description", field.description)
+    schema["not"] = {
+        "required": ["guidance", "cfg_scale"],
+        "properties": {"guidance": {"type": "number"}, "cfg_scale": {"type": "number"}},
+    }
+
+
 class SubmitOptions(ImageOptions):
     """The generation options as every submit route takes them, the drop-ins' included.
 
@@ -96,16 +111,7 @@ class SubmitOptions(ImageOptions):
     field, and `guidance` also accepted as `cfg_scale` (what Bedrock and most diffusion APIs
     call it)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        # The OpenAPI document says "not both" too (the contract test found it missing).
-        json_schema_extra={
-            "not": {
-                "required": ["guidance", "cfg_scale"],
-                "properties": {"guidance": {"type": "number"}, "cfg_scale": {"type": "number"}},
-            }
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_extra)
 
     negative_prompt: NegativePrompt | None = None
     width: ImageSide = DEFAULT_SIDE
@@ -114,7 +120,7 @@ class SubmitOptions(ImageOptions):
     num_images: ImageCount = 1
     quality: Quality | None = None
     guidance: Guidance | None = None
-    cfg_scale: Guidance | None = None
+    cfg_scale: Guidance | None = Field(default=None, description="another name for guidance")
 
     @field_validator("cfg_scale")
     @classmethod
@@ -153,11 +159,14 @@ MAX_WEBHOOK_URL_CHARS = 2048
 class WebhookOptions(BaseModel):
     """`webhook` and `webhook_events_filter`, as `POST /jobs` and the drop-ins take them."""
 
-    webhook: Annotated[str, StringConstraints(max_length=MAX_WEBHOOK_URL_CHARS)] | None = None
+    webhook: Annotated[str, StringConstraints(max_length=MAX_WEBHOOK_URL_CHARS)] | None = Field(
+        default=None,
+        description="a URL to POST the job to as it starts or ends, signed (Standard Webhooks)",
+    )
     # Literal, not the enum: the strict validation of a JSON body wants a name, not a member.
     webhook_events_filter: (
         Annotated[list[Literal["started", "completed"]], Field(min_length=1, max_length=2)] | None
-    ) = None
+    ) = Field(default=None, description='the events to send (default ["completed"])')
 
     @field_validator("webhook_events_filter")
     @classmethod

@@ -35,19 +35,36 @@ class JobRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    prompt: str
-    negative_prompt: str | None = None
-    width: int | None = None
-    height: int | None = None
-    seed: int | None = None
-    num_images: int | None = None
-    image_format: ImageFormat | None = Field(default=None, alias="format")
-    quality: int | None = None
-    style: Style | None = None
-    guidance: float | None = None
-    # A URL the service POSTs the job to when it starts and/or ends (see webhooks.verify).
-    webhook: str | None = None
-    webhook_events_filter: list[WebhookEvent] | None = None
+    prompt: str = Field(description="what to draw: visible text, at most 2,000 characters")
+    negative_prompt: str | None = Field(
+        default=None, description="what to leave out, at most 2,000 characters"
+    )
+    width: int | None = Field(default=None, description="in pixels")
+    height: int | None = Field(default=None, description="in pixels")
+    seed: int | None = Field(
+        default=None, description="of the first image (image n uses seed + n); chosen if left out"
+    )
+    num_images: int | None = Field(default=None, description="how many images to draw")
+    image_format: ImageFormat | None = Field(
+        default=None, description="file format", alias="format"
+    )
+    quality: int | None = Field(
+        default=None, description="1-100, for jpeg and webp (default 90); not for png"
+    )
+    style: Style | None = Field(
+        default=None, description="a style preset; none leaves the prompt as is"
+    )
+    guidance: float | None = Field(
+        default=None, description="how closely to follow the prompt, 1.1-10; the engine's default"
+    )
+    # See webhooks.verify for checking what arrives.
+    webhook: str | None = Field(
+        default=None,
+        description="a URL to POST the job to as it starts or ends, signed (Standard Webhooks)",
+    )
+    webhook_events_filter: list[WebhookEvent] | None = Field(
+        default=None, description='the events to send (default ["completed"])'
+    )
 
 
 class JobParameters(_Answer):
