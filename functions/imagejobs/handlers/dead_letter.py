@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
@@ -32,22 +32,20 @@ webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 # When every record fails, report them all as item failures instead of failing the
 # invocation: the messages' own visibility (and backoff) then decides when they return.
-processor = BatchProcessor(
-    event_type=EventType.SQS, model=SqsRecordModel, raise_on_entire_batch_failure=False
-)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
-def record_handler(record: SqsRecordModel) -> bool:
+def record_handler(record: SQSRecord) -> bool:
     try:
-        job_id: str | None = JobMessage.model_validate_json(str(record.body)).job_id
+        job_id: str | None = JobMessage.model_validate_json(record.body).job_id
     except ValidationError:
         job_id = None
     if job_id:
         logger.set_correlation_id(job_id)
     return settle_dead_letter(
         job_id,
-        receive_count=int(record.attributes.ApproximateReceiveCount),
+        receive_count=int(record.attributes.approximate_receive_count),
         jobs=jobs,
         webhooks=webhooks,
         clock=utc_now,

@@ -14,9 +14,8 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
@@ -42,18 +41,13 @@ ports = DeliveryPorts(
 )
 
 
-class WebhookMessageRecord(SqsRecordModel):
-    body: Json[WebhookMessage]
-
-
-processor = BatchProcessor(
-    event_type=EventType.SQS, model=WebhookMessageRecord, raise_on_entire_batch_failure=False
-)
+# SQSRecord, the body parsed by WebhookMessage: as the worker (handlers/worker.py) does.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
-def record_handler(record: WebhookMessageRecord) -> str:
-    message = record.body
+def record_handler(record: SQSRecord) -> str:
+    message = WebhookMessage.model_validate_json(record.body)
     logger.set_correlation_id(message.job_id)
     return deliver(
         message,
