@@ -5,8 +5,9 @@
 Stages, in order (STAGES): render cost per format and size, and per style (bench_render), cold
 start and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the
 slowest cold start, then on LocalStack the developer loop (bench_e2e), the stack's memory at
-rest, idle jobs one at a time, rounds of the load run, the memory after it (bench_chain) and
-the soak (bench_soak). Last, each figure against its target (targets). Timings are
+rest just after it started, idle jobs one at a time, rounds of the load run, the memory after
+it (bench_chain), the soak (bench_soak), `make test` (FULL=1) and the developer loop's
+shortcuts (bench_devloop). Last, each figure against its target (targets). Timings are
 medians and percentiles, and each in-process figure comes with its floor from the same run;
 nothing here asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/
 (the README shows them), and the JSON file's path is the last line printed.
@@ -153,13 +154,13 @@ STAGES: list[Stage] = [
     Stage(
         "developer_loop",
         lambda a: "developer loop (make down, make up, redeploy)",
-        lambda a, f: bench_e2e.developer_loop(a.full),
+        lambda a, f: bench_e2e.developer_loop(at_rest=bench_chain.stack_memory),
         needs_stack=True,
     ),
     Stage(
         "memory_after_start",
         lambda a: "memory of the local stack at rest after start-up",
-        lambda a, f: bench_chain.stack_memory(),
+        lambda a, f: _memory_after_start(f),
         needs_stack=True,
     ),
     Stage(
@@ -189,6 +190,15 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.soak),
     ),
+    # On the stack the load ran on, deployed as `make test` deploys it: its end-to-end tests
+    # reuse it, as in a developer's warm tree.
+    Stage(
+        "make_test",
+        lambda a: "make test in this tree",
+        lambda a, f: bench_e2e.make_test(),
+        needs_stack=True,
+        enabled=lambda a: bool(a.full),
+    ),
     # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
     Stage(
         "devloop",
@@ -197,6 +207,13 @@ STAGES: list[Stage] = [
         needs_stack=True,
     ),
 ]
+
+
+def _memory_after_start(figures: dict[str, Any]) -> Any:
+    """The stack at rest after `make up` from stopped and its first call: as the developer
+    loop measured it before its redeploy, or now if it could not (another LocalStack's)."""
+    measured = (figures.get("developer_loop") or {}).get("memory_after_up")
+    return measured if measured is not None else bench_chain.stack_memory()
 
 
 def _devloop(rounds: int) -> dict[str, Any]:

@@ -129,7 +129,7 @@ TARGETS: list[Target] = [
         "s",
         180,
         True,
-        _path("developer_loop", "make_test_s"),
+        _path("make_test", "seconds"),
     ),
     Target("Cold start of Submit / floor", "x", 1.3, True, _cold_ratio("SubmitFunction")),
     Target("Cold start of Status / floor", "x", 1.3, True, _cold_ratio("StatusFunction")),

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from imagejobs.engines.base import STYLES
-from tests.perf import bench_render, fixtures, targets
+from tests.perf import bench, bench_e2e, bench_render, fixtures, report, targets
 from tests.perf.bench import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +184,27 @@ def test_every_target_is_reported_and_only_measured_ones_are_judged(
     assert rows["Memory at rest after the load (RSS)"]["measured"] is None
     assert "Targets (issue 12)" in printed
     assert "not measured" in printed
+
+
+def test_the_make_test_stage_times_a_make_target_and_reports_it_against_its_target() -> None:
+    # Given the FULL=1 stage's runner, on a quick real target instead of `make test` itself
+    # (which would run this test again)
+
+    # When it runs
+    run = bench_e2e.make_test(target="help")
+
+    # Then it timed the target, the printout says so, and the warm-tree target reads it
+    assert run["seconds"] > 0
+    assert "make test in this tree, on its running stack:" in report.table({"make_test": run})
+    rows = {row["figure"]: row for row in targets.evaluate({"make_test": run})}
+    measured = rows["`make test` in a warm tree (`make bench FULL=1`)"]["measured"]
+    assert measured["median"] == run["seconds"]
+
+
+def test_memory_after_start_is_the_one_the_developer_loop_took_before_its_redeploy() -> None:
+    # Given a developer loop that measured the stack just after `make up` from stopped
+    at_rest = {"total_rss_mib": 400.0, "processes": 2}
+
+    # When the memory-after-start stage reads the figures so far
+    # Then it reports that measurement, not one taken after the redeploy
+    assert bench._memory_after_start({"developer_loop": {"memory_after_up": at_rest}}) is at_rest
