@@ -16,6 +16,7 @@ import pytest
 from imagejobs_dev.localstack import LocalStack
 from imagejobs_dev.stack import StackInfo, client
 from tests.perf.bench_e2e import timed_up
+from tests.support.tenants import Tenant
 
 
 @pytest.fixture(scope="session")
@@ -42,22 +43,29 @@ def aws(deployed: StackInfo) -> Any:
 
 
 @pytest.fixture(scope="module")
-def new_key(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], str]]:
-    """Makes API keys of new tenants on the stack's usage plan; deleted after the module."""
+def new_tenant(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], Tenant]]:
+    """Makes new tenants, each with an API key of its own; deleted after the module. A test
+    that needs a history of its own (not the default key's, which other runs fill) uses one."""
     apigateway = aws("apigateway")
     made: list[str] = []
 
-    def make() -> str:
+    def make() -> Tenant:
         key = apigateway.create_api_key(name=f"tenant-{uuid.uuid4().hex[:8]}", enabled=True)
         apigateway.create_usage_plan_key(
             usagePlanId=deployed.usage_plan_id, keyId=key["id"], keyType="API_KEY"
         )
         made.append(key["id"])
-        return str(key["value"])
+        return Tenant(key_id=str(key["id"]), key=str(key["value"]))
 
     yield make
     for key_id in made:
         apigateway.delete_api_key(apiKey=key_id)
+
+
+@pytest.fixture(scope="module")
+def new_key(new_tenant: Callable[[], Tenant]) -> Callable[[], str]:
+    """Makes API keys of new tenants (their values)."""
+    return lambda: new_tenant().key
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,13 @@
+"""A tenant of the deployed stack, as the end-to-end tests make them (tests/e2e/conftest.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An API key on the stack's usage plan: its id (the owner of its jobs) and its value."""
+
+    key_id: str
+    key: str
