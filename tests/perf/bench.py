@@ -283,6 +283,9 @@ def main() -> None:
     for chart in report.charts(figures, args.charts):
         print(f"chart: {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}")
     print(path)
+    if (figures.get("make_test") or {}).get("passed") is False:
+        print(figures["make_test"]["output"][-4000:], file=sys.stderr)
+        sys.exit("make test failed (its output's end is above; the figures are written)")
 
 
 if __name__ == "__main__":

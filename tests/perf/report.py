@@ -122,7 +122,8 @@ def _developer_loop(loop: Any) -> list[str]:
 
 
 def _make_test(run: Any) -> list[str]:
-    return [f"make test in this tree, on its running stack: {run['seconds']:.0f} s"]
+    outcome = "" if run.get("passed", True) else " (FAILED)"
+    return [f"make test in this tree, on its running stack: {run['seconds']:.0f} s{outcome}"]
 
 
 def _spread(value: dict[str, float] | None, digits: int = 0, unit: str = "") -> str:

@@ -194,6 +194,7 @@ def test_the_make_test_stage_times_a_make_target_and_reports_it_against_its_targ
     run = bench_e2e.make_test(target="help")
 
     # Then it timed the target, the printout says so, and the warm-tree target reads it
+    assert run["passed"] is True
     assert run["seconds"] > 0
     assert "make test in this tree, on its running stack:" in report.table({"make_test": run})
     rows = {row["figure"]: row for row in targets.evaluate({"make_test": run})}
@@ -208,3 +209,14 @@ def test_memory_after_start_is_the_one_the_developer_loop_took_before_its_redepl
     # When the memory-after-start stage reads the figures so far
     # Then it reports that measurement, not one taken after the redeploy
     assert bench._memory_after_start({"developer_loop": {"memory_after_up": at_rest}}) is at_rest
+
+
+def test_a_failing_make_test_is_recorded_with_its_output_and_marked_in_the_printout() -> None:
+    # Given a make target that fails
+    # When the stage runs it
+    run = bench_e2e.make_test(target="no-such-target")
+
+    # Then the run is recorded as failed, with make's own words, and the printout says so
+    assert run["passed"] is False
+    assert "no-such-target" in run["output"]
+    assert "(FAILED)" in report.table({"make_test": run})
