@@ -10,7 +10,7 @@ document into docs/openapi.json.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -21,7 +21,6 @@ from imagejobs.models.api import ErrorResponse
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
-    from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme, Server
 
 # The document's frame is plain JSON, not Powertools' OpenAPI models: every function's resolver
 # carries it (so its own document is whole, as OpenAPIMerge needs), and importing those models
@@ -156,34 +155,28 @@ DESCRIPTION = (
 TAGS = ["jobs", "webhooks", "drop-in", "web"]
 # Relative: the document is served beside the routes, behind whatever stage or prefix.
 _SERVERS: list[Any] = [{"url": ".", "description": "This deployment"}]
-SECURITY_SCHEMES = cast("dict[str, SecurityScheme]", _SECURITY_SCHEMES)
-SERVERS = cast("list[Server]", _SERVERS)
+
+
+def _frame() -> dict[str, Any]:
+    """The document's frame, as OpenAPIMerge and a resolver's configure_openapi both take it."""
+    return {
+        "title": TITLE,
+        "version": VERSION,
+        "description": DESCRIPTION,
+        "servers": list(_SERVERS),
+        "security_schemes": dict(_SECURITY_SCHEMES),
+        "security": KEY_REQUIRED,
+        "tags": list(TAGS),
+    }
 
 
 def api_merge() -> OpenAPIMerge:
     """The document's frame: the merged routes of every function go inside it."""
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-    return OpenAPIMerge(
-        title=TITLE,
-        version=VERSION,
-        description=DESCRIPTION,
-        servers=SERVERS,
-        security_schemes=SECURITY_SCHEMES,
-        security=KEY_REQUIRED,
-        tags=list(TAGS),
-        on_conflict="error",
-    )
+    return OpenAPIMerge(**_frame(), on_conflict="error")
 
 
 def describe_api(app: APIGatewayRestResolver) -> None:
     """Gives a function's resolver the document's frame, so its own document is whole too."""
-    app.configure_openapi(
-        title=TITLE,
-        version=VERSION,
-        description=DESCRIPTION,
-        servers=SERVERS,
-        security_schemes=SECURITY_SCHEMES,
-        security=KEY_REQUIRED,
-        tags=list(TAGS),
-    )
+    app.configure_openapi(**_frame())
