@@ -6,11 +6,12 @@ Stages, in order (STAGES): render cost per format and size, and per style (bench
 start and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the
 slowest cold start, then on LocalStack the developer loop (bench_e2e), the stack's memory at
 rest just after it started, idle jobs one at a time, rounds of the load run, the memory after
-it (bench_chain), the soak (bench_soak), `make test` (FULL=1) and the developer loop's
-shortcuts (bench_devloop). Last, each figure against its target (targets). Timings are
-medians and percentiles, and each in-process figure comes with its floor from the same run;
-nothing here asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/
-(the README shows them), and the JSON file's path is the last line printed.
+it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone (FULL=1), and
+the developer loop's shortcuts (bench_devloop). Last, each figure against its target
+(targets); `--only` runs the stages it names. Timings are medians and percentiles, and each
+in-process figure comes with its floor from the same run; nothing here asserts a speed. The
+JSON goes to out/bench/, the charts to tests/perf/charts/ (the README shows them), and the
+JSON file's path is the last line printed.
 """
 
 from __future__ import annotations
@@ -199,6 +200,13 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.full),
     ),
+    Stage(
+        "make_test_fresh_clone",
+        lambda a: "make test in a fresh clone, setup included",
+        lambda a, f: bench_e2e.make_test_in_a_fresh_clone(),
+        needs_stack=True,
+        enabled=lambda a: bool(a.full),
+    ),
     # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
     Stage(
         "devloop",
@@ -234,8 +242,10 @@ def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str
         "arguments": vars(args),
         "stage_seconds": {},
     }
+    only = set(getattr(args, "only", None) or ())
     for stage in STAGES if stages is None else stages:
-        if (stage.needs_stack and args.skip_e2e) or not stage.enabled(args):
+        skipped = (stage.needs_stack and args.skip_e2e) or (only and stage.key not in only)
+        if skipped or not stage.enabled(args):
             figures[stage.key] = None
             continue
         _stage(stage.label(args))
@@ -267,6 +277,9 @@ def main() -> None:
     parser.add_argument("--load-rounds", type=int, default=3, help="rounds of the load run")
     parser.add_argument("--skip-e2e", action="store_true", help="in-process stages only")
     parser.add_argument(
+        "--only", nargs="+", choices=[stage.key for stage in STAGES], help="only these stages"
+    )
+    parser.add_argument(
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
     )
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
@@ -280,12 +293,14 @@ def main() -> None:
     from tests.perf import report
 
     print(report.table(figures))
-    for chart in report.charts(figures, args.charts):
+    # A partial run (--only) leaves the charts, which the README shows, as the last whole one drew.
+    for chart in [] if args.only else report.charts(figures, args.charts):
         print(f"chart: {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}")
     print(path)
-    if (figures.get("make_test") or {}).get("passed") is False:
-        print(figures["make_test"]["output"][-4000:], file=sys.stderr)
-        sys.exit("make test failed (its output's end is above; the figures are written)")
+    for key in ("make_test", "make_test_fresh_clone"):
+        if (figures.get(key) or {}).get("passed") is False:
+            print(figures[key]["output"][-4000:], file=sys.stderr)
+            sys.exit(f"{key} failed (its output's end is above; the figures are written)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,11 +53,17 @@ TERMINAL = {str(status) for status in TERMINAL_STATUSES}
 # -- developer loop ----------------------------------------------------------------------------
 
 
-def _make(target: str) -> tuple[float, str]:
+def _make(target: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[float, str]:
     """Runs `make -s <target>`: its wall time and the last line it printed."""
     started = time.monotonic()
     result = subprocess.run(
-        ["make", "-s", target], cwd=ROOT, capture_output=True, text=True, check=False
+        ["make", "-s", target],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,  # as CI runs it: nothing may wait for an answer
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.monotonic() - started
     if result.returncode != 0:
@@ -112,16 +121,40 @@ def developer_loop(at_rest: Callable[[], Any] | None = None) -> dict[str, Any]:
     return {"up_from_stopped": cold, "memory_after_up": memory, "redeploy_after_change": redeploy}
 
 
-def make_test(target: str = "test") -> dict[str, Any]:
+def make_test(
+    target: str = "test", cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """`make test` in this tree, on its running stack (`make bench FULL=1`); the smoke test
     times a quicker `target`. A failure is recorded with the end of its output, not raised,
     so the run's other figures are still written (and the bench then exits non-zero)."""
     started = time.monotonic()
     try:
-        _make(target)
+        _make(target, cwd, env)
     except RuntimeError as failed:
         return {"seconds": time.monotonic() - started, "passed": False, "output": str(failed)}
     return {"seconds": time.monotonic() - started, "passed": True}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def make_test_in_a_fresh_clone(target: str = "test") -> dict[str, Any]:
+    """`make test` in a fresh clone of this tree's HEAD, setup included (both venvs,
+    LocalStack, the browser check), as CI runs `.ci/run`: with no standard input and a
+    LocalStack on a port of its own, which is stopped after; the clone is removed."""
+    with tempfile.TemporaryDirectory(prefix="imagejobs-fresh-clone-") as tmp:
+        clone = Path(tmp) / "imagejobs"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        env = {**os.environ, "CI": "true", "IMAGEJOBS_LOCALSTACK_PORT": str(_free_port())}
+        try:
+            return make_test(target, clone, env)
+        finally:
+            subprocess.run(
+                ["make", "-s", "down"], cwd=clone, env=env, capture_output=True, check=False
+            )
 
 
 # -- load --------------------------------------------------------------------------------------

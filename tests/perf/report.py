@@ -121,9 +121,12 @@ def _developer_loop(loop: Any) -> list[str]:
     return out
 
 
-def _make_test(run: Any) -> list[str]:
-    outcome = "" if run.get("passed", True) else " (FAILED)"
-    return [f"make test in this tree, on its running stack: {run['seconds']:.0f} s{outcome}"]
+def _make_test(where: str) -> Callable[[Any], list[str]]:
+    def section(run: Any) -> list[str]:
+        outcome = "" if run.get("passed", True) else " (FAILED)"
+        return [f"make test {where}: {run['seconds']:.0f} s{outcome}"]
+
+    return section
 
 
 def _spread(value: dict[str, float] | None, digits: int = 0, unit: str = "") -> str:
@@ -249,7 +252,8 @@ _SECTIONS = (
     ("load", _load),
     ("memory_after_load", _memory("Memory at rest after the load")),
     ("soak", _soak),
-    ("make_test", _make_test),
+    ("make_test", _make_test("in this tree, on its running stack")),
+    ("make_test_fresh_clone", _make_test("in a fresh clone, setup included")),
     ("targets", _targets),
 )
 

@@ -131,6 +131,13 @@ TARGETS: list[Target] = [
         True,
         _path("make_test", "seconds"),
     ),
+    Target(
+        "`make test` from a fresh clone, setup included (`make bench FULL=1`)",
+        "s",
+        360,
+        True,
+        _path("make_test_fresh_clone", "seconds"),
+    ),
     Target("Cold start of Submit / floor", "x", 1.3, True, _cold_ratio("SubmitFunction")),
     Target("Cold start of Status / floor", "x", 1.3, True, _cold_ratio("StatusFunction")),
     Target("Cold start of Worker / floor", "x", 1.5, True, _cold_ratio("WorkerFunction")),

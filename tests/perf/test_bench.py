@@ -220,3 +220,34 @@ def test_a_failing_make_test_is_recorded_with_its_output_and_marked_in_the_print
     assert run["passed"] is False
     assert "no-such-target" in run["output"]
     assert "(FAILED)" in report.table({"make_test": run})
+
+
+def test_the_fresh_clone_stage_runs_its_target_in_a_clone_of_head_and_reports_it() -> None:
+    # Given the FULL=1 stage's runner, on a quick target instead of `make test` itself
+
+    # When it runs in a fresh clone of this tree's HEAD
+    run = bench_e2e.make_test_in_a_fresh_clone(target="help")
+
+    # Then the clone's make ran the target, the printout says so, and its target reads it
+    assert run["passed"] is True, run.get("output")
+    assert run["seconds"] > 0
+    printed = report.table({"make_test_fresh_clone": run})
+    assert "make test in a fresh clone, setup included:" in printed
+    rows = {row["figure"]: row for row in targets.evaluate({"make_test_fresh_clone": run})}
+    fresh = rows["`make test` from a fresh clone, setup included (`make bench FULL=1`)"]
+    assert fresh["measured"]["median"] == run["seconds"]
+
+
+def test_only_runs_the_stages_it_names(tmp_path: Path) -> None:
+    # Given the benchmark asked for one in-process stage, at its smallest size
+    command = [sys.executable, "-m", "tests.perf.bench", "--only", "render"]
+    command += ["--render-sizes", "64", "--render-repeat", "1", "--charts", str(tmp_path)]
+
+    # When it runs
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+
+    # Then that stage ran and no other did, and the charts of the last whole run were left
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(Path(result.stdout.strip().splitlines()[-1]).read_text())
+    assert [stage.key for stage in STAGES if figures[stage.key] is not None] == ["render"]
+    assert list(tmp_path.iterdir()) == []
