@@ -21,8 +21,8 @@ from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
 from imagejobs.logic.listing import list_jobs
-from imagejobs.logic.status import JobReport, describe_job, owned_job, report
-from imagejobs.logic.waiting import wait_for_end
+from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
 from imagejobs.models.domain import JobStatus
@@ -105,10 +105,15 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
         return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
-    job = owned_job(job_id, caller(app), jobs)
-    seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-    job = wait_for_end(job, seconds=seconds, jobs=jobs)
-    view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+    ended = describe_job_when_ended(
+        job_id,
+        caller(app),
+        seconds=wait_budget(wait, app.lambda_context.get_remaining_time_in_millis()),
+        jobs=jobs,
+        images=images,
+        url_expiry_seconds=settings.image_url_expiry_seconds,
+    )
+    view = job_view(*ended)
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
     )

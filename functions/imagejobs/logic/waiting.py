@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from imagejobs.logic.status import owned_job
+from imagejobs.logic.status import JobReport, owned_job, report
 from imagejobs.models.domain import Job
-from imagejobs.ports import JobRepository
+from imagejobs.ports import ImageStore, JobRepository
 
 # What a client may ask for: API Gateway's REST integration times out at 29 s, and the function
 # needs the rest for its own work (the submit itself, presigning) and its answer.
@@ -50,3 +50,18 @@ def wait_for_end(
         pause = min(pause * backoff.factor, backoff.longest)
         job = owned_job(job.job_id, job.owner, jobs)
     return job
+
+
+def describe_job_when_ended(
+    job_id: str,
+    owner: str,
+    *,
+    seconds: float,
+    jobs: JobRepository,
+    images: ImageStore,
+    url_expiry_seconds: int,
+) -> JobReport:
+    """`GET /jobs/{job_id}` with `Prefer: wait`: the owner's job once it has ended, or as it
+    stands after `seconds`, with its image URLs."""
+    job = wait_for_end(owned_job(job_id, owner, jobs), seconds=seconds, jobs=jobs)
+    return report(job, images, url_expiry_seconds)
