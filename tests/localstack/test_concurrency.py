@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from imagejobs_dev.localstack.lifecycle import LOCAL_SPEED
-from tests.localstack.test_host_mode import aws, zipped  # noqa: F401 - the aws fixture
+from tests.localstack.test_host_mode import zipped
 from tests.support.http import poll
 
 pytestmark = pytest.mark.localstack
@@ -45,21 +45,8 @@ def handler(event, context):
 """
 
 
-@pytest.fixture(scope="module")
-def table(aws: Callable[..., Any]) -> Iterator[str]:  # noqa: F811
-    name = f"concurrency-test-{uuid.uuid4().hex[:8]}"
-    aws("dynamodb").create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    yield name
-    aws("dynamodb").delete_table(TableName=name)
-
-
 @pytest.fixture
-def sleeper(aws: Callable[..., Any], table: str) -> Iterator[str]:  # noqa: F811
+def sleeper(aws: Callable[..., Any], table: str) -> Iterator[str]:
     name = f"concurrency-test-{uuid.uuid4().hex[:8]}"
     lambda_ = aws("lambda")
     lambda_.create_function(
@@ -87,7 +74,7 @@ def most_at_once(intervals: list[tuple[float, float]]) -> int:
 
 
 def test_a_mappings_batches_run_in_parallel_up_to_its_maximum_concurrency(
-    aws: Callable[..., Any],  # noqa: F811
+    aws: Callable[..., Any],
     sleeper: str,
     table: str,
 ) -> None:
@@ -129,7 +116,7 @@ def test_a_mappings_batches_run_in_parallel_up_to_its_maximum_concurrency(
 
 
 def test_a_burst_of_invokes_waits_for_the_functions_environments_instead_of_starting_more(
-    aws: Callable[..., Any],  # noqa: F811
+    aws: Callable[..., Any],
     sleeper: str,
 ) -> None:
     # Given the local cap on environments per function
@@ -150,7 +137,7 @@ def test_a_burst_of_invokes_waits_for_the_functions_environments_instead_of_star
 
 
 def test_a_disabled_mapping_runs_nothing_sent_after_it_says_so(
-    aws: Callable[..., Any],  # noqa: F811
+    aws: Callable[..., Any],
     sleeper: str,
     table: str,
 ) -> None:

@@ -12,11 +12,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
 
 from imagejobs_dev import deploy_inputs, hot_reload
-from imagejobs_dev.localstack import LocalStack
 from tests.perf import bench_devloop
 from tests.support.http import poll
 
@@ -151,20 +149,6 @@ def test_the_watcher_counts_a_change_once_its_scan_interval_passed(tmp_path: Pat
 
     # Then the change counts at the first scan after the interval, the metadata never
     assert (too_soon, seen, after_metadata) == (0, 1, 1)
-
-
-@pytest.fixture
-def aws(localstack: LocalStack) -> Callable[[str], Any]:
-    def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=localstack.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return client
 
 
 @pytest.mark.localstack

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
@@ -64,34 +63,6 @@ def zipped(source: str) -> bytes:
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("app.py", source)
     return archive.getvalue()
-
-
-@pytest.fixture(scope="module")
-def aws(localstack: LocalStack) -> Callable[..., Any]:
-    def client(service: str, config: Config | None = None) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=localstack.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=config,
-        )
-
-    return client
-
-
-@pytest.fixture(scope="module")
-def table(aws: Callable[..., Any]) -> Iterator[str]:
-    name = f"plugin-test-{uuid.uuid4().hex[:8]}"
-    aws("dynamodb").create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    yield name
-    aws("dynamodb").delete_table(TableName=name)
 
 
 @pytest.fixture(scope="module")
