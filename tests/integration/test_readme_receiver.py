@@ -12,6 +12,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,6 @@ def readme_receiver() -> str:
 @pytest.fixture
 def receiver() -> Iterator[tuple[str, str]]:
     """The example's handler on a free port: (its URL, its secret)."""
-    from http.server import HTTPServer
-
     secret = new_secret()
     source = readme_receiver().replace('"whsec_..."', repr(secret)).replace(SERVE_LINE, "")
     namespace: dict[str, Any] = {}

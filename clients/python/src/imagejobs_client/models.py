@@ -103,7 +103,7 @@ class Image(_Answer):
             raise RuntimeError("this image was not read through a Client")
         target = Path(path)
         if target.is_dir():
-            target = target / f"{self.seed}.{_EXTENSIONS[self.image_format]}"
+            target = target / f"{self.seed}.{self.extension}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(self._transport.download(self.url))
         return target
