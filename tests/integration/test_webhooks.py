@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import pytest
 from standardwebhooks import Webhook
 
-from imagejobs.clock import utc_now
 from imagejobs.dal.webhook_sender import HttpWebhookSender
-from imagejobs.models.webhooks import Delivery, DeliveryAttempt, DeliveryState, WebhookEvent
+from imagejobs.models.transitions import START, SUCCEED
+from imagejobs.models.webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from tests.logic.test_webhooks import BAD_URLS
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
-from tests.support.jobs import T0, store_job
+from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 from tests.support.webhook_receiver import HANG, free_port_nobody_listens_on, webhook_receiver
@@ -148,13 +154,14 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
 ) -> None:
     # Given a queued job on the real table
     jobs = resources.jobs
-    store_job(jobs, FIXTURE_JOB_ID, OWNER)
+    events = (WebhookEvent.STARTED, WebhookEvent.COMPLETED)
+    subscription = WebhookSubscription(url="https://hooks.example.com/in", events=events)
+    store_job(jobs, FIXTURE_JOB_ID, OWNER, changes={"webhook": subscription})
     first = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, T0)
 
-    # When it is started twice, each time with a started delivery
-    jobs.start_attempt(FIXTURE_JOB_ID, T0, "pillow", first)
-    later = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, utc_now())
-    job = jobs.start_attempt(FIXTURE_JOB_ID, utc_now(), "pillow", later)
+    # When it is started twice, each start recording the started event's delivery
+    move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
+    job = move(jobs, FIXTURE_JOB_ID, START, T0 + timedelta(seconds=5), engine_id="pillow")
 
     # Then the first one stays, and marks and attempts change only their own fields
     assert job.deliveries == (first,)
@@ -168,9 +175,7 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
         first.model_copy(update={"dispatched": True, "attempts": 1, "last_status_code": 500}),
     )
     # And a terminal transition adds the completed one beside it
-    done = jobs.complete(
-        FIXTURE_JOB_ID, [], utc_now(), Delivery.new(FIXTURE_JOB_ID, WebhookEvent.COMPLETED, T0)
-    )
+    done = move(jobs, FIXTURE_JOB_ID, SUCCEED, T0 + timedelta(seconds=9), images=())
     assert [d.event for d in done.deliveries] == [WebhookEvent.STARTED, WebhookEvent.COMPLETED]
 
 
@@ -264,10 +269,8 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
                 ":events": {"L": [{"S": "completed"}]},
             },
         )
-        jobs.start_attempt(FIXTURE_JOB_ID, utc_now(), "pillow")
-        jobs.complete(
-            FIXTURE_JOB_ID, [], utc_now(), Delivery.new(FIXTURE_JOB_ID, WebhookEvent.COMPLETED, T0)
-        )
+        move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
+        move(jobs, FIXTURE_JOB_ID, SUCCEED, T0, images=())
         delivery = load_handler("WebhookDeliveryFunction", WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
 
         # When the delivery function gets the event's message

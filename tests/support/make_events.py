@@ -265,6 +265,15 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-post-jobs-deeply-nested": post(
             "/jobs", '{"prompt": "cat", "x": ' + "[" * 10_000 + "]" * 10_000 + "}"
         ),
+        # Closed nesting the fuzz test found giving 502s: deep enough to break a recursive walk,
+        # shallow enough for Python's parser, on each submit route
+        "api-post-jobs-nested-arrays": post(
+            "/jobs", '{"prompt": "x", "width": ' + "[" * 3000 + "]" * 3000 + "}"
+        ),
+        "api-post-generate-nested-objects": post("/generate", '{"a": ' * 1200 + "1" + "}" * 1200),
+        "api-post-generate-image-nested-arrays": post(
+            "/generate-image", '{"prompt": "x", "seed": ' + "[" * 1000 + "]" * 1000 + "}"
+        ),
         "api-post-jobs-huge-integer": post(
             "/jobs", '{"prompt": "cat", "width": ' + "9" * 4301 + "}"
         ),

@@ -31,7 +31,7 @@ from imagejobs.exceptions import (
     TooManyOpenJobsError,
     UnauthenticatedError,
 )
-from imagejobs.models.api import ErrorResponse, FieldErrorView, caller_name
+from imagejobs.models.api import ErrorResponse, FieldErrorView, shown_name
 from imagejobs.observability import logger
 
 
@@ -177,14 +177,15 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 # A job takes seconds on the built-in engine, tens on Bedrock: by then a place is likely free.
 OPEN_JOBS_RETRY_AFTER_SECONDS = 5
 
-# Field names can be the caller's own (an unknown key): each is cut to MAX_NAME_CHARS, and no
-# more than this many errors are listed, so an error body never echoes much of a request.
+# Field names can be the client's own (an unknown key): each is shown only if it is short and
+# printable, and no more than this many errors are listed, so an error body never echoes much of
+# a request.
 MAX_LISTED_ERRORS = 5
 
 
 def _field_error(raw: dict[str, Any]) -> FieldErrorView:
     loc = [
-        caller_name(part) if isinstance(part, str) else part
+        shown_name(part) if isinstance(part, str) else part
         for part in raw.get("loc", ())
         if isinstance(part, str | int)
     ]
