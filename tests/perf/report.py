@@ -1,7 +1,16 @@
-"""The readable table and the two charts of a `make bench` run (tests.perf.bench's figures)."""
+"""The readable table and the three charts of a `make bench` run (tests.perf.bench's figures).
+
+    python -m tests.perf.report out/bench/bench-<time>.json     # print a run's table again
+    python -m tests.perf.report --docs docs/bench/<date>.json   # render docs/performance.md from it
+
+The second form is tests/perf/performance_page.py's: the page's figures come from a run
+committed under docs/bench/, never from a pasted printout.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -271,8 +280,8 @@ def table(figures: dict[str, Any]) -> str:
 
 
 def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
-    """latency.png (cold starts against their floor; end-to-end percentiles) and render.png
-    (time and peak memory against pixels)."""
+    """latency.png (cold starts against their floor; end-to-end percentiles), targets.png (each
+    target measured, when any was) and render.png (time and peak memory against pixels)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -377,3 +386,28 @@ def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("figures", nargs="?", type=Path, help="a bench JSON: print its table")
+    what.add_argument(
+        "--docs",
+        metavar="JSON",
+        help="render docs/performance.md from this run (a JSON committed under docs/bench/)",
+    )
+    parser.add_argument(
+        "--page", type=Path, help="with --docs: the page to render (default docs/performance.md)"
+    )
+    args = parser.parse_args()
+    if args.docs:
+        from tests.perf import performance_page
+
+        print(performance_page.write(args.docs, args.page or performance_page.PAGE))
+        return
+    print(table(json.loads(args.figures.read_text(encoding="utf-8"))))
+
+
+if __name__ == "__main__":
+    main()
