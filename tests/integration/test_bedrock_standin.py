@@ -110,83 +110,73 @@ def test_sd35_image_to_image_answers_a_megapixel_in_the_input_shape(
     assert width % 64 == height % 64 == 0
 
 
-SD35_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
-    ("a key the page does not list", {"prompt": "x", "cfg_scale": 5}, "[cfg_scale]"),
-    ("no prompt", {"aspect_ratio": "1:1"}, "[prompt]"),
-    ("a prompt over 10,000 characters", {"prompt": "x" * 10_001}, "#/prompt"),
-    ("a prompt that is not a string", {"prompt": 42}, "#/prompt"),
-    ("a ratio off the list", {"prompt": "x", "aspect_ratio": "4:3"}, "#/aspect_ratio"),
-    ("a seed over 4294967294", {"prompt": "x", "seed": 4_294_967_295}, "#/seed"),
-    ("a negative seed", {"prompt": "x", "seed": -1}, "#/seed"),
-    ("a seed as a string", {"prompt": "x", "seed": "7"}, "#/seed"),
-    ("an unknown format", {"prompt": "x", "output_format": "gif"}, "#/output_format"),
-    ("an unknown mode", {"prompt": "x", "mode": "inpaint"}, "#/mode"),
-    ("image-to-image without strength",
+def truncated_jpeg() -> str:
+    """A JPEG cut in half."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 10, 10)).save(buffer, format="JPEG")
+    return base64.b64encode(buffer.getvalue()[: len(buffer.getvalue()) // 2]).decode()
+
+
+REFUSALS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("a key the page does not list", SD35, {"prompt": "x", "cfg_scale": 5}, "[cfg_scale]"),
+    ("no prompt", SD35, {"aspect_ratio": "1:1"}, "[prompt]"),
+    ("a prompt over 10,000 characters", SD35, {"prompt": "x" * 10_001}, "#/prompt"),
+    ("a prompt that is not a string", SD35, {"prompt": 42}, "#/prompt"),
+    ("a ratio off the list", SD35, {"prompt": "x", "aspect_ratio": "4:3"}, "#/aspect_ratio"),
+    ("a seed over 4294967294", SD35, {"prompt": "x", "seed": 4_294_967_295}, "#/seed"),
+    ("a negative seed", SD35, {"prompt": "x", "seed": -1}, "#/seed"),
+    ("a seed as a string", SD35, {"prompt": "x", "seed": "7"}, "#/seed"),
+    ("an unknown format", SD35, {"prompt": "x", "output_format": "gif"}, "#/output_format"),
+    ("an unknown mode", SD35, {"prompt": "x", "mode": "inpaint"}, "#/mode"),
+    ("image-to-image without strength", SD35,
      {"prompt": "x", "mode": "image-to-image", "image": encoded_image(64, 64)}, "[strength]"),
-    ("image-to-image without an image",
+    ("image-to-image without an image", SD35,
      {"prompt": "x", "mode": "image-to-image", "strength": 0.5}, "[image]"),
-    ("an image without strength", {"prompt": "x", "image": encoded_image(64, 64)}, "[strength]"),
-    ("an aspect ratio in image-to-image",
+    ("an image without strength", SD35, {"prompt": "x", "image": encoded_image(64, 64)},
+     "[strength]"),
+    ("an aspect ratio in image-to-image", SD35,
      {"prompt": "x", "image": encoded_image(64, 64), "strength": 0.5, "aspect_ratio": "1:1"},
      "#/aspect_ratio"),
-    ("strength in text-to-image", {"prompt": "x", "strength": 0.5}, "#/strength"),
-    ("an image with mode text-to-image",
+    ("strength in text-to-image", SD35, {"prompt": "x", "strength": 0.5}, "#/strength"),
+    ("an image with mode text-to-image", SD35,
      {"prompt": "x", "mode": "text-to-image", "image": encoded_image(64, 64), "strength": 0.5},
      "#/image"),
-    ("strength over 1", {"prompt": "x", "image": encoded_image(64, 64), "strength": 1.5},
+    ("strength over 1", SD35, {"prompt": "x", "image": encoded_image(64, 64), "strength": 1.5},
      "#/strength"),
-    ("an image side under 64 pixels",
+    ("an image side under 64 pixels", SD35,
      {"prompt": "x", "image": encoded_image(63, 200), "strength": 0.5}, "#/image"),
-    ("a GIF", {"prompt": "x", "image": encoded_image(64, 64, "GIF"), "strength": 0.5}, "#/image"),
-    ("an image that is not base64", {"prompt": "x", "image": "not base64!", "strength": 0.5},
+    ("a GIF", SD35, {"prompt": "x", "image": encoded_image(64, 64, "GIF"), "strength": 0.5},
+     "#/image"),
+    ("an image that is not base64", SD35, {"prompt": "x", "image": "not base64!", "strength": 0.5},
+     "#/image"),
+    ("a truncated JPEG", SD35, {"prompt": "x", "image": truncated_jpeg(), "strength": 0.5},
+     "#/image"),
+    ("an image for Core (text-to-image only)", CORE,
+     {"prompt": "x", "image": encoded_image(64, 64)}, "[image]"),
+    ("WebP from Core (JPEG, PNG)", CORE, {"prompt": "x", "output_format": "webp"},
+     "#/output_format"),
+    ("a Core seed over 4294967295", CORE, {"prompt": "x", "seed": 4_294_967_296}, "#/seed"),
+    ("an Ultra mode off its enum", ULTRA, {"prompt": "x", "mode": "image-to-image"}, "#/mode"),
+    ("Ultra strength without an image", ULTRA, {"prompt": "x", "strength": 0.5}, "#/strength"),
+    ("an aspect ratio with an Ultra image", ULTRA,
+     {"prompt": "x", "image": encoded_image(64, 64), "aspect_ratio": "1:1"}, "#/aspect_ratio"),
+    ("an Ultra image side over 16,384", ULTRA,
+     {"prompt": "x", "image": encoded_image(16_385, 64)}, "#/image"),
+    ("an Ultra image side under 64", ULTRA, {"prompt": "x", "image": encoded_image(63, 100)},
      "#/image"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("case", "body", "field"), SD35_REFUSALS, ids=[c[0] for c in SD35_REFUSALS]
+    ("case", "model_id", "body", "field"), REFUSALS, ids=[case[0] for case in REFUSALS]
 )
-def test_sd35_refuses_what_its_page_does_not_allow(
-    standin: World, case: str, body: dict[str, Any], field: str
+def test_a_body_outside_its_models_page_is_refused_by_field(
+    standin: World, case: str, model_id: str, body: dict[str, Any], field: str
 ) -> None:
-    # Given a body that breaks one documented rule
+    # Given a body that breaks one rule of its model's page
     # When it is invoked
-    answer = standin.invoke(SD35, body)
-    # Then Bedrock's ValidationException (400) names the field, and no image is made
-    assert_refused(answer, field)
-
-
-def test_a_truncated_jpeg_is_refused(standin: World) -> None:
-    # Given a JPEG cut in half
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (200, 10, 10)).save(buffer, format="JPEG")
-    truncated = base64.b64encode(buffer.getvalue()[: len(buffer.getvalue()) // 2]).decode()
-    # When SD3.5 gets it as its image-to-image input
-    answer = standin.invoke(SD35, {"prompt": "x", "image": truncated, "strength": 0.5})
-    # Then it is refused by name
-    assert_refused(answer, "#/image")
-
-
-@pytest.mark.parametrize(
-    ("model_id", "body", "field"),
-    [
-        (CORE, {"prompt": "x", "image": encoded_image(64, 64)}, "[image]"),  # text-to-image only
-        (CORE, {"prompt": "x", "output_format": "webp"}, "#/output_format"),  # "JPEG, PNG"
-        (CORE, {"prompt": "x", "seed": 4_294_967_296}, "#/seed"),  # "0 to 4294967295"
-        (ULTRA, {"prompt": "x", "mode": "image-to-image"}, "#/mode"),  # "Enum: text-to-image"
-        (ULTRA, {"prompt": "x", "strength": 0.5}, "#/strength"),
-        (ULTRA, {"prompt": "x", "image": encoded_image(64, 64), "aspect_ratio": "1:1"},
-         "#/aspect_ratio"),
-        (ULTRA, {"prompt": "x", "image": encoded_image(16_385, 64)}, "#/image"),  # max 16,384
-        (ULTRA, {"prompt": "x", "image": encoded_image(63, 100)}, "#/image"),  # min 64
-    ],
-)  # fmt: skip
-def test_core_and_ultra_refuse_what_their_pages_do_not_allow(
-    standin: World, model_id: str, body: dict[str, Any], field: str
-) -> None:
-    # Given / When a body outside Core's or Ultra's page
     answer = standin.invoke(model_id, body)
-    # Then it is refused by name
+    # Then Bedrock's ValidationException (400) names the field, and no image is made
     assert_refused(answer, field)
 
 

@@ -59,13 +59,18 @@ def _sd35_combinations(body: Body) -> None:
                 raise refuse(name, "is valid for image-to-image requests only", SD35)
 
 
-def _sd35_output(body: Body) -> Output:
-    if _sd35_mode(body) == IMAGE_TO_IMAGE:
-        # About 1 MP in the input's shape (pages.STABILITY_SD3: "The resolution of the
-        # generated image will be 1MP"; the shape of an image-to-image result follows its input).
+def _output(body: Body, image_to_image: bool) -> Output:
+    """Text-to-image: the ratio's size. Image-to-image: about 1 MP in the input's shape
+    (pages.STABILITY_SD3, pages.STABILITY_ULTRA: "The resolution of the generated image will be
+    1MP"; the shape of an image-to-image result follows its input)."""
+    if image_to_image:
         picture = body.images["image"]
         return Output(at_pixels(picture.width, picture.height, ONE_MEGAPIXEL, multiple=64))
     return Output(RATIO_SIZES[body.values["aspect_ratio"]])
+
+
+def _sd35_output(body: Body) -> Output:
+    return _output(body, _sd35_mode(body) == IMAGE_TO_IMAGE)
 
 
 SD35_LARGE = check_spec(
@@ -126,10 +131,7 @@ def _ultra_combinations(body: Body) -> None:
 
 
 def _ultra_output(body: Body) -> Output:
-    if "image" in body:
-        picture = body.images["image"]
-        return Output(at_pixels(picture.width, picture.height, ONE_MEGAPIXEL, multiple=64))
-    return Output(RATIO_SIZES[body.values["aspect_ratio"]])
+    return _output(body, "image" in body)
 
 
 STABLE_IMAGE_ULTRA = check_spec(

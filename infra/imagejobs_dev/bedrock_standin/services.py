@@ -192,27 +192,24 @@ OUTPAINT = _spec(
     rules=(_outpaint_direction,),
 )
 
-SEARCH_RECOLOR = _spec(
-    EDIT,
-    {
-        "prompt": prompt(EDIT),
-        "image": image(_limits(EDIT), required=True),
-        "select_prompt": text(EDIT, required=True),
-        "grow_mask": _grow_mask(),
-        **_common(EDIT),
-    },
-)
 
-SEARCH_REPLACE = _spec(
-    EDIT,
-    {
-        "prompt": prompt(EDIT),
-        "image": image(_limits(EDIT), required=True),
-        "search_prompt": text(EDIT, required=True),
-        "grow_mask": _grow_mask(),
-        **_common(EDIT),
-    },
-)
+def _search(prompt_field: str) -> ModelSpec:
+    """Search and Recolor (`select_prompt`) and Search and Replace (`search_prompt`): "Short
+    description of what to search for in the image. Maximum 10000 characters." """
+    return _spec(
+        EDIT,
+        {
+            "prompt": prompt(EDIT),
+            "image": image(_limits(EDIT), required=True),
+            prompt_field: text(EDIT, required=True),
+            "grow_mask": _grow_mask(),
+            **_common(EDIT),
+        },
+    )
+
+
+SEARCH_RECOLOR = _search("select_prompt")
+SEARCH_REPLACE = _search("search_prompt")
 
 ERASE_OBJECT = _spec(
     EDIT,
