@@ -78,3 +78,26 @@ class PermanentEngineError(EngineError):
 
 class TransientEngineError(EngineError):
     """Retrying may help (throttling, timeouts, 5xx): give the message back to SQS."""
+
+
+class ContentFilteredError(PermanentEngineError):
+    """The model's content filters refused the prompt, an input image or the output image."""
+
+    def __init__(self, model_id: str, side: str) -> None:
+        super().__init__(f"{model_id} filtered the {side}")
+        self.model_id = model_id
+        self.side = side
+
+
+class ModelUnavailableError(PermanentEngineError):
+    """The model cannot be called: past its end of life, not offered, or access not granted."""
+
+    def __init__(self, model_id: str, hint: str) -> None:
+        super().__init__(f"{model_id} is unavailable: {hint}")
+        self.model_id = model_id
+        self.hint = hint
+
+
+class ThrottledError(TransientEngineError):
+    """The model's request quota is spent for now: the job waits and tries again, without
+    using up its receives."""

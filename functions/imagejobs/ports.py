@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
+from imagejobs.models.lifecycle import ModelLifecycle
 from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import (
@@ -60,9 +61,18 @@ class JobRepository(Protocol):
         (a duplicate message). Returns whether it was recorded."""
 
 
+class ModelLifecycles(Protocol):
+    def get(self, model_ids: Sequence[str]) -> dict[str, ModelLifecycle]:
+        """The lifecycle last recorded for each of the models; a model never checked (the
+        built-in renderer, or one not checked yet) is left out."""
+
+    def put(self, lifecycle: ModelLifecycle) -> None: ...
+
+
 class JobQueue(Protocol):
-    def send(self, message: JobMessage) -> None:
-        """Queue the message, or raise `EnqueueFailedError`."""
+    def send(self, message: JobMessage, delay_seconds: int = 0) -> None:
+        """Queue the message, visible after `delay_seconds` (at most 900), or raise
+        `EnqueueFailedError`."""
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         """Makes a received message visible again after `seconds`."""
@@ -70,6 +80,8 @@ class JobQueue(Protocol):
 
 class ImageStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
 
     def delete(self, keys: Sequence[str]) -> None:
         """Removes the objects; keys that do not exist are ignored."""

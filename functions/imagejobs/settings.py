@@ -10,8 +10,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from imagejobs.engines.limits import EngineLimits, limits_for
-from imagejobs.engines.options import BedrockQuality, EngineKind, bedrock_worst_case_seconds
+from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, model_spec
+from imagejobs.engines.options import bedrock_worst_case_seconds
 
 
 class _Settings(BaseModel):
@@ -28,24 +28,36 @@ class _WebhookDispatchSettings(_Settings):
     webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
 
 
-class _EngineSettings(_Settings):
-    """The engine a deployment selects: template parameters ImageEngine and BedrockModelId."""
+class ModelSettings(_Settings):
+    """The models a deployment offers (template parameters Models and DefaultModel)."""
 
-    engine_kind: EngineKind = Field(alias="IMAGE_ENGINE")
-    # Empty unless the engine is Bedrock (the template passes "" otherwise).
-    bedrock_model_id: str | None = Field(default=None, alias="BEDROCK_MODEL_ID")
+    offered_models: tuple[str, ...] = Field(alias="MODELS")
+    default_model: str = Field(alias="DEFAULT_MODEL")
+
+    @field_validator("offered_models", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
-    def _known_engine(self) -> Self:
-        self.engine_limits  # noqa: B018 - raises for a model no engine implements
+    def _known_models(self) -> Self:
+        for model_id in self.offered_models:
+            model_spec(model_id)  # raises for a model the catalogue does not have
+        if self.default_model not in self.offered_models:
+            raise ValueError(
+                f"DEFAULT_MODEL {self.default_model!r} must be one of MODELS"
+                f" ({', '.join(self.offered_models)})"
+            )
         return self
 
     @property
-    def engine_limits(self) -> EngineLimits:
-        return limits_for(self.engine_kind, self.bedrock_model_id or None)
+    def offered(self) -> tuple[ModelSpec, ...]:
+        return tuple(CATALOGUE[model_id] for model_id in self.offered_models)
 
 
-class SubmitSettings(_EngineSettings, _WebhookDispatchSettings):
+class SubmitSettings(ModelSettings, _WebhookDispatchSettings):
     # WebhookAllowPrivateTargets: plain http and private targets (receivers on a dev machine).
     webhook_allow_private: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
     table_name: str = Field(alias="JOBS_TABLE_NAME")
@@ -60,16 +72,15 @@ class SubmitSettings(_EngineSettings, _WebhookDispatchSettings):
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
 
 
-class StatusSettings(_Settings):
+class StatusSettings(ModelSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
 
 
-class WorkerSettings(_EngineSettings, _WebhookDispatchSettings):
+class WorkerSettings(ModelSettings, _WebhookDispatchSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
-    bedrock_quality: BedrockQuality = Field(default="standard", alias="BEDROCK_IMAGE_QUALITY")
     bedrock_read_timeout_seconds: int = Field(
         default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=125
     )
@@ -83,7 +94,7 @@ class WorkerSettings(_EngineSettings, _WebhookDispatchSettings):
 
     @model_validator(mode="after")
     def _reserve_covers_the_slowest_render(self) -> Self:
-        if self.engine_kind == "bedrock":
+        if any(spec.bedrock is not None for spec in self.offered):
             slowest = bedrock_worst_case_seconds(self.bedrock_read_timeout_seconds)
             if self.time_reserve_seconds < slowest:
                 raise ValueError(
@@ -94,7 +105,7 @@ class WorkerSettings(_EngineSettings, _WebhookDispatchSettings):
         return self
 
 
-class WebSettings(_EngineSettings):
+class WebSettings(ModelSettings):
     """The page and `GET /config`: the limits a client must respect, and where images live."""
 
     max_image_size: int = Field(alias="MAX_IMAGE_SIZE", ge=64, le=4096)
@@ -117,7 +128,7 @@ class SweepSettings(_WebhookDispatchSettings):
     queued_after_seconds: int = Field(alias="SWEEP_QUEUED_AFTER_SECONDS", ge=1)
     # Past the worker's timeout plus its retry backoff: no worker is still on it.
     running_after_seconds: int = Field(alias="SWEEP_RUNNING_AFTER_SECONDS", ge=1)
-    # From submission: a job still open this long is failed (`Stale`) instead of re-driven.
+    # From submission: a job still open this long is failed (`stale`) instead of re-driven.
     give_up_after_seconds: int = Field(alias="SWEEP_GIVE_UP_AFTER_SECONDS", ge=1)
     # At most this many jobs are read, and acted on, per run.
     max_jobs_per_run: int = Field(alias="SWEEP_MAX_JOBS_PER_RUN", ge=1, le=1000)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from imagejobs.engines.base import STYLES, RenderRequest, Style
+from imagejobs.engines.base import STYLES, JobParameters, Style
 from imagejobs.engines.encoding import encode
 from imagejobs.engines.pillow.engine import PillowRenderer
 
@@ -44,8 +44,8 @@ INK = (40, 40, 46)
 
 
 def render_tile(prompt: str, style: Style) -> Image.Image:
-    request = RenderRequest(prompt=prompt, width=TILE, height=TILE, seed=SEED, style=style)
-    (image,) = PillowRenderer().render(request)
+    parameters = JobParameters(prompt=prompt, width=TILE, height=TILE, seed=SEED, style=style)
+    (image,) = PillowRenderer().render(parameters, {})
     return Image.open(io.BytesIO(image.data)).convert("RGB")
 
 

@@ -283,7 +283,7 @@ def test_a_render_that_cannot_succeed_ends_failed_with_its_reason(
 
     # Then the job is failed, not stuck, and says why
     assert job["status"] == "failed"
-    assert job["error"]["type"] == "RenderFailed"
+    assert job["error"]["type"] == "render_failed"
     assert job["images"] == []
 
 

@@ -71,7 +71,7 @@ class Report:
     duplicates: list[str] = field(default_factory=list)
     wrong_state: list[str] = field(default_factory=list)
     # Jobs whose deliveries ran out because crashes in their batch cost them deliveries: they
-    # must end failed (RetriesExhausted or DeadLettered) with fewer attempts than deliveries.
+    # must end failed (retries_exhausted or DeadLettered) with fewer attempts than deliveries.
     out_of_deliveries: list[str] = field(default_factory=list)
     changed_by_redelivery: list[str] = field(default_factory=list)
     # Webhooks: events that should have happened (completed for every job, started for every
@@ -354,11 +354,11 @@ def _lost_deliveries_to_crashes(item: dict[str, Any], fault: str) -> bool:
 
     When an execution environment dies, every message of its batch comes back with one
     delivery spent; after MaxReceiveCount such deliveries the job ends failed with the reason
-    (RetriesExhausted on its last delivery, or DeadLettered). Terminal, not lost.
+    (retries_exhausted on its last delivery, or DeadLettered). Terminal, not lost.
     """
     return (
         fault in {"none", "transient-recovers", "crash"}
-        and item.get("error_type", {}).get("S") in {"RetriesExhausted", "DeadLettered"}
+        and item.get("error_type", {}).get("S") in {"retries_exhausted", "dead_lettered"}
         and int(item.get("attempts", {}).get("N", "0")) < 3
     )
 

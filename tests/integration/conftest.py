@@ -7,6 +7,7 @@ start. The helpers behind these fixtures are in tests/support/.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
@@ -41,6 +42,20 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def resources(aws: None) -> MotoResources:
     return create_moto_resources()
+
+
+@pytest.fixture(autouse=True)
+def _imagejobs_modules_restored() -> Iterator[None]:
+    """A cold start re-imports the imagejobs package (tests.support.moto_aws.cold_start); after
+    the test, the modules every other test imported are put back, so that no later test meets a
+    second copy of a class (an exception raised from a fresh module is not the one it catches)."""
+    before = {
+        n: m for n, m in sys.modules.items() if n == "imagejobs" or n.startswith("imagejobs.")
+    }
+    yield
+    for name in [n for n in sys.modules if n == "imagejobs" or n.startswith("imagejobs.")]:
+        del sys.modules[name]
+    sys.modules.update(before)
 
 
 @pytest.fixture

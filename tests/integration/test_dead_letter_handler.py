@@ -32,7 +32,7 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "failed"
-    assert item["error_type"]["S"] == "DeadLettered"
+    assert item["error_type"]["S"] == "dead_lettered"
     assert (
         item["error_message"]["S"]
         == "the job could not be processed after 3 receives of its message"

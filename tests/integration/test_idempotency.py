@@ -94,18 +94,18 @@ def test_a_failed_enqueue_is_a_503_and_the_same_key_may_retry(
     submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queue that refuses the first send
-    real_send = submit.queue._client.send_message
+    real_send = submit.ports.queue._client.send_message
     calls = {"n": 0}
 
     def flaky_send(**kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
-            raise submit.queue._client.exceptions.QueueDoesNotExist(
+            raise submit.ports.queue._client.exceptions.QueueDoesNotExist(
                 {"Error": {"Code": "AWS.SimpleQueueService.NonExistentQueue"}}, "SendMessage"
             )
         return real_send(**kwargs)
 
-    submit.queue._client.send_message = flaky_send
+    submit.ports.queue._client.send_message = flaky_send
 
     # When a keyed submit fails, and the client retries with the same key
     failed = post(submit, with_key("api-post-jobs", "order-44"), lambda_context)

@@ -15,7 +15,7 @@ from tests.support.moto_aws import MotoResources
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
-ERROR = JobError(type="RenderFailed", message="nope")
+ERROR = JobError(type="render_failed", message="nope")
 
 
 @pytest.fixture
@@ -129,14 +129,14 @@ def test_the_ttl_attribute_holds_epoch_seconds(
 def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: object) -> None:
     # Given a job that ran and finished
     jobs.create(new_job(), open_limit=NO_CAP)
-    move(jobs, JOB_ID, START, T0, engine_id="pillow")
+    move(jobs, JOB_ID, START, T0)
     finish(jobs, T0)  # type: ignore[operator]
     finished = jobs.get(JOB_ID)
 
     # When any transition is tried on it
     # Then each is refused and the job is unchanged
     for transition in (
-        lambda: move(jobs, JOB_ID, START, T0, engine_id="pillow"),
+        lambda: move(jobs, JOB_ID, START, T0),
         lambda: move(jobs, JOB_ID, SUCCEED, T0, images=()),
         lambda: move(jobs, JOB_ID, FAIL, T0, error=ERROR),
     ):
@@ -160,8 +160,8 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
     jobs.create(new_job(), open_limit=NO_CAP)
 
     # When it is started twice (a redelivery after a crash)
-    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1), engine_id="pillow")
-    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=9), engine_id="pillow")
+    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1))
+    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=9))
 
     # Then both attempts count and the first start is kept
     assert job.attempts == 2

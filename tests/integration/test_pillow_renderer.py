@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
-from imagejobs.engines.base import STYLES, ImageFormat, RenderedImage, RenderRequest, Style
+from imagejobs.engines.base import STYLES, ImageFormat, JobParameters, RenderedImage, Style
 from imagejobs.engines.pillow.brief import choose_subject
 from imagejobs.engines.pillow.engine import MAX_SIDE, PillowRenderer
 from imagejobs.engines.pillow.scene import compose
@@ -25,7 +25,7 @@ PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
 def render(prompt: str = "a lighthouse on a cliff", **overrides: Any) -> list[RenderedImage]:
     fields: dict[str, Any] = {"width": SIDE, "height": SIDE, "seed": 7, **overrides}
-    return PillowRenderer().render(RenderRequest(prompt=prompt, **fields))
+    return PillowRenderer().render(JobParameters(prompt=prompt, **fields), {})
 
 
 def decode(image: RenderedImage) -> Image.Image:
@@ -89,10 +89,10 @@ def test_the_same_request_gives_the_same_bytes(image_format: ImageFormat) -> Non
 def test_the_same_request_gives_the_same_bytes_in_another_process() -> None:
     # Given a render in a process whose string hashing is salted differently from ours
     script = (
-        "import hashlib; from imagejobs.engines.base import RenderRequest;"
+        "import hashlib; from imagejobs.engines.base import JobParameters;"
         "from imagejobs.engines.pillow.engine import PillowRenderer;"
-        "r = RenderRequest(prompt='neon city', width=64, height=48, seed=5);"
-        "print(hashlib.sha256(PillowRenderer().render(r)[0].data).hexdigest())"
+        "r = JobParameters(prompt='neon city', width=64, height=48, seed=5);"
+        "print(hashlib.sha256(PillowRenderer().render(r, {})[0].data).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
 
@@ -208,25 +208,27 @@ def test_an_unsupported_format_fails_permanently() -> None:
     # Given a format the engine cannot encode
     # When it is rendered
     # Then the engine fails permanently
-    # (RenderRequest's type refuses it: only a request built without validation has one)
-    request = RenderRequest.model_construct(
+    # (JobParameters' type refuses it: only parameters built without validation have one)
+    parameters = JobParameters.model_construct(
         prompt="a lighthouse", width=SIDE, height=SIDE, seed=7, image_format="gif"
     )
     with pytest.raises(PermanentEngineError, match="gif"):
-        PillowRenderer().render(request)
+        PillowRenderer().render(parameters, {})
 
 
-def test_get_engine_builds_the_pillow_renderer() -> None:
+def test_the_router_renders_a_built_in_job_with_the_pillow_renderer() -> None:
     # Imported here: other tests reload the imagejobs package between tests.
-    from imagejobs.engines import get_engine
-    from imagejobs.engines.base import RenderRequest
-    from imagejobs.engines.limits import limits_for
+    from imagejobs.engines import EngineRouter
+    from imagejobs.engines.base import JobParameters
+    from imagejobs.engines.options import EngineOptions
 
-    # Given the template's default engine kind
-    # When the engine is looked up and asked for a picture
-    engine = get_engine("pillow")
-    request = RenderRequest(prompt="a lighthouse", width=80, height=48, seed=3, image_format="jpeg")
-    [image] = engine.render(request)
+    # Given a job for the built-in renderer
+    parameters = JobParameters(
+        prompt="a lighthouse", width=80, height=48, seed=3, image_format="jpeg"
+    )
+
+    # When the worker's router renders it
+    [image] = EngineRouter(EngineOptions()).render(parameters, {})
 
     # Then it draws the built-in renderer's picture, byte for byte, at the size and format asked
     assert (
@@ -234,18 +236,45 @@ def test_get_engine_builds_the_pillow_renderer() -> None:
         == render("a lighthouse", width=80, height=48, seed=3, image_format="jpeg")[0].data
     )
     assert (decode(image).format, decode(image).size) == ("JPEG", (80, 48))
-    # And it records itself under the name whose limits submit checked the job against
-    assert engine.engine_id == limits_for("pillow").engine_id == "pillow"
 
 
-def test_get_engine_rejects_an_unknown_name_and_lists_the_known_ones() -> None:
-    from imagejobs.engines import get_engine
+def test_the_router_fails_a_job_whose_model_left_the_catalogue_as_unavailable() -> None:
+    from imagejobs.engines import EngineRouter
+    from imagejobs.engines.base import JobParameters
+    from imagejobs.engines.options import EngineOptions
+    from imagejobs.exceptions import ModelUnavailableError
 
-    # Given a name no engine has
-    # When it is looked up
-    # Then the error names it and the engines that exist
-    with pytest.raises(ValueError, match=r"'nope'.*pillow"):
-        get_engine("nope")
+    # Given a job queued for a model past its end of life, as stored jobs may name
+    parameters = JobParameters(prompt="a lighthouse", model="amazon.nova-canvas-v1:0", seed=3)
+
+    # When it is rendered, then it fails for good, naming the model
+    with pytest.raises(ModelUnavailableError, match=r"amazon\.nova-canvas-v1:0"):
+        EngineRouter(EngineOptions()).render(parameters, {})
+
+
+def test_image_to_image_blends_the_prompts_picture_over_the_input_by_strength() -> None:
+    # Given a flat grey input image
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 64), (128, 128, 128)).save(buffer, format="PNG")
+    grey = buffer.getvalue()
+
+    def drawn(strength: float) -> Image.Image:
+        parameters = JobParameters(
+            prompt="a red sunset", seed=4, task="image-to-image", strength=strength
+        )
+        [image] = PillowRenderer().render(parameters, {"image": grey})
+        return decode(image).convert("RGB")
+
+    # When it is rendered at no strength, some, and full
+    kept, blended, replaced = drawn(0.0), drawn(0.5), drawn(1.0)
+
+    # Then the output has the input's size; 0 keeps the input, 1 is the prompt's picture alone
+    assert kept.size == blended.size == replaced.size == (96, 64)
+    assert kept.getextrema() == ((128, 128), (128, 128), (128, 128))
+    assert replaced.tobytes() != kept.tobytes()
+    pixel = blended.getpixel((10, 10))
+    expected = tuple((128 + c) // 2 for c in replaced.getpixel((10, 10)))  # type: ignore[union-attr]
+    assert all(abs(a - b) <= 1 for a, b in zip(pixel, expected, strict=True))  # type: ignore[arg-type]
 
 
 def test_importing_the_engine_registry_does_not_import_pillow() -> None:
@@ -410,10 +439,10 @@ def test_a_styled_request_gives_the_same_bytes_every_time(
 def test_styled_requests_give_the_same_bytes_in_another_process() -> None:
     # Given renders in every style in a process whose string hashing is salted differently
     script = (
-        "import hashlib; from imagejobs.engines.base import RenderRequest, STYLES;"
+        "import hashlib; from imagejobs.engines.base import JobParameters, STYLES;"
         "from imagejobs.engines.pillow.engine import PillowRenderer;"
-        "print(' '.join(hashlib.sha256(PillowRenderer().render(RenderRequest("
-        "prompt='a gift box', width=64, height=48, seed=5, style=s))[0].data).hexdigest()"
+        "print(' '.join(hashlib.sha256(PillowRenderer().render(JobParameters("
+        "prompt='a gift box', width=64, height=48, seed=5, style=s), {})[0].data).hexdigest()"
         " for s in STYLES))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -23,7 +23,7 @@ from tests.support.worker import StoredObjects
 
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
 LATER = T0 + timedelta(minutes=1)
-ERROR = JobError(type="RenderFailed", message="nope")
+ERROR = JobError(type="render_failed", message="nope")
 IMAGES = (GeneratedImage(key="images/k/0.png", width=64, height=64, image_format="png", seed=1),)
 
 
@@ -48,7 +48,7 @@ STARTS: dict[str, Job] = {
 }
 
 # The value each given field takes when a test makes a transition that needs one.
-GIVEN_VALUES: dict[str, object] = {"engine_id": "other-engine", "images": IMAGES, "error": ERROR}
+GIVEN_VALUES: dict[str, object] = {"images": IMAGES, "error": ERROR}
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
 
@@ -67,14 +67,18 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
         "updated_at": LATER,
         "started_at": LATER,
         "attempts": 1,
-        "engine_id": "other-engine",
     },
     ("running", "start"): {
         "status": JobStatus.RUNNING,
         "updated_at": LATER,
         "started_at": LATER,
         "attempts": 2,
-        "engine_id": "other-engine",
+    },
+    ("running", "requeue_throttled"): {
+        "status": JobStatus.QUEUED,
+        "updated_at": LATER,
+        "throttled_waits": 1,
+        "first_throttled_at": LATER,
     },
     ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
     ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
@@ -207,10 +211,10 @@ def test_a_job_id_is_stored_once(jobs: JobRepository) -> None:
 def test_a_restart_keeps_the_first_start_time(jobs: JobRepository) -> None:
     # Given a job started once
     jobs.create(STARTS["queued"], open_limit=NO_CAP)
-    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1), engine_id="pillow")
+    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1))
 
     # When it is started again later
-    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=2), engine_id="pillow")
+    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=2))
 
     # Then both attempts count, and started_at is the first one's
     assert job.attempts == 2

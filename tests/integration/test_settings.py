@@ -1,40 +1,68 @@
-"""Each function's settings as template.yaml sets them, for either engine."""
+"""Each function's settings as template.yaml sets them, for the models a deployment offers."""
 
 import pytest
 from pydantic import ValidationError
 
-from imagejobs.engines.options import ENGINE_KINDS
-from imagejobs.settings import SubmitSettings, WorkerSettings
+from imagejobs.engines.catalogue import CATALOGUE
+from imagejobs.settings import StatusSettings, SubmitSettings, WebSettings, WorkerSettings
 from tests.support import template
 
-
-def test_the_template_offers_exactly_the_engine_kinds_there_are() -> None:
-    # Given the values the template's ImageEngine parameter allows
-    offered = template.load_template()["Parameters"]["ImageEngine"]["AllowedValues"]
-
-    # Then each is a kind the settings, the engine factory and the limits know, and every
-    # kind is offered
-    assert sorted(offered) == sorted(ENGINE_KINDS)
+SD35 = "stability.sd3-5-large-v1:0"
 
 
-@pytest.mark.parametrize("engine", ENGINE_KINDS)
-def test_the_template_gives_every_function_valid_settings_with_either_engine(engine: str) -> None:
-    # Given the environment the template gives the functions with this engine
-    resolve = template.Resolver({"ImageEngine": engine}, keep_unknown=True)
+def test_the_template_offers_exactly_the_catalogues_models() -> None:
+    # Given the values the template's Models and DefaultModel allow
+    parameters = template.load_template()["Parameters"]
+    offered = parameters["Models"]["AllowedValues"]
+
+    # Then they are the catalogue's models, no more (none past its end of life), and the
+    # default may be any of them
+    assert sorted(offered) == sorted(CATALOGUE)
+    assert parameters["DefaultModel"]["AllowedValues"] == offered
+
+
+@pytest.mark.parametrize(
+    ("models", "default"),
+    [("pillow", "pillow"), (f"pillow,{SD35}", SD35), (",".join(CATALOGUE), "pillow")],
+)
+def test_the_template_gives_every_function_the_same_valid_models(models: str, default: str) -> None:
+    # Given the environment the template gives the functions for these models
+    resolve = template.Resolver({"Models": models, "DefaultModel": default}, keep_unknown=True)
 
     # When the functions read their settings at cold start
-    worker = WorkerSettings.model_validate(template.function_environment("WorkerFunction", resolve))
-    submit = SubmitSettings.model_validate(template.function_environment("SubmitFunction", resolve))
+    read = [
+        settings.model_validate(template.function_environment(function, resolve))
+        for settings, function in (
+            (WorkerSettings, "WorkerFunction"),
+            (SubmitSettings, "SubmitFunction"),
+            (StatusSettings, "StatusFunction"),
+            (WebSettings, "WebFunction"),
+        )
+    ]
 
-    # Then both agree on the engine, and so on the limits a job is checked against
-    assert worker.engine_limits == submit.engine_limits
-    expected_id = "pillow" if engine == "pillow" else "bedrock:amazon.nova-canvas-v1:0"
-    assert submit.engine_limits.engine_id == expected_id
+    # Then they all agree on the models offered and the default
+    assert {(s.offered_models, s.default_model) for s in read} == {
+        (tuple(models.split(",")), default)
+    }
+
+
+def test_a_default_model_that_is_not_offered_fails_the_cold_start() -> None:
+    resolve = template.Resolver({"Models": "pillow", "DefaultModel": SD35}, keep_unknown=True)
+    environment = template.function_environment("SubmitFunction", resolve)
+    with pytest.raises(ValidationError, match=r"DEFAULT_MODEL .* must be one of MODELS"):
+        SubmitSettings.model_validate(environment)
+
+
+def test_a_model_the_catalogue_lacks_fails_the_cold_start() -> None:
+    resolve = template.Resolver({"Models": "pillow,amazon.nova-canvas-v1:0"}, keep_unknown=True)
+    environment = template.function_environment("SubmitFunction", resolve)
+    with pytest.raises(ValidationError, match=r"unknown model .amazon\.nova-canvas-v1:0."):
+        SubmitSettings.model_validate(environment)
 
 
 def test_a_bedrock_worker_refuses_a_reserve_shorter_than_its_slowest_render() -> None:
     # Given a Bedrock worker's environment whose time reserve is the built-in renderer's
-    resolve = template.Resolver({"ImageEngine": "bedrock"}, keep_unknown=True)
+    resolve = template.Resolver({"Models": f"pillow,{SD35}"}, keep_unknown=True)
     environment = template.function_environment("WorkerFunction", resolve)
     environment["RENDER_TIME_RESERVE_SECONDS"] = "30"
 

@@ -36,7 +36,7 @@ SUCCEEDED = {
     "started_at": CREATED + timedelta(seconds=1),
     "finished_at": CREATED + timedelta(seconds=2),
 }
-FAILED = {"error": JobError(type="RenderFailed", message="width: too large for the renderer")}
+FAILED = {"error": JobError(type="render_failed", message="width: too large for the renderer")}
 
 
 @pytest.fixture
@@ -68,6 +68,9 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "parameters": {
             "prompt": "a lighthouse",
             "negative_prompt": None,
+            "model": "pillow",
+            "task": "text-to-image",
+            "aspect_ratio": None,
             "width": 256,
             "height": 192,
             "seed": 42,
@@ -76,6 +79,8 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
             "quality": None,
             "style": "none",
             "guidance": 6.5,
+            "strength": None,
+            "image": None,
         },
         "engine": "pillow",
         "created_at": "2026-11-23T08:00:00.123000Z",

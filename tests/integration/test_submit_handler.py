@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from imagejobs.engines.base import MAX_SEED
-from imagejobs.engines.limits import NOVA_CANVAS, TITAN_IMAGE_V2, limits_for
 from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
@@ -41,6 +40,9 @@ def test_post_jobs_records_queues_and_answers_202(
     assert body["parameters"] == {
         "prompt": "a lighthouse on a cliff at sunset",
         "negative_prompt": None,
+        "model": "pillow",
+        "task": "text-to-image",
+        "aspect_ratio": None,
         "width": 256,
         "height": 192,
         "seed": 42,
@@ -49,6 +51,8 @@ def test_post_jobs_records_queues_and_answers_202(
         "quality": None,
         "style": "none",
         "guidance": 6.5,
+        "strength": None,
+        "image": None,
     }
     assert body["engine"] == "pillow"
     assert body["images"] == []
@@ -95,6 +99,9 @@ def test_every_parameter_is_echoed_resolved_and_stored(
     assert body["parameters"] == {
         "prompt": "a lighthouse on a cliff at sunset",
         "negative_prompt": None,
+        "model": "pillow",
+        "task": "text-to-image",
+        "aspect_ratio": None,
         "width": 256,
         "height": 192,
         "seed": 42,
@@ -103,6 +110,8 @@ def test_every_parameter_is_echoed_resolved_and_stored(
         "quality": 80,
         "style": "vibrant",
         "guidance": 7.5,
+        "strength": None,
+        "image": None,
     }
     # And stored with the job (guidance as a DynamoDB number)
     item = resources.job_item(body["job_id"])
@@ -128,35 +137,37 @@ def test_a_lossy_format_without_quality_gets_the_default_quality(
     assert (body["parameters"]["quality"], body["parameters"]["guidance"]) == (90, 3.0)
 
 
-SQUARE = {"width": 1024, "height": 1024}
-BEDROCK_LIMITS = [
-    # (model, request body, field named)
-    (NOVA_CANVAS, {"prompt": "cat", "width": 500, "height": 512}, "width"),
-    (NOVA_CANVAS, {"prompt": "cat", "width": 2048, "height": 320}, "width"),  # wider than 4:1
-    (NOVA_CANVAS, {"prompt": "cat", **SQUARE, "seed": 858_993_459, "num_images": 2}, "seed"),
-    # 1020 characters fit, but not with the style's words appended
-    (NOVA_CANVAS, {"prompt": "c" * 1020, "style": "luxury", **SQUARE}, "prompt"),
-    (TITAN_IMAGE_V2, {"prompt": "cat", "width": 1000, "height": 1000}, "width"),
-    (TITAN_IMAGE_V2, {"prompt": "c" * 600, **SQUARE}, "prompt"),
-    (TITAN_IMAGE_V2, {"prompt": "cat", **SQUARE, "guidance": 10.5}, "guidance"),
+SD35 = "stability.sd3-5-large-v1:0"
+CORE = "stability.stable-image-core-v1:1"
+EVERY_MODEL = ",".join(("pillow", SD35, CORE, "stability.stable-image-ultra-v1:1"))
+MODEL_LIMITS = [
+    # (request body, field named)
+    ({"model": SD35, "prompt": "cat", "width": 1000, "height": 700}, "width"),
+    ({"model": SD35, "prompt": "cat", "guidance": 5.0}, "guidance"),
+    ({"model": SD35, "prompt": "cat", "seed": 0}, "seed"),
+    ({"model": CORE, "prompt": "cat", "strength": 0.5}, "strength"),
+    ({"model": "amazon.titan-image-generator-v2:0", "prompt": "cat"}, "model"),
+    (
+        {"model": "pillow", "prompt": "cat", "aspect_ratio": "16:9", "width": 640, "height": 480},
+        "aspect_ratio",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("model", "request_body", "field"), BEDROCK_LIMITS)
-def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_time(
+@pytest.mark.parametrize(("request_body", "field"), MODEL_LIMITS)
+def test_what_a_model_cannot_render_is_refused_at_submit_time(
     load_handler: Callable[..., ModuleType],
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    model: str,
     request_body: dict[str, Any],
     field: str,
 ) -> None:
-    # Given a deployment rendering with a Bedrock model
-    submit = load_handler("SubmitFunction", IMAGE_ENGINE="bedrock", BEDROCK_MODEL_ID=model)
+    # Given a deployment offering the built-in renderer and Stability's models
+    submit = load_handler("SubmitFunction", MODELS=EVERY_MODEL)
     event = load_event("api-post-jobs")
     event["body"] = json.dumps(request_body)
 
-    # When a request beyond that model's documented limits is submitted
+    # When a request beyond its model's documented limits is submitted
     response = submit.handler(event, lambda_context)
 
     # Then it is a 422 naming the field, and nothing is queued
@@ -165,24 +176,28 @@ def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_tim
     assert resources.queued_messages() == []
 
 
-@pytest.mark.parametrize("model", [NOVA_CANVAS, TITAN_IMAGE_V2])
-def test_a_bedrock_deployment_records_the_model_and_its_default_guidance(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext, model: str
+def test_a_job_for_a_hosted_model_records_it_and_no_guidance(
+    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
 ) -> None:
-    # Given a deployment rendering with a Bedrock model, and a request it can render
-    submit = load_handler("SubmitFunction", IMAGE_ENGINE="bedrock", BEDROCK_MODEL_ID=model)
+    # Given a deployment whose default is SD3.5 Large, and a request in one of its shapes
+    submit = load_handler("SubmitFunction", MODELS=EVERY_MODEL, DEFAULT_MODEL=SD35)
     event = load_event("api-post-jobs")
-    event["body"] = json.dumps({"prompt": "a cat", "width": 1024, "height": 1024})
+    event["body"] = json.dumps({"prompt": "a cat", "width": 1920, "height": 1080})
 
     # When it is submitted
     body = response_json(submit.handler(event, lambda_context))
 
-    # Then the job names the model, and the guidance is that model's default
-    assert body["engine"] == f"bedrock:{model}"
-    expected_guidance = {NOVA_CANVAS: 6.5, TITAN_IMAGE_V2: 8.0}[model]
-    assert body["parameters"]["guidance"] == expected_guidance
-    # And a seed was chosen that this model accepts
-    assert 0 <= body["parameters"]["seed"] <= limits_for("bedrock", model).max_seed
+    # Then the job names the model, the ratio that size is, and no guidance the model lacks
+    parameters = body["parameters"]
+    assert (body["engine"], parameters["model"]) == (f"bedrock:{SD35}", SD35)
+    assert (parameters["aspect_ratio"], parameters["width"], parameters["height"]) == (
+        "16:9",
+        None,
+        None,
+    )
+    assert parameters["guidance"] is None
+    # And a seed was chosen that the model replays (its seed 0 would be a random one)
+    assert 1 <= parameters["seed"] <= MAX_SEED
 
 
 def test_timestamps_in_the_answer_match_what_is_stored(
@@ -322,7 +337,7 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     assert response_json(response)["error"] == "service_unavailable"
     items = resources.job_items()
     assert [item["status"]["S"] for item in items] == ["failed"]
-    assert items[0]["error_type"] == {"S": "EnqueueFailed"}
+    assert items[0]["error_type"] == {"S": "enqueue_failed"}
     # And it no longer counts among its owner's open jobs
     assert resources.jobs.open_jobs(items[0]["owner"]["S"]) == 0
 

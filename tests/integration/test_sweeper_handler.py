@@ -59,7 +59,7 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
     assert sent == [job_id(1), job_id(2)]
     stale = resources.job_item(job_id(3))
     assert stale is not None
-    assert (stale["status"]["S"], stale["error_type"]["S"]) == ("failed", "Stale")
+    assert (stale["status"]["S"], stale["error_type"]["S"]) == ("failed", "stale")
     # And the finished job left the open index: only 1, 2 and 4 are in it
     index = resources.dynamodb.scan(TableName=resources.table_name, IndexName="open-jobs")
     assert sorted(item["job_id"]["S"] for item in index["Items"]) == [job_id(n) for n in (1, 2, 4)]

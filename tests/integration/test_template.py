@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from imagejobs.engines.limits import BEDROCK_MODELS
+from imagejobs.engines.catalogue import CATALOGUE
 from imagejobs.engines.options import bedrock_worst_case_seconds
 from imagejobs.handlers.requests import WAIT_RESERVE_SECONDS
 from imagejobs.logic.waiting import MAX_WAIT_SECONDS
@@ -24,7 +24,10 @@ FUNCTIONS = [
 FUNCTIONS_THAT_CALL_AWS = [f for f in FUNCTIONS if f != "WebFunction"]
 
 
-ENGINES = ["pillow", "bedrock"]
+SD35 = "stability.sd3-5-large-v1:0"
+CORE = "stability.stable-image-core-v1:1"
+# The built-in renderer alone, and with Bedrock models beside it.
+MODEL_LISTS = ["pillow", f"pillow,{SD35}"]
 
 
 def functions_policy_statements(
@@ -38,10 +41,10 @@ def functions_policy_statements(
     return statements
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_queue_visibility_is_at_least_six_times_the_worker_timeout(engine: str) -> None:
-    # Given the worker's timeout and its queue, with either engine
-    resolve = template.Resolver({"ImageEngine": engine}, keep_unknown=True)
+@pytest.mark.parametrize("models", MODEL_LISTS)
+def test_queue_visibility_is_at_least_six_times_the_worker_timeout(models: str) -> None:
+    # Given the worker's timeout and its queue, with or without a Bedrock model
+    resolve = template.Resolver({"Models": models}, keep_unknown=True)
     timeout = resolve(template.function_setting("WorkerFunction", "Timeout"))
     visibility = resolve(template.properties("JobsQueue")["VisibilityTimeout"])
     env = template.function_environment("WorkerFunction", resolve)
@@ -51,7 +54,7 @@ def test_queue_visibility_is_at_least_six_times_the_worker_timeout(engine: str) 
     # And a job is only started with time left for the engine's slowest call
     reserve = int(env["RENDER_TIME_RESERVE_SECONDS"])
     assert reserve < timeout
-    if engine == "bedrock":
+    if models != "pillow":
         read_timeout = int(env["BEDROCK_READ_TIMEOUT_SECONDS"])
         assert reserve >= bedrock_worst_case_seconds(read_timeout)
 
@@ -70,29 +73,41 @@ def test_dead_letter_visibility_is_at_least_six_times_its_consumers_timeout() ->
     assert visibility >= 6 * timeout
 
 
-def test_only_a_bedrock_worker_may_invoke_a_model_and_only_the_configured_one() -> None:
-    # Given the worker's statements with each engine
-    def model_statements(parameters: dict[str, str]) -> list[dict[str, Any]]:
-        return [
-            s
-            for s in functions_policy_statements("WorkerFunction", parameters)
-            if "bedrock" in str(s["Action"])
-        ]
+def test_only_a_bedrock_worker_may_invoke_models_and_only_the_offered_ones() -> None:
+    # Given the worker's statements with the built-in renderer alone, and with two models
+    def model_statements(models: str) -> list[dict[str, Any]]:
+        resolve = template.Resolver({"Models": models}, keep_unknown=True, substitute=True)
+        statements = []
+        for policy in resolve(template.properties("WorkerFunction").get("Policies", [])):
+            statements.extend(policy.get("Statement", []))
+        return [s for s in statements if "bedrock" in str(s["Action"])]
 
     # Then the built-in renderer's worker has no Bedrock permission at all
-    assert model_statements({"ImageEngine": "pillow"}) == []
-    # And a Bedrock worker may call InvokeModel on exactly the configured model
-    [statement] = model_statements({"ImageEngine": "bedrock"})
+    assert model_statements("pillow") == []
+    # And a Bedrock worker may call InvokeModel on exactly the offered models: through their
+    # `us.` profile in its own Region, and each in the Regions the profile routes to
+    [statement] = model_statements(f"{SD35},{CORE}")
     assert statement["Action"] == "bedrock:InvokeModel"
-    model_arn = "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${BedrockModelId}"
-    assert statement["Resource"] == {"Fn::Sub": model_arn}
-    # And no other function may call a model, whatever the engine
+    profiles = [
+        f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{model}"
+        for model in (SD35, CORE)
+    ]
+    models = [
+        f"arn:aws:bedrock:{region}::foundation-model/{model}"
+        for region in ("us-east-1", "us-east-2", "us-west-2")
+        for model in (SD35, CORE)
+    ]
+    assert sorted(statement["Resource"]) == sorted(profiles + models)
+    # And no other function may call a model
     for logical_id in ("SubmitFunction", "StatusFunction", "DeadLetterFunction"):
-        statements = functions_policy_statements(logical_id, {"ImageEngine": "bedrock"})
-        assert "bedrock" not in str(statements)
-    # And every model the template offers is one the engine knows the limits of
-    offered = template.load_template()["Parameters"]["BedrockModelId"]["AllowedValues"]
-    assert sorted(offered) == sorted(BEDROCK_MODELS)
+        statements = functions_policy_statements(logical_id, {"Models": f"pillow,{SD35}"})
+        assert "bedrock:InvokeModel" not in str(statements)
+    # And every model the template offers is in the catalogue, whose profiles are `us.` ones
+    offered = template.load_template()["Parameters"]["Models"]["AllowedValues"]
+    assert sorted(offered) == sorted(CATALOGUE)
+    for model in offered:
+        bedrock = CATALOGUE[model].bedrock
+        assert bedrock is None or bedrock.profile_id == f"us.{model}"
 
 
 def test_every_queue_has_a_dead_letter_queue_and_the_worker_reports_item_failures() -> None:
@@ -147,20 +162,29 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
             found.update(action if isinstance(action, list) else [action])
         return found
 
-    # Then status only reads, submit writes jobs, sends, and reads images only to presign
-    # them (`Prefer: wait`), the worker never sends
-    assert actions("StatusFunction") == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject"}
+    # Then status only reads, submit writes jobs and the images they take in, sends, and reads
+    # images only to presign them (`Prefer: wait`); the worker sends only a throttled job's
+    # next message
+    assert actions("StatusFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "s3:GetObject",
+    }
     assert actions("SubmitFunction") == {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
         "s3:GetObject",
+        "s3:PutObject",
     }
     assert actions("WorkerFunction") == {
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "s3:GetObject",
         "s3:PutObject",
         "s3:DeleteObject",
         "sqs:ChangeMessageVisibility",

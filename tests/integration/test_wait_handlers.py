@@ -48,7 +48,7 @@ def answer(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext
 def succeed(resources: MotoResources, job_id: str) -> None:
     """What the worker does to a job, through the real repository."""
     jobs = resources.jobs
-    move(jobs, job_id, START, T0, engine_id="pillow")
+    move(jobs, job_id, START, T0)
     image = GeneratedImage(key=f"images/{job_id}/0.png", width=64, height=64, format="png", seed=1)
     move(jobs, job_id, SUCCEED, T0, images=(image,))
 

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from imagejobs.engines.base import STYLES
-from imagejobs.engines.limits import PILLOW, TITAN_IMAGE_V2, limits_for
+from imagejobs.engines.base import MAX_SEED, STYLES
 from tests.support import template
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
@@ -172,10 +171,10 @@ def test_config_answers_the_deployments_limits(
     # Then they are the API model's, narrowed by the deployment
     assert response["statusCode"] == 200
     config = response_json(response)
-    assert config["engine"] == "pillow"
+    assert (config["engine"], config["default_model"]) == ("pillow", "pillow")
     assert config["side"] == {"min": 64, "max": int(defaults["MaxImageSize"]), "default": 512}
     assert config["num_images"] == {"min": 1, "max": 4, "default": 1}
-    assert config["seed"] == {"min": 0, "max": PILLOW.max_seed, "default": None}
+    assert config["seed"] == {"min": 0, "max": MAX_SEED, "default": None}
     assert config["formats"] == ["png", "jpeg", "webp"]
     assert config["default_format"] == "png"
     assert config["lossy_formats"] == ["jpeg", "webp"]
@@ -189,27 +188,23 @@ def test_config_answers_the_deployments_limits(
     assert config["image_url_expiry_seconds"] == int(defaults["ImageUrlExpirySeconds"])
 
 
-def test_config_follows_the_deployments_engine_and_size_cap(
+def test_config_follows_the_deployments_default_model_and_size_cap(
     load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
 ) -> None:
-    # Given a deployment on Titan v2 with a 1024-pixel cap
+    # Given a deployment whose default is SD3.5 Large, with a 1024-pixel cap
+    sd35 = "stability.sd3-5-large-v1:0"
     web = load_handler(
-        "WebFunction",
-        IMAGE_ENGINE="bedrock",
-        BEDROCK_MODEL_ID=TITAN_IMAGE_V2,
-        MAX_IMAGE_SIZE="1024",
+        "WebFunction", MODELS=f"pillow,{sd35}", DEFAULT_MODEL=sd35, MAX_IMAGE_SIZE="1024"
     )
 
     # When a client reads the limits
     config = response_json(web.handler(load_event("api-get-config"), lambda_context))
 
-    # Then they are that engine's and that cap, where narrower than the API's own
-    titan = limits_for("bedrock", TITAN_IMAGE_V2)
-    assert config["engine"] == titan.engine_id
+    # Then they are that model's and that cap, where narrower than the API's own
+    assert (config["engine"], config["default_model"]) == (f"bedrock:{sd35}", sd35)
     assert config["side"]["max"] == 1024
-    assert config["prompt"] == {"max_length": titan.max_prompt_chars}
-    assert config["guidance"]["default"] == titan.default_guidance
-    assert config["num_images"]["max"] == 4  # the API's own cap, below the model's 5
+    assert config["guidance"] is None
+    assert config["seed"]["max"] == MAX_SEED
 
 
 def test_what_config_allows_at_its_edges_is_what_submit_accepts(

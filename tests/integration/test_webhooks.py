@@ -160,8 +160,8 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
     first = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, T0)
 
     # When it is started twice, each start recording the started event's delivery
-    move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
-    job = move(jobs, FIXTURE_JOB_ID, START, T0 + timedelta(seconds=5), engine_id="pillow")
+    move(jobs, FIXTURE_JOB_ID, START, T0)
+    job = move(jobs, FIXTURE_JOB_ID, START, T0 + timedelta(seconds=5))
 
     # Then the first one stays, and marks and attempts change only their own fields
     assert job.deliveries == (first,)
@@ -269,7 +269,7 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
                 ":events": {"L": [{"S": "completed"}]},
             },
         )
-        move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
+        move(jobs, FIXTURE_JOB_ID, START, T0)
         move(jobs, FIXTURE_JOB_ID, SUCCEED, T0, images=())
         delivery = load_handler("WebhookDeliveryFunction", WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
 

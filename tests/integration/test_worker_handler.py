@@ -106,7 +106,7 @@ def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
     item = resources.job_item(FIXTURE_JOB_ID)
     assert item is not None
     assert item["status"]["S"] == "failed"
-    assert item["error_type"]["S"] == "RenderFailed"
+    assert item["error_type"]["S"] == "render_failed"
     assert "width" in item["error_message"]["S"]
 
 

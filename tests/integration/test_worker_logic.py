@@ -35,17 +35,17 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> Non
     assert job.started_at < job.finished_at
 
 
-def test_the_job_records_the_engine_that_rendered_it(world: WorkerWorld) -> None:
-    # Given a job queued under one engine, and a worker redeployed with another since
-    world.add_job()
-    assert world.job().engine_id == "scripted"
-    engine = ScriptedEngine(engine_id="bedrock:amazon.nova-canvas-v1:0")
+def test_a_job_keeps_the_model_and_engine_it_was_submitted_for(world: WorkerWorld) -> None:
+    # Given a job submitted for the built-in renderer
+    world.add_job(engine="pillow", model="pillow")
 
-    # When the worker processes its message
-    world.run(engine)
+    # When a worker whose engine names itself otherwise processes its message
+    world.run(ScriptedEngine(engine_id="something-else"))
 
-    # Then the job names the engine that drew its images
-    assert world.job().engine_id == "bedrock:amazon.nova-canvas-v1:0"
+    # Then the job still names the model and engine it was submitted for: a job's model is
+    # fixed at submit, and its engine is that model's
+    job = world.job()
+    assert (job.parameters.model, job.engine_id) == ("pillow", "pillow")
 
 
 def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorld) -> None:
@@ -91,7 +91,9 @@ def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> N
     assert outcome is JobOutcome.FAILED
     job = world.job()
     assert job.status is JobStatus.FAILED
-    assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
+    assert job.error == JobError(
+        type="render_failed", message="width: beyond what the engine draws"
+    )
     assert world.object_keys() == []
 
 
@@ -124,7 +126,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.error is not None
-    assert job.error.type == "RetriesExhausted"
+    assert job.error.type == "retries_exhausted"
     assert "3 receives of its message (2 attempts)" in job.error.message
     # And the engine's own account of the last failure, written for the job's owner
     assert job.error.message.endswith("last error: throttled")
@@ -134,7 +136,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
 def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) -> None:
     # Given an attempt that wrote its images and crashed before recording success
     world.add_job(num_images=2)
-    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
+    move(world.jobs, JOB_ID, START, world.clock.now())
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
     # When the message is delivered again
@@ -200,7 +202,7 @@ def test_a_canceled_job_is_never_rendered(world: WorkerWorld) -> None:
 def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a job that was running, then asked to cancel, and whose worker died
     world.add_job()
-    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
+    move(world.jobs, JOB_ID, START, world.clock.now())
     move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
     engine = ScriptedEngine()
 

@@ -100,7 +100,7 @@ def test_racing_and_repeated_endings_give_each_place_back_once(
         jobs.create(job, open_limit=CAP)
 
     # When each job is ended twice at once, by a cancel and by a failure racing it
-    failure = JobError(type="Stale", message="stale")
+    failure = JobError(type="stale", message="stale")
     endings: list[Callable[[], Any]] = []
     for job in open_jobs:
         endings.append(lambda job=job: jobs.apply(CANCEL_QUEUED.change(job, T0)))

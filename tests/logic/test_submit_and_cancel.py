@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from imagejobs.engines.base import MAX_SEED, JobParameters
 from imagejobs.exceptions import (
     EnqueueFailedError,
     InvalidParameterError,
@@ -14,18 +15,27 @@ from imagejobs.exceptions import (
     TooManyOpenJobsError,
 )
 from imagejobs.logic.cancel import cancel_job
-from imagejobs.logic.submit import submit_job
-from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.logic.submit import SubmitPorts, submit_job
+from imagejobs.models.api import JobRequest, Submission
+from imagejobs.models.domain import Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import CANCEL_QUEUED, START, JobChange
 from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
+from tests.support.in_memory import (
+    InMemoryImageStore,
+    InMemoryJobQueue,
+    InMemoryJobRepository,
+    InMemoryModelLifecycles,
+    InMemoryWebhookQueue,
+)
 from tests.support.jobs import NO_CAP, T0, make_job, move
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
-SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
+SPEC = JobRequest(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
+SD35 = "stability.sd3-5-large-v1:0"
+WITH_SD35 = {"Models": f"pillow,{SD35}"}
 
 
 def settings(**parameters: str) -> SubmitSettings:
@@ -44,9 +54,11 @@ def settings(**parameters: str) -> SubmitSettings:
 
 
 def submit(
-    jobs: InMemoryJobRepository, queue: InMemoryJobQueue, spec: JobSpec, **parameters: str
+    jobs: InMemoryJobRepository, queue: InMemoryJobQueue, request: JobRequest, **parameters: str
 ) -> Job:
-    return submit_job(spec, OWNER, jobs=jobs, queue=queue, settings=settings(**parameters), now=T0)
+    submission = Submission(tenant=OWNER, route="jobs", body={}, request=request)
+    ports = SubmitPorts(jobs, queue, InMemoryImageStore(), InMemoryModelLifecycles())
+    return submit_job(submission, ports, settings(**parameters), T0)
 
 
 def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
@@ -65,6 +77,8 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "status": JobStatus.QUEUED,
         "parameters": JobParameters(
             prompt="a lighthouse",
+            model="pillow",
+            task="text-to-image",
             negative_prompt=None,
             width=640,
             height=480,
@@ -85,6 +99,8 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "images": (),
         "error": None,
         "cancel_requested": False,
+        "throttled_waits": 0,
+        "first_throttled_at": None,
         "ignored_parameters": (),
         "webhook": None,
         "deliveries": (),
@@ -102,20 +118,25 @@ def test_a_png_job_has_no_quality(jobs: InMemoryJobRepository, queue: InMemoryJo
     assert job.parameters.quality is None
 
 
-def test_a_chosen_seed_leaves_room_for_every_image_of_the_engine(
-    jobs: InMemoryJobRepository, queue: InMemoryJobQueue, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("draw", "first_seed"), [("lowest", 1), ("highest", MAX_SEED - 3)])
+def test_a_chosen_seed_leaves_room_for_every_image_of_the_model(
+    jobs: InMemoryJobRepository,
+    queue: InMemoryJobQueue,
+    monkeypatch: pytest.MonkeyPatch,
+    draw: str,
+    first_seed: int,
 ) -> None:
-    # Given a Nova Canvas deployment, a request for five images without a seed, and the
-    # highest seed the random draw can give
-    monkeypatch.setattr(secrets, "randbelow", lambda bound: bound - 1)
-    spec = SPEC.model_copy(update={"num_images": 5, "width": 640, "height": 480})
+    # Given a request to SD3.5 Large for four images without a seed, and the lowest or the
+    # highest draw (its seed 0 asks for a random one, so seeds start at 1)
+    monkeypatch.setattr(secrets, "randbelow", lambda bound: 0 if draw == "lowest" else bound - 1)
+    request = JobRequest(prompt="a lighthouse", model=SD35, num_images=4, aspect_ratio="16:9")
 
     # When it is submitted
-    job = submit(jobs, queue, spec, ImageEngine="bedrock", BedrockModelId="amazon.nova-canvas-v1:0")
+    job = submit(jobs, queue, request, **WITH_SD35)
 
-    # Then the last image's seed is exactly the model's highest
-    assert job.parameters.seed + 4 == 858_993_459
-    assert job.engine_id == "bedrock:amazon.nova-canvas-v1:0"
+    # Then every image's seed is within the model's range, at its edge
+    assert job.parameters.seed == first_seed
+    assert job.engine_id == f"bedrock:{SD35}"
 
 
 @pytest.mark.parametrize(
@@ -125,7 +146,10 @@ def test_a_chosen_seed_leaves_room_for_every_image_of_the_engine(
         ({"height": 1040}, {"MaxImageSize": "1024"}, "height"),
         ({"image_format": "png", "quality": 80}, {}, "quality"),
         ({"guidance": 12.0}, {}, "guidance"),
-        ({"width": 650}, {"ImageEngine": "bedrock"}, "width"),
+        ({"model": SD35, "width": 650}, WITH_SD35, "width"),
+        ({"model": SD35, "width": None, "height": None, "guidance": 5.0}, WITH_SD35, "guidance"),
+        ({"model": "stability.stable-image-core-v1:1"}, {}, "model"),
+        ({"aspect_ratio": "16:9"}, {}, "aspect_ratio"),
         ({"num_images": 5}, {}, "num_images"),
         ({"seed": 2_147_483_646}, {}, "seed"),
     ],
@@ -161,7 +185,7 @@ def test_a_job_that_cannot_be_queued_is_failed_not_left_queued(
         submit(jobs, queue, SPEC)
     [job] = jobs.jobs.values()
     assert job.status is JobStatus.FAILED
-    assert job.error == JobError(type="EnqueueFailed", message="could not queue the job")
+    assert job.error == JobError(type="enqueue_failed", message="could not queue the job")
     assert job.finished_at == T0
 
 
@@ -235,7 +259,7 @@ class StartsOnCancel(InMemoryJobRepository):
 
     def apply(self, change: JobChange) -> Job:
         if change.transition is CANCEL_QUEUED:
-            move(self, change.job_id, START, T0 + timedelta(seconds=1), engine_id="pillow")
+            move(self, change.job_id, START, T0 + timedelta(seconds=1))
         return super().apply(change)
 
 

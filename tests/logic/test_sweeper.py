@@ -1,4 +1,4 @@
-"""The sweeper on the in-memory ports: which open jobs it re-drives, which it fails as Stale,
+"""The sweeper on the in-memory ports: which open jobs it re-drives, which it fails as stale,
 what it leaves alone, and that a second run changes nothing it should not."""
 
 from datetime import timedelta
@@ -131,7 +131,7 @@ def test_a_job_open_past_the_final_deadline_is_failed_as_stale_and_not_sent(
         assert job is not None
         assert job.status is JobStatus.FAILED
         assert job.error is not None
-        assert job.error.type == "Stale"
+        assert job.error.type == "stale"
         assert str(GIVE_UP_AFTER) in job.error.message
         assert job.finished_at == now
 

@@ -38,7 +38,7 @@ class FakeClock:
 
 
 def succeed(jobs: InMemoryJobRepository) -> None:
-    move(jobs, JOB_ID, START, T0, engine_id="pillow")
+    move(jobs, JOB_ID, START, T0)
     image = GeneratedImage(key=f"images/{JOB_ID}/0.png", width=64, height=64, format="png", seed=1)
     move(jobs, JOB_ID, SUCCEED, T0, images=(image,))
 

@@ -7,9 +7,25 @@ from datetime import timedelta
 
 import pytest
 
-from imagejobs.exceptions import NotEnoughTimeError, PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import JobOutcome, Receive, image_key, process_receive
+from imagejobs.engines.base import InputImage
+from imagejobs.exceptions import (
+    ContentFilteredError,
+    ModelUnavailableError,
+    NotEnoughTimeError,
+    PermanentEngineError,
+    ThrottledError,
+    TransientEngineError,
+)
+from imagejobs.logic.worker import (
+    THROTTLE_GIVE_UP_AFTER,
+    THROTTLE_MAX_WAIT_SECONDS,
+    JobOutcome,
+    Receive,
+    image_key,
+    process_receive,
+)
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import CANCEL_QUEUED, FAIL, REQUEST_CANCEL, START
 from tests.support.in_memory import InMemoryJobQueue, StoredObject
 from tests.support.jobs import T0, move
@@ -126,7 +142,7 @@ def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: Work
     # Given an attempt that wrote one image and crashed before recording anything
     world.add_job(num_images=2)
     first_start = world.clock.now()
-    move(world.jobs, JOB_ID, START, first_start, engine_id="scripted")
+    move(world.jobs, JOB_ID, START, first_start)
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
     # When SQS delivers the message again
@@ -163,7 +179,7 @@ def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None
 def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a running job asked to cancel, whose worker died after writing an image
     world.add_job(num_images=2)
-    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
+    move(world.jobs, JOB_ID, START, world.clock.now())
     move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
     world.images.put(image_key(JOB_ID, 1, "webp"), b"orphan", "image/webp")
     engine = ScriptedEngine()
@@ -205,7 +221,9 @@ def test_a_permanent_engine_error_fails_the_job_on_the_first_delivery(world: Wor
     assert outcome is JobOutcome.FAILED
     job = world.job()
     assert job.status is JobStatus.FAILED
-    assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
+    assert job.error == JobError(
+        type="render_failed", message="width: beyond what the engine draws"
+    )
     assert job.attempts == 1
     assert world.object_keys() == []
 
@@ -239,7 +257,7 @@ def test_the_last_delivery_fails_the_job_saying_why(world: WorkerWorld) -> None:
     # Then the job ends failed, counting deliveries and attempts, with the engine's words
     assert outcome is JobOutcome.FAILED
     assert world.job().error == JobError(
-        type="RetriesExhausted",
+        type="retries_exhausted",
         message="gave up after 3 receives of its message (2 attempts);"
         " last error: Bedrock answered ThrottlingException",
     )
@@ -322,3 +340,90 @@ def test_a_retry_backs_off_exponentially_up_to_five_minutes(
 
     # Then the message comes back after the backoff for that delivery
     assert queue.delays == [(RECEIPT, delay_s)]
+
+
+def test_a_throttled_job_waits_with_a_message_of_its_own_and_uses_up_no_receive(
+    world: WorkerWorld, queue: InMemoryJobQueue
+) -> None:
+    # Given a job on its last receive whose model's quota is spent
+    world.add_job()
+    engine = ScriptedEngine(errors=[ThrottledError("ThrottlingException: too many requests")])
+
+    # When the worker gets its message
+    outcome = deliver(world, queue, engine, receive_count=3, max_receive_count=3)
+
+    # Then the job is queued again, a new message is sent after a wait, and this receive is done
+    assert outcome is JobOutcome.THROTTLED
+    job = world.job()
+    assert (job.status, job.throttled_waits, job.error) == (JobStatus.QUEUED, 1, None)
+    assert job.first_throttled_at is not None
+    assert queue.messages == [JobMessage(job_id=JOB_ID)]
+    assert 1 <= queue.send_delays[0] <= THROTTLE_MAX_WAIT_SECONDS
+    assert queue.delays == []
+    # And the new message's first receive renders it
+    outcome = deliver(world, queue, engine, receive_count=1)
+    assert outcome is JobOutcome.SUCCEEDED
+    assert world.job().throttled_waits == 1
+
+
+def test_a_job_throttled_for_an_hour_fails_saying_so(
+    world: WorkerWorld, queue: InMemoryJobQueue
+) -> None:
+    # Given a job that was throttled once, and is still throttled an hour later
+    world.add_job()
+    engine = ScriptedEngine(errors=[ThrottledError("ThrottlingException")] * 2)
+    deliver(world, queue, engine)
+    world.clock.start += THROTTLE_GIVE_UP_AFTER
+
+    # When its next message is received
+    outcome = deliver(world, queue, engine)
+
+    # Then it fails as throttled, and no further message is sent
+    assert outcome is JobOutcome.FAILED
+    job = world.job()
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None
+    assert job.error.type == "throttled"
+    assert len(queue.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "error_type", "words"),
+    [
+        (ContentFilteredError("m", "output image"), "content_filtered", "refused the output image"),
+        (ContentFilteredError("m", "prompt"), "content_filtered", "refused the prompt"),
+        (ModelUnavailableError("m", "past its end of life"), "model_unavailable", "end of life"),
+        (PermanentEngineError("width: too wide"), "render_failed", "width: too wide"),
+    ],
+)
+def test_a_refusal_fails_the_job_at_once_with_a_type_its_tenant_can_act_on(
+    world: WorkerWorld, error: Exception, error_type: str, words: str
+) -> None:
+    # Given a job whose model refuses it for good
+    world.add_job()
+
+    # When its first receive is processed
+    outcome = world.run(ScriptedEngine(error=error), receive_count=1)
+
+    # Then it fails now, with a type that says why, and is not retried
+    assert outcome is JobOutcome.FAILED
+    job = world.job()
+    assert job.error is not None
+    assert job.error.type == error_type
+    assert words in job.error.message
+
+
+def test_the_engine_gets_the_bytes_of_the_image_the_job_takes_in(world: WorkerWorld) -> None:
+    # Given an image-to-image job whose input was stored at submit
+    image = InputImage(
+        key="inputs/j/image.png", width=64, height=64, image_format="png", size_bytes=5
+    )
+    world.images.put(image.key, b"bytes", "image/png")
+    world.add_job(task="image-to-image", image=image, strength=0.4, num_images=1)
+    engine = ScriptedEngine()
+
+    # When it is rendered
+    world.run(engine)
+
+    # Then the engine was given those bytes under the parameter's name
+    assert engine.inputs == [{"image": b"bytes"}]

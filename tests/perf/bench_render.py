@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from imagejobs.engines.base import IMAGE_FORMATS, STYLES, ImageFormat, RenderRequest, Style
+from imagejobs.engines.base import IMAGE_FORMATS, STYLES, ImageFormat, JobParameters, Style
 from imagejobs.engines.pillow.engine import PillowRenderer
 
 SIZES = (256, 512, 1024, 2048)
@@ -166,7 +166,7 @@ def _arguments() -> argparse.Namespace:
 def _render_call(
     prompt: str, image_format: ImageFormat, side: int, style: Style = "none"
 ) -> Callable[[], object]:
-    request = RenderRequest(
+    parameters = JobParameters(
         prompt=prompt,
         width=side,
         height=side,
@@ -174,7 +174,7 @@ def _render_call(
         image_format=image_format,
         style=style,
     )
-    return functools.partial(PillowRenderer().render, request)
+    return functools.partial(PillowRenderer().render, parameters, {})
 
 
 def _median_ms(render: Callable[[], object], repeat: int) -> float:

@@ -77,7 +77,7 @@ def job_body(
         fields["images"] = (GeneratedImage(key=key, width=64, height=64, format="png", seed=1),)
         urls[key] = image_url or "http://images.invalid/0.png"
     if state is JobStatus.FAILED:
-        fields["error"] = JobError(type="RenderFailed", message="the engine refused")
+        fields["error"] = JobError(type="render_failed", message="the engine refused")
     job = make_job(job_id, "owner", state, changes=fields)
     return job_view(job, urls).model_dump(mode="json")
 

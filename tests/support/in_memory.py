@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
+from imagejobs.models.lifecycle import ModelLifecycle
 from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import (
@@ -145,12 +146,15 @@ class InMemoryJobQueue:
 
     messages: list[JobMessage] = field(default_factory=list)
     delays: list[tuple[str, int]] = field(default_factory=list)
+    # The delay each message was sent with, in the order of `messages`.
+    send_delays: list[int] = field(default_factory=list)
     unavailable: bool = False
 
-    def send(self, message: JobMessage) -> None:
+    def send(self, message: JobMessage, delay_seconds: int = 0) -> None:
         if self.unavailable:
             raise EnqueueFailedError(f"could not queue job {message.job_id}")
         self.messages.append(message)
+        self.send_delays.append(delay_seconds)
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         self.delays.append((receipt_handle, seconds))
@@ -167,6 +171,9 @@ class InMemoryImageStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = StoredObject(data, content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key].data
 
     def delete(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -232,3 +239,16 @@ class ScriptedSender:
         self.requests.append((url, body, dict(headers)))
         index = min(len(self.requests) - 1, len(self.results) - 1)
         return self.results[index]
+
+
+@dataclass
+class InMemoryModelLifecycles:
+    """The lifecycles a test recorded; none by default (every model as its catalogue says)."""
+
+    items: dict[str, ModelLifecycle] = field(default_factory=dict)
+
+    def get(self, model_ids: Sequence[str]) -> dict[str, ModelLifecycle]:
+        return {model_id: self.items[model_id] for model_id in model_ids if model_id in self.items}
+
+    def put(self, lifecycle: ModelLifecycle) -> None:
+        self.items[lifecycle.model_id] = lifecycle

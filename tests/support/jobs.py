@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
-from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, JobParameters
+from imagejobs.models.domain import Job, JobStatus
 from imagejobs.models.transitions import Transition
 from imagejobs.ports import JobRepository
 from tests.support.events import OWNER

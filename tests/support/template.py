@@ -8,6 +8,7 @@ function's environment from these variables, so the tests cannot drift from what
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,10 @@ def properties(logical_id: str) -> dict[str, Any]:
 
 
 def parameter_defaults() -> dict[str, Any]:
-    return {name: p.get("Default") for name, p in load_template()["Parameters"].items()}
+    return {
+        name: p["Default"].split(",") if p.get("Type") == "CommaDelimitedList" else p.get("Default")
+        for name, p in load_template()["Parameters"].items()
+    }
 
 
 def function_setting(logical_id: str, name: str) -> Any:
@@ -52,12 +56,21 @@ def function_setting(logical_id: str, name: str) -> Any:
 _NO_VALUE = object()  # AWS::NoValue: the list item or property disappears
 
 
+# What `AWS::...` references mean when a test resolves `!Sub` (`substitute=True`).
+_PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+}
+
+
 class Resolver:
     """Resolves the intrinsic functions our template uses, given what `!Ref` and `!GetAtt`
     mean in the test's world (e.g. {"JobsTable": "jobs-table-name"}). Parameters not given
-    take their defaults; conditions (`!If`, `!Equals`) are evaluated as CloudFormation does.
-    Anything else (`!Sub`, ...) is left as it is; so are references the test did not give
-    when `keep_unknown` (for checks of the template's own shape)."""
+    take their defaults; conditions (`!If`, `!Equals`) are evaluated as CloudFormation does,
+    and `!Join` joins; with `substitute`, `!Sub` and `!Split` are resolved too. Anything else is
+    left as it is; so are references the test did not give when `keep_unknown` (for checks of
+    the template's own shape)."""
 
     def __init__(
         self,
@@ -65,8 +78,10 @@ class Resolver:
         attributes: dict[str, Any] | None = None,
         *,
         keep_unknown: bool = False,
+        substitute: bool = False,
     ) -> None:
-        self.refs = {**parameter_defaults(), **refs}
+        self.refs = {**_PSEUDO_PARAMETERS, **parameter_defaults(), **refs}
+        self.substitute = substitute
         self.attributes = attributes or {}
         self.keep_unknown = keep_unknown
 
@@ -92,6 +107,23 @@ class Resolver:
         if set(value) == {"Fn::Not"}:
             (operand,) = value["Fn::Not"]
             return not self(operand)
+        if set(value) == {"Fn::Sub"} and self.substitute:
+            text, names = value["Fn::Sub"], {}
+            if isinstance(text, list):
+                text, given = text
+                names = {name: self(inner) for name, inner in given.items()}
+            return re.sub(
+                r"\$\{([\w:]+)\}", lambda m: str({**self.refs, **names}[m.group(1)]), text
+            )
+        if set(value) == {"Fn::Split"}:
+            separator, joined = value["Fn::Split"]
+            return str(self(joined)).split(separator)
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            separator, resolved = self(separator), self(parts)
+            if isinstance(resolved, str):  # a list parameter the test gave as text
+                resolved = resolved.split(",")
+            return separator.join(str(part) for part in resolved)
         if set(value) == {"Fn::Equals"}:
             left, right = value["Fn::Equals"]
             return str(self(left)) == str(self(right))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from imagejobs.engines.base import ImageEngine, RenderedImage, RenderRequest
+from imagejobs.engines.base import ImageEngine, Inputs, JobParameters, RenderedImage
 from imagejobs.logic.worker import JobOutcome, Receive, WorkerPorts, process_job
 from imagejobs.models.domain import Job
 from imagejobs.ports import ImageStore, JobRepository
@@ -37,12 +37,18 @@ class ScriptedEngine:
     """Returns placeholder bytes per requested image, or raises what it was given."""
 
     error: Exception | None = None
-    calls: list[RenderRequest] = field(default_factory=list)
+    calls: list[JobParameters] = field(default_factory=list)
+    inputs: list[Inputs] = field(default_factory=list)
     on_render: Callable[[], object] | None = None
+    # Raised on the first `len(errors)` renders, one each, before any `error`.
+    errors: list[Exception] = field(default_factory=list)
     engine_id: str = "scripted"
 
-    def render(self, request: RenderRequest) -> list[RenderedImage]:
+    def render(self, request: JobParameters, inputs: Inputs) -> list[RenderedImage]:
         self.calls.append(request)
+        self.inputs.append(inputs)
+        if self.errors:
+            raise self.errors.pop(0)
         if self.on_render:
             self.on_render()
         if self.error:
@@ -50,8 +56,8 @@ class ScriptedEngine:
         return [
             RenderedImage(
                 data=f"image {n}".encode(),
-                width=request.width,
-                height=request.height,
+                width=request.width or 64,
+                height=request.height or 64,
                 image_format=request.image_format,
                 seed=request.seed + n,
             )

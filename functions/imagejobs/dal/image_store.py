@@ -1,4 +1,5 @@
-"""Generated images in S3. The bucket is private: readers get presigned GET URLs."""
+"""Images in S3: the ones jobs take in and the ones they make. The bucket is private: readers
+get presigned GET URLs."""
 
 from __future__ import annotations
 
@@ -20,12 +21,23 @@ def s3_client() -> S3Client:
 
 
 class S3ImageStore:
-    def __init__(self, bucket_name: str, client: S3Client) -> None:
+    def __init__(self, bucket_name: str, client: S3Client | None = None) -> None:
+        """Without a client, one is made on first use: a function that only sometimes needs
+        S3 does not pay for a client at every cold start."""
         self._bucket = bucket_name
-        self._client = client
+        self._made = client
+
+    @property
+    def _client(self) -> S3Client:
+        if self._made is None:
+            self._made = s3_client()
+        return self._made
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
 
     def delete(self, keys: Sequence[str]) -> None:
         # At most four keys per job: one call each keeps the IAM action to s3:DeleteObject.

@@ -18,10 +18,12 @@ class SqsJobQueue:
         self._queue_url = queue_url
         self._client = client
 
-    def send(self, message: JobMessage) -> None:
+    def send(self, message: JobMessage, delay_seconds: int = 0) -> None:
         try:
             self._client.send_message(
-                QueueUrl=self._queue_url, MessageBody=message.model_dump_json()
+                QueueUrl=self._queue_url,
+                MessageBody=message.model_dump_json(),
+                DelaySeconds=delay_seconds,
             )
         except (BotoCoreError, ClientError) as error:
             raise EnqueueFailedError(f"could not queue job {message.job_id}") from error

@@ -1,40 +1,46 @@
-"""Image engines, chosen by kind once per cold start.
+"""Image engines, one per model, built when a job first needs them.
 
-Each engine's module is imported only when that engine is chosen, so a worker pays the
-import cost (Pillow, an SDK client, ...) of its own engine and of nothing else.
+Each engine's module is imported only then, so a worker pays the import cost (Pillow, an SDK
+client, ...) of the engines its jobs use and of nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from imagejobs.engines.base import ImageEngine
-from imagejobs.engines.options import EngineKind, EngineOptions, unknown_engine_kind
-
-
-def _pillow(options: EngineOptions) -> ImageEngine:
-    from imagejobs.engines.pillow.engine import PillowRenderer
-
-    return PillowRenderer()
+from imagejobs.engines.base import ImageEngine, Inputs, JobParameters, RenderedImage
+from imagejobs.engines.catalogue import CATALOGUE, ModelSpec
+from imagejobs.engines.options import EngineOptions
+from imagejobs.exceptions import ModelUnavailableError
 
 
-def _bedrock(options: EngineOptions) -> ImageEngine:
+def build_engine(spec: ModelSpec, options: EngineOptions) -> ImageEngine:
+    if spec.bedrock is None:
+        from imagejobs.engines.pillow.engine import PillowRenderer
+
+        return PillowRenderer()
     from imagejobs.engines.bedrock import BedrockEngine
 
-    return BedrockEngine.from_options(options)
+    return BedrockEngine.for_model(spec, options)
 
 
-# Kind (the template's ImageEngine parameter) -> factory that imports and builds the engine.
-_FACTORIES: dict[EngineKind, Callable[[EngineOptions], ImageEngine]] = {
-    "pillow": _pillow,
-    "bedrock": _bedrock,
-}
+class EngineRouter:
+    """Renders each job with the engine of its model. Implements `ImageEngine`."""
 
+    engine_id = "router"
 
-def get_engine(kind: EngineKind, options: EngineOptions | None = None) -> ImageEngine:
-    """The engine of `kind`; a `ValueError` naming the known kinds if there is none."""
-    try:
-        factory = _FACTORIES[kind]
-    except KeyError:
-        raise unknown_engine_kind(kind) from None
-    return factory(options or EngineOptions())
+    def __init__(self, options: EngineOptions) -> None:
+        self._options = options
+        self._engines: dict[str, ImageEngine] = {}
+
+    def engine_for(self, model_id: str) -> ImageEngine:
+        if model_id not in self._engines:
+            spec = CATALOGUE.get(model_id)
+            if spec is None:
+                # A job queued before its model left the catalogue (a retired model).
+                raise ModelUnavailableError(
+                    model_id, "this deployment no longer offers it; submit again with another"
+                )
+            self._engines[model_id] = build_engine(spec, self._options)
+        return self._engines[model_id]
+
+    def render(self, parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]:
+        return self.engine_for(parameters.model).render(parameters, inputs)

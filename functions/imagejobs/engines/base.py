@@ -1,16 +1,19 @@
 """The image engine interface every renderer implements, and the generation parameters.
 
-The worker depends only on this module; engines are chosen by kind at cold start
-(see `imagejobs.engines.get_engine`), so adding a hosted model never touches the worker.
+The parameters are defined here, once, as `JobParameters`: what a job records and what its
+engine renders, every default applied. The API's request (`models.api.JobRequest`) restates a
+field only to bound it or to let a client leave it out; the DynamoDB item, the status, the
+OpenAPI document and the SDK take the fields and their descriptions from here. A new parameter
+is a field below, its bound in `models/api.py`, its rule in the model catalogue
+(`engines.catalogue`) and the engine code that uses it.
 
-The generation parameters are defined here, once: the API's requests, the job's resolved
-parameters, its DynamoDB item, the engines' `RenderRequest` and the CLI all reuse
-`ImageOptions`. A new parameter is one field below, its range in `models/api.py` if it has
-one, and the engine code that uses it.
+The worker depends only on this module and the catalogue; an engine is chosen per job by its
+model (`imagejobs.engines.engine_for`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
@@ -21,6 +24,12 @@ IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 # Style presets, named as in the system this project grew from; "none" leaves the prompt alone.
 Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
 STYLES: tuple[Style, ...] = get_args(Style)
+# What a job does with its inputs.
+Task = Literal["text-to-image", "image-to-image"]
+TASKS: tuple[Task, ...] = get_args(Task)
+# The shapes the models take (the aspect_ratio enum of Stability AI's models on Bedrock).
+AspectRatio = Literal["1:1", "16:9", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
+ASPECT_RATIOS: tuple[AspectRatio, ...] = get_args(AspectRatio)
 
 LOSSY_FORMATS: frozenset[str] = frozenset({"jpeg", "webp"})
 DEFAULT_QUALITY = 90  # of the lossy encoders, 1-100
@@ -28,11 +37,12 @@ DEFAULT_QUALITY = 90  # of the lossy encoders, 1-100
 CONTENT_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 FILE_EXTENSIONS: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
-# The seeds a job may have (Titan's range, and the built-in renderer's): a recorded seed stays
-# replayable, for every image of a job (seed + n). An engine with a smaller range (Nova
-# Canvas) checks its own, `EngineLimits.max_seed`.
+# The seeds a job may have: a recorded seed stays replayable, for every image of a job
+# (seed + n). A model with a smaller range checks its own (`ModelSpec.seeds`).
 MAX_SEED = 2_147_483_646
 DEFAULT_SIDE = 512
+# The built-in renderer's model id; every other model is a hosted one.
+BUILT_IN_MODEL = "pillow"
 
 
 class _Parameters(BaseModel):
@@ -42,23 +52,45 @@ class _Parameters(BaseModel):
     )
 
 
-class PromptOption(_Parameters):
+class InputImage(_Parameters):
+    """An image a job takes in, as the job records it: where its bytes are, never the bytes."""
+
+    key: str = Field(description="where the bytes are stored")
+    width: int
+    height: int
+    image_format: ImageFormat = Field(alias="format", description="read from the bytes")
+    size_bytes: int
+
+
+class JobParameters(_Parameters):
+    """Everything a job is rendered with, every default applied and the seed chosen.
+
+    Only typed, not range-checked: the API bounds a request and the model catalogue refuses
+    what a model cannot do, both at submit, so a job stored before a limit changed still reads.
+    """
+
     prompt: str = Field(description="what to draw: visible text, at most 2,000 characters")
-
-
-class ImageOptions(_Parameters):
-    """How to draw a prompt: every generation parameter but the prompt, as a client gives it."""
-
     negative_prompt: str | None = Field(
         default=None, description="what to leave out, at most 2,000 characters"
     )
-    width: int = Field(default=DEFAULT_SIDE, description="in pixels")
-    height: int = Field(default=DEFAULT_SIDE, description="in pixels")
-    # None: the job chooses one, 0 to MAX_SEED.
-    seed: int | None = Field(
-        default=None,
-        description="of the first image (image n uses seed + n); chosen if left out",
+    model: str = Field(
+        default=BUILT_IN_MODEL,
+        description="a model id from GET /models; the deployment's default if left out",
     )
+    task: Task = Field(
+        default="text-to-image",
+        description="text-to-image, or image-to-image (with image and strength)",
+    )
+    aspect_ratio: AspectRatio | None = Field(
+        default=None,
+        description="the image's shape, one of the model's (GET /models); or give width and height",
+    )
+    width: int | None = Field(
+        default=None,
+        description="in pixels; with a model that takes aspect ratios, it must fit one",
+    )
+    height: int | None = Field(default=None, description="in pixels; see width")
+    seed: int = Field(description="of the first image (image n uses seed + n); chosen if left out")
     num_images: int = Field(default=1, description="how many images to draw")
     image_format: ImageFormat = Field(default="png", alias="format", description="file format")
     # None: DEFAULT_QUALITY for JPEG and WebP, nothing for PNG.
@@ -67,25 +99,19 @@ class ImageOptions(_Parameters):
         description=f"1-100, for jpeg and webp (default {DEFAULT_QUALITY}); not for png",
     )
     style: Style = Field(default="none", description="a style preset; none leaves the prompt as is")
-    # A model's cfgScale. None: the engine's default.
+    # A model's cfg_scale. None: the model takes none.
     guidance: float | None = Field(
-        default=None, description="how closely to follow the prompt, 1.1-10; the engine's default"
+        default=None,
+        description="how closely to follow the prompt, within the model's range (GET /models);"
+        " only for models that take it",
     )
-
-
-class GenerationOptions(ImageOptions, PromptOption):
-    """Every generation parameter, as a client gives it. (The prompt comes first: a model's
-    fields follow its bases in reverse order.)"""
-
-
-class RenderRequest(GenerationOptions):
-    """What to draw. `seed` is the seed of the first image; image n uses `seed + n`.
-
-    Only typed, not range-checked: the API checks ranges at submit, and each engine refuses
-    what it cannot render (`EngineLimits`), so a job stored before a limit changed still reads.
-    """
-
-    seed: int
+    strength: float | None = Field(
+        default=None,
+        description="image-to-image: 0 keeps the input image, 1 ignores it",
+    )
+    image: InputImage | None = Field(
+        default=None, description="image-to-image: the image to start from"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +127,16 @@ class RenderedImage:
         return CONTENT_TYPES[self.image_format]
 
 
+# The bytes of a job's input images, by the name of the parameter that holds them ("image").
+Inputs = Mapping[str, bytes]
+
+
 class ImageEngine(Protocol):
-    """Renders every image of a request, in order, or raises an `EngineError` subclass."""
+    """Renders every image of a job, in order, or raises an `EngineError` subclass."""
 
     @property
     def engine_id(self) -> str:
-        """The engine's identity, which a job records as the engine that rendered it:
-        "pillow", "bedrock:<model id>"."""
+        """The engine's identity, which a job records: "pillow", "bedrock:<model id>"."""
         ...
 
-    def render(self, request: RenderRequest) -> list[RenderedImage]: ...
+    def render(self, parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]: ...

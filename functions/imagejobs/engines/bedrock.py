@@ -1,18 +1,18 @@
-"""Amazon Bedrock image models (Nova Canvas, Titan Image Generator v2) through InvokeModel.
+"""Stability AI's models on Amazon Bedrock, through InvokeModel.
 
-Both models take the same TEXT_IMAGE body and answer `{"images": [base64 PNG, ...], "error":
-...}`. The service promises one seed per image (image n has seed + n, so any image can be
-replayed alone), so each image is its own call with `numberOfImages: 1` and its own seed; the
-calls run concurrently, so a job takes about as long as its slowest image.
+Each model's entry in `engines.catalogue` gives its request body and where Bedrock serves it
+(its own id on demand in some Regions, a `us.` cross-Region inference profile elsewhere). The
+models answer `{"seeds": [...], "finish_reasons": [...], "images": [base64]}` with one image a
+call, and the service promises one seed per image (image n has seed + n, so any image can be
+replayed alone), so each image is its own call; the calls run concurrently.
 
-The client is made once per cold start. Its endpoint is never set here: boto3 reads
-AWS_ENDPOINT_URL_BEDROCK_RUNTIME (tests, a stand-in) or AWS_ENDPOINT_URL (LocalStack), and
-otherwise calls the regional AWS endpoint.
+A `finish_reasons` entry other than null says what happened instead of an image: "Filter reason:
+prompt", "... input image" or "... output image" (the content filters: retrying the same request
+gets the same answer), or "Inference error" (transient). Pages: the catalogue's `page` of each
+model; the error codes are InvokeModel's in botocore's service model (bedrock-runtime 2023-09-30).
 
-Request and response bodies:
-- https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html
-- https://docs.aws.amazon.com/nova/latest/userguide/image-gen-errors.html
-- https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-image.html
+The client is made once per model per cold start. Its endpoint is never set here: boto3 reads
+AWS_ENDPOINT_URL_BEDROCK_RUNTIME (a stand-in) or AWS_ENDPOINT_URL, else the Regional endpoint.
 """
 
 from __future__ import annotations
@@ -30,19 +30,32 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from PIL import Image
 
-from imagejobs.engines.base import RenderedImage, RenderRequest
+from imagejobs.engines.base import Inputs, JobParameters, RenderedImage
+from imagejobs.engines.catalogue import ModelSpec
 from imagejobs.engines.encoding import encode
-from imagejobs.engines.limits import BEDROCK_MODELS, EngineLimits, limits_for, styled_prompt
 from imagejobs.engines.options import (
     BEDROCK_CONNECT_TIMEOUT_SECONDS,
     BEDROCK_TOTAL_MAX_ATTEMPTS,
-    BedrockQuality,
     EngineOptions,
 )
-from imagejobs.exceptions import EngineError, PermanentEngineError, TransientEngineError
+from imagejobs.exceptions import (
+    ContentFilteredError,
+    EngineError,
+    ModelUnavailableError,
+    PermanentEngineError,
+    ThrottledError,
+    TransientEngineError,
+)
 
-# Both models render at most 5 images a job, so every call of a job runs at once.
-MAX_CONCURRENT_CALLS = 5
+# A job has at most this many images, so every call of a job runs at once.
+MAX_CONCURRENT_CALLS = 4
+# What each `finish_reasons` filter names.
+FILTERED = {
+    "Filter reason: prompt": "prompt",
+    "Filter reason: input image": "input image",
+    "Filter reason: output image": "output image",
+}
+INFERENCE_ERROR = "Inference error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,38 +65,17 @@ class ErrorRule:
 
 
 # What an error code from InvokeModel means for the job. The first ten are every error the
-# botocore service model (bedrock-runtime 2023-09-30) lists for InvokeModel; the last two are
-# the authentication layer's. Codes not listed count as transient: the worker's retries are
-# bounded, and the job fails with the error on the last delivery.
+# botocore service model lists for InvokeModel; the last two are the authentication layer's.
+# Codes not listed count as transient: the worker's retries are bounded.
 ERROR_RULES: dict[str, ErrorRule] = {
-    # The account's request or token quota is spent for now; later calls succeed.
-    "ThrottlingException": ErrorRule(transient=True),
-    # Bedrock is briefly unavailable or overloaded (503).
+    # ThrottlingException and ServiceQuotaExceededException are the quota: see _THROTTLED.
     "ServiceUnavailableException": ErrorRule(transient=True),
-    # The model ran past its own time limit on this call; another attempt may finish.
     "ModelTimeoutException": ErrorRule(transient=True),
-    # A fault inside AWS (500), not in the request.
     "InternalServerException": ErrorRule(transient=True),
-    # The model is still being loaded to serve requests.
     "ModelNotReadyException": ErrorRule(transient=True),
-    # The model failed while processing; nothing says the request is at fault.
     "ModelErrorException": ErrorRule(transient=True),
-    # A quota AWS documents as "resubmit your request later".
-    "ServiceQuotaExceededException": ErrorRule(transient=True),
-    # Invalid input or a content-filter refusal: the same request is refused again.
+    # Invalid input: the same request is refused again.
     "ValidationException": ErrorRule(transient=False),
-    # Only an operator can grant model access or the IAM permission.
-    "AccessDeniedException": ErrorRule(
-        transient=False,
-        hint="check that model access is granted to this model in the Bedrock console for this"
-        " account and region, and that the worker's role allows bedrock:InvokeModel on it",
-    ),
-    # No such model here: a wrong model id, or one not offered in this region.
-    "ResourceNotFoundException": ErrorRule(
-        transient=False,
-        hint="check the BedrockModelId parameter and that the model is offered in this region",
-    ),
-    # The credentials are not AWS's or the request was signed wrongly: no retry changes that.
     "UnrecognizedClientException": ErrorRule(
         transient=False, hint="check the worker's AWS credentials"
     ),
@@ -91,10 +83,22 @@ ERROR_RULES: dict[str, ErrorRule] = {
         transient=False, hint="check the worker's AWS credentials and clock"
     ),
 }
+# The request quota is spent for now; the worker waits it out without using up receives.
+_THROTTLED = frozenset({"ThrottlingException", "ServiceQuotaExceededException"})
+# The model cannot be called from here: only an operator (or a new model) changes that.
+_UNAVAILABLE = {
+    "AccessDeniedException": "grant this account access to the model in the Bedrock console,"
+    " and the worker's role bedrock:InvokeModel on it",
+    "ResourceNotFoundException": "the model is past its end of life, or not offered in this"
+    " Region (GET /models shows its lifecycle)",
+}
 
 
 class _BedrockRuntime(Protocol):
     """The part of the bedrock-runtime client this engine uses."""
+
+    @property
+    def meta(self) -> Any: ...
 
     def invoke_model(self, **kwargs: Any) -> dict[str, Any]: ...
 
@@ -109,74 +113,50 @@ def client_config(read_timeout_seconds: int) -> Config:
 
 
 class BedrockEngine:
-    """Renders with a Bedrock image model. Implements `ImageEngine`."""
+    """Renders with one Bedrock model. Implements `ImageEngine`."""
 
-    def __init__(
-        self,
-        client: _BedrockRuntime,
-        model_id: str,
-        quality: BedrockQuality = "standard",
-        read_timeout_seconds: int = 60,
-    ) -> None:
-        self.model_id = model_id
-        self.limits: EngineLimits = limits_for("bedrock", model_id)
+    def __init__(self, spec: ModelSpec, client: _BedrockRuntime, read_timeout_seconds: int = 60):
+        if spec.bedrock is None:
+            raise ValueError(f"{spec.id} is not a Bedrock model")
+        self.spec = spec
+        self._body = spec.bedrock.body
         self._client = client
-        self._quality = quality
         self._read_timeout_seconds = read_timeout_seconds
+        region = client.meta.region_name
+        self.invoke_id = spec.bedrock.invoke_id(spec.id, region)
 
     @property
     def engine_id(self) -> str:
-        return self.limits.engine_id
+        return self.spec.engine_id
 
     @classmethod
-    def from_options(cls, options: EngineOptions) -> BedrockEngine:
-        """The engine of the deployment's model; a `ValueError` if there is none or no such."""
-        model_id = options.bedrock_model_id
-        if not model_id:
-            raise ValueError(
-                f"the bedrock engine needs a model id (BedrockModelId): one of"
-                f" {', '.join(BEDROCK_MODELS)}"
-            )
-        limits_for("bedrock", model_id)  # the ValueError for an unsupported model, before a client
+    def for_model(cls, spec: ModelSpec, options: EngineOptions) -> BedrockEngine:
         client = boto3.client(
             "bedrock-runtime", config=client_config(options.bedrock_read_timeout_seconds)
         )
-        return cls(client, model_id, options.bedrock_quality, options.bedrock_read_timeout_seconds)
+        return cls(spec, client, options.bedrock_read_timeout_seconds)
 
-    def render(self, request: RenderRequest) -> list[RenderedImage]:
-        if (violation := self.limits.check(request)) is not None:
+    def render(self, parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]:
+        if self.invoke_id is None:
+            region = self._client.meta.region_name
+            raise ModelUnavailableError(self.spec.id, f"Bedrock does not serve it in {region}")
+        if (violation := self.spec.check(parameters)) is not None:
             raise PermanentEngineError(f"{violation.field}: {violation.message}")
-        seeds = [request.seed + n for n in range(request.num_images)]
+        seeds = [parameters.seed + n for n in range(parameters.num_images)]
         with ThreadPoolExecutor(
             max_workers=min(len(seeds), MAX_CONCURRENT_CALLS), thread_name_prefix="bedrock"
         ) as pool:
-            futures = [pool.submit(self._render_one, request, seed) for seed in seeds]
+            futures = [pool.submit(self._render_one, parameters, seed, inputs) for seed in seeds]
         return _results(futures)
 
-    def request_body(self, request: RenderRequest, seed: int) -> dict[str, Any]:
-        """The InvokeModel body for one image of `request`, the same for both models."""
-        text_params = {"text": styled_prompt(request.prompt, request.style)}
-        if request.negative_prompt:  # the models refuse an empty negativeText
-            text_params["negativeText"] = request.negative_prompt
-        guidance = request.guidance
-        return {
-            "taskType": "TEXT_IMAGE",
-            "textToImageParams": text_params,
-            "imageGenerationConfig": {
-                "numberOfImages": 1,
-                "width": request.width,
-                "height": request.height,
-                "cfgScale": guidance if guidance is not None else self.limits.default_guidance,
-                "seed": seed,
-                "quality": self._quality,
-            },
-        }
+    def request_body(self, parameters: JobParameters, seed: int, inputs: Inputs) -> dict[str, Any]:
+        return self._body(parameters, seed, inputs)
 
-    def _render_one(self, request: RenderRequest, seed: int) -> RenderedImage:
-        body = json.dumps(self.request_body(request, seed)).encode()
+    def _render_one(self, parameters: JobParameters, seed: int, inputs: Inputs) -> RenderedImage:
+        body = json.dumps(self.request_body(parameters, seed, inputs)).encode()
         try:
             response = self._client.invoke_model(
-                modelId=self.model_id,
+                modelId=self.invoke_id,
                 body=body,
                 contentType="application/json",
                 accept="application/json",
@@ -186,76 +166,70 @@ class BedrockEngine:
             raise self._from_client_error(error) from error
         except ReadTimeoutError as error:
             raise TransientEngineError(
-                f"{self.model_id} sent no answer within {self._read_timeout_seconds} s"
+                f"{self.spec.id} sent no answer within {self._read_timeout_seconds} s"
             ) from error
         except BotoCoreError as error:  # no connection, a dropped one, a broken response
             raise TransientEngineError(
-                f"{self.model_id} could not be called: {type(error).__name__}"
+                f"{self.spec.id} could not be called: {type(error).__name__}"
             ) from error
-        return self._image(request, seed, self._png_from(payload, seed))
+        return self._image(parameters, seed, self._image_bytes(payload))
 
     def _from_client_error(self, error: ClientError) -> EngineError:
         details = error.response.get("Error", {})
         code = details.get("Code", "") or "UnknownError"
         message = details.get("Message", "") or "no message"
+        text = f"{self.spec.id} answered {code}: {message}"
+        if code in _THROTTLED:
+            return ThrottledError(text)
+        if code in _UNAVAILABLE:
+            return ModelUnavailableError(self.spec.id, f"{code}: {message} ({_UNAVAILABLE[code]})")
         rule = ERROR_RULES.get(code, ErrorRule(transient=True))
-        text = f"{self.model_id} answered {code}: {message}"
         if rule.hint:
             text = f"{text} ({rule.hint})"
         return TransientEngineError(text) if rule.transient else PermanentEngineError(text)
 
-    def _png_from(self, payload: bytes, seed: int) -> bytes:
-        """The one image of a successful response, or why there is none."""
+    def _image_bytes(self, payload: bytes) -> bytes:
+        """The one image of an answer, or what the model said instead."""
         try:
             document = json.loads(payload)
         except ValueError as error:
-            raise TransientEngineError(f"{self.model_id} answered with no JSON body") from error
+            raise TransientEngineError(f"{self.spec.id} answered with no JSON body") from error
         if not isinstance(document, dict):
-            raise TransientEngineError(f"{self.model_id} answered with no JSON object")
-        # A generated image the content filters blocked comes as a 200 with `error` set. The same
-        # prompt and seed generate the same image again, so retrying cannot help.
-        if refusal := document.get("error"):
-            raise PermanentEngineError(
-                f"{self.model_id} withheld the image for seed {seed}: {refusal}"
-            )
+            raise TransientEngineError(f"{self.spec.id} answered with no JSON object")
+        reasons = document.get("finish_reasons") or [None]
+        reason = reasons[0] if isinstance(reasons, list) else None
+        if reason in FILTERED:
+            raise ContentFilteredError(self.spec.id, FILTERED[reason])
+        if reason is not None:
+            # "Inference error", or a reason the pages do not list yet: another try may work.
+            raise TransientEngineError(f"{self.spec.id} finished with {reason!r}")
         images = document.get("images")
         if not isinstance(images, list) or len(images) != 1 or not isinstance(images[0], str):
             count = len(images) if isinstance(images, list) else 0
-            raise TransientEngineError(f"{self.model_id} returned {count} images, not 1")
+            raise TransientEngineError(f"{self.spec.id} returned {count} images, not 1")
         try:
             return base64.b64decode(images[0], validate=True)
         except binascii.Error as error:
-            raise TransientEngineError(
-                f"{self.model_id} returned an image not in base64"
-            ) from error
+            raise TransientEngineError(f"{self.spec.id} returned an image not in base64") from error
 
-    def _image(self, request: RenderRequest, seed: int, data: bytes) -> RenderedImage:
+    def _image(self, parameters: JobParameters, seed: int, data: bytes) -> RenderedImage:
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
         except OSError as error:  # Pillow's UnidentifiedImageError and truncated files
-            raise TransientEngineError(f"{self.model_id} returned an unreadable image") from error
-        if image.size != (request.width, request.height):
-            # A model that ignores the size would ignore it again on a retry.
-            width, height = image.size
-            raise PermanentEngineError(
-                f"{self.model_id} returned a {width}x{height} image for a"
-                f" {request.width}x{request.height} request"
-            )
-        if request.image_format != "png" or image.format != "PNG":
-            data = encode(image, request.image_format, request.quality)
+            raise TransientEngineError(f"{self.spec.id} returned an unreadable image") from error
+        if parameters.image_format != "png" or image.format != "PNG":
+            data = encode(image, parameters.image_format, parameters.quality)
+        # The model chooses the pixels for the aspect ratio: the image says what they are.
+        width, height = image.size
         return RenderedImage(
-            data=data,
-            width=request.width,
-            height=request.height,
-            image_format=request.image_format,
-            seed=seed,
+            data=data, width=width, height=height, image_format=parameters.image_format, seed=seed
         )
 
 
 def _results(futures: list[Future[RenderedImage]]) -> list[RenderedImage]:
     """Every image in order, or the most decisive failure: a permanent one fails the job now,
-    where a transient one would have SQS retry a job that cannot succeed."""
+    where a transient one would have SQS retry a job that cannot succeed; a throttle waits."""
     errors = [error for future in futures if (error := future.exception()) is not None]
     if errors:
         raise next((e for e in errors if isinstance(e, PermanentEngineError)), errors[0])

@@ -152,7 +152,7 @@ DESCRIPTION = (
     " URLs. Every route needs an API key in `x-api-key`, except the web page, `GET /config`,"
     " this document and `/docs`. Errors have one body, `ErrorResponse`."
 )
-TAGS = ["jobs", "webhooks", "drop-in", "web"]
+TAGS = ["jobs", "models", "webhooks", "drop-in", "web"]
 # Relative: the document is served beside the routes, behind whatever stage or prefix.
 _SERVERS: list[Any] = [{"url": ".", "description": "This deployment"}]
 

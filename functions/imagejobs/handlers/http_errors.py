@@ -28,6 +28,7 @@ from imagejobs.exceptions import (
     InvalidParameterError,
     JobNotFoundError,
     JobStateConflictError,
+    ModelUnavailableError,
     TooManyOpenJobsError,
     UnauthenticatedError,
 )
@@ -150,6 +151,18 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             "service_unavailable",
             "The job could not be queued; please retry",
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(ModelUnavailableError)
+    def model_unavailable(error: ModelUnavailableError) -> Response[str]:
+        detail = FieldErrorView(
+            loc=["body", "model"], field="model", msg=error.hint, type="model_unavailable"
+        )
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "model_unavailable",
+            f"The model {error.model_id} cannot be used: {error.hint}",
+            [detail],
         )
 
     @app.exception_handler(TooManyOpenJobsError)

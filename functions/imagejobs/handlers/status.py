@@ -1,5 +1,5 @@
-"""StatusFunction: `GET /jobs/{job_id}` and the drop-in `GET /status/{job_id}` and
-`GET /result/{job_id}`."""
+"""StatusFunction: `GET /jobs`, `GET /jobs/{job_id}`, `GET /models`, and the drop-in
+`GET /status/{job_id}` and `GET /result/{job_id}`."""
 
 from typing import Annotated, Any
 
@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
 from imagejobs.handlers.api_contract import (
     PREFERENCE_APPLIED_HEADER,
     answers,
@@ -21,16 +22,20 @@ from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
 from imagejobs.logic.listing import list_jobs
+from imagejobs.logic.models import list_models
 from imagejobs.logic.status import JobReport, describe_job
 from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
+from imagejobs.models.config import ModelListView
 from imagejobs.models.domain import JobStatus
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
 settings = StatusSettings.from_environment()
-jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
+dynamodb = boto3.client("dynamodb")
+jobs = DynamoJobRepository(settings.table_name, dynamodb)
+lifecycles = DynamoModelLifecycles(settings.table_name, dynamodb)
 images = S3ImageStore(settings.bucket_name, s3_client())
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -47,6 +52,19 @@ def _report(job_id: str) -> JobReport:
         images=images,
         url_expiry_seconds=settings.image_url_expiry_seconds,
     )
+
+
+@app.get(
+    "/models",
+    summary="The models this deployment offers",
+    description="Each with its tasks, the parameters it takes and their limits, its price per"
+    " image, and its lifecycle.",
+    tags=["models"],
+    responses=answers(200, "The offered models, the default among them", ModelListView),
+)
+@tracer.capture_method
+def get_models() -> ModelListView:
+    return list_models(settings, lifecycles)
 
 
 @app.get(

@@ -1,6 +1,5 @@
 """SubmitFunction: `POST /jobs` and the drop-in `POST /generate` and `POST /generate-image`."""
 
-from functools import cache
 from typing import Any
 
 import boto3
@@ -15,9 +14,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from imagejobs.clock import utc_now
-from imagejobs.dal.image_store import S3ImageStore, s3_client
+from imagejobs.dal.image_store import S3ImageStore
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
 from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
@@ -39,37 +39,41 @@ from imagejobs.handlers.requests import (
 )
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.status import report
-from imagejobs.logic.submit import submit_job
+from imagejobs.logic.submit import SubmitPorts, submit_job
 from imagejobs.logic.waiting import wait_for_end
-from imagejobs.models.api import JobRequest, JobView, job_view
+from imagejobs.models.api import JobRequest, JobView, Submission, job_view
 from imagejobs.models.compat import (
     GenerateAccepted,
     GenerateImageAccepted,
     GenerateImageRequest,
     GenerateRequest,
 )
-from imagejobs.models.domain import Job, JobSpec
+from imagejobs.models.domain import Job
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import SubmitSettings
 
 settings = SubmitSettings.from_environment()
-jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
-queue = SqsJobQueue(settings.queue_url, boto3.client("sqs"))
 webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
-@cache
-def _images() -> S3ImageStore:
-    """Only a `Prefer: wait` that sees its job end needs S3 (to presign): the client is made
-    then, not on every cold start (an S3 client costs a few hundred ms to create)."""
-    return S3ImageStore(settings.bucket_name, s3_client())
+# Only a job with an image to store, or a `Prefer: wait` that sees its job end (to presign),
+# needs S3: the client is made then, not at every cold start.
+images = S3ImageStore(settings.bucket_name)
+dynamodb = boto3.client("dynamodb")
+ports = SubmitPorts(
+    jobs=DynamoJobRepository(settings.table_name, dynamodb),
+    queue=SqsJobQueue(settings.queue_url, boto3.client("sqs")),
+    images=images,
+    # A lifecycle changes over months: each environment reads it at most once a minute.
+    lifecycles=DynamoModelLifecycles(settings.table_name, dynamodb, cache_seconds=60),
+)
 
 
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
 # fails (e.g. the 503 when queueing fails) leaves no record, so the client may retry.
 idempotency = IdempotencyConfig(
-    event_key_jmespath="[owner, route, key]",
+    event_key_jmespath="[tenant, route, key]",
     payload_validation_jmespath="body",
     expires_after_seconds=settings.idempotency_window_seconds,
 )
@@ -82,16 +86,6 @@ register_error_handlers(app)
 describe_api(app)
 
 
-class Submission(BaseModel):
-    """What makes two submissions the same: the caller, the route, the key, the body."""
-
-    owner: str
-    route: str
-    key: str
-    body: dict[str, Any]
-    spec: JobSpec
-
-
 @idempotent_function(
     data_keyword_argument="submission",
     persistence_store=idempotency_store,
@@ -99,17 +93,22 @@ class Submission(BaseModel):
     output_serializer=PydanticSerializer,
 )
 def _submit_once(submission: Submission) -> Job:
-    return submit_job(
-        submission.spec, submission.owner, jobs=jobs, queue=queue, settings=settings, now=utc_now()
+    return submit_job(submission, ports, settings, utc_now())
+
+
+def _submit(
+    route: str, body: BaseModel, request: JobRequest, key: str | None, ignored: tuple[str, ...] = ()
+) -> Job:
+    submission = Submission(
+        tenant=caller(app),
+        route=route,
+        key=key,
+        body=body.model_dump(mode="json"),
+        request=request,
+        ignored_parameters=ignored,
     )
-
-
-def _submit(route: str, request: BaseModel, spec: JobSpec, key: str | None) -> Job:
-    owner = caller(app)
     if key is None:
-        return submit_job(spec, owner, jobs=jobs, queue=queue, settings=settings, now=utc_now())
-    body = request.model_dump(mode="json")
-    submission = Submission(owner=owner, route=route, key=key, body=body, spec=spec)
+        return submit_job(submission, ports, settings, utc_now())
     job: Job = _submit_once(submission=submission)
     return job
 
@@ -147,15 +146,15 @@ def create_job(
     request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
 ) -> Response[JobView]:
     wait = wait_preference(prefer)  # before submitting: a refused header makes no job
-    job = _submit("jobs", request, request.spec(), idempotency_key)
+    job = _submit("jobs", request, request, idempotency_key)
     headers = {}
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
         seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-        job = wait_for_end(job, seconds=seconds, jobs=jobs)
+        job = wait_for_end(job, seconds=seconds, jobs=ports.jobs)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
-            view = job_view(*report(job, _images(), settings.image_url_expiry_seconds))
+            view = job_view(*report(job, images, settings.image_url_expiry_seconds))
             return Response(200, content_types.APPLICATION_JSON, view, headers)
     # Relative to the request URL, so it stays right behind any stage or base path.
     headers["Location"] = f"jobs/{job.job_id}"
@@ -170,7 +169,7 @@ def create_job(
 )
 @tracer.capture_method
 def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
-    job = _submit("generate", request, request.spec(), idempotency_key)
+    job = _submit("generate", request, request.job_request(), idempotency_key, request.ignored())
     return GenerateAccepted(job_id=job.job_id)
 
 
@@ -187,7 +186,9 @@ def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -
 def generate_image(
     request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
 ) -> GenerateImageAccepted:
-    job = _submit("generate-image", request, request.spec(), idempotency_key)
+    job = _submit(
+        "generate-image", request, request.job_request(), idempotency_key, request.ignored()
+    )
     return GenerateImageAccepted(job_id=job.job_id)
 
 
@@ -208,7 +209,7 @@ def generate_image(
 @tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)
-    canceled = cancel_job(job_id, caller(app), jobs=jobs, webhooks=webhooks, now=utc_now())
+    canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
     return job_view(canceled, image_urls={})
 
 

@@ -17,7 +17,7 @@ from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.webhook_queue import SqsWebhookQueue
-from imagejobs.engines import get_engine
+from imagejobs.engines import EngineRouter
 from imagejobs.engines.options import EngineOptions
 from imagejobs.logic.worker import Receive, WorkerPorts, process_receive
 from imagejobs.models.messages import JobMessage
@@ -30,13 +30,8 @@ ports = WorkerPorts(
     images=S3ImageStore(settings.bucket_name, s3_client()),
     queue=SqsJobQueue(settings.queue_url, boto3.client("sqs")),
     webhooks=SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs")),
-    engine=get_engine(
-        settings.engine_kind,
-        EngineOptions(
-            bedrock_model_id=settings.bedrock_model_id,
-            bedrock_quality=settings.bedrock_quality,
-            bedrock_read_timeout_seconds=settings.bedrock_read_timeout_seconds,
-        ),
+    engine=EngineRouter(
+        EngineOptions(bedrock_read_timeout_seconds=settings.bedrock_read_timeout_seconds)
     ),
     clock=SYSTEM_CLOCK,
 )

@@ -41,7 +41,7 @@ def settle_dead_letter(
         dispatch(job, jobs=jobs, webhooks=webhooks)
         return False
     reason = JobError(
-        type="DeadLettered",
+        type="dead_lettered",
         message=f"the job could not be processed after {receive_count} receives of its message",
     )
     try:

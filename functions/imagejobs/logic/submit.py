@@ -1,96 +1,244 @@
-"""Accepting a job: validate against this deployment's limits, record it, queue it."""
+"""Accepting a job: resolve it against its model and this deployment, record it, queue it."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, MAX_SEED
-from imagejobs.engines.limits import EngineLimits
+from imagejobs.engines.base import (
+    CONTENT_TYPES,
+    DEFAULT_QUALITY,
+    DEFAULT_SIDE,
+    FILE_EXTENSIONS,
+    LOSSY_FORMATS,
+    AspectRatio,
+    InputImage,
+    JobParameters,
+)
+from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, ratio_of, size_for
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, TooManyOpenJobsError
-from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.logic.models import check_available
+from imagejobs.models.api import MAX_INLINE_IMAGE_BYTES, JobRequest, Submission
+from imagejobs.models.domain import Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import FAIL
 from imagejobs.models.webhook_targets import check_webhook_url
 from imagejobs.observability import logger, metrics
-from imagejobs.ports import JobQueue, JobRepository
+from imagejobs.ports import ImageStore, JobQueue, JobRepository, ModelLifecycles
 from imagejobs.settings import SubmitSettings
 
 
+@dataclass(frozen=True)
+class SubmitPorts:
+    jobs: JobRepository
+    queue: JobQueue
+    # Where the images a job takes in are kept for its worker.
+    images: ImageStore
+    lifecycles: ModelLifecycles
+
+
 def submit_job(
-    spec: JobSpec,
-    owner: str,
-    *,
-    jobs: JobRepository,
-    queue: JobQueue,
-    settings: SubmitSettings,
-    now: datetime,
+    submission: Submission, ports: SubmitPorts, settings: SubmitSettings, now: datetime
 ) -> Job:
-    limits = settings.engine_limits
-    parameters = _resolve(spec, limits)
-    _check_limits(parameters, settings.max_image_size, limits)
-    if spec.webhook is not None:
-        check_webhook_url(spec.webhook.url, allow_private=settings.webhook_allow_private)
+    request = submission.request
+    job_id = str(uuid.uuid4())
+    spec = _model(request, settings)
+    check_available(spec.id, ports.lifecycles)
+    parameters = _resolve(request, spec, settings)
+    if (violation := spec.task_violation(parameters.task)) is not None:
+        raise InvalidParameterError(violation.field, violation.message)
+    if request.image is not None:
+        parameters = _with_image(parameters, request.image, spec, job_id, ports.images)
+    if (violation := spec.check(parameters)) is not None:
+        raise InvalidParameterError(violation.field, violation.message)
+    webhook = request.subscription()
+    if webhook is not None:
+        check_webhook_url(webhook.url, allow_private=settings.webhook_allow_private)
     job = Job(
-        job_id=str(uuid.uuid4()),
-        owner=owner,
+        job_id=job_id,
+        owner=submission.tenant,
         status=JobStatus.QUEUED,
         parameters=parameters,
-        engine_id=limits.engine_id,
+        engine_id=spec.engine_id,
         created_at=now,
         updated_at=now,
         # Whole seconds: the table's TTL attribute holds epoch seconds.
         expires_at=(now + timedelta(days=settings.job_retention_days)).replace(microsecond=0),
-        ignored_parameters=spec.ignored_parameters,
-        webhook=spec.webhook,
+        ignored_parameters=submission.ignored_parameters,
+        webhook=webhook,
     )
     logger.set_correlation_id(job.job_id)
-    try:
-        jobs.create(job, open_limit=settings.max_open_jobs_per_tenant)
-    except TooManyOpenJobsError:
-        metrics.add_metric(name="JobsRefusedOverCap", unit=MetricUnit.Count, value=1)
-        logger.info("job refused: the owner is at its cap of open jobs", extra={"owner": owner})
-        raise
-    try:
-        queue.send(JobMessage(job_id=job.job_id))
-    except EnqueueFailedError:
-        # Without a message nothing would ever finish the job: fail it now, visibly, rather
-        # than leave it "queued" forever. The client gets a 503 and may submit again.
-        jobs.apply(
-            FAIL.change(
-                job, now, error=JobError(type="EnqueueFailed", message="could not queue the job")
-            )
-        )
-        raise
+    _record_and_queue(job, ports, settings, now)
     metrics.add_metric(name="JobsSubmitted", unit=MetricUnit.Count, value=1)
     logger.info(
         "job queued",
-        extra={"job_id": job.job_id, "prompt_length": len(spec.prompt), "images": spec.num_images},
+        extra={
+            "job_id": job.job_id,
+            "model": spec.id,
+            "prompt_length": len(request.prompt),
+            "images": request.num_images,
+        },
     )
     return job
 
 
-def _check_limits(params: JobParameters, max_side: int, limits: EngineLimits) -> None:
-    """This deployment's own cap first, then everything the selected engine cannot render."""
-    for field, value in (("width", params.width), ("height", params.height)):
+def _record_and_queue(
+    job: Job, ports: SubmitPorts, settings: SubmitSettings, now: datetime
+) -> None:
+    try:
+        ports.jobs.create(job, open_limit=settings.max_open_jobs_per_tenant)
+    except TooManyOpenJobsError:
+        metrics.add_metric(name="JobsRefusedOverCap", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "job refused: the tenant is at its cap of open jobs", extra={"tenant": job.owner}
+        )
+        raise
+    try:
+        ports.queue.send(JobMessage(job_id=job.job_id))
+    except EnqueueFailedError:
+        # Without a message nothing would ever finish the job: fail it now, visibly, rather
+        # than leave it "queued" forever. The client gets a 503 and may submit again.
+        error = JobError(type="enqueue_failed", message="could not queue the job")
+        ports.jobs.apply(FAIL.change(job, now, error=error))
+        raise
+
+
+def _model(request: JobRequest, settings: SubmitSettings) -> ModelSpec:
+    model_id = request.model or settings.default_model
+    if model_id not in settings.offered_models:
+        raise InvalidParameterError(
+            "model", f"this deployment offers {', '.join(settings.offered_models)} (GET /models)"
+        )
+    return CATALOGUE[model_id]
+
+
+def _resolve(request: JobRequest, spec: ModelSpec, settings: SubmitSettings) -> JobParameters:
+    """Every default applied, so the status shows exactly what will be rendered."""
+    task = request.task or ("image-to-image" if request.image is not None else "text-to-image")
+    lossy = request.image_format in LOSSY_FORMATS
+    strength = request.strength
+    if task == "image-to-image" and strength is None and spec.strength is not None:
+        strength = spec.strength.default
+    values = request.declared() | {
+        "prompt": request.prompt,
+        "model": spec.id,
+        "task": task,
+        "seed": _seed(request, spec),
+        # Quality on a PNG is left as asked, so the catalogue's check can say it does not apply.
+        "quality": request.quality if request.quality is not None or not lossy else DEFAULT_QUALITY,
+        "guidance": _guidance(request, spec),
+        "strength": strength,
+        "negative_prompt": request.negative_prompt or None,
+        "image": None,
+    }
+    if task == "image-to-image":
+        # The output takes the input's shape: the size comes with the image.
+        _no_shape_for_image_to_image(request)
+        return JobParameters.model_validate(values)
+    ratio, width, height = _shape(request, spec, settings.max_image_size)
+    return JobParameters.model_validate(
+        values | {"aspect_ratio": ratio, "width": width, "height": height}
+    )
+
+
+def _seed(request: JobRequest, spec: ModelSpec) -> int:
+    if request.seed is not None:
+        return request.seed
+    # Leave room for seed + n of every image, so all of them stay valid seeds of this model.
+    low, high = int(spec.seeds.low), int(spec.seeds.high) - request.num_images + 1
+    return low + secrets.randbelow(high - low + 1)
+
+
+def _guidance(request: JobRequest, spec: ModelSpec) -> float | None:
+    if request.guidance is not None or spec.guidance is None:
+        return request.guidance
+    return spec.guidance.default
+
+
+def _no_shape_for_image_to_image(request: JobRequest) -> None:
+    for field in ("aspect_ratio", "width", "height"):
+        if getattr(request, field) is not None:
+            raise InvalidParameterError(field, "image-to-image takes the input image's shape")
+
+
+def _shape(
+    request: JobRequest, spec: ModelSpec, max_side: int
+) -> tuple[AspectRatio | None, int | None, int | None]:
+    """The aspect ratio, and for the built-in renderer the size: a width and height given must
+    be in the ratio given, and for a model of ratios in one of its ratios."""
+    ratio, width, height = request.aspect_ratio, request.width, request.height
+    if (width is None) != (height is None) and not spec.any_size:
+        missing = "height" if height is None else "width"
+        raise InvalidParameterError(missing, "give both width and height, or an aspect_ratio")
+    if width is not None or height is not None:
+        width, height = width or DEFAULT_SIDE, height or DEFAULT_SIDE
+        fits = ratio_of(width, height, spec.aspect_ratios)
+        if ratio is not None and fits != ratio:
+            raise InvalidParameterError("aspect_ratio", f"{width}x{height} is not {ratio}")
+        if not spec.any_size:
+            if fits is None:
+                raise InvalidParameterError(
+                    "width",
+                    f"{width}x{height} is in none of {spec.id}'s aspect ratios:"
+                    f" {', '.join(spec.aspect_ratios)}",
+                )
+            return fits, None, None
+        _within(max_side, width, height)
+        return ratio, width, height
+    if not spec.any_size:
+        return ratio or "1:1", None, None
+    if ratio is None:
+        return None, DEFAULT_SIDE, DEFAULT_SIDE
+    width, height = size_for(ratio)
+    return ratio, width, height
+
+
+def _within(max_side: int, width: int, height: int) -> None:
+    """This deployment's own cap on a side (MaxImageSize)."""
+    for field, value in (("width", width), ("height", height)):
         if value > max_side:
             raise InvalidParameterError(field, f"must be at most {max_side} on this deployment")
-    if (violation := limits.check(params)) is not None:
-        raise InvalidParameterError(violation.field, violation.message)
 
 
-def _resolve(spec: JobSpec, limits: EngineLimits) -> JobParameters:
-    """Every default applied, so the status shows exactly what will be rendered."""
-    # Leave room for seed + n of every image, so all of them stay valid seeds of this engine.
-    highest_first_seed = min(limits.max_seed, MAX_SEED) - spec.num_images + 1
-    seed = spec.seed if spec.seed is not None else secrets.randbelow(highest_first_seed + 1)
-    lossy = spec.image_format in LOSSY_FORMATS
-    # Quality on a PNG is left as asked, so the check below can say it does not apply.
-    quality = spec.quality if spec.quality is not None or not lossy else DEFAULT_QUALITY
-    guidance = spec.guidance if spec.guidance is not None else limits.default_guidance
-    return JobParameters.model_validate(
-        {**dict(spec), "seed": seed, "quality": quality, "guidance": guidance}
+def _with_image(
+    parameters: JobParameters, data_url: str, spec: ModelSpec, job_id: str, images: ImageStore
+) -> JobParameters:
+    """The inline image, checked against the model's limits and stored for the worker."""
+    if spec.inputs is None or parameters.task != "image-to-image":
+        raise InvalidParameterError(
+            "image", f"{spec.id} does not take an image for {parameters.task}"
+        )
+    data = _data_url_bytes(data_url)
+    # Pillow is imported only for a request that carries an image.
+    from imagejobs.engines.inputs import read_input
+
+    read = read_input(data, spec.inputs)
+    key = f"inputs/{job_id}/image.{FILE_EXTENSIONS[read.image_format]}"
+    images.put(key, data, CONTENT_TYPES[read.image_format])
+    image = InputImage(
+        key=key,
+        width=read.width,
+        height=read.height,
+        image_format=read.image_format,
+        size_bytes=len(data),
     )
+    return parameters.model_copy(update={"image": image})
+
+
+def _data_url_bytes(data_url: str) -> bytes:
+    encoded = data_url.partition(",")[2]
+    try:
+        data = base64.b64decode("".join(encoded.split()), validate=True)
+    except binascii.Error:
+        raise InvalidParameterError("image", "the data URL's base64 is not valid") from None
+    if len(data) > MAX_INLINE_IMAGE_BYTES:
+        raise InvalidParameterError(
+            "image", f"an inline image may have at most {MAX_INLINE_IMAGE_BYTES} bytes"
+        )
+    return data

@@ -5,7 +5,7 @@ recreated, or the message outlived its retention. The sweeper reads the sparse `
 index (never the table) for jobs open past a bound, oldest first, and sends each one's message
 again, which is safe because the worker is idempotent; it then moves the job's `updated_at`, so
 the job waits a whole bound before the next re-drive and the jobs behind it get their turn. A
-job still open past the final deadline is failed (`Stale`). Every step is safe to repeat: a
+job still open past the final deadline is failed (`stale`). Every step is safe to repeat: a
 second send is a redelivery, and both writes are conditional transitions only an open job
 takes.
 """
@@ -88,7 +88,7 @@ def _give_up(
     job: Job, jobs: JobRepository, webhooks: WebhookQueue, settings: SweepSettings, now: datetime
 ) -> int:
     reason = JobError(
-        type="Stale",
+        type="stale",
         message=f"still {job.status.value} {settings.give_up_after_seconds} seconds after it"
         " was submitted; given up",
     )

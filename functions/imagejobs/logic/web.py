@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
+from imagejobs.engines.catalogue import CATALOGUE
 from imagejobs.models.api import JobRequest
 from imagejobs.models.config import ConfigView, FloatRange, IntRange, LengthLimit
 from imagejobs.settings import WebSettings
@@ -88,38 +89,39 @@ def _length(field: str, engine_max: int) -> LengthLimit:
 
 
 def deployment_config(settings: WebSettings) -> ConfigView:
-    """The API model's bounds, narrowed by this deployment's engine and MaxImageSize."""
-    limits = settings.engine_limits
+    """The API model's bounds, narrowed by the default model and this deployment's
+    MaxImageSize. Each model's own are in `GET /models`."""
+    model = CATALOGUE[settings.default_model]
     side = _request_field("width")
     seed = _request_field("seed")
     count = _request_field("num_images")
     quality = _request_field("quality")
     formats = _request_field("format")
     styles = _request_field("style")
+    guidance = model.guidance
     return ConfigView(
-        engine=limits.engine_id,
-        prompt=_length("prompt", limits.max_prompt_chars),
-        negative_prompt=_length("negative_prompt", limits.max_negative_chars),
+        engine=model.engine_id,
+        default_model=model.id,
+        prompt=_length("prompt", model.max_prompt_chars),
+        negative_prompt=_length("negative_prompt", model.max_prompt_chars),
         side=IntRange(
-            min=side["minimum"],
-            max=min(side["maximum"], settings.max_image_size),
-            default=side["default"],
+            min=side["minimum"], max=min(side["maximum"], settings.max_image_size), default=512
         ),
         num_images=IntRange(
             min=count["minimum"],
-            max=min(count["maximum"], limits.max_images),
+            max=min(count["maximum"], model.max_images),
             default=count["default"],
         ),
-        seed=IntRange(min=seed["minimum"], max=min(seed["maximum"], limits.max_seed)),
+        seed=IntRange(min=seed["minimum"], max=min(seed["maximum"], int(model.seeds.high))),
         formats=formats["enum"],
         default_format=formats["default"],
         lossy_formats=[name for name in formats["enum"] if name in LOSSY_FORMATS],
         quality=IntRange(min=quality["minimum"], max=quality["maximum"], default=DEFAULT_QUALITY),
         styles=styles["enum"],
         default_style=styles["default"],
-        guidance=FloatRange(
-            min=limits.min_guidance, max=limits.max_guidance, default=limits.default_guidance
-        ),
+        guidance=None
+        if guidance is None
+        else FloatRange(min=guidance.low, max=guidance.high, default=guidance.default or 0),
         job_retention_days=settings.job_retention_days,
         image_url_expiry_seconds=settings.image_url_expiry_seconds,
     )

@@ -10,23 +10,31 @@
 
 from __future__ import annotations
 
+import math
+import random
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.clock import Clock
-from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, RenderedImage
+from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, Inputs, RenderedImage
 from imagejobs.exceptions import (
+    ContentFilteredError,
     EngineError,
+    EnqueueFailedError,
     JobStateConflictError,
+    ModelUnavailableError,
     NotEnoughTimeError,
     PermanentEngineError,
+    ThrottledError,
 )
 from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import GeneratedImage, Job, JobError
-from imagejobs.models.transitions import FAIL, FINISH_CANCEL, START, SUCCEED
+from imagejobs.models.messages import JobMessage
+from imagejobs.models.transitions import FAIL, FINISH_CANCEL, REQUEUE_THROTTLED, START, SUCCEED
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import ImageStore, JobQueue, JobRepository, WebhookQueue
 
@@ -38,6 +46,8 @@ class JobOutcome(StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
     SKIPPED = "skipped"
+    # The model's quota was spent: the job waits for a message of its own, and this one is done.
+    THROTTLED = "throttled"
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,17 @@ RETRY_MAX_SECONDS = 300
 
 def retry_delay_seconds(receive_count: int) -> int:
     return int(min(RETRY_BASE_SECONDS * 2 ** max(receive_count - 1, 0), RETRY_MAX_SECONDS))
+
+
+# A throttled job waits 1 s to a minute (more the more it has waited, full jitter so a burst
+# spreads over the quota), and is given up only when it has been throttled this long.
+THROTTLE_MAX_WAIT_SECONDS = 60
+THROTTLE_GIVE_UP_AFTER = timedelta(hours=1)
+
+
+def throttle_delay_seconds(waits: int) -> int:
+    ceiling = min(THROTTLE_MAX_WAIT_SECONDS, 2 ** min(waits, 10))
+    return max(1, math.ceil(random.uniform(0, ceiling)))  # noqa: S311 (not cryptographic)
 
 
 def image_key(job_id: str, index: int, image_format: str) -> str:
@@ -130,18 +151,18 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
     if job.cancel_requested:
         return _finish_cancel(job, ports)
     try:
-        job = ports.jobs.apply(
-            START.change(job, ports.clock.now(), engine_id=ports.engine.engine_id)
-        )
+        job = ports.jobs.apply(START.change(job, ports.clock.now()))
     except JobStateConflictError:
         return _after_conflict(job, ports)
     try:
         stored = [
             _store(job.job_id, n, image, ports.images)
-            for n, image in enumerate(_render(job, ports.engine))
+            for n, image in enumerate(_render(job, ports.engine, _inputs(job, ports.images)))
         ]
+    except ThrottledError as error:
+        return _wait_for_quota(job, error, ports)
     except PermanentEngineError as error:
-        return _fail(job, JobError(type="RenderFailed", message=str(error)), ports)
+        return _fail(job, _reason(error), ports)
     except Exception as error:
         if not receive.is_last:
             logger.warning(
@@ -151,7 +172,7 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
             raise
         logger.exception("render failed on the last attempt")
         reason = JobError(
-            type="RetriesExhausted",
+            type="retries_exhausted",
             # Receives can outnumber attempts: a batch cut short (a crash, a timeout) costs
             # every message in it a receive.
             message=f"gave up after {receive.receive_count} receives of its message"
@@ -167,13 +188,63 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
     return JobOutcome.SUCCEEDED
 
 
-def _render(job: Job, engine: ImageEngine) -> list[RenderedImage]:
+def _inputs(job: Job, images: ImageStore) -> Inputs:
+    """The bytes of the images the job takes in, stored at submit."""
+    image = job.parameters.image
+    return {"image": images.get(image.key)} if image is not None else {}
+
+
+def _render(job: Job, engine: ImageEngine, inputs: Inputs) -> list[RenderedImage]:
     started = time.perf_counter()
-    rendered = engine.render(job.parameters)
+    rendered = engine.render(job.parameters, inputs)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
-    logger.info("rendered", extra={"engine": engine.engine_id, "render_ms": round(elapsed_ms, 1)})
+    logger.info(
+        "rendered", extra={"model": job.parameters.model, "render_ms": round(elapsed_ms, 1)}
+    )
     return rendered
+
+
+def _reason(error: PermanentEngineError) -> JobError:
+    """Why the job failed, in the error type its tenant can act on."""
+    if isinstance(error, ContentFilteredError):
+        return JobError(
+            type="content_filtered",
+            message=f"the model's content filters refused the {error.side}: change it and submit"
+            " again",
+        )
+    if isinstance(error, ModelUnavailableError):
+        return JobError(type="model_unavailable", message=str(error))
+    return JobError(type="render_failed", message=str(error))
+
+
+def _wait_for_quota(job: Job, error: ThrottledError, ports: WorkerPorts) -> JobOutcome:
+    """Sends the job back to wait for the model's quota with a message of its own, so waiting
+    never uses up the receives its failures may need; past the bound, the job fails."""
+    now = ports.clock.now()
+    since = job.first_throttled_at or now
+    if now - since >= THROTTLE_GIVE_UP_AFTER:
+        reason = JobError(
+            type="throttled",
+            message=f"the model's request quota was spent for {THROTTLE_GIVE_UP_AFTER} after"
+            f" {job.throttled_waits} waits: {error}",
+        )
+        return _fail(job, reason, ports)
+    try:
+        waiting = ports.jobs.apply(REQUEUE_THROTTLED.change(job, now))
+    except JobStateConflictError:
+        return _after_conflict(job, ports)
+    delay = throttle_delay_seconds(waiting.throttled_waits)
+    try:
+        ports.queue.send(JobMessage(job_id=job.job_id), delay_seconds=delay)
+    except EnqueueFailedError:
+        # Queued again but with no message: this receive's message must come back instead.
+        raise ThrottledError(f"{error}; the job's next message could not be sent") from error
+    metrics.add_metric(name="ModelThrottles", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "model throttled; the job waits", extra={"wait_s": delay, "waits": waiting.throttled_waits}
+    )
+    return JobOutcome.THROTTLED
 
 
 def _describe(error: Exception) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -15,17 +15,18 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from imagejobs.engines.base import (
-    DEFAULT_SIDE,
     MAX_SEED,
-    GenerationOptions,
+    AspectRatio,
     ImageFormat,
-    ImageOptions,
-    PromptOption,
+    JobParameters,
+    Style,
+    Task,
 )
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobSpec, JobStatus
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
     DeliveryState,
@@ -89,42 +90,71 @@ ImageSide = Annotated[int, Field(ge=64, le=4096)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 ImageCount = Annotated[int, Field(ge=1, le=4)]
 Quality = Annotated[int, Field(ge=1, le=100)]
-# The engine's own range (1.1-10 on every engine today) is checked in logic; this only keeps
-# nonsense out of the item.
+# The model's own range is checked in logic (GET /models); this only keeps nonsense out of the
+# item.
 Guidance = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+ModelId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:-]+$")]
+# An image sent inline; its bytes are checked at submit (format, size), never trusted by name.
+MAX_INLINE_IMAGE_BYTES = 512 * 1024
+DataUrl = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^data:image/[a-z]+;base64,[A-Za-z0-9+/=\s]+$",
+        max_length=len("data:image/webp;base64,") + (MAX_INLINE_IMAGE_BYTES + 2) // 3 * 4,
+    ),
+]
 
 
 def _schema_extra(schema: dict[str, Any]) -> None:
-    """The submit routes' JSON Schema: the wording of each parameter is `engines.base`'s (the
+    """The submit routes' JSON Schema: the wording of each parameter is `JobParameters'` (the
     fields restated here add ranges, not meaning), and "not both guidance and cfg_scale" (the
     contract test found it missing)."""
-    for name, field in GenerationOptions.model_fields.items():
+    for name, field in JobParameters.model_fields.items():
         described = schema.get("properties", {}).get(field.alias or name)
         if described is not None and field.description:
             described.setdefault("description", field.description)
+    image = schema.get("properties", {}).get("image")
+    if image is not None:
+        image["description"] = (
+            f"image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most"
+            f" {MAX_INLINE_IMAGE_BYTES} bytes)"
+        )
     schema["not"] = {
         "required": ["guidance", "cfg_scale"],
         "properties": {"guidance": {"type": "number"}, "cfg_scale": {"type": "number"}},
     }
 
 
-class SubmitOptions(ImageOptions):
-    """The generation options as every submit route takes them, the drop-ins' included.
+class JobOptions(BaseModel):
+    """Every generation parameter but the prompt, as every submit route takes them (the
+    drop-ins' included). Each is `JobParameters'` field, bounded here; one left out takes the
+    model's or the deployment's default at submit. `guidance` is also taken as `cfg_scale`
+    (what Bedrock and most diffusion APIs call it)."""
 
-    Names, defaults and spelling are `ImageOptions`'; this adds only the ranges, no unknown
-    field, and `guidance` also accepted as `cfg_scale` (what Bedrock and most diffusion APIs
-    call it)."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_extra)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=_schema_extra,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
 
     negative_prompt: NegativePrompt | None = None
-    width: ImageSide = DEFAULT_SIDE
-    height: ImageSide = DEFAULT_SIDE
+    model: ModelId | None = None
+    task: Task | None = None
+    aspect_ratio: AspectRatio | None = None
+    width: ImageSide | None = None
+    height: ImageSide | None = None
     seed: Seed | None = None
     num_images: ImageCount = 1
+    image_format: ImageFormat = Field(default="png", alias="format")
     quality: Quality | None = None
+    style: Style = "none"
     guidance: Guidance | None = None
     cfg_scale: Guidance | None = Field(default=None, description="another name for guidance")
+    strength: Strength | None = None
+    image: DataUrl | None = None
 
     @field_validator("cfg_scale")
     @classmethod
@@ -133,26 +163,20 @@ class SubmitOptions(ImageOptions):
             raise ValueError("give guidance or cfg_scale, not both")
         return value
 
-    def spec_for(
-        self,
-        prompt: str,
-        ignored_parameters: tuple[str, ...] = (),
-        webhook: WebhookSubscription | None = None,
-    ) -> JobSpec:
-        guidance = self.guidance if self.guidance is not None else self.cfg_scale
-        negative_prompt = self.negative_prompt or None
-        # Only the declared fields: a drop-in keeps the keys it ignores in `model_extra`.
-        declared = {name: value for name, value in self if name in type(self).model_fields}
-        return JobSpec.model_validate(
-            {
-                **declared,
-                "prompt": prompt,
-                "negative_prompt": negative_prompt,
-                "guidance": guidance,
-                "ignored_parameters": ignored_parameters,
-                "webhook": webhook,
-            }
-        )
+    @model_validator(mode="after")
+    def _cfg_scale_is_guidance(self) -> Self:
+        if self.cfg_scale is not None:
+            self.guidance, self.cfg_scale = self.cfg_scale, None
+        return self
+
+    def declared(self) -> dict[str, Any]:
+        """The options by their API names, the declared ones only (a drop-in keeps the keys
+        it ignores in `model_extra`)."""
+        return {
+            field.alias or name: getattr(self, name)
+            for name, field in JobOptions.model_fields.items()
+            if name != "cfg_scale"
+        }
 
 
 # Longer URLs are refused at submit; what else a URL must be is checked by logic.webhook_targets,
@@ -190,15 +214,12 @@ class WebhookOptions(BaseModel):
         return WebhookSubscription(url=self.webhook, events=events)
 
 
-class JobRequest(SubmitOptions, PromptOption, WebhookOptions):
+class JobRequest(JobOptions, WebhookOptions):
     """Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string."""
 
     model_config = ConfigDict(strict=True)
 
     prompt: Prompt
-
-    def spec(self) -> JobSpec:
-        return self.spec_for(self.prompt, webhook=self.subscription())
 
 
 class ImageView(BaseModel):
@@ -303,3 +324,16 @@ class WebhookSecretView(BaseModel):
     secret: str
     # After a rotation, until when deliveries are also signed with the previous secret.
     previous_valid_until: datetime | None = None
+
+
+class Submission(BaseModel):
+    """One submit, on any route: the tenant's request as `JobRequest`, and what makes two
+    submissions the same for an Idempotency-Key (the tenant, the route, the key, the body)."""
+
+    tenant: str
+    route: str
+    key: str | None = None
+    body: dict[str, Any]
+    request: JobRequest
+    # What a drop-in route ignored of the body, as the service it replaces did: names only.
+    ignored_parameters: tuple[str, ...] = ()

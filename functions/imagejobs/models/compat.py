@@ -2,7 +2,7 @@
 
 Their clients switch to us by changing the base URL only, so these shapes are frozen: field
 names, status words and which keys appear are part of the contract. They map onto the same
-domain `JobSpec` and `Job` as `/jobs`; nothing here has logic of its own.
+`JobRequest` and `Job` as `/jobs`; nothing here has logic of its own.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, WebhookOptions, shown_name
-from imagejobs.models.domain import Job, JobSpec, JobStatus
+from imagejobs.models.api import JobOptions, JobRequest, Prompt, WebhookOptions, shown_name
+from imagejobs.models.domain import Job, JobStatus
 
 # The services' models were pydantic's defaults: lax (`"512"` and `512.0` are a width of 512,
 # `512.5` is not) and unknown keys ignored. Their clients keep both; the job records the names
@@ -26,7 +26,18 @@ def _ignored(*models: BaseModel) -> tuple[str, ...]:
     return tuple(names)[:MAX_IGNORED_NAMES]
 
 
-class GenerateParameters(SubmitOptions):
+def _as_job_request(prompt: str, options: JobOptions, webhook: WebhookOptions) -> JobRequest:
+    return JobRequest.model_validate(
+        {
+            "prompt": prompt,
+            **options.declared(),
+            "webhook": webhook.webhook,
+            "webhook_events_filter": webhook.webhook_events_filter,
+        }
+    )
+
+
+class GenerateParameters(JobOptions):
     """`parameters` of `POST /generate`."""
 
     model_config = _AS_THE_SERVICES_DID
@@ -40,10 +51,11 @@ class GenerateRequest(WebhookOptions):
     prompt: Prompt
     parameters: GenerateParameters = GenerateParameters()
 
-    def spec(self) -> JobSpec:
-        return self.parameters.spec_for(
-            self.prompt, _ignored(self.parameters, self), self.subscription()
-        )
+    def job_request(self) -> JobRequest:
+        return _as_job_request(self.prompt, self.parameters, self)
+
+    def ignored(self) -> tuple[str, ...]:
+        return _ignored(self.parameters, self)
 
 
 class GenerateAccepted(BaseModel):
@@ -55,8 +67,11 @@ class GenerateImageRequest(JobRequest):
 
     model_config = _AS_THE_SERVICES_DID
 
-    def spec(self) -> JobSpec:
-        return self.spec_for(self.prompt, _ignored(self), self.subscription())
+    def job_request(self) -> JobRequest:
+        return _as_job_request(self.prompt, self, self)
+
+    def ignored(self) -> tuple[str, ...]:
+        return _ignored(self)
 
 
 class GenerateImageAccepted(BaseModel):

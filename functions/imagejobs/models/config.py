@@ -1,10 +1,14 @@
-"""`GET /config`: what a client may ask this deployment for, so no client restates a limit."""
+"""`GET /config` and `GET /models`: what a client may ask this deployment for, so no client
+restates a limit."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Literal
+
 from pydantic import BaseModel
 
-from imagejobs.engines.base import ImageFormat, Style
+from imagejobs.engines.base import AspectRatio, ImageFormat, Style, Task
 
 
 class IntRange(BaseModel):
@@ -24,9 +28,11 @@ class LengthLimit(BaseModel):
 
 
 class ConfigView(BaseModel):
-    """The deployment's limits: the API model's bounds, narrowed by the engine and settings."""
+    """The deployment's limits: the API model's bounds, narrowed by the default model's and
+    the deployment's settings. Each model's own are in `GET /models`."""
 
     engine: str
+    default_model: str
     prompt: LengthLimit
     negative_prompt: LengthLimit
     # Either side; an engine may refuse some sizes within it (the 422 says which).
@@ -40,7 +46,82 @@ class ConfigView(BaseModel):
     quality: IntRange
     styles: list[Style]
     default_style: Style
-    guidance: FloatRange
+    # null: the default model takes no guidance.
+    guidance: FloatRange | None
     # Images and jobs are deleted this long after submission; image URLs live this long.
     job_retention_days: int
     image_url_expiry_seconds: int
+
+
+class FloatSpan(BaseModel):
+    min: float
+    max: float
+    default: float | None = None
+
+
+class InputLimitsView(BaseModel):
+    """What an input image must be for the model to take it."""
+
+    formats: list[ImageFormat]
+    min_side: int
+    max_side: int
+    min_pixels: int
+    max_pixels: int
+
+
+class ModelParametersView(BaseModel):
+    """What the model takes, with its limits: a request outside them is a 422 at submit."""
+
+    prompt: LengthLimit
+    negative_prompt: bool
+    aspect_ratios: list[AspectRatio]
+    # A width and height of any shape within this range (the built-in renderer); null: the
+    # model takes only its aspect ratios (a width and height in one of them also work).
+    side: IntRange | None
+    seed: IntRange
+    num_images: IntRange
+    formats: list[ImageFormat]
+    # null: the model takes no guidance (a job that gives one is refused).
+    guidance: FloatSpan | None
+    # image-to-image: how far from the input image; null without image-to-image.
+    strength: FloatSpan | None
+    image: InputLimitsView | None
+
+
+class PriceView(BaseModel):
+    usd_per_image: float
+    as_of: date
+    source: str
+    # False: read off a secondary source, not the provider's own price page.
+    verified: bool
+
+
+class LifecycleView(BaseModel):
+    """Whether the model can be used: `legacy` models still work until their end of life;
+    `unavailable` ones (past it, not offered in this Region, or access not granted) are
+    refused at submit."""
+
+    status: Literal["active", "legacy", "unavailable"]
+    end_of_life: date | None = None
+    checked_at: datetime | None = None
+    reason: str | None = None
+
+
+class ModelView(BaseModel):
+    id: str
+    name: str
+    provider: str
+    description: str
+    # The model a job gets when it names none.
+    default: bool
+    tasks: list[Task]
+    parameters: ModelParametersView
+    price_per_image_usd: float
+    price: PriceView
+    lifecycle: LifecycleView
+
+
+class ModelListView(BaseModel):
+    """`GET /models`: the models this deployment offers."""
+
+    models: list[ModelView]

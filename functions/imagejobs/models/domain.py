@@ -7,22 +7,8 @@ from enum import StrEnum
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from imagejobs.engines.base import GenerationOptions, ImageFormat, RenderRequest
+from imagejobs.engines.base import ImageFormat, JobParameters
 from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscription
-
-
-class JobSpec(GenerationOptions):
-    """What a client asked for, before defaults that depend on the deployment are applied; and
-    the names of the parameters it sent that its route ignored (the drop-ins ignore unknown
-    keys, as the services they replace did)."""
-
-    ignored_parameters: tuple[str, ...] = ()
-    webhook: WebhookSubscription | None = None
-
-
-# Fully resolved: every default applied, the seed chosen; exactly what the engine renders.
-# (`guidance` is None only on jobs recorded before guidance existed.)
-JobParameters = RenderRequest
 
 
 class JobStatus(StrEnum):
@@ -82,6 +68,9 @@ class Job(_Frozen):
     error: JobError | None = None
     # Set when a running job is canceled: the worker drops its result instead of saving it.
     cancel_requested: bool = False
+    # How often the model's quota sent the job back to wait, and since when it has waited.
+    throttled_waits: int = 0
+    first_throttled_at: datetime | None = None
     ignored_parameters: tuple[str, ...] = ()
     webhook: WebhookSubscription | None = None
     # One per event the webhook subscribed to that has happened (see models.webhooks).

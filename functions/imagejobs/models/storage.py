@@ -16,8 +16,8 @@ from typing import Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
-from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobParameters, JobStatus
+from imagejobs.engines.base import BUILT_IN_MODEL, DEFAULT_QUALITY, LOSSY_FORMATS, JobParameters
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscription
 
 _serializer = TypeSerializer()
@@ -45,6 +45,8 @@ class JobItem(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     cancel_requested: bool | None = None
+    throttled_waits: int | None = None
+    first_throttled_at: str | None = None
     # The status again, only while the job is open (queued or running): the key of the sparse
     # `open-jobs` index the sweeper reads. Every terminal transition removes it.
     open_status: JobStatus | None = None
@@ -63,10 +65,7 @@ class JobItem(BaseModel):
         # `attribute_not_exists` conditions and sparse indexes behave as expected.
         plain = self.model_dump(mode="json", exclude_none=True, exclude={"parameters"})
         plain |= self.parameters.model_dump(mode="json", exclude_none=True)
-        if self.parameters.guidance is not None:
-            # DynamoDB takes no floats; the decimal of the float's shortest repr round-trips.
-            plain["guidance"] = Decimal(repr(self.parameters.guidance))
-        return {name: _serializer.serialize(value) for name, value in plain.items()}
+        return {name: _serializer.serialize(_decimals(value)) for name, value in plain.items()}
 
     @classmethod
     def from_dynamodb(cls, item: dict[str, Any]) -> JobItem:
@@ -74,7 +73,22 @@ class JobItem(BaseModel):
         # Lossy images written before quality was recorded were encoded at the default.
         if plain.get("format") in LOSSY_FORMATS:
             plain.setdefault("quality", DEFAULT_QUALITY)
+        # Jobs written before a job named its model ran on the engine it records
+        # ("pillow", or "bedrock:<model id>", retired models included).
+        plain.setdefault("model", str(plain.get("engine", BUILT_IN_MODEL)).removeprefix("bedrock:"))
         return cls.model_validate({**plain, "parameters": plain})
+
+
+def _decimals(value: Any) -> Any:
+    """DynamoDB takes no floats: each becomes the decimal of its shortest repr, which reads
+    back as the same float."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _decimals(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_decimals(inner) for inner in value]
+    return value
 
 
 def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
@@ -97,7 +111,7 @@ def field_attributes(name: str, value: Any) -> dict[str, Any]:
         value = format_timestamp(value)
     elif isinstance(value, tuple | list):
         value = [item.model_dump(mode="json") for item in value]
-    return {_ATTRIBUTE_NAMES.get(name, name): _serializer.serialize(value)}
+    return {_ATTRIBUTE_NAMES.get(name, name): _serializer.serialize(_decimals(value))}
 
 
 def delivery_attribute(event: WebhookEvent) -> str:
@@ -138,6 +152,8 @@ def job_to_item(job: Job) -> JobItem:
             "error_type": job.error.type if job.error else None,
             "error_message": job.error.message if job.error else None,
             "cancel_requested": job.cancel_requested or None,
+            "throttled_waits": job.throttled_waits or None,
+            "first_throttled_at": _optional_format(job.first_throttled_at),
             "open_status": None if job.status.is_terminal else job.status,
             "ignored_parameters": job.ignored_parameters or None,
             "webhook_url": job.webhook.url if job.webhook else None,
@@ -161,6 +177,8 @@ def item_to_job(item: JobItem) -> Job:
             "expires_at": datetime.fromtimestamp(item.expires_at, tz=UTC),
             "error": error,
             "cancel_requested": bool(item.cancel_requested),
+            "throttled_waits": item.throttled_waits or 0,
+            "first_throttled_at": _optional_timestamp(item.first_throttled_at),
             "ignored_parameters": item.ignored_parameters or (),
             "webhook": _subscription(item),
             "deliveries": tuple(

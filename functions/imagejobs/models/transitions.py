@@ -126,15 +126,21 @@ START = Transition(
     "start",
     sources=_OPEN,
     target=JobStatus.RUNNING,
-    writes={
-        "updated_at": Write.NOW,
-        "started_at": Write.NOW_ONCE,
-        "attempts": Write.INCREMENT,
-        # A redeploy since submit may have changed the engine.
-        "engine_id": Write.GIVEN,
-    },
+    writes={"updated_at": Write.NOW, "started_at": Write.NOW_ONCE, "attempts": Write.INCREMENT},
     cancel_requested=False,
     event=WebhookEvent.STARTED,
+)
+# The model's request quota is spent: the job goes back to wait, with a message of its own.
+REQUEUE_THROTTLED = Transition(
+    "requeue_throttled",
+    sources=_RUNNING,
+    target=JobStatus.QUEUED,
+    writes={
+        "updated_at": Write.NOW,
+        "throttled_waits": Write.INCREMENT,
+        "first_throttled_at": Write.NOW_ONCE,
+    },
+    cancel_requested=False,
 )
 # A cancel that arrived while rendering wins: the result is dropped.
 SUCCEED = Transition(
@@ -181,6 +187,7 @@ FINISH_CANCEL = Transition(
 
 TRANSITIONS: tuple[Transition, ...] = (
     START,
+    REQUEUE_THROTTLED,
     SUCCEED,
     FAIL,
     NOTE_REDRIVEN,
