@@ -49,6 +49,16 @@ export const MAX_SERVER_WAIT = 25;
 const ANSWER_MARGIN = 15;
 const USER_AGENT = "imagejobs-client-ts";
 
+/** One HTTP exchange to perform: `timeout` (s) bounds each attempt, the answer read in full. */
+interface Outgoing {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  timeout: number;
+  signal?: AbortSignal | undefined;
+}
+
 interface Reply {
   status: number;
   headers: Headers;
@@ -93,7 +103,14 @@ export class Transport {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, value);
     }
-    const reply = await this.exchange(method, url, { headers, body }, timeout, options.signal);
+    const reply = await this.exchange({
+      method,
+      url,
+      headers,
+      body,
+      timeout,
+      signal: options.signal,
+    });
     const payload = parseJson(reply.content);
     if (reply.status >= 400) {
       throw errorFor(reply.status, payload, parseRetryAfter(reply.headers.get("retry-after")));
@@ -103,7 +120,13 @@ export class Transport {
 
   /** GETs a presigned URL. The API key is never sent to where the images live. */
   async download(url: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const reply = await this.exchange("GET", new URL(url), { headers: {} }, this.timeout, signal);
+    const reply = await this.exchange({
+      method: "GET",
+      url: new URL(url),
+      headers: {},
+      timeout: this.timeout,
+      signal,
+    });
     if (reply.status >= 400) throw errorFor(reply.status, undefined, undefined);
     return reply.content;
   }
@@ -116,18 +139,13 @@ export class Transport {
     return Math.min(this.backoffMax, this.backoffFactor * 2 ** (failures - 1) + jitter);
   }
 
-  private async exchange(
-    method: string,
-    url: URL,
-    init: { headers: Record<string, string>; body?: string | undefined },
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Reply> {
-    const headers = { "User-Agent": USER_AGENT, ...init.headers };
+  private async exchange(outgoing: Outgoing): Promise<Reply> {
+    const { method, url, signal } = outgoing;
+    const request = { ...outgoing, headers: { "User-Agent": USER_AGENT, ...outgoing.headers } };
     for (let failures = 1; ; failures++) {
       let outcome: Reply | Error;
       try {
-        outcome = await this.attempt(method, url, { headers, body: init.body }, timeout, signal);
+        outcome = await this.attempt(request);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         outcome = error instanceof Error ? error : new Error(String(error));
@@ -146,14 +164,8 @@ export class Transport {
     }
   }
 
-  /** One request, its whole answer read within `timeout` s; aborted with the caller's signal. */
-  private async attempt(
-    method: string,
-    url: URL,
-    init: { headers: Record<string, string>; body?: string | undefined },
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Reply> {
+  /** One attempt, its whole answer read within the timeout; aborted with the caller's signal. */
+  private async attempt({ method, url, headers, body, timeout, signal }: Outgoing): Promise<Reply> {
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new Error(`no answer within ${timeout} s`)),
@@ -162,7 +174,7 @@ export class Transport {
     const stop = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", stop, { once: true });
     try {
-      const response = await this.fetch(url, { method, ...init, signal: controller.signal });
+      const response = await this.fetch(url, { method, headers, body, signal: controller.signal });
       const content = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, content };
     } catch (error) {

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import ssl
 import time
-from typing import cast
+from contextlib import closing
+from typing import Any
 
 import anyio
 import httpx2
 
 from imagejobs_client._transport import (
     CONNECT_TIMEOUT,
+    Done,
     Operation,
     Outcome,
     Pause,
@@ -28,6 +30,7 @@ from imagejobs_client._transport import (
     T,
     Transport,
     Unreachable,
+    advance,
 )
 
 # Worth another attempt: the connection failed or broke, or the answer did not come in time.
@@ -44,6 +47,18 @@ def _timeout(settings: Settings, read: float | None = None) -> httpx2.Timeout:
     own timeout, so one frees up in time."""
     read = settings.timeout if read is None else read
     return httpx2.Timeout(settings.timeout, connect=CONNECT_TIMEOUT, read=read, pool=None)
+
+
+def _request(send: Send, settings: Settings) -> dict[str, Any]:
+    """`Send` as the arguments of httpx2's `request`."""
+    return {
+        "method": send.method,
+        "url": send.url,
+        "headers": send.headers,
+        "content": send.body,
+        "params": send.query,
+        "timeout": _timeout(settings, send.read_timeout),
+    }
 
 
 def _reply(response: httpx2.Response) -> Reply:
@@ -64,31 +79,19 @@ class SyncTransport(Transport):
         )
 
     def run(self, operation: Operation[T]) -> T:
-        outcome: Outcome | None = None
-        try:
-            while True:
-                try:
-                    step = operation.send(outcome)
-                except StopIteration as done:
-                    return cast(T, done.value)
+        with closing(operation):
+            outcome: Outcome | None = None
+            while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     time.sleep(step.seconds)
                     outcome = None
                 else:
                     outcome = self._send(step)
-        finally:
-            operation.close()
+            return step.value
 
     def _send(self, send: Send) -> Outcome:
         try:
-            response = self._http.request(
-                send.method,
-                send.url,
-                headers=send.headers,
-                content=send.body,
-                params=send.query,
-                timeout=_timeout(self.settings, send.read_timeout),
-            )
+            response = self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:
             return _unreachable(error)
         return _reply(response)
@@ -106,31 +109,19 @@ class AsyncTransport(Transport):
         )
 
     async def run(self, operation: Operation[T]) -> T:
-        outcome: Outcome | None = None
-        try:
-            while True:
-                try:
-                    step = operation.send(outcome)
-                except StopIteration as done:
-                    return cast(T, done.value)
+        with closing(operation):
+            outcome: Outcome | None = None
+            while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     await anyio.sleep(step.seconds)
                     outcome = None
                 else:
                     outcome = await self._send(step)
-        finally:
-            operation.close()
+            return step.value
 
     async def _send(self, send: Send) -> Outcome:
         try:
-            response = await self._http.request(
-                send.method,
-                send.url,
-                headers=send.headers,
-                content=send.body,
-                params=send.query,
-                timeout=_timeout(self.settings, send.read_timeout),
-            )
+            response = await self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:
             return _unreachable(error)
         return _reply(response)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, cast
 
 from imagejobs_client.errors import ConnectionFailed, error_for
 
@@ -124,6 +124,21 @@ Step = Send | Pause
 T = TypeVar("T")
 # What a driver runs: yields steps, is sent each `Send`'s outcome (None after a Pause).
 Operation = Generator[Step, Outcome | None, T]
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """An operation's result."""
+
+    value: T
+
+
+def advance(operation: Operation[T], outcome: Outcome | None) -> Step | Done[T]:
+    """The operation's next step, given the outcome of its last; or `Done` with its result."""
+    try:
+        return operation.send(outcome)
+    except StopIteration as done:
+        return Done(cast(T, done.value))
 
 
 class Transport:
