@@ -28,11 +28,24 @@ $(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyp
 	$(PY) -m pip install --quiet -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
+# The TypeScript client (clients/typescript): Node.js 20+ from Debian's packages when there is
+# no node, then its locked dependencies (npm ci, from npm's cache when it has them).
+TS := clients/typescript
+TS_INSTALLED := $(TS)/node_modules/.package-lock.json
+$(TS_INSTALLED): $(TS)/package.json $(TS)/package-lock.json
+	@command -v node >/dev/null || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends nodejs npm; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { \
+		echo "the TypeScript client needs Node.js 20 or later; this is $$(node --version)" >&2; exit 1; }
+	cd $(TS) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+
 $(CHECKOV): | $(VENV)/.installed
 	$(PYTHON313) -m venv $(VENV)/tools/checkov
 	$(VENV)/tools/checkov/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 
-setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
+setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own venv and the TypeScript client's node_modules (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
 # HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
@@ -49,11 +62,12 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
 		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
-lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
+lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, the TS client, sam validate --lint, cfn-lint, checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m imagejobs_dev.openapi --check
+	cd $(TS) && npm run --silent lint  # its types are docs/openapi.json's; tsc --noEmit
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
@@ -74,6 +88,7 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
 test: lint browser  ## Lint, then every test: unit, LocalStack plugins, end to end, the page in chromium
+	cd $(TS) && npm test  # the TypeScript client's unit tests (its e2e test runs in pytest's)
 	$(PY) -m pytest
 
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
