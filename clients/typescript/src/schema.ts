@@ -61,6 +61,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models this deployment offers
+         * @description Each with its tasks, the parameters it takes and their limits, its price per image, and its lifecycle.
+         */
+        get: operations["get_models_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs": {
         parameters: {
             query?: never;
@@ -303,6 +323,15 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** FloatSpan */
+        FloatSpan: {
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
+            /** Default */
+            default?: number | null;
+        };
         /**
          * GatewayRefusal
          * @description API Gateway's own refusals: 403 (no or a wrong key, a method the route lacks) and 429
@@ -336,6 +365,54 @@ export interface components {
             /** Seed */
             seed: number;
         };
+        /**
+         * InputImage
+         * @description An image a job takes in, as the job records it: where its bytes are, never the bytes.
+         */
+        InputImage: {
+            /**
+             * Key
+             * @description where the bytes are stored
+             */
+            key: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /**
+             * Format
+             * @description read from the bytes
+             * @enum {string}
+             */
+            format: "png" | "jpeg" | "webp";
+            /** Size Bytes */
+            size_bytes: number;
+        };
+        /**
+         * InputLimitsView
+         * @description What an input image must be for the model to take it.
+         */
+        InputLimitsView: {
+            /** Formats */
+            formats: ("png" | "jpeg" | "webp")[];
+            /** Min Side */
+            min_side: number;
+            /** Max Side */
+            max_side: number;
+            /** Min Pixels */
+            min_pixels: number;
+            /** Max Pixels */
+            max_pixels: number;
+        };
+        /** IntRange */
+        IntRange: {
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
+            /** Default */
+            default?: number | null;
+        };
         /** JobError */
         JobError: {
             /** Type */
@@ -354,6 +431,95 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * JobParameters
+         * @description Everything a job is rendered with, every default applied and the seed chosen.
+         *
+         *     Only typed, not range-checked: the API bounds a request and the model catalogue refuses
+         *     what a model cannot do, both at submit, so a job stored before a limit changed still reads.
+         */
+        JobParameters: {
+            /**
+             * Prompt
+             * @description what to draw: visible text, at most 2,000 characters
+             */
+            prompt: string;
+            /**
+             * Negative Prompt
+             * @description what to leave out, at most 2,000 characters
+             */
+            negative_prompt?: string | null;
+            /**
+             * Model
+             * @description a model id from GET /models; the deployment's default if left out
+             * @default pillow
+             */
+            model?: string;
+            /**
+             * Task
+             * @description text-to-image, or image-to-image (with image and strength)
+             * @default text-to-image
+             * @enum {string}
+             */
+            task?: "text-to-image" | "image-to-image";
+            /**
+             * Aspect Ratio
+             * @description the image's shape, one of the model's (GET /models); or give width and height
+             */
+            aspect_ratio?: ("1:1" | "16:9" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21") | null;
+            /**
+             * Width
+             * @description in pixels; with a model that takes aspect ratios, it must fit one
+             */
+            width?: number | null;
+            /**
+             * Height
+             * @description in pixels; see width
+             */
+            height?: number | null;
+            /**
+             * Seed
+             * @description of the first image (image n uses seed + n); chosen if left out
+             */
+            seed: number;
+            /**
+             * Num Images
+             * @description how many images to draw
+             * @default 1
+             */
+            num_images?: number;
+            /**
+             * Format
+             * @description file format
+             * @default png
+             * @enum {string}
+             */
+            format?: "png" | "jpeg" | "webp";
+            /**
+             * Quality
+             * @description 1-100, for jpeg and webp (default 90); not for png
+             */
+            quality?: number | null;
+            /**
+             * Style
+             * @description a style preset; none leaves the prompt as is
+             * @default none
+             * @enum {string}
+             */
+            style?: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
+            /**
+             * Guidance
+             * @description how closely to follow the prompt, within the model's range (GET /models); only for models that take it
+             */
+            guidance?: number | null;
+            /**
+             * Strength
+             * @description image-to-image: 0 keeps the input image, 1 ignores it
+             */
+            strength?: number | null;
+            /** @description image-to-image: the image to start from */
+            image?: components["schemas"]["InputImage"] | null;
+        };
+        /**
          * JobStatus
          * @enum {string}
          */
@@ -366,7 +532,7 @@ export interface components {
             /** Job Id */
             job_id: string;
             status: components["schemas"]["JobStatus"];
-            parameters: components["schemas"]["RenderRequest"];
+            parameters: components["schemas"]["JobParameters"];
             /** Engine */
             engine: string;
             /**
@@ -422,68 +588,90 @@ export interface components {
             /** Error */
             error: string | null;
         };
+        /** LengthLimit */
+        LengthLimit: {
+            /** Max Length */
+            max_length: number;
+        };
         /**
-         * RenderRequest
-         * @description What to draw. `seed` is the seed of the first image; image n uses `seed + n`.
-         *
-         *     Only typed, not range-checked: the API checks ranges at submit, and each engine refuses
-         *     what it cannot render (`EngineLimits`), so a job stored before a limit changed still reads.
+         * LifecycleView
+         * @description Whether the model can be used: `legacy` models still work until their end of life;
+         *     `unavailable` ones (past it, not offered in this Region, or access not granted) are
+         *     refused at submit.
          */
-        RenderRequest: {
+        LifecycleView: {
             /**
-             * Prompt
-             * @description what to draw: visible text, at most 2,000 characters
-             */
-            prompt: string;
-            /**
-             * Negative Prompt
-             * @description what to leave out, at most 2,000 characters
-             */
-            negative_prompt?: string | null;
-            /**
-             * Width
-             * @description in pixels
-             * @default 512
-             */
-            width?: number;
-            /**
-             * Height
-             * @description in pixels
-             * @default 512
-             */
-            height?: number;
-            /** Seed */
-            seed: number;
-            /**
-             * Num Images
-             * @description how many images to draw
-             * @default 1
-             */
-            num_images?: number;
-            /**
-             * Format
-             * @description file format
-             * @default png
+             * Status
              * @enum {string}
              */
-            format?: "png" | "jpeg" | "webp";
+            status: "active" | "legacy" | "unavailable";
+            /** End Of Life */
+            end_of_life?: string | null;
+            /** Checked At */
+            checked_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * ModelListView
+         * @description `GET /models`: the models this deployment offers.
+         */
+        ModelListView: {
+            /** Models */
+            models: components["schemas"]["ModelView"][];
+        };
+        /**
+         * ModelParametersView
+         * @description What the model takes, with its limits: a request outside them is a 422 at submit.
+         */
+        ModelParametersView: {
+            prompt: components["schemas"]["LengthLimit"];
+            /** Negative Prompt */
+            negative_prompt: boolean;
+            /** Aspect Ratios */
+            aspect_ratios: ("1:1" | "16:9" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21")[];
+            side: components["schemas"]["IntRange"] | null;
+            seed: components["schemas"]["IntRange"];
+            num_images: components["schemas"]["IntRange"];
+            /** Formats */
+            formats: ("png" | "jpeg" | "webp")[];
+            guidance: components["schemas"]["FloatSpan"] | null;
+            strength: components["schemas"]["FloatSpan"] | null;
+            image: components["schemas"]["InputLimitsView"] | null;
+        };
+        /** ModelView */
+        ModelView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Provider */
+            provider: string;
+            /** Description */
+            description: string;
+            /** Default */
+            default: boolean;
+            /** Tasks */
+            tasks: ("text-to-image" | "image-to-image")[];
+            parameters: components["schemas"]["ModelParametersView"];
+            /** Price Per Image Usd */
+            price_per_image_usd: number;
+            price: components["schemas"]["PriceView"];
+            lifecycle: components["schemas"]["LifecycleView"];
+        };
+        /** PriceView */
+        PriceView: {
+            /** Usd Per Image */
+            usd_per_image: number;
             /**
-             * Quality
-             * @description 1-100, for jpeg and webp (default 90); not for png
+             * As Of
+             * Format: date
              */
-            quality?: number | null;
-            /**
-             * Style
-             * @description a style preset; none leaves the prompt as is
-             * @default none
-             * @enum {string}
-             */
-            style?: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
-            /**
-             * Guidance
-             * @description how closely to follow the prompt, 1.1-10; the engine's default
-             */
-            guidance?: number | null;
+            as_of: string;
+            /** Source */
+            source: string;
+            /** Verified */
+            verified: boolean;
         };
         /**
          * ResultView
@@ -549,27 +737,35 @@ export interface components {
              */
             webhook_events_filter?: ("started" | "completed")[] | null;
             /**
-             * Prompt
-             * @description what to draw: visible text, at most 2,000 characters
-             */
-            prompt: string;
-            /**
              * Negative Prompt
              * @description what to leave out, at most 2,000 characters
              */
             negative_prompt?: string | null;
             /**
-             * Width
-             * @description in pixels
-             * @default 512
+             * Model
+             * @description a model id from GET /models; the deployment's default if left out
              */
-            width?: number;
+            model?: string | null;
+            /**
+             * Task
+             * @description text-to-image, or image-to-image (with image and strength)
+             */
+            task?: ("text-to-image" | "image-to-image") | null;
+            /**
+             * Aspect Ratio
+             * @description the image's shape, one of the model's (GET /models); or give width and height
+             */
+            aspect_ratio?: ("1:1" | "16:9" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21") | null;
+            /**
+             * Width
+             * @description in pixels; with a model that takes aspect ratios, it must fit one
+             */
+            width?: number | null;
             /**
              * Height
-             * @description in pixels
-             * @default 512
+             * @description in pixels; see width
              */
-            height?: number;
+            height?: number | null;
             /**
              * Seed
              * @description of the first image (image n uses seed + n); chosen if left out
@@ -602,7 +798,7 @@ export interface components {
             style?: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
             /**
              * Guidance
-             * @description how closely to follow the prompt, 1.1-10; the engine's default
+             * @description how closely to follow the prompt, within the model's range (GET /models); only for models that take it
              */
             guidance?: number | null;
             /**
@@ -610,6 +806,21 @@ export interface components {
              * @description another name for guidance
              */
             cfg_scale?: number | null;
+            /**
+             * Strength
+             * @description image-to-image: 0 keeps the input image, 1 ignores it
+             */
+            strength?: number | null;
+            /**
+             * Image
+             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
+             */
+            image?: string | null;
+            /**
+             * Prompt
+             * @description what to draw: visible text, at most 2,000 characters
+             */
+            prompt: string;
         } & {
             [key: string]: unknown;
         };
@@ -624,17 +835,30 @@ export interface components {
              */
             negative_prompt?: string | null;
             /**
-             * Width
-             * @description in pixels
-             * @default 512
+             * Model
+             * @description a model id from GET /models; the deployment's default if left out
              */
-            width?: number;
+            model?: string | null;
+            /**
+             * Task
+             * @description text-to-image, or image-to-image (with image and strength)
+             */
+            task?: ("text-to-image" | "image-to-image") | null;
+            /**
+             * Aspect Ratio
+             * @description the image's shape, one of the model's (GET /models); or give width and height
+             */
+            aspect_ratio?: ("1:1" | "16:9" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21") | null;
+            /**
+             * Width
+             * @description in pixels; with a model that takes aspect ratios, it must fit one
+             */
+            width?: number | null;
             /**
              * Height
-             * @description in pixels
-             * @default 512
+             * @description in pixels; see width
              */
-            height?: number;
+            height?: number | null;
             /**
              * Seed
              * @description of the first image (image n uses seed + n); chosen if left out
@@ -667,7 +891,7 @@ export interface components {
             style?: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
             /**
              * Guidance
-             * @description how closely to follow the prompt, 1.1-10; the engine's default
+             * @description how closely to follow the prompt, within the model's range (GET /models); only for models that take it
              */
             guidance?: number | null;
             /**
@@ -675,6 +899,16 @@ export interface components {
              * @description another name for guidance
              */
             cfg_scale?: number | null;
+            /**
+             * Strength
+             * @description image-to-image: 0 keeps the input image, 1 ignores it
+             */
+            strength?: number | null;
+            /**
+             * Image
+             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
+             */
+            image?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -698,15 +932,20 @@ export interface components {
             /**
              * @default {
              *       "negative_prompt": null,
-             *       "width": 512,
-             *       "height": 512,
+             *       "model": null,
+             *       "task": null,
+             *       "aspect_ratio": null,
+             *       "width": null,
+             *       "height": null,
              *       "seed": null,
              *       "num_images": 1,
              *       "format": "png",
              *       "quality": null,
              *       "style": "none",
              *       "guidance": null,
-             *       "cfg_scale": null
+             *       "cfg_scale": null,
+             *       "strength": null,
+             *       "image": null
              *     }
              */
             parameters?: components["schemas"]["GenerateParameters"];
@@ -729,27 +968,35 @@ export interface components {
              */
             webhook_events_filter?: ("started" | "completed")[] | null;
             /**
-             * Prompt
-             * @description what to draw: visible text, at most 2,000 characters
-             */
-            prompt: string;
-            /**
              * Negative Prompt
              * @description what to leave out, at most 2,000 characters
              */
             negative_prompt?: string | null;
             /**
-             * Width
-             * @description in pixels
-             * @default 512
+             * Model
+             * @description a model id from GET /models; the deployment's default if left out
              */
-            width?: number;
+            model?: string | null;
+            /**
+             * Task
+             * @description text-to-image, or image-to-image (with image and strength)
+             */
+            task?: ("text-to-image" | "image-to-image") | null;
+            /**
+             * Aspect Ratio
+             * @description the image's shape, one of the model's (GET /models); or give width and height
+             */
+            aspect_ratio?: ("1:1" | "16:9" | "21:9" | "2:3" | "3:2" | "4:5" | "5:4" | "9:16" | "9:21") | null;
+            /**
+             * Width
+             * @description in pixels; with a model that takes aspect ratios, it must fit one
+             */
+            width?: number | null;
             /**
              * Height
-             * @description in pixels
-             * @default 512
+             * @description in pixels; see width
              */
-            height?: number;
+            height?: number | null;
             /**
              * Seed
              * @description of the first image (image n uses seed + n); chosen if left out
@@ -782,7 +1029,7 @@ export interface components {
             style?: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
             /**
              * Guidance
-             * @description how closely to follow the prompt, 1.1-10; the engine's default
+             * @description how closely to follow the prompt, within the model's range (GET /models); only for models that take it
              */
             guidance?: number | null;
             /**
@@ -790,14 +1037,32 @@ export interface components {
              * @description another name for guidance
              */
             cfg_scale?: number | null;
+            /**
+             * Strength
+             * @description image-to-image: 0 keeps the input image, 1 ignores it
+             */
+            strength?: number | null;
+            /**
+             * Image
+             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
+             */
+            image?: string | null;
+            /**
+             * Prompt
+             * @description what to draw: visible text, at most 2,000 characters
+             */
+            prompt: string;
         };
         /**
          * ConfigView
-         * @description The deployment's limits: the API model's bounds, narrowed by the engine and settings.
+         * @description The deployment's limits: the API model's bounds, narrowed by the default model's and
+         *     the deployment's settings. Each model's own are in `GET /models`.
          */
         ConfigView: {
             /** Engine */
             engine: string;
+            /** Default Model */
+            default_model: string;
             prompt: components["schemas"]["LengthLimit"];
             negative_prompt: components["schemas"]["LengthLimit"];
             side: components["schemas"]["IntRange"];
@@ -820,7 +1085,7 @@ export interface components {
              * @enum {string}
              */
             default_style: "none" | "product_ad" | "lifestyle" | "minimalist" | "vibrant" | "luxury";
-            guidance: components["schemas"]["FloatRange"];
+            guidance: components["schemas"]["FloatRange"] | null;
             /** Job Retention Days */
             job_retention_days: number;
             /** Image Url Expiry Seconds */
@@ -834,20 +1099,6 @@ export interface components {
             max: number;
             /** Default */
             default: number;
-        };
-        /** IntRange */
-        IntRange: {
-            /** Min */
-            min: number;
-            /** Max */
-            max: number;
-            /** Default */
-            default?: number | null;
-        };
-        /** LengthLimit */
-        LengthLimit: {
-            /** Max Length */
-            max_length: number;
         };
         /**
          * WebhookSecretView
@@ -1095,6 +1346,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is larger than 65536 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`, or has a Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A well-formed request outside the API's limits; `detail` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this API key: the usage plan's throttle or quota; on the submit routes also `too_many_open_jobs`, the key already has as many jobs queued or running as the deployment allows (retry after Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayRefusal"];
+                };
+            };
+        };
+    };
+    get_models_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The offered models, the default among them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelListView"];
+                };
+            };
+            /** @description Malformed request: a path parameter, cursor or header out of shape, JSON that does not parse, is not UTF-8, nests deeper than 32 levels or has an integer of more than 40 digits */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid API key in `x-api-key` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
             /** @description The request body is larger than 65536 bytes */
