@@ -43,6 +43,15 @@ class JobNotFoundError(ImageJobsError):
         self.job_id = job_id
 
 
+class InputNotFoundError(ImageJobsError):
+    """An image a request names (an upload, or a job's image) that the tenant does not have."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
 class JobStateConflictError(ImageJobsError):
     """A conditional write lost: the job is no longer in the state the caller expected."""
 

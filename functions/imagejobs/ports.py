@@ -81,13 +81,22 @@ class JobQueue(Protocol):
 class ImageStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
-    def get(self, key: str) -> bytes: ...
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes; None if there is no such object."""
 
     def delete(self, keys: Sequence[str]) -> None:
         """Removes the objects; keys that do not exist are ignored."""
 
     def url_for(self, key: str, expires_in: int) -> str:
         """A URL that lets whoever holds it GET the object until it expires."""
+
+
+class UploadSigner(Protocol):
+    def presigned_post(
+        self, key: str, *, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """The URL and form fields of a POST that can write exactly `key`, an image content
+        type, of at most `max_bytes`, until `expires_in` seconds from now."""
 
 
 class WebhookQueue(Protocol):

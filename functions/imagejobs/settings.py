@@ -10,6 +10,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from imagejobs.engines.base import Task, UpscaleMode
 from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, model_spec
 from imagejobs.engines.options import bedrock_worst_case_seconds
 
@@ -56,6 +57,12 @@ class ModelSettings(_Settings):
     def offered(self) -> tuple[ModelSpec, ...]:
         return tuple(CATALOGUE[model_id] for model_id in self.offered_models)
 
+    def model_for(self, task: Task, mode: UpscaleMode | None = None) -> ModelSpec | None:
+        """The model a job of `task` gets when it names none: the default model if it does
+        the task, else the first offered model that does."""
+        candidates = (CATALOGUE[self.default_model], *self.offered)
+        return next((spec for spec in candidates if spec.does(task, mode)), None)
+
 
 class SubmitSettings(ModelSettings, _WebhookDispatchSettings):
     # WebhookAllowPrivateTargets: plain http and private targets (receivers on a dev machine).
@@ -70,6 +77,8 @@ class SubmitSettings(ModelSettings, _WebhookDispatchSettings):
     # `Prefer: wait=N` answers a finished job with its presigned URLs, as the status does.
     bucket_name: str = Field(alias="IMAGES_BUCKET_NAME")
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
+    # The largest file POST /uploads lets a tenant send (template parameter MaxUploadBytes).
+    max_upload_bytes: int = Field(alias="MAX_UPLOAD_BYTES", ge=1024)
 
 
 class StatusSettings(ModelSettings):

@@ -43,6 +43,8 @@ class World:
 
     def submit(self, **fields: object) -> object:
         request = JobRequest.model_validate({"prompt": "a lighthouse", **fields})
+        if "prompt" in fields and fields["prompt"] is None:
+            request = request.model_copy(update={"prompt": None})
         ports = SubmitPorts(self.jobs, self.queue, self.images, self.lifecycles)
         submission = Submission(tenant=OWNER, route="jobs", body={}, request=request)
         return submit_job(submission, ports, self.settings, T0)
@@ -110,7 +112,7 @@ def test_a_model_of_aspect_ratios_takes_a_ratio_or_a_size_in_one(
         ({"width": 1024}, "height", "give both width and height"),
         ({"width": 1920, "height": 1080, "aspect_ratio": "1:1"}, "aspect_ratio", "is not 1:1"),
         ({"guidance": 7.0}, "guidance", "takes no guidance"),
-        ({"strength": 0.5}, "strength", "image-to-image only"),
+        ({"strength": 0.5}, "strength", "text-to-image takes no strength"),
         ({"task": "image-to-image"}, "image", "needs an image"),
     ],
 )
@@ -235,7 +237,11 @@ def test_the_catalogue_lists_the_offered_models_their_limits_price_and_lifecycle
     assert (pillow.id, pillow.default, sd35.id, sd35.default) == ("pillow", True, SD35, False)
     assert pillow.parameters.side is not None
     assert sd35.parameters.side is None
-    assert sd35.tasks == ["text-to-image", "image-to-image"]
+    assert [task.task for task in sd35.tasks] == ["text-to-image", "image-to-image"]
+    image_to_image = sd35.tasks[1]
+    assert (image_to_image.images, image_to_image.aspect_ratio) == (["image"], False)
+    strength = image_to_image.numbers["strength"]
+    assert (strength.min, strength.max, strength.default) == (0, 1, 0.5)
     assert sd35.parameters.guidance is None
     assert sd35.parameters.seed.min == 1
     assert len(sd35.parameters.aspect_ratios) == 9

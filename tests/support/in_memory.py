@@ -172,8 +172,9 @@ class InMemoryImageStore:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = StoredObject(data, content_type)
 
-    def get(self, key: str) -> bytes:
-        return self.objects[key].data
+    def get(self, key: str) -> bytes | None:
+        found = self.objects.get(key)
+        return found.data if found is not None else None
 
     def delete(self, keys: Sequence[str]) -> None:
         for key in keys:

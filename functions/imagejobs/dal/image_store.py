@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -36,8 +37,14 @@ class S3ImageStore:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
 
-    def get(self, key: str) -> bytes:
-        return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+    def get(self, key: str) -> bytes | None:
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        return response["Body"].read()
 
     def delete(self, keys: Sequence[str]) -> None:
         # At most four keys per job: one call each keeps the IAM action to s3:DeleteObject.
@@ -48,6 +55,22 @@ class S3ImageStore:
         return self._client.generate_presigned_url(
             "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
         )
+
+    def presigned_post(
+        self, key: str, *, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """A presigned POST (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html):
+        the policy S3 checks fixes the key, bounds the size and wants an image type."""
+        post = self._client.generate_presigned_post(
+            Bucket=self._bucket,
+            Key=key,
+            Conditions=[
+                ["content-length-range", 1, max_bytes],
+                ["starts-with", "$Content-Type", "image/"],
+            ],
+            ExpiresIn=expires_in,
+        )
+        return post["url"], {name: str(value) for name, value in post["fields"].items()}
 
     def url_origin(self) -> str:
         """The scheme, host and port every `url_for` URL has: presigning is local signing, so

@@ -24,9 +24,29 @@ IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 # Style presets, named as in the system this project grew from; "none" leaves the prompt alone.
 Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
 STYLES: tuple[Style, ...] = get_args(Style)
-# What a job does with its inputs.
-Task = Literal["text-to-image", "image-to-image"]
+# What a job does: draw from words, or edit the images it takes in.
+Task = Literal[
+    "text-to-image",
+    "image-to-image",
+    "inpaint",
+    "outpaint",
+    "erase",
+    "remove-background",
+    "search-and-replace",
+    "search-and-recolor",
+    "upscale",
+    "control-sketch",
+    "control-structure",
+    "style-guide",
+    "style-transfer",
+]
 TASKS: tuple[Task, ...] = get_args(Task)
+UpscaleMode = Literal["fast", "conservative", "creative"]
+# The images a job may take in, by the parameter that names each.
+ImageField = Literal["image", "mask", "style_image"]
+IMAGE_FIELDS: tuple[ImageField, ...] = get_args(ImageField)
+# Where an input image came from: sent inline, uploaded, or an image of one of the tenant's jobs.
+ImageSource = Literal["inline", "upload", "job"]
 # The shapes the models take (the aspect_ratio enum of Stability AI's models on Bedrock).
 AspectRatio = Literal["1:1", "16:9", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
 ASPECT_RATIOS: tuple[AspectRatio, ...] = get_args(AspectRatio)
@@ -53,13 +73,20 @@ class _Parameters(BaseModel):
 
 
 class InputImage(_Parameters):
-    """An image a job takes in, as the job records it: where its bytes are, never the bytes."""
+    """An image a job takes in, as the job records it: where it came from and what it is, read
+    from its bytes; never the bytes."""
 
+    source: ImageSource = "inline"
     key: str = Field(description="where the bytes are stored")
     width: int
     height: int
     image_format: ImageFormat = Field(alias="format", description="read from the bytes")
-    size_bytes: int
+    # As sent; None for an image of a job.
+    size_bytes: int | None = None
+    # The upload, or the job and image index, it came from.
+    upload_id: str | None = None
+    job_id: str | None = None
+    index: int | None = None
 
 
 class JobParameters(_Parameters):
@@ -69,7 +96,10 @@ class JobParameters(_Parameters):
     what a model cannot do, both at submit, so a job stored before a limit changed still reads.
     """
 
-    prompt: str = Field(description="what to draw: visible text, at most 2,000 characters")
+    # None only for a task that takes no prompt (remove-background, erase, a fast upscale).
+    prompt: str | None = Field(
+        default=None, description="what to draw: visible text, at most 2,000 characters"
+    )
     negative_prompt: str | None = Field(
         default=None, description="what to leave out, at most 2,000 characters"
     )
@@ -79,7 +109,7 @@ class JobParameters(_Parameters):
     )
     task: Task = Field(
         default="text-to-image",
-        description="text-to-image, or image-to-image (with image and strength)",
+        description="what the job does; GET /models lists which model does which task",
     )
     aspect_ratio: AspectRatio | None = Field(
         default=None,
@@ -109,8 +139,39 @@ class JobParameters(_Parameters):
         default=None,
         description="image-to-image: 0 keeps the input image, 1 ignores it",
     )
-    image: InputImage | None = Field(
-        default=None, description="image-to-image: the image to start from"
+    image: InputImage | None = Field(default=None, description="the image to start from or edit")
+    mask: InputImage | None = Field(
+        default=None,
+        description="inpaint, erase: white where to change, black where to keep (else the"
+        " image's transparency)",
+    )
+    style_image: InputImage | None = Field(
+        default=None, description="style-transfer: the image whose style to take"
+    )
+    left: int | None = Field(default=None, description="outpaint: pixels to add on the left")
+    right: int | None = Field(default=None, description="outpaint: pixels to add on the right")
+    up: int | None = Field(default=None, description="outpaint: pixels to add above")
+    down: int | None = Field(default=None, description="outpaint: pixels to add below")
+    search_prompt: str | None = Field(
+        default=None, description="search-and-replace: what in the image to replace"
+    )
+    select_prompt: str | None = Field(
+        default=None, description="search-and-recolor: what in the image to recolor"
+    )
+    mode: UpscaleMode | None = Field(
+        default=None, description="upscale: fast (x4), conservative or creative"
+    )
+    creativity: float | None = Field(
+        default=None, description="outpaint, upscale: how much the model may invent"
+    )
+    control_strength: float | None = Field(
+        default=None, description="control-sketch, control-structure: how closely to follow"
+    )
+    fidelity: float | None = Field(
+        default=None, description="style-guide: how closely to keep the style image's style"
+    )
+    grow_mask: int | None = Field(
+        default=None, description="inpaint, erase, search-and-*: pixels to widen the mask by"
     )
 
 
@@ -127,7 +188,7 @@ class RenderedImage:
         return CONTENT_TYPES[self.image_format]
 
 
-# The bytes of a job's input images, by the name of the parameter that holds them ("image").
+# The bytes of a job's input images, by the parameter that names each ("image", "mask", ...).
 Inputs = Mapping[str, bytes]
 
 

@@ -26,8 +26,10 @@ def encode(image: Image.Image, image_format: ImageFormat, quality: int | None = 
     pil_format, options = ENCODERS[image_format]
     if image_format != "png":
         options = {**options, "quality": quality if quality is not None else DEFAULT_QUALITY}
-    if image.mode != "RGB":  # a model's PNG may carry alpha; JPEG has none
-        image = image.convert("RGB")
+    # JPEG has no transparency; PNG and WebP keep it where the picture has it.
+    keep = ("RGB", "RGBA") if image_format != "jpeg" else ("RGB",)
+    if image.mode not in keep:
+        image = image.convert("RGBA" if "A" in image.mode and image_format != "jpeg" else "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format=pil_format, **options)
     return buffer.getvalue()

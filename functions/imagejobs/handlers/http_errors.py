@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from imagejobs.exceptions import (
     EnqueueFailedError,
+    InputNotFoundError,
     InvalidCursorError,
     InvalidHeaderError,
     InvalidParameterError,
@@ -151,6 +152,15 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             "service_unavailable",
             "The job could not be queued; please retry",
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(InputNotFoundError)
+    def input_not_found(error: InputNotFoundError) -> Response[str]:
+        detail = FieldErrorView(
+            loc=["body", error.field], field=error.field, msg=error.message, type="not_found"
+        )
+        return error_response(
+            HTTPStatus.NOT_FOUND, "not_found", f"{error.field}: {error.message}", [detail]
         )
 
     @app.exception_handler(ModelUnavailableError)

@@ -40,8 +40,9 @@ from imagejobs.handlers.requests import (
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.status import report
 from imagejobs.logic.submit import SubmitPorts, submit_job
+from imagejobs.logic.uploads import create_upload
 from imagejobs.logic.waiting import wait_for_end
-from imagejobs.models.api import JobRequest, JobView, Submission, job_view
+from imagejobs.models.api import JobRequest, JobView, Submission, UploadView, job_view
 from imagejobs.models.compat import (
     GenerateAccepted,
     GenerateImageAccepted,
@@ -190,6 +191,24 @@ def generate_image(
         "generate-image", request, request.job_request(), idempotency_key, request.ignored()
     )
     return GenerateImageAccepted(job_id=job.job_id)
+
+
+@app.post(
+    "/uploads",
+    summary="Upload an image for a job",
+    description="Answers a presigned S3 POST: send the file there, then name it in a job as"
+    ' `{"upload_id": ...}`.',
+    tags=["jobs"],
+    status_code=201,
+    responses=answers(201, "Where and how to POST the file", UploadView),
+)
+@tracer.capture_method
+def post_upload() -> Response[UploadView]:
+    upload = create_upload(
+        caller(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
+    )
+    view = UploadView.model_validate(upload, from_attributes=True)
+    return Response(201, content_types.APPLICATION_JSON, view)
 
 
 @app.post(

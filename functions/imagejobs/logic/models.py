@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from imagejobs.engines.catalogue import ModelSpec, Range
+from imagejobs.engines.base import Task
+from imagejobs.engines.catalogue import ModelSpec, Range, TaskSpec
 from imagejobs.exceptions import ModelUnavailableError
 from imagejobs.models.api import JobRequest
 from imagejobs.models.config import (
@@ -15,6 +16,7 @@ from imagejobs.models.config import (
     ModelParametersView,
     ModelView,
     PriceView,
+    TaskView,
 )
 from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs.ports import ModelLifecycles
@@ -51,7 +53,7 @@ def _view(spec: ModelSpec, default: bool, lifecycle: ModelLifecycle | None) -> M
         provider=spec.provider,
         description=spec.description,
         default=default,
-        tasks=list(spec.tasks),
+        tasks=[_task(name, task) for name, task in spec.tasks.items()],
         parameters=ModelParametersView(
             prompt=LengthLimit(max_length=spec.max_prompt_chars),
             negative_prompt=spec.negative_prompt,
@@ -61,7 +63,6 @@ def _view(spec: ModelSpec, default: bool, lifecycle: ModelLifecycle | None) -> M
             num_images=IntRange(min=1, max=spec.max_images, default=1),
             formats=list(spec.formats),
             guidance=_span(spec.guidance),
-            strength=_span(spec.strength),
             image=None
             if spec.inputs is None
             else InputLimitsView(
@@ -80,6 +81,24 @@ def _view(spec: ModelSpec, default: bool, lifecycle: ModelLifecycle | None) -> M
             verified=spec.price.verified,
         ),
         lifecycle=_lifecycle(spec, lifecycle),
+    )
+
+
+def _task(name: Task, task: TaskSpec) -> TaskView:
+    return TaskView(
+        task=name,
+        images=list(task.images),
+        mask=task.mask,
+        prompt=task.prompt,
+        numbers={
+            number: FloatSpan(min=r.low, max=r.high, default=r.default)
+            for number, r in task.numbers.items()
+        },
+        texts=list(task.texts),
+        aspect_ratio=task.aspect_ratio,
+        modes=list(task.modes),
+        alpha=task.alpha,
+        output=task.output,
     )
 
 

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.engines.base import (
-    CONTENT_TYPES,
     DEFAULT_QUALITY,
     DEFAULT_SIDE,
-    FILE_EXTENSIONS,
+    IMAGE_FIELDS,
     LOSSY_FORMATS,
     AspectRatio,
     InputImage,
     JobParameters,
+    Task,
 )
 from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, ratio_of, size_for
+from imagejobs.engines.catalogue.spec import MARGINS
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, TooManyOpenJobsError
+from imagejobs.logic.inputs import InputPorts, resolve_input
 from imagejobs.logic.models import check_available
-from imagejobs.models.api import MAX_INLINE_IMAGE_BYTES, JobRequest, Submission
+from imagejobs.models.api import JobRequest, Submission
 from imagejobs.models.domain import Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import FAIL
@@ -48,13 +49,13 @@ def submit_job(
 ) -> Job:
     request = submission.request
     job_id = str(uuid.uuid4())
-    spec = _model(request, settings)
+    task = request.task or ("image-to-image" if request.image is not None else "text-to-image")
+    spec = _model(request, task, settings)
     check_available(spec.id, ports.lifecycles)
-    parameters = _resolve(request, spec, settings)
-    if (violation := spec.task_violation(parameters.task)) is not None:
+    if (violation := spec.task_violation(task)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
-    if request.image is not None:
-        parameters = _with_image(parameters, request.image, spec, job_id, ports.images)
+    parameters = _resolve(request, task, spec, settings)
+    parameters = _with_inputs(parameters, request, spec, submission.tenant, job_id, ports)
     if (violation := spec.check(parameters)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
     webhook = request.subscription()
@@ -81,7 +82,7 @@ def submit_job(
         extra={
             "job_id": job.job_id,
             "model": spec.id,
-            "prompt_length": len(request.prompt),
+            "prompt_length": len(request.prompt or ""),
             "images": request.num_images,
         },
     )
@@ -109,22 +110,32 @@ def _record_and_queue(
         raise
 
 
-def _model(request: JobRequest, settings: SubmitSettings) -> ModelSpec:
-    model_id = request.model or settings.default_model
-    if model_id not in settings.offered_models:
+def _model(request: JobRequest, task: Task, settings: SubmitSettings) -> ModelSpec:
+    """The model the job names, else the deployment's for its task (GET /models)."""
+    if request.model is None:
+        found = settings.model_for(task, request.mode)
+        if found is not None:
+            return found
+        if settings.model_for(task) is not None:
+            raise InvalidParameterError(
+                "mode", f"no model this deployment offers does a {request.mode} {task}"
+            )
+        raise InvalidParameterError(
+            "task", f"no model this deployment offers does {task} (GET /models)"
+        )
+    if request.model not in settings.offered_models:
         raise InvalidParameterError(
             "model", f"this deployment offers {', '.join(settings.offered_models)} (GET /models)"
         )
-    return CATALOGUE[model_id]
+    return CATALOGUE[request.model]
 
 
-def _resolve(request: JobRequest, spec: ModelSpec, settings: SubmitSettings) -> JobParameters:
+def _resolve(
+    request: JobRequest, task: Task, spec: ModelSpec, settings: SubmitSettings
+) -> JobParameters:
     """Every default applied, so the status shows exactly what will be rendered."""
-    task = request.task or ("image-to-image" if request.image is not None else "text-to-image")
     lossy = request.image_format in LOSSY_FORMATS
-    strength = request.strength
-    if task == "image-to-image" and strength is None and spec.strength is not None:
-        strength = spec.strength.default
+    task_spec = spec.tasks[task]
     values = request.declared() | {
         "prompt": request.prompt,
         "model": spec.id,
@@ -133,18 +144,50 @@ def _resolve(request: JobRequest, spec: ModelSpec, settings: SubmitSettings) -> 
         # Quality on a PNG is left as asked, so the catalogue's check can say it does not apply.
         "quality": request.quality if request.quality is not None or not lossy else DEFAULT_QUALITY,
         "guidance": _guidance(request, spec),
-        "strength": strength,
         "negative_prompt": request.negative_prompt or None,
         "image": None,
+        "mask": None,
+        "style_image": None,
     }
-    if task == "image-to-image":
-        # The output takes the input's shape: the size comes with the image.
-        _no_shape_for_image_to_image(request)
-        return JobParameters.model_validate(values)
-    ratio, width, height = _shape(request, spec, settings.max_image_size)
-    return JobParameters.model_validate(
-        values | {"aspect_ratio": ratio, "width": width, "height": height}
-    )
+    for name, span in task_spec.numbers.items():
+        if values[name] is None and span.default is not None:
+            values[name] = type(span.low)(span.default) if name in MARGINS else span.default
+    if request.mode is None and task_spec.modes:
+        values["mode"] = task_spec.modes[0]
+    if task_spec.aspect_ratio:
+        ratio, width, height = _shape(request, spec, settings.max_image_size)
+        values |= {"aspect_ratio": ratio, "width": width, "height": height}
+    return JobParameters.model_validate(values)
+
+
+def _with_inputs(
+    parameters: JobParameters,
+    request: JobRequest,
+    spec: ModelSpec,
+    tenant: str,
+    job_id: str,
+    ports: SubmitPorts,
+) -> JobParameters:
+    """The images the request gives, read, checked and kept for the worker."""
+    inputs = InputPorts(ports.jobs, ports.images)
+    resolved: dict[str, Any] = {
+        name: resolve_input(name, given, spec=spec, tenant=tenant, job_id=job_id, ports=inputs)
+        for name in IMAGE_FIELDS
+        if (given := getattr(request, name)) is not None
+    }
+    image: InputImage | None = resolved.get("image")
+    mask: InputImage | None = resolved.get("mask")
+    if (
+        image is not None
+        and mask is not None
+        and (mask.width, mask.height) != (image.width, image.height)
+    ):
+        raise InvalidParameterError(
+            "mask",
+            f"must be the image's size, {image.width}x{image.height}; this is"
+            f" {mask.width}x{mask.height}",
+        )
+    return parameters.model_copy(update=resolved)
 
 
 def _seed(request: JobRequest, spec: ModelSpec) -> int:
@@ -159,12 +202,6 @@ def _guidance(request: JobRequest, spec: ModelSpec) -> float | None:
     if request.guidance is not None or spec.guidance is None:
         return request.guidance
     return spec.guidance.default
-
-
-def _no_shape_for_image_to_image(request: JobRequest) -> None:
-    for field in ("aspect_ratio", "width", "height"):
-        if getattr(request, field) is not None:
-            raise InvalidParameterError(field, "image-to-image takes the input image's shape")
 
 
 def _shape(
@@ -204,41 +241,3 @@ def _within(max_side: int, width: int, height: int) -> None:
     for field, value in (("width", width), ("height", height)):
         if value > max_side:
             raise InvalidParameterError(field, f"must be at most {max_side} on this deployment")
-
-
-def _with_image(
-    parameters: JobParameters, data_url: str, spec: ModelSpec, job_id: str, images: ImageStore
-) -> JobParameters:
-    """The inline image, checked against the model's limits and stored for the worker."""
-    if spec.inputs is None or parameters.task != "image-to-image":
-        raise InvalidParameterError(
-            "image", f"{spec.id} does not take an image for {parameters.task}"
-        )
-    data = _data_url_bytes(data_url)
-    # Pillow is imported only for a request that carries an image.
-    from imagejobs.engines.inputs import read_input
-
-    read = read_input(data, spec.inputs)
-    key = f"inputs/{job_id}/image.{FILE_EXTENSIONS[read.image_format]}"
-    images.put(key, data, CONTENT_TYPES[read.image_format])
-    image = InputImage(
-        key=key,
-        width=read.width,
-        height=read.height,
-        image_format=read.image_format,
-        size_bytes=len(data),
-    )
-    return parameters.model_copy(update={"image": image})
-
-
-def _data_url_bytes(data_url: str) -> bytes:
-    encoded = data_url.partition(",")[2]
-    try:
-        data = base64.b64decode("".join(encoded.split()), validate=True)
-    except binascii.Error:
-        raise InvalidParameterError("image", "the data URL's base64 is not valid") from None
-    if len(data) > MAX_INLINE_IMAGE_BYTES:
-        raise InvalidParameterError(
-            "image", f"an inline image may have at most {MAX_INLINE_IMAGE_BYTES} bytes"
-        )
-    return data

@@ -20,7 +20,13 @@ from enum import StrEnum
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.clock import Clock
-from imagejobs.engines.base import FILE_EXTENSIONS, ImageEngine, Inputs, RenderedImage
+from imagejobs.engines.base import (
+    FILE_EXTENSIONS,
+    IMAGE_FIELDS,
+    ImageEngine,
+    Inputs,
+    RenderedImage,
+)
 from imagejobs.exceptions import (
     ContentFilteredError,
     EngineError,
@@ -189,9 +195,17 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
 
 
 def _inputs(job: Job, images: ImageStore) -> Inputs:
-    """The bytes of the images the job takes in, stored at submit."""
-    image = job.parameters.image
-    return {"image": images.get(image.key)} if image is not None else {}
+    """The bytes of the images the job takes in, kept since submit."""
+    found: dict[str, bytes] = {}
+    for name in IMAGE_FIELDS:
+        record = getattr(job.parameters, name)
+        if record is None:
+            continue
+        data = images.get(record.key)
+        if data is None:
+            raise PermanentEngineError(f"{name}: its stored copy is gone (it expired)")
+        found[name] = data
+    return found
 
 
 def _render(job: Job, engine: ImageEngine, inputs: Inputs) -> list[RenderedImage]:

@@ -25,8 +25,10 @@ from imagejobs.engines.base import (
     JobParameters,
     Style,
     Task,
+    UpscaleMode,
 )
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.inputs import MAX_INLINE_IMAGE_BYTES, ImageInput
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
     DeliveryState,
@@ -93,16 +95,15 @@ Quality = Annotated[int, Field(ge=1, le=100)]
 # The model's own range is checked in logic (GET /models); this only keeps nonsense out of the
 # item.
 Guidance = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
-Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ModelId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:-]+$")]
-# An image sent inline; its bytes are checked at submit (format, size), never trusted by name.
-MAX_INLINE_IMAGE_BYTES = 512 * 1024
-DataUrl = Annotated[
+Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Margin = Annotated[int, Field(ge=0, le=2000)]
+SearchText = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^data:image/[a-z]+;base64,[A-Za-z0-9+/=\s]+$",
-        max_length=len("data:image/webp;base64,") + (MAX_INLINE_IMAGE_BYTES + 2) // 3 * 4,
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    BeforeValidator(_plain_text),
+    AfterValidator(_visible_text),
 ]
 
 
@@ -114,12 +115,14 @@ def _schema_extra(schema: dict[str, Any]) -> None:
         described = schema.get("properties", {}).get(field.alias or name)
         if described is not None and field.description:
             described.setdefault("description", field.description)
-    image = schema.get("properties", {}).get("image")
-    if image is not None:
-        image["description"] = (
-            f"image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most"
-            f" {MAX_INLINE_IMAGE_BYTES} bytes)"
-        )
+    for name in ("image", "mask", "style_image"):
+        described = schema.get("properties", {}).get(name)
+        if described is not None:
+            described["description"] = (
+                f"{JobParameters.model_fields[name].description}: a data: URL (png, jpeg or webp,"
+                f" at most {MAX_INLINE_IMAGE_BYTES} bytes), an upload ({{upload_id}}) or an image"
+                " of one of your jobs ({job_id, index})"
+            )
     schema["not"] = {
         "required": ["guidance", "cfg_scale"],
         "properties": {"guidance": {"type": "number"}, "cfg_scale": {"type": "number"}},
@@ -130,7 +133,7 @@ class JobOptions(BaseModel):
     """Every generation parameter but the prompt, as every submit route takes them (the
     drop-ins' included). Each is `JobParameters'` field, bounded here; one left out takes the
     model's or the deployment's default at submit. `guidance` is also taken as `cfg_scale`
-    (what Bedrock and most diffusion APIs call it)."""
+    (what Bedrock and most diffusion APIs call it). What only edits take is `EditOptions`."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -142,7 +145,6 @@ class JobOptions(BaseModel):
 
     negative_prompt: NegativePrompt | None = None
     model: ModelId | None = None
-    task: Task | None = None
     aspect_ratio: AspectRatio | None = None
     width: ImageSide | None = None
     height: ImageSide | None = None
@@ -153,8 +155,6 @@ class JobOptions(BaseModel):
     style: Style = "none"
     guidance: Guidance | None = None
     cfg_scale: Guidance | None = Field(default=None, description="another name for guidance")
-    strength: Strength | None = None
-    image: DataUrl | None = None
 
     @field_validator("cfg_scale")
     @classmethod
@@ -174,9 +174,33 @@ class JobOptions(BaseModel):
         it ignores in `model_extra`)."""
         return {
             field.alias or name: getattr(self, name)
-            for name, field in JobOptions.model_fields.items()
+            for name, field in type(self).model_fields.items()
             if name != "cfg_scale"
         }
+
+
+class EditOptions(BaseModel):
+    """What a task that edits images takes, on `POST /jobs` only (the drop-ins keep the shapes
+    of the services they replace). Each is `JobParameters'` field, bounded here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: Task | None = None
+    strength: Strength | None = None
+    image: ImageInput | None = None
+    mask: ImageInput | None = None
+    style_image: ImageInput | None = None
+    left: Margin | None = None
+    right: Margin | None = None
+    up: Margin | None = None
+    down: Margin | None = None
+    search_prompt: SearchText | None = None
+    select_prompt: SearchText | None = None
+    mode: UpscaleMode | None = None
+    creativity: Fraction | None = None
+    control_strength: Fraction | None = None
+    fidelity: Fraction | None = None
+    grow_mask: Annotated[int, Field(ge=0, le=20)] | None = None
 
 
 # Longer URLs are refused at submit; what else a URL must be is checked by logic.webhook_targets,
@@ -214,12 +238,13 @@ class WebhookOptions(BaseModel):
         return WebhookSubscription(url=self.webhook, events=events)
 
 
-class JobRequest(JobOptions, WebhookOptions):
-    """Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string."""
+class JobRequest(JobOptions, EditOptions, WebhookOptions):
+    """Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string. The
+    prompt is needed by every task but those that take none (GET /models says which)."""
 
     model_config = ConfigDict(strict=True)
 
-    prompt: Prompt
+    prompt: Prompt | None = None
 
 
 class ImageView(BaseModel):
@@ -324,6 +349,18 @@ class WebhookSecretView(BaseModel):
     secret: str
     # After a rotation, until when deliveries are also signed with the previous secret.
     previous_valid_until: datetime | None = None
+
+
+class UploadView(BaseModel):
+    """`POST /uploads`: POST the file to `url` as multipart/form-data, with every one of `fields`
+    and a `Content-Type` field (image/png, image/jpeg or image/webp) before the `file` field;
+    then name it in a job as `{"upload_id": ...}` before `expires_at`."""
+
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
 
 
 class Submission(BaseModel):

@@ -62,10 +62,12 @@ class GenerateAccepted(BaseModel):
     job_id: str
 
 
-class GenerateImageRequest(JobRequest):
+class GenerateImageRequest(JobOptions, WebhookOptions):
     """Body of `POST /generate-image`: `{"prompt": ...}`, options flat beside it, as `/jobs`."""
 
     model_config = _AS_THE_SERVICES_DID
+
+    prompt: Prompt
 
     def job_request(self) -> JobRequest:
         return _as_job_request(self.prompt, self, self)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from imagejobs.engines.base import AspectRatio, ImageFormat, Style, Task
+from imagejobs.engines.base import AspectRatio, ImageField, ImageFormat, Style, Task, UpscaleMode
 
 
 class IntRange(BaseModel):
@@ -83,13 +83,32 @@ class ModelParametersView(BaseModel):
     formats: list[ImageFormat]
     # null: the model takes no guidance (a job that gives one is refused).
     guidance: FloatSpan | None
-    # image-to-image: how far from the input image; null without image-to-image.
-    strength: FloatSpan | None
+    # What an image given to the model must be; null: it takes none.
     image: InputLimitsView | None
 
 
+class TaskView(BaseModel):
+    """What a model takes for one task, and what it gives back."""
+
+    task: Task
+    # The images the task needs, and whether it takes a mask (else the image's transparency).
+    images: list[ImageField]
+    mask: bool
+    prompt: Literal["required", "optional", "none"]
+    # The task's own numbers (strength, creativity, margins, ...), each with its range and the
+    # default a job gets without one.
+    numbers: dict[str, FloatSpan]
+    # Texts it needs besides the prompt (search_prompt, select_prompt).
+    texts: list[str]
+    aspect_ratio: bool
+    modes: list[UpscaleMode]
+    # The output has transparency: png or webp only.
+    alpha: bool
+    output: str
+
+
 class PriceView(BaseModel):
-    usd_per_image: float
+    usd_per_image: float | None
     as_of: date
     source: str
     # False: read off a secondary source, not the provider's own price page.
@@ -114,9 +133,10 @@ class ModelView(BaseModel):
     description: str
     # The model a job gets when it names none.
     default: bool
-    tasks: list[Task]
+    tasks: list[TaskView]
     parameters: ModelParametersView
-    price_per_image_usd: float
+    # null: no price could be read (see `price.source`).
+    price_per_image_usd: float | None
     price: PriceView
     lifecycle: LifecycleView
 

@@ -33,7 +33,9 @@ class PillowRenderer:
 
     def render(self, parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]:
         _validate(parameters)
-        scene = compose(parameters.prompt, parameters.negative_prompt)
+        if parameters.task not in ("text-to-image", "image-to-image"):
+            return self._edit(parameters, inputs)
+        scene = compose(parameters.prompt or "", parameters.negative_prompt)
         start = _input_image(inputs["image"]) if parameters.task == "image-to-image" else None
         return [
             self._render_one(parameters, scene, parameters.seed + n, start)
@@ -41,12 +43,32 @@ class PillowRenderer:
         ]
 
     @staticmethod
+    def _edit(parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]:
+        # Imported on the first edit: a worker that only draws does not pay for the edits.
+        from imagejobs.engines.pillow.edits import edit
+
+        images = {name: _opened(data) for name, data in inputs.items()}
+        rendered = []
+        for n in range(parameters.num_images):
+            image = edit(parameters, images, parameters.seed + n)
+            rendered.append(
+                RenderedImage(
+                    data=encode(image, parameters.image_format, parameters.quality),
+                    width=image.width,
+                    height=image.height,
+                    image_format=parameters.image_format,
+                    seed=parameters.seed + n,
+                )
+            )
+        return rendered
+
+    @staticmethod
     def _render_one(
         parameters: JobParameters, scene: Scene, seed: int, start: Image.Image | None
     ) -> RenderedImage:
         width, height = start.size if start is not None else _size(parameters)
         if parameters.style == "none":
-            image = plain.paint(scene, width, height, parameters.prompt, seed)
+            image = plain.paint(scene, width, height, parameters.prompt or "", seed)
         else:
             # Imported on the first styled render: a worker that never renders one does not
             # pay for the presets at cold start.
@@ -57,7 +79,7 @@ class PillowRenderer:
                 scene,
                 width,
                 height,
-                parameters.prompt,
+                parameters.prompt or "",
                 seed,
                 parameters.negative_prompt,
             )
@@ -80,13 +102,18 @@ def _size(parameters: JobParameters) -> tuple[int, int]:
     return parameters.width, parameters.height
 
 
-def _input_image(data: bytes) -> Image.Image:
+def _opened(data: bytes) -> Image.Image:
+    """An input image as submit stored it (a PNG, RGB or RGBA)."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except OSError as error:
-        raise PermanentEngineError("the input image cannot be read") from error
-    return image.convert("RGB")
+        raise PermanentEngineError("an input image cannot be read") from error
+    return image
+
+
+def _input_image(data: bytes) -> Image.Image:
+    return _opened(data).convert("RGB")
 
 
 # Guidance as colour: the saturation at the lowest and the highest guidance, and how far the
