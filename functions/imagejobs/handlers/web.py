@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -30,7 +31,7 @@ from imagejobs.handlers.api_contract import (
     json_body,
     text_body,
 )
-from imagejobs.handlers.http_errors import error_response, register_error_handlers
+from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.logic.web import Asset, deployment_config, load_assets, page_headers
 from imagejobs.models.config import ConfigView
@@ -57,7 +58,7 @@ AssetName = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]*\.[a-z]+$")]
 
 def _serve(asset: Asset | None) -> Response[str]:
     if asset is None:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
+        raise NotFoundError  # answered as a route that is not (handlers/http_errors.py)
     headers = page_headers(asset, image_origin)
     if app.current_event.headers.get("If-None-Match") == asset.etag:
         return Response(status_code=HTTPStatus.NOT_MODIFIED.value, body="", headers=headers)
@@ -153,7 +154,14 @@ def get_api_document() -> Response[str]:
 
 def _with_api_document(app: APIGatewayRestResolver, next_middleware: Callable[..., Any]) -> Any:
     """Swagger UI shows Powertools' merged document; here that is the committed one, framed
-    by the same merge that generated it (so it is the same document), loaded on first use."""
+    by the same merge that generated it (so it is the same document), loaded on first use.
+
+    Powertools has no public way to hand Swagger UI a document: its public setter,
+    configure_openapi_merge, imports every API function's handler to discover their routes,
+    which this light function must not. So this sets the attribute that setter sets, and
+    test_web_handler.py's test_the_docs_page_is_swagger_ui_showing_the_committed_document
+    fails if Powertools stops reading it (the page would show only this function's routes).
+    """
     if getattr(app, "_openapi_merge", None) is None:
         merge = api_merge()
         merge.add_schema(json.loads(_api_document()))
