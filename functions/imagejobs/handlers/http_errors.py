@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from operator import attrgetter
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -84,30 +83,27 @@ class ErrorAnswer:
     headers: Mapping[str, str] | None = None
 
     def __call__(self, exception: Exception) -> Response[str]:
-        message = _text(self.message, exception)
+        message = self.message if isinstance(self.message, str) else self.message(exception)
         headers = dict(self.headers) if self.headers is not None else None
         return error_response(self.status, self.error, message, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)
 class FieldErrorAnswer:
-    """A validation error about one named field (`location` is body, query or header): its
-    `field` name, `msg` and `hint` (the `msg` unless given) are text, or made from the exception."""
+    """A validation error about one named field (`location` is body, query or header): the
+    field and message an InvalidFieldError names, unless the row words them; the `hint` in the
+    message is the `msg` unless given."""
 
     status: HTTPStatus
     location: str
-    field: str | Callable[[Any], str]
-    msg: str | Callable[[Any], str]
-    hint: str | Callable[[Any], str] | None = None
+    field: str | None = None
+    msg: str | None = None
+    hint: str | None = None
 
     def __call__(self, exception: Exception) -> Response[str]:
-        field, msg = _text(self.field, exception), _text(self.msg, exception)
-        hint = msg if self.hint is None else _text(self.hint, exception)
-        return field_error_response(self.status, self.location, field, msg, hint)
-
-
-def _text(value: str | Callable[[Any], str], exception: Exception) -> str:
-    return value if isinstance(value, str) else value(exception)
+        field = self.field or str(getattr(exception, "field", ""))
+        msg = self.msg or str(getattr(exception, "message", ""))
+        return field_error_response(self.status, self.location, field, msg, self.hint or msg)
 
 
 # Field names can be the client's own (an unknown key): each is shown only if it is short and
@@ -154,21 +150,11 @@ ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
         "unsupported_media_type",
         "Send the request body as application/json",
     ),
-    InvalidParameterError: FieldErrorAnswer(
-        HTTPStatus.UNPROCESSABLE_ENTITY,
-        "body",
-        field=attrgetter("field"),
-        msg=attrgetter("message"),
-    ),
+    InvalidParameterError: FieldErrorAnswer(HTTPStatus.UNPROCESSABLE_ENTITY, "body"),
     UnauthenticatedError: ErrorAnswer(
         HTTPStatus.FORBIDDEN, "forbidden", "A valid API key is required"
     ),
-    InvalidHeaderError: FieldErrorAnswer(
-        HTTPStatus.BAD_REQUEST,
-        "header",
-        field=attrgetter("header"),
-        msg=attrgetter("message"),
-    ),
+    InvalidHeaderError: FieldErrorAnswer(HTTPStatus.BAD_REQUEST, "header"),
     IdempotencyValidationError: ErrorAnswer(
         HTTPStatus.UNPROCESSABLE_ENTITY,
         "idempotency_key_reused",
