@@ -21,7 +21,7 @@ from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
 from imagejobs.logic.listing import list_jobs
-from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.logic.status import JobReader, JobReport, describe_job
 from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
@@ -30,8 +30,11 @@ from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
 settings = StatusSettings.from_environment()
-jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
-images = S3ImageStore(settings.bucket_name, s3_client())
+reader = JobReader(
+    jobs=DynamoJobRepository(settings.table_name, boto3.client("dynamodb")),
+    images=S3ImageStore(settings.bucket_name, s3_client()),
+    url_expiry_seconds=settings.image_url_expiry_seconds,
+)
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
@@ -40,13 +43,7 @@ describe_api(app)
 
 def _report(job_id: str) -> JobReport:
     logger.set_correlation_id(job_id)
-    return describe_job(
-        job_id,
-        caller(app),
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    return describe_job(job_id, caller(app), reader)
 
 
 @app.get(
@@ -67,15 +64,7 @@ def get_jobs(
         ),
     ] = None,
 ) -> JobListView:
-    listing = list_jobs(
-        caller(app),
-        status=status,
-        limit=limit,
-        cursor=cursor,
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    listing = list_jobs(caller(app), reader, status=status, limit=limit, cursor=cursor)
     return JobListView(
         jobs=[job_view(*report) for report in listing.reports], next_cursor=listing.next_cursor
     )
@@ -105,14 +94,8 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
         return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
-    ended = describe_job_when_ended(
-        job_id,
-        caller(app),
-        seconds=wait_budget(wait, app.lambda_context.get_remaining_time_in_millis()),
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+    ended = describe_job_when_ended(job_id, caller(app), reader, seconds=seconds)
     view = job_view(*ended)
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
