@@ -16,7 +16,7 @@ from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
 from imagejobs.dal.webhook_sender import HttpWebhookSender
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
-from imagejobs.logic.webhooks.delivery import DeliveryPorts, deliver
+from imagejobs.logic.webhooks.delivery import DeliveryPolicy, DeliveryPorts, deliver
 from imagejobs.models.webhooks import WebhookMessage
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import WebhookDeliverySettings
@@ -32,19 +32,16 @@ ports = DeliveryPorts(
     queue=SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs")),
     images=S3ImageStore(settings.bucket_name, s3_client()),
 )
+policy = DeliveryPolicy(
+    schedule=settings.retry_schedule, url_expiry_seconds=settings.image_url_expiry_seconds
+)
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> str:
     message = WebhookMessage.model_validate_json(record.body)
     logger.set_correlation_id(message.job_id)
-    return deliver(
-        message,
-        ports,
-        schedule=settings.retry_schedule,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-        clock=utc_now,
-    ).value
+    return deliver(message, ports, policy, clock=utc_now).value
 
 
 handler = sqs_batch_handler(record_handler)
