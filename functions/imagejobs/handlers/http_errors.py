@@ -3,7 +3,8 @@
 Every error body is an `ErrorResponse`: a stable `error` code, a readable `message`, and for
 validation errors a FastAPI-shaped `detail` list naming each field. Bodies never echo the
 request's values, stack traces or internal names. `ANSWERS` is the whole mapping: one row per
-exception type, registered on each resolver by `register_error_handlers`.
+exception type, registered on each API function's resolver by `register_error_handlers`
+(through api_contract.serve_api).
 """
 
 from __future__ import annotations
