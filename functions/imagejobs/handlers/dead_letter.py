@@ -1,6 +1,6 @@
 """DeadLetterFunction: settles every message that reaches JobsDeadLetterQueue.
 
-Messages arrive here after MaxReceiveCount deliveries (a worker killed on its last attempt,
+Messages arrive here after MaxReceiveCount receives (a worker killed on its last attempt,
 say). Bodies are parsed leniently on purpose: a body that is not a job message is logged and
 acknowledged, because retrying it here could never succeed.
 """

@@ -60,7 +60,7 @@ webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 @cache
 def _images() -> S3ImageStore:
     """Only a `Prefer: wait` that sees its job end needs S3 (to presign): the client is made
-    then, not on every cold start (an S3 client costs a few hundred ms to create)."""
+    then, not on every cold start (an S3 client is one of the costlier things to create)."""
     return S3ImageStore(settings.bucket_name, s3_client())
 
 
