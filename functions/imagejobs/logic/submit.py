@@ -20,7 +20,9 @@ from imagejobs.ports import JobQueue, JobRepository
 from imagejobs.settings import SubmitSettings
 
 
-def submit_job(
+# Six arguments until jobs and queue share a bundle of ports, as the worker's do (WorkerPorts);
+# that changes tests/logic/test_submit_and_cancel.py, which the lead keeps.
+def submit_job(  # noqa: PLR0913
     spec: JobSpec,
     owner: str,
     *,
