@@ -38,7 +38,7 @@ def job_id_of(response: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(("fixture", "resolved", "ignored"), LAX_DROP_IN_SUBMISSIONS)
-def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
+def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(  # noqa: PLR0913 - pytest's fixtures and parameters
     submit: ModuleType,
     status: ModuleType,
     resources: MotoResources,
@@ -187,7 +187,7 @@ INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u
 
 
 @pytest.mark.parametrize(("fixture", "body", "field"), TEXT_FIELDS)
-def test_control_characters_are_refused_in_every_text_field_of_every_route(
+def test_control_characters_are_refused_in_every_text_field_of_every_route(  # noqa: PLR0913 - pytest's fixtures and parameters
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,

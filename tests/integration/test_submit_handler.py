@@ -255,7 +255,7 @@ BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS
 
 
 @pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)
-def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
+def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(  # noqa: PLR0913 - pytest's fixtures and parameters
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,

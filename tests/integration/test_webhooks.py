@@ -23,11 +23,17 @@ from imagejobs.models.webhooks import (
     WebhookSubscription,
 )
 from tests.logic.test_webhooks import BAD_URLS
+from tests.support.certificates import tls_pair
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
 from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
-from tests.support.webhook_receiver import HANG, free_port_nobody_listens_on, webhook_receiver
+from tests.support.webhook_receiver import (
+    DRIP,
+    HANG,
+    free_port_nobody_listens_on,
+    webhook_receiver,
+)
 
 
 def submit_with(module: ModuleType, context: FakeLambdaContext, **fields: Any) -> dict[str, Any]:
@@ -198,18 +204,43 @@ def test_the_sender_reads_retry_after() -> None:
     assert (result.status_code, result.retry_after_seconds) == (429, 7)
 
 
-def test_a_receiver_that_never_answers_is_cut_off_at_the_whole_request_timeout() -> None:
+@pytest.mark.parametrize("answer", [HANG, DRIP], ids=["never-answers", "drips-its-answer"])
+def test_a_slow_receiver_is_cut_off_at_the_whole_request_timeout(answer: int) -> None:
     import time
 
-    with webhook_receiver([HANG]) as receiver:
+    # Given a receiver that never answers, or sends its status line and headers a byte at a
+    # time (each byte well within any per-read timeout, the whole far beyond the sender's)
+    with webhook_receiver([answer]) as receiver:
+        # When the sender posts to it with a whole-request timeout of 0.5 s
         started = time.monotonic()
         result = HttpWebhookSender(allow_private=True, timeout_seconds=0.5).post(
             receiver.url, b"{}", {}
         )
         elapsed = time.monotonic() - started
-    assert result.status_code is None
-    assert result.error == "timed out after 0.5 s"
+
+    # Then the attempt ends at that timeout, as a timeout
+    assert (result.status_code, result.error) == (None, "timed out after 0.5 s")
     assert elapsed < 3
+
+
+def test_tls_goes_to_the_checked_address_and_verifies_the_host_name() -> None:
+    # Given an HTTPS receiver on loopback with a certificate for hooks.example.com only, and
+    # names that the resolver maps to its address
+    server_tls, client_tls = tls_pair("hooks.example.com")
+    with webhook_receiver([200], tls=server_tls) as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].strip("/"))
+        sender = HttpWebhookSender(
+            allow_private=True, resolver=lambda host, p: ["127.0.0.1"], tls=client_tls
+        )
+
+        # When the sender posts to the certificate's name, and to another name
+        named = sender.post(f"https://hooks.example.com:{port}/hook", b"{}", {})
+        other = sender.post(f"https://other.example.com:{port}/hook", b"{}", {})
+
+    # Then the first is delivered to that address in that name, the second fails TLS unsent
+    assert named.status_code == 200
+    assert [r.headers["Host"] for r in receiver.received] == [f"hooks.example.com:{port}"]
+    assert (other.status_code, other.error) == (None, "TLS handshake failed")
 
 
 def test_a_receiver_that_is_down_is_a_refused_connection() -> None:

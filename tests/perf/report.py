@@ -288,8 +288,14 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = [_latency_chart(figures, folder / "latency.png", plt)]
+    if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
+        written.append(_targets_chart(rows, folder / "targets.png", plt))
+    written.append(_render_chart(figures["render"], folder / "render.png", plt))
+    return written
 
+
+def _latency_chart(figures: dict[str, Any], path: Path, plt: Any) -> Path:
     cold = figures["cold_and_warm"]
     load = figures.get("load")
     fig, axes = plt.subplots(1, 2 if load else 1, figsize=(11 if load else 6, 4.2), squeeze=False)
@@ -312,28 +318,27 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     ax.set_title("Cold start against its floor (median)")
     ax.legend(loc="lower right")
     if load:
-        ax = axes[0][1]
-        labels = ["p50", "p95", "p99"]
-        last = load["rounds"][-1]
-        sub, done = last["submit_latency_ms"], last["submit_to_succeeded_ms"]
-        xs = range(len(labels))
-        ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
-        ax.bar(
-            [x + 0.2 for x in xs], [done[k] / 1000 for k in labels], 0.4, label="submit → succeeded"
-        )
-        ax.set_xticks(list(xs), labels)
-        ax.set_ylabel("seconds")
-        ax.set_title(f"LocalStack: {load['jobs']} jobs at concurrency {load['concurrency']}")
-        ax.legend()
+        _load_panel(axes[0][1], load)
     fig.tight_layout()
-    written.append(folder / "latency.png")
-    fig.savefig(written[-1], dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
+    return path
 
-    if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
-        written.append(_targets_chart(rows, folder / "targets.png", plt))
 
-    render = figures["render"]
+def _load_panel(ax: Any, load: dict[str, Any]) -> None:
+    labels = ["p50", "p95", "p99"]
+    last = load["rounds"][-1]
+    sub, done = last["submit_latency_ms"], last["submit_to_succeeded_ms"]
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
+    ax.bar([x + 0.2 for x in xs], [done[k] / 1000 for k in labels], 0.4, label="submit → succeeded")
+    ax.set_xticks(list(xs), labels)
+    ax.set_ylabel("seconds")
+    ax.set_title(f"LocalStack: {load['jobs']} jobs at concurrency {load['concurrency']}")
+    ax.legend()
+
+
+def _render_chart(render: list[dict[str, Any]], path: Path, plt: Any) -> Path:
     fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     for image_format in sorted({row["format"] for row in render}):
         rows = [row for row in render if row["format"] == image_format]
@@ -352,10 +357,9 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     time_ax.set_title("Render time against pixels")
     memory_ax.set_title("Render peak memory against pixels")
     fig.tight_layout()
-    written.append(folder / "render.png")
-    fig.savefig(written[-1], dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
-    return written
+    return path
 
 
 def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:

@@ -104,6 +104,20 @@ def _hung_up_within(connection: socket.socket, seconds: float) -> bool:
         return True
 
 
+def _send(handler: BaseHTTPRequestHandler, answer: Scripted) -> None:
+    payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
+    try:
+        handler.send_response(answer.status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up first (its timeout): what a slow server sees
+
+
 @contextmanager
 def running_standin() -> Iterator[StandIn]:
     standin = StandIn()
@@ -147,17 +161,7 @@ def running_standin() -> Iterator[StandIn]:
                 standin.abandoned.append(received)
                 self.close_connection = True
                 return
-            payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
-            try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first (its timeout): what a slow server sees
+            _send(self, answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -27,7 +27,7 @@ def _sam_event(*args: str) -> dict[str, Any]:
     return json.loads(output)  # type: ignore[no-any-return]
 
 
-def api_event(
+def api_event(  # noqa: PLR0913 - the parts of an API Gateway proxy event
     method: str,
     resource: str,
     path: str,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cfnlint.decode import cfn_yaml
 
@@ -90,44 +91,52 @@ class Resolver:
             return [r for r in map(self, value) if r is not _NO_VALUE]
         if not isinstance(value, dict):
             return value
-        if set(value) == {"Ref"}:
-            name = value["Ref"]
-            if name == "AWS::NoValue":
-                return _NO_VALUE
-            return value if self.keep_unknown and name not in self.refs else self.refs[name]
-        if set(value) == {"Fn::GetAtt"}:
-            target, attribute = value["Fn::GetAtt"]
-            name = f"{target}.{attribute}"
-            if self.keep_unknown and name not in self.attributes:
-                return value
-            return self.attributes[name]
-        if set(value) == {"Fn::If"}:
-            condition, if_true, if_false = value["Fn::If"]
-            return self(if_true if self.condition(condition) else if_false)
-        if set(value) == {"Fn::Not"}:
-            (operand,) = value["Fn::Not"]
-            return not self(operand)
-        if set(value) == {"Fn::Sub"} and self.substitute:
-            text, names = value["Fn::Sub"], {}
-            if isinstance(text, list):
-                text, given = text
-                names = {name: self(inner) for name, inner in given.items()}
-            return re.sub(
-                r"\$\{([\w:]+)\}", lambda m: str({**self.refs, **names}[m.group(1)]), text
-            )
-        if set(value) == {"Fn::Split"}:
-            separator, joined = value["Fn::Split"]
-            return str(self(joined)).split(separator)
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            separator, resolved = self(separator), self(parts)
-            if isinstance(resolved, str):  # a list parameter the test gave as text
-                resolved = resolved.split(",")
-            return separator.join(str(part) for part in resolved)
-        if set(value) == {"Fn::Equals"}:
-            left, right = value["Fn::Equals"]
-            return str(self(left)) == str(self(right))
+        if len(value) == 1:
+            [(name, argument)] = value.items()
+            function = self._FUNCTIONS.get(name)
+            if function is not None and (name != "Fn::Sub" or self.substitute):
+                return function(self, argument)
         return {k: r for k, v in value.items() if (r := self(v)) is not _NO_VALUE}
+
+    def _ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return _NO_VALUE
+        return {"Ref": name} if self.keep_unknown and name not in self.refs else self.refs[name]
+
+    def _get_att(self, argument: list[str]) -> Any:
+        name = ".".join(argument)
+        if self.keep_unknown and name not in self.attributes:
+            return {"Fn::GetAtt": argument}
+        return self.attributes[name]
+
+    def _if(self, argument: list[Any]) -> Any:
+        condition, if_true, if_false = argument
+        return self(if_true if self.condition(condition) else if_false)
+
+    def _sub(self, argument: Any) -> str:
+        text, names = argument, {}
+        if isinstance(text, list):
+            text, given = text
+            names = {name: self(inner) for name, inner in given.items()}
+        known = {**self.refs, **names}
+        return re.sub(r"\$\{([\w:]+)\}", lambda m: str(known[m.group(1)]), text)
+
+    def _join(self, argument: list[Any]) -> str:
+        separator, parts = self(argument[0]), self(argument[1])
+        if isinstance(parts, str):  # a list parameter the test gave as text
+            parts = parts.split(",")
+        return str(separator).join(str(part) for part in parts)
+
+    _FUNCTIONS: ClassVar[dict[str, Callable[[Resolver, Any], Any]]] = {
+        "Ref": _ref,
+        "Fn::GetAtt": _get_att,
+        "Fn::If": _if,
+        "Fn::Not": lambda self, argument: not self(argument[0]),
+        "Fn::Equals": lambda self, argument: str(self(argument[0])) == str(self(argument[1])),
+        "Fn::Sub": _sub,
+        "Fn::Split": lambda self, argument: str(self(argument[1])).split(argument[0]),
+        "Fn::Join": _join,
+    }
 
     def condition(self, name: str) -> bool:
         return bool(self(load_template()["Conditions"][name]))

@@ -1,4 +1,5 @@
-"""SubmitFunction: `POST /jobs` and the drop-in `POST /generate` and `POST /generate-image`."""
+"""SubmitFunction: `POST /jobs`, `POST /uploads`, `POST /jobs/{job_id}/cancel`, and the drop-in
+`POST /generate` and `POST /generate-image`."""
 
 from typing import Any
 
@@ -23,11 +24,9 @@ from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
     PREFERENCE_APPLIED_HEADER,
     answers,
-    describe_api,
     errors,
     json_body,
 )
-from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import (
     IdempotencyKey,
@@ -37,6 +36,7 @@ from imagejobs.handlers.requests import (
     wait_budget,
     wait_preference,
 )
+from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.status import report
 from imagejobs.logic.submit import SubmitPorts, submit_job
@@ -54,11 +54,8 @@ from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import SubmitSettings
 
 settings = SubmitSettings.from_environment()
-webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
-
-
-# Only a job with an image to store, or a `Prefer: wait` that sees its job end (to presign),
-# needs S3: the client is made then, not at every cold start.
+# Only an upload, a job with an image to keep, or a `Prefer: wait` that sees its job end (to
+# presign) needs S3: the client is made then, not at every cold start.
 images = S3ImageStore(settings.bucket_name)
 dynamodb = boto3.client("dynamodb")
 ports = SubmitPorts(
@@ -68,6 +65,7 @@ ports = SubmitPorts(
     # A lifecycle changes over months: each environment reads it at most once a minute.
     lifecycles=DynamoModelLifecycles(settings.table_name, dynamodb, cache_seconds=60),
 )
+webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
 # Idempotency-Key: the same key and body from the same caller answer with the first job.
@@ -83,8 +81,9 @@ idempotency_store = DynamoDBPersistenceLayer(
 )
 
 app = APIGatewayRestResolver(enable_validation=True)
-register_error_handlers(app)
-describe_api(app)
+serve_api(app)
+jobs_routes = Routes(app, "jobs")
+drop_in_routes = Routes(app, "drop-in")
 
 
 @idempotent_function(
@@ -118,16 +117,9 @@ def _submit(
 _SUBMIT_ERRORS = errors(409, 422, 503)
 
 
-@app.post(
+@jobs_routes.post(
     "/jobs",
-    summary="Submit a job",
-    tags=["jobs"],
-    status_code=202,
-    description=(
-        "With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job"
-        " (presigned URLs included) if it ends in time, else the 202."
-    ),
-    responses={
+    {
         200: json_body(
             "The job ended within `Prefer: wait=N`: as `GET /jobs/{job_id}` shows it",
             JobView,
@@ -141,11 +133,15 @@ _SUBMIT_ERRORS = errors(409, 422, 503)
         ),
         **_SUBMIT_ERRORS,
     },
+    status_code=202,
 )
-@tracer.capture_method
 def create_job(
     request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
 ) -> Response[JobView]:
+    """Submit a job
+
+    With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job (presigned
+    URLs included) if it ends in time, else the 202."""
     wait = wait_preference(prefer)  # before submitting: a refused header makes no job
     job = _submit("jobs", request, request, idempotency_key)
     headers = {}
@@ -162,48 +158,42 @@ def create_job(
     return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
 
 
-@app.post(
-    "/generate",
-    summary="Submit a job (drop-in for the replaced FastAPI service)",
-    tags=["drop-in"],
-    responses={200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS},
+@drop_in_routes.post(
+    "/generate", {200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS}
 )
-@tracer.capture_method
 def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
+    """Submit a job (drop-in for the replaced FastAPI service)"""
     job = _submit("generate", request, request.job_request(), idempotency_key, request.ignored())
     return GenerateAccepted(job_id=job.job_id)
 
 
-@app.post(
+@drop_in_routes.post(
     "/generate-image",
-    summary="Submit a job (drop-in for the replaced Celery service)",
-    tags=["drop-in"],
-    responses={
+    {
         200: json_body("Accepted: the job's id", GenerateImageAccepted),
         **_SUBMIT_ERRORS,
     },
 )
-@tracer.capture_method
 def generate_image(
     request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
 ) -> GenerateImageAccepted:
+    """Submit a job (drop-in for the replaced Celery service)"""
     job = _submit(
         "generate-image", request, request.job_request(), idempotency_key, request.ignored()
     )
     return GenerateImageAccepted(job_id=job.job_id)
 
 
-@app.post(
+@jobs_routes.post(
     "/uploads",
-    summary="Upload an image for a job",
-    description="Answers a presigned S3 POST: send the file there, then name it in a job as"
-    ' `{"upload_id": ...}`.',
-    tags=["jobs"],
+    answers(201, "Where and how to POST the file", UploadView),
     status_code=201,
-    responses=answers(201, "Where and how to POST the file", UploadView),
 )
-@tracer.capture_method
 def post_upload() -> Response[UploadView]:
+    """Upload an image for a job
+
+    Answers a presigned S3 POST: send the file there, then name it in a job as
+    `{"upload_id": ...}`."""
     upload = create_upload(
         caller(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
     )
@@ -211,12 +201,9 @@ def post_upload() -> Response[UploadView]:
     return Response(201, content_types.APPLICATION_JSON, view)
 
 
-@app.post(
+@jobs_routes.post(
     "/jobs/<job_id>/cancel",
-    summary="Cancel a job",
-    description="A queued job ends at once; a running one is dropped by its worker.",
-    tags=["jobs"],
-    responses=answers(
+    answers(
         200,
         "The job, canceled or with cancel_requested",
         JobView,
@@ -225,8 +212,10 @@ def post_upload() -> Response[UploadView]:
         described={409: "The job has already finished"},
     ),
 )
-@tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
+    """Cancel a job
+
+    A queued job ends at once; a running one is dropped by its worker."""
     logger.set_correlation_id(job_id)
     canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
     return job_view(canceled, image_urls={})

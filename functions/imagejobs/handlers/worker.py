@@ -1,14 +1,7 @@
 """WorkerFunction: renders the jobs its SQS batch names, reporting failures per message."""
 
-from typing import Any
-
+import aws_lambda_powertools.utilities.batch  # noqa: F401 - before pydantic (sqs_batch.py)
 import boto3
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,9 +12,10 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.engines import EngineRouter
 from imagejobs.engines.options import EngineOptions
+from imagejobs.handlers.sqs_batch import sqs_batch_handler
 from imagejobs.logic.worker import Receive, WorkerPorts, process_receive
 from imagejobs.models.messages import JobMessage
-from imagejobs.observability import logger, metrics, tracer
+from imagejobs.observability import logger, tracer
 from imagejobs.settings import WorkerSettings
 
 settings = WorkerSettings.from_environment()
@@ -35,13 +29,6 @@ ports = WorkerPorts(
     ),
     clock=SYSTEM_CLOCK,
 )
-
-
-# Records are Powertools' SQSRecord data class and the body is parsed by JobMessage itself:
-# the parser's record models would cost the cold start ~100 ms for one field.
-# When every record fails, report them all as item failures instead of failing the
-# invocation: the messages' own visibility (and backoff) then decides when they return.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
@@ -61,10 +48,4 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
     return outcome.value
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+handler = sqs_batch_handler(record_handler)

@@ -28,7 +28,12 @@ from imagejobs.ports import ImageStore, JobRepository
 
 
 @dataclass(frozen=True)
-class InputPorts:
+class ForJob:
+    """The job being submitted: its id, its tenant, its model, and where images are."""
+
+    job_id: str
+    tenant: str
+    spec: ModelSpec
     jobs: JobRepository
     images: ImageStore
 
@@ -37,42 +42,27 @@ def upload_key(tenant: str, upload_id: str) -> str:
     return f"uploads/{tenant}/{upload_id}"
 
 
-def resolve_input(
-    field: ImageField,
-    given: ImageInput,
-    *,
-    spec: ModelSpec,
-    tenant: str,
-    job_id: str,
-    ports: InputPorts,
-) -> InputImage:
+def resolve_input(field: ImageField, given: ImageInput, job: ForJob) -> InputImage:
     """The job's record of the image `given` names, its bytes stored where the record says."""
     if isinstance(given, JobImageRef):
-        return _job_image(field, given, spec, tenant, ports.jobs)
+        return _job_image(field, given, job)
     if isinstance(given, UploadRef):
-        data = ports.images.get(upload_key(tenant, given.upload_id))
+        data = job.images.get(upload_key(job.tenant, given.upload_id))
         if data is None:
             raise InputNotFoundError(field, "No such upload: it expired, or was never sent")
-        return _store(field, data, spec, job_id, ports.images, upload_id=given.upload_id)
-    return _store(field, _data_url_bytes(field, given), spec, job_id, ports.images)
+        return _store(field, data, job, upload_id=given.upload_id)
+    return _store(field, _data_url_bytes(field, given), job)
 
 
-def _store(
-    field: ImageField,
-    data: bytes,
-    spec: ModelSpec,
-    job_id: str,
-    images: ImageStore,
-    upload_id: str | None = None,
-) -> InputImage:
+def _store(field: ImageField, data: bytes, job: ForJob, upload_id: str | None = None) -> InputImage:
     # Pillow is imported only for a request that carries an image.
     from imagejobs.engines.inputs import read_input
 
-    if spec.inputs is None:
-        raise InvalidParameterError(field, f"{spec.id} takes no image")
-    read = read_input(data, spec.inputs, field)
-    key = f"inputs/{job_id}/{field}.{FILE_EXTENSIONS['png']}"
-    images.put(key, read.png, CONTENT_TYPES["png"])
+    if job.spec.inputs is None:
+        raise InvalidParameterError(field, f"{job.spec.id} takes no image")
+    read = read_input(data, job.spec.inputs, field)
+    key = f"inputs/{job.job_id}/{field}.{FILE_EXTENSIONS['png']}"
+    job.images.put(key, read.png, CONTENT_TYPES["png"])
     return InputImage(
         source="upload" if upload_id is not None else "inline",
         key=key,
@@ -84,20 +74,18 @@ def _store(
     )
 
 
-def _job_image(
-    field: ImageField, given: JobImageRef, spec: ModelSpec, tenant: str, jobs: JobRepository
-) -> InputImage:
+def _job_image(field: ImageField, given: JobImageRef, job: ForJob) -> InputImage:
     try:
-        job = owned_job(given.job_id, tenant, jobs)
+        source = owned_job(given.job_id, job.tenant, job.jobs)
     except JobNotFoundError as error:  # not the tenant's, or no such job
         raise InputNotFoundError(field, "No such job") from error
-    if job.status is not JobStatus.SUCCEEDED or given.index >= len(job.images):
+    if source.status is not JobStatus.SUCCEEDED or given.index >= len(source.images):
         raise InputNotFoundError(field, f"job {given.job_id} has no image {given.index}")
-    image = job.images[given.index]
-    if spec.inputs is not None:
+    image = source.images[given.index]
+    if job.spec.inputs is not None:
         from imagejobs.engines.inputs import check_size
 
-        check_size(image.width, image.height, spec.inputs, field)
+        check_size(image.width, image.height, job.spec.inputs, field)
     return InputImage(
         source="job",
         key=image.key,

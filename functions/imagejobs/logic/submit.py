@@ -23,7 +23,7 @@ from imagejobs.engines.base import (
 from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, ratio_of, size_for
 from imagejobs.engines.catalogue.spec import MARGINS
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, TooManyOpenJobsError
-from imagejobs.logic.inputs import InputPorts, resolve_input
+from imagejobs.logic.inputs import ForJob, resolve_input
 from imagejobs.logic.models import check_available
 from imagejobs.models.api import JobRequest, Submission
 from imagejobs.models.domain import Job, JobError, JobStatus
@@ -55,7 +55,8 @@ def submit_job(
     if (violation := spec.task_violation(task)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
     parameters = _resolve(request, task, spec, settings)
-    parameters = _with_inputs(parameters, request, spec, submission.tenant, job_id, ports)
+    for_job = ForJob(job_id, submission.tenant, spec, ports.jobs, ports.images)
+    parameters = _with_inputs(parameters, request, for_job)
     if (violation := spec.check(parameters)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
     webhook = request.subscription()
@@ -160,18 +161,10 @@ def _resolve(
     return JobParameters.model_validate(values)
 
 
-def _with_inputs(
-    parameters: JobParameters,
-    request: JobRequest,
-    spec: ModelSpec,
-    tenant: str,
-    job_id: str,
-    ports: SubmitPorts,
-) -> JobParameters:
+def _with_inputs(parameters: JobParameters, request: JobRequest, job: ForJob) -> JobParameters:
     """The images the request gives, read, checked and kept for the worker."""
-    inputs = InputPorts(ports.jobs, ports.images)
     resolved: dict[str, Any] = {
-        name: resolve_input(name, given, spec=spec, tenant=tenant, job_id=job_id, ports=inputs)
+        name: resolve_input(name, given, job)
         for name in IMAGE_FIELDS
         if (given := getattr(request, name)) is not None
     }

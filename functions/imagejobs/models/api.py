@@ -203,7 +203,7 @@ class EditOptions(BaseModel):
     grow_mask: Annotated[int, Field(ge=0, le=20)] | None = None
 
 
-# Longer URLs are refused at submit; what else a URL must be is checked by logic.webhook_targets,
+# Longer URLs are refused at submit; what else a URL must be is checked by models.webhook_targets,
 # which knows whether this deployment allows plain http and private targets.
 MAX_WEBHOOK_URL_CHARS = 2048
 

@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             region=args.region,
             credentials=_credentials(args.credentials) or DEFAULT_CREDENTIALS,
             any_key=args.any_key,
-            host=args.host,
-            port=args.port,
+            address=(args.host, args.port),
             start=_config(args.config),
         )
     except (ConfigError, ValueError, OSError) as error:

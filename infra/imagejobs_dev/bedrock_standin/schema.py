@@ -84,29 +84,35 @@ def _found(value: Any) -> str:
 
 
 def _check_value(name: str, spec: Field, value: Any) -> None:
-    def fail(problem: str) -> InvalidBody:
-        return InvalidBody(name, problem, spec.source)
+    problem = _type_problem(spec, value) or _value_problem(spec, value)
+    if problem is not None:
+        raise InvalidBody(name, problem, spec.source)
 
+
+def _type_problem(spec: Field, value: Any) -> str | None:
     if spec.kind in ("text", "choice", "image"):
-        if not isinstance(value, str):
-            raise fail(f"expected type: String, found: {_found(value)}")
+        expected, fits = "String", isinstance(value, str)
     elif spec.kind == "integer":
-        if type(value) is not int:
-            raise fail(f"expected type: Integer, found: {_found(value)}")
-    elif type(value) not in (int, float):
-        raise fail(f"expected type: Number, found: {_found(value)}")
+        expected, fits = "Integer", type(value) is int
+    else:
+        expected, fits = "Number", type(value) in (int, float)
+    return None if fits else f"expected type: {expected}, found: {_found(value)}"
+
+
+def _value_problem(spec: Field, value: Any) -> str | None:
     if spec.kind == "text":
         if spec.high is not None and len(value) > spec.high:
-            raise fail(f"expected maxLength: {_number(spec.high)}, actual: {len(value)}")
+            return f"expected maxLength: {_number(spec.high)}, actual: {len(value)}"
         if spec.low is not None and len(value) < spec.low:
-            raise fail(f"expected minLength: {_number(spec.low)}, actual: {len(value)}")
+            return f"expected minLength: {_number(spec.low)}, actual: {len(value)}"
     elif spec.kind == "choice" and value not in spec.choices:
-        raise fail(f"{value} is not a valid enum value (one of: {', '.join(spec.choices)})")
+        return f"{value} is not a valid enum value (one of: {', '.join(spec.choices)})"
     elif spec.kind in ("number", "integer"):
         if spec.low is not None and value < spec.low:
-            raise fail(f"{value} is not greater or equal to {_number(spec.low)}")
+            return f"{value} is not greater or equal to {_number(spec.low)}"
         if spec.high is not None and value > spec.high:
-            raise fail(f"{value} is not less or equal to {_number(spec.high)}")
+            return f"{value} is not less or equal to {_number(spec.high)}"
+    return None
 
 
 def validate(fields: Mapping[str, Field], body: Any, source: str) -> Body:

@@ -37,7 +37,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class BedrockStandIn:
-    """The stand-in, listening on `host`:`port` (0: a port the OS picks; see `url`)."""
+    """The stand-in, listening on `address`, a (host, port) (port 0: one the OS picks; see
+    `url`)."""
 
     def __init__(
         self,
@@ -45,8 +46,7 @@ class BedrockStandIn:
         region: str = "us-east-1",
         credentials: Mapping[str, str] | None = None,
         any_key: bool = False,
-        host: str = "127.0.0.1",
-        port: int = 0,
+        address: tuple[str, int] = ("127.0.0.1", 0),
         start: dict[str, Any] | None = None,
     ) -> None:
         self.state = State(region=region, start=start)
@@ -54,7 +54,7 @@ class BedrockStandIn:
         self.operations = Operations(self.state)
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
-        self._server = _Server((host, port), self._handler_class())
+        self._server = _Server(address, self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

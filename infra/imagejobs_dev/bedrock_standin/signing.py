@@ -66,6 +66,22 @@ class Verifier:
         secret = self.credentials.get(match["key"])
         if secret is None and not self.any_key:
             return UNRECOGNIZED_CLIENT
+        problem = self._scope_problem(match, headers)
+        if problem is not None or secret is None:
+            return problem  # with any_key, no secret to recompute the signature with
+        request = AWSRequest(
+            method=method,
+            url=f"http://{headers['host']}{raw_path}",
+            headers={name: headers[name] for name in match["signed"].split(";")},
+            data=body,
+        )
+        request.context["timestamp"] = headers["x-amz-date"]
+        return self._signature_problem(match, secret, request)
+
+    def _scope_problem(
+        self, match: re.Match[str], headers: Mapping[str, str]
+    ) -> ServiceError | None:
+        """The date, the credential's scope and the signed headers, as AWS checks them."""
         amz_date = headers.get("x-amz-date", "")
         try:
             signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -85,15 +101,12 @@ class Verifier:
             name not in headers for name in signed_names
         ):
             return INVALID_SIGNATURE
-        if secret is None:
-            return None  # any_key: nothing to recompute the signature with
-        request = AWSRequest(
-            method=method,
-            url=f"http://{headers['host']}{raw_path}",
-            headers={name: headers[name] for name in signed_names},
-            data=body,
-        )
-        request.context["timestamp"] = amz_date
+        return None
+
+    def _signature_problem(
+        self, match: re.Match[str], secret: str, request: AWSRequest
+    ) -> ServiceError | None:
+        """The signature recomputed with botocore's signer against the one sent."""
         signer = SigV4Auth(Credentials(match["key"], secret), SIGNING_NAME, self.region)
         expected = signer.signature(
             signer.string_to_sign(request, signer.canonical_request(request)), request

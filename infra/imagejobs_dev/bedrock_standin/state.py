@@ -69,32 +69,70 @@ def _merge(settings: Settings, update: dict[str, Any]) -> Settings:
             raise ConfigError(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
     changes = dict(update)
     if (throttle := changes.get("throttle")) is not None:
-        if (
-            not isinstance(throttle, dict)
-            or set(throttle) != {"requests", "per"}
-            or type(throttle["requests"]) is not int
-            or throttle["requests"] < 1
-            or throttle["per"] not in WINDOWS
-        ):
-            raise ConfigError('throttle: expected {"requests": N >= 1, "per": "second"|"minute"}')
-        changes["throttle"] = (throttle["requests"], throttle["per"])
+        changes["throttle"] = _throttle(throttle)
+    _check_choices(changes)
+    for name in ("end_of_life", "legacy_since", "public_extended_access"):
+        if name in changes:
+            changes[name] = _date(name, changes[name])
+    _check_numbers(changes)
+    return replace(settings, **changes)
+
+
+def _throttle(throttle: Any) -> tuple[int, str]:
+    if (
+        not isinstance(throttle, dict)
+        or set(throttle) != {"requests", "per"}
+        or type(throttle["requests"]) is not int
+        or throttle["requests"] < 1
+        or throttle["per"] not in WINDOWS
+    ):
+        raise ConfigError('throttle: expected {"requests": N >= 1, "per": "second"|"minute"}')
+    return throttle["requests"], throttle["per"]
+
+
+def _check_choices(changes: dict[str, Any]) -> None:
     if changes.get("finish_reason") not in (None, *FINISH_REASONS):
         raise ConfigError(f"finish_reason: one of {FINISH_REASONS} or null")
     if changes.get("error") not in (None, *STATUS):
         raise ConfigError(f"error: one of {sorted(STATUS)} or null")
     if "lifecycle" in changes and changes["lifecycle"] not in LIFECYCLES:
         raise ConfigError(f"lifecycle: one of {LIFECYCLES}")
-    for name in ("end_of_life", "legacy_since", "public_extended_access"):
-        if name in changes:
-            changes[name] = _date(name, changes[name])
+    if "inactive" in changes and not isinstance(changes["inactive"], bool):
+        raise ConfigError("inactive: true or false")
+
+
+def _check_numbers(changes: dict[str, Any]) -> None:
     times, delay = changes.get("times"), changes.get("delay", 0.0)
     if times is not None and (type(times) is not int or times < 0):
         raise ConfigError("times: a count >= 0, or null for every request")
     if type(delay) not in (int, float) or delay < 0:
         raise ConfigError("delay: seconds >= 0")
-    if "inactive" in changes and not isinstance(changes["inactive"], bool):
-        raise ConfigError("inactive: true or false")
-    return replace(settings, **changes)
+
+
+def _models_of(document: Any) -> dict[str, dict[str, Any]]:
+    """A configuration document's "models", once the document has the shape `configure` takes."""
+    if not isinstance(document, dict):
+        raise ConfigError("expected a JSON object")
+    unknown = set(document) - {"reset", "refuse_resized_masks", "models"}
+    if unknown:
+        raise ConfigError(f"unknown keys {sorted(unknown)}")
+    models = document.get("models", {})
+    if not isinstance(models, dict) or not all(isinstance(v, dict) for v in models.values()):
+        raise ConfigError('models: expected {"<model id>" | "*": {setting: value}}')
+    for model_id in models:
+        if model_id != "*" and model_id.removeprefix("us.") not in MODELS:
+            raise ConfigError(f"unknown model {model_id!r} (known: {sorted(MODELS)})")
+    return models
+
+
+def _targets(model_id: str, update: dict[str, Any]) -> list[str]:
+    """The models a configuration's `model_id` names ("*": every Stability model)."""
+    every = [m for m, model in MODELS.items() if model.spec is not None]
+    targets = every if model_id == "*" else [model_id.removeprefix("us.")]
+    for target in targets:
+        if MODELS[target].spec is None and update != {"lifecycle": "EOL"}:
+            raise ConfigError(f"{target} is past its end of life; it stays EOL")
+    return targets
 
 
 @dataclass
@@ -141,17 +179,7 @@ class State:
     def configure(self, document: Any) -> None:
         """Applies a configuration document: {"reset": bool, "refuse_resized_masks": bool,
         "models": {"<model id>" | "*": {setting: value, ...}}} ("*": every Stability model)."""
-        if not isinstance(document, dict):
-            raise ConfigError("expected a JSON object")
-        unknown = set(document) - {"reset", "refuse_resized_masks", "models"}
-        if unknown:
-            raise ConfigError(f"unknown keys {sorted(unknown)}")
-        models = document.get("models", {})
-        if not isinstance(models, dict) or not all(isinstance(v, dict) for v in models.values()):
-            raise ConfigError('models: expected {"<model id>" | "*": {setting: value}}')
-        for model_id in models:
-            if model_id != "*" and model_id.removeprefix("us.") not in MODELS:
-                raise ConfigError(f"unknown model {model_id!r} (known: {sorted(MODELS)})")
+        models = _models_of(document)
         if document.get("reset"):
             self.reset()
         with self._lock:
@@ -159,11 +187,7 @@ class State:
                 self.refuse_resized_masks = bool(document["refuse_resized_masks"])
             updates = dict(self.settings)
             for model_id, update in models.items():
-                every = [m for m, model in MODELS.items() if model.spec is not None]
-                targets = every if model_id == "*" else [model_id.removeprefix("us.")]
-                for target in targets:
-                    if MODELS[target].spec is None and update != {"lifecycle": "EOL"}:
-                        raise ConfigError(f"{target} is past its end of life; it stays EOL")
+                for target in _targets(model_id, update):
                     updates[target] = _merge(updates[target], update)
             self.settings = updates
 

@@ -22,7 +22,7 @@ from imagejobs.engines.catalogue.spec import (
     Range,
     TaskSpec,
 )
-from imagejobs.engines.catalogue.stability import common_body, encoded, stability_model
+from imagejobs.engines.catalogue.stability import About, common_body, encoded, stability_model
 
 PAGE = "https://docs.aws.amazon.com/bedrock/latest/userguide/stable-image-services.html"
 # "Every side of the image must be at least 64 pixels. The total pixel count cannot exceed
@@ -82,18 +82,11 @@ def _fast_upscale(
 
 
 def _service(
-    model_id: str,
-    name: str,
-    description: str,
-    task: Task,
-    spec: TaskSpec,
-    body: BodyBuilder,
-    **extra: Any,
+    model_id: str, about: About, task: Task, spec: TaskSpec, body: BodyBuilder, **extra: Any
 ) -> ModelSpec:
     return stability_model(
         model_id,
-        name,
-        description,
+        about,
         PAGE,
         body,
         on_demand=PROFILE_ONLY,
@@ -106,16 +99,20 @@ def _service(
 
 INPAINT = _service(
     "stability.stable-image-inpaint-v1:0",
-    "Stable Image Inpaint",
-    "Repaints the masked part of an image (or its transparent part) from the prompt.",
+    About(
+        "Stable Image Inpaint",
+        "Repaints the masked part of an image (or its transparent part) from the prompt.",
+    ),
     "inpaint",
     TaskSpec(mask=True, numbers={"grow_mask": GROW_MASK}),
     _edit_body("grow_mask", mask=True),
 )
 OUTPAINT = _service(
     "stability.stable-outpaint-v1:0",
-    "Stable Image Outpaint",
-    "Extends an image by the margins asked for, inventing what lies beyond.",
+    About(
+        "Stable Image Outpaint",
+        "Extends an image by the margins asked for, inventing what lies beyond.",
+    ),
     "outpaint",
     TaskSpec(
         prompt="optional",
@@ -131,56 +128,64 @@ OUTPAINT = _service(
 )
 SEARCH_AND_REPLACE = _service(
     "stability.stable-image-search-replace-v1:0",
-    "Stable Image Search and Replace",
-    "Finds what search_prompt names in the image and replaces it with the prompt.",
+    About(
+        "Stable Image Search and Replace",
+        "Finds what search_prompt names in the image and replaces it with the prompt.",
+    ),
     "search-and-replace",
     TaskSpec(texts=("search_prompt",), numbers={"grow_mask": GROW_MASK}),
     _edit_body("search_prompt", "grow_mask"),
 )
 SEARCH_AND_RECOLOR = _service(
     "stability.stable-image-search-recolor-v1:0",
-    "Stable Image Search and Recolor",
-    "Finds what select_prompt names in the image and recolors it as the prompt says.",
+    About(
+        "Stable Image Search and Recolor",
+        "Finds what select_prompt names in the image and recolors it as the prompt says.",
+    ),
     "search-and-recolor",
     TaskSpec(texts=("select_prompt",), numbers={"grow_mask": GROW_MASK}),
     _edit_body("select_prompt", "grow_mask"),
 )
 ERASE = _service(
     "stability.stable-image-erase-object-v1:0",
-    "Stable Image Erase Object",
-    "Removes the masked part of an image (or its transparent part), filling it in.",
+    About(
+        "Stable Image Erase Object",
+        "Removes the masked part of an image (or its transparent part), filling it in.",
+    ),
     "erase",
     TaskSpec(prompt="none", mask=True, numbers={"grow_mask": GROW_MASK}),
     _edit_body("grow_mask", mask=True),
 )
 REMOVE_BACKGROUND = _service(
     "stability.stable-image-remove-background-v1:0",
-    "Stable Image Remove Background",
-    "Cuts the subject out of its background: the background becomes transparent.",
+    About(
+        "Stable Image Remove Background",
+        "Cuts the subject out of its background: the background becomes transparent.",
+    ),
     "remove-background",
     TaskSpec(prompt="none", alpha=True),
     _edit_body(),
 )
 CONTROL_SKETCH = _service(
     "stability.stable-image-control-sketch-v1:0",
-    "Stable Image Control Sketch",
-    "Draws the prompt following a sketch's lines.",
+    About("Stable Image Control Sketch", "Draws the prompt following a sketch's lines."),
     "control-sketch",
     TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),
     _edit_body("control_strength"),
 )
 CONTROL_STRUCTURE = _service(
     "stability.stable-image-control-structure-v1:0",
-    "Stable Image Control Structure",
-    "Draws the prompt keeping an image's structure.",
+    About("Stable Image Control Structure", "Draws the prompt keeping an image's structure."),
     "control-structure",
     TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),
     _edit_body("control_strength"),
 )
 STYLE_GUIDE = _service(
     "stability.stable-image-style-guide-v1:0",
-    "Stable Image Style Guide",
-    "Draws the prompt in the style of an image, in one of the aspect ratios.",
+    About(
+        "Stable Image Style Guide",
+        "Draws the prompt in the style of an image, in one of the aspect ratios.",
+    ),
     "style-guide",
     TaskSpec(
         aspect_ratio=True,
@@ -191,8 +196,7 @@ STYLE_GUIDE = _service(
 )
 STYLE_TRANSFER = _service(
     "stability.stable-style-transfer-v1:0",
-    "Stable Style Transfer",
-    "Repaints an image in the style of another.",
+    About("Stable Style Transfer", "Repaints an image in the style of another."),
     "style-transfer",
     TaskSpec(
         images=("image", "style_image"),
@@ -203,8 +207,7 @@ STYLE_TRANSFER = _service(
 )
 FAST_UPSCALE = _service(
     "stability.stable-fast-upscale-v1:0",
-    "Stable Fast Upscale",
-    "Four times the width and height, fast.",
+    About("Stable Fast Upscale", "Four times the width and height, fast."),
     "upscale",
     TaskSpec(prompt="none", modes=("fast",), output="4 times the input's width and height"),
     _fast_upscale,
@@ -213,8 +216,7 @@ FAST_UPSCALE = _service(
 )
 CONSERVATIVE_UPSCALE = _service(
     "stability.stable-conservative-upscale-v1:0",
-    "Stable Conservative Upscale",
-    "To about 4 megapixels, keeping the image as it is.",
+    About("Stable Conservative Upscale", "To about 4 megapixels, keeping the image as it is."),
     "upscale",
     TaskSpec(
         modes=("conservative",),
@@ -225,8 +227,7 @@ CONSERVATIVE_UPSCALE = _service(
 )
 CREATIVE_UPSCALE = _service(
     "stability.stable-creative-upscale-v1:0",
-    "Stable Creative Upscale",
-    "To about 4 megapixels, re-imagining detail from the prompt.",
+    About("Stable Creative Upscale", "To about 4 megapixels, re-imagining detail from the prompt."),
     "upscale",
     TaskSpec(
         modes=("creative",),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from imagejobs.engines.base import ASPECT_RATIOS, IMAGE_FORMATS, MAX_SEED, JobParameters
 from imagejobs.engines.catalogue.spec import (
@@ -79,10 +79,16 @@ def ultra_body(parameters: JobParameters, seed: int, inputs: Mapping[str, bytes]
     return {**body, "aspect_ratio": parameters.aspect_ratio}
 
 
+class About(NamedTuple):
+    """A model's name and what it is for, as GET /models shows them."""
+
+    name: str
+    description: str
+
+
 def stability_model(
     model_id: str,
-    name: str,
-    description: str,
+    about: About,
     page: str,
     body: BodyBuilder,
     *,
@@ -92,9 +98,9 @@ def stability_model(
     """A Stability model's entry: what every one of them shares."""
     return ModelSpec(
         id=model_id,
-        name=name,
+        name=about.name,
         provider="Stability AI",
-        description=description,
+        description=about.description,
         max_prompt_chars=2000,  # the API's own bound; the models take 10,000
         negative_prompt=True,
         aspect_ratios=ASPECT_RATIOS,
@@ -116,8 +122,10 @@ def stability_model(
 
 SD35_LARGE = stability_model(
     "stability.sd3-5-large-v1:0",
-    "Stable Diffusion 3.5 Large",
-    "8 billion parameters, about one megapixel; text-to-image and image-to-image.",
+    About(
+        "Stable Diffusion 3.5 Large",
+        "8 billion parameters, about one megapixel; text-to-image and image-to-image.",
+    ),
     SD35_LARGE_PAGE,
     sd35_body,
     tasks={
@@ -134,8 +142,7 @@ SD35_LARGE = stability_model(
 )
 STABLE_IMAGE_CORE = stability_model(
     "stability.stable-image-core-v1:1",
-    "Stable Image Core",
-    "Fast and affordable text-to-image, about one and a half megapixels.",
+    About("Stable Image Core", "Fast and affordable text-to-image, about 1.5 megapixels."),
     CORE_PAGE,
     core_body,
     tasks={"text-to-image": TEXT_TO_IMAGE},
@@ -144,8 +151,10 @@ STABLE_IMAGE_CORE = stability_model(
 )
 STABLE_IMAGE_ULTRA = stability_model(
     "stability.stable-image-ultra-v1:1",
-    "Stable Image Ultra",
-    "Stability AI's highest quality text-to-image, about one megapixel; image-to-image too.",
+    About(
+        "Stable Image Ultra",
+        "Stability AI's highest quality text-to-image, about one megapixel; image-to-image too.",
+    ),
     ULTRA_PAGE,
     ultra_body,
     tasks={

@@ -74,15 +74,7 @@ class PillowRenderer:
             # pay for the presets at cold start.
             from imagejobs.engines.pillow.styles import paint_styled
 
-            image = paint_styled(
-                parameters.style,
-                scene,
-                width,
-                height,
-                parameters.prompt or "",
-                seed,
-                parameters.negative_prompt,
-            )
+            image = paint_styled(parameters, scene, seed, (width, height))
         image = apply_guidance(image, parameters.guidance)
         if start is not None:
             strength = parameters.strength if parameters.strength is not None else 0.5

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from imagejobs.engines.base import Style
+from imagejobs.engines.base import JobParameters, Style
 from imagejobs.engines.pillow.brief import Brief, choose_subject
 from imagejobs.engines.pillow.scene import Exclusions, Scene
 from imagejobs.engines.pillow.styles import lifestyle, luxury, minimalist, product_ad, vibrant
@@ -43,20 +43,16 @@ STYLE_PAINTERS: dict[Style, StylePainter] = {
 
 
 def paint_styled(
-    style: Style,
-    scene: Scene,
-    width: int,
-    height: int,
-    prompt: str,
-    seed: int,
-    negative_prompt: str | None,
+    parameters: JobParameters, scene: Scene, seed: int, size: tuple[int, int]
 ) -> Image.Image:
-    """The scene in `style`, any style but "none" (that is `plain.paint`'s scene)."""
+    """The job's scene in its style, any style but "none" (that is `plain.paint`'s), for the
+    image of `seed`, at `size`."""
+    prompt = parameters.prompt or ""
     brief = Brief(
         scene=scene,
-        subject=choose_subject(prompt, scene, negative_prompt),
-        excluded=Exclusions.parse(negative_prompt),
+        subject=choose_subject(prompt, scene, parameters.negative_prompt),
+        excluded=Exclusions.parse(parameters.negative_prompt),
         prompt=prompt,
         seed=seed,
     )
-    return STYLE_PAINTERS[style](brief, width, height)
+    return STYLE_PAINTERS[parameters.style](brief, *size)
