@@ -1,5 +1,7 @@
 """Each function's settings as template.yaml sets them, for the models a deployment offers."""
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,14 +13,22 @@ SD35 = "stability.sd3-5-large-v1:0"
 
 
 def test_the_template_offers_exactly_the_catalogues_models() -> None:
-    # Given the values the template's Models and DefaultModel allow
+    # Given what the template's Models and DefaultModel allow
     parameters = template.load_template()["Parameters"]
-    offered = parameters["Models"]["AllowedValues"]
+    pattern = re.compile(parameters["Models"]["AllowedPattern"])
 
-    # Then they are the catalogue's models, no more (none past its end of life), and the
-    # default may be any of them
-    assert sorted(offered) == sorted(CATALOGUE)
-    assert parameters["DefaultModel"]["AllowedValues"] == offered
+    # Then the default may be any of the catalogue's models, no more (none past its end of
+    # life), and the list any of them, alone or together, and nothing else
+    assert sorted(parameters["DefaultModel"]["AllowedValues"]) == sorted(CATALOGUE)
+    assert all(pattern.fullmatch(model) for model in CATALOGUE)
+    assert pattern.fullmatch(",".join(CATALOGUE))
+    for refused in (
+        "amazon.nova-canvas-v1:0",
+        "pillow,amazon.titan-image-generator-v2:0",
+        "",
+        "pillow,",
+    ):
+        assert not pattern.fullmatch(refused)
 
 
 @pytest.mark.parametrize(

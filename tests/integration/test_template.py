@@ -103,7 +103,7 @@ def test_only_a_bedrock_worker_may_invoke_models_and_only_the_offered_ones() -> 
         statements = functions_policy_statements(logical_id, {"Models": f"pillow,{SD35}"})
         assert "bedrock:InvokeModel" not in str(statements)
     # And every model the template offers is in the catalogue, whose profiles are `us.` ones
-    offered = template.load_template()["Parameters"]["Models"]["AllowedValues"]
+    offered = template.load_template()["Parameters"]["DefaultModel"]["AllowedValues"]
     assert sorted(offered) == sorted(CATALOGUE)
     for model in offered:
         bedrock = CATALOGUE[model].bedrock

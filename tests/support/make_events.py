@@ -12,6 +12,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from imagejobs.handlers.request_gate import MAX_BODY_BYTES
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
 UNKNOWN_JOB_ID = "00000000-0000-4000-8000-000000000000"
@@ -254,8 +256,8 @@ def all_events() -> dict[str, dict[str, Any]]:
         "api-get-job-malformed-id": get("/jobs/{job_id}", "not-a-job-id"),
         "api-get-job-other-tenant": get("/jobs/{job_id}", JOB_ID, api_key_id="tenant-b-key-id"),
         "api-get-job-no-api-key": get("/jobs/{job_id}", JOB_ID, api_key_id=None),
-        "api-post-jobs-body-too-large": post(
-            "/jobs", _json({"prompt": "cat", "negative_prompt": "x" * (65 * 1024)})
+        "api-post-jobs-body-too-large": raw_body(
+            post("/jobs", ""), _json({"prompt": "cat", "negative_prompt": "x" * MAX_BODY_BYTES})
         ),
         # Bodies no route can read
         "api-post-jobs-invalid-utf8": raw_body(

@@ -5,7 +5,9 @@ knows no limits: an integer of thousands of digits or JSON nested thousands of l
 raises deep inside it. So the body is checked here first, once, for every route:
 
 - at most MAX_BODY_BYTES; the limit admits every valid request in any valid JSON encoding
-  (two 2,000-character prompts of emoji escaped as \\ud83d\\ude00 are 48,000 bytes);
+  (two 2,000-character prompts of emoji escaped as \\ud83d\\ude00 are 48,000 bytes) with the
+  largest inline image (a data URL of MAX_INLINE_IMAGE_BYTES, base64); larger images are
+  uploaded (POST /uploads) and never pass through here;
 - not content-encoded (API Gateway passes gzip bodies through as they came);
 - UTF-8, as JSON must be (RFC 8259), with no byte order mark;
 - JSON nested at most MAX_JSON_DEPTH levels, counted on the text before anything parses it
@@ -27,8 +29,9 @@ from itertools import accumulate
 from typing import Any
 
 from imagejobs.handlers.http_errors import early_error_response
+from imagejobs.models.inputs import MAX_INLINE_IMAGE_BYTES
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 64 * 1024 + (MAX_INLINE_IMAGE_BYTES + 2) // 3 * 4
 MAX_JSON_DEPTH = 32
 # Far above any value the API takes (seeds are below 2**31), far below Python's own limit.
 MAX_INTEGER_DIGITS = 40
