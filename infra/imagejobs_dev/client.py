@@ -2,7 +2,10 @@
 (clients/python, `imagejobs_client`).
 
     imagejobs generate "a lighthouse at dusk" --width 768 --height 512 --wait --out out
+    imagejobs generate "a lighthouse at dusk" --model stability.sd3-5-large-v1:0 --aspect-ratio 16:9
+    imagejobs generate "the same, in watercolour" --image photo.png --strength 0.6
     imagejobs status 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14
+    imagejobs models
 
 The API URL and key come from --api-url/--api-key, then IMAGEJOBS_API_URL/IMAGEJOBS_API_KEY,
 then the stack `make up` deployed (.localstack/stack.json). While it waits it shows the job's
@@ -22,8 +25,17 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 from rich.console import Console
+from rich.table import Table
 
-from imagejobs_client import Client, ConnectionFailed, ImageJobsError, Job, JobRequest, WaitTimeout
+from imagejobs_client import (
+    Client,
+    ConnectionFailed,
+    ImageJobsError,
+    Job,
+    JobRequest,
+    Model,
+    WaitTimeout,
+)
 from imagejobs_dev.stack import read_state
 
 # A long poll this short refreshes the state shown (queued, running) while it waits.
@@ -97,6 +109,58 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def models(args: argparse.Namespace) -> int:
+    listed = resolve_client(args.api_url, args.ca_bundle, args.api_key).models.list()
+    if args.json:
+        print(json.dumps([model.model_dump(mode="json") for model in listed], indent=2))
+        return 0
+    unverified = {model.price.source for model in listed if not model.price.verified}
+    table = Table(
+        "id",
+        "name",
+        "default",
+        "tasks",
+        "aspect ratios",
+        "price per image",
+        "lifecycle",
+        caption="\n".join(f"* {source}" for source in sorted(unverified)) or None,
+    )
+    table.columns[0].no_wrap = True
+    for model in listed:
+        table.add_row(
+            model.id,
+            model.name,
+            "yes" if model.default else "",
+            ", ".join(model.tasks),
+            _shapes(model),
+            _price(model),
+            _lifecycle(model),
+        )
+    output = Console()
+    # Piped, a table as wide as it needs (a terminal's width otherwise).
+    (output if output.is_terminal else Console(width=240)).print(table)
+    return 0
+
+
+def _shapes(model: Model) -> str:
+    ratios = " ".join(model.parameters.aspect_ratios)
+    side = model.parameters.side
+    return ratios if side is None else f"{ratios}; any size {side.min}-{side.max} px"
+
+
+def _price(model: Model) -> str:
+    usd = model.price_per_image_usd
+    return ("free" if usd == 0 else f"${usd:.3f}") + ("" if model.price.verified else "*")
+
+
+def _lifecycle(model: Model) -> str:
+    lifecycle = model.lifecycle
+    text: str = lifecycle.status
+    if lifecycle.end_of_life is not None:
+        text += f" until {lifecycle.end_of_life}"
+    return f"{text}: {lifecycle.reason}" if lifecycle.reason else text
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="imagejobs", description=__doc__.split("\n\n")[0])
     root.add_argument("--api-url", help="base URL of the API (default: the stack `make up` made)")
@@ -111,6 +175,12 @@ def parser() -> argparse.ArgumentParser:
     for name, field in _options().items():
         flag = f"--{(field.alias or name).replace('_', '-')}"
         gen.add_argument(flag, dest=name, help=field.description, **_kind(field))
+    gen.add_argument(
+        "--image",
+        type=Path,
+        metavar="PATH",
+        help="image-to-image: the png, jpeg or webp file to start from",
+    )
     gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
     gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")
     gen.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
@@ -119,16 +189,24 @@ def parser() -> argparse.ArgumentParser:
     show = commands.add_parser("status", help="print a job")
     show.add_argument("job_id")
     show.set_defaults(run=status)
+
+    listing = commands.add_parser("models", help="list the models a job may name (--model)")
+    listing.add_argument("--json", action="store_true", help="print them as JSON")
+    listing.set_defaults(run=models)
     return root
 
 
 def _options() -> dict[str, FieldInfo]:
-    """The SDK's generation options (its `JobRequest`), the prompt aside."""
-    return {name: f for name, f in JobRequest.model_fields.items() if name != "prompt"}
+    """The SDK's generation options (its `JobRequest`) that are flags of their own type: the
+    prompt is an argument, and `--image` takes a path (the SDK makes it a data URL)."""
+    return {name: f for name, f in JobRequest.model_fields.items() if name not in _NOT_FLAGS}
+
+
+_NOT_FLAGS = {"prompt", "image"}
 
 
 def _option_names() -> list[str]:
-    return list(_options())
+    return [*_options(), "image"]
 
 
 def _kind(field: FieldInfo) -> dict[str, Any]:

@@ -77,6 +77,10 @@ SCRIPT = textwrap.dedent(
     saved = job.images[0].download(out / "fox.png") if job.images else None
     # One job a page, so that listing crosses pages; at most 50 of them.
     listed = [j.job_id for j, _ in zip(client.jobs.list(page_size=1), range(50))]
+    # The models, the default at a ratio, and image-to-image from the fox's file.
+    default = next(model for model in client.models.list() if model.default)
+    wide = client.jobs.create("a harbour", model=default.id, aspect_ratio="16:9", wait=20)
+    edited = client.jobs.create("the fox, in watercolour", image=saved, strength=0.6, wait=20)
     big = client.jobs.create("a crowded harbour", width=2048, height=2048, num_images=4)
     canceled = client.jobs.cancel(big.job_id)
     ended = client.jobs.wait(big.job_id, timeout=120)
@@ -86,6 +90,10 @@ SCRIPT = textwrap.dedent(
         "listed": job.job_id in listed,
         "pages": len(listed),
         "canceled": [canceled.status, canceled.cancel_requested, ended.status],
+        "wide": [wide.status, wide.parameters.model, wide.parameters.aspect_ratio,
+                 [[image.width, image.height] for image in wide.images]],
+        "edited": [edited.status, edited.parameters.task, edited.parameters.image.model_dump(),
+                   [[image.width, image.height] for image in edited.images]],
         "service_importable": [
             name for name in ("imagejobs", "boto3", "aws_lambda_powertools")
             if importlib.util.find_spec(name)
@@ -110,7 +118,8 @@ def test_the_sdk_installs_alone_and_creates_waits_downloads_lists_and_cancels(
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
 
-    # When it creates "a red fox" with wait=20, downloads it, lists and cancels another job
+    # When it creates "a red fox" with wait=20, downloads it, lists, names a model and a
+    # ratio, starts a job from the fox's file, and cancels another job
     ran = subprocess.run(
         [python, "-c", SCRIPT, deployed.api_url, deployed.api_key, str(tmp_path)],
         capture_output=True,
@@ -130,4 +139,11 @@ def test_the_sdk_installs_alone_and_creates_waits_downloads_lists_and_cancels(
     status, cancel_requested, ended = result["canceled"]
     assert status == "canceled" or cancel_requested
     assert ended == "canceled"
+    # And the default model drew 16:9, and image-to-image started from the fox's file
+    status, model, ratio, [[width, height]] = result["wide"]
+    assert (status, model, ratio) == ("succeeded", "pillow", "16:9")
+    assert abs(width / height - 16 / 9) < 0.01
+    status, task, started_from, sizes = result["edited"]
+    assert (status, task, sizes) == ("succeeded", "image-to-image", [[256, 256]])
+    assert started_from["size_bytes"] == Path(result["saved"]).stat().st_size
     assert result["service_importable"] == []

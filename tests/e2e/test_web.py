@@ -11,7 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sy
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, JobStatus
+from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs_dev.stack import StackInfo
+from tests.support.api_standin import models_body
 from tests.support.http import call
 from tests.support.jobs import NO_CAP, make_job
 from tests.support.tenants import Tenant
@@ -169,10 +171,11 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
         "() => [Object.keys(sessionStorage), localStorage.length, document.cookie, location.href]"
     )
     assert storage == [["imagejobs.api-key"], 0, "", deployed.api_url]
-    api_calls = [(m, u, h) for m, u, h in tab.requests if u.startswith(deployed.api_url + "jobs")]
+    keyed = (deployed.api_url + "jobs", deployed.api_url + "models")
+    api_calls = [(m, u, h) for m, u, h in tab.requests if u.startswith(keyed)]
     assert api_calls
     assert all(h.get("x-api-key") == deployed.api_key for _, _, h in api_calls)
-    keyless = [u for _, u, h in tab.requests if "x-api-key" in h and "/jobs" not in u]
+    keyless = [u for _, u, h in tab.requests if "x-api-key" in h and not u.startswith(keyed)]
     assert keyless == []
     assert not any(deployed.api_key in u for _, u, _ in tab.requests)
     # And nothing broke the page's Content-Security-Policy
@@ -183,6 +186,115 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
         page.locator("#job").scroll_into_view_if_needed()
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=screenshot, full_page=True)
+
+
+def test_a_model_and_a_ratio_picked_on_the_page_are_the_jobs(tab: Tab, deployed: StackInfo) -> None:
+    page = tab.page
+    # Given the page with the key entered, and the models this deployment offers
+    offered = call(
+        "GET", deployed.api_url + "models", headers={"x-api-key": deployed.api_key}
+    ).json()["models"]
+    tab.enter_key(deployed.api_key)
+
+    # Then the picker lists each of them, the default chosen, and only after the key was
+    # accepted (GET /models needs it)
+    picker = page.get_by_label("Model")
+    expect(picker.locator("option")).to_have_count(len(offered))
+    [default] = [model for model in offered if model["default"]]
+    expect(picker).to_have_value(default["id"])
+    models_calls = [h for _, u, h in tab.requests if u == deployed.api_url + "models"]
+    assert [h.get("x-api-key") for h in models_calls] == [deployed.api_key]
+
+    # When a model that draws any size is picked (on LocalStack, the built-in renderer), and
+    # its 16:9 ratio instead of a size in pixels
+    model = next(
+        m for m in offered if m["parameters"]["side"] and "16:9" in m["parameters"]["aspect_ratios"]
+    )
+    picker.select_option(model["id"])
+    size = page.get_by_label("Size")
+    expect(size.locator("optgroup")).to_have_count(2)  # its ratios, and sizes in pixels
+    size.select_option("ratio:16:9")
+
+    # Then the page asks for no width or height, and says the model sizes the image
+    expect(page.get_by_label("Width (px)")).to_be_hidden()
+    expect(page.locator("#size-hint")).to_contain_text("chooses the size")
+
+    # When a prompt is submitted
+    page.get_by_label("Prompt", exact=True).fill("a harbour at dawn, wide")
+    with page.expect_request(
+        lambda r: r.method == "POST" and r.url == deployed.api_url + "jobs"
+    ) as sent:
+        page.get_by_role("button", name="Generate", exact=True).click()
+
+    # Then the request named the model and the ratio, and no size
+    body = sent.value.post_data_json
+    assert (body["model"], body["aspect_ratio"]) == (model["id"], "16:9")
+    assert "width" not in body
+    assert "height" not in body
+    # And the job shows its model, and its picture is 16:9, at the size it reports
+    expect(tab.status()).to_have_text("succeeded", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#job-model")).to_have_text(f"Model: {model['name']} ({model['id']})")
+    expect(page.locator("#job-parameters")).to_contain_text("16:9")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#job-images img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    width, height = page.locator("#job-images img").evaluate(
+        "i => [i.naturalWidth, i.naturalHeight]"
+    )
+    assert abs(width / height - 16 / 9) < 0.01, (width, height)
+    expect(page.locator("#job-images figcaption")).to_contain_text(f"{width} \u00d7 {height}")
+
+
+def test_the_picker_shows_each_models_own_shapes_limits_price_and_lifecycle(
+    tab: Tab, deployed: StackInfo
+) -> None:
+    page = tab.page
+    # Given GET /models answering as a deployment that offers every model of the catalogue,
+    # Stable Image Core gone Legacy (the service's own answer, built by its code: the stack
+    # on LocalStack offers what its samconfig says, and the page must take any list)
+    core = "stability.stable-image-core-v1:1"
+    legacy = ModelLifecycle(
+        model_id=core, status=LifecycleStatus.LEGACY, end_of_life=date(2027, 6, 30)
+    )
+    answer = models_body(legacy)
+    page.route(
+        deployed.api_url + "models",
+        lambda route: route.fulfill(status=200, json=answer),
+    )
+    tab.enter_key(deployed.api_key)
+    picker = page.get_by_label("Model")
+    expect(picker.locator("option")).to_have_count(len(answer["models"]))
+
+    # When Stable Diffusion 3.5 Large is picked
+    picker.select_option("stability.sd3-5-large-v1:0")
+
+    # Then only its aspect ratios are offered, with no width, height or guidance, and its
+    # price per image is shown, as not verified at the provider
+    size = page.get_by_label("Size")
+    ratios = size.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert ratios == [f"ratio:{r}" for r in answer["models"][1]["parameters"]["aspect_ratios"]]
+    expect(size).to_have_value("ratio:1:1")
+    expect(page.get_by_label("Width (px)")).to_be_hidden()
+    expect(page.locator("#guidance-field")).to_be_hidden()
+    expect(page.locator("#model-price")).to_have_text(
+        re.compile(r"^\$0\.080 per image \(as of 2026-12-06, not verified at the provider\)$")
+    )
+    expect(page.locator("#model-lifecycle")).to_be_empty()
+
+    # When Stable Image Core is picked, then it is marked legacy, with its end of life
+    expect(picker.locator(f"option[value='{core}']")).to_have_text("Stable Image Core (legacy)")
+    picker.select_option(core)
+    expect(page.locator("#model-lifecycle")).to_have_text(
+        "Legacy: it still works until 2027-06-30, then it is retired."
+    )
+
+    # When the built-in renderer is picked again, its sizes in pixels and guidance come back
+    picker.select_option("pillow")
+    expect(page.locator("#guidance-field")).to_be_visible()
+    expect(page.locator("#model-price")).to_have_text("Free")
+    size.select_option("512x512")
+    expect(page.get_by_label("Width (px)")).to_have_value("512")
 
 
 def test_a_value_the_api_refuses_is_shown_beside_its_field(tab: Tab, deployed: StackInfo) -> None:

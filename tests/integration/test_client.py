@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs_dev import client
-from tests.support.api_standin import JOB_ID, Scripted, StandIn, job_body, running_standin
+from tests.support.api_standin import (
+    JOB_ID,
+    Scripted,
+    StandIn,
+    job_body,
+    models_body,
+    running_standin,
+)
 
 JOB = f"GET /v1/jobs/{JOB_ID}"
 
@@ -139,3 +150,80 @@ def test_every_generate_option_has_help_in_the_apis_words() -> None:
     options = [a for a in generate._actions if a.option_strings and a.dest != "help"]
     assert options
     assert [a.dest for a in options if not a.help] == []
+
+
+SD35 = "stability.sd3-5-large-v1:0"
+CORE = "stability.stable-image-core-v1:1"
+LEGACY = ModelLifecycle(model_id=CORE, status=LifecycleStatus.LEGACY, end_of_life=date(2027, 6, 30))
+
+
+def test_models_prints_a_table_of_the_offered_models(
+    api: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a deployment offering every model, pillow the default and Core gone Legacy
+    api.script("GET /v1/models", Scripted(200, models_body(LEGACY)))
+
+    # When `imagejobs models` runs
+    code = run(api, "models")
+
+    # Then one row per model: its id, name, whether it is the default, tasks, ratios, price
+    # and lifecycle
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = {line.split()[1]: line for line in out.splitlines() if line.split()[1:2]}
+    assert {"pillow", SD35, CORE, "stability.stable-image-ultra-v1:1"} <= set(rows)
+    assert "Built-in renderer" in rows["pillow"]
+    assert "yes" in rows["pillow"]
+    assert "yes" not in rows[SD35]
+    assert "text-to-image, image-to-image" in rows[SD35]
+    assert "16:9" in rows[SD35]
+    assert "any size 64-4096 px" in rows["pillow"]
+    assert "any size" not in rows[SD35]
+    assert "free " in rows["pillow"]
+    assert "$0.040*" in rows[CORE]  # not read off AWS's own price page: see the footnote
+    assert "* secondary: public price tables on 2026-12-06" in out
+    assert "legacy until 2027-06-30" in rows[CORE]
+    assert "active" in rows[SD35]
+
+
+def test_models_json_prints_what_the_api_answered(
+    api: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = models_body()
+    api.script("GET /v1/models", Scripted(200, body))
+    assert run(api, "models", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == body["models"]
+
+
+def test_generate_names_the_model_and_the_aspect_ratio(api: StandIn) -> None:
+    # When `imagejobs generate` runs with a model and a ratio
+    code = run(api, "generate", "a cat", "--model", SD35, "--aspect-ratio", "16:9")
+
+    # Then the request names both
+    assert code == 0
+    [body] = [r.body for r in api.to("POST /v1/jobs")]
+    assert body == {"prompt": "a cat", "model": SD35, "aspect_ratio": "16:9"}
+
+
+def test_an_aspect_ratio_no_model_takes_is_refused_before_a_request(api: StandIn) -> None:
+    with pytest.raises(SystemExit) as exited:
+        client.main(["--api-url", api.url, "generate", "a cat", "--aspect-ratio", "7:3"])
+    assert exited.value.code == 2  # argparse's usage error
+    assert api.to("POST /v1/jobs") == []
+
+
+def test_generate_image_sends_the_file_as_a_data_url(api: StandIn, tmp_path: Path) -> None:
+    # Given a PNG file
+    start = tmp_path / "start.png"
+    start.write_bytes(b"\x89PNG\r\n\x1a\n" + b"rest of the file")
+
+    # When `imagejobs generate --image` runs for image-to-image
+    code = run(api, "generate", "a cat", "--image", str(start), "--strength", "0.6")
+
+    # Then the request carries the file's bytes as a PNG data URL, and the strength
+    assert code == 0
+    [body] = [r.body for r in api.to("POST /v1/jobs")]
+    media, _, encoded = body.pop("image").partition(",")
+    assert media == "data:image/png;base64"
+    assert base64.b64decode(encoded) == start.read_bytes()
+    assert body == {"prompt": "a cat", "strength": 0.6}

@@ -23,12 +23,22 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.JobRequest: "JobRequest",
     sdk.Job: "JobView",
     sdk.Image: "ImageView",
-    sdk.JobParameters: "RenderRequest",
+    sdk.JobParameters: "JobParameters",
+    sdk.InputImage: "InputImage",
     sdk.JobError: "JobError",
     sdk.JobList: "JobListView",
     sdk.ErrorBody: "ErrorResponse",
     sdk.FieldError: "FieldErrorView",
     sdk.Delivery: "DeliveryView",
+    sdk.ModelList: "ModelListView",
+    sdk.Model: "ModelView",
+    sdk.ModelParameters: "ModelParametersView",
+    sdk.LengthLimit: "LengthLimit",
+    sdk.IntRange: "IntRange",
+    sdk.FloatSpan: "FloatSpan",
+    sdk.InputLimits: "InputLimitsView",
+    sdk.Price: "PriceView",
+    sdk.Lifecycle: "LifecycleView",
 }
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.
@@ -120,8 +130,11 @@ def test_every_job_state_the_api_names_is_one_the_sdk_knows(document: dict[str, 
 
 
 def test_the_keyword_arguments_of_create_are_the_requests_fields() -> None:
-    # Given `jobs.create(prompt, **options)`, whose options are typed by `JobOptions`
-    request = {name: f.annotation for name, f in sdk.JobRequest.model_fields.items()}
+    # Given `jobs.create(prompt, **options)`, whose options are typed by `JobOptions`, and
+    # the request's fields as declared (less pydantic's metadata: `image` converts what it is
+    # given into the API's string)
+    request = get_type_hints(sdk.JobRequest)
+    assert set(request) == set(sdk.JobRequest.model_fields)
     options = get_type_hints(sdk.JobOptions)
 
     # Then they are the request's fields less the prompt, under the same names and types, so a
@@ -139,7 +152,8 @@ def public_methods(kind: type) -> dict[str, inspect.Signature]:
 
 
 @pytest.mark.parametrize(
-    ("blocking", "awaited"), [(sdk.Client, sdk.AsyncClient), (sdk.Jobs, sdk.AsyncJobs)]
+    ("blocking", "awaited"),
+    [(sdk.Client, sdk.AsyncClient), (sdk.Jobs, sdk.AsyncJobs), (sdk.Models, sdk.AsyncModels)],
 )
 def test_the_async_client_has_the_blocking_ones_methods_and_arguments(
     blocking: type, awaited: type
@@ -148,13 +162,13 @@ def test_the_async_client_has_the_blocking_ones_methods_and_arguments(
     ours, theirs = public_methods(blocking), public_methods(awaited)
 
     # Then each method of the one is in the other with the same arguments (names, kinds,
-    # defaults, types), awaited there; `list` is an async iterator
+    # defaults, types), awaited there; one that iterates (`jobs.list`) is an async iterator
     assert set(ours) == set(theirs)
     for name, signature in ours.items():
         assert signature.parameters == theirs[name].parameters, name
         method = getattr(awaited, name)
-        if name == "list":
-            assert inspect.isasyncgenfunction(method)
+        if str(signature.return_annotation).startswith("Iterator["):
+            assert inspect.isasyncgenfunction(method), name
         else:
             assert inspect.iscoroutinefunction(method), name
 
@@ -179,3 +193,30 @@ def test_the_typescript_clients_types_are_the_documents() -> None:
     assert checked.returncode == 0, (checked.stdout + checked.stderr)[-2000:] + (
         "\nrun `npm run generate` in clients/typescript"
     )
+
+
+# The routes the SDK calls, and the answers it reads from each.
+SDK_ROUTES = {
+    ("post", "/jobs"): ("200", "202"),
+    ("get", "/jobs"): ("200",),
+    ("get", "/jobs/{job_id}"): ("200",),
+    ("post", "/jobs/{job_id}/cancel"): ("200",),
+    ("get", "/models"): ("200",),
+}
+
+
+@pytest.mark.parametrize(("method", "path"), list(SDK_ROUTES), ids=" ".join)
+def test_every_answer_the_sdk_reads_is_one_of_its_models(
+    document: dict[str, Any], method: str, path: str
+) -> None:
+    # Given a route the SDK calls, as the document describes it
+    operation = document["paths"][path][method]
+
+    # Then each answer the SDK reads is a schema one of its models restates (checked above),
+    # and so is what it sends
+    for status in SDK_ROUTES[method, path]:
+        schema = operation["responses"][status]["content"]["application/json"]["schema"]
+        assert schema["$ref"].rsplit("/", 1)[-1] in COUNTERPARTS.values(), (path, status)
+    if method == "post" and path == "/jobs":
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body["$ref"].rsplit("/", 1)[-1] == COUNTERPARTS[sdk.JobRequest]

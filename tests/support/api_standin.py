@@ -20,8 +20,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from imagejobs.engines.catalogue import CATALOGUE
+from imagejobs.logic.models import list_models
 from imagejobs.models.api import job_view
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from imagejobs.models.lifecycle import ModelLifecycle
+from imagejobs.settings import ModelSettings
+from tests.support.in_memory import InMemoryModelLifecycles
 from tests.support.jobs import make_job
 
 JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
@@ -93,6 +98,16 @@ def job_body(
         fields["error"] = JobError(type="render_failed", message="the engine refused")
     job = make_job(job_id, "owner", state, changes=fields)
     return job_view(job, urls).model_dump(mode="json")
+
+
+def models_body(*lifecycles: ModelLifecycle, default: str = "pillow") -> dict[str, Any]:
+    """`GET /models` as a deployment offering every model of the catalogue answers it (the
+    service's own answer), with the lifecycles given."""
+    settings = ModelSettings.model_validate(
+        {"MODELS": ",".join(CATALOGUE), "DEFAULT_MODEL": default}
+    )
+    known = InMemoryModelLifecycles({lifecycle.model_id: lifecycle for lifecycle in lifecycles})
+    return list_models(settings, known).model_dump(mode="json")
 
 
 def _hung_up_within(connection: socket.socket, seconds: float) -> bool:

@@ -1,9 +1,11 @@
 /**
- * `new Client(apiUrl, { apiKey })` and its `jobs`: the Python SDK's `Client`, for TypeScript.
+ * `new Client(apiUrl, { apiKey })`, its `jobs` and its `models`: the Python SDK's `Client`, for
+ * TypeScript.
  *
  *     const client = new Client(apiUrl, { apiKey });
  *     const job = await client.jobs.create({ prompt: "a red fox" }, { wait: 20 });
  *     const png = await client.download(job.images[0]!);
+ *     const models = await client.models.list();
  */
 
 import { Conflict, WaitTimeout } from "./errors.js";
@@ -14,6 +16,8 @@ import {
   type JobList,
   type JobRequest,
   type JobStatus,
+  type Model,
+  type ModelList,
   isTerminal,
 } from "./types.js";
 
@@ -54,12 +58,14 @@ export interface ListOptions {
 
 export class Client {
   readonly jobs: Jobs;
+  readonly models: Models;
   private readonly transport: Transport;
 
   /** The imagejobs API at `apiUrl` (the stage's URL, e.g. `https://…/v1/`). */
   constructor(apiUrl: string, options: ClientOptions = {}) {
     this.transport = new Transport(apiUrl, options);
     this.jobs = new Jobs(this.transport);
+    this.models = new Models(this.transport);
   }
 
   /** The bytes of an image of a succeeded job (its presigned URL; the API key is not sent). */
@@ -190,5 +196,18 @@ export class Jobs {
       signal,
     });
     return { job: answer.payload as Job, waited: answer.headers.has("preference-applied") };
+  }
+}
+
+export class Models {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * The models this deployment offers (`GET /models`), the default among them: what each
+   * takes (tasks, aspect ratios, limits), costs, and whether it can be used (`lifecycle`).
+   */
+  async list(options: { signal?: AbortSignal } = {}): Promise<Model[]> {
+    const answer = await this.transport.call("GET", "models", options);
+    return (answer.payload as ModelList).models;
   }
 }

@@ -6,11 +6,20 @@
  *     const client = new Client(apiUrl, { apiKey });
  *     const job = await client.jobs.create({ prompt: "a red fox", width: 256 }, { wait: 20 });
  *     const png = await client.download(job.images[0]!);
+ *     const models = await client.models.list(); // what `model` may name
  *
  * Webhook verification is `imagejobs-client/webhooks`.
  */
 
-export { Client, Jobs, type CreateOptions, type ListOptions, type WaitOptions } from "./client.js";
+export {
+  Client,
+  Jobs,
+  Models,
+  type CreateOptions,
+  type ListOptions,
+  type WaitOptions,
+} from "./client.js";
+export { dataUrl } from "./images.js";
 export * from "./errors.js";
 export type { ClientOptions } from "./transport.js";
 export * from "./types.js";

@@ -13,12 +13,25 @@ export type JobRequest = Schemas["JobRequest"];
 /** A job as `GET /jobs/{job_id}` and `POST /jobs` answer it. */
 export type Job = Schemas["JobView"];
 export type JobStatus = Schemas["JobStatus"];
-/** Every parameter as the job is rendered: defaults applied, the seed chosen. */
-export type JobParameters = Schemas["RenderRequest"];
+/**
+ * Every parameter as the job is rendered: defaults applied, the seed chosen. A model that
+ * takes aspect ratios has no `width` and `height` here: each image has its own.
+ */
+export type JobParameters = Schemas["JobParameters"];
+/** An image a job takes in, as the job records it (never its bytes). */
+export type InputImage = Schemas["InputImage"];
 /** One image of a succeeded job: `url` is presigned and expires. */
 export type Image = Schemas["ImageView"];
 /** One page of `GET /jobs`, newest first. */
 export type JobList = Schemas["JobListView"];
+/** A model this deployment offers, as `GET /models` lists it: pass its `id` as `model`. */
+export type Model = Schemas["ModelView"];
+/** What a model takes, with its limits (`side` null: only its aspect ratios). */
+export type ModelParameters = Schemas["ModelParametersView"];
+/** `GET /models`. */
+export type ModelList = Schemas["ModelListView"];
+export type AspectRatio = Model["parameters"]["aspect_ratios"][number];
+export type Task = Model["tasks"][number];
 /** Every 4xx/5xx body of the API. */
 export type ErrorBody = Schemas["ErrorResponse"];
 

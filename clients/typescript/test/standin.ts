@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-import type { Job, JobStatus } from "../src/index.js";
+import type { Job, JobStatus, Model, ModelList } from "../src/index.js";
 
 export const JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14";
 export const DROP = "drop";
@@ -160,6 +160,9 @@ export function jobBody(
     parameters: {
       prompt: "p",
       negative_prompt: null,
+      model: "pillow",
+      task: "text-to-image",
+      aspect_ratio: null,
       width: 64,
       height: 64,
       seed: 1,
@@ -168,6 +171,8 @@ export function jobBody(
       quality: null,
       style: "none",
       guidance: 6.5,
+      strength: null,
+      image: null,
     },
     engine: "pillow",
     created_at: "2026-11-23T08:00:00Z",
@@ -179,13 +184,84 @@ export function jobBody(
       status === "succeeded"
         ? [{ url: imageUrl, width: 64, height: 64, format: "png", seed: 1 }]
         : [],
-    error: status === "failed" ? { type: "RenderFailed", message: "the engine refused" } : null,
+    error: status === "failed" ? { type: "render_failed", message: "the engine refused" } : null,
     cancel_requested: false,
     ignored_parameters: [],
     webhook: null,
     webhook_events_filter: null,
     webhook_deliveries: [],
     ...changes,
+  };
+}
+
+const RATIOS: Model["parameters"]["aspect_ratios"] = ["1:1", "16:9", "2:3", "3:2", "9:16"];
+
+/**
+ * `GET /models` of a deployment offering the built-in renderer (the default) and SD3.5 Large,
+ * gone Legacy: typed as the document's ModelListView, so tsc holds it to the API's shape.
+ */
+export function modelsBody(): ModelList {
+  const price = { as_of: "2026-12-06", source: "a price table" };
+  const common = {
+    provider: "Stability AI",
+    description: "a model",
+    prompt: { max_length: 2000 },
+    seed: { min: 1, max: 2147483646, default: null },
+    num_images: { min: 1, max: 4, default: 1 },
+  };
+  return {
+    models: [
+      {
+        ...common,
+        id: "pillow",
+        name: "Built-in renderer",
+        provider: "imagejobs",
+        default: true,
+        tasks: ["text-to-image", "image-to-image"],
+        parameters: {
+          prompt: common.prompt,
+          negative_prompt: true,
+          aspect_ratios: RATIOS,
+          side: { min: 64, max: 4096, default: null },
+          seed: common.seed,
+          num_images: common.num_images,
+          formats: ["png", "jpeg", "webp"],
+          guidance: { min: 1.1, max: 10, default: 6.5 },
+          strength: { min: 0, max: 1, default: 0.5 },
+          image: null,
+        },
+        price_per_image_usd: 0,
+        price: { ...price, usd_per_image: 0, verified: true },
+        lifecycle: { status: "active", end_of_life: null, checked_at: null, reason: null },
+      },
+      {
+        ...common,
+        id: "stability.sd3-5-large-v1:0",
+        name: "Stable Diffusion 3.5 Large",
+        default: false,
+        tasks: ["text-to-image", "image-to-image"],
+        parameters: {
+          prompt: common.prompt,
+          negative_prompt: true,
+          aspect_ratios: RATIOS,
+          side: null,
+          seed: common.seed,
+          num_images: common.num_images,
+          formats: ["png"],
+          guidance: null,
+          strength: { min: 0, max: 1, default: 0.5 },
+          image: null,
+        },
+        price_per_image_usd: 0.08,
+        price: { ...price, usd_per_image: 0.08, verified: false },
+        lifecycle: {
+          status: "legacy",
+          end_of_life: "2027-06-30",
+          checked_at: "2026-12-06T08:00:00Z",
+          reason: null,
+        },
+      },
+    ],
   };
 }
 

@@ -79,6 +79,7 @@ async function request(method, path, { body, key = true, signal } = {}) {
 
 export const api = {
   config: () => request("GET", "config", { key: false }),
+  models: () => request("GET", "models"),
   submit: (parameters) => request("POST", "jobs", { body: parameters }),
   job: (jobId, signal) => request("GET", "jobs/" + encodeURIComponent(jobId), { signal }),
   cancel: (jobId) => request("POST", "jobs/" + encodeURIComponent(jobId) + "/cancel"),

@@ -1,4 +1,5 @@
-// Wires the page: the key, the limits (GET /config, no key needed), the form, the job, history.
+// Wires the page: the key, the limits (GET /config, no key needed), the models (GET /models,
+// once a key is accepted), the form, the job, history.
 
 import { api, apiKey, ApiError, NoKeyError } from "./api.js";
 import { JobForm } from "./form.js";
@@ -29,6 +30,7 @@ function onError(error) {
 }
 
 const panel = new JobPanel({
+  modelName: (id) => (form ? form.modelName(id) : id),
   onAgain: (parameters) => {
     form.fill(parameters);
     $("job-form").requestSubmit();
@@ -52,7 +54,24 @@ async function useKey(value) {
   apiKey.set(value);
   keyMessage("Checking the key…");
   await history.reload();
-  if (apiKey.get()) keyMessage("Key accepted; it is kept in this tab only.", "ok");
+  if (!apiKey.get()) return; // refused: the key field says so
+  keyMessage("Key accepted; it is kept in this tab only.", "ok");
+  await loadModels();
+}
+
+/** The models the key may use: the picker offers them in place of the default alone. */
+async function loadModels() {
+  if (!form) return;
+  try {
+    form.useModels((await api.models()).models);
+  } catch (error) {
+    if (error.status === 403 || error.status === 401) {
+      onError(error);
+      return;
+    }
+    // The default model still works: say why the others are missing, and go on.
+    $("model-hint").textContent = `Could not list the models: ${error.message}`;
+  }
 }
 
 $("key-form").addEventListener("submit", (event) => {

@@ -1,5 +1,15 @@
-// The generate form: built from GET /config, read into a POST /jobs body, and told which
-// fields the API refused. No limit is written here: they all come from the deployment.
+// The generate form: built from GET /config and the chosen model (GET /models), read into a
+// POST /jobs body, and told which fields the API refused. No limit is written here: they all
+// come from the deployment and its models.
+
+import {
+  defaultModel,
+  lifecycleText,
+  modelLabel,
+  priceText,
+  ratioLabel,
+  usable,
+} from "./models.js";
 
 const PRESETS = [
   [512, 512, "Square"],
@@ -11,11 +21,12 @@ const PRESETS = [
   [576, 1024, "Tall 9:16"],
 ];
 const FIELDS = [
-  "prompt", "negative_prompt", "width", "height", "num_images", "format", "quality", "style",
-  "seed", "guidance",
+  "prompt", "negative_prompt", "model", "size", "width", "height", "num_images", "format",
+  "quality", "style", "seed", "guidance",
 ];
 // The API's names for a field that the form shows under another input.
-const ALIASES = { cfg_scale: "guidance" };
+const ALIASES = { cfg_scale: "guidance", aspect_ratio: "size" };
+const RATIO = "ratio:";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,66 +37,164 @@ function option(value, text) {
   return element;
 }
 
+function group(label, options) {
+  const element = document.createElement("optgroup");
+  element.label = label;
+  element.append(...options);
+  return element;
+}
+
 function setRange(input, range) {
   input.min = String(range.min);
   input.max = String(range.max);
+}
+
+/** Refills a select, keeping its value when it is still offered. */
+function refill(select, children, fallback) {
+  const previous = select.value;
+  select.replaceChildren(...children);
+  const offered = [...select.options].some((o) => o.value === previous && !o.disabled);
+  select.value = offered ? previous : fallback;
 }
 
 export class JobForm {
   constructor(config) {
     this.config = config;
     this.form = $("job-form");
+    this.models = [defaultModel(config)];
     this.build();
   }
 
   build() {
     const c = this.config;
-    $("prompt").maxLength = c.prompt.max_length;
-    $("prompt-hint").textContent = `Up to ${c.prompt.max_length} characters. Renders with ${c.engine}.`;
-    $("negative_prompt").maxLength = c.negative_prompt.max_length;
-
-    for (const id of ["width", "height"]) {
-      setRange($(id), c.side);
-      $(id).value = String(c.side.default);
-    }
-    const size = $("size");
-    for (const [w, h, name] of PRESETS) {
-      if (w >= c.side.min && w <= c.side.max && h >= c.side.min && h <= c.side.max) {
-        size.append(option(`${w}x${h}`, `${name} — ${w} × ${h}`));
-      }
-    }
-    size.append(option("custom", "Custom"));
-    $("size-hint").textContent = `Each side ${c.side.min} to ${c.side.max} pixels.`;
-    size.addEventListener("change", () => this.applyPreset());
-    for (const id of ["width", "height"]) $(id).addEventListener("input", () => this.matchPreset());
-    this.matchPreset();
-
-    setRange($("num_images"), c.num_images);
+    for (const id of ["width", "height"]) $(id).value = String(c.side.default);
     $("num_images").value = String(c.num_images.default);
-
-    for (const name of c.formats) $("format").append(option(name, name.toUpperCase()));
-    $("format").value = c.default_format;
-    $("format").addEventListener("change", () => this.showQuality());
 
     setRange($("quality"), c.quality);
     $("quality").placeholder = String(c.quality.default);
     $("quality-hint").textContent = `${c.quality.min}–${c.quality.max}; lossy formats only (default ${c.quality.default}).`;
-    this.showQuality();
 
     for (const name of c.styles) $("style").append(option(name, name.replace("_", " ")));
     $("style").value = c.default_style;
 
-    setRange($("seed"), c.seed);
-    setRange($("guidance"), c.guidance);
-    $("guidance").placeholder = String(c.guidance.default);
-    $("guidance-hint").textContent =
-      `${c.guidance.min}–${c.guidance.max}: how closely to follow the prompt (default ${c.guidance.default}).`;
-
+    $("model").addEventListener("change", () => this.applyModel());
+    $("size").addEventListener("change", () => this.applyPreset());
+    for (const id of ["width", "height"]) $(id).addEventListener("input", () => this.matchPreset());
+    $("format").addEventListener("change", () => this.showQuality());
     for (const id of FIELDS) $(id).addEventListener("input", () => this.clearError(id));
+    this.renderModels();
+    $("model-hint").textContent = "Enter your API key to choose among this deployment's models.";
+  }
+
+  /** The models GET /models answered: the picker offers them, keeping the one chosen. */
+  useModels(models) {
+    if (!models.length) return;
+    this.models = models;
+    this.renderModels();
+  }
+
+  /** The chosen model (the deployment's default until GET /models has answered). */
+  get model() {
+    return this.models.find((m) => m.id === $("model").value) || this.models[0];
+  }
+
+  /** A model's name, for a job that names it by id. */
+  modelName(id) {
+    const model = this.models.find((m) => m.id === id && m.price);
+    return model ? `${model.name} (${id})` : id;
+  }
+
+  renderModels() {
+    const fallback = (this.models.find((m) => m.default && usable(m)) || this.models[0]).id;
+    const options = this.models.map((m) => {
+      const entry = option(m.id, modelLabel(m));
+      entry.disabled = !usable(m);
+      return entry;
+    });
+    refill($("model"), options, fallback);
+    this.applyModel();
+  }
+
+  /** Shows what the chosen model takes: its shapes, counts, formats, seeds and guidance. */
+  applyModel() {
+    const c = this.config;
+    const m = this.model;
+    const p = m.parameters;
+    $("model-hint").textContent = m.description;
+    $("model-price").textContent = priceText(m);
+    $("model-lifecycle").textContent = lifecycleText(m);
+    $("model-lifecycle").dataset.status = m.lifecycle?.status || "";
+    $("model-facts").hidden = !m.price;
+
+    $("prompt").maxLength = p.prompt.max_length;
+    $("prompt-hint").textContent = `Up to ${p.prompt.max_length} characters.`;
+    $("negative_prompt").maxLength = p.prompt.max_length;
+    $("negative_prompt-field").hidden = !p.negative_prompt;
+
+    this.renderSizes();
+    setRange($("num_images"), p.num_images);
+    const formats = p.formats.filter((name) => c.formats.includes(name));
+    const format = formats.includes(c.default_format) ? c.default_format : formats[0];
+    refill($("format"), formats.map((name) => option(name, name.toUpperCase())), format);
+    this.showQuality();
+    setRange($("seed"), p.seed);
+
+    // A model that takes no guidance is refused one: the field goes, with what was typed.
+    const guidance = p.guidance;
+    $("guidance-field").hidden = !guidance;
+    if (!guidance) {
+      $("guidance").value = "";
+      return;
+    }
+    setRange($("guidance"), guidance);
+    $("guidance").placeholder = guidance.default == null ? "" : String(guidance.default);
+    const preset = guidance.default == null ? "" : ` (default ${guidance.default})`;
+    $("guidance-hint").textContent =
+      `${guidance.min}–${guidance.max}: how closely to follow the prompt${preset}.`;
+  }
+
+  /** The model's aspect ratios, and for a model that draws any size, sizes in pixels. */
+  renderSizes() {
+    const side = this.side();
+    const ratios = this.model.parameters.aspect_ratios;
+    const groups = [];
+    if (ratios.length) {
+      groups.push(group("Aspect ratio", ratios.map((r) => option(RATIO + r, ratioLabel(r)))));
+    }
+    if (side) {
+      for (const id of ["width", "height"]) setRange($(id), side);
+      const fits = (n) => n >= side.min && n <= side.max;
+      const presets = PRESETS.filter(([w, h]) => fits(w) && fits(h)).map(([w, h, name]) =>
+        option(`${w}x${h}`, `${name} — ${w} × ${h}`),
+      );
+      groups.push(group("Size in pixels", [...presets, option("custom", "Custom")]));
+    }
+    refill($("size"), groups, side ? "custom" : RATIO + ratios[0]);
+    if (side && $("size").value === "custom") this.matchPreset();
+    this.showSizeFields();
+  }
+
+  /** The sides the model draws within this deployment's MaxImageSize; null: ratios only. */
+  side() {
+    const side = this.model.parameters.side;
+    if (!side) return null;
+    const deployment = this.config.side;
+    return { min: Math.max(side.min, deployment.min), max: Math.min(side.max, deployment.max) };
+  }
+
+  showSizeFields() {
+    const ratio = $("size").value.startsWith(RATIO);
+    $("size-pair").hidden = ratio;
+    const side = this.side();
+    $("size-hint").textContent = ratio
+      ? `${this.model.name} chooses the size for this shape; each image reports its own.`
+      : `Each side ${side.min} to ${side.max} pixels.`;
   }
 
   applyPreset() {
     const value = $("size").value;
+    this.showSizeFields();
+    if (value.startsWith(RATIO)) return;
     if (value === "custom") {
       $("width").focus();
       return;
@@ -111,27 +220,42 @@ export class JobForm {
 
   /** The POST /jobs body: what the user typed, empty optional fields left out. */
   read() {
-    const body = { prompt: $("prompt").value };
+    const body = { prompt: $("prompt").value, model: $("model").value };
     const text = (id) => $(id).value.trim();
     const number = (id) => (text(id) === "" ? undefined : Number(text(id)));
-    if (text("negative_prompt")) body.negative_prompt = $("negative_prompt").value;
+    const shown = (id) => !$(id).closest("[hidden]");
+    if (shown("negative_prompt") && text("negative_prompt")) {
+      body.negative_prompt = $("negative_prompt").value;
+    }
+    const size = $("size").value;
+    if (size.startsWith(RATIO)) body.aspect_ratio = size.slice(RATIO.length);
     for (const id of ["width", "height", "num_images", "seed", "guidance"]) {
       const value = number(id);
-      if (value !== undefined) body[id] = value;
+      if (value !== undefined && shown(id)) body[id] = value;
     }
     body.format = $("format").value;
-    if (!$("quality-field").hidden && number("quality") !== undefined) body.quality = number("quality");
+    if (shown("quality") && number("quality") !== undefined) body.quality = number("quality");
     body.style = $("style").value;
     return body;
   }
 
-  /** Fills the form with a job's parameters, its seed included. */
+  /** Fills the form with a job's parameters, its model and seed included. */
   fill(parameters) {
+    if ([...$("model").options].some((o) => o.value === parameters.model && !o.disabled)) {
+      $("model").value = parameters.model;
+      this.applyModel();
+    }
     $("prompt").value = parameters.prompt;
     $("negative_prompt").value = parameters.negative_prompt || "";
-    $("width").value = String(parameters.width);
-    $("height").value = String(parameters.height);
-    this.matchPreset();
+    const ratio = RATIO + parameters.aspect_ratio;
+    if (parameters.width != null && this.side()) {
+      $("width").value = String(parameters.width);
+      $("height").value = String(parameters.height);
+      this.matchPreset();
+    } else if ([...$("size").options].some((o) => o.value === ratio)) {
+      $("size").value = ratio;
+    }
+    this.showSizeFields();
     $("num_images").value = String(parameters.num_images);
     $("format").value = parameters.format;
     this.showQuality();

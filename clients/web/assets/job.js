@@ -16,6 +16,13 @@ function seconds(ms) {
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
+/** "768 × 512", "16:9", or both: a model of ratios sizes each image itself. */
+function size(p) {
+  const pixels = p.width == null ? null : `${p.width} × ${p.height}`;
+  if (pixels && p.aspect_ratio) return `${pixels} (${p.aspect_ratio})`;
+  return pixels || p.aspect_ratio || "the input image's";
+}
+
 function extension(format) {
   return format === "jpeg" ? "jpg" : format;
 }
@@ -35,7 +42,8 @@ export function unavailable(text) {
 }
 
 export class JobPanel {
-  constructor({ onAgain, onSettled, onError }) {
+  constructor({ modelName, onAgain, onSettled, onError }) {
+    this.modelName = modelName;
     this.onAgain = onAgain;
     this.onSettled = onSettled;
     this.onError = onError;
@@ -132,6 +140,7 @@ export class JobPanel {
     this.renderElapsed();
     $("cancel").hidden = TERMINAL.has(job.status) || job.cancel_requested;
     $("again").hidden = !TERMINAL.has(job.status);
+    $("job-model").textContent = `Model: ${this.modelName(job.parameters.model)}`;
 
     const error = $("job-error");
     error.hidden = !job.error;
@@ -193,9 +202,10 @@ export class JobPanel {
     const p = job.parameters;
     const rows = [
       ["Job", job.job_id],
+      ["Model", this.modelName(p.model)],
       ["Prompt", p.prompt],
       ["Negative prompt", p.negative_prompt || "—"],
-      ["Size", `${p.width} × ${p.height}`],
+      ["Size", size(p)],
       ["Images", p.num_images],
       ["Format", p.format + (p.quality == null ? "" : `, quality ${p.quality}`)],
       ["Style", p.style],

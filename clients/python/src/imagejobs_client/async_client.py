@@ -1,4 +1,4 @@
-"""`AsyncClient(api_url, api_key)` and its `jobs`: `Client`, for an event loop.
+"""`AsyncClient(api_url, api_key)`, its `jobs` and `models`: `Client`, for an event loop.
 
 The same methods, arguments, retries and errors as `Client` (the operations are shared:
 `_jobs.py`), awaited. Cancelling a task cancels its request in flight and closes that
@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator, Callable
 
 from typing_extensions import Unpack
 
-from imagejobs_client import _jobs
+from imagejobs_client import _jobs, _models
 from imagejobs_client._http import AsyncTransport
 from imagejobs_client._transport import MAX_SERVER_WAIT, ClientOptions, Settings
-from imagejobs_client.models import Job, JobOptions, JobStatus
+from imagejobs_client.models import Job, JobOptions, JobStatus, Model
 
 
 class AsyncClient:
@@ -29,6 +29,7 @@ class AsyncClient:
     ) -> None:
         self._transport = AsyncTransport(Settings(api_url, api_key, **options))
         self.jobs = AsyncJobs(self._transport)
+        self.models = AsyncModels(self._transport)
 
     async def close(self) -> None:
         await self._transport.close()
@@ -91,3 +92,14 @@ class AsyncJobs:
                 yield job
             if (cursor := page.next_cursor) is None:
                 return
+
+
+class AsyncModels:
+    """`Client.models`' methods, awaited."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def list(self) -> list[Model]:
+        """`Models.list`."""
+        return await self._transport.run(_models.list_models(self._transport))

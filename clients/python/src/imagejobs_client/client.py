@@ -1,4 +1,4 @@
-"""`Client(api_url, api_key)` and its `jobs`: the blocking client."""
+"""`Client(api_url, api_key)`, its `jobs` and its `models`: the blocking client."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 
 from typing_extensions import Unpack
 
-from imagejobs_client import _jobs
+from imagejobs_client import _jobs, _models
 from imagejobs_client._http import SyncTransport
 from imagejobs_client._transport import MAX_SERVER_WAIT, ClientOptions, Settings
-from imagejobs_client.models import Job, JobOptions, JobStatus
+from imagejobs_client.models import Job, JobOptions, JobStatus, Model
 
 
 class Client:
@@ -25,6 +25,7 @@ class Client:
     ) -> None:
         self._transport = SyncTransport(Settings(api_url, api_key, **options))
         self.jobs = Jobs(self._transport)
+        self.models = Models(self._transport)
 
     def close(self) -> None:
         self._transport.close()
@@ -95,3 +96,13 @@ class Jobs:
             yield from page.jobs
             if (cursor := page.next_cursor) is None:
                 return
+
+
+class Models:
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def list(self) -> list[Model]:
+        """The models this deployment offers (`GET /models`), the default among them: what
+        each takes (tasks, aspect ratios, limits), costs and whether it can be used."""
+        return self._transport.run(_models.list_models(self._transport))

@@ -9,7 +9,7 @@ field (`ValidationError.field`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from typing_extensions import TypedDict
 
 from imagejobs_client._http import AsyncTransport, SyncTransport
+from imagejobs_client.images import ImageInput, ImageSource
 
 if TYPE_CHECKING:
     from imagejobs_client._transport import Transport
@@ -27,6 +28,9 @@ TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"
 ImageFormat = Literal["png", "jpeg", "webp"]
 Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
 WebhookEvent = Literal["started", "completed"]
+Task = Literal["text-to-image", "image-to-image"]
+LifecycleStatus = Literal["active", "legacy", "unavailable"]
+AspectRatio = Literal["1:1", "16:9", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
 DeliveryState = Literal["pending", "delivered", "given_up"]
 
 
@@ -35,7 +39,10 @@ class _Answer(BaseModel):
 
 
 class JobRequest(BaseModel):
-    """The body of `POST /jobs`. Only `prompt` is required; None leaves a field to the API."""
+    """The body of `POST /jobs`. Only `prompt` is required; None leaves a field to the API.
+
+    `image` takes a data: URL, or the bytes or path of a PNG, JPEG or WebP file, which become
+    one (`imagejobs_client.images`)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -43,8 +50,22 @@ class JobRequest(BaseModel):
     negative_prompt: str | None = Field(
         default=None, description="what to leave out, at most 2,000 characters"
     )
-    width: int | None = Field(default=None, description="in pixels")
-    height: int | None = Field(default=None, description="in pixels")
+    model: str | None = Field(
+        default=None,
+        description="a model id from GET /models; the deployment's default if left out",
+    )
+    task: Task | None = Field(
+        default=None, description="text-to-image, or image-to-image (with image and strength)"
+    )
+    aspect_ratio: AspectRatio | None = Field(
+        default=None,
+        description="the image's shape, one of the model's (GET /models); or give width and height",
+    )
+    width: int | None = Field(
+        default=None,
+        description="in pixels; with a model that takes aspect ratios, it must fit one",
+    )
+    height: int | None = Field(default=None, description="in pixels; see width")
     seed: int | None = Field(
         default=None, description="of the first image (image n uses seed + n); chosen if left out"
     )
@@ -59,7 +80,17 @@ class JobRequest(BaseModel):
         default=None, description="a style preset; none leaves the prompt as is"
     )
     guidance: float | None = Field(
-        default=None, description="how closely to follow the prompt, 1.1-10; the engine's default"
+        default=None,
+        description="how closely to follow the prompt, within the model's range (GET /models);"
+        " only for models that take it",
+    )
+    strength: float | None = Field(
+        default=None, description="image-to-image: 0 keeps the input image, 1 ignores it"
+    )
+    image: ImageInput | None = Field(
+        default=None,
+        description="image-to-image: the image to start from, as a data: URL (png, jpeg or webp,"
+        " at most 524288 bytes)",
     )
     # See webhooks.verify for checking what arrives.
     webhook: str | None = Field(
@@ -78,6 +109,9 @@ class JobOptions(TypedDict, total=False):
     `JobRequest`'s."""
 
     negative_prompt: str | None
+    model: str | None
+    task: Task | None
+    aspect_ratio: AspectRatio | None
     width: int | None
     height: int | None
     seed: int | None
@@ -86,23 +120,41 @@ class JobOptions(TypedDict, total=False):
     quality: int | None
     style: Style | None
     guidance: float | None
+    strength: float | None
+    image: ImageSource | None
     webhook: str | None
     webhook_events_filter: list[WebhookEvent] | None
 
 
+class InputImage(_Answer):
+    """An image a job takes in, as the job records it: where its bytes are, never the bytes."""
+
+    key: str
+    width: int
+    height: int
+    image_format: ImageFormat = Field(alias="format")
+    size_bytes: int
+
+
 class JobParameters(_Answer):
-    """Every parameter as the job is rendered: defaults applied, the seed chosen."""
+    """Every parameter as the job is rendered: defaults applied, the seed chosen. A model
+    that takes aspect ratios has no `width` and `height` here: each image has its own."""
 
     prompt: str
     negative_prompt: str | None = None
-    width: int
-    height: int
+    model: str
+    task: Task
+    aspect_ratio: AspectRatio | None = None
+    width: int | None = None
+    height: int | None = None
     seed: int
     num_images: int
     image_format: ImageFormat = Field(alias="format")
     quality: int | None = None
     style: Style
     guidance: float | None = None
+    strength: float | None = None
+    image: InputImage | None = None
 
 
 class JobError(_Answer):
@@ -217,3 +269,90 @@ class ErrorBody(_Answer):
     error: str
     message: str
     detail: list[FieldError] = []
+
+
+# --- GET /models ---------------------------------------------------------------------------
+
+
+class IntRange(_Answer):
+    min: int
+    max: int
+    default: int | None = None
+
+
+class FloatSpan(_Answer):
+    min: float
+    max: float
+    default: float | None = None
+
+
+class LengthLimit(_Answer):
+    max_length: int
+
+
+class InputLimits(_Answer):
+    """What an input image must be for the model to take it."""
+
+    formats: list[ImageFormat]
+    min_side: int
+    max_side: int
+    min_pixels: int
+    max_pixels: int
+
+
+class ModelParameters(_Answer):
+    """What a model takes, with its limits: a request outside them is refused (422)."""
+
+    prompt: LengthLimit
+    negative_prompt: bool
+    aspect_ratios: list[AspectRatio]
+    # Any width and height within this range (the built-in renderer); None: only the
+    # aspect ratios (a width and height in one of them also work).
+    side: IntRange | None = None
+    seed: IntRange
+    num_images: IntRange
+    formats: list[ImageFormat]
+    # None: the model takes no guidance.
+    guidance: FloatSpan | None = None
+    # image-to-image's strength; None without image-to-image.
+    strength: FloatSpan | None = None
+    image: InputLimits | None = None
+
+
+class Price(_Answer):
+    usd_per_image: float
+    as_of: date
+    source: str
+    # False: read off a secondary source, not the provider's own price page.
+    verified: bool
+
+
+class Lifecycle(_Answer):
+    """`legacy` models work until their `end_of_life`; `unavailable` ones are refused."""
+
+    status: LifecycleStatus
+    end_of_life: date | None = None
+    checked_at: datetime | None = None
+    reason: str | None = None
+
+
+class Model(_Answer):
+    """A model this deployment offers, as `GET /models` lists it: pass its `id` as `model=`."""
+
+    id: str
+    name: str
+    provider: str
+    description: str
+    # The model a job gets when it names none.
+    default: bool
+    tasks: list[Task]
+    parameters: ModelParameters
+    price_per_image_usd: float
+    price: Price
+    lifecycle: Lifecycle
+
+
+class ModelList(_Answer):
+    """`GET /models`."""
+
+    models: list[Model]

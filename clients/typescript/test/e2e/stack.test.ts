@@ -85,3 +85,28 @@ test("a request the API refuses is a typed error naming the field", async () => 
     return true;
   });
 });
+
+test("the models are listed, and a job drawn at one of its model's aspect ratios", async () => {
+  // Given the deployment's models, and its default (on LocalStack, the built-in renderer)
+  const models = await client.models.list();
+  const model = models.find((m) => m.default);
+  assert.ok(model, JSON.stringify(models.map((m) => m.id)));
+  assert.ok(model.parameters.aspect_ratios.includes("16:9"));
+
+  // When a job names that model and 16:9
+  let job = await client.jobs.create(
+    { prompt: "a harbour at dawn", model: model.id, aspect_ratio: "16:9" },
+    { wait: 20 },
+  );
+  if (!isTerminal(job)) job = await client.jobs.wait(job.job_id, { timeout: 120 });
+
+  // Then the job records both, and its picture is 16:9 (to the built-in renderer's whole
+  // multiples of 8), the size it reports
+  assert.equal(job.status, "succeeded", JSON.stringify(job.error));
+  assert.deepEqual([job.parameters.model, job.parameters.aspect_ratio], [model.id, "16:9"]);
+  const [image] = job.images;
+  assert.ok(image);
+  const [width, height] = pngSize(await client.download(image));
+  assert.deepEqual([width, height], [image.width, image.height]);
+  assert.ok(Math.abs(width / height - 16 / 9) < 0.01, `${width}x${height}`);
+});
