@@ -70,7 +70,7 @@ export interface paths {
         };
         /**
          * The models this deployment offers
-         * @description Each with its tasks, the parameters it takes and their limits, its price per image, and its lifecycle.
+         * @description Each with the tasks it does, what each task takes and its limits, its price per image, and its lifecycle.
          */
         get: operations["get_models_models_get"];
         put?: never;
@@ -153,6 +153,26 @@ export interface paths {
         put?: never;
         /** Submit a job (drop-in for the replaced Celery service) */
         post: operations["generate_image_generate_image_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image for a job
+         * @description Answers a presigned S3 POST: send the file there, then name it in a job as `{"upload_id": ...}`.
+         */
+        post: operations["post_upload_uploads_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -367,9 +387,16 @@ export interface components {
         };
         /**
          * InputImage
-         * @description An image a job takes in, as the job records it: where its bytes are, never the bytes.
+         * @description An image a job takes in, as the job records it: where it came from and what it is, read
+         *     from its bytes; never the bytes.
          */
         InputImage: {
+            /**
+             * Source
+             * @default inline
+             * @enum {string}
+             */
+            source?: "inline" | "upload" | "job";
             /**
              * Key
              * @description where the bytes are stored
@@ -386,7 +413,13 @@ export interface components {
              */
             format: "png" | "jpeg" | "webp";
             /** Size Bytes */
-            size_bytes: number;
+            size_bytes?: number | null;
+            /** Upload Id */
+            upload_id?: string | null;
+            /** Job Id */
+            job_id?: string | null;
+            /** Index */
+            index?: number | null;
         };
         /**
          * InputLimitsView
@@ -442,7 +475,7 @@ export interface components {
              * Prompt
              * @description what to draw: visible text, at most 2,000 characters
              */
-            prompt: string;
+            prompt?: string | null;
             /**
              * Negative Prompt
              * @description what to leave out, at most 2,000 characters
@@ -456,11 +489,11 @@ export interface components {
             model?: string;
             /**
              * Task
-             * @description text-to-image, or image-to-image (with image and strength)
+             * @description what the job does; GET /models lists which model does which task
              * @default text-to-image
              * @enum {string}
              */
-            task?: "text-to-image" | "image-to-image";
+            task?: "text-to-image" | "image-to-image" | "inpaint" | "outpaint" | "erase" | "remove-background" | "search-and-replace" | "search-and-recolor" | "upscale" | "control-sketch" | "control-structure" | "style-guide" | "style-transfer";
             /**
              * Aspect Ratio
              * @description the image's shape, one of the model's (GET /models); or give width and height
@@ -516,8 +549,67 @@ export interface components {
              * @description image-to-image: 0 keeps the input image, 1 ignores it
              */
             strength?: number | null;
-            /** @description image-to-image: the image to start from */
+            /** @description the image to start from or edit */
             image?: components["schemas"]["InputImage"] | null;
+            /** @description inpaint, erase: white where to change, black where to keep (else the image's transparency) */
+            mask?: components["schemas"]["InputImage"] | null;
+            /** @description style-transfer: the image whose style to take */
+            style_image?: components["schemas"]["InputImage"] | null;
+            /**
+             * Left
+             * @description outpaint: pixels to add on the left
+             */
+            left?: number | null;
+            /**
+             * Right
+             * @description outpaint: pixels to add on the right
+             */
+            right?: number | null;
+            /**
+             * Up
+             * @description outpaint: pixels to add above
+             */
+            up?: number | null;
+            /**
+             * Down
+             * @description outpaint: pixels to add below
+             */
+            down?: number | null;
+            /**
+             * Search Prompt
+             * @description search-and-replace: what in the image to replace
+             */
+            search_prompt?: string | null;
+            /**
+             * Select Prompt
+             * @description search-and-recolor: what in the image to recolor
+             */
+            select_prompt?: string | null;
+            /**
+             * Mode
+             * @description upscale: fast (x4), conservative or creative
+             */
+            mode?: ("fast" | "conservative" | "creative") | null;
+            /**
+             * Creativity
+             * @description outpaint, upscale: how much the model may invent
+             */
+            creativity?: number | null;
+            /**
+             * Control Strength
+             * @description control-sketch, control-structure: how closely to follow
+             */
+            control_strength?: number | null;
+            /**
+             * Fidelity
+             * @description style-guide: how closely to keep the style image's style
+             */
+            fidelity?: number | null;
+            /**
+             * Grow Mask
+             * @description inpaint, erase, search-and-*: pixels to widen the mask by
+             */
+            grow_mask?: number | null;
         };
         /**
          * JobStatus
@@ -636,7 +728,6 @@ export interface components {
             /** Formats */
             formats: ("png" | "jpeg" | "webp")[];
             guidance: components["schemas"]["FloatSpan"] | null;
-            strength: components["schemas"]["FloatSpan"] | null;
             image: components["schemas"]["InputLimitsView"] | null;
         };
         /** ModelView */
@@ -652,17 +743,17 @@ export interface components {
             /** Default */
             default: boolean;
             /** Tasks */
-            tasks: ("text-to-image" | "image-to-image")[];
+            tasks: components["schemas"]["TaskView"][];
             parameters: components["schemas"]["ModelParametersView"];
             /** Price Per Image Usd */
-            price_per_image_usd: number;
+            price_per_image_usd: number | null;
             price: components["schemas"]["PriceView"];
             lifecycle: components["schemas"]["LifecycleView"];
         };
         /** PriceView */
         PriceView: {
             /** Usd Per Image */
-            usd_per_image: number;
+            usd_per_image: number | null;
             /**
              * As Of
              * Format: date
@@ -687,6 +778,40 @@ export interface components {
             image_path?: string | null;
             /** Error */
             error?: string | null;
+        };
+        /**
+         * TaskView
+         * @description What a model takes for one task, and what it gives back.
+         */
+        TaskView: {
+            /**
+             * Task
+             * @enum {string}
+             */
+            task: "text-to-image" | "image-to-image" | "inpaint" | "outpaint" | "erase" | "remove-background" | "search-and-replace" | "search-and-recolor" | "upscale" | "control-sketch" | "control-structure" | "style-guide" | "style-transfer";
+            /** Images */
+            images: ("image" | "mask" | "style_image")[];
+            /** Mask */
+            mask: boolean;
+            /**
+             * Prompt
+             * @enum {string}
+             */
+            prompt: "required" | "optional" | "none";
+            /** Numbers */
+            numbers: {
+                [key: string]: components["schemas"]["FloatSpan"];
+            };
+            /** Texts */
+            texts: string[];
+            /** Aspect Ratio */
+            aspect_ratio: boolean;
+            /** Modes */
+            modes: ("fast" | "conservative" | "creative")[];
+            /** Alpha */
+            alpha: boolean;
+            /** Output */
+            output: string;
         };
         /** ValidationError */
         ValidationError: {
@@ -747,11 +872,6 @@ export interface components {
              */
             model?: string | null;
             /**
-             * Task
-             * @description text-to-image, or image-to-image (with image and strength)
-             */
-            task?: ("text-to-image" | "image-to-image") | null;
-            /**
              * Aspect Ratio
              * @description the image's shape, one of the model's (GET /models); or give width and height
              */
@@ -806,16 +926,6 @@ export interface components {
              * @description another name for guidance
              */
             cfg_scale?: number | null;
-            /**
-             * Strength
-             * @description image-to-image: 0 keeps the input image, 1 ignores it
-             */
-            strength?: number | null;
-            /**
-             * Image
-             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
-             */
-            image?: string | null;
             /**
              * Prompt
              * @description what to draw: visible text, at most 2,000 characters
@@ -840,11 +950,6 @@ export interface components {
              */
             model?: string | null;
             /**
-             * Task
-             * @description text-to-image, or image-to-image (with image and strength)
-             */
-            task?: ("text-to-image" | "image-to-image") | null;
-            /**
              * Aspect Ratio
              * @description the image's shape, one of the model's (GET /models); or give width and height
              */
@@ -899,16 +1004,6 @@ export interface components {
              * @description another name for guidance
              */
             cfg_scale?: number | null;
-            /**
-             * Strength
-             * @description image-to-image: 0 keeps the input image, 1 ignores it
-             */
-            strength?: number | null;
-            /**
-             * Image
-             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
-             */
-            image?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -933,7 +1028,6 @@ export interface components {
              * @default {
              *       "negative_prompt": null,
              *       "model": null,
-             *       "task": null,
              *       "aspect_ratio": null,
              *       "width": null,
              *       "height": null,
@@ -943,9 +1037,7 @@ export interface components {
              *       "quality": null,
              *       "style": "none",
              *       "guidance": null,
-             *       "cfg_scale": null,
-             *       "strength": null,
-             *       "image": null
+             *       "cfg_scale": null
              *     }
              */
             parameters?: components["schemas"]["GenerateParameters"];
@@ -953,8 +1045,22 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * JobImageRef
+         * @description An image of one of the tenant's own jobs, by its index among the job's images.
+         */
+        JobImageRef: {
+            /** Job Id */
+            job_id: string;
+            /**
+             * Index
+             * @default 0
+             */
+            index?: number;
+        };
+        /**
          * JobRequest
-         * @description Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string.
+         * @description Body of `POST /jobs`: strict, a number is a JSON number and a text a JSON string. The
+         *     prompt is needed by every task but those that take none (GET /models says which).
          */
         JobRequest: {
             /**
@@ -968,6 +1074,86 @@ export interface components {
              */
             webhook_events_filter?: ("started" | "completed")[] | null;
             /**
+             * Task
+             * @description what the job does; GET /models lists which model does which task
+             */
+            task?: ("text-to-image" | "image-to-image" | "inpaint" | "outpaint" | "erase" | "remove-background" | "search-and-replace" | "search-and-recolor" | "upscale" | "control-sketch" | "control-structure" | "style-guide" | "style-transfer") | null;
+            /**
+             * Strength
+             * @description image-to-image: 0 keeps the input image, 1 ignores it
+             */
+            strength?: number | null;
+            /**
+             * Image
+             * @description the image to start from or edit: a data: URL (png, jpeg or webp, at most 524288 bytes), an upload ({upload_id}) or an image of one of your jobs ({job_id, index})
+             */
+            image?: string | components["schemas"]["UploadRef"] | components["schemas"]["JobImageRef"] | null;
+            /**
+             * Mask
+             * @description inpaint, erase: white where to change, black where to keep (else the image's transparency): a data: URL (png, jpeg or webp, at most 524288 bytes), an upload ({upload_id}) or an image of one of your jobs ({job_id, index})
+             */
+            mask?: string | components["schemas"]["UploadRef"] | components["schemas"]["JobImageRef"] | null;
+            /**
+             * Style Image
+             * @description style-transfer: the image whose style to take: a data: URL (png, jpeg or webp, at most 524288 bytes), an upload ({upload_id}) or an image of one of your jobs ({job_id, index})
+             */
+            style_image?: string | components["schemas"]["UploadRef"] | components["schemas"]["JobImageRef"] | null;
+            /**
+             * Left
+             * @description outpaint: pixels to add on the left
+             */
+            left?: number | null;
+            /**
+             * Right
+             * @description outpaint: pixels to add on the right
+             */
+            right?: number | null;
+            /**
+             * Up
+             * @description outpaint: pixels to add above
+             */
+            up?: number | null;
+            /**
+             * Down
+             * @description outpaint: pixels to add below
+             */
+            down?: number | null;
+            /**
+             * Search Prompt
+             * @description search-and-replace: what in the image to replace
+             */
+            search_prompt?: string | null;
+            /**
+             * Select Prompt
+             * @description search-and-recolor: what in the image to recolor
+             */
+            select_prompt?: string | null;
+            /**
+             * Mode
+             * @description upscale: fast (x4), conservative or creative
+             */
+            mode?: ("fast" | "conservative" | "creative") | null;
+            /**
+             * Creativity
+             * @description outpaint, upscale: how much the model may invent
+             */
+            creativity?: number | null;
+            /**
+             * Control Strength
+             * @description control-sketch, control-structure: how closely to follow
+             */
+            control_strength?: number | null;
+            /**
+             * Fidelity
+             * @description style-guide: how closely to keep the style image's style
+             */
+            fidelity?: number | null;
+            /**
+             * Grow Mask
+             * @description inpaint, erase, search-and-*: pixels to widen the mask by
+             */
+            grow_mask?: number | null;
+            /**
              * Negative Prompt
              * @description what to leave out, at most 2,000 characters
              */
@@ -977,11 +1163,6 @@ export interface components {
              * @description a model id from GET /models; the deployment's default if left out
              */
             model?: string | null;
-            /**
-             * Task
-             * @description text-to-image, or image-to-image (with image and strength)
-             */
-            task?: ("text-to-image" | "image-to-image") | null;
             /**
              * Aspect Ratio
              * @description the image's shape, one of the model's (GET /models); or give width and height
@@ -1038,20 +1219,41 @@ export interface components {
              */
             cfg_scale?: number | null;
             /**
-             * Strength
-             * @description image-to-image: 0 keeps the input image, 1 ignores it
-             */
-            strength?: number | null;
-            /**
-             * Image
-             * @description image-to-image: the image to start from, as a data: URL (png, jpeg or webp, at most 524288 bytes)
-             */
-            image?: string | null;
-            /**
              * Prompt
              * @description what to draw: visible text, at most 2,000 characters
              */
-            prompt: string;
+            prompt?: string | null;
+        };
+        /**
+         * UploadRef
+         * @description An image uploaded with `POST /uploads`.
+         */
+        UploadRef: {
+            /** Upload Id */
+            upload_id: string;
+        };
+        /**
+         * UploadView
+         * @description `POST /uploads`: POST the file to `url` as multipart/form-data, with every one of `fields`
+         *     and a `Content-Type` field (image/png, image/jpeg or image/webp) before the `file` field;
+         *     then name it in a job as `{"upload_id": ...}` before `expires_at`.
+         */
+        UploadView: {
+            /** Upload Id */
+            upload_id: string;
+            /** Url */
+            url: string;
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Max Bytes */
+            max_bytes: number;
         };
         /**
          * ConfigView
@@ -1172,7 +1374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,7 +1462,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1348,7 +1550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1424,7 +1626,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1505,7 +1707,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1616,7 +1818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1724,7 +1926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1818,7 +2020,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +2125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1970,6 +2172,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_upload_uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where and how to POST the file */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadView"];
+                };
+            };
+            /** @description Malformed request: a path parameter, cursor or header out of shape, JSON that does not parse, is not UTF-8, nests deeper than 32 levels or has an integer of more than 40 digits */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid API key in `x-api-key` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayRefusal"];
+                };
+            };
+            /** @description The request body is larger than 764588 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not `application/json`, or has a Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A well-formed request outside the API's limits; `detail` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this API key: the usage plan's throttle or quota; on the submit routes also `too_many_open_jobs`, the key already has as many jobs queued or running as the deployment allows (retry after Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
         };
@@ -2021,7 +2299,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,7 +2373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2162,7 +2440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2229,7 +2507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +2583,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +2659,7 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
-            /** @description The request body is larger than 65536 bytes */
+            /** @description The request body is larger than 764588 bytes */
             413: {
                 headers: {
                     [name: string]: unknown;
