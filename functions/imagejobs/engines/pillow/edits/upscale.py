@@ -1,9 +1,11 @@
-"""Fast upscale: four times the width and height, resampled with a Lanczos filter and then
-sharpened with an unsharp mask, as Stability's Fast Upscale gives (x4) without a model.
+"""Fast upscale: four times the width and height, sharpened with an unsharp mask and resampled
+with a Lanczos filter, as Stability's Fast Upscale gives (x4) without a model.
 
-Nothing is invented: the detail is what the input had, its edges made crisper. Transparency is
-resampled with the colours (Pillow resamples RGBA premultiplied) and left unsharpened, so no
-halo appears at an edge of it.
+Nothing is invented: the detail is what the input had, its edges made crisper. The input is
+sharpened before it is resampled: the same edges come out as crisp as when the result is
+sharpened (a quarter-pixel radius there is a pixel here), for a sixteenth of the work, and the
+result's 16 megapixels are touched by one pass only. Transparency is resampled with the colours
+(Pillow resamples RGBA premultiplied) and not sharpened, so no halo appears at its edges.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ from imagejobs.engines.base import JobParameters
 from imagejobs.engines.pillow.edits.masks import plain
 
 SCALE = 4
-# Sharpening after the resample: a radius of about the scale, moderate, sparing flat areas.
-SHARPEN = ImageFilter.UnsharpMask(radius=2, percent=60, threshold=2)
+# Half a pixel of the input, two of the result; strong, sparing flat areas.
+SHARPEN = ImageFilter.UnsharpMask(radius=0.5, percent=80, threshold=2)
 
 
 def upscale(parameters: JobParameters, images: Mapping[str, Image.Image], seed: int) -> Image.Image:
     image = plain(images["image"])
-    larger = image.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.LANCZOS)
-    if larger.mode == "RGB":
-        return larger.filter(SHARPEN)
-    sharpened = larger.convert("RGB").filter(SHARPEN)
-    sharpened.putalpha(larger.getchannel("A"))
-    return sharpened
+    sharpened = image.convert("RGB").filter(SHARPEN)
+    if image.mode == "RGBA":
+        sharpened.putalpha(image.getchannel("A"))
+    return sharpened.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.LANCZOS)
