@@ -82,6 +82,26 @@ def _with_picture(
 
 def fill_from_surroundings(image: Image.Image, region: Image.Image) -> Image.Image:
     """`image` with every pixel of `region` (L, 255 where) filled from those around it; RGB."""
+    levels = _pyramid(image, region)
+    filled = levels.pop()
+    if filled.getchannel("A").getextrema()[1] == 0:
+        raise PermanentEngineError("the mask covers the whole image: there is nothing to fill from")
+    filled.putalpha(FULL)
+    while levels:  # each level let go of once used: a 16 MP image's pyramid is 85 MB
+        finer = levels.pop()
+        # The coarser level covers twice the finer's extent, rounded up: map it back exactly.
+        box = (0.0, 0.0, finer.width / 2, finer.height / 2)
+        enlarged = filled.resize(finer.size, Image.Resampling.BILINEAR, box)
+        filled = Image.alpha_composite(enlarged, finer)
+    filled = filled.convert("RGB")
+    # Smoothed inside, where the coarse levels' straight lines would show; exact at the edge.
+    smooth = wide_blur(filled, _breadth(region) / 12)
+    return Image.composite(smooth, filled, feathered(region, _breadth(region) / 4))
+
+
+def _pyramid(image: Image.Image, region: Image.Image) -> list[Image.Image]:
+    """The image with `region` (and any transparent pixel) unknown, halved down to one pixel:
+    each level's colour the known pixels' average, its weight their sum, up to full."""
     known = image.convert("RGB").convert("RGBA")
     weight = ImageChops.invert(region)
     if image.mode == "RGBA":
@@ -92,18 +112,7 @@ def fill_from_surroundings(image: Image.Image, region: Image.Image) -> Image.Ima
         halved = levels[-1].reduce(2)  # premultiplied: unknown pixels bring no colour
         halved.putalpha(halved.getchannel("A").point(SUMMED))
         levels.append(halved)
-    if levels[-1].getchannel("A").getextrema()[1] == 0:
-        raise PermanentEngineError("the mask covers the whole image: there is nothing to fill from")
-    filled = levels[-1]
-    filled.putalpha(FULL)
-    for finer in levels[-2::-1]:
-        # The coarser level covers twice the finer's extent, rounded up: map it back exactly.
-        box = (0.0, 0.0, finer.width / 2, finer.height / 2)
-        enlarged = filled.resize(finer.size, Image.Resampling.BILINEAR, box)
-        filled = Image.alpha_composite(enlarged, finer)
-    # Smoothed inside, where the coarse levels' straight lines would show; exact at the edge.
-    smooth = wide_blur(filled, _breadth(region) / 12)
-    return Image.composite(smooth, filled, feathered(region, _breadth(region) / 4)).convert("RGB")
+    return levels
 
 
 def _breadth(region: Image.Image) -> float:
