@@ -478,6 +478,14 @@ def test_a_task_the_built_in_renderer_cannot_do_fails_if_a_stored_job_brings_it(
 # --------------------------------------------------------------------------- through the worker
 
 
+def queue_edit(world: WorkerWorld, image: InputImage, **fields: Any) -> None:
+    """A queued job of the built-in renderer that edits `image`, one image of it."""
+    world.add_job(
+        engine="pillow", model="pillow", prompt=None, width=None, height=None, guidance=None,
+        num_images=1, image=image, **fields,
+    )  # fmt: skip
+
+
 def test_a_remove_background_job_with_an_uploaded_image_runs_through_the_worker(
     world: WorkerWorld,
 ) -> None:
@@ -486,10 +494,7 @@ def test_a_remove_background_job_with_an_uploaded_image_runs_through_the_worker(
     key = f"inputs/{WORKER_JOB_ID}/image.png"
     world.images.put(key, stored(image), "image/png")
     upload = record(image, "image").model_copy(update={"key": key, "source": "upload"})
-    world.add_job(
-        engine="pillow", model="pillow", task="remove-background", prompt=None, width=None,
-        height=None, guidance=None, num_images=1, image_format="webp", image=upload,
-    )  # fmt: skip
+    queue_edit(world, upload, task="remove-background", image_format="webp")
 
     # When the worker renders it with the built-in renderer
     outcome = world.run(PillowRenderer())
@@ -511,10 +516,7 @@ def test_an_upscale_of_another_jobs_image_runs_through_the_worker(world: WorkerW
         source="job", key=source_key, width=120, height=90, image_format="png",
         job_id="11111111-2222-4333-8444-555555555555", index=0,
     )  # fmt: skip
-    world.add_job(
-        engine="pillow", model="pillow", task="upscale", mode="fast", prompt=None, width=None,
-        height=None, guidance=None, num_images=1, image_format="png", image=chained,
-    )  # fmt: skip
+    queue_edit(world, chained, task="upscale", mode="fast", image_format="png")
 
     # When the worker renders it
     outcome = world.run(PillowRenderer())
@@ -532,11 +534,7 @@ def test_an_edit_the_pixels_make_impossible_fails_the_job_at_once_saying_why(
     # Given a queued erase of an image with no transparency and no mask
     key = f"inputs/{WORKER_JOB_ID}/image.png"
     world.images.put(key, stored(photo()), "image/png")
-    world.add_job(
-        engine="pillow", model="pillow", task="erase", prompt=None, width=None, height=None,
-        guidance=None, num_images=1, image_format="png",
-        image=record(photo(), "image").model_copy(update={"key": key}),
-    )  # fmt: skip
+    queue_edit(world, record(photo(), "image").model_copy(update={"key": key}), task="erase")
 
     # When the worker renders it, on its first receive
     outcome = world.run(PillowRenderer(), receive_count=1)

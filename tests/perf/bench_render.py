@@ -138,21 +138,8 @@ def measure_styles(
     rows: list[dict[str, Any]] = []
     for style in STYLES:
         _render_call(prompt, "png", 64, style)()  # warm up: the style module's import
-        first_ms_per_mp: float | None = None
-        for side in sizes:
-            median_ms = _median_ms(_render_call(prompt, "png", side, style), repeat)
-            ms_per_mp = median_ms / (side * side / 1e6)
-            first_ms_per_mp = first_ms_per_mp or ms_per_mp
-            rows.append(
-                {
-                    "style": style,
-                    "side": side,
-                    "median_ms": median_ms,
-                    "ms_per_mp": ms_per_mp,
-                    "vs_first": ms_per_mp / first_ms_per_mp,
-                    "repeat": repeat,
-                }
-            )
+        at = functools.partial(_render_call, prompt, "png", style=style)
+        rows += _by_size({"style": style}, at, sizes, repeat)
     return rows
 
 
@@ -162,47 +149,57 @@ def measure_edits(sizes: Sequence[int] = EDIT_SIZES, repeat: int = 3) -> list[di
     rows: list[dict[str, Any]] = []
     for task in EDITS:
         _edit_call(task, 64)()  # warm up: the edits' import
-        first_ms_per_mp: float | None = None
-        for side in sizes:
-            median_ms = _median_ms(_edit_call(task, side), repeat)
-            ms_per_mp = median_ms / (side * side / 1e6)
-            first_ms_per_mp = first_ms_per_mp or ms_per_mp
-            rows.append(
-                {
-                    "task": task,
-                    "side": side,
-                    "median_ms": median_ms,
-                    "ms_per_mp": ms_per_mp,
-                    "vs_first": ms_per_mp / first_ms_per_mp,
-                    "repeat": repeat,
-                }
-            )
+        rows += _by_size({"task": task}, functools.partial(_edit_call, task), sizes, repeat)
     return rows
 
 
-def edits_table(rows: Sequence[dict[str, Any]]) -> str:
-    """One line per edit: ms and ms/MP at each size, then the last size's ms/MP over the
-    first's."""
-    sides = list(dict.fromkeys(row["side"] for row in rows))
-    header = f"{'edit':<19}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
-    lines = [header + f" {'ratio':>6}"]
-    for task in dict.fromkeys(row["task"] for row in rows):
-        own = [row for row in rows if row["task"] == task]
-        cells = "".join(f" {row['median_ms']:>10.1f} {row['ms_per_mp']:>7.1f}" for row in own)
-        lines.append(f"{task:<19}{cells} {own[-1]['vs_first']:>6.2f}")
-    return "\n".join(lines)
+def _by_size(
+    what: dict[str, str],
+    call_at: Callable[[int], Callable[[], object]],
+    sizes: Sequence[int],
+    repeat: int,
+) -> list[dict[str, Any]]:
+    """`what` timed at each side: median ms, ms per megapixel, and that against the first."""
+    rows: list[dict[str, Any]] = []
+    first_ms_per_mp: float | None = None
+    for side in sizes:
+        median_ms = _median_ms(call_at(side), repeat)
+        ms_per_mp = median_ms / (side * side / 1e6)
+        first_ms_per_mp = first_ms_per_mp or ms_per_mp
+        rows.append(
+            {
+                **what,
+                "side": side,
+                "median_ms": median_ms,
+                "ms_per_mp": ms_per_mp,
+                "vs_first": ms_per_mp / first_ms_per_mp,
+                "repeat": repeat,
+            }
+        )
+    return rows
 
 
 def styles_table(rows: Sequence[dict[str, Any]]) -> str:
     """One line per style: ms and ms/MP at each size, then the last size's ms/MP over the
     first's."""
+    return _by_size_table(rows, "style", 11)
+
+
+def edits_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One line per edit: ms and ms/MP at each size, then the last size's ms/MP over the
+    first's."""
+    return _by_size_table(rows, "task", 19)
+
+
+def _by_size_table(rows: Sequence[dict[str, Any]], key: str, width: int) -> str:
     sides = list(dict.fromkeys(row["side"] for row in rows))
-    header = f"{'style':<11}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
+    heading = "edit" if key == "task" else key
+    header = f"{heading:<{width}}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
     lines = [header + f" {'ratio':>6}"]
-    for style in dict.fromkeys(row["style"] for row in rows):
-        own = [row for row in rows if row["style"] == style]
+    for name in dict.fromkeys(row[key] for row in rows):
+        own = [row for row in rows if row[key] == name]
         cells = "".join(f" {row['median_ms']:>10.1f} {row['ms_per_mp']:>7.1f}" for row in own)
-        lines.append(f"{style:<11}{cells} {own[-1]['vs_first']:>6.2f}")
+        lines.append(f"{name:<{width}}{cells} {own[-1]['vs_first']:>6.2f}")
     return "\n".join(lines)
 
 
