@@ -85,8 +85,9 @@ BUILT_IN = ModelSpec(
     name="Built-in renderer",
     provider="imagejobs",
     description="Draws the prompt's words as shapes and colours, and edits images with image"
-    " algorithms, with no model and no network: fast, free and repeatable. For development"
-    " and tests.",
+    " algorithms, with no model and no network: fast, free and repeatable. It finds things by"
+    " colour, not by name: its search-and-recolor's select_prompt names a colour. For"
+    " development and tests.",
     tasks={
         "text-to-image": TEXT_TO_IMAGE,
         "image-to-image": TaskSpec(numbers={"strength": Range(0, 1, default=0.5)}),
