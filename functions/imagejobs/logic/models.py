@@ -98,6 +98,7 @@ def _task(name: Task, task: TaskSpec) -> TaskView:
         aspect_ratio=task.aspect_ratio,
         modes=list(task.modes),
         alpha=task.alpha,
+        seeded=task.seeded,
         output=task.output,
     )
 
