@@ -50,10 +50,14 @@ setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own ven
 
 # HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
 # live on the next invocation (README, "Dev loop"). Unchanged inputs skip sam build/deploy.
-up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1)
-	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)
+# Every model is offered; IMAGE_ENGINE=bedrock makes a Stability model the default. Bedrock
+# calls go to BEDROCK_ENDPOINT_URL, else to the project's stand-in (docs/bedrock.md).
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1 IMAGE_ENGINE=bedrock BEDROCK_ENDPOINT_URL=)
+	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload) \
+		$(if $(IMAGE_ENGINE),--image-engine $(IMAGE_ENGINE)) \
+		$(if $(BEDROCK_ENDPOINT_URL),--bedrock-endpoint-url $(BEDROCK_ENDPOINT_URL))
 
-down:  ## Stop what `make up` started
+down:  ## Stop what `make up` started (LocalStack and the Bedrock stand-in)
 	@$(PY) -m imagejobs_dev.stack down
 
 demo: up  ## Set up, deploy, generate an image, print where it is and the web page's URL

@@ -275,3 +275,25 @@ def test_make_up_mounts_the_code_only_when_hot_reload_is_asked_for() -> None:
     # Then only the second deploys with the code mounted (tests/localstack/test_devloop.py)
     assert plain[-2:] == ["imagejobs_dev.stack", "up"]
     assert hot[-3:] == ["imagejobs_dev.stack", "up", "--hot-reload"]
+
+
+def test_make_up_passes_the_engine_and_the_bedrock_endpoint_on_only_when_given() -> None:
+    # Given `make up` with and without IMAGE_ENGINE and BEDROCK_ENDPOINT_URL
+
+    # When make says what each would run
+    plain = command_of("up", "imagejobs_dev.stack up")
+    chosen = command_of(
+        "up",
+        "imagejobs_dev.stack up",
+        "IMAGE_ENGINE=bedrock",
+        "BEDROCK_ENDPOINT_URL=http://127.0.0.1:4599",
+    )
+
+    # Then only the second names them (tests/e2e/test_models.py runs the chain they deploy)
+    assert plain[-2:] == ["imagejobs_dev.stack", "up"]
+    assert chosen[-4:] == [
+        "--image-engine",
+        "bedrock",
+        "--bedrock-endpoint-url",
+        "http://127.0.0.1:4599",
+    ]

@@ -50,6 +50,11 @@ class Layout:
         return self.home / "localstack.log"
 
     @property
+    def lambda_environment(self) -> Path:
+        """Variables every function gets besides its own (imagejobs_dev.bedrock_local)."""
+        return self.home / "lambda-environment.json"
+
+    @property
     def marker(self) -> Path:
         return self.home / "installed"
 

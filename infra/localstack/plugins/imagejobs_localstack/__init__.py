@@ -1,7 +1,8 @@
 """LocalStack plugins that let it run on a host with no Docker engine.
 
 - `executor`: a Lambda runtime executor that runs each execution environment as a child
-  Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`).
+  Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`); `endpoints` gives those processes
+  the endpoints of services LocalStack does not serve (the Bedrock stand-in), from a file.
 - `dynamodb`: a DynamoDB provider answered by moto in pure Python, with no Java
   (`PROVIDER_OVERRIDE_DYNAMODB=moto`).
 - `thread_leak`: a start-up hook that stops LocalStack from keeping a dead thread (and its
