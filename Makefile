@@ -103,14 +103,18 @@ clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)
 
 # Benchmarks (README, "Performance"): N jobs at concurrency C end to end on LocalStack;
-# FULL=1 also times `make test`; SOAK Lambda invocations (0: none) watch LocalStack's threads
-# and memory. Prints a table; the last line is the JSON file's path.
+# FULL=1 also times `make test`; QUOTA jobs (0: none) drain through a model that admits
+# QUOTA_RATE requests a minute (the Bedrock stand-in); SOAK Lambda invocations (0: none) watch
+# LocalStack's threads and memory. Prints a table; the last line is the JSON file's path.
 N ?= 200
 C ?= 10
+QUOTA ?= 300
+QUOTA_RATE ?= 60
 SOAK ?= 50000
 .PHONY: bench
-bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
-	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)
+bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, quota burst, soak (N=200 C=10 QUOTA=300 QUOTA_RATE=60 SOAK=50000 FULL=1)
+	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --quota-jobs $(QUOTA) \
+		--quota-requests $(QUOTA_RATE) --soak $(SOAK) $(if $(FULL),--full)
 
 # The API's OpenAPI document, generated from the handlers' routes and models (README, "The API").
 .PHONY: openapi

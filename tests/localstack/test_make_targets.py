@@ -6,8 +6,8 @@ Which test covers which target:
 - gallery, down: the command the target runs (from `make -n`), run here for real into a
   scratch folder, so the committed sheet and this clone's LocalStack are left alone;
 - clean: run here for real in a scratch folder, with a stand-in for the venv's interpreter;
-- bench: here, that N, C, SOAK and FULL reach the benchmark; its stages run at their smallest
-  size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
+- bench: here, that N, C, QUOTA, QUOTA_RATE, SOAK and FULL reach the benchmark; its stages run
+  at their smallest size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
 - up: the end-to-end tests deploy their stack with the real `make up` (tests/e2e/conftest.py,
   timed as the bench's developer loop times it);
 - demo: its command runs against that deployed stack in tests/e2e/test_demo.py;
@@ -213,18 +213,23 @@ def test_make_clean_removes_build_output_and_the_local_environments(tmp_path: Pa
 
 
 def test_make_bench_passes_its_size_to_the_benchmark() -> None:
-    # Given the benchmark target with a small size, a short soak and FULL set
+    # Given the benchmark target with a small size, a small quota burst, a short soak and FULL
+    variables = ("N=3", "C=2", "QUOTA=4", "QUOTA_RATE=120", "SOAK=7", "FULL=1")
 
     # When make says what it would run
-    command = command_of("bench", "tests.perf.bench", "N=3", "C=2", "SOAK=7", "FULL=1")
+    command = command_of("bench", "tests.perf.bench", *variables)
 
     # Then the benchmark gets that size, and FULL (the stages run in tests/perf and tests/e2e)
-    assert command[-8:] == [
+    assert command[-12:] == [
         "tests.perf.bench",
         "--jobs",
         "3",
         "--concurrency",
         "2",
+        "--quota-jobs",
+        "4",
+        "--quota-requests",
+        "120",
         "--soak",
         "7",
         "--full",
