@@ -131,7 +131,7 @@ def lines(figures: dict[str, Any]) -> list[str]:
         f"  succeeded {figures['succeeded']}/{figures['jobs']}; failed {figures['failed']};"
         f" dead-lettered {figures['dead_letter_messages']}; model calls"
         f" {figures['model_calls']}, of which throttled {figures['throttled_calls']}",
-        f"  throttled waits per job: p50 {waits['p50']:.0f}, p95 {waits['p95']:.0f}"
+        f"  throttled waits per job: p50 {waits['p50']:g}, p95 {waits['p95']:g}"
         f" ({waits['total']} in all); submit -> succeeded p50 {latency['p50']:.0f} s,"
         f" p95 {latency['p95']:.0f} s",
     ]
