@@ -47,6 +47,7 @@ _STAND_IN_ENVIRONMENT = {
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
     "IDEMPOTENCY_WINDOW_SECONDS": "3600",
     "MAX_OPEN_JOBS_PER_TENANT": "100",
+    "MODEL_LIFECYCLE_CHECK_SECONDS": "3600",
     "WEBHOOK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/webhooks",
     "WEBHOOK_SECRETS_TABLE_NAME": "webhook-secrets",
     "WEBHOOK_RETRY_SCHEDULE": "5,300",
