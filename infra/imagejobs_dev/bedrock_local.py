@@ -6,7 +6,8 @@ the project's stand-in (imagejobs_dev.bedrock_standin), which it starts as a bac
 of its own: `python -m imagejobs_dev.bedrock_standin --port N --any-key` (LocalStack's functions
 sign with LocalStack's keys), recorded in `.localstack/bedrock-standin.json` (pid, start time,
 URL; a pid alone is not an identity), logging to `.localstack/bedrock-standin.log`, reused
-while it answers, and stopped by `make down`. A restarted stand-in takes its old port again
+while it runs, and stopped by `make down`. It is launched before LocalStack starts and waited
+for after, so its start-up hides behind LocalStack's. A restarted stand-in takes its old port again
 when it is free, so functions started before keep reaching it.
 
 The URL reaches the functions without a line of the template or the code changing: `make up`
@@ -49,7 +50,11 @@ class StandInRecord:
     url: str
 
     def running_pid(self) -> int | None:
-        if self.pid <= 1 or not alive(self.pid) or start_time(self.pid) != self.started:
+        if self.pid <= 1:
+            return None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, os.WNOHANG)  # one of ours that ended is no zombie to signal
+        if not alive(self.pid) or start_time(self.pid) != self.started:
             return None
         return self.pid
 
@@ -102,22 +107,19 @@ def _a_free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def ensure_standin(root: Path) -> str:
-    """The URL of our stand-in: the recorded one while it answers, else a new one."""
+def launch(root: Path) -> StandInRecord:
+    """Our stand-in's record: the running one, else a new process, not waited for (`make up`
+    launches it beside LocalStack's start, then waits for both)."""
     record = read_record(root)
-    if record is not None and record.running_pid() is not None and answers(record.url):
-        return record.url
     if record is not None and record.running_pid() is not None:
-        terminate(record.pid, 5)  # ours, but not answering
+        return record
     port = record.port if record is not None and _free(record.port) else _a_free_port()
-    url = f"http://127.0.0.1:{port}"
     home = Layout(root).home
     home.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "imagejobs_dev.bedrock_standin"]
     command += ["--port", str(port), "--region", REGION, "--any-key"]
     # Its own configuration only: the caller's IMAGEJOBS_BEDROCK_STANDIN_* would change it.
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEJOBS_BEDROCK_STANDIN_")}
-    started = time.monotonic()
     with log_file(root).open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -128,16 +130,26 @@ def ensure_standin(root: Path) -> str:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # detached: it outlives `make up`
         )
-    record = StandInRecord(process.pid, start_time(process.pid), url)
+    record = StandInRecord(process.pid, start_time(process.pid), f"http://127.0.0.1:{port}")
     state_file(root).write_text(json.dumps(asdict(record)) + "\n")
-    while not answers(url, timeout=0.5):
-        if process.poll() is not None or time.monotonic() - started > START_TIMEOUT_SECONDS:
+    return record
+
+
+def ensure_standin(root: Path) -> str:
+    """The URL of our stand-in once it answers: the recorded one, or one launched now."""
+    record = launch(root)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    waited = False
+    while not answers(record.url, timeout=0.5):
+        if record.running_pid() is None or time.monotonic() > deadline:
             stop_standin(root)
             tail = log_file(root).read_text(errors="replace")[-2000:]
-            raise LocalStackError(f"the Bedrock stand-in did not start on {url}:\n{tail}")
+            raise LocalStackError(f"the Bedrock stand-in does not answer on {record.url}:\n{tail}")
+        waited = True
         time.sleep(POLL_SECONDS)
-    print(f"Bedrock stand-in ready on {url}", file=sys.stderr)
-    return url
+    if waited:
+        print(f"Bedrock stand-in ready on {record.url}", file=sys.stderr)
+    return record.url
 
 
 def stop_standin(root: Path) -> bool:

@@ -44,6 +44,7 @@ from imagejobs_dev.localstack import (
     LocalStack,
     LocalStackError,
     ensure_running,
+    external_endpoint,
     healthy,
     stop,
 )
@@ -282,6 +283,8 @@ def up(
 ) -> StackInfo:
     if image_engine not in DEFAULT_MODELS:
         raise LocalStackError(f"IMAGE_ENGINE must be one of {', '.join(DEFAULT_MODELS)}")
+    if bedrock_endpoint_url is None and external_endpoint() is None:
+        bedrock_local.launch(root)  # starts while LocalStack does; waited for below
     localstack = ensure_running(root)
     bedrock = None
     if _ours(root, localstack):

@@ -44,6 +44,19 @@ def test_the_stand_in_is_started_once_and_reused_while_it_answers(root: Path) ->
     assert config["region"] == "us-east-1"
 
 
+def test_a_stand_in_launched_beside_localstack_is_waited_for_not_replaced(root: Path) -> None:
+    # Given a stand-in launched without waiting, as make up launches it before LocalStack
+    launched = bedrock_local.launch(root)
+
+    # When make up then waits for it
+    url = bedrock_local.ensure_standin(root)
+
+    # Then the launched process is the one that answers
+    assert url == launched.url
+    assert bedrock_local.read_record(root) == launched
+    assert bedrock_local.answers(url)
+
+
 def test_a_stand_in_that_died_is_started_again_on_its_port(root: Path) -> None:
     # Given a stand-in that was killed behind make's back
     url = bedrock_local.ensure_standin(root)

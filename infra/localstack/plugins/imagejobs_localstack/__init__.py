@@ -14,4 +14,6 @@
 - `environments`: a start-up hook that caps the execution environments LocalStack starts per
   function (a local knob), so a burst of requests waits for a warm one instead of cold-starting
   one each on two cores.
+- `cloudformation`: a start-up hook that types a stack's deployed parameter values as it types
+  new ones, so a stack that joins a list parameter can be updated and deleted.
 """
