@@ -20,18 +20,16 @@ import pytest
 from PIL import Image
 from standardwebhooks import Webhook
 
-from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev.stack import StackInfo
+from tests.e2e.test_api import api, finished_job
 from tests.e2e.test_sweeper import worker_paused
-from tests.support.http import HttpResponse, call, poll
+from tests.support.http import call, poll
 from tests.support.local_bedrock import LocalBedrock, run_sweeper
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 SD35 = "stability.sd3-5-large-v1:0"
 CORE = "stability.stable-image-core-v1:1"
 ULTRA = "stability.stable-image-ultra-v1:1"
-# Cold starts on a loaded 2-core machine dominate; a warm job takes a second or two.
-JOB_TIMEOUT = 120
 # Three ratios per model, each of the nine the models take once.
 RATIOS = {
     SD35: ("1:1", "21:9", "2:3"),
@@ -61,24 +59,10 @@ def lifecycles_restored(deployed: StackInfo, bedrock: LocalBedrock) -> Iterator[
     assert (report["legacy_models"], report["unavailable_models"]) == (0, 0), report
 
 
-def api(deployed: StackInfo, method: str, path: str, body: Any = None) -> HttpResponse:
-    return call(method, deployed.api_url + path, body, headers={"x-api-key": deployed.api_key})
-
-
 def submit(deployed: StackInfo, **fields: Any) -> str:
     response = api(deployed, "POST", "jobs", {"prompt": "a lighthouse at dusk", **fields})
     assert response.status == 202, response.body
     return str(response.json()["job_id"])
-
-
-def finished(deployed: StackInfo, job_id: str) -> dict[str, Any]:
-    response = poll(
-        lambda: api(deployed, "GET", f"jobs/{job_id}"),
-        lambda r: r.status == 200 and r.json()["status"] in TERMINAL_STATUSES,
-        JOB_TIMEOUT,
-        f"job {job_id} to end",
-    )
-    return response.json()  # type: ignore[no-any-return]
 
 
 def models(deployed: StackInfo) -> dict[str, dict[str, Any]]:
@@ -114,7 +98,7 @@ def test_each_stability_model_draws_text_to_image_in_the_ratios_asked(
     }
 
     # When they have run
-    jobs = {job_id: finished(deployed, job_id) for job_id in asked}
+    jobs = {job_id: finished_job(deployed, job_id) for job_id in asked}
 
     # Then each succeeded with its model, one image of the shape it asked for, whose stated
     # size is the size of the picture stored
@@ -142,7 +126,7 @@ def test_sd35_draws_image_to_image_from_a_data_url(
     data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
     # When the job runs
-    job = finished(
+    job = finished_job(
         deployed,
         submit(deployed, model=SD35, task="image-to-image", image=data_url, strength=0.6),
     )
@@ -176,7 +160,7 @@ def test_a_filtered_prompt_fails_the_job_at_once_and_the_webhook_says_so(
 
     # When the job runs
     webhook = receiver.url.rstrip("/") + path
-    job = finished(deployed, submit(deployed, model=CORE, webhook=webhook))
+    job = finished_job(deployed, submit(deployed, model=CORE, webhook=webhook))
 
     # Then it failed content_filtered, saying the prompt was refused, after one call: no retry
     assert job["status"] == "failed"
@@ -198,7 +182,7 @@ def test_an_inference_error_is_transient_and_the_job_succeeds_on_its_retry(
 
     # When a job runs
     job_id = submit(deployed, model=ULTRA, aspect_ratio="1:1")
-    job = finished(deployed, job_id)
+    job = finished_job(deployed, job_id)
 
     # Then it succeeded, on its second attempt, the first having met the inference error
     assert (job["status"], len(job["images"])) == ("succeeded", 1), job
@@ -254,7 +238,7 @@ def test_a_model_past_its_end_of_life_is_refused_at_submit_and_its_queued_jobs_f
         assert models(deployed)[SD35]["lifecycle"]["status"] == "unavailable"
 
     # And the job queued before fails model_unavailable once the worker takes it, with a hint
-    job = finished(deployed, queued)
+    job = finished_job(deployed, queued)
     assert job["status"] == "failed"
     assert job["error"]["type"] == "model_unavailable"
     assert "end of its life" in job["error"]["message"]

@@ -5,7 +5,6 @@ variables, and from the next invocation on when the file changes. On our LocalSt
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,7 +12,8 @@ import pytest
 
 from imagejobs_dev import bedrock_local
 from imagejobs_dev.localstack import Layout, running_pid
-from tests.localstack.test_host_mode import ROOT, invoke, zipped
+from tests.localstack.conftest import python_function
+from tests.localstack.test_host_mode import ROOT, invoke
 
 pytestmark = pytest.mark.localstack
 
@@ -52,20 +52,10 @@ def endpoints_file() -> Iterator[Callable[[dict[str, Any]], None]]:
 
 @pytest.fixture
 def function(aws: Callable[..., Any]) -> Iterator[str]:
-    name = f"endpoints-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/plugin-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Timeout=10,
-        Environment={"Variables": {"OWN": "x", "AWS_ENDPOINT_URL_BEDROCK": "http://own:1"}},
-    )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
-    yield name
-    lambda_.delete_function(FunctionName=name)
+    # Its own AWS_ENDPOINT_URL_BEDROCK, to show that a function's own variable wins.
+    own = {"OWN": "x", "AWS_ENDPOINT_URL_BEDROCK": "http://own:1"}
+    with python_function(aws, HANDLER, environment=own, prefix="endpoints-test") as name:
+        yield name
 
 
 def test_functions_reach_bedrock_where_the_file_says_and_the_rest_at_localstack(
