@@ -49,7 +49,7 @@ def submit_job(
     request = submission.request
     job_id = str(uuid.uuid4())
     spec = _model(request, settings)
-    check_available(spec.id, ports.lifecycles)
+    check_available(spec, ports.lifecycles)
     parameters = _resolve(request, spec, settings)
     if (violation := spec.task_violation(parameters.task)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
