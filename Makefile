@@ -50,10 +50,14 @@ setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own ven
 
 # HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
 # live on the next invocation (README, "Dev loop"). Unchanged inputs skip sam build/deploy.
-up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1)
-	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)
+# Every model is offered; IMAGE_ENGINE=bedrock makes a Stability model the default. Bedrock
+# calls go to BEDROCK_ENDPOINT_URL, else to the project's stand-in (docs/bedrock.md).
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1 IMAGE_ENGINE=bedrock BEDROCK_ENDPOINT_URL=)
+	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload) \
+		$(if $(IMAGE_ENGINE),--image-engine $(IMAGE_ENGINE)) \
+		$(if $(BEDROCK_ENDPOINT_URL),--bedrock-endpoint-url $(BEDROCK_ENDPOINT_URL))
 
-down:  ## Stop what `make up` started
+down:  ## Stop what `make up` started (LocalStack and the Bedrock stand-in)
 	@$(PY) -m imagejobs_dev.stack down
 
 demo: up  ## Set up, deploy, generate an image, print where it is and the web page's URL
@@ -99,14 +103,18 @@ clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)
 
 # Benchmarks (README, "Performance"): N jobs at concurrency C end to end on LocalStack;
-# FULL=1 also times `make test`; SOAK Lambda invocations (0: none) watch LocalStack's threads
-# and memory. Prints a table; the last line is the JSON file's path.
+# FULL=1 also times `make test`; QUOTA jobs (0: none) drain through a model that admits
+# QUOTA_RATE requests a minute (the Bedrock stand-in); SOAK Lambda invocations (0: none) watch
+# LocalStack's threads and memory. Prints a table; the last line is the JSON file's path.
 N ?= 200
 C ?= 10
+QUOTA ?= 300
+QUOTA_RATE ?= 60
 SOAK ?= 50000
 .PHONY: bench
-bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
-	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)
+bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, quota burst, soak (N=200 C=10 QUOTA=300 QUOTA_RATE=60 SOAK=50000 FULL=1)
+	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --quota-jobs $(QUOTA) \
+		--quota-requests $(QUOTA_RATE) --soak $(SOAK) $(if $(FULL),--full)
 
 # The API's OpenAPI document, generated from the handlers' routes and models (README, "The API").
 .PHONY: openapi

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from imagejobs_dev import bedrock_local
 from imagejobs_dev.localstack import LocalStack, ensure_running, stop
 from tests.support.figures import SESSION_FIGURES
 
@@ -19,11 +20,13 @@ def localstack() -> Iterator[LocalStack]:
     """A running LocalStack (the emulator): the one named by LOCALSTACK_ENDPOINT, ours, or one
     started now. tests/e2e deploys the CloudFormation stack on it (the `deployed` fixture).
 
-    Only a LocalStack this session started is stopped at its end.
+    Only a LocalStack this session started is stopped at its end, with the Bedrock stand-in
+    that the session's `make up` started beside it.
     """
     running = ensure_running(ROOT)
     yield running
     if running.started_here:
+        bedrock_local.forget(ROOT)
         stop(ROOT)
 
 

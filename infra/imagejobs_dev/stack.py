@@ -13,6 +13,11 @@ this LocalStack still has the stack deployed from the same inputs. `up --hot-rel
 clone, so that an edit in functions/ is live without a redeploy (imagejobs_dev.hot_reload).
 The same JSON is kept in `.localstack/stack.json` for the command-line client and the
 end-to-end tests.
+
+Models: samconfig.toml's [localstack] configuration offers every model of the catalogue, the
+built-in renderer as the default; `up --image-engine bedrock` (`make up IMAGE_ENGINE=bedrock`)
+makes a Stability model the default instead. Bedrock calls go to BEDROCK_ENDPOINT_URL, or to
+the project's stand-in, which `up` starts and `down` stops (imagejobs_dev.bedrock_local).
 """
 
 from __future__ import annotations
@@ -24,17 +29,26 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
-from imagejobs_dev import deploy_inputs
+from imagejobs_dev import bedrock_local, deploy_inputs
 from imagejobs_dev import hot_reload as mounted_code
 from imagejobs_dev.deploy_inputs import DeployRecord, Mode
-from imagejobs_dev.localstack import LocalStack, LocalStackError, ensure_running, healthy, stop
+from imagejobs_dev.localstack import (
+    Layout,
+    LocalStack,
+    LocalStackError,
+    ensure_running,
+    external_endpoint,
+    healthy,
+    stop,
+)
+from imagejobs_dev.localstack.process import running
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "localstack"
@@ -42,6 +56,9 @@ STACK_NAME = "imagejobs"
 REGION = "us-east-1"
 # LocalStack accepts any credentials; these are its documented defaults, not secrets.
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# IMAGE_ENGINE -> the deployment's DefaultModel. With `bedrock`, Stable Image Core: the fast
+# and cheap one of Stability's models (docs/bedrock.md).
+DEFAULT_MODELS = {"pillow": "pillow", "bedrock": "stability.stable-image-core-v1:1"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,9 @@ class StackInfo:
     api_key: str
     api_key_id: str
     usage_plan_id: str
+    # Where the functions reach Bedrock (the stand-in's URL, unless BEDROCK_ENDPOINT_URL named
+    # another); None on a LocalStack this tool did not start, whose functions it cannot point.
+    bedrock_endpoint_url: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -137,25 +157,41 @@ def _deployed_stack_id(localstack: LocalStack) -> str | None:
     return str(described["StackId"]) if settled else None
 
 
-def _inputs(root: Path, mode: Mode) -> str:
-    return deploy_inputs.digest(root, sources=mode == "sam")
+def _inputs(root: Path, mode: Mode, image_engine: str = "pillow") -> str:
+    digest = deploy_inputs.digest(root, sources=mode == "sam")
+    # Another default model is another deployment of the same sources.
+    return digest if image_engine == "pillow" else f"{digest}+{image_engine}"
 
 
-def is_current(root: Path, localstack: LocalStack, mode: Mode) -> bool:
+def parameters(root: Path, image_engine: str) -> list[dict[str, str]]:
+    """samconfig.toml's [localstack] parameters, with the engine's default model."""
+    found = mounted_code.parameters(root, CONFIG_ENV)
+    if image_engine == "pillow":
+        return found
+    chosen = {"ParameterKey": "DefaultModel", "ParameterValue": DEFAULT_MODELS[image_engine]}
+    return [p for p in found if p["ParameterKey"] != "DefaultModel"] + [chosen]
+
+
+def is_current(
+    root: Path, localstack: LocalStack, mode: Mode, image_engine: str = "pillow"
+) -> bool:
     """Whether this LocalStack still has the stack deployed, the same way, from these inputs."""
     record = deploy_inputs.read_deploy(root)
     if record is None or record.mode != mode or record.endpoint_url != localstack.endpoint_url:
         return False
     return record.stack_id == _deployed_stack_id(localstack) and record.inputs == _inputs(
-        root, mode
+        root, mode, image_engine
     )
 
 
-def deploy(root: Path, localstack: LocalStack, *, hot_reload: bool = False) -> StackInfo:
+def deploy(
+    root: Path, localstack: LocalStack, *, hot_reload: bool = False, image_engine: str = "pillow"
+) -> StackInfo:
     env = aws_environment(localstack.endpoint_url)
     mode: Mode = "hot-reload" if hot_reload else "sam"
+    inputs = _inputs(root, mode, image_engine)
     started = time.monotonic()
-    if is_current(root, localstack, mode):
+    if is_current(root, localstack, mode, image_engine):
         print("deploy: skipped, the stack is deployed from these inputs", file=sys.stderr)
     else:
         deploy_inputs.forget_deploy(root)
@@ -164,13 +200,20 @@ def deploy(root: Path, localstack: LocalStack, *, hot_reload: bool = False) -> S
             stack_id = mounted_code.deploy(
                 client("cloudformation", localstack.endpoint_url),
                 STACK_NAME,
-                mounted_code.mounted_template(root, _inputs(root, mode)),
-                mounted_code.parameters(root, CONFIG_ENV),
+                mounted_code.mounted_template(root, inputs),
+                parameters(root, image_engine),
             )
         else:
-            _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
+            overrides = []
+            if image_engine != "pillow":
+                pairs = [
+                    f"{p['ParameterKey']}={p['ParameterValue']}"
+                    for p in parameters(root, image_engine)
+                ]
+                overrides = ["--parameter-overrides", " ".join(pairs)]
+            _run([_sam(), "deploy", "--config-env", CONFIG_ENV, *overrides], env, root)
             stack_id = _deployed_stack_id(localstack) or ""
-        record = DeployRecord(localstack.endpoint_url, stack_id, mode, _inputs(root, mode))
+        record = DeployRecord(localstack.endpoint_url, stack_id, mode, inputs)
         deploy_inputs.write_deploy(root, record)
         print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
     deployed = describe(localstack)
@@ -225,11 +268,45 @@ def describe(localstack: LocalStack) -> StackInfo:
     )
 
 
-def up(root: Path = ROOT, *, hot_reload: bool = False) -> StackInfo:
-    return deploy(root, ensure_running(root), hot_reload=hot_reload)
+def _ours(root: Path, localstack: LocalStack) -> bool:
+    """Whether `localstack` is the one this tool started, whose plugin points the functions."""
+    record = running(Layout(root))
+    return record is not None and record.endpoint_url == localstack.endpoint_url
+
+
+def up(
+    root: Path = ROOT,
+    *,
+    hot_reload: bool = False,
+    image_engine: str = "pillow",
+    bedrock_endpoint_url: str | None = None,
+) -> StackInfo:
+    if image_engine not in DEFAULT_MODELS:
+        raise LocalStackError(f"IMAGE_ENGINE must be one of {', '.join(DEFAULT_MODELS)}")
+    if bedrock_endpoint_url is None and external_endpoint() is None:
+        bedrock_local.launch(root)  # starts while LocalStack does; waited for below
+    localstack = ensure_running(root)
+    bedrock = None
+    if _ours(root, localstack):
+        bedrock = bedrock_local.bedrock_endpoint(root, bedrock_endpoint_url)
+        bedrock_local.point_functions_at(root, bedrock)
+    elif bedrock_endpoint_url or image_engine != "pillow":
+        print(
+            f"note: {localstack.endpoint_url} is not a LocalStack this tool started: its"
+            " functions reach Bedrock wherever boto3 sends them, not BEDROCK_ENDPOINT_URL or"
+            " the stand-in",
+            file=sys.stderr,
+        )
+    deployed = deploy(root, localstack, hot_reload=hot_reload, image_engine=image_engine)
+    if bedrock is None:
+        return deployed
+    deployed = replace(deployed, bedrock_endpoint_url=bedrock)
+    state_file(root).write_text(deployed.to_json() + "\n")
+    return deployed
 
 
 def down(root: Path = ROOT) -> None:
+    bedrock_local.forget(root)
     deployed = read_state(root)
     # stop() only stops a LocalStack `up` started (it keeps its own pid file).
     if stop(root):
@@ -254,10 +331,29 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="up: mount the functions' code from this clone (edits are live without a deploy)",
     )
+    parser.add_argument(
+        "--image-engine",
+        choices=sorted(DEFAULT_MODELS),
+        default=os.environ.get("IMAGE_ENGINE") or "pillow",
+        help="up: the default model's engine (default: IMAGE_ENGINE, else %(default)s)",
+    )
+    parser.add_argument(
+        "--bedrock-endpoint-url",
+        default=os.environ.get("BEDROCK_ENDPOINT_URL") or None,
+        help="up: where the functions call Bedrock (default: BEDROCK_ENDPOINT_URL, else the"
+        " project's stand-in, started now)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(up(args.root, hot_reload=args.hot_reload).to_json())
+            print(
+                up(
+                    args.root,
+                    hot_reload=args.hot_reload,
+                    image_engine=args.image_engine,
+                    bedrock_endpoint_url=args.bedrock_endpoint_url,
+                ).to_json()
+            )
         elif args.command == "down":
             down(args.root)
     except LocalStackError as error:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -42,3 +45,40 @@ def table(aws: Callable[..., Any]) -> Iterator[str]:
     )
     yield name
     aws("dynamodb").delete_table(TableName=name)
+
+
+def zipped(source: str) -> bytes:
+    """A deployment package holding `source` as app.py."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("app.py", source)
+    return archive.getvalue()
+
+
+@contextmanager
+def python_function(
+    aws: Callable[..., Any],
+    source: str,
+    *,
+    environment: dict[str, str] | None = None,
+    timeout: int = 10,
+    prefix: str = "plugin-test",
+) -> Iterator[str]:
+    """A python3.13 function whose handler is `app.handler` in `source`, active; its name.
+    Deleted afterwards."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    lambda_ = aws("lambda")
+    lambda_.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=f"arn:aws:iam::000000000000:role/{prefix}",
+        Handler="app.handler",
+        Code={"ZipFile": zipped(source)},
+        Timeout=timeout,
+        Environment={"Variables": environment or {}},
+    )
+    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
+    try:
+        yield name
+    finally:
+        lambda_.delete_function(FunctionName=name)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from imagejobs_dev.localstack.lifecycle import LOCAL_SPEED
-from tests.localstack.test_host_mode import zipped
+from tests.localstack.conftest import python_function
 from tests.support.http import poll
 
 pytestmark = pytest.mark.localstack
@@ -47,20 +47,11 @@ def handler(event, context):
 
 @pytest.fixture
 def sleeper(aws: Callable[..., Any], table: str) -> Iterator[str]:
-    name = f"concurrency-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/concurrency-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Timeout=30,
-        Environment={"Variables": {"TABLE": table, "BATCH_SECONDS": str(BATCH_SECONDS)}},
-    )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
-    yield name
-    lambda_.delete_function(FunctionName=name)
+    environment = {"TABLE": table, "BATCH_SECONDS": str(BATCH_SECONDS)}
+    with python_function(
+        aws, HANDLER, environment=environment, timeout=30, prefix="concurrency-test"
+    ) as name:
+        yield name
 
 
 def most_at_once(intervals: list[tuple[float, float]]) -> int:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import io
 import json
 import re
 import ssl
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from imagejobs_dev.localstack import LocalStack
+from tests.localstack.conftest import python_function, zipped
 from tests.support.http import poll
 
 pytestmark = pytest.mark.localstack
@@ -58,13 +57,6 @@ def handler(event, context):
 """
 
 
-def zipped(source: str) -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("app.py", source)
-    return archive.getvalue()
-
-
 @pytest.fixture(scope="module")
 def bucket(aws: Callable[..., Any]) -> Iterator[str]:
     name = f"plugin-test-{uuid.uuid4().hex[:8]}"
@@ -75,20 +67,10 @@ def bucket(aws: Callable[..., Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def function(aws: Callable[..., Any], table: str) -> Iterator[str]:
-    name = f"plugin-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/plugin-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Timeout=FUNCTION_TIMEOUT,
-        Environment={"Variables": {"TABLE": table}},
-    )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
-    yield name
-    lambda_.delete_function(FunctionName=name)
+    with python_function(
+        aws, HANDLER, environment={"TABLE": table}, timeout=FUNCTION_TIMEOUT
+    ) as name:
+        yield name
 
 
 def invoke(aws: Callable[..., Any], function: str, event: dict[str, Any]) -> dict[str, Any]:

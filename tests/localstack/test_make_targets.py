@@ -6,8 +6,8 @@ Which test covers which target:
 - gallery, down: the command the target runs (from `make -n`), run here for real into a
   scratch folder, so the committed sheet and this clone's LocalStack are left alone;
 - clean: run here for real in a scratch folder, with a stand-in for the venv's interpreter;
-- bench: here, that N, C, SOAK and FULL reach the benchmark; its stages run at their smallest
-  size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
+- bench: here, that N, C, QUOTA, QUOTA_RATE, SOAK and FULL reach the benchmark; its stages run
+  at their smallest size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
 - up: the end-to-end tests deploy their stack with the real `make up` (tests/e2e/conftest.py,
   timed as the bench's developer loop times it);
 - demo: its command runs against that deployed stack in tests/e2e/test_demo.py;
@@ -213,18 +213,23 @@ def test_make_clean_removes_build_output_and_the_local_environments(tmp_path: Pa
 
 
 def test_make_bench_passes_its_size_to_the_benchmark() -> None:
-    # Given the benchmark target with a small size, a short soak and FULL set
+    # Given the benchmark target with a small size, a small quota burst, a short soak and FULL
+    variables = ("N=3", "C=2", "QUOTA=4", "QUOTA_RATE=120", "SOAK=7", "FULL=1")
 
     # When make says what it would run
-    command = command_of("bench", "tests.perf.bench", "N=3", "C=2", "SOAK=7", "FULL=1")
+    command = command_of("bench", "tests.perf.bench", *variables)
 
     # Then the benchmark gets that size, and FULL (the stages run in tests/perf and tests/e2e)
-    assert command[-8:] == [
+    assert command[-12:] == [
         "tests.perf.bench",
         "--jobs",
         "3",
         "--concurrency",
         "2",
+        "--quota-jobs",
+        "4",
+        "--quota-requests",
+        "120",
         "--soak",
         "7",
         "--full",
@@ -275,3 +280,25 @@ def test_make_up_mounts_the_code_only_when_hot_reload_is_asked_for() -> None:
     # Then only the second deploys with the code mounted (tests/localstack/test_devloop.py)
     assert plain[-2:] == ["imagejobs_dev.stack", "up"]
     assert hot[-3:] == ["imagejobs_dev.stack", "up", "--hot-reload"]
+
+
+def test_make_up_passes_the_engine_and_the_bedrock_endpoint_on_only_when_given() -> None:
+    # Given `make up` with and without IMAGE_ENGINE and BEDROCK_ENDPOINT_URL
+
+    # When make says what each would run
+    plain = command_of("up", "imagejobs_dev.stack up")
+    chosen = command_of(
+        "up",
+        "imagejobs_dev.stack up",
+        "IMAGE_ENGINE=bedrock",
+        "BEDROCK_ENDPOINT_URL=http://127.0.0.1:4599",
+    )
+
+    # Then only the second names them (tests/e2e/test_models.py runs the chain they deploy)
+    assert plain[-2:] == ["imagejobs_dev.stack", "up"]
+    assert chosen[-4:] == [
+        "--image-engine",
+        "bedrock",
+        "--bedrock-endpoint-url",
+        "http://127.0.0.1:4599",
+    ]

@@ -6,13 +6,14 @@ Stages, in order (STAGES): render cost per format and size, per style and per ed
 (bench_render), cold start and warm overhead per function against a boto3 floor (bench_cold), a
 cProfile of the slowest cold start, then on LocalStack the developer loop (bench_e2e), the
 stack's memory at rest just after it started, idle jobs one at a time, rounds of the load run,
-the memory after it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone
-(FULL=1), and the developer loop's shortcuts (bench_devloop). Last, each figure against its
-target (targets); `--only` runs the stages it names. Timings are medians and percentiles, and
-each in-process figure comes with its floor from the same run; nothing here asserts a speed. The
-JSON goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them), and
-the JSON file's path is the last line printed. docs/performance.md's figures come from a run
-committed under docs/bench/ (tests/perf/performance_page.py).
+the memory after it (bench_chain), a burst at a model's request quota (bench_quota), the soak
+(bench_soak), `make test` here and in a fresh clone (FULL=1), and the developer loop's
+shortcuts (bench_devloop). Last, each figure against its target (targets); `--only` runs the
+stages it names. Timings are medians and percentiles, and each in-process figure comes with its
+floor from the same run; nothing here asserts a speed. The JSON goes to out/bench/, the charts
+to tests/perf/charts/ (docs/performance.md shows them), and the JSON file's path is the last
+line printed. docs/performance.md's figures come from a run committed under docs/bench/
+(tests/perf/performance_page.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tests.perf import (
     bench_cold,
     bench_devloop,
     bench_e2e,
+    bench_quota,
     bench_render,
     bench_soak,
     fixtures,
@@ -191,6 +193,15 @@ STAGES: list[Stage] = [
         needs_stack=True,
     ),
     Stage(
+        "quota",
+        lambda a: (
+            f"a burst of {a.quota_jobs} jobs at {a.quota_requests} requests per {a.quota_per}"
+        ),
+        lambda a, f: bench_quota.burst(a.quota_jobs, a.quota_requests, a.quota_per),
+        needs_stack=True,
+        enabled=lambda a: bool(a.quota_jobs),
+    ),
+    Stage(
         "soak",
         lambda a: f"soak: {a.soak} Lambda invocations",
         lambda a, f: bench_soak.run(ensure_running(ROOT), a.soak),
@@ -288,6 +299,13 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="+", choices=[stage.key for stage in STAGES], help="only these stages"
     )
+    parser.add_argument(
+        "--quota-jobs", type=int, default=300, help="jobs of the quota burst (0: none)"
+    )
+    parser.add_argument(
+        "--quota-requests", type=int, default=60, help="requests the model admits per window"
+    )
+    parser.add_argument("--quota-per", choices=sorted(bench_quota.WINDOW_SECONDS), default="minute")
     parser.add_argument(
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
     )

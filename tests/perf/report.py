@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf import bench_render
+from tests.perf import bench_quota, bench_render
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -272,6 +272,7 @@ _SECTIONS = (
     ("idle", _idle),
     ("load", _load),
     ("memory_after_load", _memory("Memory at rest after the load")),
+    ("quota", bench_quota.lines),
     ("soak", _soak),
     ("make_test", _make_test("in this tree, on its running stack")),
     ("make_test_fresh_clone", _make_test("in a fresh clone, setup included")),

@@ -28,6 +28,8 @@ class Layout:
         self.tmp = self.home / "tmp"
         self.state = self.home / "state.json"
         self.log = self.home / "localstack.log"
+        # Variables every function gets besides its own (imagejobs_dev.bedrock_local).
+        self.lambda_environment = self.home / "lambda-environment.json"
 
     def __repr__(self) -> str:
         return f"Layout({self.root!r})"
