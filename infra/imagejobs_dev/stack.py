@@ -5,12 +5,19 @@ Names: a `LocalStack` (variables `localstack`) is the emulator, a running proces
 stack deployed on it. "Stack" alone always means the latter.
 
 `up` starts LocalStack (or reuses one named by LOCALSTACK_ENDPOINT / AWS_ENDPOINT_URL),
-runs `sam build` and `sam deploy --config-env localstack`, and prints the deployed stack's
-coordinates as one JSON object on its last line. Each step is skipped when its inputs have not
-changed (imagejobs_dev.deploy_inputs): no `sam build` when the build is current, no deploy when
-this LocalStack still has the stack deployed from the same inputs. `up --hot-reload`
-(`make up HOT_RELOAD=1`) deploys the same template with the functions' code mounted from this
-clone, so that an edit in functions/ is live without a redeploy (imagejobs_dev.hot_reload).
+runs `sam build`, deploys what it built, and prints the deployed stack's coordinates as one
+JSON object on its last line. Each step is skipped when its inputs have not changed
+(imagejobs_dev.deploy_inputs): no `sam build` when the build is current, no deploy when this
+LocalStack still has the stack deployed from the same inputs, the same way.
+
+Three ways to deploy the same template (imagejobs_dev.hot_reload):
+- `up` (`make up`): the built template straight to CloudFormation, each function's code
+  mounted from its build folder: no packaging, no change set. What restarting a stopped stack
+  costs is LocalStack's CloudFormation creating the stack's resources.
+- `up --hot-reload` (`make up HOT_RELOAD=1`): the same with the functions' code mounted from
+  this clone, so that an edit in functions/ is live without `make up`.
+- `up --sam-deploy` (`make up SAM_DEPLOY=1`): `sam deploy --config-env localstack`, the path to
+  AWS (it zips and uploads each function, then deploys a change set).
 The same JSON is kept in `.localstack/stack.json` for the command-line client and the
 end-to-end tests.
 """
@@ -138,7 +145,7 @@ def _deployed_stack_id(localstack: LocalStack) -> str | None:
 
 
 def _inputs(root: Path, mode: Mode) -> str:
-    return deploy_inputs.digest(root, sources=mode == "sam")
+    return deploy_inputs.digest(root, sources=mode != "hot-reload")
 
 
 def is_current(root: Path, localstack: LocalStack, mode: Mode) -> bool:
@@ -151,25 +158,24 @@ def is_current(root: Path, localstack: LocalStack, mode: Mode) -> bool:
     )
 
 
-def deploy(root: Path, localstack: LocalStack, *, hot_reload: bool = False) -> StackInfo:
+def deploy(root: Path, localstack: LocalStack, *, mode: Mode = "build") -> StackInfo:
     env = aws_environment(localstack.endpoint_url)
-    mode: Mode = "hot-reload" if hot_reload else "sam"
     started = time.monotonic()
     if is_current(root, localstack, mode):
         print("deploy: skipped, the stack is deployed from these inputs", file=sys.stderr)
     else:
         deploy_inputs.forget_deploy(root)
         build(root, env, mode)
-        if hot_reload:
+        if mode == "sam":
+            _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
+            stack_id = _deployed_stack_id(localstack) or ""
+        else:
             stack_id = mounted_code.deploy(
                 client("cloudformation", localstack.endpoint_url),
                 STACK_NAME,
-                mounted_code.mounted_template(root, _inputs(root, mode)),
+                mounted_code.mounted_template(root, _inputs(root, mode), live=mode == "hot-reload"),
                 mounted_code.parameters(root, CONFIG_ENV),
             )
-        else:
-            _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
-            stack_id = _deployed_stack_id(localstack) or ""
         record = DeployRecord(localstack.endpoint_url, stack_id, mode, _inputs(root, mode))
         deploy_inputs.write_deploy(root, record)
         print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
@@ -225,8 +231,8 @@ def describe(localstack: LocalStack) -> StackInfo:
     )
 
 
-def up(root: Path = ROOT, *, hot_reload: bool = False) -> StackInfo:
-    return deploy(root, ensure_running(root), hot_reload=hot_reload)
+def up(root: Path = ROOT, *, mode: Mode = "build") -> StackInfo:
+    return deploy(root, ensure_running(root), mode=mode)
 
 
 def down(root: Path = ROOT) -> None:
@@ -249,15 +255,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
     )
-    parser.add_argument(
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
         "--hot-reload",
-        action="store_true",
+        action="store_const",
+        const="hot-reload",
+        dest="mode",
+        default="build",
         help="up: mount the functions' code from this clone (edits are live without a deploy)",
+    )
+    how.add_argument(
+        "--sam-deploy",
+        action="store_const",
+        const="sam",
+        dest="mode",
+        help="up: deploy with `sam deploy` (zip, upload, change set), as to AWS",
     )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(up(args.root, hot_reload=args.hot_reload).to_json())
+            print(up(args.root, mode=args.mode).to_json())
         elif args.command == "down":
             down(args.root)
     except LocalStackError as error:
