@@ -4,6 +4,10 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv installs all three environments (.venv, LocalStack's, checkov's) from one cache of wheels;
+# pip re-downloads every wheel on each install.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
 # Python 3.13 is the Lambda runtime's version. The LocalStack tooling is what finds it (pyenv,
 # PATH, ...); before .venv exists any python3 can run that (standard library only).
 PYTHON313 ?= $(shell PYTHONPATH=$(CURDIR)/infra python3 -m imagejobs_dev.localstack python313 2>/dev/null)
@@ -15,30 +19,41 @@ CHECKOV := $(VENV)/tools/checkov/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help setup up down demo test lint unit gallery clean browser screenshot
+# The test tiers, one folder of tests/ each (README, "Tests"): `make test-<tier>` runs one.
+TIERS := logic static integration localstack e2e perf
+# pytest's workers (pytest-xdist): the tiers that need no LocalStack spread over them; the tests
+# that need LocalStack run in one of them, in order, on one stack (tests/conftest.py).
+WORKERS ?= 3
+PYTEST := $(PY) -m pytest -n $(WORKERS) --dist loadgroup
+
+.PHONY: help setup up down demo test lint gallery clean browser screenshot $(addprefix test-,$(TIERS))
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@printf "  make %-11s %s\n" "test-TIER" "One tier of tests: $(addprefix test-,$(TIERS))"
 
+# The venv has pip too: `sam build` installs the functions' requirements with the pip of the
+# python3.13 on PATH, which is this one.
 $(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyproject.toml
 	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON313=/path/to/python3.13" >&2; exit 1; fi
 	$(PYTHON313) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip install --quiet -e ./clients/python  # the SDK, which the imagejobs CLI is built on
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) -e '.[dev]' -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
 $(CHECKOV): | $(VENV)/.installed
-	$(PYTHON313) -m venv $(VENV)/tools/checkov
-	$(VENV)/tools/checkov/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	$(UV) venv --quiet --python $(PY) $(VENV)/tools/checkov
+	$(UV) pip install --quiet --python $(VENV)/tools/checkov/bin/python checkov==$(CHECKOV_VERSION)
 
 setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
-# HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
-# live on the next invocation (README, "Dev loop"). Unchanged inputs skip sam build/deploy.
-up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1)
-	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)
+# Deploys what `sam build` wrote, each function's code mounted from its build folder. HOT_RELOAD=1:
+# mounted from this clone instead, so an edit in functions/ is live on the next invocation
+# (README, "Dev loop"); SAM_DEPLOY=1: with `sam deploy`, as to AWS. Unchanged inputs skip both
+# the build and the deploy (imagejobs_dev.stack).
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1, SAM_DEPLOY=1)
+	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)$(if $(SAM_DEPLOY),--sam-deploy)
 
 down:  ## Stop what `make up` started
 	@$(PY) -m imagejobs_dev.stack down
@@ -49,18 +64,31 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
 		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
+# The checks are independent of each other: they run side by side, each one's output in one
+# piece (mypy alone takes as long as the rest together).
+LINTERS := ruff mypy openapi imports sam-validate cfn-lint checkov
 lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(addprefix lint-,$(LINTERS))
+
+.PHONY: $(addprefix lint-,$(LINTERS))
+lint-ruff:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+lint-mypy:
 	$(VENV)/bin/mypy
+lint-openapi:
 	$(PY) -m imagejobs_dev.openapi --check
+lint-imports:
 	$(VENV)/bin/lint-imports --no-logo --no-cache
+lint-sam-validate:
 	$(VENV)/bin/sam validate --lint
+lint-cfn-lint:
 	$(VENV)/bin/cfn-lint template.yaml
+lint-checkov:
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
-unit: setup  ## Fast in-process tests only: logic (in-memory) and moto
-	$(PY) -m pytest tests/logic tests/integration
+$(addprefix test-,$(TIERS)): test-%: setup
+	$(PYTEST) tests/$*
 
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery
@@ -73,8 +101,10 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
-test: lint browser  ## Lint, then every test: unit, LocalStack plugins, end to end, the page in chromium
-	$(PY) -m pytest
+# apt's chromium install (when missing) runs beside the venvs' and lint's.
+test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint browser
+	$(PYTEST)
 
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
 	IMAGEJOBS_SCREENSHOT=docs/web-page.png $(PY) -m pytest -q \
