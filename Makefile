@@ -21,10 +21,10 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 # The test tiers, one folder of tests/ each (README, "Tests"): `make test-<tier>` runs one.
 TIERS := logic static integration localstack e2e perf
-# pytest's workers (pytest-xdist): the tiers that need no LocalStack spread over them; the tests
-# that need LocalStack run in one of them, in order, on one stack (tests/conftest.py).
-WORKERS ?= 3
-PYTEST := $(PY) -m pytest -n $(WORKERS) --dist loadgroup
+# make test runs the tests that need LocalStack in one pytest, in order, on one LocalStack and
+# one deployed stack; beside it, the tiers that need none on WORKERS pytest-xdist workers (each
+# pays pytest's start-up and collection again, so one tier alone runs without them).
+WORKERS ?= 2
 
 .PHONY: help setup up down demo test lint gallery clean browser screenshot $(addprefix test-,$(TIERS))
 
@@ -66,11 +66,12 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 
 # The checks are independent of each other: they run side by side, each one's output in one
 # piece (mypy alone takes as long as the rest together).
-LINTERS := ruff mypy openapi imports sam-validate cfn-lint checkov
+LINT_STEPS := $(addprefix lint-,ruff mypy openapi imports sam-validate cfn-lint checkov)
 lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
-	@$(MAKE) --no-print-directory -j3 --output-sync=target $(addprefix lint-,$(LINTERS))
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS)
 
-.PHONY: $(addprefix lint-,$(LINTERS))
+.PHONY: $(LINT_STEPS)
+$(LINT_STEPS): setup $(CHECKOV)
 lint-ruff:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -88,7 +89,7 @@ lint-checkov:
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 $(addprefix test-,$(TIERS)): test-%: setup
-	$(PYTEST) tests/$*
+	$(PY) -m pytest tests/$*
 
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery
@@ -101,10 +102,14 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
-# apt's chromium install (when missing) runs beside the venvs' and lint's.
+# apt's chromium install (when missing) runs beside the venvs' and lint's. The report of the
+# tests that need no LocalStack follows the other's.
 test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
-	@$(MAKE) --no-print-directory -j2 --output-sync=target lint browser
-	$(PYTEST)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser
+	@log=$$(mktemp); echo "The tests that need no LocalStack run beside; their report follows."; \
+	$(PY) -m pytest -n $(WORKERS) -m "not localstack" > $$log 2>&1 & beside=$$!; \
+	$(PY) -m pytest -m localstack; status=$$?; \
+	wait $$beside || status=1; cat $$log; rm -f $$log; exit $$status
 
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
 	IMAGEJOBS_SCREENSHOT=docs/web-page.png $(PY) -m pytest -q \

@@ -1,9 +1,9 @@
-"""Session fixtures shared by the LocalStack and end-to-end tests, and how the tiers are
-marked and spread over pytest-xdist's workers (`make test` runs `pytest -n 3 --dist loadgroup`).
+"""Session fixtures shared by the LocalStack and end-to-end tests, and the `localstack` marker.
 
-Every test that needs LocalStack (the `localstack` marker, or a fixture that starts it) goes
-to one xdist group: one worker runs them all, in order, on one LocalStack and one deployed
-stack, while the other workers run the tiers that need none. Without xdist nothing changes.
+Every test that needs LocalStack carries the marker (tests/e2e's by their folder, the others
+by a module mark or by asking for the `localstack` fixture), so that `make test` can run them
+in one pytest process, in order, on one LocalStack and one deployed stack, while the tiers that
+need none run beside them on pytest-xdist's workers (`-m "not localstack"`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from imagejobs_dev.localstack import LocalStack, ensure_running, stop
 from tests.support.figures import SESSION_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALSTACK_GROUP = "localstack"
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +33,6 @@ def localstack() -> Iterator[LocalStack]:
         stop(ROOT)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(ROOT / "tests" / "e2e"):
@@ -42,22 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.localstack)
         elif "localstack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.localstack)
-        if item.get_closest_marker("localstack"):
-            item.add_marker(pytest.mark.xdist_group(LOCALSTACK_GROUP))
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """A worker hands the figures its tests left for the summary to the controller."""
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput["session_figures"] = session.config.stash.get(SESSION_FIGURES, [])
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """The controller collects each worker's figures (pytest-xdist's hook)."""
-    figures = getattr(node, "workeroutput", {}).get("session_figures", [])
-    node.config.stash.setdefault(SESSION_FIGURES, []).extend(figures)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -112,6 +112,11 @@ def _sam() -> str:
     return found
 
 
+def sam_command(*arguments: str) -> list[str]:
+    """`sam ARGUMENTS --config-env localstack`: with the SAM CLI of this venv."""
+    return [_sam(), *arguments, "--config-env", CONFIG_ENV]
+
+
 def _run(command: list[str], env: dict[str, str], root: Path) -> None:
     print(f"+ {' '.join(command)}", file=sys.stderr, flush=True)
     # SAM's progress goes to stderr so that stdout's last line stays the JSON summary.
@@ -129,7 +134,7 @@ def build(root: Path, env: dict[str, str], mode: Mode) -> None:
     if unchanged:
         print("sam build: skipped, the build is current", file=sys.stderr)
         return
-    _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
+    _run(sam_command("build"), env, root)
     deploy_inputs.write_build(root, current)
 
 
@@ -167,7 +172,7 @@ def deploy(root: Path, localstack: LocalStack, *, mode: Mode = "build") -> Stack
         deploy_inputs.forget_deploy(root)
         build(root, env, mode)
         if mode == "sam":
-            _run([_sam(), "deploy", "--config-env", CONFIG_ENV], env, root)
+            _run(sam_command("deploy"), env, root)
             stack_id = _deployed_stack_id(localstack) or ""
         else:
             stack_id = mounted_code.deploy(
@@ -196,9 +201,9 @@ def client(service: str, endpoint_url: str) -> Any:
     )
 
 
-def describe(localstack: LocalStack) -> StackInfo:
+def describe(localstack: LocalStack, stack_name: str = STACK_NAME) -> StackInfo:
     cloudformation = client("cloudformation", localstack.endpoint_url)
-    described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    described: Any = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     api_id, stage = outputs["ApiId"], outputs["StageName"]
     # The ApiUrl output names execute-api.amazonaws.com; LocalStack serves the same API
@@ -214,7 +219,7 @@ def describe(localstack: LocalStack) -> StackInfo:
         ca_bundle=str(localstack.ca_bundle) if localstack.ca_bundle else None,
         endpoint_url=localstack.endpoint_url,
         region=REGION,
-        stack_name=STACK_NAME,
+        stack_name=stack_name,
         api_id=api_id,
         stage=stage,
         bucket=outputs["ImagesBucketName"],
@@ -244,7 +249,7 @@ def down(root: Path = ROOT) -> None:
         # A LocalStack we did not start (Docker, CI service): remove only our stack. One that
         # no longer answers (stopped by the test session that started it) took the stack along.
         env = aws_environment(deployed.endpoint_url)
-        _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
+        _run([*sam_command("delete"), "--no-prompts"], env, root)
     state_file(root).unlink(missing_ok=True)
     deploy_inputs.forget_deploy(root)
 

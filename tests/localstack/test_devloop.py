@@ -96,8 +96,8 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
     # (and a package added since the build)
     (clone / "functions" / "added").mkdir()
     # When the hot-reloading template is made, and made again from the same inputs
-    made = hot_reload.mounted_template(clone, "inputs-1")
-    template = hot_reload.mounted_template(clone, "inputs-1")
+    made = hot_reload.mounted_template(clone, "inputs-1", live=True)
+    template = hot_reload.mounted_template(clone, "inputs-1", live=True)
 
     # Then the function's code is LocalStack's hot-reload bucket, keyed by an absolute folder
     # holding the source's own package and the build's dependencies
@@ -117,6 +117,25 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
         {"ParameterKey": "A", "ParameterValue": "1"},
         {"ParameterKey": "B", "ParameterValue": "two"},
     ]
+
+
+def test_the_default_template_mounts_each_functions_own_build_folder(clone: Path) -> None:
+    # Given a built clone
+
+    # When the template `make up` deploys is made
+    template = hot_reload.mounted_template(clone, "inputs-1", live=False)
+
+    # Then the function runs from its build folder as sam build wrote it (the stale copy of
+    # the code included: the build is what is deployed), the rest as sam build wrote it
+    code = template["Resources"]["HelloFunction"]["Properties"]["CodeUri"]
+    assert code == {
+        "Bucket": "hot-reload",
+        "Key": str((clone / ".aws-sam" / "build" / "HelloFunction").absolute()),
+    }
+    assert (Path(code["Key"]) / "app" / "__init__.py").read_text() == "stale copy\n"
+    assert template["Resources"]["HelloFunction"]["Properties"]["Role"] == {
+        "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/hello"
+    }
 
 
 def _watcher() -> ModuleType:
