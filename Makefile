@@ -111,8 +111,9 @@ test:  ## Lint, then every test tier: logic, static, integration, localstack, e2
 	$(PY) -m pytest -m localstack; status=$$?; \
 	wait $$beside || status=1; cat $$log; rm -f $$log; exit $$status
 
+SCREENSHOT ?= docs/web-page.png
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
-	IMAGEJOBS_SCREENSHOT=docs/web-page.png $(PY) -m pytest -q \
+	IMAGEJOBS_SCREENSHOT=$(SCREENSHOT) $(PY) -m pytest -q \
 		tests/e2e/test_web.py::test_a_prompt_typed_into_the_page_ends_as_its_picture
 
 clean: down  ## Remove build output and local environments

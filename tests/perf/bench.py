@@ -6,12 +6,12 @@ Stages, in order (STAGES): render cost per format and size, and per style (bench
 start and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the
 slowest cold start, then on LocalStack the developer loop (bench_e2e), the stack's memory at
 rest just after it started, idle jobs one at a time, rounds of the load run, the memory after
-it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone (FULL=1), and
-the developer loop's shortcuts (bench_devloop). Last, each figure against its target
-(targets); `--only` runs the stages it names. Timings are medians and percentiles, and each
-in-process figure comes with its floor from the same run; nothing here asserts a speed. The
-JSON goes to out/bench/, the charts to tests/perf/charts/ (the README shows them), and the
-JSON file's path is the last line printed.
+it (bench_chain), the soak (bench_soak), `make test` here and `make test` and `make demo` in
+a fresh clone (FULL=1), and the developer loop's shortcuts (bench_devloop). Last, each figure
+against its target (targets); `--only` runs the stages it names. Timings are medians and
+percentiles, and each in-process figure comes with its floor from the same run; nothing here
+asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/ (the README shows
+them), and the JSON file's path is the last line printed.
 """
 
 from __future__ import annotations
@@ -203,7 +203,14 @@ STAGES: list[Stage] = [
     Stage(
         "make_test_fresh_clone",
         lambda a: "make test in a fresh clone, setup included",
-        lambda a, f: bench_e2e.make_test_in_a_fresh_clone(),
+        lambda a, f: bench_e2e.make_in_a_fresh_clone("test"),
+        needs_stack=True,
+        enabled=lambda a: bool(a.full),
+    ),
+    Stage(
+        "make_demo_fresh_clone",
+        lambda a: "make demo in a fresh clone, setup included",
+        lambda a, f: bench_e2e.make_in_a_fresh_clone("demo"),
         needs_stack=True,
         enabled=lambda a: bool(a.full),
     ),
@@ -256,7 +263,8 @@ def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str
     return figures
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """The benchmark's options (`make bench` passes N, C, SOAK and FULL to them)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--jobs", type=int, default=200, help="jobs end to end (default 200)")
     parser.add_argument("--concurrency", type=int, default=10, help="submitting threads")
@@ -283,7 +291,11 @@ def main() -> None:
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
     )
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     started = time.monotonic()
     figures = run(args)
     figures["total_seconds"] = time.monotonic() - started
@@ -297,7 +309,7 @@ def main() -> None:
     for chart in [] if args.only else report.charts(figures, args.charts):
         print(f"chart: {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}")
     print(path)
-    for key in ("make_test", "make_test_fresh_clone"):
+    for key in ("make_test", "make_test_fresh_clone", "make_demo_fresh_clone"):
         if (figures.get(key) or {}).get("passed") is False:
             print(figures[key]["output"][-4000:], file=sys.stderr)
             sys.exit(f"{key} failed (its output's end is above; the figures are written)")
