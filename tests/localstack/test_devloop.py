@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -172,44 +171,31 @@ def test_the_watcher_counts_a_change_once_its_scan_interval_passed(tmp_path: Pat
 
 @pytest.mark.localstack
 def test_an_edit_to_mounted_code_is_live_on_the_next_invocation(
-    aws: Callable[[str], Any], tmp_path: Path
+    aws: Callable[[str], Any], new_function: Callable[..., str], tmp_path: Path
 ) -> None:
     # Given a function whose code LocalStack mounts from a folder (its hot-reload bucket)
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'first'\n")
     lambda_ = aws("lambda")
-    name = f"hot-{uuid.uuid4().hex[:8]}"
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/lambda",
-        Handler="app.handler",
-        Code={"S3Bucket": hot_reload.HOT_RELOAD_BUCKET, "S3Key": str(tmp_path)},
+    name = new_function(code={"S3Bucket": hot_reload.HOT_RELOAD_BUCKET, "S3Key": str(tmp_path)})
+    first = json.load(lambda_.invoke(FunctionName=name)["Payload"])
+
+    # When its source is edited, without any Lambda API call
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'second'\n")
+
+    # Then an invocation after the watcher's scan interval runs the edited code
+    def answer() -> Any:
+        return json.load(lambda_.invoke(FunctionName=name)["Payload"])
+
+    assert first == "first"
+    poll(answer, lambda value: value == "second", timeout=30, what="the edited code")
+    # and the developer-loop benchmark's timer measures the same (its smoke test)
+    edit_back = (tmp_path / "app.py").write_text
+    seconds = bench_devloop.seconds_until(
+        lambda: edit_back("def handler(event, context):\n    return 'third'\n"),
+        lambda: answer() == "third",
+        timeout=30,
     )
-    try:
-        lambda_.get_waiter("function_active_v2").wait(
-            FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150}
-        )
-        first = json.load(lambda_.invoke(FunctionName=name)["Payload"])
-
-        # When its source is edited, without any Lambda API call
-        (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'second'\n")
-
-        # Then an invocation after the watcher's scan interval runs the edited code
-        def answer() -> Any:
-            return json.load(lambda_.invoke(FunctionName=name)["Payload"])
-
-        assert first == "first"
-        poll(answer, lambda value: value == "second", timeout=30, what="the edited code")
-        # and the developer-loop benchmark's timer measures the same (its smoke test)
-        edit_back = (tmp_path / "app.py").write_text
-        seconds = bench_devloop.seconds_until(
-            lambda: edit_back("def handler(event, context):\n    return 'third'\n"),
-            lambda: answer() == "third",
-            timeout=30,
-        )
-        assert seconds > 0
-    finally:
-        lambda_.delete_function(FunctionName=name)
+    assert seconds > 0
 
 
 def test_the_benchmark_probe_adds_its_header_to_every_answer_of_the_handler() -> None:
