@@ -26,7 +26,7 @@ TIERS := logic static integration localstack e2e perf
 # pays pytest's start-up and collection again, so one tier alone runs without them).
 WORKERS ?= 2
 
-.PHONY: help setup up down demo test lint gallery clean browser screenshot $(addprefix test-,$(TIERS))
+.PHONY: help setup build up down demo test lint gallery clean browser screenshot $(addprefix test-,$(TIERS))
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ $(CHECKOV): | $(VENV)/.installed
 
 setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
+
+build: setup  ## sam build, unless the build is current: what make up deploys
+	@$(PY) -m imagejobs_dev.stack build
 
 # Deploys what `sam build` wrote, each function's code mounted from its build folder. HOT_RELOAD=1:
 # mounted from this clone instead, so an edit in functions/ is live on the next invocation
@@ -102,10 +105,10 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
-# apt's chromium install (when missing) runs beside the venvs' and lint's. The report of the
-# tests that need no LocalStack follows the other's.
+# apt's chromium install (when missing) and sam build (for the e2e tests' make up) run beside
+# lint's checks. The report of the tests that need no LocalStack follows the other's.
 test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
-	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser build
 	@log=$$(mktemp); echo "The tests that need no LocalStack run beside; their report follows."; \
 	$(PY) -m pytest -n $(WORKERS) -m "not localstack" > $$log 2>&1 & beside=$$!; \
 	$(PY) -m pytest -m localstack; status=$$?; \

@@ -41,7 +41,14 @@ from botocore.exceptions import ClientError
 from imagejobs_dev import deploy_inputs
 from imagejobs_dev import hot_reload as mounted_code
 from imagejobs_dev.deploy_inputs import DeployRecord, Mode
-from imagejobs_dev.localstack import LocalStack, LocalStackError, ensure_running, healthy, stop
+from imagejobs_dev.localstack import (
+    LocalStack,
+    LocalStackError,
+    endpoint_url,
+    ensure_running,
+    healthy,
+    stop,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "localstack"
@@ -256,7 +263,7 @@ def down(root: Path = ROOT) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "show"])
+    parser.add_argument("command", choices=["build", "up", "down", "show"])
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
     )
@@ -278,7 +285,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     try:
-        if args.command == "up":
+        if args.command == "build":
+            build(args.root, aws_environment(endpoint_url()), args.mode)
+        elif args.command == "up":
             print(up(args.root, mode=args.mode).to_json())
         elif args.command == "down":
             down(args.root)
@@ -286,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"error: {error}") from error
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"error: {' '.join(map(str, error.cmd[:3]))} failed") from error
-    if args.command in {"up", "down"}:
+    if args.command in {"build", "up", "down"}:
         return
     deployed = read_state(args.root)
     if deployed is None:
