@@ -130,6 +130,17 @@ def _slowest_cold_start(figures: dict[str, Any]) -> str:
     return str(max(figures["cold_and_warm"].items(), key=lambda kv: kv[1]["init_ms"])[0])
 
 
+def _fresh_clone(target: str) -> Stage:
+    """`make <target>` in a fresh clone, setup included (FULL=1)."""
+    return Stage(
+        f"make_{target}_fresh_clone",
+        lambda a: f"make {target} in a fresh clone, setup included",
+        lambda a, f: bench_e2e.make_in_a_fresh_clone(target),
+        needs_stack=True,
+        enabled=lambda a: bool(a.full),
+    )
+
+
 # In order. A new stage is one more entry here, a section in report.py and a smoke test.
 STAGES: list[Stage] = [
     Stage(
@@ -200,20 +211,7 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.full),
     ),
-    Stage(
-        "make_test_fresh_clone",
-        lambda a: "make test in a fresh clone, setup included",
-        lambda a, f: bench_e2e.make_in_a_fresh_clone("test"),
-        needs_stack=True,
-        enabled=lambda a: bool(a.full),
-    ),
-    Stage(
-        "make_demo_fresh_clone",
-        lambda a: "make demo in a fresh clone, setup included",
-        lambda a, f: bench_e2e.make_in_a_fresh_clone("demo"),
-        needs_stack=True,
-        enabled=lambda a: bool(a.full),
-    ),
+    *(_fresh_clone(target) for target in ("test", "demo")),
     # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
     Stage(
         "devloop",
