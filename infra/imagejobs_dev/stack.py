@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from imagejobs_dev.localstack import (
     LocalStackError,
     endpoint_url,
     ensure_running,
+    external_endpoint,
     healthy,
     stop,
 )
@@ -244,7 +246,12 @@ def describe(localstack: LocalStack, stack_name: str = STACK_NAME) -> StackInfo:
 
 
 def up(root: Path = ROOT, *, mode: Mode = "build") -> StackInfo:
-    return deploy(root, ensure_running(root), mode=mode)
+    """LocalStack found or started, and the stack deployed on it. A LocalStack that has to
+    start does so while sam build runs (when the build is not current)."""
+    with ThreadPoolExecutor(max_workers=1) as starting:
+        localstack = starting.submit(ensure_running, root)
+        build(root, aws_environment(external_endpoint() or endpoint_url()), mode)
+        return deploy(root, localstack.result(), mode=mode)
 
 
 def down(root: Path = ROOT) -> None:
