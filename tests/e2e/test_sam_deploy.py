@@ -35,15 +35,22 @@ def sam_deployed(deployed: StackInfo, localstack: LocalStack) -> Iterator[StackI
     try:
         yield stack.describe(localstack, STACK_NAME)
     finally:
-        # CloudFormation's own delete, polled briskly (`sam delete` waits 5 s between looks).
-        cloudformation = stack.client("cloudformation", localstack.endpoint_url)
-        cloudformation.delete_stack(StackName=STACK_NAME)
-        poll(
-            lambda: _status(cloudformation),
-            lambda status: status in {None, "DELETE_COMPLETE"},
-            300,
-            f"{STACK_NAME} to be deleted",
-        )
+        if not localstack.started_here:
+            _delete(localstack)
+
+
+def _delete(localstack: LocalStack) -> None:
+    """Deletes the stack from a LocalStack this session did not start (one it started goes,
+    stack and all, when the session stops it): CloudFormation's own delete, polled briskly
+    (`sam delete` waits 5 s between looks)."""
+    cloudformation = stack.client("cloudformation", localstack.endpoint_url)
+    cloudformation.delete_stack(StackName=STACK_NAME)
+    poll(
+        lambda: _status(cloudformation),
+        lambda status: status in {None, "DELETE_COMPLETE"},
+        300,
+        f"{STACK_NAME} to be deleted",
+    )
 
 
 def _status(cloudformation: Any) -> str | None:
