@@ -36,7 +36,7 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     command += ["--warm", str(WARM_REQUESTS), "--render-repeat", "1"]
     command += ["--render-sizes", "64", "--style-sizes", "64", "--charts", str(charts)]
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=240
+        command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
     )
     assert result.returncode == 0, result.stderr[-3000:]
     json_file = Path(result.stdout.strip().splitlines()[-1])
