@@ -41,11 +41,24 @@ $(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyp
 	$(UV) pip install --quiet --python $(PY) -e '.[dev]' -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
+# The TypeScript client (clients/typescript): Node.js 20+ from Debian's packages when there is
+# no node, then its locked dependencies (npm ci, from npm's cache when it has them).
+TS := clients/typescript
+TS_INSTALLED := $(TS)/node_modules/.package-lock.json
+$(TS_INSTALLED): $(TS)/package.json $(TS)/package-lock.json
+	@command -v node >/dev/null || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends nodejs npm; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { \
+		echo "the TypeScript client needs Node.js 20 or later; this is $$(node --version)" >&2; exit 1; }
+	cd $(TS) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+
 $(CHECKOV): | $(VENV)/.installed
 	$(UV) venv --quiet --python $(PY) $(VENV)/tools/checkov
 	$(UV) pip install --quiet --python $(VENV)/tools/checkov/bin/python checkov==$(CHECKOV_VERSION)
 
-setup: $(VENV)/.installed  ## Create .venv and LocalStack's own venv (idempotent)
+setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own venv and the TypeScript client's node_modules (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
 build: setup  ## sam build, unless the build is current: what make up deploys
@@ -69,11 +82,11 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 
 # The checks are independent of each other: they run side by side, each one's output in one
 # piece (mypy alone takes as long as the rest together).
-LINT_STEPS := $(addprefix lint-,ruff mypy openapi imports sam-validate cfn-lint checkov)
-lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, sam validate --lint, cfn-lint, checkov
+LINT_STEPS := $(addprefix lint-,ruff mypy openapi ts imports sam-validate cfn-lint checkov)
+lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, the TS client, sam validate --lint, cfn-lint, checkov
 	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS)
 
-.PHONY: $(LINT_STEPS)
+.PHONY: $(LINT_STEPS) ts-test
 $(LINT_STEPS): setup $(CHECKOV)
 lint-ruff:
 	$(VENV)/bin/ruff check .
@@ -82,6 +95,8 @@ lint-mypy:
 	$(VENV)/bin/mypy
 lint-openapi:
 	$(PY) -m imagejobs_dev.openapi --check
+lint-ts:
+	cd $(TS) && npm run --silent lint  # its types are docs/openapi.json's; tsc --noEmit
 lint-imports:
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 lint-sam-validate:
@@ -105,14 +120,18 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
-# apt's chromium install (when missing) and sam build (for the e2e tests' make up) run beside
-# lint's checks. The report of the tests that need no LocalStack follows the other's.
+# apt's chromium install (when missing), sam build (for the e2e tests' make up) and the
+# TypeScript client's unit tests (its e2e test runs in pytest's) run beside lint's checks. The
+# report of the pytest tests that need no LocalStack follows the other's.
 test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
-	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser build
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser build ts-test
 	@log=$$(mktemp); echo "The tests that need no LocalStack run beside; their report follows."; \
 	$(PY) -m pytest -n $(WORKERS) -m "not localstack" > $$log 2>&1 & beside=$$!; \
 	$(PY) -m pytest -m localstack; status=$$?; \
 	wait $$beside || status=1; cat $$log; rm -f $$log; exit $$status
+
+ts-test: setup
+	cd $(TS) && npm test
 
 SCREENSHOT ?= docs/web-page.png
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack

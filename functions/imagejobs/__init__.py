@@ -1,2 +1,1 @@
-"""Image generation job service: the code shared by the submit, status, worker, dead-letter,
-sweep and web functions."""
+"""Image generation job service: one package for every function of template.yaml."""

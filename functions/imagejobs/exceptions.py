@@ -11,8 +11,8 @@ class ImageJobsError(Exception):
     """Base class: an error the service understands."""
 
 
-class InvalidParameterError(ImageJobsError):
-    """A request parameter is well-formed but outside what this deployment allows."""
+class InvalidFieldError(ImageJobsError):
+    """A named field of the request, and what is wrong with it (said to the client)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -20,15 +20,16 @@ class InvalidParameterError(ImageJobsError):
         self.message = message
 
 
+class InvalidParameterError(InvalidFieldError):
+    """A request parameter is well-formed but outside what this deployment allows."""
+
+
+class InvalidHeaderError(InvalidFieldError):
+    """A request header that is out of shape (`field` is the header's name)."""
+
+
 class UnauthenticatedError(ImageJobsError):
     """The request carries no caller identity (no API key id from API Gateway)."""
-
-
-class InvalidHeaderError(ImageJobsError):
-    def __init__(self, header: str, message: str) -> None:
-        super().__init__(f"{header}: {message}")
-        self.header = header
-        self.message = message
 
 
 class InvalidCursorError(ImageJobsError):

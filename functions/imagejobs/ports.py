@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobPage, JobStatus, PagePosition
+from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import (
-    Delivery,
     DeliveryAttempt,
     SendResult,
     TenantSecrets,
@@ -20,57 +20,27 @@ from imagejobs.models.webhooks import (
 
 
 class JobRepository(Protocol):
-    """Every transition that causes a webhook event takes that event's `delivery` (None when
-    the job does not subscribe to it) and records it in the same write, unless the job already
-    has one for that event: the outbox that `logic.webhooks.outbox.dispatch` empties."""
+    """Jobs, stored. Every state change is a transition of `imagejobs.models.transitions`."""
 
     def create(self, job: Job, *, open_limit: int) -> None:
         """Store a new open job, counted among its owner's open jobs.
 
         `TooManyOpenJobsError` if the owner already has `open_limit` of them; a second job with
-        the same id is a `JobStateConflictError`. Every transition to a terminal state below
-        gives the job's place back, in the same atomic write."""
+        the same id is a `JobStateConflictError`."""
 
     def open_jobs(self, owner: str) -> int:
         """How many of the owner's jobs are counted as open."""
 
     def get(self, job_id: str) -> Job | None: ...
 
-    def start_attempt(
-        self, job_id: str, now: datetime, engine_id: str, delivery: Delivery | None = None
-    ) -> Job:
-        """queued|running (not being canceled) -> running, counting the attempt.
+    def apply(self, change: JobChange) -> Job:
+        """Makes the change if the job is in a state its transition takes, and returns the job
+        as it is now stored. Else `JobStateConflictError`, and nothing changes.
 
-        Else `JobStateConflictError`."""
-
-    def complete(
-        self,
-        job_id: str,
-        images: Sequence[GeneratedImage],
-        now: datetime,
-        delivery: Delivery | None = None,
-    ) -> Job:
-        """running (not being canceled) -> succeeded with its images.
-
-        Else `JobStateConflictError`."""
-
-    def fail(
-        self, job_id: str, error: JobError, now: datetime, delivery: Delivery | None = None
-    ) -> Job:
-        """queued|running -> failed with the reason. Else `JobStateConflictError`."""
-
-    def note_redriven(self, job_id: str, now: datetime) -> Job:
-        """queued|running: only `updated_at` moves to `now`, so the job waits a whole bound
-        before it is re-driven again. Else `JobStateConflictError`."""
-
-    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        """queued -> canceled. Else `JobStateConflictError`."""
-
-    def request_cancel(self, job_id: str, now: datetime) -> Job:
-        """Flags a running job so its worker drops the result. Else `JobStateConflictError`."""
-
-    def finish_canceled(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        """running with a cancel requested -> canceled. Else `JobStateConflictError`."""
+        A transition that ends a job gives its place among its tenant's open jobs back in the
+        same atomic write; one that causes a webhook event the job subscribes to records the
+        event's delivery in that write too, unless the job already has one (the outbox that
+        `logic.webhooks.outbox.dispatch` empties)."""
 
     def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
         """Open jobs in `status` (queued or running) last updated before `updated_before`,

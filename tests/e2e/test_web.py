@@ -353,11 +353,37 @@ def test_a_wrong_key_gets_a_clear_message_and_no_data(tab: Tab, deployed: StackI
     expect(page.locator("#history-list li")).to_have_count(0)
     assert page.evaluate("sessionStorage.length") == 0
 
-    # And a submit without a valid key starts nothing and says why
+    # And a submit with that key still in the field is refused the same way, starting nothing
     page.get_by_label("Prompt", exact=True).fill("a cat")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(message).to_contain_text("refused this key")
+    expect(page.locator("#job")).to_be_hidden()
+    # And with the field emptied, the page asks for a key before trying
+    page.get_by_label("API key").fill("")
     page.get_by_role("button", name="Generate", exact=True).click()
     expect(message).to_have_text("Enter your API key first.")
     expect(page.locator("#job")).to_be_hidden()
+
+
+def test_a_key_pasted_but_not_confirmed_is_the_one_generate_uses(
+    tab: Tab, deployed: StackInfo
+) -> None:
+    page = tab.page
+    # Given a new visitor who pastes the key and never presses "Use key"
+    page.get_by_label("API key").fill(deployed.api_key)
+
+    # When they write a prompt and press Generate
+    page.get_by_label("Prompt", exact=True).fill("a paper boat on a pond")
+    page.get_by_label("Width (px)").fill("128")
+    page.get_by_label("Height (px)").fill("128")
+    page.get_by_role("button", name="Generate", exact=True).click()
+
+    # Then the key is taken and the job runs to its picture
+    expect(page.locator("#key-message")).to_contain_text("Key accepted")
+    expect(tab.status()).to_have_text("succeeded", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#job-images img")).to_have_count(1)
+    submits = [h for m, u, h in tab.requests if m == "POST" and u == deployed.api_url + "jobs"]
+    assert [h.get("x-api-key") for h in submits] == [deployed.api_key]
 
 
 def test_the_page_and_its_limits_need_no_key_but_the_jobs_do(deployed: StackInfo) -> None:

@@ -189,132 +189,156 @@ def _plan(n_jobs: int, rng: random.Random) -> list[tuple[str, str]]:
     ]
 
 
-def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -> Report:
-    rng = random.Random(seed)  # noqa: S311 - a reproducible test plan, not a secret
-    report = Report()
-    started = time.monotonic()
-    api_key = {"x-api-key": stack.api_key}
-    sqs = client("sqs", stack.endpoint_url)
-    dynamodb = client("dynamodb", stack.endpoint_url)
-    s3 = client("s3", stack.endpoint_url)
-    expected = {name: status for name, _, _, status in FAULTS}
+Accepted = list[tuple[str, str, int]]  # (job id, fault, images) of each accepted job
 
-    state_dir = Path(tempfile.mkdtemp(prefix="chaos-state-"))
-    secret = call("GET", stack.api_url + "webhooks/secret", headers=api_key).json()["secret"]
-    failures: Counter[str] = Counter()
-    failure_rng = random.Random(seed + 1)  # noqa: S311 - a reproducible test plan
-    lock = threading.Lock()
 
-    def flaky(number: int) -> int:
-        request = receiver.received[number]
-        with lock:
+class _Campaign:
+    """One run against `stack`: its random plan, its receiver's scripted failures, its report."""
+
+    def __init__(self, stack: StackInfo, seed: int) -> None:
+        self.stack = stack
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible test plan, not a secret
+        self.failure_rng = random.Random(seed + 1)  # noqa: S311 - a reproducible test plan
+        self.report = Report()
+        self.api_key = {"x-api-key": stack.api_key}
+        self.sqs = client("sqs", stack.endpoint_url)
+        self.dynamodb = client("dynamodb", stack.endpoint_url)
+        self.s3 = client("s3", stack.endpoint_url)
+        self.failures: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.receiver: Receiver | None = None
+
+    def flaky(self, number: int) -> int:
+        """The receiver's answer to its request `number`: now and then a failure."""
+        assert self.receiver is not None
+        request = self.receiver.received[number]
+        with self.lock:
             event_id = request.headers.get("webhook-id", "")
-            if failures[event_id] < MAX_FAILURES_PER_EVENT and (
-                failure_rng.random() < RECEIVER_FAILURE_RATE
+            if self.failures[event_id] < MAX_FAILURES_PER_EVENT and (
+                self.failure_rng.random() < RECEIVER_FAILURE_RATE
             ):
-                failures[event_id] += 1
-                return failure_rng.choice([500, 500, 503, 429, 302])
+                self.failures[event_id] += 1
+                return self.failure_rng.choice([500, 500, 503, 429, 302])
         return 200
 
-    with webhook_receiver(then=flaky) as receiver, chaos_worker(stack, state_dir):
-        receiver.extra_headers["Retry-After"] = "1"
+    def submit(self, planned: tuple[str, str]) -> tuple[str, str, int]:
+        """Submits over HTTP, as clients do, a job with a webhook for both events."""
+        assert self.receiver is not None
+        fault, prompt = planned
+        images = self.rng.choice([1, 1, 2])
+        body = {
+            "prompt": prompt,
+            "width": 64,
+            "height": 64,
+            "num_images": images,
+            "webhook": self.receiver.url,
+            "webhook_events_filter": ["started", "completed"],
+        }
+        response = call("POST", self.stack.api_url + "jobs", body, headers=self.api_key)
+        assert response.status == 202, response.body
+        return response.json()["job_id"], fault, images
 
-        # Submit over HTTP, as clients do, every job with a webhook for both events.
-        def submit(item: tuple[str, str]) -> tuple[str, str, int]:
-            fault, prompt = item
-            images = rng.choice([1, 1, 2])
-            body = {
-                "prompt": prompt,
-                "width": 64,
-                "height": 64,
-                "num_images": images,
-                "webhook": receiver.url,
-                "webhook_events_filter": ["started", "completed"],
-            }
-            response = call("POST", stack.api_url + "jobs", body, headers=api_key)
-            assert response.status == 202, response.body
-            return response.json()["job_id"], fault, images
+    def send(self, body: str, kind: str) -> None:
+        self.sqs.send_message(QueueUrl=self.stack.queue_url, MessageBody=body)
+        self.report.injected_messages[kind] += 1
 
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            accepted = list(pool.map(submit, _plan(n_jobs, rng)))
-        report.jobs = len(accepted)
-        report.faults.update(fault for _, fault, _ in accepted)
-
-        # Deliver some messages twice more, and send poison.
-        for job_id, _, _ in rng.sample(accepted, k=max(1, len(accepted) // 10)):
+    def inject(self, accepted: Accepted) -> None:
+        """Delivers some messages twice more, and sends poison."""
+        for job_id, _, _ in self.rng.sample(accepted, k=max(1, len(accepted) // 10)):
             for _ in range(2):
-                sqs.send_message(
-                    QueueUrl=stack.queue_url, MessageBody=json.dumps({"job_id": job_id})
-                )
-                report.injected_messages["duplicate"] += 1
+                self.send(json.dumps({"job_id": job_id}), "duplicate")
         poison = ["not json", '{"job_id": 123}', json.dumps({"job_id": str(uuid.uuid4())}), "{}"]
         for body in poison:
-            sqs.send_message(QueueUrl=stack.queue_url, MessageBody=body)
-            report.injected_messages["poison"] += 1
+            self.send(body, "poison")
 
-        def item(job_id: str) -> dict[str, Any]:
-            found = dynamodb.get_item(
-                TableName=stack.table, Key={"job_id": {"S": job_id}}, ConsistentRead=True
-            )
-            return found.get("Item", {})  # type: ignore[no-any-return]
-
-        def open_jobs() -> list[str]:
-            return [
-                job_id
-                for job_id, _, _ in accepted
-                if item(job_id).get("status", {}).get("S") not in TERMINAL_STATUSES
-            ]
-
-        _wait(lambda: not open_jobs(), timeout, interval=2.0)
-        report.lost = open_jobs()
-
-        # Redeliver messages for finished jobs: nothing may change.
-        finished = {job_id: item(job_id) for job_id, _, _ in accepted}
-        for job_id in rng.sample(list(finished), k=max(1, len(finished) // 10)):
-            sqs.send_message(QueueUrl=stack.queue_url, MessageBody=json.dumps({"job_id": job_id}))
-            report.injected_messages["redelivery_of_finished"] += 1
-
-        def queue_drained() -> bool:
-            attributes = sqs.get_queue_attributes(
-                QueueUrl=stack.queue_url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                ],
-            )["Attributes"]
-            return all(int(value) == 0 for value in attributes.values())
-
-        _wait(queue_drained, 4 * CAMPAIGN_VISIBILITY_SECONDS * 3, interval=2.0)
-
-        # Every event that should have happened: completed for each job, started for each
-        # that ran (it has a start time); received at least once, by its webhook-id.
-        expected_ids: dict[str, str] = {}
-        for job_id, _, _ in accepted:
-            expected_ids[webhook_id(job_id, WebhookEvent.COMPLETED)] = f"{job_id} completed"
-            if "started_at" in item(job_id):
-                expected_ids[webhook_id(job_id, WebhookEvent.STARTED)] = f"{job_id} started"
-
-        _wait(lambda: set(expected_ids) <= _ids(receiver), WEBHOOK_TIMEOUT_SECONDS, interval=2.0)
-        _report_webhooks(report, receiver, expected_ids, secret, sum(failures.values()))
-
-    for job_id, fault, images in accepted:
-        now = item(job_id)
-        status = now.get("status", {}).get("S", "missing")
-        report.terminal[status] += 1
-        if status != expected[fault] and job_id not in report.lost:
-            if _lost_deliveries_to_crashes(now, fault):
-                report.out_of_deliveries.append(job_id)
-            else:
-                report.wrong_state.append(f"{job_id} {fault}: {status}")
-        # (The delivery function records its attempts on the job meanwhile: not a change.)
-        if _without_deliveries(now) != _without_deliveries(finished[job_id]):
-            report.changed_by_redelivery.append(job_id)
-        keys = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"images/{job_id}/").get(
-            "Contents", []
+    def item(self, job_id: str) -> dict[str, Any]:
+        found = self.dynamodb.get_item(
+            TableName=self.stack.table, Key={"job_id": {"S": job_id}}, ConsistentRead=True
         )
-        wanted = images if status == "succeeded" else 0
-        if status == "succeeded" and len(keys) != wanted:
-            report.duplicates.append(f"{job_id}: {len(keys)} objects for {images} images")
+        return found.get("Item", {})  # type: ignore[no-any-return]
+
+    def open_jobs(self, accepted: Accepted) -> list[str]:
+        return [
+            job_id
+            for job_id, _, _ in accepted
+            if self.item(job_id).get("status", {}).get("S") not in TERMINAL_STATUSES
+        ]
+
+    def redeliver_finished(self, accepted: Accepted) -> dict[str, dict[str, Any]]:
+        """Sends messages again for some finished jobs (nothing may change); every job's item."""
+        finished = {job_id: self.item(job_id) for job_id, _, _ in accepted}
+        for job_id in self.rng.sample(list(finished), k=max(1, len(finished) // 10)):
+            self.send(json.dumps({"job_id": job_id}), "redelivery_of_finished")
+        return finished
+
+    def queue_drained(self) -> bool:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.stack.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return all(int(value) == 0 for value in attributes.values())
+
+    def expected_webhooks(self, accepted: Accepted) -> dict[str, str]:
+        """Every event that should have happened, by webhook-id: completed for each job,
+        started for each that ran (it has a start time)."""
+        expected: dict[str, str] = {}
+        for job_id, _, _ in accepted:
+            expected[webhook_id(job_id, WebhookEvent.COMPLETED)] = f"{job_id} completed"
+            if "started_at" in self.item(job_id):
+                expected[webhook_id(job_id, WebhookEvent.STARTED)] = f"{job_id} started"
+        return expected
+
+    def tally(self, accepted: Accepted, finished: dict[str, dict[str, Any]]) -> None:
+        """Each job's end: its state against its fault's, unchanged by redelivery, its images."""
+        expected = {name: status for name, _, _, status in FAULTS}
+        report = self.report
+        for job_id, fault, images in accepted:
+            now = self.item(job_id)
+            status = now.get("status", {}).get("S", "missing")
+            report.terminal[status] += 1
+            if status != expected[fault] and job_id not in report.lost:
+                if _lost_deliveries_to_crashes(now, fault):
+                    report.out_of_deliveries.append(job_id)
+                else:
+                    report.wrong_state.append(f"{job_id} {fault}: {status}")
+            # (The delivery function records its attempts on the job meanwhile: not a change.)
+            if _without_deliveries(now) != _without_deliveries(finished[job_id]):
+                report.changed_by_redelivery.append(job_id)
+            keys = self.s3.list_objects_v2(
+                Bucket=self.stack.bucket, Prefix=f"images/{job_id}/"
+            ).get("Contents", [])
+            if status == "succeeded" and len(keys) != images:
+                report.duplicates.append(f"{job_id}: {len(keys)} objects for {images} images")
+
+
+def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -> Report:
+    campaign = _Campaign(stack, seed)
+    report = campaign.report
+    started = time.monotonic()
+    state_dir = Path(tempfile.mkdtemp(prefix="chaos-state-"))
+    secret = call("GET", stack.api_url + "webhooks/secret", headers=campaign.api_key).json()[
+        "secret"
+    ]
+    with webhook_receiver(then=campaign.flaky) as receiver, chaos_worker(stack, state_dir):
+        campaign.receiver = receiver
+        receiver.extra_headers["Retry-After"] = "1"
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            accepted = list(pool.map(campaign.submit, _plan(n_jobs, campaign.rng)))
+        report.jobs = len(accepted)
+        report.faults.update(fault for _, fault, _ in accepted)
+        campaign.inject(accepted)
+
+        _wait(lambda: not campaign.open_jobs(accepted), timeout, interval=2.0)
+        report.lost = campaign.open_jobs(accepted)
+        finished = campaign.redeliver_finished(accepted)
+        _wait(campaign.queue_drained, 4 * CAMPAIGN_VISIBILITY_SECONDS * 3, interval=2.0)
+
+        expected_ids = campaign.expected_webhooks(accepted)
+        _wait(lambda: set(expected_ids) <= _ids(receiver), WEBHOOK_TIMEOUT_SECONDS, interval=2.0)
+        failed = sum(campaign.failures.values())
+        _report_webhooks(report, receiver, expected_ids, secret, failed)
+
+    campaign.tally(accepted, finished)
     report.seconds = time.monotonic() - started
     shutil.rmtree(state_dir, ignore_errors=True)
     return report

@@ -14,6 +14,7 @@ A job's prompt says which fault it gets:
 Attempts are counted in files under CHAOS_STATE_DIR (the executor runs on the host).
 """
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any
 import imagejobs.handlers.worker as worker
 from imagejobs.engines.base import RenderedImage, RenderRequest
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
+from imagejobs.models.transitions import SUCCEED, JobChange
 
 FAULT = re.compile(r"\[fault:(transient|permanent|crash-after-complete|crash)(?::(\d+))?\]")
 STATE_DIR = Path(os.environ["CHAOS_STATE_DIR"])
@@ -64,8 +66,8 @@ class ChaosEngine:
 
 
 class ChaosJobs:
-    """The real repository; `complete` kills the environment right after its write when the
-    render asked for it."""
+    """The real repository; a job's success kills the environment right after its write when
+    the render asked for it."""
 
     def __init__(self, real: Any) -> None:
         self.real = real
@@ -73,13 +75,14 @@ class ChaosJobs:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def complete(self, *args: Any, **kwargs: Any) -> Any:
-        done = self.real.complete(*args, **kwargs)
-        if _crash_after_complete:
+    def apply(self, change: JobChange) -> Any:
+        done = self.real.apply(change)
+        if change.transition is SUCCEED and _crash_after_complete:
             os._exit(137)
         return done
 
 
-worker.engine = ChaosEngine(worker.engine)
-worker.jobs = ChaosJobs(worker.jobs)  # type: ignore[assignment]
+worker.ports = dataclasses.replace(
+    worker.ports, engine=ChaosEngine(worker.ports.engine), jobs=ChaosJobs(worker.ports.jobs)
+)
 handler = worker.handler

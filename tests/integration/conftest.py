@@ -16,6 +16,8 @@ from moto import mock_aws
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs_dev.bedrock_standin import BedrockStandIn
+from tests.support.bedrock_standin_world import ACCESS_KEY, REGION, SECRET_KEY, World, clients
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import (
     BucketObjects,
@@ -65,3 +67,19 @@ def world(resources: MotoResources) -> WorkerWorld:
         S3ImageStore(resources.bucket_name, s3_client()),
         BucketObjects(resources.s3, resources.bucket_name),
     )
+
+
+@pytest.fixture(scope="session")
+def bedrock_standin_session() -> Iterator[World]:
+    """The Bedrock stand-in for Stability's models (imagejobs_dev.bedrock_standin), in a thread,
+    with real bedrock-runtime and bedrock clients (made once: a client costs its service model)."""
+    with BedrockStandIn(region=REGION, credentials={ACCESS_KEY: SECRET_KEY}) as server:
+        runtime, control_plane = clients(server.url)
+        yield World(server, runtime, control_plane)
+
+
+@pytest.fixture
+def standin(bedrock_standin_session: World) -> World:
+    """The session's stand-in, back in its start state."""
+    bedrock_standin_session.standin.state.reset()
+    return bedrock_standin_session

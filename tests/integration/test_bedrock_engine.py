@@ -34,7 +34,7 @@ from imagejobs.engines.encoding import encode
 from imagejobs.engines.limits import STYLE_PROMPTS, styled_prompt
 from imagejobs.engines.options import BEDROCK_TOTAL_MAX_ATTEMPTS, EngineOptions
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import Outcome, image_key
+from imagejobs.logic.worker import JobOutcome, image_key
 from imagejobs.models.domain import JobStatus
 from tests.support import bedrock_standin as standin_faults
 from tests.support.bedrock_standin import (
@@ -820,7 +820,7 @@ def test_a_bedrock_job_succeeds_with_one_seed_per_image(
     outcome = world.run(nova)
 
     # Then it succeeded with images whose seeds are 7, 8 and 9
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     job = world.jobs.get(JOB_ID)
     assert job is not None
     assert job.status is JobStatus.SUCCEEDED
@@ -843,7 +843,7 @@ def test_a_jobs_style_guidance_and_quality_reach_the_model_and_the_files(
     outcome = world.run(nova)
 
     # Then the model was asked for the styled prompt with that guidance, per image
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     texts = {call.body["textToImageParams"]["text"] for call in bedrock.calls}
     assert texts == {styled_prompt("a lighthouse on a cliff", "vibrant")}
     assert {call.body["imageGenerationConfig"]["cfgScale"] for call in bedrock.calls} == {3.5}
@@ -885,7 +885,7 @@ def test_a_refused_bedrock_job_fails_at_once_with_the_reason(
     outcome = world.run(nova, receive_count=1)
 
     # Then the job failed for good, with a message that says why
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     job = world.jobs.get(JOB_ID)
     assert job is not None
     assert job.status is JobStatus.FAILED

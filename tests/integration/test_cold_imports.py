@@ -22,10 +22,10 @@ FUNCTIONS = [
 ]
 # Costly to import and needed by no event of ours (measured with `python -X importtime`):
 NEVER_AT_COLD_START = {
-    # Powertools' OpenAPI models (~180 ms): only generating a document needs them.
+    # Powertools' OpenAPI models: only generating a document needs them.
     "aws_lambda_powertools.event_handler.openapi.models",
-    # The parser's package imports every event model (~100 ms); the SQS consumers take the
-    # SQSRecord data class instead.
+    # The parser's package imports every event model; the SQS consumers take the SQSRecord
+    # data class instead.
     "aws_lambda_powertools.utilities.parser",
 }
 # Powertools' enable_swagger (GET /docs) imports the OpenAPI models as it registers the route.

@@ -33,7 +33,10 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     assert item is not None
     assert item["status"]["S"] == "failed"
     assert item["error_type"]["S"] == "DeadLettered"
-    assert item["error_message"]["S"] == "the job could not be processed after 3 deliveries"
+    assert (
+        item["error_message"]["S"]
+        == "the job could not be processed after 3 receives of its message"
+    )
     # And the message for an unknown job created no half item
     assert len(resources.job_items()) == 1
 

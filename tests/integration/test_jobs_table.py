@@ -8,8 +8,9 @@ import pytest
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.transitions import FAIL, START, SUCCEED
 from tests.support.events import OWNER
-from tests.support.jobs import NO_CAP, make_job
+from tests.support.jobs import NO_CAP, make_job, move
 from tests.support.moto_aws import MotoResources
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 250000, tzinfo=UTC)
@@ -120,24 +121,24 @@ def test_the_ttl_attribute_holds_epoch_seconds(
 @pytest.mark.parametrize(
     "finish",
     [
-        lambda jobs, now: jobs.complete(JOB_ID, [], now),
-        lambda jobs, now: jobs.fail(JOB_ID, ERROR, now),
+        lambda jobs, now: move(jobs, JOB_ID, SUCCEED, now, images=()),
+        lambda jobs, now: move(jobs, JOB_ID, FAIL, now, error=ERROR),
     ],
     ids=["succeeded", "failed"],
 )
 def test_a_finished_job_never_changes_again(jobs: DynamoJobRepository, finish: object) -> None:
     # Given a job that ran and finished
     jobs.create(new_job(), open_limit=NO_CAP)
-    jobs.start_attempt(JOB_ID, T0, "pillow")
+    move(jobs, JOB_ID, START, T0, engine_id="pillow")
     finish(jobs, T0)  # type: ignore[operator]
     finished = jobs.get(JOB_ID)
 
     # When any transition is tried on it
     # Then each is refused and the job is unchanged
     for transition in (
-        lambda: jobs.start_attempt(JOB_ID, T0, "pillow"),
-        lambda: jobs.complete(JOB_ID, [], T0),
-        lambda: jobs.fail(JOB_ID, ERROR, T0),
+        lambda: move(jobs, JOB_ID, START, T0, engine_id="pillow"),
+        lambda: move(jobs, JOB_ID, SUCCEED, T0, images=()),
+        lambda: move(jobs, JOB_ID, FAIL, T0, error=ERROR),
     ):
         with pytest.raises(JobStateConflictError):
             transition()
@@ -151,7 +152,7 @@ def test_a_job_must_be_running_to_succeed(jobs: DynamoJobRepository) -> None:
     # When it is completed without having started
     # Then that is refused
     with pytest.raises(JobStateConflictError):
-        jobs.complete(JOB_ID, [], T0)
+        move(jobs, JOB_ID, SUCCEED, T0, images=())
 
 
 def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepository) -> None:
@@ -159,8 +160,8 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
     jobs.create(new_job(), open_limit=NO_CAP)
 
     # When it is started twice (a redelivery after a crash)
-    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
-    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=9), "pillow")
+    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1), engine_id="pillow")
+    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=9), engine_id="pillow")
 
     # Then both attempts count and the first start is kept
     assert job.attempts == 2
@@ -174,7 +175,7 @@ def test_transitions_on_an_unknown_job_create_nothing(
     # Given an empty table
     # When a transition names a job that does not exist
     with pytest.raises(JobStateConflictError):
-        jobs.fail(JOB_ID, ERROR, T0)
+        move(jobs, JOB_ID, FAIL, T0, error=ERROR)
 
     # Then no half item appears
     assert len(resources.job_items()) == 0

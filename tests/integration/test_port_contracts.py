@@ -4,7 +4,6 @@ DynamoDB and S3 ones (on moto) and the in-memory ones the logic tests use
 passing on the real one."""
 
 import contextlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -14,10 +13,11 @@ from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
+from imagejobs.models.transitions import FAIL, START, TRANSITIONS
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
 from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
-from tests.support.jobs import NO_CAP, T0, make_job
+from tests.support.jobs import NO_CAP, T0, make_job, move
 from tests.support.moto_aws import BucketObjects
 from tests.support.worker import StoredObjects
 
@@ -47,35 +47,36 @@ STARTS: dict[str, Job] = {
     "canceled": make_job(JOB_ID, OWNER, JobStatus.CANCELED),
 }
 
-Transition = Callable[[JobRepository], Job]
-TRANSITIONS: dict[str, Transition] = {
-    "start_attempt": lambda jobs: jobs.start_attempt(JOB_ID, LATER, "other-engine"),
-    "complete": lambda jobs: jobs.complete(JOB_ID, IMAGES, LATER),
-    "fail": lambda jobs: jobs.fail(JOB_ID, ERROR, LATER),
-    "note_redriven": lambda jobs: jobs.note_redriven(JOB_ID, LATER),
-    "cancel_queued": lambda jobs: jobs.cancel_queued(JOB_ID, LATER),
-    "request_cancel": lambda jobs: jobs.request_cancel(JOB_ID, LATER),
-    "finish_canceled": lambda jobs: jobs.finish_canceled(JOB_ID, LATER),
-}
+# The value each given field takes when a test makes a transition that needs one.
+GIVEN_VALUES: dict[str, object] = {"engine_id": "other-engine", "images": IMAGES, "error": ERROR}
+BY_NAME = {transition.name: transition for transition in TRANSITIONS}
+
+
+def make(jobs: JobRepository, name: str) -> Job:
+    """The transition named `name`, of job JOB_ID at LATER."""
+    transition = BY_NAME[name]
+    values = {field: GIVEN_VALUES[field] for field in transition.given}
+    return move(jobs, JOB_ID, transition, LATER, **values)
+
 
 # What each allowed transition changes; every pair not listed is a JobStateConflictError.
 ENDED = {"updated_at": LATER, "finished_at": LATER}
 ALLOWED: dict[tuple[str, str], dict[str, object]] = {
-    ("queued", "start_attempt"): {
+    ("queued", "start"): {
         "status": JobStatus.RUNNING,
         "updated_at": LATER,
         "started_at": LATER,
         "attempts": 1,
         "engine_id": "other-engine",
     },
-    ("running", "start_attempt"): {
+    ("running", "start"): {
         "status": JobStatus.RUNNING,
         "updated_at": LATER,
         "started_at": LATER,
         "attempts": 2,
         "engine_id": "other-engine",
     },
-    ("running", "complete"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
+    ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
     ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
     ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
     ("running, cancel requested", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
@@ -85,11 +86,11 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
     ("queued", "cancel_queued"): {"status": JobStatus.CANCELED, **ENDED},
     ("running", "request_cancel"): {"cancel_requested": True, "updated_at": LATER},
     ("running, cancel requested", "request_cancel"): {"updated_at": LATER},
-    ("running, cancel requested", "finish_canceled"): {"status": JobStatus.CANCELED, **ENDED},
+    ("running, cancel requested", "finish_cancel"): {"status": JobStatus.CANCELED, **ENDED},
 }
 
 
-@pytest.mark.parametrize("transition", TRANSITIONS)
+@pytest.mark.parametrize("transition", BY_NAME)
 @pytest.mark.parametrize("start", STARTS)
 def test_each_transition_moves_only_from_the_states_it_allows(
     jobs: JobRepository, start: str, transition: str
@@ -101,17 +102,17 @@ def test_each_transition_moves_only_from_the_states_it_allows(
     # Then an allowed one returns the job as now stored, with exactly its changes
     if (start, transition) in ALLOWED:
         expected = STARTS[start].model_copy(update=ALLOWED[(start, transition)])
-        assert TRANSITIONS[transition](jobs) == expected
+        assert make(jobs, transition) == expected
         assert jobs.get(JOB_ID) == expected
     # And any other raises the conflict and leaves the job as it was
     else:
         with pytest.raises(JobStateConflictError) as raised:
-            TRANSITIONS[transition](jobs)
+            make(jobs, transition)
         assert raised.value.job_id == JOB_ID
         assert jobs.get(JOB_ID) == STARTS[start]
 
 
-@pytest.mark.parametrize("transition", TRANSITIONS)
+@pytest.mark.parametrize("transition", BY_NAME)
 @pytest.mark.parametrize("start", STARTS)
 def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
     jobs: JobRepository, start: str, transition: str
@@ -124,7 +125,7 @@ def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
     # When a transition is tried on it, twice (SQS delivers at least once)
     for _ in range(2):
         with contextlib.suppress(JobStateConflictError):
-            TRANSITIONS[transition](jobs)
+            make(jobs, transition)
 
     # Then the place is given back exactly when the job has ended, and only once
     job = jobs.get(JOB_ID)
@@ -148,7 +149,7 @@ def test_at_the_limit_a_new_job_is_refused_and_nothing_is_stored(jobs: JobReposi
     # And another owner is not held back by it
     jobs.create(make_job(listing_id(9), "someone-else"), open_limit=2)
     # And once one of the two ends, the third fits
-    jobs.fail(first, ERROR, LATER)
+    move(jobs, first, FAIL, LATER, error=ERROR)
     jobs.create(make_job(third, OWNER), open_limit=2)
     assert jobs.open_jobs(OWNER) == 2
 
@@ -163,14 +164,14 @@ def test_a_duplicate_job_is_not_counted_twice(jobs: JobRepository) -> None:
     assert jobs.open_jobs(OWNER) == 1
 
 
-@pytest.mark.parametrize("transition", TRANSITIONS)
+@pytest.mark.parametrize("transition", BY_NAME)
 def test_a_transition_on_an_unknown_job_conflicts_and_creates_nothing(
     jobs: JobRepository, transition: str
 ) -> None:
     # Given no job
     # When a transition is tried, then it conflicts and no half job appears
     with pytest.raises(JobStateConflictError):
-        TRANSITIONS[transition](jobs)
+        make(jobs, transition)
     assert jobs.get(JOB_ID) is None
 
 
@@ -206,10 +207,10 @@ def test_a_job_id_is_stored_once(jobs: JobRepository) -> None:
 def test_a_restart_keeps_the_first_start_time(jobs: JobRepository) -> None:
     # Given a job started once
     jobs.create(STARTS["queued"], open_limit=NO_CAP)
-    jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=1), "pillow")
+    move(jobs, JOB_ID, START, T0 + timedelta(seconds=1), engine_id="pillow")
 
     # When it is started again later
-    job = jobs.start_attempt(JOB_ID, T0 + timedelta(seconds=2), "pillow")
+    job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=2), engine_id="pillow")
 
     # Then both attempts count, and started_at is the first one's
     assert job.attempts == 2
@@ -331,7 +332,7 @@ def test_each_transition_keeps_the_open_index_in_step(
     # Given a job moved by an allowed transition
     start, transition = allowed
     jobs.create(STARTS[start], open_limit=NO_CAP)
-    moved = TRANSITIONS[transition](jobs)
+    moved = make(jobs, transition)
 
     # When the open-jobs index is read for each open state
     found = {status: open_ids(jobs, status) for status in (JobStatus.QUEUED, JobStatus.RUNNING)}

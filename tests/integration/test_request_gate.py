@@ -16,6 +16,7 @@ from imagejobs.handlers.request_gate import (
     MAX_JSON_DEPTH,
     refuse_before_routing,
 )
+from imagejobs.models.api import MAX_SHOWN_NAME_CHARS, UNKNOWN_FIELD
 from tests.support.bad_requests import ODD_BUT_VALID_SUBMISSIONS, UNREADABLE_BODIES
 from tests.support.events import load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
@@ -91,6 +92,26 @@ def test_nesting_is_refused_just_past_its_limit(nested: int, refused: bool) -> N
         assert str(MAX_JSON_DEPTH) in json.loads(response["body"])["message"]
 
 
+@pytest.mark.parametrize("size", [2_000, 6_000, 16_000, MAX_BODY_BYTES])
+@pytest.mark.parametrize(
+    ("opening", "closing"), [("[", "]"), ('{"a": ', "}")], ids=["arrays", "objects"]
+)
+def test_closed_nesting_of_any_size_is_refused_by_the_gate(
+    size: int, opening: str, closing: str
+) -> None:
+    # Given a well-formed body nested as deep as its size allows
+    levels = (size - 40) // (len(opening) + len(closing))
+    event = with_body('{"prompt": "x", "width": ' + opening * levels + "1" + closing * levels + "}")
+
+    # When it reaches the gate
+    response = refuse_before_routing(event)
+
+    # Then it is refused there as too deep, and nothing raised
+    assert response is not None
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["error"] == "invalid_body"
+
+
 @pytest.mark.parametrize(
     ("digits", "refused"), [(MAX_INTEGER_DIGITS, False), (MAX_INTEGER_DIGITS + 1, True)]
 )
@@ -162,7 +183,7 @@ def test_odd_but_valid_submissions_become_jobs(
     assert resources.queued_messages() == [{"job_id": job["job_id"]}]
 
 
-def test_unknown_fields_are_named_briefly_and_only_a_few(
+def test_long_unknown_fields_are_not_echoed_and_only_a_few_are_listed(
     submit: ModuleType, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a body with eight unknown fields of 301 characters each
@@ -171,11 +192,39 @@ def test_unknown_fields_are_named_briefly_and_only_a_few(
     # When it is submitted
     response = submit.handler(event, lambda_context)
 
-    # Then each is named by at most 64 characters, five at most are listed, and the rest counted
+    # Then none is echoed, five at most are listed, and the rest counted
     assert response["statusCode"] == 422
     body = response_json(response)
-    assert len(body["detail"]) == 5
-    assert all(len(detail["field"]) <= 64 for detail in body["detail"])
-    assert all(detail["field"].startswith(tuple("01234567")) for detail in body["detail"])
-    assert "z" * 65 not in response["body"]
+    assert [detail["field"] for detail in body["detail"]] == [UNKNOWN_FIELD] * 5
+    assert "zzz" not in response["body"]
     assert body["message"].endswith("(and 3 more)")
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("steps", "steps"),
+        ("s" * MAX_SHOWN_NAME_CHARS, "s" * MAX_SHOWN_NAME_CHARS),
+        ("s" * (MAX_SHOWN_NAME_CHARS + 1), UNKNOWN_FIELD),
+        # What the fuzz test sent: a control character, an unassigned and a private code point
+        ("ZQXJMARK\u00d7I}\U000a1d58\r", UNKNOWN_FIELD),
+        ("tab\there", UNKNOWN_FIELD),
+        ("zero\u200bwidth", UNKNOWN_FIELD),
+    ],
+)
+def test_an_unknown_field_is_named_only_when_short_and_printable(
+    submit: ModuleType, lambda_context: FakeLambdaContext, name: str, shown: str
+) -> None:
+    # Given a body with one unknown field
+    event = with_body(json.dumps({"prompt": "cat", name: 1}))
+
+    # When it is submitted
+    response = submit.handler(event, lambda_context)
+
+    # Then the 422 names it as given only when that is safe to show, else says what it is
+    assert response["statusCode"] == 422
+    [detail] = response_json(response)["detail"]
+    assert detail["field"] == shown
+    assert response_json(response)["message"] == (
+        f"Invalid request: {shown}: Extra inputs are not permitted"
+    )

@@ -6,10 +6,12 @@ the same required fields. What the SDK leaves out on purpose is listed here, wit
 
 from __future__ import annotations
 
+import inspect
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from pydantic import BaseModel
@@ -115,3 +117,65 @@ def test_every_job_state_the_api_names_is_one_the_sdk_knows(document: dict[str, 
     assert their_states == set(sdk.JobStatus.__args__)  # type: ignore[attr-defined]
     terminal = {"succeeded", "failed", "canceled"}
     assert set(sdk.models.TERMINAL_STATUSES) == terminal
+
+
+def test_the_keyword_arguments_of_create_are_the_requests_fields() -> None:
+    # Given `jobs.create(prompt, **options)`, whose options are typed by `JobOptions`
+    request = {name: f.annotation for name, f in sdk.JobRequest.model_fields.items()}
+    options = get_type_hints(sdk.JobOptions)
+
+    # Then they are the request's fields less the prompt, under the same names and types, so a
+    # field the document adds to JobRequest (checked above) is one `create` takes
+    assert request.pop("prompt") is str
+    assert options == request
+
+
+def public_methods(kind: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(kind).items()
+        if callable(member) and not name.startswith("_")
+    }
+
+
+@pytest.mark.parametrize(
+    ("blocking", "awaited"), [(sdk.Client, sdk.AsyncClient), (sdk.Jobs, sdk.AsyncJobs)]
+)
+def test_the_async_client_has_the_blocking_ones_methods_and_arguments(
+    blocking: type, awaited: type
+) -> None:
+    # Given the blocking client (or its `jobs`) and the async one
+    ours, theirs = public_methods(blocking), public_methods(awaited)
+
+    # Then each method of the one is in the other with the same arguments (names, kinds,
+    # defaults, types), awaited there; `list` is an async iterator
+    assert set(ours) == set(theirs)
+    for name, signature in ours.items():
+        assert signature.parameters == theirs[name].parameters, name
+        method = getattr(awaited, name)
+        if name == "list":
+            assert inspect.isasyncgenfunction(method)
+        else:
+            assert inspect.iscoroutinefunction(method), name
+
+
+def test_both_clients_take_the_same_options() -> None:
+    assert inspect.signature(sdk.Client) == inspect.signature(sdk.AsyncClient)
+
+
+def test_the_typescript_clients_types_are_the_documents() -> None:
+    # Given the TypeScript client's types, generated from the document into src/schema.ts
+    client = DOCUMENT.parents[1] / "clients" / "typescript"
+    assert (client / "node_modules").is_dir(), "run `make setup` (npm ci in clients/typescript)"
+
+    # When openapi-typescript regenerates them from the committed document, then they match
+    checked = subprocess.run(
+        ["npm", "run", "--silent", "check:types"],
+        cwd=client,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, (checked.stdout + checked.stderr)[-2000:] + (
+        "\nrun `npm run generate` in clients/typescript"
+    )

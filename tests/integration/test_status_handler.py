@@ -135,7 +135,7 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
         (JobStatus.FAILED, FAILED, ("failed", False, "width: too large for the renderer")),
     ],
 )
-def test_drop_in_status_has_the_old_shape(
+def test_drop_in_status_has_the_old_shape(  # noqa: PLR0913 - pytest's fixtures and parameters
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
@@ -171,7 +171,7 @@ def test_drop_in_status_has_the_old_shape(
         (JobStatus.FAILED, FAILED, ["status", "error"], "failed"),
     ],
 )
-def test_drop_in_result_has_the_old_shape(
+def test_drop_in_result_has_the_old_shape(  # noqa: PLR0913 - pytest's fixtures and parameters
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
@@ -202,7 +202,7 @@ def test_drop_in_result_has_the_old_shape(
         ("api-get-job-malformed-id", 400, "validation_error"),
     ],
 )
-def test_unknown_and_malformed_ids_are_4xx(
+def test_unknown_and_malformed_ids_are_4xx(  # noqa: PLR0913 - pytest's fixtures and parameters
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,

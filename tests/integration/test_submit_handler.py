@@ -143,7 +143,7 @@ BEDROCK_LIMITS = [
 
 
 @pytest.mark.parametrize(("model", "request_body", "field"), BEDROCK_LIMITS)
-def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_time(
+def test_a_bedrock_deployment_refuses_what_its_model_cannot_render_at_submit_time(  # noqa: PLR0913 - pytest's fixtures and parameters
     load_handler: Callable[..., ModuleType],
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
@@ -240,7 +240,7 @@ BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS
 
 
 @pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)
-def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
+def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(  # noqa: PLR0913 - pytest's fixtures and parameters
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,

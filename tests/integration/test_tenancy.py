@@ -206,7 +206,7 @@ def test_the_list_filters_by_status(
         ("api-get-jobs-bad-cursor", 400, "cursor"),
     ],
 )
-def test_bad_list_parameters_are_4xx_naming_the_field(
+def test_bad_list_parameters_are_4xx_naming_the_field(  # noqa: PLR0913 - pytest's fixtures and parameters
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
@@ -257,7 +257,7 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
         (JobStatus.SUCCEEDED, 409, "succeeded"),
     ],
 )
-def test_cancel_depends_on_the_jobs_state(
+def test_cancel_depends_on_the_jobs_state(  # noqa: PLR0913 - pytest's fixtures and parameters
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobStatus
+from imagejobs.models.transitions import START, SUCCEED
 from tests.support.events import OWNER, event_for_job, load_event, response_json
-from tests.support.jobs import T0, store_job
+from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
@@ -47,9 +48,9 @@ def answer(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext
 def succeed(resources: MotoResources, job_id: str) -> None:
     """What the worker does to a job, through the real repository."""
     jobs = resources.jobs
-    jobs.start_attempt(job_id, T0, "pillow")
+    move(jobs, job_id, START, T0, engine_id="pillow")
     image = GeneratedImage(key=f"images/{job_id}/0.png", width=64, height=64, format="png", seed=1)
-    jobs.complete(job_id, [image], T0)
+    move(jobs, job_id, SUCCEED, T0, images=(image,))
 
 
 def test_a_job_that_does_not_end_in_time_answers_202_with_its_location_after_the_wait(

@@ -6,22 +6,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import pytest
 from standardwebhooks import Webhook
 
-from imagejobs.clock import utc_now
 from imagejobs.dal.webhook_sender import HttpWebhookSender
-from imagejobs.models.webhooks import Delivery, DeliveryAttempt, DeliveryState, WebhookEvent
+from imagejobs.models.transitions import START, SUCCEED
+from imagejobs.models.webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from tests.logic.test_webhooks import BAD_URLS
+from tests.support.certificates import tls_pair
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
-from tests.support.jobs import T0, store_job
+from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
-from tests.support.webhook_receiver import HANG, free_port_nobody_listens_on, webhook_receiver
+from tests.support.webhook_receiver import (
+    DRIP,
+    HANG,
+    free_port_nobody_listens_on,
+    webhook_receiver,
+)
 
 
 def submit_with(module: ModuleType, context: FakeLambdaContext, **fields: Any) -> dict[str, Any]:
@@ -148,13 +160,14 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
 ) -> None:
     # Given a queued job on the real table
     jobs = resources.jobs
-    store_job(jobs, FIXTURE_JOB_ID, OWNER)
+    events = (WebhookEvent.STARTED, WebhookEvent.COMPLETED)
+    subscription = WebhookSubscription(url="https://hooks.example.com/in", events=events)
+    store_job(jobs, FIXTURE_JOB_ID, OWNER, changes={"webhook": subscription})
     first = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, T0)
 
-    # When it is started twice, each time with a started delivery
-    jobs.start_attempt(FIXTURE_JOB_ID, T0, "pillow", first)
-    later = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, utc_now())
-    job = jobs.start_attempt(FIXTURE_JOB_ID, utc_now(), "pillow", later)
+    # When it is started twice, each start recording the started event's delivery
+    move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
+    job = move(jobs, FIXTURE_JOB_ID, START, T0 + timedelta(seconds=5), engine_id="pillow")
 
     # Then the first one stays, and marks and attempts change only their own fields
     assert job.deliveries == (first,)
@@ -168,9 +181,7 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
         first.model_copy(update={"dispatched": True, "attempts": 1, "last_status_code": 500}),
     )
     # And a terminal transition adds the completed one beside it
-    done = jobs.complete(
-        FIXTURE_JOB_ID, [], utc_now(), Delivery.new(FIXTURE_JOB_ID, WebhookEvent.COMPLETED, T0)
-    )
+    done = move(jobs, FIXTURE_JOB_ID, SUCCEED, T0 + timedelta(seconds=9), images=())
     assert [d.event for d in done.deliveries] == [WebhookEvent.STARTED, WebhookEvent.COMPLETED]
 
 
@@ -193,18 +204,43 @@ def test_the_sender_reads_retry_after() -> None:
     assert (result.status_code, result.retry_after_seconds) == (429, 7)
 
 
-def test_a_receiver_that_never_answers_is_cut_off_at_the_whole_request_timeout() -> None:
+@pytest.mark.parametrize("answer", [HANG, DRIP], ids=["never-answers", "drips-its-answer"])
+def test_a_slow_receiver_is_cut_off_at_the_whole_request_timeout(answer: int) -> None:
     import time
 
-    with webhook_receiver([HANG]) as receiver:
+    # Given a receiver that never answers, or sends its status line and headers a byte at a
+    # time (each byte well within any per-read timeout, the whole far beyond the sender's)
+    with webhook_receiver([answer]) as receiver:
+        # When the sender posts to it with a whole-request timeout of 0.5 s
         started = time.monotonic()
         result = HttpWebhookSender(allow_private=True, timeout_seconds=0.5).post(
             receiver.url, b"{}", {}
         )
         elapsed = time.monotonic() - started
-    assert result.status_code is None
-    assert result.error == "timed out after 0.5 s"
+
+    # Then the attempt ends at that timeout, as a timeout
+    assert (result.status_code, result.error) == (None, "timed out after 0.5 s")
     assert elapsed < 3
+
+
+def test_tls_goes_to_the_checked_address_and_verifies_the_host_name() -> None:
+    # Given an HTTPS receiver on loopback with a certificate for hooks.example.com only, and
+    # names that the resolver maps to its address
+    server_tls, client_tls = tls_pair("hooks.example.com")
+    with webhook_receiver([200], tls=server_tls) as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].strip("/"))
+        sender = HttpWebhookSender(
+            allow_private=True, resolver=lambda host, p: ["127.0.0.1"], tls=client_tls
+        )
+
+        # When the sender posts to the certificate's name, and to another name
+        named = sender.post(f"https://hooks.example.com:{port}/hook", b"{}", {})
+        other = sender.post(f"https://other.example.com:{port}/hook", b"{}", {})
+
+    # Then the first is delivered to that address in that name, the second fails TLS unsent
+    assert named.status_code == 200
+    assert [r.headers["Host"] for r in receiver.received] == [f"hooks.example.com:{port}"]
+    assert (other.status_code, other.error) == (None, "TLS handshake failed")
 
 
 def test_a_receiver_that_is_down_is_a_refused_connection() -> None:
@@ -264,10 +300,8 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
                 ":events": {"L": [{"S": "completed"}]},
             },
         )
-        jobs.start_attempt(FIXTURE_JOB_ID, utc_now(), "pillow")
-        jobs.complete(
-            FIXTURE_JOB_ID, [], utc_now(), Delivery.new(FIXTURE_JOB_ID, WebhookEvent.COMPLETED, T0)
-        )
+        move(jobs, FIXTURE_JOB_ID, START, T0, engine_id="pillow")
+        move(jobs, FIXTURE_JOB_ID, SUCCEED, T0, images=())
         delivery = load_handler("WebhookDeliveryFunction", WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
 
         # When the delivery function gets the event's message

@@ -1,5 +1,6 @@
 """WorkerFunction, replaying the SQS fixtures in events/ with the real Pillow renderer."""
 
+import dataclasses
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -151,7 +152,7 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
     # and an engine that is throttled
     queued_job(resources, num_images=1)
     event = received_fixture_message(resources)
-    worker.engine = TransientlyFailingEngine()
+    worker.ports = dataclasses.replace(worker.ports, engine=TransientlyFailingEngine())
 
     # When the worker processes it on its first delivery
     response = worker.handler(event, lambda_context)
@@ -174,7 +175,7 @@ def test_a_job_is_not_started_with_too_little_time_left(
     queued_job(resources, num_images=1)
     event = received_fixture_message(resources)
     engine = TransientlyFailingEngine()
-    worker.engine = engine
+    worker.ports = dataclasses.replace(worker.ports, engine=engine)
     lambda_context.remaining_ms = 1000
 
     # When the worker gets its message

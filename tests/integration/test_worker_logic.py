@@ -4,8 +4,10 @@
 import pytest
 
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import Outcome, image_key
+from imagejobs.logic.worker import JobOutcome, image_key
 from imagejobs.models.domain import JobError, JobStatus
+from imagejobs.models.transitions import CANCEL_QUEUED, FAIL, REQUEST_CANCEL, START
+from tests.support.jobs import move
 from tests.support.moto_aws import MotoResources
 from tests.support.worker import WORKER_JOB_ID as JOB_ID
 from tests.support.worker import ScriptedEngine, WorkerWorld
@@ -19,7 +21,7 @@ def test_a_queued_job_is_rendered_stored_and_succeeds(world: WorkerWorld) -> Non
     outcome = world.run(ScriptedEngine())
 
     # Then both images are in S3 under deterministic keys with the right content type
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     keys = [image_key(JOB_ID, n, "webp") for n in range(2)]
     assert world.object_keys() == keys
     assert world.objects.read(keys[0]).content_type == "image/webp"
@@ -57,7 +59,7 @@ def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorl
     outcome = world.run(engine, receive_count=2)
 
     # Then nothing is rendered or changed
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert world.job() == finished
 
@@ -72,7 +74,7 @@ def test_a_message_for_an_unknown_job_is_dropped(
     outcome = world.run(engine, job_id="00000000-0000-4000-8000-00000000abcd")
 
     # Then it is acknowledged without rendering or creating anything
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert len(resources.job_items()) == 0
 
@@ -86,7 +88,7 @@ def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> N
     outcome = world.run(engine, receive_count=1)
 
     # Then the job is failed with the reason, with no retry
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
@@ -118,12 +120,12 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
     # Then the job ends failed, saying how often it was tried
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.error is not None
     assert job.error.type == "RetriesExhausted"
-    assert "3 deliveries (2 attempts)" in job.error.message
+    assert "3 receives of its message (2 attempts)" in job.error.message
     # And the engine's own account of the last failure, written for the job's owner
     assert job.error.message.endswith("last error: throttled")
     assert job.attempts == 2
@@ -132,14 +134,14 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
 def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) -> None:
     # Given an attempt that wrote its images and crashed before recording success
     world.add_job(num_images=2)
-    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
+    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
     # When the message is delivered again
     outcome = world.run(ScriptedEngine(), receive_count=2)
 
     # Then the job succeeds with exactly its own images, rewritten
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     assert world.object_keys() == [image_key(JOB_ID, n, "webp") for n in range(2)]
     assert world.stored(world.object_keys()[0]) == b"image 0"
     assert world.job().attempts == 2
@@ -150,13 +152,14 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) ->
     world.add_job()
 
     def finish_elsewhere() -> None:
-        world.jobs.fail(JOB_ID, JobError(type="Other", message="finished elsewhere"), world.clock())
+        error = JobError(type="Other", message="finished elsewhere")
+        move(world.jobs, JOB_ID, FAIL, world.clock.now(), error=error)
 
     # When this delivery finishes rendering
     outcome = world.run(ScriptedEngine(on_render=finish_elsewhere))
 
     # Then it does not overwrite the terminal state
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.images == ()
@@ -165,13 +168,15 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) ->
 def test_a_cancel_during_render_drops_the_result_and_its_objects(world: WorkerWorld) -> None:
     # Given a running job whose owner cancels it while the engine renders
     world.add_job(num_images=2)
-    engine = ScriptedEngine(on_render=lambda: world.jobs.request_cancel(JOB_ID, world.clock()))
+    engine = ScriptedEngine(
+        on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
+    )
 
     # When the worker finishes rendering
     outcome = world.run(engine)
 
     # Then the job ends canceled and nothing it wrote is left in the bucket
-    assert outcome is Outcome.CANCELED
+    assert outcome is JobOutcome.CANCELED
     assert world.job().status is JobStatus.CANCELED
     assert world.job().images == ()
     assert world.object_keys() == []
@@ -180,14 +185,14 @@ def test_a_cancel_during_render_drops_the_result_and_its_objects(world: WorkerWo
 def test_a_canceled_job_is_never_rendered(world: WorkerWorld) -> None:
     # Given a queued job canceled before the worker got to it
     world.add_job()
-    world.jobs.cancel_queued(JOB_ID, world.clock())
+    move(world.jobs, JOB_ID, CANCEL_QUEUED, world.clock.now())
     engine = ScriptedEngine()
 
     # When its message arrives
     outcome = world.run(engine)
 
     # Then nothing is rendered and the job stays canceled
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert world.job().status is JobStatus.CANCELED
 
@@ -195,14 +200,14 @@ def test_a_canceled_job_is_never_rendered(world: WorkerWorld) -> None:
 def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a job that was running, then asked to cancel, and whose worker died
     world.add_job()
-    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
-    world.jobs.request_cancel(JOB_ID, world.clock())
+    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
+    move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
     engine = ScriptedEngine()
 
     # When SQS redelivers its message
     outcome = world.run(engine, receive_count=2)
 
     # Then it is canceled without rendering again
-    assert outcome is Outcome.CANCELED
+    assert outcome is JobOutcome.CANCELED
     assert engine.calls == []
     assert world.job().status is JobStatus.CANCELED

@@ -20,6 +20,7 @@ from botocore.config import Config
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import JobError
+from imagejobs.models.transitions import CANCEL_QUEUED, FAIL
 from imagejobs_dev.localstack import LocalStack
 from tests.support import template
 from tests.support.jobs import T0, make_job
@@ -102,8 +103,8 @@ def test_racing_and_repeated_endings_give_each_place_back_once(
     failure = JobError(type="Stale", message="stale")
     endings: list[Callable[[], Any]] = []
     for job in open_jobs:
-        endings.append(lambda job=job: jobs.cancel_queued(job.job_id, T0))
-        endings.append(lambda job=job: jobs.fail(job.job_id, failure, T0))
+        endings.append(lambda job=job: jobs.apply(CANCEL_QUEUED.change(job, T0)))
+        endings.append(lambda job=job: jobs.apply(FAIL.change(job, T0, error=failure)))
     outcomes = all_at_once(endings)
 
     # Then one of each pair won, and the tenant has all its places back, no more

@@ -2,7 +2,7 @@
 and what is refused before anything is."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -17,12 +17,12 @@ from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.submit import submit_job
 from imagejobs.models.domain import Job, JobError, JobParameters, JobSpec, JobStatus
 from imagejobs.models.messages import JobMessage
-from imagejobs.models.webhooks import Delivery
+from imagejobs.models.transitions import CANCEL_QUEUED, START, JobChange
 from imagejobs.settings import SubmitSettings
 from tests.support import template
 from tests.support.events import OWNER
 from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
-from tests.support.jobs import NO_CAP, T0, make_job
+from tests.support.jobs import NO_CAP, T0, make_job, move
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 SPEC = JobSpec(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
@@ -233,9 +233,10 @@ def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> 
 class StartsOnCancel(InMemoryJobRepository):
     """A worker starts the job between the cancel's read and its first write."""
 
-    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        self.start_attempt(job_id, T0 + timedelta(seconds=1), "pillow")
-        return super().cancel_queued(job_id, T0 + timedelta(seconds=2), delivery)
+    def apply(self, change: JobChange) -> Job:
+        if change.transition is CANCEL_QUEUED:
+            move(self, change.job_id, START, T0 + timedelta(seconds=1), engine_id="pillow")
+        return super().apply(change)
 
 
 def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:

@@ -9,9 +9,10 @@ import pytest
 from imagejobs.exceptions import JobNotFoundError
 from imagejobs.logic.waiting import Backoff, wait_for_end
 from imagejobs.models.domain import GeneratedImage, JobStatus
+from imagejobs.models.transitions import START, SUCCEED
 from tests.support.events import OWNER
 from tests.support.in_memory import InMemoryJobRepository
-from tests.support.jobs import T0, store_job
+from tests.support.jobs import T0, move, store_job
 
 JOB_ID = "0d6f2a4e-1b3c-4d5e-8f70-9a1b2c3d4e5f"
 
@@ -37,9 +38,9 @@ class FakeClock:
 
 
 def succeed(jobs: InMemoryJobRepository) -> None:
-    jobs.start_attempt(JOB_ID, T0, "pillow")
+    move(jobs, JOB_ID, START, T0, engine_id="pillow")
     image = GeneratedImage(key=f"images/{JOB_ID}/0.png", width=64, height=64, format="png", seed=1)
-    jobs.complete(JOB_ID, [image], T0)
+    move(jobs, JOB_ID, SUCCEED, T0, images=(image,))
 
 
 def test_it_answers_as_soon_as_the_job_ends(jobs: InMemoryJobRepository) -> None:

@@ -15,8 +15,9 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from imagejobs.clock import utc_now
 from imagejobs.exceptions import EnqueueFailedError, InvalidParameterError, PermanentEngineError
 from imagejobs.logic.webhooks.delivery import (
+    DeliveryOutcome,
+    DeliveryPolicy,
     DeliveryPorts,
-    Outcome,
     Verdict,
     classify,
     deliver,
@@ -363,17 +364,11 @@ class DeliveryWorld:
             images=InMemoryImageStore(),
         )
 
-    def deliver(self, message: WebhookMessage) -> Outcome:
-        return deliver(
-            message,
-            self.ports,
-            schedule=SCHEDULE,
-            url_expiry_seconds=60,
-            clock=utc_now,
-            rng=lambda a, b: 1.0,
-        )
+    def deliver(self, message: WebhookMessage) -> DeliveryOutcome:
+        policy = DeliveryPolicy(schedule=SCHEDULE, url_expiry_seconds=60, rng=lambda a, b: 1.0)
+        return deliver(message, self.ports, policy, clock=utc_now)
 
-    def run_until_done(self, first: WebhookMessage) -> list[Outcome]:
+    def run_until_done(self, first: WebhookMessage) -> list[DeliveryOutcome]:
         """Delivers `first` and every retry it queues, ignoring the delays."""
         outcomes = [self.deliver(first)]
         while self.queue.sent:
@@ -401,15 +396,19 @@ def test_a_receiver_failing_twice_gets_the_same_id_three_times_with_growing_wait
     )
 
     # When the first attempt fails
-    assert delivery.deliver(message) is Outcome.RETRYING
+    assert delivery.deliver(message) is DeliveryOutcome.RETRYING
     # Then the retry is queued after the schedule's first wait
     [(retry, delay)] = delivery.queue.take()
     assert (retry.attempt, delay) == (2, 5)
 
-    outcomes = [Outcome.RETRYING, *delivery.run_until_done(retry)]
+    outcomes = [DeliveryOutcome.RETRYING, *delivery.run_until_done(retry)]
 
     # Then it is delivered on the third attempt, with one webhook-id throughout
-    assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DELIVERED]
+    assert outcomes == [
+        DeliveryOutcome.RETRYING,
+        DeliveryOutcome.RETRYING,
+        DeliveryOutcome.DELIVERED,
+    ]
     ids = {headers["webhook-id"] for _, _, headers in delivery.sender.requests}
     assert ids == {webhook_id(WORKER_JOB_ID, WebhookEvent.COMPLETED)}
     recorded = world.job().delivery(WebhookEvent.COMPLETED)
@@ -445,7 +444,7 @@ def test_a_receiver_that_never_succeeds_is_given_up_after_the_last_retry(
     message = rendered(world)
     delivery = DeliveryWorld(world, [SendResult(error="timed out after 10 s")])
     outcomes = delivery.run_until_done(message)
-    assert outcomes == [Outcome.RETRYING] * 3 + [Outcome.GIVEN_UP]
+    assert outcomes == [DeliveryOutcome.RETRYING] * 3 + [DeliveryOutcome.GIVEN_UP]
     recorded = world.job().delivery(WebhookEvent.COMPLETED)
     assert recorded is not None
     assert (recorded.state, recorded.attempts, recorded.last_error) == (
@@ -464,8 +463,8 @@ def test_410_gives_up_at_once_and_stops_the_jobs_other_event(world: WorkerWorld)
     delivery = DeliveryWorld(world, [SendResult(status_code=410)])
 
     # When the started event gets 410, then the completed event comes
-    assert delivery.deliver(started) is Outcome.GIVEN_UP
-    assert delivery.deliver(completed) is Outcome.GIVEN_UP
+    assert delivery.deliver(started) is DeliveryOutcome.GIVEN_UP
+    assert delivery.deliver(completed) is DeliveryOutcome.GIVEN_UP
 
     # Then nothing is retried and the completed event was never sent
     assert delivery.queue.sent == []
@@ -476,7 +475,7 @@ def test_a_duplicate_message_of_an_attempt_already_made_sends_nothing(world: Wor
     message = rendered(world)
     delivery = DeliveryWorld(world, [SendResult(status_code=500)])
     delivery.deliver(message)
-    assert delivery.deliver(message) is Outcome.SKIPPED
+    assert delivery.deliver(message) is DeliveryOutcome.SKIPPED
     assert len(delivery.sender.requests) == 1
 
 
@@ -490,7 +489,7 @@ def test_a_wait_longer_than_sqs_allows_is_chained(world: WorkerWorld) -> None:
     assert retry.not_before is not None
 
     # When it comes back early, it is queued again for what is left, not sent
-    assert delivery.deliver(retry) is Outcome.WAITING
+    assert delivery.deliver(retry) is DeliveryOutcome.WAITING
     [(again, delay_left)] = delivery.queue.take()
     assert again == retry
     assert 800 < delay_left <= 900

@@ -2,19 +2,20 @@
 failed or canceled, with every redelivery SQS may make. tests/integration/test_worker_logic.py runs
 the main paths again on moto."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from imagejobs.exceptions import NotEnoughTimeError, PermanentEngineError, TransientEngineError
-from imagejobs.logic.worker import Outcome, image_key, process_delivery
+from imagejobs.logic.worker import JobOutcome, Receive, image_key, process_receive
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from imagejobs.models.transitions import CANCEL_QUEUED, FAIL, REQUEST_CANCEL, START
 from tests.support.in_memory import InMemoryJobQueue, StoredObject
-from tests.support.jobs import T0
+from tests.support.jobs import T0, move
+from tests.support.worker import RECEIPT, ScriptedEngine, WorkerWorld
 from tests.support.worker import WORKER_JOB_ID as JOB_ID
-from tests.support.worker import ScriptedEngine, WorkerWorld
 
-RECEIPT = "receipt-1"
 # The worker's RENDER_TIME_RESERVE_SECONDS for the built-in renderer is of this order.
 RESERVE_S = 20
 
@@ -27,22 +28,17 @@ def deliver(
     remaining_ms: int = 60_000,
     receive_count: int = 1,
     max_receive_count: int = 3,
-) -> Outcome:
-    """One SQS delivery of the job's message, as the handler passes it on."""
-    return process_delivery(
-        JOB_ID,
-        RECEIPT,
+) -> JobOutcome:
+    """One SQS receive of the job's message, as the handler passes it on."""
+    receive = Receive(
+        job_id=JOB_ID,
+        receipt_handle=RECEIPT,
         receive_count=receive_count,
         max_receive_count=max_receive_count,
         remaining_ms=remaining_ms,
-        time_reserve_seconds=RESERVE_S,
-        jobs=world.jobs,
-        images=world.images,
-        queue=queue,
-        webhooks=world.webhooks,
-        engine=engine,
-        clock=world.clock,
     )
+    ports = dataclasses.replace(world.ports(engine), queue=queue)
+    return process_receive(receive, ports, time_reserve_seconds=RESERVE_S)
 
 
 def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> None:
@@ -54,7 +50,7 @@ def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> N
     outcome = world.run(engine)
 
     # Then the engine was asked for exactly the job's parameters
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     [request] = engine.calls
     assert (request.width, request.height, request.seed, request.num_images) == (128, 96, 7, 2)
     # And each image is stored under its deterministic key with its content type
@@ -96,7 +92,7 @@ def test_a_redelivery_for_a_finished_job_changes_nothing(
     elif finish == "fail":
         world.run(ScriptedEngine(error=PermanentEngineError("no")))
     else:
-        world.jobs.cancel_queued(JOB_ID, world.clock())
+        move(world.jobs, JOB_ID, CANCEL_QUEUED, world.clock.now())
     finished = world.job()
     objects = {key: world.objects.read(key) for key in world.object_keys()}
 
@@ -106,7 +102,7 @@ def test_a_redelivery_for_a_finished_job_changes_nothing(
 
     # Then it is acknowledged without rendering, and neither job nor images change
     assert finished.status is status
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert world.job() == finished
     assert {key: world.objects.read(key) for key in world.object_keys()} == objects
@@ -120,7 +116,7 @@ def test_a_message_for_an_unknown_job_creates_nothing(world: WorkerWorld) -> Non
     outcome = world.run(engine)
 
     # Then it is dropped: nothing rendered, stored or recorded
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert world.jobs.get(JOB_ID) is None
     assert world.object_keys() == []
@@ -129,15 +125,15 @@ def test_a_message_for_an_unknown_job_creates_nothing(world: WorkerWorld) -> Non
 def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: WorkerWorld) -> None:
     # Given an attempt that wrote one image and crashed before recording anything
     world.add_job(num_images=2)
-    first_start = world.clock()
-    world.jobs.start_attempt(JOB_ID, first_start, "scripted")
+    first_start = world.clock.now()
+    move(world.jobs, JOB_ID, START, first_start, engine_id="scripted")
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
     # When SQS delivers the message again
     outcome = world.run(ScriptedEngine(), receive_count=2)
 
     # Then the job succeeds with its own two images, the partial one rewritten
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     assert world.object_keys() == [image_key(JOB_ID, n, "webp") for n in range(2)]
     assert world.stored(image_key(JOB_ID, 0, "webp")) == b"image 0"
     # And both attempts count, while the job keeps its first start time
@@ -149,13 +145,15 @@ def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: Work
 def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None:
     # Given a job whose owner cancels it while the engine renders
     world.add_job(num_images=2)
-    engine = ScriptedEngine(on_render=lambda: world.jobs.request_cancel(JOB_ID, world.clock()))
+    engine = ScriptedEngine(
+        on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
+    )
 
     # When the render finishes
     outcome = world.run(engine)
 
     # Then the job ends canceled with no images, and the bucket holds none of them
-    assert outcome is Outcome.CANCELED
+    assert outcome is JobOutcome.CANCELED
     job = world.job()
     assert (job.status, job.images, job.cancel_requested) == (JobStatus.CANCELED, (), True)
     assert job.finished_at is not None
@@ -165,8 +163,8 @@ def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None
 def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a running job asked to cancel, whose worker died after writing an image
     world.add_job(num_images=2)
-    world.jobs.start_attempt(JOB_ID, world.clock(), "scripted")
-    world.jobs.request_cancel(JOB_ID, world.clock())
+    move(world.jobs, JOB_ID, START, world.clock.now(), engine_id="scripted")
+    move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
     world.images.put(image_key(JOB_ID, 1, "webp"), b"orphan", "image/webp")
     engine = ScriptedEngine()
 
@@ -174,7 +172,7 @@ def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWo
     outcome = world.run(engine, receive_count=2)
 
     # Then the cancel is finished without rendering, and the orphan is removed
-    assert outcome is Outcome.CANCELED
+    assert outcome is JobOutcome.CANCELED
     assert engine.calls == []
     assert world.job().status is JobStatus.CANCELED
     assert world.object_keys() == []
@@ -183,14 +181,14 @@ def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWo
 def test_a_job_canceled_while_queued_is_never_rendered(world: WorkerWorld) -> None:
     # Given a job canceled before the worker reached it
     world.add_job()
-    canceled = world.jobs.cancel_queued(JOB_ID, world.clock())
+    canceled = move(world.jobs, JOB_ID, CANCEL_QUEUED, world.clock.now())
     engine = ScriptedEngine()
 
     # When its message arrives
     outcome = world.run(engine)
 
     # Then nothing is rendered and the job is as the cancel left it
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     assert engine.calls == []
     assert world.job() == canceled
 
@@ -204,7 +202,7 @@ def test_a_permanent_engine_error_fails_the_job_on_the_first_delivery(world: Wor
     outcome = world.run(engine, receive_count=1, max_receive_count=3)
 
     # Then the job fails at once with the engine's reason, and nothing is stored
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     job = world.job()
     assert job.status is JobStatus.FAILED
     assert job.error == JobError(type="RenderFailed", message="width: beyond what the engine draws")
@@ -239,10 +237,10 @@ def test_the_last_delivery_fails_the_job_saying_why(world: WorkerWorld) -> None:
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
     # Then the job ends failed, counting deliveries and attempts, with the engine's words
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     assert world.job().error == JobError(
         type="RetriesExhausted",
-        message="gave up after 3 deliveries (2 attempts);"
+        message="gave up after 3 receives of its message (2 attempts);"
         " last error: Bedrock answered ThrottlingException",
     )
 
@@ -256,23 +254,28 @@ def test_an_unforeseen_error_is_named_by_its_type_only(world: WorkerWorld) -> No
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
     # Then the job's owner learns the type, not internals such as addresses
-    assert outcome is Outcome.FAILED
+    assert outcome is JobOutcome.FAILED
     error = world.job().error
     assert error is not None
-    assert error.message == "gave up after 3 deliveries (1 attempts); last error: RuntimeError"
+    assert (
+        error.message
+        == "gave up after 3 receives of its message (1 attempts); last error: RuntimeError"
+    )
 
 
 def test_a_job_finished_elsewhere_during_the_render_keeps_that_end(world: WorkerWorld) -> None:
     # Given a job that another delivery fails while this one renders
     world.add_job()
     elsewhere = JobError(type="Other", message="finished elsewhere")
-    engine = ScriptedEngine(on_render=lambda: world.jobs.fail(JOB_ID, elsewhere, world.clock()))
+    engine = ScriptedEngine(
+        on_render=lambda: move(world.jobs, JOB_ID, FAIL, world.clock.now(), error=elsewhere)
+    )
 
     # When this render finishes
     outcome = world.run(engine)
 
     # Then its result is dropped and the other end stands
-    assert outcome is Outcome.SKIPPED
+    assert outcome is JobOutcome.SKIPPED
     job = world.job()
     assert (job.status, job.error, job.images) == (JobStatus.FAILED, elsewhere, ())
 
@@ -301,7 +304,7 @@ def test_exactly_the_reserve_left_is_enough(world: WorkerWorld, queue: InMemoryJ
     outcome = deliver(world, queue, ScriptedEngine(), remaining_ms=RESERVE_S * 1000)
 
     # Then the job is rendered, and the message's visibility is left alone
-    assert outcome is Outcome.SUCCEEDED
+    assert outcome is JobOutcome.SUCCEEDED
     assert queue.delays == []
 
 

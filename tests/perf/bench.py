@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark, one table, the figures as JSON, two charts.
+"""`make bench`: every benchmark, one table, the figures as JSON, three charts.
 
     python -m tests.perf.bench [--jobs 200] [--concurrency 10] [--full] [--rounds 5]
 
@@ -10,8 +10,10 @@ it (bench_chain), the soak (bench_soak), `make test` here and `make test` and `m
 a fresh clone (FULL=1), and the developer loop's shortcuts (bench_devloop). Last, each figure
 against its target (targets); `--only` runs the stages it names. Timings are medians and
 percentiles, and each in-process figure comes with its floor from the same run; nothing here
-asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/ (the README shows
-them), and the JSON file's path is the last line printed.
+asserts a speed. The JSON goes to out/bench/, the charts to tests/perf/charts/
+(docs/performance.md shows them), and the JSON file's path is the last line printed.
+docs/performance.md's figures come from a run committed under docs/bench/
+(tests/perf/performance_page.py).
 """
 
 from __future__ import annotations
@@ -303,7 +305,7 @@ def main() -> None:
     from tests.perf import report
 
     print(report.table(figures))
-    # A partial run (--only) leaves the charts, which the README shows, as the last whole one drew.
+    # A partial run (--only) leaves the charts, which the docs show, as the last whole one drew.
     for chart in [] if args.only else report.charts(figures, args.charts):
         print(f"chart: {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}")
     print(path)

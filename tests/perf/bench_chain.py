@@ -119,11 +119,8 @@ def _function_name(pid: int) -> str | None:
     return None
 
 
-def stack_memory(localstack_pid: int | None = None) -> dict[str, Any] | None:
-    """RSS of LocalStack and its descendants (MiB), and per function; None without our own."""
-    root = localstack_pid or running_pid(Layout(ROOT))
-    if root is None:
-        return None
+def _processes() -> tuple[dict[int, int], dict[int, float]]:
+    """Every process's parent, and its resident memory (MiB)."""
     parents: dict[int, int] = {}
     rss: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
@@ -132,16 +129,26 @@ def stack_memory(localstack_pid: int | None = None) -> dict[str, Any] | None:
             if "PPid" in status and "VmRSS" in status:
                 parents[int(entry.name)] = int(status["PPid"].strip())
                 rss[int(entry.name)] = int(status["VmRSS"].split()[0]) / 1024
+    return parents, rss
 
-    def descends(pid: int) -> bool:
-        seen = 0
-        while pid in parents and seen < 64:
-            if pid == root:
-                return True
-            pid, seen = parents[pid], seen + 1
-        return pid == root
 
-    members = [pid for pid in rss if descends(pid)]
+def _descends(pid: int, root: int, parents: dict[int, int]) -> bool:
+    """Whether `pid` is `root` or one of its descendants (at most 64 generations down)."""
+    seen = 0
+    while pid in parents and seen < 64:
+        if pid == root:
+            return True
+        pid, seen = parents[pid], seen + 1
+    return pid == root
+
+
+def stack_memory(localstack_pid: int | None = None) -> dict[str, Any] | None:
+    """RSS of LocalStack and its descendants (MiB), and per function; None without our own."""
+    root = localstack_pid or running_pid(Layout(ROOT))
+    if root is None:
+        return None
+    parents, rss = _processes()
+    members = [pid for pid in rss if _descends(pid, root, parents)]
     per_function: dict[str, float] = defaultdict(float)
     environments: Counter[str] = Counter()
     other = 0.0

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tests.perf import fixtures
 from tests.perf.stats import median, spread, summary
@@ -51,10 +51,18 @@ def lambda_site(root: Path = fixtures.ROOT) -> Path:
     return site
 
 
+class _Sandbox(NamedTuple):
+    """Where the children run: their scratch folder, and the sys.path they import from."""
+
+    folder: Path
+    paths: str
+
+
 def _run(
-    logical_id: str, target: str, folder: Path, paths: str, warm: int = 0, importtime: bool = False
+    sandbox: _Sandbox, logical_id: str, target: str, warm: int = 0, importtime: bool = False
 ) -> tuple[dict[str, Any], float, str]:
     """One child: its figures, its wall time from spawn to exit (ms), its stderr."""
+    folder, paths = sandbox
     _, event, _ = fixtures.FUNCTIONS[logical_id]
     env = fixtures.function_environment(logical_id, tracing=True)
     env["IMAGEJOBS_BENCH_ITEMS"] = str(folder / f"items-{fixtures.items_for(logical_id)}.json")
@@ -102,6 +110,7 @@ def measure(rounds: int = 7, warm: int = 2000, warm_up_rounds: int = 1) -> dict[
     with tempfile.TemporaryDirectory(prefix="imagejobs-bench-") as tmp:
         folder = Path(tmp)
         fixtures.write_items(folder)
+        sandbox = _Sandbox(folder, paths)
         kinds = ("init", "floor", "ratio", "wall", "import", "first")
         samples = {name: {k: list[float]() for k in kinds} for name in fixtures.FUNCTIONS}
         # What each function answered to its first event: a figure of a failed request is none.
@@ -110,8 +119,8 @@ def measure(rounds: int = 7, warm: int = 2000, warm_up_rounds: int = 1) -> dict[
         for round_number in range(warm_up_rounds + rounds):
             for logical_id, (module, _, _) in fixtures.FUNCTIONS.items():
                 short = module.rsplit(".", 1)[1]
-                own, wall, _ = _run(logical_id, module, folder, paths)
-                floor, _, _ = _run(logical_id, f"floor:{short}", folder, paths)
+                own, wall, _ = _run(sandbox, logical_id, module)
+                floor, _, _ = _run(sandbox, logical_id, f"floor:{short}")
                 responses[logical_id] = own["response"]
                 if round_number < warm_up_rounds:
                     continue
@@ -125,7 +134,7 @@ def measure(rounds: int = 7, warm: int = 2000, warm_up_rounds: int = 1) -> dict[
         for logical_id, (module, _, _) in fixtures.FUNCTIONS.items():
             short = module.rsplit(".", 1)[1]
             s = samples[logical_id]
-            _, _, stderr = _run(logical_id, module, folder, paths, importtime=True)
+            _, _, stderr = _run(sandbox, logical_id, module, importtime=True)
             entry: dict[str, Any] = {
                 "init_ms": median(s["init"]),
                 "floor_ms": median(s["floor"]),
@@ -139,8 +148,8 @@ def measure(rounds: int = 7, warm: int = 2000, warm_up_rounds: int = 1) -> dict[
                 "importtime": import_breakdown(stderr),
             }
             if logical_id != "WorkerFunction" and warm > 0:
-                own, _, _ = _run(logical_id, module, folder, paths, warm=warm + WARM_UP)
-                floor, _, _ = _run(logical_id, f"floor:{short}", folder, paths, warm=warm + WARM_UP)
+                own, _, _ = _run(sandbox, logical_id, module, warm=warm + WARM_UP)
+                floor, _, _ = _run(sandbox, logical_id, f"floor:{short}", warm=warm + WARM_UP)
                 handler_us = summary(own["warm_us"][WARM_UP:], 99)
                 floor_us = summary(floor["warm_us"][WARM_UP:], 99)
                 entry["warm"] = {

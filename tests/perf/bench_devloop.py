@@ -1,5 +1,5 @@
 """The developer loop with its shortcuts: `make up` with nothing changed, and an edit live on a
-hot-reloading stack (`make up HOT_RELOAD=1`, README "Dev loop").
+hot-reloading stack (`make up HOT_RELOAD=1`, docs/local-development.md).
 
 - Unchanged, running: `make up` again on the deployed stack (it skips sam build and deploy),
   until the first successful API call.

@@ -1,7 +1,16 @@
-"""The readable table and the two charts of a `make bench` run (tests.perf.bench's figures)."""
+"""The readable table and the three charts of a `make bench` run (tests.perf.bench's figures).
+
+    python -m tests.perf.report out/bench/bench-<time>.json     # print a run's table again
+    python -m tests.perf.report --docs docs/bench/<date>.json   # render docs/performance.md from it
+
+The second form is tests/perf/performance_page.py's: the page's figures come from a run
+committed under docs/bench/, never from a pasted printout.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -272,16 +281,22 @@ def table(figures: dict[str, Any]) -> str:
 
 
 def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
-    """latency.png (cold starts against their floor; end-to-end percentiles) and render.png
-    (time and peak memory against pixels)."""
+    """latency.png (cold starts against their floor; end-to-end percentiles), targets.png (each
+    target measured, when any was) and render.png (time and peak memory against pixels)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = [_latency_chart(figures, folder / "latency.png", plt)]
+    if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
+        written.append(_targets_chart(rows, folder / "targets.png", plt))
+    written.append(_render_chart(figures["render"], folder / "render.png", plt))
+    return written
 
+
+def _latency_chart(figures: dict[str, Any], path: Path, plt: Any) -> Path:
     cold = figures["cold_and_warm"]
     load = figures.get("load")
     fig, axes = plt.subplots(1, 2 if load else 1, figsize=(11 if load else 6, 4.2), squeeze=False)
@@ -304,28 +319,27 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     ax.set_title("Cold start against its floor (median)")
     ax.legend(loc="lower right")
     if load:
-        ax = axes[0][1]
-        labels = ["p50", "p95", "p99"]
-        last = load["rounds"][-1]
-        sub, done = last["submit_latency_ms"], last["submit_to_succeeded_ms"]
-        xs = range(len(labels))
-        ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
-        ax.bar(
-            [x + 0.2 for x in xs], [done[k] / 1000 for k in labels], 0.4, label="submit → succeeded"
-        )
-        ax.set_xticks(list(xs), labels)
-        ax.set_ylabel("seconds")
-        ax.set_title(f"LocalStack: {load['jobs']} jobs at concurrency {load['concurrency']}")
-        ax.legend()
+        _load_panel(axes[0][1], load)
     fig.tight_layout()
-    written.append(folder / "latency.png")
-    fig.savefig(written[-1], dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
+    return path
 
-    if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
-        written.append(_targets_chart(rows, folder / "targets.png", plt))
 
-    render = figures["render"]
+def _load_panel(ax: Any, load: dict[str, Any]) -> None:
+    labels = ["p50", "p95", "p99"]
+    last = load["rounds"][-1]
+    sub, done = last["submit_latency_ms"], last["submit_to_succeeded_ms"]
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], [sub[k] / 1000 for k in labels], 0.4, label="submit (202)")
+    ax.bar([x + 0.2 for x in xs], [done[k] / 1000 for k in labels], 0.4, label="submit → succeeded")
+    ax.set_xticks(list(xs), labels)
+    ax.set_ylabel("seconds")
+    ax.set_title(f"LocalStack: {load['jobs']} jobs at concurrency {load['concurrency']}")
+    ax.legend()
+
+
+def _render_chart(render: list[dict[str, Any]], path: Path, plt: Any) -> Path:
     fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     for image_format in sorted({row["format"] for row in render}):
         rows = [row for row in render if row["format"] == image_format]
@@ -344,10 +358,9 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     time_ax.set_title("Render time against pixels")
     memory_ax.set_title("Render peak memory against pixels")
     fig.tight_layout()
-    written.append(folder / "render.png")
-    fig.savefig(written[-1], dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
-    return written
+    return path
 
 
 def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
@@ -378,3 +391,28 @@ def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("figures", nargs="?", type=Path, help="a bench JSON: print its table")
+    what.add_argument(
+        "--docs",
+        metavar="JSON",
+        help="render docs/performance.md from this run (a JSON committed under docs/bench/)",
+    )
+    parser.add_argument(
+        "--page", type=Path, help="with --docs: the page to render (default docs/performance.md)"
+    )
+    args = parser.parse_args()
+    if args.docs:
+        from tests.perf import performance_page
+
+        print(performance_page.write(args.docs, args.page or performance_page.PAGE))
+        return
+    print(table(json.loads(args.figures.read_text(encoding="utf-8"))))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 A target reads its figure from the run's figures as a spread over rounds ({"n", "median",
 "min", "max"}); the median is what is compared. A figure the run did not measure (a stage
 skipped) is reported as not measured, never as met. Nothing here fails a run: the table is
-printed, and the README quotes it.
+printed, and docs/performance.md renders it from a committed run.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def test_the_profile_stage_profiles_the_slowest_cold_start(
     assert Path(profile["stats_file"]).exists()
 
 
-def test_the_run_prints_its_table_and_draws_both_charts(
+def test_the_run_prints_its_table_and_draws_its_three_charts(
     smallest_bench: tuple[dict[str, Any], str, Path],
 ) -> None:
     # Given one run of the smallest benchmark, without its end-to-end stages

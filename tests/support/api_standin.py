@@ -3,13 +3,16 @@
 Each request is recorded (method, path, headers, body) and answered by the next scripted
 answer for its route, the last one repeating; `DROP` closes the connection unanswered, as a
 lost answer does. Jobs are the service's own `JobView`, so the bodies have the real shape.
+It counts the connections clients hold open, and a delayed answer (a long poll) notices a
+client that hangs up before it is sent.
 """
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +52,9 @@ class StandIn:
     url: str = ""
     routes: dict[str, list[Scripted | str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    # Connections open now, and requests whose client hung up while the answer was delayed.
+    open_connections: int = 0
+    abandoned: list[Received] = field(default_factory=list)
 
     def script(self, route: str, *answers: Scripted | str) -> None:
         """`route` is "METHOD /path" (without the query)."""
@@ -63,6 +69,13 @@ class StandIn:
         if not answers:
             return Scripted(404, {"error": "not_found", "message": "No such resource"})
         return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def api_error(status: int, code: str, field: str | None = None, **headers: str) -> Scripted:
+    """An error answer in the API's shape; with `field`, a validation error naming it."""
+    detail = [{"loc": ["body", field], "field": field, "msg": "bad", "type": "value_error"}]
+    body = {"error": code, "message": f"{code} happened", "detail": detail if field else []}
+    return Scripted(status, body, headers)
 
 
 def job_body(
@@ -82,12 +95,47 @@ def job_body(
     return job_view(job, urls).model_dump(mode="json")
 
 
+def _hung_up_within(connection: socket.socket, seconds: float) -> bool:
+    """Waits `seconds` for the answer's time, or until the client closes the connection."""
+    readable, _, _ = select.select([connection], [], [], seconds)
+    try:
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:  # reset by the client
+        return True
+
+
+def _send(handler: BaseHTTPRequestHandler, answer: Scripted) -> None:
+    payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
+    try:
+        handler.send_response(answer.status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up first (its timeout): what a slow server sees
+
+
 @contextmanager
 def running_standin() -> Iterator[StandIn]:
     standin = StandIn()
 
+    lock = threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with lock:
+                standin.open_connections += 1
+
+        def finish(self) -> None:
+            with lock:
+                standin.open_connections -= 1
+            super().finish()
 
         def do_GET(self) -> None:
             self._handle()
@@ -101,32 +149,28 @@ def running_standin() -> Iterator[StandIn]:
             data = self.rfile.read(length) if length else b""
             headers = {name.lower(): value for name, value in self.headers.items()}
             body = json.loads(data) if data else None
-            standin.received.append(Received(self.command, parts.path, parts.query, headers, body))
+            received = Received(self.command, parts.path, parts.query, headers, body)
+            standin.received.append(received)
             answer = standin._next(f"{self.command} {parts.path}")
             if answer == DROP:
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
             assert isinstance(answer, Scripted)
-            if answer.delay:
-                time.sleep(answer.delay)
-            payload = answer.raw if answer.raw is not None else json.dumps(answer.body).encode()
-            try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first (its timeout): what a slow server sees
+            if answer.delay and _hung_up_within(self.connection, answer.delay):
+                standin.abandoned.append(received)
+                self.close_connection = True
+                return
+            _send(self, answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128  # clients that open many connections at once
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     standin.url = f"http://127.0.0.1:{server.server_port}/v1/"

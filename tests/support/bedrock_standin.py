@@ -110,65 +110,73 @@ class InvalidBody(Exception):
 
 def validate_body(spec: ModelSpec, body: Any) -> None:
     """Raises `InvalidBody` for a TEXT_IMAGE body the model would refuse."""
-
-    def fail(path: str, problem: str) -> InvalidBody:
-        return InvalidBody(
-            f"Malformed input request: #/{path}: {problem}, please reformat your input and try"
-            " again."
-        )
-
-    def extraneous(path: str, value: dict[str, Any], allowed: set[str] | frozenset[str]) -> None:
-        for key in value:
-            if key not in allowed:
-                raise fail(path, f"extraneous key [{key}] is not permitted")
-
-    def integer(path: str, value: Any, low: int, high: int) -> int:
-        if type(value) is not int:
-            raise fail(path, f"expected type: Integer, found: {type(value).__name__}")
-        if not low <= value <= high:
-            raise fail(path, f"{value} is not between {low} and {high}")
-        return value
-
-    def text(path: str, value: Any) -> None:
-        if not isinstance(value, str):
-            raise fail(path, "expected type: String")
-        if not 1 <= len(value) <= spec.max_text:
-            raise fail(path, f"expected length between 1 and {spec.max_text}, was {len(value)}")
-
     if not isinstance(body, dict):
-        raise fail("", "expected type: JSONObject")
-    extraneous("", body, {"taskType", "textToImageParams", "imageGenerationConfig"})
+        raise _invalid("", "expected type: JSONObject")
+    _no_extraneous("", body, {"taskType", "textToImageParams", "imageGenerationConfig"})
     if body.get("taskType") != "TEXT_IMAGE":
-        raise fail("taskType", "this stand-in serves TEXT_IMAGE only")
-    params = body.get("textToImageParams")
+        raise _invalid("taskType", "this stand-in serves TEXT_IMAGE only")
+    _check_text_params(spec, body.get("textToImageParams"))
+    _check_config(spec, body.get("imageGenerationConfig", {}))
+
+
+def _check_text_params(spec: ModelSpec, params: Any) -> None:
     if not isinstance(params, dict):
-        raise fail("textToImageParams", "required key [textToImageParams] not found")
-    extraneous("textToImageParams", params, spec.text_params)
+        raise _invalid("textToImageParams", "required key [textToImageParams] not found")
+    _no_extraneous("textToImageParams", params, spec.text_params)
     if "text" not in params:
-        raise fail("textToImageParams", "required key [text] not found")
-    text("textToImageParams/text", params["text"])
+        raise _invalid("textToImageParams", "required key [text] not found")
+    _text(spec, "textToImageParams/text", params["text"])
     if "negativeText" in params:
-        text("textToImageParams/negativeText", params["negativeText"])
-    config = body.get("imageGenerationConfig", {})
+        _text(spec, "textToImageParams/negativeText", params["negativeText"])
+
+
+def _check_config(spec: ModelSpec, config: Any) -> None:
     if not isinstance(config, dict):
-        raise fail("imageGenerationConfig", "expected type: JSONObject")
-    extraneous("imageGenerationConfig", config, _CONFIG_KEYS)
+        raise _invalid("imageGenerationConfig", "expected type: JSONObject")
+    _no_extraneous("imageGenerationConfig", config, _CONFIG_KEYS)
     if "numberOfImages" in config:
-        integer("imageGenerationConfig/numberOfImages", config["numberOfImages"], 1, 5)
+        _integer("imageGenerationConfig/numberOfImages", config["numberOfImages"], 1, 5)
     if "seed" in config:
-        integer("imageGenerationConfig/seed", config["seed"], 0, spec.max_seed)
+        _integer("imageGenerationConfig/seed", config["seed"], 0, spec.max_seed)
     if "cfgScale" in config:
         cfg = config["cfgScale"]
         if type(cfg) not in (int, float) or not 1.1 <= cfg <= 10.0:
-            raise fail("imageGenerationConfig/cfgScale", f"{cfg} is not between 1.1 and 10.0")
+            raise _invalid("imageGenerationConfig/cfgScale", f"{cfg} is not between 1.1 and 10.0")
     if config.get("quality", "standard") not in ("standard", "premium"):
-        raise fail(
+        raise _invalid(
             "imageGenerationConfig/quality", f"{config['quality']} is not a valid enum value"
         )
-    width = integer("imageGenerationConfig/width", config.get("width", 1024), 1, 100_000)
-    height = integer("imageGenerationConfig/height", config.get("height", 1024), 1, 100_000)
+    width = _integer("imageGenerationConfig/width", config.get("width", 1024), 1, 100_000)
+    height = _integer("imageGenerationConfig/height", config.get("height", 1024), 1, 100_000)
     if (problem := spec.size_problem(width, height)) is not None:
-        raise fail("imageGenerationConfig", problem)
+        raise _invalid("imageGenerationConfig", problem)
+
+
+def _invalid(path: str, problem: str) -> InvalidBody:
+    return InvalidBody(
+        f"Malformed input request: #/{path}: {problem}, please reformat your input and try again."
+    )
+
+
+def _no_extraneous(path: str, value: dict[str, Any], allowed: set[str] | frozenset[str]) -> None:
+    for key in value:
+        if key not in allowed:
+            raise _invalid(path, f"extraneous key [{key}] is not permitted")
+
+
+def _integer(path: str, value: Any, low: int, high: int) -> int:
+    if type(value) is not int:
+        raise _invalid(path, f"expected type: Integer, found: {type(value).__name__}")
+    if not low <= value <= high:
+        raise _invalid(path, f"{value} is not between {low} and {high}")
+    return value
+
+
+def _text(spec: ModelSpec, path: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise _invalid(path, "expected type: String")
+    if not 1 <= len(value) <= spec.max_text:
+        raise _invalid(path, f"expected length between 1 and {spec.max_text}, was {len(value)}")
 
 
 # --------------------------------------------------------------------------- the pictures
@@ -197,6 +205,10 @@ class ServiceError:
     status: int
     code: str
     message: str
+
+
+def _validation(message: str) -> ServiceError:
+    return ServiceError(400, "ValidationException", message)
 
 
 # Statuses and codes are the service model's (botocore bedrock-runtime 2023-09-30); the
@@ -432,63 +444,13 @@ class BedrockStandIn:
                 self._in_flight -= 1
 
     def _answer(self, handler: BaseHTTPRequestHandler, call: Call) -> None:
-        match = _PATH.fullmatch(call.raw_path)
-        if call.method != "POST" or match is None:
-            self._send_error(handler, call, ServiceError(404, "UnknownOperationException", ""))
-            return
-        if (rejection := self._check_signature(call)) is not None:
-            self._send_error(handler, call, rejection)
-            return
-        call.signature_valid = True
-        call.model_id = unquote(match["model"])
-        spec = SPECS.get(call.model_id)
-        if spec is None:
-            invalid_id = ServiceError(
-                400, "ValidationException", "The provided model identifier is invalid."
-            )
-            self._send_error(handler, call, invalid_id)
-            return
-        if call.headers.get("content-type") != "application/json":
-            self._send_error(
-                handler,
-                call,
-                ServiceError(
-                    400, "ValidationException", "The provided Content-Type is not supported."
-                ),
-            )
-            return
-        if call.headers.get("accept", "application/json") not in ("application/json", "*/*"):
-            self._send_error(
-                handler,
-                call,
-                ServiceError(
-                    400, "ValidationException", "The provided Accept type is not supported."
-                ),
-            )
-            return
-        try:
-            call.body = json.loads(call.raw_body)
-            validate_body(spec, call.body)
-        except ValueError:
-            self._send_error(
-                handler, call, ServiceError(400, "ValidationException", "Malformed input request.")
-            )
-            return
-        except InvalidBody as invalid:
-            self._send_error(handler, call, ServiceError(400, "ValidationException", str(invalid)))
+        refusal = self._refusal(call)
+        if refusal is not None:
+            self._send_error(handler, call, refusal)
             return
         fault = self._next_fault(call.seed)
-        if isinstance(fault, ServiceError):
-            self._send_error(handler, call, fault)
-            return
-        if isinstance(fault, Hold):
-            self._release.wait(timeout=60)
-            self._send_error(handler, call, SERVICE_UNAVAILABLE)
-            return
-        if isinstance(fault, Reply):
-            document = fault.body
-            payload = document if isinstance(document, bytes) else json.dumps(document).encode()
-            self._send(handler, call, 200, payload, {})
+        if fault is not None and not isinstance(fault, WrongSize):
+            self._send_fault(handler, call, fault)
             return
         if self._barrier is not None:
             try:
@@ -509,6 +471,45 @@ class BedrockStandIn:
             "error": None,
         }
         self._send(handler, call, 200, json.dumps(document).encode(), {})
+
+    def _refusal(self, call: Call) -> ServiceError | None:
+        """The error the service refuses `call` with, checked in its order; None to serve it."""
+        match = _PATH.fullmatch(call.raw_path)
+        if call.method != "POST" or match is None:
+            return ServiceError(404, "UnknownOperationException", "")
+        if (rejection := self._check_signature(call)) is not None:
+            return rejection
+        call.signature_valid = True
+        call.model_id = unquote(match["model"])
+        spec = SPECS.get(call.model_id)
+        if spec is None:
+            return _validation("The provided model identifier is invalid.")
+        if call.headers.get("content-type") != "application/json":
+            return _validation("The provided Content-Type is not supported.")
+        if call.headers.get("accept", "application/json") not in ("application/json", "*/*"):
+            return _validation("The provided Accept type is not supported.")
+        try:
+            call.body = json.loads(call.raw_body)
+            validate_body(spec, call.body)
+        except ValueError:
+            return _validation("Malformed input request.")
+        except InvalidBody as invalid:
+            return _validation(str(invalid))
+        return None
+
+    def _send_fault(
+        self, handler: BaseHTTPRequestHandler, call: Call, fault: ServiceError | Hold | Reply
+    ) -> None:
+        """Answers with the scripted fault instead of pictures."""
+        if isinstance(fault, ServiceError):
+            self._send_error(handler, call, fault)
+        elif isinstance(fault, Hold):
+            self._release.wait(timeout=60)
+            self._send_error(handler, call, SERVICE_UNAVAILABLE)
+        else:
+            document = fault.body
+            payload = document if isinstance(document, bytes) else json.dumps(document).encode()
+            self._send(handler, call, 200, payload, {})
 
     def _next_fault(self, seed: int | None) -> Fault | None:
         with self._lock:

@@ -492,7 +492,11 @@ def check_answer(
     if not isinstance(document, dict) or set(document) != set(ErrorResponse.model_fields):
         return f"{status} with a body that is not the error shape: {body[:200]!r}"
     ErrorResponse.model_validate_json(body)
-    said = _error_texts(document)
+    return _echo_problem(request, status, _error_texts(document))
+
+
+def _echo_problem(request: FuzzRequest, status: int, said: list[str]) -> str | None:
+    """Whether an error's texts echo ECHO_RUN characters of the body, or a request's value."""
     sent = (request.body or b"").decode("utf-8", errors="replace")
     for text in said:
         for start in range(max(0, len(text) - ECHO_RUN + 1)):

@@ -22,7 +22,7 @@ class HttpResponse:
         return json.loads(self.body)
 
 
-def call(
+def call(  # noqa: PLR0913 - an HTTP request's parts, as urllib takes them
     method: str,
     url: str,
     body: bytes | str | dict[str, Any] | None = None,

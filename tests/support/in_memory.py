@@ -8,6 +8,7 @@ against the repository and image store here and the real ones on moto, so they c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,15 +16,9 @@ from typing import Any, NamedTuple
 
 from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError, TooManyOpenJobsError
-from imagejobs.models.domain import (
-    GeneratedImage,
-    Job,
-    JobError,
-    JobPage,
-    JobStatus,
-    PagePosition,
-)
+from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
 from imagejobs.models.messages import JobMessage
+from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import (
     Delivery,
     DeliveryAttempt,
@@ -72,100 +67,15 @@ class InMemoryJobRepository:
             if self.jobs[job_id].owner == owner and not self.jobs[job_id].status.is_terminal
         )
 
-    def start_attempt(
-        self, job_id: str, now: datetime, engine_id: str, delivery: Delivery | None = None
-    ) -> Job:
-        return self._update(
-            job_id,
-            "queued or running",
-            lambda job: not job.status.is_terminal and not job.cancel_requested,
-            lambda job: {
-                "status": JobStatus.RUNNING,
-                "updated_at": _stored_time(now),
-                "engine_id": engine_id,
-                "started_at": job.started_at or _stored_time(now),
-                "attempts": job.attempts + 1,
-            },
-            delivery,
-        )
-
-    def complete(
-        self,
-        job_id: str,
-        images: Sequence[GeneratedImage],
-        now: datetime,
-        delivery: Delivery | None = None,
-    ) -> Job:
-        return self._update(
-            job_id,
-            "running",
-            lambda job: job.status is JobStatus.RUNNING and not job.cancel_requested,
-            lambda job: {
-                "status": JobStatus.SUCCEEDED,
-                "updated_at": _stored_time(now),
-                "finished_at": _stored_time(now),
-                "images": tuple(images),
-            },
-            delivery,
-        )
-
-    def fail(
-        self, job_id: str, error: JobError, now: datetime, delivery: Delivery | None = None
-    ) -> Job:
-        return self._update(
-            job_id,
-            "queued or running",
-            lambda job: not job.status.is_terminal,
-            lambda job: {
-                "status": JobStatus.FAILED,
-                "updated_at": _stored_time(now),
-                "finished_at": _stored_time(now),
-                "error": error,
-            },
-            delivery,
-        )
-
-    def note_redriven(self, job_id: str, now: datetime) -> Job:
-        return self._update(
-            job_id,
-            "queued or running",
-            lambda job: not job.status.is_terminal,
-            lambda job: {"updated_at": _stored_time(now)},
-        )
-
-    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        return self._update(
-            job_id,
-            "queued",
-            lambda job: job.status is JobStatus.QUEUED,
-            lambda job: {
-                "status": JobStatus.CANCELED,
-                "updated_at": _stored_time(now),
-                "finished_at": _stored_time(now),
-            },
-            delivery,
-        )
-
-    def request_cancel(self, job_id: str, now: datetime) -> Job:
-        return self._update(
-            job_id,
-            "running",
-            lambda job: job.status is JobStatus.RUNNING,
-            lambda job: {"cancel_requested": True, "updated_at": _stored_time(now)},
-        )
-
-    def finish_canceled(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        return self._update(
-            job_id,
-            "running with a cancel requested",
-            lambda job: job.status is JobStatus.RUNNING and job.cancel_requested,
-            lambda job: {
-                "status": JobStatus.CANCELED,
-                "updated_at": _stored_time(now),
-                "finished_at": _stored_time(now),
-            },
-            delivery,
-        )
+    def apply(self, change: JobChange) -> Job:
+        job = self.jobs.get(change.job_id)
+        transition = change.transition
+        if job is None or not transition.allows(job):
+            raise JobStateConflictError(change.job_id, transition.expected)
+        # The table keeps the moment of a change to the millisecond, as every timestamp.
+        stored = dataclasses.replace(change, now=_stored_time(change.now))
+        self.jobs[change.job_id] = changed = transition.apply(job, stored)
+        return changed
 
     def mark_dispatched(self, job_id: str, event: WebhookEvent) -> None:
         self._change_delivery(job_id, event, lambda d: {"dispatched": True})
@@ -223,25 +133,6 @@ class InMemoryJobRepository:
         return JobPage(
             jobs=tuple(found), next_position=_position(budget[-1]) if last_read_was_full else None
         )
-
-    def _update(
-        self,
-        job_id: str,
-        expected: str,
-        condition: Callable[[Job], bool],
-        changes: Callable[[Job], dict[str, Any]],
-        delivery: Delivery | None = None,
-    ) -> Job:
-        job = self.jobs.get(job_id)
-        if job is None or not condition(job):
-            raise JobStateConflictError(job_id, expected)
-        update = changes(job)
-        if delivery is not None and job.delivery(delivery.event) is None:
-            # if_not_exists: a repeated transition keeps the first outbox entry.
-            update["deliveries"] = (*job.deliveries, delivery)
-        updated = job.model_copy(update=update)
-        self.jobs[job_id] = updated
-        return updated
 
 
 def _position(job: Job) -> PagePosition:

@@ -7,7 +7,9 @@ from typing import Any
 
 from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS
 from imagejobs.models.domain import Job, JobParameters, JobStatus
+from imagejobs.models.transitions import Transition
 from imagejobs.ports import JobRepository
+from tests.support.events import OWNER
 
 # An `open_limit` for storing a job that no test reaches (the tests of the cap pass their own).
 NO_CAP = 1_000_000
@@ -62,3 +64,12 @@ def store_job(
     job = make_job(job_id, owner, status, **fields)
     jobs.create(job, open_limit=NO_CAP)
     return job
+
+
+def move(
+    jobs: JobRepository, job_id: str, transition: Transition, now: datetime, **values: Any
+) -> Job:
+    """Applies `transition` to the stored job, with the values of its given fields; to an
+    unknown id, as to a job that was never stored."""
+    job = jobs.get(job_id) or make_job(job_id, OWNER)
+    return jobs.apply(transition.change(job, now, **values))

@@ -2,11 +2,15 @@
 (when, headers, body) and answers what the test scripts, per request, in order.
 
 An answer is a status code, `HANG` (hold the connection open without answering: the sender's
-timeout must cut it off), or a callable given the request number that returns either.
+timeout must cut it off), `DRIP` (a 200 whose status line and headers come a byte at a time,
+for far longer than any timeout: no single read waits long, the whole must still be cut off),
+or a callable given the request number that returns one of those. With `tls`, the receiver
+answers HTTPS.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HANG = -1
+DRIP = -2
+DRIP_PAUSE_SECONDS = 0.05
 Answer = int | Callable[[int], int]
 
 
@@ -61,11 +67,24 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             if status == HANG:
                 receiver.stop_hanging.wait(30)
                 return
+            if status == DRIP:
+                self._drip(b"HTTP/1.1 200 OK\r\nX-Drip: " + b"." * 600 + b"\r\n\r\n")
+                return
             self.send_response(status)
             for name, value in receiver.extra_headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+        def _drip(self, answer: bytes) -> None:
+            for byte in answer:
+                if receiver.stop_hanging.wait(DRIP_PAUSE_SECONDS):
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:  # the sender cut it off
+                    return
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
@@ -74,12 +93,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def webhook_receiver(answers: list[Answer] | None = None, then: Answer = 200) -> Iterator[Receiver]:
-    """A receiver at `http://127.0.0.1:<free port>/`, stopped on exit."""
+def webhook_receiver(
+    answers: list[Answer] | None = None, then: Answer = 200, tls: ssl.SSLContext | None = None
+) -> Iterator[Receiver]:
+    """A receiver at `http://127.0.0.1:<free port>/` (`https` with `tls`), stopped on exit."""
     receiver = Receiver(url="", answers=list(answers or []), then=then)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

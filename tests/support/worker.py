@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from imagejobs.engines.base import ImageEngine, RenderedImage, RenderRequest
-from imagejobs.logic.worker import Outcome, process_job
+from imagejobs.logic.worker import JobOutcome, Receive, WorkerPorts, process_job
 from imagejobs.models.domain import Job
 from imagejobs.ports import ImageStore, JobRepository
+from tests.support.clock import TickingClock
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryWebhookQueue, StoredObject
+from tests.support.in_memory import InMemoryJobQueue, InMemoryWebhookQueue, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job
 
 WORKER_JOB_ID = "5b0e6f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+RECEIPT = "receipt-1"
 
 
 class StoredObjects(Protocol):
@@ -65,12 +66,19 @@ class WorkerWorld:
     jobs: JobRepository
     images: ImageStore
     objects: StoredObjects
-    ticks: int = 0
+    clock: TickingClock = field(default_factory=TickingClock)
+    queue: InMemoryJobQueue = field(default_factory=InMemoryJobQueue)
     webhooks: InMemoryWebhookQueue = field(default_factory=InMemoryWebhookQueue)
 
-    def clock(self) -> datetime:
-        self.ticks += 1
-        return T0 + timedelta(seconds=self.ticks)
+    def ports(self, engine: ImageEngine) -> WorkerPorts:
+        return WorkerPorts(
+            jobs=self.jobs,
+            images=self.images,
+            queue=self.queue,
+            webhooks=self.webhooks,
+            engine=engine,
+            clock=self.clock,
+        )
 
     def add_job(self, *, engine: str = "scripted", **parameters: Any) -> Job:
         """A queued job, recorded under `engine`; `parameters` override JobParameters."""
@@ -93,17 +101,15 @@ class WorkerWorld:
         receive_count: int = 1,
         max_receive_count: int = 3,
         job_id: str = WORKER_JOB_ID,
-    ) -> Outcome:
-        return process_job(
-            job_id,
+    ) -> JobOutcome:
+        receive = Receive(
+            job_id=job_id,
+            receipt_handle=RECEIPT,
             receive_count=receive_count,
             max_receive_count=max_receive_count,
-            jobs=self.jobs,
-            images=self.images,
-            webhooks=self.webhooks,
-            engine=engine,
-            clock=self.clock,
+            remaining_ms=60_000,
         )
+        return process_job(receive, self.ports(engine))
 
     def job(self) -> Job:
         job = self.jobs.get(WORKER_JOB_ID)

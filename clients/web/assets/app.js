@@ -75,6 +75,12 @@ $("job-form").addEventListener("submit", async (event) => {
   form.clearErrors();
   form.busy(true);
   try {
+    // The key in the field is the one to use, whether or not "Use key" was pressed.
+    const typed = $("api-key").value.trim();
+    if (typed && typed !== apiKey.get()) {
+      await useKey(typed);
+      if (!apiKey.get()) return; // refused: the key field says so
+    }
     const job = await api.submit(form.read());
     panel.open(job, { focus: true });
   } catch (error) {

@@ -1,5 +1,6 @@
-"""Jobs in DynamoDB. State changes are conditional writes, so a redelivered SQS message or a
-racing worker can never move a job backwards or out of a terminal state.
+"""Jobs in DynamoDB. Each state change is a transition of `imagejobs.models.transitions`, made
+as one conditional write (`dal.job_updates`), so a redelivered SQS message or a racing worker can
+never move a job backwards or out of a terminal state.
 
 The table also holds one counter item per owner, `tenant#<owner>`, with the number of the
 owner's open (queued or running) jobs: a job id is always a UUID, so no job can collide with
@@ -19,37 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from imagejobs.dal.job_updates import job_update
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
-from imagejobs.models.domain import (
-    GeneratedImage,
-    Job,
-    JobError,
-    JobPage,
-    JobStatus,
-    PagePosition,
-)
+from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
 from imagejobs.models.storage import (
     JobItem,
     delivery_attribute,
-    delivery_to_dynamodb,
     format_timestamp,
-    image_to_dynamodb,
     item_to_job,
     job_to_item,
     parse_timestamp,
 )
-from imagejobs.models.webhooks import Delivery, DeliveryAttempt, WebhookEvent
+from imagejobs.models.transitions import JobChange
+from imagejobs.models.webhooks import DeliveryAttempt, WebhookEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
-_ACTIVE = {":queued": {"S": JobStatus.QUEUED.value}, ":running": {"S": JobStatus.RUNNING.value}}
 OWNER_INDEX = "by-owner"
 # Sparse: only open jobs carry its key (`open_status`), so the sweeper never reads a finished one.
 OPEN_INDEX = "open-jobs"
-# Every transition to a terminal state takes the job out of the open-jobs index.
-_CLOSE = " REMOVE open_status"
 # A status filter may skip many items; a list call reads at most this many index pages.
 MAX_PAGES_PER_LIST = 10
 # Jobs created before the cap existed carry no `counted_open` and never touch a counter.
@@ -125,115 +116,39 @@ class DynamoJobRepository:
         item = response.get("Item")
         return item_to_job(JobItem.from_dynamodb(item)) if item else None
 
-    def start_attempt(
-        self, job_id: str, now: datetime, engine_id: str, delivery: Delivery | None = None
-    ) -> Job:
-        """`engine_id` replaces the one chosen at submit: a redeploy in between may have changed
-        it."""
-        return self._update(
-            job_id,
-            expected="queued or running",
-            update="SET #status = :running, open_status = :running, updated_at = :now,"
-            " engine = :engine, started_at = if_not_exists(started_at, :now) ADD attempts :one",
-            # A canceled job is never (re)started.
-            condition="#status IN (:queued, :running) AND attribute_not_exists(cancel_requested)",
-            values={
-                **_ACTIVE,
-                ":now": _time(now),
-                ":one": {"N": "1"},
-                ":engine": {"S": engine_id},
-            },
-            delivery=delivery,
-        )
-
-    def complete(
-        self,
-        job_id: str,
-        images: Sequence[GeneratedImage],
-        now: datetime,
-        delivery: Delivery | None = None,
-    ) -> Job:
-        return self._close(
-            job_id,
-            expected="running",
-            update="SET #status = :succeeded, updated_at = :now, finished_at = :now,"
-            " images = :images" + _CLOSE,
-            # A cancel that arrived while rendering wins: the result is dropped.
-            condition="#status = :running AND attribute_not_exists(cancel_requested)",
-            values={
-                ":running": _ACTIVE[":running"],
-                ":succeeded": {"S": JobStatus.SUCCEEDED.value},
-                ":now": _time(now),
-                ":images": {"L": [image_to_dynamodb(image) for image in images]},
-            },
-            delivery=delivery,
-        )
-
-    def fail(
-        self, job_id: str, error: JobError, now: datetime, delivery: Delivery | None = None
-    ) -> Job:
-        return self._close(
-            job_id,
-            expected="queued or running",
-            update="SET #status = :failed, updated_at = :now, finished_at = :now,"
-            " error_type = :type, error_message = :message" + _CLOSE,
-            condition="#status IN (:queued, :running)",
-            values={
-                **_ACTIVE,
-                ":failed": {"S": JobStatus.FAILED.value},
-                ":now": _time(now),
-                ":type": {"S": error.type},
-                ":message": {"S": error.message},
-            },
-            delivery=delivery,
-        )
-
-    def note_redriven(self, job_id: str, now: datetime) -> Job:
-        return self._update(
-            job_id,
-            expected="queued or running",
-            update="SET updated_at = :now",
-            condition="#status IN (:queued, :running)",
-            values={**_ACTIVE, ":now": _time(now)},
-        )
-
-    def cancel_queued(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        return self._close(
-            job_id,
-            expected="queued",
-            update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
-            condition="#status = :queued",
-            values={
-                ":queued": _ACTIVE[":queued"],
-                ":canceled": {"S": JobStatus.CANCELED.value},
-                ":now": _time(now),
-            },
-            delivery=delivery,
-        )
-
-    def request_cancel(self, job_id: str, now: datetime) -> Job:
-        return self._update(
-            job_id,
-            expected="running",
-            update="SET cancel_requested = :true, updated_at = :now",
-            condition="#status = :running",
-            values={":running": _ACTIVE[":running"], ":true": {"BOOL": True}, ":now": _time(now)},
-        )
-
-    def finish_canceled(self, job_id: str, now: datetime, delivery: Delivery | None = None) -> Job:
-        return self._close(
-            job_id,
-            expected="running with a cancel requested",
-            update="SET #status = :canceled, updated_at = :now, finished_at = :now" + _CLOSE,
-            condition="#status = :running AND cancel_requested = :true",
-            values={
-                ":running": _ACTIVE[":running"],
-                ":canceled": {"S": JobStatus.CANCELED.value},
-                ":true": {"BOOL": True},
-                ":now": _time(now),
-            },
-            delivery=delivery,
-        )
+    def apply(self, change: JobChange) -> Job:
+        update = job_update(self._table, change)
+        if not change.transition.ends_job:
+            return self._update(update, change)
+        # Jobs counted among their tenant's open jobs (all but those created before the cap)
+        # give their place back in the same transaction that ends them.
+        counted = _also_requiring(update, f"attribute_exists({_COUNTED})")
+        try:
+            self._transact(
+                [
+                    {"Update": counted},
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": counter_key(change.tenant),
+                            "UpdateExpression": "ADD #open :minus_one",
+                            "ExpressionAttributeNames": {"#open": _COUNTER},
+                            "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if not _failed_conditions(error, 2)[0]:
+                raise
+            # Not in a state the transition takes, or a job that holds no place: only the
+            # latter may still end, and without touching the counter.
+            return self._update(
+                _also_requiring(update, f"attribute_not_exists({_COUNTED})"), change
+            )
+        ended = self.get(change.job_id)
+        assert ended is not None  # an ended job is never deleted but by its TTL
+        return ended
 
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
@@ -282,61 +197,9 @@ class DynamoJobRepository:
         )
         return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
 
-    def _close(
-        self,
-        job_id: str,
-        *,
-        expected: str,
-        update: str,
-        condition: str,
-        values: dict[str, Any],
-        delivery: Delivery | None = None,
-    ) -> Job:
-        """A transition to a terminal state, which gives the owner's slot back if it held one."""
-        # Who owns the job, and whether it holds a slot, never change after create: safe to
-        # read ahead of the transaction.
-        held = self._client.get_item(
-            TableName=self._table,
-            Key={"job_id": {"S": job_id}},
-            ProjectionExpression="#owner, " + _COUNTED,
-            ExpressionAttributeNames={"#owner": "owner"},
-            ConsistentRead=True,
-        ).get("Item")
-        if not held or _COUNTED not in held:
-            return self._update(
-                job_id,
-                expected=expected,
-                update=update,
-                condition=condition,
-                values=values,
-                delivery=delivery,
-            )
-        try:
-            self._transact(
-                [
-                    {"Update": self._job_update(job_id, update, condition, values, delivery)},
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": counter_key(held["owner"]["S"]),
-                            "UpdateExpression": "ADD #open :minus_one",
-                            "ExpressionAttributeNames": {"#open": _COUNTER},
-                            "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            if _failed_conditions(error, 2)[0]:
-                raise JobStateConflictError(job_id, expected) from error
-            raise
-        closed = self.get(job_id)
-        assert closed is not None  # a terminal job is never deleted but by its TTL
-        return closed
-
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         """TransactWriteItems, tried again when it lost to a concurrent transaction on the same
-        item (a burst of one owner's submits all update its counter); boto3 does not retry
+        item (a burst of one tenant's submits all update its counter); boto3 does not retry
         those, and they are not the caller's fault."""
         for attempt in range(TRANSACTION_ATTEMPTS):
             try:
@@ -347,31 +210,6 @@ class DynamoJobRepository:
                     raise
             # Full jitter, so the transactions that collided do not collide again.
             time.sleep(random.uniform(0, 0.025 * 2**attempt))  # noqa: S311 (not cryptographic)
-
-    def _job_update(
-        self,
-        job_id: str,
-        update: str,
-        condition: str,
-        values: dict[str, Any],
-        delivery: Delivery | None = None,
-    ) -> UpdateTypeDef:
-        names = {"#status": "status"}
-        if delivery is not None:
-            # The outbox entry, in the same write as the transition; a repeated transition
-            # (a redelivered message) keeps the first one.
-            names["#delivery"] = delivery_attribute(delivery.event)
-            values = {**values, ":delivery": {"M": delivery_to_dynamodb(delivery)["M"]}}
-            update = _add_to_set_clause(update, "#delivery = if_not_exists(#delivery, :delivery)")
-        return {
-            "TableName": self._table,
-            "Key": {"job_id": {"S": job_id}},
-            "UpdateExpression": update,
-            # attribute_exists stops an update from creating a half item for an unknown id.
-            "ConditionExpression": f"attribute_exists(job_id) AND {condition}",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
 
     def mark_dispatched(self, job_id: str, event: WebhookEvent) -> None:
         self._client.update_item(
@@ -419,31 +257,18 @@ class DynamoJobRepository:
             raise
         return True
 
-    def _update(
-        self,
-        job_id: str,
-        *,
-        expected: str,
-        update: str,
-        condition: str,
-        values: dict[str, Any],
-        delivery: Delivery | None = None,
-    ) -> Job:
+    def _update(self, update: UpdateTypeDef, change: JobChange) -> Job:
         try:
-            response = self._client.update_item(
-                **self._job_update(job_id, update, condition, values, delivery),
-                ReturnValues="ALL_NEW",
-            )
+            response = self._client.update_item(**update, ReturnValues="ALL_NEW")
         except ClientError as error:
-            raise _conflict_or(error, job_id, expected) from error
+            raise _conflict_or(error, change.job_id, change.transition.expected) from error
         return item_to_job(JobItem.from_dynamodb(response["Attributes"]))
 
 
-def _add_to_set_clause(update: str, assignment: str) -> str:
-    """`update` (which starts with its SET clause) with one more assignment in that clause."""
-    ends = [update.find(keyword) for keyword in (" ADD ", " REMOVE ") if keyword in update]
-    end = min(ends, default=len(update))
-    return f"{update[:end]}, {assignment}{update[end:]}"
+def _also_requiring(update: UpdateTypeDef, condition: str) -> UpdateTypeDef:
+    narrowed = update.copy()
+    narrowed["ConditionExpression"] = f"{condition} AND {update['ConditionExpression']}"
+    return narrowed
 
 
 def _position(job: Job) -> PagePosition:

@@ -1,11 +1,17 @@
 """Sending one webhook over HTTP(S), with the standard library only.
 
-- The host is resolved here and every address it resolves to is checked against the target
-  rules (models.webhook_targets), then the connection goes to that checked address (TLS still
-  verifies the certificate for the host name), so a DNS answer that changes between the check
-  and the connection cannot reach inside.
+- The host is resolved when the connection opens, and every address it resolves to is checked
+  against the target rules (models.webhook_targets); the socket then goes to the first of those
+  checked addresses, while the Host header and TLS (which verifies the certificate) keep the
+  host's name. So a DNS answer that changes between the check and the connection cannot reach
+  inside. This is `_CheckedConnection.connect`: http.client's documented step that opens the
+  connection, overridden in a subclass.
 - The whole request (resolution, connection, TLS, sending, the status line and headers) gets
-  one deadline: it runs in a thread that is cut off, its socket shut down, when time is up.
+  one deadline. A socket timeout bounds each read, not their sum, so a receiver that drips a
+  byte at a time would outlast it (urllib3's `Timeout` documents the same limit:
+  https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html#urllib3.util.Timeout),
+  and getaddrinfo takes no timeout at all. So the request runs in a thread of its own, and when
+  time is up this one shuts its socket down and answers "timed out".
 - Redirects are never followed (http.client does not), and the response body is not read.
 """
 
@@ -17,10 +23,9 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from imagejobs.models.webhook_targets import ip_literal, is_forbidden_address
@@ -50,6 +55,77 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
+class _Refused(Exception):
+    """Nothing was sent: `reason` says why, in our words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Target(NamedTuple):
+    host: str
+    port: int
+    https: bool
+    path: str  # with the query
+
+    @classmethod
+    def of(cls, url: str) -> _Target:
+        parts = urlsplit(url)
+        https = parts.scheme.lower() == "https"
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return cls(parts.hostname or "", parts.port or (443 if https else 80), https, path)
+
+
+class _CheckedConnection(http.client.HTTPConnection):
+    """A connection in the target host's name to an address of it that the rules admit."""
+
+    def __init__(self, target: _Target, sender: HttpWebhookSender) -> None:
+        super().__init__(target.host, target.port, timeout=sender.timeout_seconds)
+        self._target = target
+        self._sender = sender
+        self._socket: socket.socket | None = None
+
+    def connect(self) -> None:
+        host, port = self._target.host, self._target.port
+        address = self._sender.checked_address(host, port)
+        sock = socket.create_connection((address, port), self._sender.timeout_seconds)
+        self._socket = sock
+        if self._target.https:
+            sock = self._sender.tls.wrap_socket(
+                sock, server_hostname=host, do_handshake_on_connect=False
+            )
+            self._socket = sock  # so that the handshake too can be cut off
+            sock.do_handshake()
+        self.sock = sock
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        """POSTs `body` and reads the status line and headers; errors in our words."""
+        try:
+            self.request("POST", self._target.path, body=body, headers=dict(headers))
+            response = self.getresponse()
+            retry_after = retry_after_seconds(response.getheader("Retry-After"), datetime.now(UTC))
+            return SendResult(status_code=response.status, retry_after_seconds=retry_after)
+        except _Refused as refused:
+            return SendResult(error=refused.reason)
+        except ConnectionRefusedError:
+            return SendResult(error="connection refused")
+        except TimeoutError:
+            return SendResult(error=self._sender.timed_out)
+        except ssl.SSLError:
+            return SendResult(error="TLS handshake failed")
+        except (OSError, http.client.HTTPException) as error:
+            return SendResult(error=f"connection failed ({type(error).__name__})")
+        finally:
+            self.close()
+
+    def cut_off(self) -> None:
+        """Unblocks the thread still waiting on this connection, from another one."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
+
+
 class HttpWebhookSender:
     def __init__(
         self,
@@ -59,86 +135,41 @@ class HttpWebhookSender:
         resolver: Resolver = resolve,
         tls: ssl.SSLContext | None = None,
     ) -> None:
-        self._allow_private = allow_private
-        self._timeout = timeout_seconds
-        self._resolve = resolver
-        self._tls = tls or ssl.create_default_context()
-        # Threads are reused across invocations; one per concurrent request is enough.
-        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook")
+        self.allow_private = allow_private
+        self.timeout_seconds = timeout_seconds
+        self.resolve = resolver
+        self.tls = tls or ssl.create_default_context()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
-        connection: dict[str, http.client.HTTPConnection] = {}
-        future = self._threads.submit(self._post, url, body, headers, connection)
-        try:
-            return future.result(timeout=self._timeout)
-        except FutureTimeout:
-            _cut_off(connection.get("it"))
-            return SendResult(error=f"timed out after {self._timeout:g} s")
+        connection = _CheckedConnection(_Target.of(url), self)
+        answers: list[SendResult] = []
+        exchange = threading.Thread(
+            target=lambda: answers.append(connection.post(body, headers)),
+            name="webhook",
+            daemon=True,
+        )
+        exchange.start()
+        exchange.join(self.timeout_seconds)
+        if answers:
+            return answers[0]
+        connection.cut_off()
+        return SendResult(error=self.timed_out)
 
-    def _post(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        connection: dict[str, http.client.HTTPConnection],
-    ) -> SendResult:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        https = parts.scheme.lower() == "https"
-        port = parts.port or (443 if https else 80)
+    @property
+    def timed_out(self) -> str:
+        return f"timed out after {self.timeout_seconds:g} s"
+
+    def checked_address(self, host: str, port: int) -> str:
+        """The address to connect to: the first of `host`'s, once every one passed the rules."""
         try:
-            addresses = self._resolve(host, port)
+            addresses = self.resolve(host, port)
         except (OSError, UnicodeError):
-            return SendResult(error="the host name did not resolve")
+            addresses = []
         if not addresses:
-            return SendResult(error="the host name did not resolve")
-        if not self._allow_private:
+            raise _Refused("the host name did not resolve")
+        if not self.allow_private:
             for text in addresses:
                 address = ip_literal(text.split("%", 1)[0])
                 if address is None or is_forbidden_address(address):
-                    return SendResult(error="the host resolves to a private or reserved address")
-        target = addresses[0]
-
-        def connect_to_checked_address(
-            _address: tuple[str, int],
-            timeout: float | None = None,
-            source_address: tuple[str, int] | None = None,
-        ) -> socket.socket:
-            return socket.create_connection((target, port), timeout, source_address)
-
-        conn: http.client.HTTPConnection
-        if https:
-            conn = http.client.HTTPSConnection(host, port, timeout=self._timeout, context=self._tls)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=self._timeout)
-        conn._create_connection = connect_to_checked_address  # type: ignore[attr-defined]
-        connection["it"] = conn
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        try:
-            conn.request("POST", path, body=body, headers=dict(headers))
-            response = conn.getresponse()
-            status = response.status
-            retry_after = retry_after_seconds(response.getheader("Retry-After"), datetime.now(UTC))
-        except ConnectionRefusedError:
-            return SendResult(error="connection refused")
-        except TimeoutError:
-            return SendResult(error=f"timed out after {self._timeout:g} s")
-        except ssl.SSLError:
-            return SendResult(error="TLS handshake failed")
-        except (OSError, http.client.HTTPException) as error:
-            return SendResult(error=f"connection failed ({type(error).__name__})")
-        finally:
-            conn.close()
-        return SendResult(status_code=status, retry_after_seconds=retry_after)
-
-
-def _cut_off(conn: http.client.HTTPConnection | None) -> None:
-    """Unblocks the thread still waiting on `conn`, from this one."""
-    sock = getattr(conn, "sock", None) if conn is not None else None
-    if sock is None:
-        return
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    threading.Thread(target=sock.close, daemon=True).start()
+                    raise _Refused("the host resolves to a private or reserved address")
+        return addresses[0]

@@ -198,30 +198,40 @@ PILLOW = EngineLimits(
     style_in_prompt=False,
 )
 
-_BEDROCK: dict[str, EngineLimits] = {
-    NOVA_CANVAS: EngineLimits(
-        engine_id=f"bedrock:{NOVA_CANVAS}",
-        max_prompt_chars=1024,
-        max_negative_chars=1024,
+
+def _bedrock_model(
+    model_id: str, *, text_chars: int, max_seed: int, default_guidance: float, size_rule: SizeRule
+) -> EngineLimits:
+    """What both models take alike (see the docstring): prompt and negative prompt of up to
+    `text_chars` each, 1-5 images, cfgScale 1.1-10, the style as words in the prompt."""
+    return EngineLimits(
+        engine_id=f"bedrock:{model_id}",
+        max_prompt_chars=text_chars,
+        max_negative_chars=text_chars,
         max_images=5,
-        max_seed=858_993_459,
+        max_seed=max_seed,
         min_guidance=1.1,
         max_guidance=10.0,
+        default_guidance=default_guidance,
+        size_rule=size_rule,
+        style_in_prompt=True,
+    )
+
+
+_BEDROCK: dict[str, EngineLimits] = {
+    NOVA_CANVAS: _bedrock_model(
+        NOVA_CANVAS,
+        text_chars=1024,
+        max_seed=858_993_459,
         default_guidance=6.5,
         size_rule=_nova_size,
-        style_in_prompt=True,
     ),
-    TITAN_IMAGE_V2: EngineLimits(
-        engine_id=f"bedrock:{TITAN_IMAGE_V2}",
-        max_prompt_chars=512,
-        max_negative_chars=512,
-        max_images=5,
+    TITAN_IMAGE_V2: _bedrock_model(
+        TITAN_IMAGE_V2,
+        text_chars=512,
         max_seed=2_147_483_646,
-        min_guidance=1.1,
-        max_guidance=10.0,
         default_guidance=8.0,
         size_rule=_titan_size,
-        style_in_prompt=True,
     ),
 }
 

@@ -1,17 +1,21 @@
-"""The one place where exceptions become HTTP responses, for both API functions.
+"""The one place where exceptions become HTTP responses, for every API function's resolver.
 
 Every error body is an `ErrorResponse`: a stable `error` code, a readable `message`, and for
 validation errors a FastAPI-shaped `detail` list naming each field. Bodies never echo the
-request's values, stack traces or internal names.
+request's values, stack traces or internal names. `ANSWERS` is the whole mapping: one row per
+exception type, registered on each API function's resolver by `register_error_handlers`
+(through api_contract.serve_api).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -31,7 +35,7 @@ from imagejobs.exceptions import (
     TooManyOpenJobsError,
     UnauthenticatedError,
 )
-from imagejobs.models.api import ErrorResponse, FieldErrorView, caller_name
+from imagejobs.models.api import ErrorResponse, FieldErrorView, shown_name
 from imagejobs.observability import logger
 
 
@@ -69,122 +73,139 @@ def field_error_response(
     return error_response(status, "validation_error", f"Invalid request: {field}: {hint}", [detail])
 
 
-def register_error_handlers(app: APIGatewayRestResolver) -> None:
-    @app.exception_handler(RequestValidationError)
-    def invalid_request(error: RequestValidationError) -> Response[str]:
-        errors = error.errors()
-        detail = [_field_error(raw) for raw in errors[:MAX_LISTED_ERRORS]]
-        # Unparseable JSON and malformed path parameters or headers are 400; a well-formed
-        # body or query that breaks the schema is 422, as FastAPI answers, for clients of the
-        # systems we replace.
-        malformed = any(d.type == "json_invalid" or d.loc[0] in ("path", "header") for d in detail)
-        status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
-        summary = "; ".join(f"{d.field}: {d.msg}" for d in detail)
-        if len(errors) > len(detail):
-            summary += f" (and {len(errors) - len(detail)} more)"
-        return error_response(status, "validation_error", f"Invalid request: {summary}", detail)
+@dataclass(frozen=True, slots=True)
+class ErrorAnswer:
+    """An error answered with `status`, its `error` code and `message` (text, or made from the
+    exception), and `headers`."""
 
-    @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[str]:
-        return error_response(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the request body as application/json",
-        )
+    status: HTTPStatus
+    error: str
+    message: str | Callable[[Any], str]
+    headers: Mapping[str, str] | None = None
 
-    @app.exception_handler(InvalidParameterError)
-    def invalid_parameter(error: InvalidParameterError) -> Response[str]:
-        return field_error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "body", error.field, error.message, error.message
-        )
+    def __call__(self, exception: Exception) -> Response[str]:
+        message = self.message if isinstance(self.message, str) else self.message(exception)
+        headers = dict(self.headers) if self.headers is not None else None
+        return error_response(self.status, self.error, message, headers=headers)
 
-    @app.exception_handler(UnauthenticatedError)
-    def unauthenticated(_: UnauthenticatedError) -> Response[str]:
-        return error_response(HTTPStatus.FORBIDDEN, "forbidden", "A valid API key is required")
 
-    @app.exception_handler(InvalidHeaderError)
-    def invalid_header(error: InvalidHeaderError) -> Response[str]:
-        return field_error_response(
-            HTTPStatus.BAD_REQUEST, "header", error.header, error.message, error.message
-        )
+@dataclass(frozen=True, slots=True)
+class FieldErrorAnswer:
+    """A validation error about one named field (`location` is body, query or header): the
+    field and message an InvalidFieldError names, unless the row words them; the `hint` in the
+    message is the `msg` unless given."""
 
-    @app.exception_handler(IdempotencyValidationError)
-    def idempotency_key_reused(_: IdempotencyValidationError) -> Response[str]:
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body",
-        )
+    status: HTTPStatus
+    location: str
+    field: str | None = None
+    msg: str | None = None
+    hint: str | None = None
 
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[str]:
-        return error_response(
-            HTTPStatus.CONFLICT,
-            "request_in_progress",
-            "A request with this Idempotency-Key is still being processed; retry shortly",
-            headers={"Retry-After": "1"},
-        )
+    def __call__(self, exception: Exception) -> Response[str]:
+        field = self.field or str(getattr(exception, "field", ""))
+        msg = self.msg or str(getattr(exception, "message", ""))
+        return field_error_response(self.status, self.location, field, msg, self.hint or msg)
 
-    @app.exception_handler(InvalidCursorError)
-    def invalid_cursor(_: InvalidCursorError) -> Response[str]:
-        return field_error_response(
-            HTTPStatus.BAD_REQUEST,
-            "query",
-            "cursor",
-            "Not a cursor",
-            "pass back a next_cursor from this API",
-        )
 
-    @app.exception_handler(JobStateConflictError)
-    def state_conflict(_: JobStateConflictError) -> Response[str]:
-        return error_response(HTTPStatus.CONFLICT, "conflict", "The job has already finished")
+# Field names can be the client's own (an unknown key): each is shown only if it is short and
+# printable, and no more than this many errors are listed, so an error body never echoes much of
+# a request.
+MAX_LISTED_ERRORS = 5
 
-    @app.exception_handler(JobNotFoundError)
-    def job_not_found(_: JobNotFoundError) -> Response[str]:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such job")
 
-    @app.exception_handler(EnqueueFailedError)
-    def enqueue_failed(_: EnqueueFailedError) -> Response[str]:
-        return error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "The job could not be queued; please retry",
-            headers={"Retry-After": "1"},
-        )
+def _invalid_request(error: RequestValidationError) -> Response[str]:
+    errors = error.errors()
+    detail = [_field_error(raw) for raw in errors[:MAX_LISTED_ERRORS]]
+    # Unparseable JSON and malformed path parameters or headers are 400; a well-formed body or
+    # query that breaks the schema is 422, as FastAPI answers, for clients of the systems we
+    # replace.
+    malformed = any(d.type == "json_invalid" or d.loc[0] in ("path", "header") for d in detail)
+    status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
+    summary = "; ".join(f"{d.field}: {d.msg}" for d in detail)
+    if len(errors) > len(detail):
+        summary += f" (and {len(errors) - len(detail)} more)"
+    return error_response(status, "validation_error", f"Invalid request: {summary}", detail)
 
-    @app.exception_handler(TooManyOpenJobsError)
-    def too_many_open_jobs(error: TooManyOpenJobsError) -> Response[str]:
-        return error_response(
-            HTTPStatus.TOO_MANY_REQUESTS,
-            "too_many_open_jobs",
-            f"This API key already has {error.limit} jobs queued or running, the most this"
-            " deployment allows; submit again when one of them ends",
-            headers={"Retry-After": str(OPEN_JOBS_RETRY_AFTER_SECONDS)},
-        )
 
-    @app.not_found
-    def route_not_found(_: Exception) -> Response[str]:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
+NO_SUCH_RESOURCE = ErrorAnswer(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
+_INTERNAL_ERROR = ErrorAnswer(
+    HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side"
+)
 
-    @app.exception_handler(Exception)
-    def unexpected(error: Exception) -> Response[str]:
-        logger.exception("unhandled error")
-        return error_response(
-            HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side"
-        )
+
+def _unexpected(error: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return _INTERNAL_ERROR(error)
 
 
 # A job takes seconds on the built-in engine, tens on Bedrock: by then a place is likely free.
 OPEN_JOBS_RETRY_AFTER_SECONDS = 5
+_RETRY_SOON = {"Retry-After": "1"}
 
-# Field names can be the caller's own (an unknown key): each is cut to MAX_NAME_CHARS, and no
-# more than this many errors are listed, so an error body never echoes much of a request.
-MAX_LISTED_ERRORS = 5
+# Each exception type and how it is answered. Powertools picks the row of the nearest class in
+# the exception's MRO, so `Exception` is the catch-all and NotFoundError a route that is not.
+ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
+    RequestValidationError: _invalid_request,
+    RequestUnsupportedContentType: ErrorAnswer(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Send the request body as application/json",
+    ),
+    InvalidParameterError: FieldErrorAnswer(HTTPStatus.UNPROCESSABLE_ENTITY, "body"),
+    UnauthenticatedError: ErrorAnswer(
+        HTTPStatus.FORBIDDEN, "forbidden", "A valid API key is required"
+    ),
+    InvalidHeaderError: FieldErrorAnswer(HTTPStatus.BAD_REQUEST, "header"),
+    IdempotencyValidationError: ErrorAnswer(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request body",
+    ),
+    IdempotencyAlreadyInProgressError: ErrorAnswer(
+        HTTPStatus.CONFLICT,
+        "request_in_progress",
+        "A request with this Idempotency-Key is still being processed; retry shortly",
+        _RETRY_SOON,
+    ),
+    InvalidCursorError: FieldErrorAnswer(
+        HTTPStatus.BAD_REQUEST,
+        "query",
+        field="cursor",
+        msg="Not a cursor",
+        hint="pass back a next_cursor from this API",
+    ),
+    JobStateConflictError: ErrorAnswer(
+        HTTPStatus.CONFLICT, "conflict", "The job has already finished"
+    ),
+    JobNotFoundError: ErrorAnswer(HTTPStatus.NOT_FOUND, "not_found", "No such job"),
+    EnqueueFailedError: ErrorAnswer(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "service_unavailable",
+        "The job could not be queued; please retry",
+        _RETRY_SOON,
+    ),
+    TooManyOpenJobsError: ErrorAnswer(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        "too_many_open_jobs",
+        lambda error: (
+            f"This API key already has {error.limit} jobs queued or running, the most this"
+            " deployment allows; submit again when one of them ends"
+        ),
+        {"Retry-After": str(OPEN_JOBS_RETRY_AFTER_SECONDS)},
+    ),
+    NotFoundError: NO_SUCH_RESOURCE,
+    Exception: _unexpected,
+}
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    for exception_type, answer in ANSWERS.items():
+        app.exception_handler(exception_type)(answer)
 
 
 def _field_error(raw: dict[str, Any]) -> FieldErrorView:
     loc = [
-        caller_name(part) if isinstance(part, str) else part
+        shown_name(part) if isinstance(part, str) else part
         for part in raw.get("loc", ())
         if isinstance(part, str | int)
     ]

@@ -8,7 +8,9 @@ raises deep inside it. So the body is checked here first, once, for every route:
   (two 2,000-character prompts of emoji escaped as \\ud83d\\ude00 are 48,000 bytes);
 - not content-encoded (API Gateway passes gzip bodies through as they came);
 - UTF-8, as JSON must be (RFC 8259), with no byte order mark;
-- JSON nested at most MAX_JSON_DEPTH levels, with integers of at most MAX_INTEGER_DIGITS.
+- JSON nested at most MAX_JSON_DEPTH levels, counted on the text before anything parses it
+  (Python's parser recurses, and so would any walk of what it returns), with integers of at
+  most MAX_INTEGER_DIGITS.
 
 The media type in Content-Type is case-insensitive (RFC 9110), so it is lower-cased for the
 resolver, which compares it as text.
@@ -19,7 +21,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from http import HTTPStatus
+from itertools import accumulate
 from typing import Any
 
 from imagejobs.handlers.http_errors import early_error_response
@@ -95,14 +99,13 @@ def _check_body(event: dict[str, Any]) -> None:
     if not _is_json(headers.get("content-type", "")):
         # Every route takes JSON; the resolver would otherwise try to parse forms itself.
         raise _not_json()
+    text = _utf8(raw)
+    if nesting_depth(text) > MAX_JSON_DEPTH:
+        raise _nesting_refused()
     try:
-        document = json.loads(_utf8(raw), parse_int=_bounded_int, parse_constant=_no_constant)
-    except RecursionError:
-        raise _nesting_refused() from None
+        json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except ValueError:
         return  # malformed JSON: the resolver names it (400, json_invalid)
-    if _depth(document) > MAX_JSON_DEPTH:
-        raise _nesting_refused()
 
 
 def _not_json() -> _BodyRefused:
@@ -174,10 +177,15 @@ def _no_constant(name: str) -> float:
     raise ValueError(name)
 
 
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest in a parsed document (a scalar is 0)."""
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
+# A JSON string, escapes included; what is left outside strings is structure and scalars.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text (0 for a scalar), read off its brackets
+    outside strings, without parsing it and without recursion. Malformed text gets a number
+    too: the parser refuses it afterwards."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)

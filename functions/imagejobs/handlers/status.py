@@ -13,15 +13,14 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.handlers.api_contract import (
     PREFERENCE_APPLIED_HEADER,
     answers,
-    describe_api,
     errors,
     json_body,
 )
-from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
+from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.listing import list_jobs
-from imagejobs.logic.status import JobReport, describe_job
+from imagejobs.logic.status import JobReader, JobReport, describe_job
 from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
 from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
@@ -30,33 +29,24 @@ from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
 settings = StatusSettings.from_environment()
-jobs = DynamoJobRepository(settings.table_name, boto3.client("dynamodb"))
-images = S3ImageStore(settings.bucket_name, s3_client())
+reader = JobReader(
+    jobs=DynamoJobRepository(settings.table_name, boto3.client("dynamodb")),
+    images=S3ImageStore(settings.bucket_name, s3_client()),
+    url_expiry_seconds=settings.image_url_expiry_seconds,
+)
 
 app = APIGatewayRestResolver(enable_validation=True)
-register_error_handlers(app)
-describe_api(app)
+serve_api(app)
+jobs_routes = Routes(app, "jobs")
+drop_in_routes = Routes(app, "drop-in")
 
 
 def _report(job_id: str) -> JobReport:
     logger.set_correlation_id(job_id)
-    return describe_job(
-        job_id,
-        caller(app),
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    return describe_job(job_id, caller(app), reader)
 
 
-@app.get(
-    "/jobs",
-    summary="List your jobs, newest first",
-    description="Pass `next_cursor` back as `cursor` for the next page.",
-    tags=["jobs"],
-    responses=answers(200, "A page of the caller's jobs", JobListView, 422),
-)
-@tracer.capture_method
+@jobs_routes.get("/jobs", answers(200, "A page of the caller's jobs", JobListView, 422))
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -67,29 +57,18 @@ def get_jobs(
         ),
     ] = None,
 ) -> JobListView:
-    listing = list_jobs(
-        caller(app),
-        status=status,
-        limit=limit,
-        cursor=cursor,
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    """List your jobs, newest first
+
+    Pass `next_cursor` back as `cursor` for the next page."""
+    listing = list_jobs(caller(app), reader, status=status, limit=limit, cursor=cursor)
     return JobListView(
         jobs=[job_view(*report) for report in listing.reports], next_cursor=listing.next_cursor
     )
 
 
-@app.get(
+@jobs_routes.get(
     "/jobs/<job_id>",
-    summary="A job, with a presigned URL for each image",
-    description=(
-        "With `Prefer: wait=N`, a long poll: answers as soon as the job has ended, or after N"
-        " seconds with the job as it stands."
-    ),
-    tags=["jobs"],
-    responses={
+    {
         200: json_body(
             "The job as it stands",
             JobView,
@@ -98,48 +77,36 @@ def get_jobs(
         **errors(404),
     },
 )
-@tracer.capture_method
 def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
+    """A job, with a presigned URL for each image
+
+    With `Prefer: wait=N`, a long poll: answers as soon as the job has ended, or after N seconds
+    with the job as it stands."""
     wait = wait_preference(prefer)
     if wait is None:
         return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
-    ended = describe_job_when_ended(
-        job_id,
-        caller(app),
-        seconds=wait_budget(wait, app.lambda_context.get_remaining_time_in_millis()),
-        jobs=jobs,
-        images=images,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-    )
+    seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
+    ended = describe_job_when_ended(job_id, caller(app), reader, seconds=seconds)
     view = job_view(*ended)
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
     )
 
 
-@app.get(
-    "/status/<job_id>",
-    summary="A job's status (drop-in for the replaced FastAPI service)",
-    tags=["drop-in"],
-    responses=answers(200, "The job's status", LegacyStatusView, 404),
-)
-@tracer.capture_method
+@drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", LegacyStatusView, 404))
 def get_status(job_id: JobId) -> LegacyStatusView:
+    """A job's status (drop-in for the replaced FastAPI service)"""
     return legacy_status_view(*_report(job_id))
 
 
-@app.get(
-    "/result/<job_id>",
-    summary="A job's result (drop-in for the replaced Celery service)",
-    description="Keys without a value are left out, as in the original.",
-    tags=["drop-in"],
-    responses=answers(200, "The job's result", ResultView, 404),
-)
-@tracer.capture_method
+@drop_in_routes.get("/result/<job_id>", answers(200, "The job's result", ResultView, 404))
 def get_result(job_id: JobId) -> dict[str, str]:
     # Keys without a value are left out: the original answered {"status": "processing"}.
+    """A job's result (drop-in for the replaced Celery service)
+
+    Keys without a value are left out, as in the original."""
     return result_view(*_report(job_id)).model_dump(mode="json", exclude_none=True)
 
 

@@ -23,11 +23,9 @@ from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
     PREFERENCE_APPLIED_HEADER,
     answers,
-    describe_api,
     errors,
     json_body,
 )
-from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import (
     IdempotencyKey,
@@ -37,6 +35,7 @@ from imagejobs.handlers.requests import (
     wait_budget,
     wait_preference,
 )
+from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.cancel import cancel_job
 from imagejobs.logic.status import report
 from imagejobs.logic.submit import submit_job
@@ -61,7 +60,7 @@ webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 @cache
 def _images() -> S3ImageStore:
     """Only a `Prefer: wait` that sees its job end needs S3 (to presign): the client is made
-    then, not on every cold start (an S3 client costs a few hundred ms to create)."""
+    then, not on every cold start (an S3 client is one of the costlier things to create)."""
     return S3ImageStore(settings.bucket_name, s3_client())
 
 
@@ -78,8 +77,9 @@ idempotency_store = DynamoDBPersistenceLayer(
 )
 
 app = APIGatewayRestResolver(enable_validation=True)
-register_error_handlers(app)
-describe_api(app)
+serve_api(app)
+jobs_routes = Routes(app, "jobs")
+drop_in_routes = Routes(app, "drop-in")
 
 
 class Submission(BaseModel):
@@ -118,16 +118,9 @@ def _submit(route: str, request: BaseModel, spec: JobSpec, key: str | None) -> J
 _SUBMIT_ERRORS = errors(409, 422, 503)
 
 
-@app.post(
+@jobs_routes.post(
     "/jobs",
-    summary="Submit a job",
-    tags=["jobs"],
-    status_code=202,
-    description=(
-        "With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job"
-        " (presigned URLs included) if it ends in time, else the 202."
-    ),
-    responses={
+    {
         200: json_body(
             "The job ended within `Prefer: wait=N`: as `GET /jobs/{job_id}` shows it",
             JobView,
@@ -141,11 +134,15 @@ _SUBMIT_ERRORS = errors(409, 422, 503)
         ),
         **_SUBMIT_ERRORS,
     },
+    status_code=202,
 )
-@tracer.capture_method
 def create_job(
     request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
 ) -> Response[JobView]:
+    """Submit a job
+
+    With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job (presigned
+    URLs included) if it ends in time, else the 202."""
     wait = wait_preference(prefer)  # before submitting: a refused header makes no job
     job = _submit("jobs", request, request.spec(), idempotency_key)
     headers = {}
@@ -162,41 +159,33 @@ def create_job(
     return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
 
 
-@app.post(
-    "/generate",
-    summary="Submit a job (drop-in for the replaced FastAPI service)",
-    tags=["drop-in"],
-    responses={200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS},
+@drop_in_routes.post(
+    "/generate", {200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS}
 )
-@tracer.capture_method
 def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
+    """Submit a job (drop-in for the replaced FastAPI service)"""
     job = _submit("generate", request, request.spec(), idempotency_key)
     return GenerateAccepted(job_id=job.job_id)
 
 
-@app.post(
+@drop_in_routes.post(
     "/generate-image",
-    summary="Submit a job (drop-in for the replaced Celery service)",
-    tags=["drop-in"],
-    responses={
+    {
         200: json_body("Accepted: the job's id", GenerateImageAccepted),
         **_SUBMIT_ERRORS,
     },
 )
-@tracer.capture_method
 def generate_image(
     request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
 ) -> GenerateImageAccepted:
+    """Submit a job (drop-in for the replaced Celery service)"""
     job = _submit("generate-image", request, request.spec(), idempotency_key)
     return GenerateImageAccepted(job_id=job.job_id)
 
 
-@app.post(
+@jobs_routes.post(
     "/jobs/<job_id>/cancel",
-    summary="Cancel a job",
-    description="A queued job ends at once; a running one is dropped by its worker.",
-    tags=["jobs"],
-    responses=answers(
+    answers(
         200,
         "The job, canceled or with cancel_requested",
         JobView,
@@ -205,8 +194,10 @@ def generate_image(
         described={409: "The job has already finished"},
     ),
 )
-@tracer.capture_method
 def cancel(job_id: JobId) -> JobView:
+    """Cancel a job
+
+    A queued job ends at once; a running one is dropped by its worker."""
     logger.set_correlation_id(job_id)
     canceled = cancel_job(job_id, caller(app), jobs=jobs, webhooks=webhooks, now=utc_now())
     return job_view(canceled, image_urls={})

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -25,13 +26,12 @@ from imagejobs.handlers.api_contract import (
     NO_KEY,
     NOT_MODIFIED,
     api_merge,
-    describe_api,
     errors,
     json_body,
     text_body,
 )
-from imagejobs.handlers.http_errors import error_response, register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
+from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.web import Asset, deployment_config, load_assets, page_headers
 from imagejobs.models.config import ConfigView
 from imagejobs.observability import logger, tracer
@@ -49,15 +49,15 @@ image_origin = S3ImageStore(settings.bucket_name, s3_client()).url_origin()
 config = deployment_config(settings)
 
 app = APIGatewayRestResolver(enable_validation=True)
-register_error_handlers(app)
-describe_api(app)
+serve_api(app)
+web_routes = Routes(app, "web", security=NO_KEY)  # none of these needs a key
 
 AssetName = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]*\.[a-z]+$")]
 
 
 def _serve(asset: Asset | None) -> Response[str]:
     if asset is None:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", "No such resource")
+        raise NotFoundError  # answered as a route that is not (handlers/http_errors.py)
     headers = page_headers(asset, image_origin)
     if app.current_event.headers.get("If-None-Match") == asset.etag:
         return Response(status_code=HTTPStatus.NOT_MODIFIED.value, body="", headers=headers)
@@ -69,20 +69,18 @@ def _serve(asset: Asset | None) -> Response[str]:
     )
 
 
-@app.get(
+@web_routes.get(
     "/",
-    summary="The web page",
-    description="`…/v1` without its slash answers a 308 to `v1/`, so relative URLs keep the stage.",
-    tags=["web"],
-    security=NO_KEY,
-    responses={
+    {
         200: text_body("The page", "text/html"),
         304: NOT_MODIFIED,
         **errors(keyed=False),
     },
 )
-@tracer.capture_method
 def page() -> Response[str]:
+    """The web page
+
+    `…/v1` without its slash answers a 308 to `v1/`, so relative URLs keep the stage."""
     request = app.current_event.request_context
     if request.path == f"/{request.stage}":
         # `…/v1` without its slash: the page's relative URLs would drop the stage. The
@@ -95,31 +93,22 @@ def page() -> Response[str]:
     return _serve(assets.get("index.html"))
 
 
-@app.get(
+@web_routes.get(
     "/assets/<name>",
-    summary="A file of the web page",
-    tags=["web"],
-    security=NO_KEY,
-    responses={
+    {
         200: text_body("The file", "text/javascript", "text/css", "image/svg+xml"),
         304: NOT_MODIFIED,
         **errors(404, keyed=False, described={404: "No such file"}),
     },
 )
-@tracer.capture_method
 def asset(name: AssetName) -> Response[str]:
+    """A file of the web page"""
     return _serve(assets.get(f"assets/{name}"))
 
 
-@app.get(
-    "/config",
-    summary="This deployment's limits: what a client may ask for",
-    tags=["web"],
-    security=NO_KEY,
-    responses={200: json_body("The limits", ConfigView), **errors(keyed=False)},
-)
-@tracer.capture_method
+@web_routes.get("/config", {200: json_body("The limits", ConfigView), **errors(keyed=False)})
 def get_config() -> ConfigView:
+    """This deployment's limits: what a client may ask for"""
     return config
 
 
@@ -128,12 +117,9 @@ def _api_document() -> str:
     return API_DOCUMENT.read_text(encoding="utf-8")
 
 
-@app.get(
+@web_routes.get(
     "/openapi.json",
-    summary="This document",
-    tags=["web"],
-    security=NO_KEY,
-    responses={
+    {
         200: {
             "description": "The OpenAPI document of the whole API",
             "content": {"application/json": {"schema": {"type": "object"}}},
@@ -141,8 +127,8 @@ def _api_document() -> str:
         **errors(keyed=False),
     },
 )
-@tracer.capture_method
 def get_api_document() -> Response[str]:
+    """This document"""
     return Response(
         status_code=HTTPStatus.OK.value,
         content_type="application/json",
@@ -153,7 +139,14 @@ def get_api_document() -> Response[str]:
 
 def _with_api_document(app: APIGatewayRestResolver, next_middleware: Callable[..., Any]) -> Any:
     """Swagger UI shows Powertools' merged document; here that is the committed one, framed
-    by the same merge that generated it (so it is the same document), loaded on first use."""
+    by the same merge that generated it (so it is the same document), loaded on first use.
+
+    Powertools has no public way to hand Swagger UI a document: its public setter,
+    configure_openapi_merge, imports every API function's handler to discover their routes,
+    which this light function must not. So this sets the attribute that setter sets, and
+    test_web_handler.py's test_the_docs_page_is_swagger_ui_showing_the_committed_document
+    fails if Powertools stops reading it (the page would show only this function's routes).
+    """
     if getattr(app, "_openapi_merge", None) is None:
         merge = api_merge()
         merge.add_schema(json.loads(_api_document()))

@@ -5,17 +5,9 @@ delay (logic.webhooks.delivery). A record fails (and comes back, then reaches
 WebhookDeadLetterQueue) only when recording or queueing itself failed.
 """
 
-from typing import Any
-
+import aws_lambda_powertools.utilities.batch  # noqa: F401 - before pydantic (sqs_batch.py)
 import boto3
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
@@ -23,9 +15,10 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
 from imagejobs.dal.webhook_sender import HttpWebhookSender
-from imagejobs.logic.webhooks.delivery import DeliveryPorts, deliver
+from imagejobs.handlers.sqs_batch import sqs_batch_handler
+from imagejobs.logic.webhooks.delivery import DeliveryPolicy, DeliveryPorts, deliver
 from imagejobs.models.webhooks import WebhookMessage
-from imagejobs.observability import logger, metrics, tracer
+from imagejobs.observability import logger, tracer
 from imagejobs.settings import WebhookDeliverySettings
 
 settings = WebhookDeliverySettings.from_environment()
@@ -39,29 +32,16 @@ ports = DeliveryPorts(
     queue=SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs")),
     images=S3ImageStore(settings.bucket_name, s3_client()),
 )
-
-
-# SQSRecord, the body parsed by WebhookMessage: as the worker (handlers/worker.py) does.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+policy = DeliveryPolicy(
+    schedule=settings.retry_schedule, url_expiry_seconds=settings.image_url_expiry_seconds
+)
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> str:
     message = WebhookMessage.model_validate_json(record.body)
     logger.set_correlation_id(message.job_id)
-    return deliver(
-        message,
-        ports,
-        schedule=settings.retry_schedule,
-        url_expiry_seconds=settings.image_url_expiry_seconds,
-        clock=utc_now,
-    ).value
+    return deliver(message, ports, policy, clock=utc_now).value
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+handler = sqs_batch_handler(record_handler)

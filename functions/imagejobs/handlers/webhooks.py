@@ -13,10 +13,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
-from imagejobs.handlers.api_contract import answers, describe_api
-from imagejobs.handlers.http_errors import register_error_handlers
+from imagejobs.handlers.api_contract import answers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import caller
+from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.webhooks.secrets import rotate, tenant_secrets
 from imagejobs.models.api import WebhookSecretView
 from imagejobs.models.webhooks import TenantSecrets
@@ -27,8 +27,8 @@ settings = WebhookSecretSettings.from_environment()
 store = DynamoSecretStore(settings.secrets_table_name, boto3.client("dynamodb"))
 
 app = APIGatewayRestResolver(enable_validation=True)
-describe_api(app)
-register_error_handlers(app)
+serve_api(app)
+webhooks_routes = Routes(app, "webhooks")
 
 
 def _view(secrets: TenantSecrets) -> WebhookSecretView:
@@ -40,34 +40,26 @@ def _view(secrets: TenantSecrets) -> WebhookSecretView:
     )
 
 
-@app.get(
-    "/webhooks/secret",
-    summary="Your key's webhook signing secret",
-    description=(
-        "Created on first use; deliveries to your webhooks are signed with it (Standard"
-        " Webhooks). During a rotation's grace period `previous_valid_until` says until when"
-        " deliveries also carry the previous secret's signature."
-    ),
-    tags=["webhooks"],
-    responses=answers(200, "The signing secret (`whsec_…`)", WebhookSecretView),
+@webhooks_routes.get(
+    "/webhooks/secret", answers(200, "The signing secret (`whsec_…`)", WebhookSecretView)
 )
-@tracer.capture_method
 def get_secret() -> WebhookSecretView:
+    """Your key's webhook signing secret
+
+    Created on first use; deliveries to your webhooks are signed with it (Standard Webhooks). During
+    a rotation's grace period `previous_valid_until` says until when deliveries also carry the
+    previous secret's signature."""
     return _view(tenant_secrets(caller(app), store=store, now=utc_now()))
 
 
-@app.post(
-    "/webhooks/secret/rotate",
-    summary="Replace your key's webhook signing secret",
-    description=(
-        "Deliveries carry the old secret's signature beside the new one for the grace period"
-        " (`WebhookSecretGraceSeconds`), so a receiver can switch without dropping events."
-    ),
-    tags=["webhooks"],
-    responses=answers(200, "The new signing secret", WebhookSecretView),
+@webhooks_routes.post(
+    "/webhooks/secret/rotate", answers(200, "The new signing secret", WebhookSecretView)
 )
-@tracer.capture_method
 def rotate_secret() -> WebhookSecretView:
+    """Replace your key's webhook signing secret
+
+    Deliveries carry the old secret's signature beside the new one for the grace period
+    (`WebhookSecretGraceSeconds`), so a receiver can switch without dropping events."""
     rotated = rotate(
         caller(app), store=store, now=utc_now(), grace=timedelta(seconds=settings.grace_seconds)
     )

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
 from imagejobs.logic.status import owned_job
-from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
+from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import Job
-from imagejobs.models.webhooks import WebhookEvent
+from imagejobs.models.transitions import CANCEL_QUEUED, REQUEST_CANCEL
 from imagejobs.observability import logger
 from imagejobs.ports import JobRepository, WebhookQueue
 
@@ -28,9 +28,9 @@ def cancel_job(
         _dispatch(job, jobs, webhooks)
         raise JobStateConflictError(job_id, "queued or running")
     try:
-        canceled = jobs.cancel_queued(job_id, now, delivery_for(job, WebhookEvent.COMPLETED, now))
+        canceled = jobs.apply(CANCEL_QUEUED.change(job, now))
     except JobStateConflictError:
-        canceled = jobs.request_cancel(job_id, now)
+        canceled = jobs.apply(REQUEST_CANCEL.change(job, now))
     _dispatch(canceled, jobs, webhooks)
     logger.info("cancel accepted", extra={"status": canceled.status})
     return canceled

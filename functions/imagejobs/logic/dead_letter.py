@@ -8,9 +8,9 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.exceptions import JobStateConflictError
-from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
+from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import JobError
-from imagejobs.models.webhooks import WebhookEvent
+from imagejobs.models.transitions import FAIL
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import JobRepository, WebhookQueue
 
@@ -42,16 +42,15 @@ def settle_dead_letter(
         return False
     reason = JobError(
         type="DeadLettered",
-        message=f"the job could not be processed after {receive_count} deliveries",
+        message=f"the job could not be processed after {receive_count} receives of its message",
     )
-    now = clock()
     try:
-        failed = jobs.fail(job_id, reason, now, delivery_for(job, WebhookEvent.COMPLETED, now))
+        failed = jobs.apply(FAIL.change(job, clock(), error=reason))
     except JobStateConflictError:
         if (ended := jobs.get(job_id)) is not None:
             dispatch(ended, jobs=jobs, webhooks=webhooks)
         return False
     dispatch(failed, jobs=jobs, webhooks=webhooks)
     metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
-    logger.warning("dead-lettered job failed", extra={"deliveries": receive_count})
+    logger.warning("dead-lettered job failed", extra={"receive_count": receive_count})
     return True

@@ -18,9 +18,8 @@ from typing import NamedTuple
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from imagejobs.exceptions import InvalidCursorError
-from imagejobs.logic.status import JobReport, report
+from imagejobs.logic.status import JobReader, JobReport
 from imagejobs.models.domain import JobStatus, PagePosition
-from imagejobs.ports import ImageStore, JobRepository
 
 _JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -60,18 +59,11 @@ def decode_cursor(cursor: str, owner: str) -> PagePosition:
 
 
 def list_jobs(
-    owner: str,
-    *,
-    status: JobStatus | None,
-    limit: int,
-    cursor: str | None,
-    jobs: JobRepository,
-    images: ImageStore,
-    url_expiry_seconds: int,
+    owner: str, reader: JobReader, *, status: JobStatus | None, limit: int, cursor: str | None
 ) -> JobListing:
     after = decode_cursor(cursor, owner) if cursor else None
-    page = jobs.list_owned(owner, status=status, limit=limit, after=after)
+    page = reader.jobs.list_owned(owner, status=status, limit=limit, after=after)
     return JobListing(
-        reports=[report(job, images, url_expiry_seconds) for job in page.jobs],
+        reports=[reader.report(job) for job in page.jobs],
         next_cursor=encode_cursor(page.next_position) if page.next_position else None,
     )

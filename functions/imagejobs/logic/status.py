@@ -27,12 +27,17 @@ def report(job: Job, images: ImageStore, url_expiry_seconds: int) -> JobReport:
     return JobReport(job=job, image_urls=urls)
 
 
-def describe_job(
-    job_id: str,
-    owner: str,
-    *,
-    jobs: JobRepository,
-    images: ImageStore,
-    url_expiry_seconds: int,
-) -> JobReport:
-    return report(owned_job(job_id, owner, jobs), images, url_expiry_seconds)
+class JobReader(NamedTuple):
+    """What reading jobs takes: the table, the images' store, and how long the presigned URLs
+    of the images last."""
+
+    jobs: JobRepository
+    images: ImageStore
+    url_expiry_seconds: int
+
+    def report(self, job: Job) -> JobReport:
+        return report(job, self.images, self.url_expiry_seconds)
+
+
+def describe_job(job_id: str, owner: str, reader: JobReader) -> JobReport:
+    return reader.report(owned_job(job_id, owner, reader.jobs))

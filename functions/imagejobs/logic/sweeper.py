@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
-from imagejobs.logic.webhooks.outbox import delivery_for, dispatch
+from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
-from imagejobs.models.webhooks import WebhookEvent
+from imagejobs.models.transitions import FAIL, NOTE_REDRIVEN
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import JobQueue, JobRepository, WebhookQueue
 from imagejobs.settings import SweepSettings
@@ -79,7 +79,7 @@ def _redrive(job: Job, jobs: JobRepository, queue: JobQueue, now: datetime) -> b
         return False
     # A job that ended since the index was read conflicts; its message is a harmless redelivery.
     with suppress(JobStateConflictError):
-        jobs.note_redriven(job.job_id, now)
+        jobs.apply(NOTE_REDRIVEN.change(job, now))
     logger.info("job re-driven", extra={"job_id": job.job_id, "status": job.status})
     return True
 
@@ -93,7 +93,7 @@ def _give_up(
         " was submitted; given up",
     )
     try:
-        failed = jobs.fail(job.job_id, reason, now, delivery_for(job, WebhookEvent.COMPLETED, now))
+        failed = jobs.apply(FAIL.change(job, now, error=reason))
     except JobStateConflictError:
         # It ended since the index was read.
         return 0

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from imagejobs.logic.status import JobReport, owned_job, report
+from imagejobs.logic.status import JobReader, JobReport, owned_job
 from imagejobs.models.domain import Job
-from imagejobs.ports import ImageStore, JobRepository
+from imagejobs.ports import JobRepository
 
 # What a client may ask for: API Gateway's REST integration times out at 29 s, and the function
 # needs the rest for its own work (the submit itself, presigning) and its answer.
@@ -27,41 +27,38 @@ class Backoff:
     longest: float = 2.0
 
 
+BACKOFF = Backoff()
+
+
 def wait_for_end(
     job: Job,
     *,
     seconds: float,
     jobs: JobRepository,
-    backoff: Backoff = Backoff(),
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Job:
-    """The job once it is terminal, or as it stands after `seconds`.
+    """The job once it is terminal, or as it stands after `seconds`, read again after each
+    of BACKOFF's pauses.
 
     `job` is the caller's own (just submitted, or read through `owned_job`); each read after
     it goes through `owned_job` again, so a wait sees nothing a plain read would not."""
     deadline = monotonic() + seconds
-    pause = backoff.first
+    pause = BACKOFF.first
     while not job.status.is_terminal:
         left = deadline - monotonic()
         if left <= 0:
             break
         sleep(min(pause, left))
-        pause = min(pause * backoff.factor, backoff.longest)
+        pause = min(pause * BACKOFF.factor, BACKOFF.longest)
         job = owned_job(job.job_id, job.owner, jobs)
     return job
 
 
 def describe_job_when_ended(
-    job_id: str,
-    owner: str,
-    *,
-    seconds: float,
-    jobs: JobRepository,
-    images: ImageStore,
-    url_expiry_seconds: int,
+    job_id: str, owner: str, reader: JobReader, *, seconds: float
 ) -> JobReport:
     """`GET /jobs/{job_id}` with `Prefer: wait`: the owner's job once it has ended, or as it
     stands after `seconds`, with its image URLs."""
-    job = wait_for_end(owned_job(job_id, owner, jobs), seconds=seconds, jobs=jobs)
-    return report(job, images, url_expiry_seconds)
+    job = owned_job(job_id, owner, reader.jobs)
+    return reader.report(wait_for_end(job, seconds=seconds, jobs=reader.jobs))

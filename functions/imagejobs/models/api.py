@@ -58,13 +58,17 @@ def _visible_text(value: str) -> str:
     return value
 
 
-# Names a caller chose (an unknown field) are shown cut to this length, with control
-# characters replaced, so that no answer or job echoes much of a request.
-MAX_NAME_CHARS = 64
+# A name a client chose (an unknown field) is echoed only when it is this short and printable;
+# any other is "an unknown field", so that no answer or job repeats much of a request, or
+# control characters, or code points no terminal shows.
+MAX_SHOWN_NAME_CHARS = 64
+UNKNOWN_FIELD = "an unknown field"
 
 
-def caller_name(name: str) -> str:
-    return "".join("\ufffd" if _is_control(c) else c for c in name[:MAX_NAME_CHARS])
+def shown_name(name: str) -> str:
+    if len(name) <= MAX_SHOWN_NAME_CHARS and name.isprintable():
+        return name
+    return UNKNOWN_FIELD
 
 
 # The range of each parameter a client may send, on every submit route. Numbers are checked
@@ -151,7 +155,7 @@ class SubmitOptions(ImageOptions):
         )
 
 
-# Longer URLs are refused at submit; what else a URL must be is checked by logic.webhook_targets,
+# Longer URLs are refused at submit; what else a URL must be is checked by models.webhook_targets,
 # which knows whether this deployment allows plain http and private targets.
 MAX_WEBHOOK_URL_CHARS = 2048
 

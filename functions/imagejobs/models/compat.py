@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, WebhookOptions, caller_name
+from imagejobs.models.api import JobRequest, Prompt, SubmitOptions, WebhookOptions, shown_name
 from imagejobs.models.domain import Job, JobSpec, JobStatus
 
 # The services' models were pydantic's defaults: lax (`"512"` and `512.0` are a width of 512,
@@ -22,7 +22,7 @@ MAX_IGNORED_NAMES = 20
 
 
 def _ignored(*models: BaseModel) -> tuple[str, ...]:
-    names = dict.fromkeys(caller_name(name) for model in models for name in model.model_extra or {})
+    names = dict.fromkeys(shown_name(name) for model in models for name in model.model_extra or {})
     return tuple(names)[:MAX_IGNORED_NAMES]
 
 

@@ -81,6 +81,25 @@ def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
     return cast(dict[str, Any], _serializer.serialize(image.model_dump(mode="json")))
 
 
+# Job fields whose attribute has another name in the item.
+_ATTRIBUTE_NAMES = {"engine_id": "engine"}
+
+
+def field_attributes(name: str, value: Any) -> dict[str, Any]:
+    """The item's attributes (typed for DynamoDB) that hold one `Job` field's value: what a
+    transition writes when it changes that field alone."""
+    if name == "error":
+        return {
+            "error_type": _serializer.serialize(value.type),
+            "error_message": _serializer.serialize(value.message),
+        }
+    if isinstance(value, datetime):
+        value = format_timestamp(value)
+    elif isinstance(value, tuple | list):
+        value = [item.model_dump(mode="json") for item in value]
+    return {_ATTRIBUTE_NAMES.get(name, name): _serializer.serialize(value)}
+
+
 def delivery_attribute(event: WebhookEvent) -> str:
     return f"delivery_{event.value}"
 

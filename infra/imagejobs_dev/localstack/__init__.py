@@ -2,8 +2,9 @@
 
 LocalStack lives in its own virtual environment (`.localstack/venv`, pins in
 `infra/localstack/constraints.txt`), apart from the project's: it pins its own moto fork, boto3
-and pydantic. It runs as `python -m localstack.runtime.main` with the two plugins in
-`infra/localstack/plugins` (a process-based Lambda executor, a moto-backed DynamoDB). If
+and pydantic. It runs as `python -m localstack.runtime.main` with the plugins in
+`infra/localstack/plugins` (a process-based Lambda executor, a moto-backed DynamoDB, and
+start-up hooks that make it behave as AWS does). If
 LOCALSTACK_ENDPOINT or AWS_ENDPOINT_URL names a LocalStack that answers, that one is used
 instead and never stopped.
 

@@ -2,65 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 LAMBDA_RUNTIME = "python3.13"
 
 
-@dataclass(frozen=True)
 class Layout:
-    root: Path
+    """The paths of a clone at `root`: what our LocalStack is made from, and where it lives."""
 
-    @property
-    def home(self) -> Path:
-        return self.root / ".localstack"
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        # Made from: the plugins, the pins of LocalStack's own packages, the functions' SDK.
+        self.plugins = root / "infra" / "localstack" / "plugins"
+        self.constraints = root / "infra" / "localstack" / "constraints.txt"
+        self.requirements = root / "functions" / "requirements.txt"
+        # Lives in .localstack: its venv, the SDK the functions import, its files and state.
+        self.home = root / ".localstack"
+        self.venv = self.home / "venv"
+        self.python = self.venv / "bin" / "python"
+        self.marker = self.home / "installed"
+        self.sdk = self.home / "lambda-runtime" / LAMBDA_RUNTIME
+        self.filesystem = self.home / "fs"
+        self.certificate = self.filesystem / "var/lib/localstack/cache/server.test.pem"
+        self.tmp = self.home / "tmp"
+        self.state = self.home / "state.json"
+        self.log = self.home / "localstack.log"
 
-    @property
-    def venv(self) -> Path:
-        return self.home / "venv"
-
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def sdk(self) -> Path:
-        return self.home / "lambda-runtime" / LAMBDA_RUNTIME
-
-    @property
-    def filesystem(self) -> Path:
-        return self.home / "fs"
-
-    @property
-    def tmp(self) -> Path:
-        return self.home / "tmp"
-
-    @property
-    def certificate(self) -> Path:
-        return self.filesystem / "var" / "lib" / "localstack" / "cache" / "server.test.pem"
-
-    @property
-    def state(self) -> Path:
-        return self.home / "state.json"
-
-    @property
-    def log(self) -> Path:
-        return self.home / "localstack.log"
-
-    @property
-    def marker(self) -> Path:
-        return self.home / "installed"
-
-    @property
-    def constraints(self) -> Path:
-        return self.root / "infra" / "localstack" / "constraints.txt"
-
-    @property
-    def plugins(self) -> Path:
-        return self.root / "infra" / "localstack" / "plugins"
-
-    @property
-    def requirements(self) -> Path:
-        return self.root / "functions" / "requirements.txt"
+    def __repr__(self) -> str:
+        return f"Layout({self.root!r})"

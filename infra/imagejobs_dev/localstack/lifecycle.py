@@ -3,7 +3,8 @@
 If LOCALSTACK_ENDPOINT or AWS_ENDPOINT_URL names a LocalStack that answers, that one is used
 and never stopped. Else ours, if the state file records one that still runs (maybe still
 starting: another session's `make up`). Else a new one is installed if needed and started as
-`python -m localstack.runtime.main`, detached, with the two plugins selected.
+`python -m localstack.runtime.main`, detached, with our Lambda executor and DynamoDB provider
+selected (our start-up hooks load by themselves).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from imagejobs_dev.localstack.interpreter import find_python313
 from imagejobs_dev.localstack.layout import ROOT, Layout
 from imagejobs_dev.localstack.process import Record, read_state, running, terminate, write_state
 
-# Names of the two plugins in infra/localstack/plugins/pyproject.toml.
+# The names that select our executor and DynamoDB provider (plugins/pyproject.toml).
 LAMBDA_EXECUTOR = "host-process"
 DYNAMODB_PROVIDER = "moto"
 POLL_SECONDS = 0.2

@@ -5,8 +5,12 @@ from imagejobs_client import Client
 client = Client(api_url, api_key)
 job = client.jobs.create("a red fox", wait=20)
 job.images[0].download("fox.png")
+
+`AsyncClient` is the same for an event loop (`await client.jobs.create(...)`).
 """
 
+from imagejobs_client._transport import ClientOptions
+from imagejobs_client.async_client import AsyncClient, AsyncJobs
 from imagejobs_client.client import Client, Jobs
 from imagejobs_client.errors import (
     ApiError,
@@ -33,6 +37,7 @@ from imagejobs_client.models import (
     Job,
     JobError,
     JobList,
+    JobOptions,
     JobParameters,
     JobRequest,
     JobStatus,
@@ -40,8 +45,11 @@ from imagejobs_client.models import (
 
 __all__ = [
     "ApiError",
+    "AsyncClient",
+    "AsyncJobs",
     "BadRequest",
     "Client",
+    "ClientOptions",
     "Conflict",
     "ConnectionFailed",
     "Delivery",
@@ -54,6 +62,7 @@ __all__ = [
     "Job",
     "JobError",
     "JobList",
+    "JobOptions",
     "JobParameters",
     "JobRequest",
     "JobStatus",

@@ -1,128 +1,130 @@
-"""HTTP for the SDK: one urllib3 pool, JSON in and out, retries, and errors made typed.
+"""The two drivers of the SDK's operations: httpx2's `Client` and `AsyncClient`.
 
-Retries (urllib3's `Retry`): connection errors, read errors and answers 429 and 503, with
-exponential backoff, and the `Retry-After` the API sends honoured (capped at `backoff_max`, so
-no retry waits unbounded). Every request the SDK sends is safe to repeat: reads, a create
-(it always carries an Idempotency-Key) and a cancel (the job ends canceled either way).
+They only do what an operation yields: send a request (`Send`) or wait (`Pause`). The rules
+(headers, retries, errors) are `Transport`'s, in `_transport.py`, shared by both. httpx2 is
+the Pydantic team's maintained continuation of httpx (docs/decisions, "SDK transport").
+
+Cancelling the task that awaits an `AsyncTransport.run` cancels the request in flight: httpx2
+closes its connection (it cannot be reused half-read), and the operation is closed too.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import ssl
+import time
+from contextlib import closing
 from typing import Any
 
-import urllib3
-from urllib3.exceptions import HTTPError
-from urllib3.util.retry import Retry
+import anyio
+import httpx2
 
-from imagejobs_client.errors import ConnectionFailed, error_for
+from imagejobs_client._transport import (
+    CONNECT_TIMEOUT,
+    Done,
+    Operation,
+    Outcome,
+    Pause,
+    Reply,
+    Send,
+    Settings,
+    T,
+    Transport,
+    Unreachable,
+    advance,
+)
 
-RETRIED_STATUSES = frozenset({429, 503})
+# Worth another attempt: the connection failed or broke, or the answer did not come in time.
+_TRANSIENT = (httpx2.NetworkError, httpx2.TimeoutException, httpx2.RemoteProtocolError)
 
 
-class _Retry(Retry):
-    def get_retry_after(self, response: urllib3.BaseHTTPResponse) -> float | None:
-        retry_after = super().get_retry_after(response)
-        return None if retry_after is None else min(retry_after, self.backoff_max)
+def _trust(settings: Settings) -> ssl.SSLContext:
+    """The system's trust store, or a private CA's bundle; never unverified."""
+    return ssl.create_default_context(cafile=settings.ca_bundle)
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    payload: Any
+def _timeout(settings: Settings, read: float | None = None) -> httpx2.Timeout:
+    """No limit on the wait for a pooled connection: each request in flight ends within its
+    own timeout, so one frees up in time."""
+    read = settings.timeout if read is None else read
+    return httpx2.Timeout(settings.timeout, connect=CONNECT_TIMEOUT, read=read, pool=None)
 
 
-class Transport:
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str | None,
-        *,
-        timeout: float,
-        max_retries: int,
-        backoff_factor: float,
-        backoff_max: float,
-        ca_bundle: str | None = None,
-        user_agent: str = "imagejobs-client",
-    ) -> None:
-        self.base_url = base_url.rstrip("/") + "/"
-        self._api_key = api_key
-        self._timeout = timeout
-        self._user_agent = user_agent
-        self.retry = _Retry(
-            total=max_retries,
-            connect=max_retries,
-            read=max_retries,
-            status=max_retries,
-            other=0,
-            allowed_methods=frozenset({"GET", "POST"}),
-            status_forcelist=RETRIED_STATUSES,
-            backoff_factor=backoff_factor,
-            backoff_max=backoff_max,
-            backoff_jitter=backoff_factor / 2,
-            respect_retry_after_header=True,
-            raise_on_status=False,  # the last answer is returned, and becomes a typed error
-            raise_on_redirect=False,
+def _request(send: Send, settings: Settings) -> dict[str, Any]:
+    """`Send` as the arguments of httpx2's `request`."""
+    return {
+        "method": send.method,
+        "url": send.url,
+        "headers": send.headers,
+        "content": send.body,
+        "params": send.query,
+        "timeout": _timeout(settings, send.read_timeout),
+    }
+
+
+def _reply(response: httpx2.Response) -> Reply:
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Reply(response.status_code, headers, response.content)
+
+
+def _unreachable(error: httpx2.TransportError) -> Unreachable:
+    return Unreachable(f"{type(error).__name__}: {error}", isinstance(error, _TRANSIENT))
+
+
+class SyncTransport(Transport):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        # trust_env off, as before httpx2: no proxies or certificates taken from the environment.
+        self._http = httpx2.Client(
+            verify=_trust(settings), trust_env=False, timeout=_timeout(settings)
         )
-        self._pool = urllib3.PoolManager(ca_certs=ca_bundle, retries=self.retry)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: dict[str, Any] | None = None,
-        query: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        read_timeout: float | None = None,
-    ) -> Answer:
-        sent = {"Accept": "application/json", "User-Agent": self._user_agent, **(headers or {})}
-        if self._api_key:
-            sent["x-api-key"] = self._api_key
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent["Content-Type"] = "application/json"
-        response = self._send(
-            method,
-            self.base_url + path.lstrip("/"),
-            body=data,
-            fields=query,
-            headers=sent,
-            # A waiting request may take longer than the client's timeout, never less.
-            timeout=urllib3.Timeout(connect=10, read=max(read_timeout or 0, self._timeout)),
-        )
-        payload = _json(response.data)
-        answer_headers = {name.lower(): value for name, value in response.headers.items()}
-        if response.status >= 400:
-            retry_after = answer_headers.get("retry-after")
-            seconds = self.retry.parse_retry_after(retry_after) if retry_after else None
-            raise error_for(response.status, payload, seconds)
-        return Answer(response.status, answer_headers, payload)
+    def run(self, operation: Operation[T]) -> T:
+        with closing(operation):
+            outcome: Outcome | None = None
+            while not isinstance(step := advance(operation, outcome), Done):
+                if isinstance(step, Pause):
+                    time.sleep(step.seconds)
+                    outcome = None
+                else:
+                    outcome = self._send(step)
+            return step.value
 
-    def download(self, url: str) -> bytes:
-        """GETs a presigned URL. The API key is never sent to where the images live."""
-        response = self._send(
-            "GET", url, headers={"User-Agent": self._user_agent}, timeout=self._timeout
-        )
-        if response.status >= 400:
-            raise error_for(response.status, None, None)
-        return response.data
-
-    def _send(self, method: str, url: str, **options: Any) -> urllib3.BaseHTTPResponse:
+    def _send(self, send: Send) -> Outcome:
         try:
-            return self._pool.request(method, url, **options)
-        except HTTPError as error:
-            raise ConnectionFailed(f"{method} {url.split('?')[0]}: {error}") from error
+            response = self._http.request(**_request(send, self.settings))
+        except httpx2.TransportError as error:
+            return _unreachable(error)
+        return _reply(response)
 
     def close(self) -> None:
-        self._pool.clear()
+        self._http.close()
 
 
-def _json(data: bytes) -> Any:
-    try:
-        return json.loads(data) if data else None
-    except ValueError:
-        return None
+class AsyncTransport(Transport):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        # trust_env off, as before httpx2: no proxies or certificates taken from the environment.
+        self._http = httpx2.AsyncClient(
+            verify=_trust(settings), trust_env=False, timeout=_timeout(settings)
+        )
+
+    async def run(self, operation: Operation[T]) -> T:
+        with closing(operation):
+            outcome: Outcome | None = None
+            while not isinstance(step := advance(operation, outcome), Done):
+                if isinstance(step, Pause):
+                    await anyio.sleep(step.seconds)
+                    outcome = None
+                else:
+                    outcome = await self._send(step)
+            return step.value
+
+    async def _send(self, send: Send) -> Outcome:
+        try:
+            response = await self._http.request(**_request(send, self.settings))
+        except httpx2.TransportError as error:
+            return _unreachable(error)
+        return _reply(response)
+
+    async def close(self) -> None:
+        await self._http.aclose()

@@ -13,10 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from typing_extensions import TypedDict
+
+from imagejobs_client._http import AsyncTransport, SyncTransport
 
 if TYPE_CHECKING:
-    from imagejobs_client._http import Transport
+    from imagejobs_client._transport import Transport
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
@@ -67,6 +71,25 @@ class JobRequest(BaseModel):
     )
 
 
+class JobOptions(TypedDict, total=False):
+    """The keyword arguments of `jobs.create` besides the prompt: `JobRequest`'s other fields,
+    under the same names and types (tests/integration/test_sdk_contract.py checks it), so a
+    type checker knows each one and refuses a misspelt one. Their descriptions are
+    `JobRequest`'s."""
+
+    negative_prompt: str | None
+    width: int | None
+    height: int | None
+    seed: int | None
+    num_images: int | None
+    image_format: ImageFormat | None
+    quality: int | None
+    style: Style | None
+    guidance: float | None
+    webhook: str | None
+    webhook_events_filter: list[WebhookEvent] | None
+
+
 class JobParameters(_Answer):
     """Every parameter as the job is rendered: defaults applied, the seed chosen."""
 
@@ -99,13 +122,32 @@ class Image(_Answer):
 
     def download(self, path: str | Path) -> Path:
         """Saves the image to `path` (a file, or a directory to put `<seed>.<ext>` in)."""
-        if self._transport is None:
-            raise RuntimeError("this image was not read through a Client")
+        if not isinstance(self._transport, SyncTransport):
+            raise RuntimeError(
+                "this image was not read through a Client (from an AsyncClient, use"
+                " `await image.adownload(path)`)"
+            )
+        target = self._target(path)
+        target.write_bytes(self._transport.run(self._transport.download(self.url)))
+        return target
+
+    async def adownload(self, path: str | Path) -> Path:
+        """`download`, for an image read through an `AsyncClient`."""
+        if not isinstance(self._transport, AsyncTransport):
+            raise RuntimeError(
+                "this image was not read through an AsyncClient (from a Client, use"
+                " `image.download(path)`)"
+            )
+        data = await self._transport.run(self._transport.download(self.url))
+        target = self._target(path)
+        await anyio.Path(target).write_bytes(data)
+        return target
+
+    def _target(self, path: str | Path) -> Path:
         target = Path(path)
         if target.is_dir():
             target = target / f"{self.seed}.{self.extension}"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(self._transport.download(self.url))
         return target
 
     @property

@@ -20,7 +20,7 @@ Modules, each importing only those above it (`make lint` checks the order):
 - `colour`, `randomness`: colour maths; generators seeded from the inputs alone.
 - `vocabulary`: the words a prompt can use: shades, themes, motifs, subjects.
 - `scene`: a prompt and negative prompt turned into palettes and motifs.
-- `canvas`: what painters draw on, and shared drawing primitives.
+- `canvas`: what painters draw on, where a thing stands (`Spot`), shared drawing primitives.
 - `motifs`: one painter per motif (sun, waves, skyline, ...).
 - `plain`: the "none" style, the scene itself.
 - `subjects`, `compositing`, `brief`: what the presets draw and how they lay it out.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
+from imagejobs.engines.pillow.canvas import Spot
 from imagejobs.engines.pillow.colour import RGB, lighten, lightest, shaded, vivid
 from imagejobs.engines.pillow.compositing import Draw
 from imagejobs.engines.pillow.randomness import digest_of, seeded_rng
@@ -93,8 +94,8 @@ class Brief:
         """The subject in `finish`; its proportions depend on the seed."""
         drawer = SUBJECT_DRAWERS[self.subject]
 
-        def draw(d: ImageDraw.ImageDraw, x: float, base: float, size: float) -> None:
-            drawer(d, x, base, size, finish, self.rng("subject", *parts))
+        def draw(d: ImageDraw.ImageDraw, at: Spot) -> None:
+            drawer(d, at, finish, self.rng("subject", *parts))
 
         return draw
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw
 
@@ -38,6 +39,14 @@ class Canvas:
 
 
 Painter = Callable[[Canvas, random.Random], None]
+
+
+class Spot(NamedTuple):
+    """Where a thing is drawn: centred on `x`, standing on `base`, about `size` tall."""
+
+    x: float
+    base: float
+    size: float
 
 
 def gradient(stops: Iterable[RGB], width: int, height: int) -> Image.Image:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from imagejobs.engines.pillow.canvas import Spot
 from imagejobs.engines.pillow.colour import RGB, with_alpha
 
 SUPERSAMPLE = 2  # subjects are drawn this many times larger, then scaled down: smooth edges
@@ -27,37 +30,39 @@ def _cylinder_light(light: float, samples: int = 48) -> tuple[list[float], list[
     return brightness, shine
 
 
-Draw = Callable[[ImageDraw.ImageDraw, float, float, float], None]  # (draw, x, base, size)
+Draw = Callable[[ImageDraw.ImageDraw, Spot], None]
 
 
-def place(
-    image: Image.Image,
-    drawing: Draw,
-    x: float,
-    base: float,
-    size: float,
-    *,
-    light: float | None,
-    round_: bool = False,
-    outline: tuple[RGB, float] | None = None,
-    shadow: tuple[RGB, float] | None = None,
-    reach: float = 1.25,
-) -> None:
-    """Draw `drawing` (centred on x, standing on base, about `size` tall) onto `image`.
+@dataclass(frozen=True, slots=True)
+class Look:
+    """How `place` finishes a drawing. `light` is where the light comes from (-1 left, 0 front,
+    1 right), None for flat colour; `round_` lights it as a ball, not a cylinder; `outline`
+    (colour, width) draws a rim around it, `shadow` (colour, offset) a hard shadow below and to
+    the right; `reach` is how far above its base it may draw. Widths, offsets and reach are
+    fractions of the drawing's size."""
+
+    light: float | None
+    round_: bool = False
+    outline: tuple[RGB, float] | None = None
+    shadow: tuple[RGB, float] | None = None
+    reach: float = 1.25
+
+
+def place(image: Image.Image, drawing: Draw, at: Spot, look: Look) -> None:
+    """Draw `drawing` at `at` onto `image`, finished as `look` says.
 
     It is drawn in a layer of its own box (`size` either side, `reach` times `size` above
-    base), larger by SUPERSAMPLE while small enough to need it, then scaled down. `light` is
-    where the light comes from (-1 left, 0 front, 1 right), None for flat colour; `outline`
-    (colour, width) draws a rim around it, `shadow` (colour, offset) a hard shadow below and to
-    the right; widths and offsets are fractions of `size`.
+    base), larger by SUPERSAMPLE while small enough to need it, then scaled down.
     """
+    x, base, size = at
+    light, outline, shadow, reach = look.light, look.outline, look.shadow, look.reach
     if size < MIN_DETAIL:
         return  # too small to show anything, and degenerate shapes trip Pillow's checks
     left, top = math.floor(x - size), math.floor(base - size * reach)
     right, bottom = math.ceil(x + size), math.ceil(base + size * 0.05)
     scale = SUPERSAMPLE if size <= SUPERSAMPLE_UP_TO else 1
     layer = Image.new("RGBA", ((right - left) * scale, (bottom - top) * scale), (0, 0, 0, 0))
-    drawing(ImageDraw.Draw(layer), (x - left) * scale, (base - top) * scale, size * scale)
+    drawing(ImageDraw.Draw(layer), Spot((x - left) * scale, (base - top) * scale, size * scale))
     if outline is not None:  # the silhouette in the outline's colour, nudged four ways, behind
         colour, width = outline
         rim, silhouette = round(size * scale * width), layer.getchannel("A")
@@ -71,11 +76,12 @@ def place(
     if scale != 1:
         layer = layer.resize((right - left, bottom - top), Image.Resampling.BOX)
     if light is not None:
-        _light(layer, light, round_)
+        _light(layer, light, look.round_)
     if shadow is not None:
         colour, offset = shadow
-        at = (left + round(size * offset), top + round(size * offset))
-        image.paste(colour, (*at, at[0] + layer.width, at[1] + layer.height), layer.getchannel("A"))
+        corner = (left + round(size * offset), top + round(size * offset))
+        box = (*corner, corner[0] + layer.width, corner[1] + layer.height)
+        image.paste(colour, box, layer.getchannel("A"))
     image.paste(layer, (left, top), layer)
 
 
@@ -123,17 +129,27 @@ def _ball_light(size: tuple[int, int], light: float) -> tuple[Image.Image, Image
     return shade, shine
 
 
+class SoftShapes(NamedTuple):
+    """Shapes for `soft`'s mask, `draw(draw, width, height)` in white, blurred by `softness`
+    (a fraction of the mask's shorter side)."""
+
+    draw: Callable[[ImageDraw.ImageDraw, float, float], None]
+    softness: float
+
+
+GLOW_SOFTNESS = 0.18
+
+
 def soft(
     image: Image.Image,
     box: tuple[float, float, float, float],
     colour: RGB,
     strength: float,
-    shapes: Callable[[ImageDraw.ImageDraw, float, float], None] | None = None,
-    softness: float = 0.18,
+    shapes: SoftShapes | None = None,
 ) -> None:
     """Lay `colour` over `box` through a soft mask: by default a glow filling the box's ellipse,
-    else `shapes(draw, width, height)` drawn white in a small mask. The mask is drawn and blurred
-    at most SOFT_SIDE pixels across and stretched, so its cost does not grow with softness."""
+    else `shapes` drawn in a small mask. The mask is drawn and blurred at most SOFT_SIDE pixels
+    across and stretched, so its cost does not grow with softness."""
     left, top = math.floor(box[0]), math.floor(box[1])
     width, height = max(1, math.ceil(box[2]) - left), max(1, math.ceil(box[3]) - top)
     scale = min(1.0, SOFT_SIDE / max(width, height))
@@ -155,9 +171,10 @@ def soft(
                 fill=value,
             )
     else:
-        shapes(draw, small[0], small[1])
+        shapes.draw(draw, small[0], small[1])
         if strength < 1:
             mask = mask.point(lambda v: round(v * strength))
+    softness = GLOW_SOFTNESS if shapes is None else shapes.softness
     mask = mask.filter(ImageFilter.GaussianBlur(softness * min(small)))
     # Stretch only the part of the mask that falls on the picture.
     inside = (

@@ -42,15 +42,7 @@ class PillowRenderer:
             # pay for the presets at cold start.
             from imagejobs.engines.pillow.styles import paint_styled
 
-            image = paint_styled(
-                request.style,
-                scene,
-                request.width,
-                request.height,
-                request.prompt,
-                seed,
-                request.negative_prompt,
-            )
+            image = paint_styled(request, scene, seed)
         image = apply_guidance(image, request.guidance)
         return RenderedImage(
             data=encode(image, request.image_format, request.quality),

@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import ImageDraw
 
-from imagejobs.engines.pillow.canvas import Canvas, Painter, draw_disc
+from imagejobs.engines.pillow.canvas import Canvas, Painter, Spot, draw_disc
 from imagejobs.engines.pillow.colour import (
     RGB,
     RGBA,
@@ -266,21 +266,15 @@ def _paint_cat(canvas: Canvas, rng: random.Random) -> None:
     fur = canvas.scene.highlight or canvas.scene.accents[0]
     size = canvas.unit * rng.uniform(0.3, 0.4)
     x, floor = canvas.width * rng.uniform(0.25, 0.75), canvas.height * 0.97
-    draw_cat(canvas.draw, x, floor, size, rng.choice((-1, 1)), fur)
+    draw_cat(canvas.draw, Spot(x, floor, size), rng.choice((-1, 1)), fur)
 
 
 def draw_cat(
-    draw: ImageDraw.ImageDraw,
-    x: float,
-    floor: float,
-    size: float,
-    facing: int,
-    colour: RGB,
-    *,
-    with_eyes: bool = True,
+    draw: ImageDraw.ImageDraw, at: Spot, facing: int, colour: RGB, *, with_eyes: bool = True
 ) -> None:
-    """A sitting cat on `floor`, about `size` tall, its head turned to `facing` (-1 or 1);
-    without eyes it is a silhouette of one colour."""
+    """A sitting cat at `at`, its head turned to `facing` (-1 or 1); without eyes it is a
+    silhouette of one colour."""
+    x, floor, size = at
     fur = with_alpha(colour, 255)
     body = (x - size * 0.32, floor - size * 0.75, x + size * 0.32, floor)
     draw.ellipse(body, fill=fur)

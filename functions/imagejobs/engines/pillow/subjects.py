@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
-from imagejobs.engines.pillow.canvas import draw_disc, line_width
+from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width
 from imagejobs.engines.pillow.colour import RGB, lighten, opaque, shaded, with_alpha
 from imagejobs.engines.pillow.motifs import draw_cat
 
@@ -37,13 +37,12 @@ class Finish:
         return self.body == self.detail == self.trim
 
 
-# A subject drawer paints in layer coordinates: centred on x, standing on `base`, `size` tall.
-SubjectDrawer = Callable[[ImageDraw.ImageDraw, float, float, float, Finish, random.Random], None]
+# A subject drawer paints in layer coordinates, at a Spot.
+SubjectDrawer = Callable[[ImageDraw.ImageDraw, Spot, Finish, random.Random], None]
 
 
-def _draw_bottle(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_bottle(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * rng.uniform(0.4, 0.52)
     body_top = base - size * rng.uniform(0.54, 0.62)
     shoulder = width * 0.28
@@ -72,9 +71,8 @@ def _draw_bottle(
     )
 
 
-def _draw_box(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_box(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     half = size * rng.uniform(0.38, 0.47)
     top, lid = base - size * 0.6, size * 0.15
     d.rectangle((x - half, top, x + half, base), fill=opaque(f.body))
@@ -101,16 +99,14 @@ def _draw_box(
     draw_disc(d, x, knot_y, size * 0.045, opaque(f.trim))
 
 
-def _draw_sphere(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_sphere(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     radius = size * 0.5 * rng.uniform(0.85, 1.0)
     draw_disc(d, x, base - radius, radius, opaque(f.body))
 
 
-def _draw_cup(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_cup(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * rng.uniform(0.5, 0.6)
     top, bottom = base - size * 0.6, base - size * 0.07
     d.ellipse((x - width * 0.85, base - size * 0.1, x + width * 0.85, base), fill=opaque(f.trim))
@@ -146,9 +142,8 @@ def _draw_cup(
         d.line(points, fill=steam, width=line_width(size * 0.02), joint="curve")
 
 
-def _draw_vase(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_vase(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * 0.34
     neck = base - width * 1.3
     stems = rng.randint(5, 7)
@@ -210,9 +205,8 @@ def _tapered(
     ]
 
 
-def _draw_plant(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_plant(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     pot_w, pot_h = size * 0.42, size * 0.3
     soil = base - pot_h
     leaves = rng.randint(7, 10)
@@ -226,15 +220,13 @@ def _draw_plant(
     )
 
 
-def _draw_cat_subject(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
-    draw_cat(d, x, base, size * 0.88, rng.choice((-1, 1)), f.body, with_eyes=not f.is_flat)
+def _draw_cat_subject(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
+    draw_cat(d, Spot(x, base, size * 0.88), rng.choice((-1, 1)), f.body, with_eyes=not f.is_flat)
 
 
-def _draw_planet(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_planet(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     radius = size * rng.uniform(0.3, 0.36)
     y = base - size * 0.5
     ring = (x - radius * 1.75, y - radius * 0.42, x + radius * 1.75, y + radius * 0.42)
@@ -244,9 +236,8 @@ def _draw_planet(
     d.arc(ring, 0, 180, fill=opaque(f.trim), width=tilt_width)  # in front
 
 
-def _draw_star(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_star(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     outer, inner = size * 0.55, size * rng.uniform(0.21, 0.26)
     y = base - outer * math.cos(math.pi / 5)  # its two lower points touch the base
     points = [
@@ -259,9 +250,8 @@ def _draw_star(
     d.polygon(points, fill=opaque(f.body))
 
 
-def _draw_peak(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_peak(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     half = size * rng.uniform(0.5, 0.62)
     apex = (x + size * rng.uniform(-0.08, 0.08), base - size * 0.85)
     d.polygon([(x - half, base), apex, (x + half, base)], fill=opaque(f.body))
@@ -278,9 +268,8 @@ def _draw_peak(
     d.polygon(cap, fill=opaque(f.detail))
 
 
-def _draw_tower(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_tower(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * rng.uniform(0.26, 0.34)
     top = base - size * 0.76
     d.line(
@@ -311,9 +300,8 @@ def _draw_tower(
     d.rectangle((x - width * 0.62, base - size * 0.04, x + width * 0.62, base), fill=opaque(f.trim))
 
 
-def _draw_candle(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_candle(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * rng.uniform(0.28, 0.36)
     top = base - size * rng.uniform(0.52, 0.6)
     d.ellipse((x - width * 0.85, base - size * 0.07, x + width * 0.85, base), fill=opaque(f.trim))
@@ -340,9 +328,8 @@ def _draw_candle(
         draw_disc(d, x, flame_y + size * 0.04, flame_r * 0.45, opaque(lighten(f.detail, 0.6)))
 
 
-def _draw_drop(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_drop(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     half = size * 0.5
     width = size * rng.uniform(0.36, 0.44)
     points = [
@@ -352,9 +339,8 @@ def _draw_drop(
     d.polygon(points, fill=opaque(f.body))
 
 
-def _draw_jar(
-    d: ImageDraw.ImageDraw, x: float, base: float, size: float, f: Finish, rng: random.Random
-) -> None:
+def _draw_jar(d: ImageDraw.ImageDraw, at: Spot, f: Finish, rng: random.Random) -> None:
+    x, base, size = at
     width = size * rng.uniform(0.62, 0.78)
     body_top = base - size * 0.42
     d.rounded_rectangle(

@@ -49,7 +49,9 @@ class Verdict(StrEnum):
     STOP = "stop"
 
 
-class Outcome(StrEnum):
+class DeliveryOutcome(StrEnum):
+    """What one run of `deliver` did (the worker's `Outcome` is a job's)."""
+
     DELIVERED = "delivered"
     RETRYING = "retrying"
     GIVEN_UP = "given_up"
@@ -113,29 +115,36 @@ class DeliveryPorts(NamedTuple):
     images: ImageStore
 
 
+class DeliveryPolicy(NamedTuple):
+    """The deployment's rules for a delivery: the retry schedule (seconds before each retry),
+    how long the body's image URLs last, and the jitter's random source."""
+
+    schedule: Sequence[int]
+    url_expiry_seconds: int
+    rng: Callable[[float, float], float] = random.uniform
+
+
 def deliver(
     message: WebhookMessage,
     ports: DeliveryPorts,
+    policy: DeliveryPolicy,
     *,
-    schedule: Sequence[int],
-    url_expiry_seconds: int,
     clock: Callable[[], datetime],
-    rng: Callable[[float, float], float] = random.uniform,
-) -> Outcome:
+) -> DeliveryOutcome:
     now = clock()
     log = {"job_id": message.job_id, "event": message.event, "attempt": message.attempt}
     if message.not_before is not None and message.not_before > now:
         wait = math.ceil((message.not_before - now).total_seconds())
         ports.queue.send(message, delay_seconds=min(wait, MAX_QUEUE_DELAY_SECONDS))
-        return Outcome.WAITING
+        return DeliveryOutcome.WAITING
     job = ports.jobs.get(message.job_id)
     delivery = job.delivery(message.event) if job is not None else None
     if job is None or job.webhook is None or delivery is None:
         logger.warning("webhook message for no delivery; dropped", extra=log)
-        return Outcome.SKIPPED
+        return DeliveryOutcome.SKIPPED
     if delivery.state is not DeliveryState.PENDING or message.attempt <= delivery.attempts:
         logger.info("webhook attempt already made; duplicate dropped", extra=log)
-        return Outcome.SKIPPED
+        return DeliveryOutcome.SKIPPED
     if _gone(job, message.event):
         attempt = DeliveryAttempt(
             attempts=message.attempt,
@@ -145,9 +154,11 @@ def deliver(
         )
         ports.jobs.record_attempt(job.job_id, message.event, attempt)
         metrics.add_metric(name="WebhooksGivenUp", unit=MetricUnit.Count, value=1)
-        return Outcome.GIVEN_UP
+        return DeliveryOutcome.GIVEN_UP
 
-    body = webhook_body(job, delivery, report(job, ports.images, url_expiry_seconds).image_urls)
+    body = webhook_body(
+        job, delivery, report(job, ports.images, policy.url_expiry_seconds).image_urls
+    )
     owner_secrets = tenant_secrets(job.owner, store=ports.secrets, now=now)
     headers = signature_headers(delivery.webhook_id, now, body, owner_secrets.signing_secrets(now))
     result = ports.sender.post(job.webhook.url, body.encode(), headers)
@@ -155,15 +166,15 @@ def deliver(
     log |= {"status_code": result.status_code, "error": result.error}
 
     if verdict is Verdict.DELIVERED:
-        state, outcome = DeliveryState.DELIVERED, Outcome.DELIVERED
+        state, outcome = DeliveryState.DELIVERED, DeliveryOutcome.DELIVERED
     elif verdict is Verdict.STOP:
-        state, outcome = DeliveryState.GIVEN_UP, Outcome.GIVEN_UP
+        state, outcome = DeliveryState.GIVEN_UP, DeliveryOutcome.GIVEN_UP
     else:
-        delay = retry_delay(message.attempt, result, schedule, rng)
+        delay = retry_delay(message.attempt, result, policy.schedule, policy.rng)
         if delay is None:
-            state, outcome = DeliveryState.GIVEN_UP, Outcome.GIVEN_UP
+            state, outcome = DeliveryState.GIVEN_UP, DeliveryOutcome.GIVEN_UP
         else:
-            state, outcome = DeliveryState.PENDING, Outcome.RETRYING
+            state, outcome = DeliveryState.PENDING, DeliveryOutcome.RETRYING
             follow_up = WebhookMessage(
                 job_id=job.job_id,
                 event=message.event,
@@ -188,9 +199,9 @@ def deliver(
         ),
     )
     metric = {
-        Outcome.DELIVERED: "WebhooksDelivered",
-        Outcome.RETRYING: "WebhooksRetried",
-        Outcome.GIVEN_UP: "WebhooksGivenUp",
+        DeliveryOutcome.DELIVERED: "WebhooksDelivered",
+        DeliveryOutcome.RETRYING: "WebhooksRetried",
+        DeliveryOutcome.GIVEN_UP: "WebhooksGivenUp",
     }[outcome]
     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
     logger.info(f"webhook {outcome.value}", extra=log)

@@ -11,17 +11,10 @@ the event twice, with the same `webhook-id`.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from imagejobs.models.domain import Job
-from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookMessage
+from imagejobs.models.webhooks import WebhookMessage
 from imagejobs.observability import logger
 from imagejobs.ports import JobRepository, WebhookQueue
-
-
-def delivery_for(job: Job, event: WebhookEvent, now: datetime) -> Delivery | None:
-    """The delivery to record with the transition that causes `event`, if the job wants it."""
-    return Delivery.new(job.job_id, event, now) if job.subscribes_to(event) else None
 
 
 def dispatch(job: Job, *, jobs: JobRepository, webhooks: WebhookQueue) -> int:

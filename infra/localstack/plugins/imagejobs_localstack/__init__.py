@@ -1,7 +1,9 @@
-"""LocalStack plugins that let it run on a host with no Docker engine.
+"""LocalStack plugins: what lets it run on a host with no Docker engine, and start-up hooks that
+make it behave as AWS does where it did not.
 
 - `executor`: a Lambda runtime executor that runs each execution environment as a child
-  Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`).
+  Python process (`LAMBDA_RUNTIME_EXECUTOR=host-process`); `child` is that process, and
+  `lambda_bootstrap` what it runs.
 - `dynamodb`: a DynamoDB provider answered by moto in pure Python, with no Java
   (`PROVIDER_OVERRIDE_DYNAMODB=moto`).
 - `thread_leak`: a start-up hook that stops LocalStack from keeping a dead thread (and its

@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from localstack.runtime import hooks
@@ -60,6 +60,28 @@ class _Gate:
         with self.changed:
             self.changed.notify_all()
 
+    def reserve_or_start(
+        self, environments: Callable[[], list[Any]], manager_id: str, cap: int, deadline: float
+    ) -> Any:
+        """A free environment of `environments()`, reserved; or None, and a start counted for
+        `manager_id`, once fewer than `cap` run or start, or at `deadline`."""
+        with self.changed:
+            while True:
+                found = environments()
+                chosen = _reserve_one(found)
+                if chosen is not None:
+                    return chosen
+                remaining = deadline - time.monotonic()
+                if len(found) + self.starting[manager_id] < cap or remaining <= 0:
+                    self.starting[manager_id] += 1
+                    return None
+                self.changed.wait(timeout=remaining)
+
+    def started(self, manager_id: str) -> None:
+        with self.changed:
+            self.starting[manager_id] -= 1
+            self.changed.notify_all()
+
 
 GATE = _Gate()
 
@@ -76,94 +98,114 @@ def _reserved(function_version: Any) -> int | None:
     return None if function is None else function.reserved_concurrent_executions
 
 
-@hooks.on_infra_start()
-def cap_lambda_environments_per_function() -> None:
-    from localstack.services.lambda_.invocation.assignment import AssignmentService
+def _reserve_one(environments: list[Any]) -> Any:
     from localstack.services.lambda_.invocation.execution_environment import (
-        ExecutionEnvironment,
         InvalidStatusException,
     )
-    from localstack.services.lambda_.invocation.lambda_models import InitializationType
 
-    original_get = AssignmentService.get_environment
-    original_release = ExecutionEnvironment.release
-    original_stop = AssignmentService.stop_environment
-    wait_seconds = _setting(WAIT_SECONDS_VARIABLE, DEFAULT_WAIT_SECONDS)
+    for environment in environments:
+        with contextlib.suppress(InvalidStatusException):
+            environment.reserve()
+            return environment
+    return None
 
-    def release(self: Any) -> None:
+
+class _Capped:
+    """The patched methods: LocalStack's own, with the gate around them."""
+
+    def __init__(self, get: Callable[..., Any], release: Any, stop: Any) -> None:
+        self.original_get = get
+        self.original_release = release
+        self.original_stop = stop
+        self.wait_seconds = _setting(WAIT_SECONDS_VARIABLE, DEFAULT_WAIT_SECONDS)
+
+    def release(self, environment: Any) -> None:
         try:
-            original_release(self)
+            self.original_release(environment)
         finally:
             GATE.notify()
 
-    def stop_environment(self: Any, environment: Any) -> None:
+    def stop_environment(self, service: Any, environment: Any) -> None:
         try:
-            original_stop(self, environment)
+            self.original_stop(service, environment)
         finally:
             GATE.notify()
-
-    def reserve_one(environments: list[Any]) -> Any:
-        for environment in environments:
-            with contextlib.suppress(InvalidStatusException):
-                environment.reserve()
-                return environment
-        return None
 
     @contextlib.contextmanager
     def get_environment(
-        self: Any, version_manager_id: str, function_version: Any, provisioning_type: Any
+        self, service: Any, manager_id: str, function_version: Any, provisioning_type: Any
     ) -> Iterator[Any]:
-        if provisioning_type != InitializationType.on_demand:
-            with original_get(self, version_manager_id, function_version, provisioning_type) as env:
-                yield env
-            return
-        cap = environment_cap(_reserved(function_version))
-        deadline = time.monotonic() + wait_seconds
-        chosen = None
-        with GATE.changed:
-            while True:
-                environments = [
-                    env
-                    for env in list(self.environments[version_manager_id].values())
-                    if env.initialization_type == provisioning_type
-                ]
-                chosen = reserve_one(environments)
-                if chosen is not None:
-                    break
-                count = len(environments) + GATE.starting[version_manager_id]
-                remaining = deadline - time.monotonic()
-                if count < cap or remaining <= 0:
-                    GATE.starting[version_manager_id] += 1
-                    break
-                GATE.changed.wait(timeout=remaining)
-        if chosen is None:
-            # LocalStack's own path: it starts the environment (another may have been released
-            # meanwhile, and it takes that one), reserves it, releases or stops it afterwards.
-            entered = False
-            try:
-                with original_get(
-                    self, version_manager_id, function_version, provisioning_type
-                ) as env:
-                    entered = True
-                    with GATE.changed:
-                        GATE.starting[version_manager_id] -= 1
-                    yield env
-            finally:
-                if not entered:
-                    with GATE.changed:
-                        GATE.starting[version_manager_id] -= 1
-                        GATE.changed.notify_all()
-            return
-        # An environment reserved here: released or stopped as LocalStack's get_environment does.
-        try:
-            yield chosen
-            chosen.release()
-        except InvalidStatusException as invalid:
-            LOG.error("InvalidStatusException: %s", invalid)
-        except Exception:
-            self.stop_environment(chosen)
-            raise
+        from localstack.services.lambda_.invocation.lambda_models import InitializationType
 
-    AssignmentService.get_environment = get_environment  # type: ignore[method-assign,assignment]
-    AssignmentService.stop_environment = stop_environment  # type: ignore[method-assign]
-    ExecutionEnvironment.release = release  # type: ignore[method-assign]
+        arguments = (service, manager_id, function_version, provisioning_type)
+        if provisioning_type != InitializationType.on_demand:
+            with self.original_get(*arguments) as environment:
+                yield environment
+            return
+        chosen = GATE.reserve_or_start(
+            lambda: [
+                environment
+                for environment in list(service.environments[manager_id].values())
+                if environment.initialization_type == provisioning_type
+            ],
+            manager_id,
+            environment_cap(_reserved(function_version)),
+            time.monotonic() + self.wait_seconds,
+        )
+        if chosen is None:
+            with self._start(arguments) as environment:
+                yield environment
+        else:
+            with _using(service, chosen) as environment:
+                yield environment
+
+    @contextlib.contextmanager
+    def _start(self, arguments: tuple[Any, ...]) -> Iterator[Any]:
+        """LocalStack's own path: it starts the environment (another may have been released
+        meanwhile, and it takes that one), reserves it, releases or stops it afterwards."""
+        counted = True
+        try:
+            with self.original_get(*arguments) as environment:
+                GATE.started(arguments[1])
+                counted = False
+                yield environment
+        finally:
+            if counted:
+                GATE.started(arguments[1])
+
+
+@contextlib.contextmanager
+def _using(service: Any, environment: Any) -> Iterator[Any]:
+    """An environment reserved here: released or stopped as LocalStack's get_environment does."""
+    from localstack.services.lambda_.invocation.execution_environment import (
+        InvalidStatusException,
+    )
+
+    try:
+        yield environment
+        environment.release()
+    except InvalidStatusException as invalid:
+        LOG.error("InvalidStatusException: %s", invalid)
+    except Exception:
+        service.stop_environment(environment)
+        raise
+
+
+@hooks.on_infra_start()
+def cap_lambda_environments_per_function() -> None:
+    from localstack.services.lambda_.invocation.assignment import AssignmentService
+    from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment
+
+    capped = _Capped(
+        AssignmentService.get_environment,
+        ExecutionEnvironment.release,
+        AssignmentService.stop_environment,
+    )
+    # Functions, so that each binds to its LocalStack object as the method it replaces.
+    AssignmentService.get_environment = (  # type: ignore[method-assign,assignment]
+        lambda service, *arguments: capped.get_environment(service, *arguments)
+    )
+    AssignmentService.stop_environment = (  # type: ignore[method-assign]
+        lambda service, environment: capped.stop_environment(service, environment)
+    )
+    ExecutionEnvironment.release = lambda environment: capped.release(environment)  # type: ignore[method-assign]

@@ -18,11 +18,9 @@ Configured on the LocalStack process:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import queue
 import shutil
 import subprocess
 import tempfile
@@ -41,17 +39,14 @@ from localstack.services.lambda_.invocation.runtime_executor import (
 )
 
 from imagejobs_localstack import hot_reload
-from imagejobs_localstack.lambda_bootstrap import END_OF_LOGS, INTERPRETER_FLAGS
+from imagejobs_localstack.child import KEPT_LOG_LINES, Child, peak_memory_mb, timestamp
+from imagejobs_localstack.lambda_bootstrap import INTERPRETER_FLAGS
 
 LOG = logging.getLogger(__name__)
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # Runtime -> the variable on the LocalStack process that names its interpreter.
 INTERPRETERS = {"python3.13": "IMAGEJOBS_LAMBDA_PYTHON313"}
 SDK_PATH_VARIABLE = "IMAGEJOBS_LAMBDA_SDK_PATH"
-# After a result, how long to wait for the end-of-logs marker that follows the handler's output.
-LOG_DRAIN_SECONDS = 2.0
-# Lines of an environment's output kept for get_logs() (startup failures, debugging).
-KEPT_LOG_LINES = 2000
 
 
 class HostProcessExecutorPlugin(RuntimeExecutorPlugin):
@@ -78,82 +73,11 @@ def interpreter_for(runtime: str | None) -> str:
     return interpreter
 
 
-def _peak_memory_mb(pid: int) -> int | None:
-    """The process's peak resident memory (Linux VmHWM), for the REPORT line."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _timestamp() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z"
-
-
-class _Child:
-    """One running bootstrap process and the threads that read its two outputs."""
-
-    def __init__(self, process: subprocess.Popen[bytes], requests: Any, responses: Any) -> None:
-        self.process = process
-        self.requests = requests
-        self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self.lines: list[str] = []
-        self.lock = threading.Lock()
-        self.ended: dict[str, threading.Event] = {}
-        assert process.stdout is not None
-        for target, stream in ((self._read_answers, responses), (self._read_logs, process.stdout)):
-            threading.Thread(target=target, args=(stream,), daemon=True).start()
-
-    def _read_answers(self, responses: Any) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            for line in responses:
-                self.answers.put(json.loads(line))
-        self.answers.put(None)  # the child is gone
-        with contextlib.suppress(OSError):
-            responses.close()
-
-    def _read_logs(self, stdout: Any) -> None:
-        for raw in stdout:
-            line = raw.decode("utf-8", errors="replace")
-            marker = line.find(END_OF_LOGS)
-            if marker >= 0:
-                if marker > 0:
-                    self.append(line[:marker] + "\n")
-                event = self.ended.get(line[marker + len(END_OF_LOGS) :].strip())
-                if event is not None:
-                    event.set()
-                continue
-            self.append(line)
-
-    def append(self, line: str) -> None:
-        with self.lock:
-            self.lines.append(line)
-
-    def answer(self, timeout: float) -> dict[str, Any] | None:
-        try:
-            return self.answers.get(timeout=max(timeout, 0.0))
-        except queue.Empty:
-            return None
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            LOG.warning("lambda process %s did not exit after SIGKILL", self.process.pid)
-        with contextlib.suppress(OSError):
-            self.requests.close()
-
-
 class HostProcessRuntimeExecutor(RuntimeExecutor):
     def __init__(self, id: str, function_version: FunctionVersion) -> None:
         super().__init__(id, function_version)
         self._env: dict[str, str] = {}
-        self._child: _Child | None = None
+        self._child: Child | None = None
         self._scratch: Path | None = None
         self._invoke_lock = threading.Lock()
         # Output of earlier children of this environment (after a timeout), for get_logs().
@@ -247,7 +171,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         finally:
             os.close(request_read)
             os.close(response_write)
-        child = _Child(
+        child = Child(
             process,
             os.fdopen(request_write, "w", encoding="utf-8"),
             os.fdopen(response_read, "r", encoding="utf-8"),
@@ -266,7 +190,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
             f"(exit code {process.returncode}): {self.get_logs()[-2000:]}"
         )
 
-    def _keep_logs(self, child: _Child) -> None:
+    def _keep_logs(self, child: Child) -> None:
         with child.lock:
             self._earlier_logs = (self._earlier_logs + child.lines)[-KEPT_LOG_LINES:]
 
@@ -274,74 +198,69 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
-        timeout = float(self.function_version.config.timeout)
         with self._invoke_lock:
-            if self._child is not None and self._mounted_generation() != self._code_generation:
-                self.stop_child()  # mounted code changed: import it afresh
-            if self._child is None or self._child.process.poll() is not None:
-                # After a timeout or a crash, as Lambda resets its sandbox.
-                if self._child is not None:
-                    self.stop_child()
-                init_error = self._spawn(float(config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT))
-                if init_error is not None:
-                    return InvocationResult(request_id, init_error, is_error=True, logs="")
-            child = self._child
-            assert child is not None
-            with child.lock:
-                del child.lines[:-KEPT_LOG_LINES]
-                first_line = len(child.lines)
-            ended = child.ended[request_id] = threading.Event()
-            version = self.function_version.id.qualifier
-            child.append(f"START RequestId: {request_id} Version: {version}\n")
-            started = time.monotonic()
-            request = {
-                "request_id": request_id,
-                "invoked_arn": payload["invoked-function-arn"],
-                "payload": payload["payload"],
-                "trace_id": payload.get("trace-id"),
-                "deadline_ms": int(time.time() * 1000 + timeout * 1000),
-            }
-            try:
-                child.requests.write(json.dumps(request) + "\n")
-                child.requests.flush()
-                response = child.answer(timeout - (time.monotonic() - started))
-            except OSError:  # the child died before it read the request
-                response = None
-            elapsed_ms = (time.monotonic() - started) * 1000
-            peak_mb = _peak_memory_mb(child.process.pid)
-            if response is None:
-                timed_out = child.process.poll() is None
-                self.stop_child()
-                if timed_out:
-                    message = f"Task timed out after {timeout:.2f} seconds"
-                    error = {
-                        "errorType": "Sandbox.Timedout",
-                        "errorMessage": f"RequestId: {request_id} Error: {message}",
-                    }
-                else:
-                    message = f"Runtime exited with error: exit status {child.process.returncode}"
-                    error = {
-                        "errorType": "Runtime.ExitError",
-                        "errorMessage": f"RequestId: {request_id} Error: {message}",
-                    }
-                child.append(f"{_timestamp()} {request_id} {message}\n")
-                result_payload = json.dumps(error).encode()
-                is_error = True
-            else:
-                ended.wait(LOG_DRAIN_SECONDS)
-                result_payload = str(response["payload"]).encode()
-                is_error = not response["ok"]
-            child.ended.pop(request_id, None)
-            child.append(f"END RequestId: {request_id}\n")
-            used = f"Max Memory Used: {peak_mb} MB\t" if peak_mb is not None else ""
-            child.append(
-                f"REPORT RequestId: {request_id}\tDuration: {elapsed_ms:.2f} ms\t"
-                f"Billed Duration: {int(elapsed_ms) + 1} ms\t"
-                f"Memory Size: {self.function_version.config.memory_size} MB\t{used}\n"
-            )
-            with child.lock:
-                logs = "".join(child.lines[first_line:])
-            return InvocationResult(request_id, result_payload, is_error=is_error, logs=logs)
+            init_error = self._ready_child()
+            if init_error is not None:
+                return InvocationResult(request_id, init_error, is_error=True, logs="")
+            assert self._child is not None
+            return self._run(self._child, payload)
+
+    def _ready_child(self) -> bytes | None:
+        """Makes sure a child runs the current code: a fresh one after a timeout or a crash (as
+        Lambda resets its sandbox) or when mounted code changed; the init error, if any."""
+        child = self._child
+        if child is not None and (
+            child.process.poll() is not None or self._mounted_generation() != self._code_generation
+        ):
+            self.stop_child()
+        if self._child is None:
+            return self._spawn(float(config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT))
+        return None
+
+    def _run(self, child: Child, payload: dict[str, str]) -> InvocationResult:
+        """One invocation on `child`, with Lambda's START, END and REPORT log lines."""
+        request_id = payload["invoke-id"]
+        timeout = float(self.function_version.config.timeout)
+        first_line = child.begin(request_id, self.function_version.id.qualifier)
+        started = time.monotonic()
+        request = {
+            "request_id": request_id,
+            "invoked_arn": payload["invoked-function-arn"],
+            "payload": payload["payload"],
+            "trace_id": payload.get("trace-id"),
+            "deadline_ms": int(time.time() * 1000 + timeout * 1000),
+        }
+        response = child.ask(request, timeout)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        peak_mb = peak_memory_mb(child.process.pid)
+        if response is None:
+            result, is_error = self._failure(child, request_id, timeout), True
+        else:
+            child.drain(request_id)
+            result, is_error = str(response["payload"]).encode(), not response["ok"]
+        used = f"Max Memory Used: {peak_mb} MB\t" if peak_mb is not None else ""
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {elapsed_ms:.2f} ms\t"
+            f"Billed Duration: {int(elapsed_ms) + 1} ms\t"
+            f"Memory Size: {self.function_version.config.memory_size} MB\t{used}\n"
+        )
+        logs = child.end(request_id, report, first_line)
+        return InvocationResult(request_id, result, is_error=is_error, logs=logs)
+
+    def _failure(self, child: Child, request_id: str, timeout: float) -> bytes:
+        """The error payload of an invocation that got no answer: timed out, or the child died.
+        Either way the child is gone, and the next invocation starts a fresh one."""
+        timed_out = child.process.poll() is None
+        self.stop_child()
+        if timed_out:
+            kind, message = "Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds"
+        else:
+            kind = "Runtime.ExitError"
+            message = f"Runtime exited with error: exit status {child.process.returncode}"
+        child.append(f"{timestamp()} {request_id} {message}\n")
+        return json.dumps(
+            {"errorType": kind, "errorMessage": f"RequestId: {request_id} Error: {message}"}
+        ).encode()
 
     def stop_child(self) -> None:
         """Kills the current child only; the environment stays and respawns on the next invoke."""

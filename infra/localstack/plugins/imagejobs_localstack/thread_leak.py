@@ -10,10 +10,10 @@ stack mapped: after about 32,000 invocations the process reaches the kernel's ma
 (vm.max_map_count, 65,530), cannot start threads, drops connections, stops polling queues and
 no longer stops on SIGTERM.
 
-The metrics threads end by themselves within milliseconds and hold nothing shutdown must stop,
-so the Lambda version manager starts its threads without the shutdown hook: no reference is
-kept, and each stack is released when its thread ends. (The version manager's only other
-thread, the provisioned-concurrency scaler, is stopped through the manager itself.)
+The metrics threads end by themselves and hold nothing shutdown must stop, so the Lambda
+version manager starts its threads without the shutdown hook: no reference is kept, and each
+stack is released when its thread ends. (The version manager's only other thread, the
+provisioned-concurrency scaler, is stopped through the manager itself.)
 Upstream, the fix belongs in `start_thread` (drop finished threads from `TMP_THREADS`) or in the
 version manager (one long-lived metrics thread).
 """

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from imagejobs.engines.base import Style
+from imagejobs.engines.base import RenderRequest, Style
 from imagejobs.engines.pillow.brief import Brief, choose_subject
 from imagejobs.engines.pillow.scene import Exclusions, Scene
 from imagejobs.engines.pillow.styles import lifestyle, luxury, minimalist, product_ad, vibrant
@@ -42,21 +42,14 @@ STYLE_PAINTERS: dict[Style, StylePainter] = {
 }
 
 
-def paint_styled(
-    style: Style,
-    scene: Scene,
-    width: int,
-    height: int,
-    prompt: str,
-    seed: int,
-    negative_prompt: str | None,
-) -> Image.Image:
-    """The scene in `style`, any style but "none" (that is `plain.paint`'s scene)."""
+def paint_styled(request: RenderRequest, scene: Scene, seed: int) -> Image.Image:
+    """The request's scene in its style, any style but "none" (that is `plain.paint`'s), for
+    the image of `seed`."""
     brief = Brief(
         scene=scene,
-        subject=choose_subject(prompt, scene, negative_prompt),
-        excluded=Exclusions.parse(negative_prompt),
-        prompt=prompt,
+        subject=choose_subject(request.prompt, scene, request.negative_prompt),
+        excluded=Exclusions.parse(request.negative_prompt),
+        prompt=request.prompt,
         seed=seed,
     )
-    return STYLE_PAINTERS[style](brief, width, height)
+    return STYLE_PAINTERS[request.style](brief, request.width, request.height)

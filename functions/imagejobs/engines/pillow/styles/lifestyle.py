@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from imagejobs.engines.pillow import plain
 from imagejobs.engines.pillow.brief import Brief
-from imagejobs.engines.pillow.canvas import draw_disc, line_width, smooth_gradient
+from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width, smooth_gradient
 from imagejobs.engines.pillow.colour import (
     hsv,
     lighten,
@@ -19,7 +19,7 @@ from imagejobs.engines.pillow.colour import (
     vivid,
     with_alpha,
 )
-from imagejobs.engines.pillow.compositing import place, soft
+from imagejobs.engines.pillow.compositing import Look, SoftShapes, place, soft
 from imagejobs.engines.pillow.subjects import leaf
 from imagejobs.engines.pillow.vocabulary import SHADES, Shade, nearest_family
 
@@ -102,11 +102,8 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     place(
         image,
         brief.subject_drawing(brief.finish()),
-        x,
-        base,
-        size,
-        light=light,
-        round_=brief.round_subject,
+        Spot(x, base, size),
+        Look(light=light, round_=brief.round_subject),
     )
 
     # Leaves of a plant close to the lens, far out of focus, on the side of the window.
@@ -119,5 +116,5 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
             draw.polygon(leaf(w / 2, h, angle, min(w, h) * rng.uniform(0.55, 0.95)), fill=255)
 
     plant = (corner - unit * 0.4, height - unit * 0.45, corner + unit * 0.4, height + unit * 0.05)
-    soft(image, plant, shaded(foliage, 0.4), 0.85, leaves, softness=0.025)
+    soft(image, plant, shaded(foliage, 0.4), 0.85, SoftShapes(leaves, softness=0.025))
     return image

@@ -9,7 +9,7 @@ import random
 from PIL import Image, ImageDraw
 
 from imagejobs.engines.pillow.brief import Brief, metal_of
-from imagejobs.engines.pillow.canvas import draw_disc, line_width
+from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width
 from imagejobs.engines.pillow.colour import (
     RGB,
     darkest,
@@ -21,7 +21,7 @@ from imagejobs.engines.pillow.colour import (
     shaded,
     with_alpha,
 )
-from imagejobs.engines.pillow.compositing import MIN_DETAIL, place, soft
+from imagejobs.engines.pillow.compositing import MIN_DETAIL, Look, place, soft
 from imagejobs.engines.pillow.subjects import Finish
 from imagejobs.engines.pillow.vocabulary import Shade
 
@@ -34,19 +34,20 @@ NIGHTS = (
 )
 
 
-# Art-deco ornaments behind luxury's subject, symmetric about it; the seed picks one.
+# Art-deco ornaments behind luxury's subject, symmetric about it; the seed picks one. Each is
+# drawn about `centre`, sized by `unit`, with a `pen` of (metal, line width).
+Pen = tuple[RGB, int]
 
 
 def _deco_fan(
     draw: ImageDraw.ImageDraw,
     rng: random.Random,
-    x: float,
-    y: float,
+    centre: tuple[float, float],
     unit: float,
-    metal: RGB,
-    line: int,
+    pen: Pen,
 ) -> None:
     """Rays and arcs opening upwards from behind the subject."""
+    (x, y), (metal, line) = centre, pen
     rays = rng.choice((9, 11, 13, 15))
     for k in range(rays):
         angle = math.pi + math.pi * (k + 1) / (rays + 1)
@@ -60,13 +61,12 @@ def _deco_fan(
 def _deco_arches(
     draw: ImageDraw.ImageDraw,
     rng: random.Random,
-    x: float,
-    y: float,
+    centre: tuple[float, float],
     unit: float,
-    metal: RGB,
-    line: int,
+    pen: Pen,
 ) -> None:
     """Nested round-topped arches, like a doorway around the subject."""
+    (x, y), (metal, line) = centre, pen
     floor = y + unit * 0.2
     for k in range(rng.choice((2, 3))):
         half = unit * (0.2 + 0.06 * k)
@@ -90,13 +90,12 @@ def _deco_arches(
 def _deco_halo(
     draw: ImageDraw.ImageDraw,
     rng: random.Random,
-    x: float,
-    y: float,
+    centre: tuple[float, float],
     unit: float,
-    metal: RGB,
-    line: int,
+    pen: Pen,
 ) -> None:
     """Rings round the subject and a crown of short rays outside them."""
+    (x, y), (metal, line) = centre, pen
     outer = unit * 0.3
     for k in range(3):
         r = outer * (0.62 + 0.19 * k)
@@ -138,7 +137,7 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     size = unit * 0.4
     line = line_width(unit * 0.0035)
     deco = rng.choice((_deco_fan, _deco_arches, _deco_halo))
-    deco(draw, rng, x, base - size * 0.45, unit, metal, line)
+    deco(draw, rng, (x, base - size * 0.45), unit, (metal, line))
 
     plinth = lighten(deep, 0.1)
     half, depth, tall = unit * 0.2, unit * 0.035, unit * 0.08
@@ -163,12 +162,8 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     place(
         image,
         brief.subject_drawing(finish),
-        x,
-        base - depth * 0.5,
-        size,
-        light=0.0,
-        round_=brief.round_subject,
-        outline=(metal, 0.01),
+        Spot(x, base - depth * 0.5, size),
+        Look(light=0.0, round_=brief.round_subject, outline=(metal, 0.01)),
     )
 
     for _ in range(rng.randint(7, 11)):  # sparkles: four-pointed stars with a faint halo

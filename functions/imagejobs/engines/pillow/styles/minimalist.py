@@ -7,8 +7,9 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from imagejobs.engines.pillow.brief import Brief
+from imagejobs.engines.pillow.canvas import Spot
 from imagejobs.engines.pillow.colour import from_hsv, hsv, muted, vivid
-from imagejobs.engines.pillow.compositing import place
+from imagejobs.engines.pillow.compositing import Look, place
 from imagejobs.engines.pillow.subjects import Finish
 
 
@@ -29,5 +30,5 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
         hue, saturation, _ = hsv(brief.scene.ground[0])
         ground = from_hsv(hue, min(saturation, 0.2), 0.27 if dark else 0.8)
         ImageDraw.Draw(image).rectangle((0, round(base), width, height), fill=ground)
-    place(image, brief.subject_drawing(Finish.flat(ink)), x, base, size, light=None)
+    place(image, brief.subject_drawing(Finish.flat(ink)), Spot(x, base, size), Look(light=None))
     return image

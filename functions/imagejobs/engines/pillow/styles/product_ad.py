@@ -9,9 +9,9 @@ from functools import partial
 from PIL import Image, ImageDraw
 
 from imagejobs.engines.pillow.brief import Brief
-from imagejobs.engines.pillow.canvas import draw_disc, smooth_gradient
+from imagejobs.engines.pillow.canvas import Spot, draw_disc, smooth_gradient
 from imagejobs.engines.pillow.colour import RGB, lighten, opaque, shaded
-from imagejobs.engines.pillow.compositing import place, soft
+from imagejobs.engines.pillow.compositing import Look, place, soft
 from imagejobs.engines.pillow.vocabulary import SHADES
 
 
@@ -39,7 +39,8 @@ class Podium:
             return self.height + self.rim
         return 2 * self.rim + self.height * (2.0 if self.kind == "tiers" else 1.0)
 
-    def draw(self, d: ImageDraw.ImageDraw, x: float, base: float, size: float) -> None:
+    def draw(self, d: ImageDraw.ImageDraw, at: Spot) -> None:
+        x, base, size = at
         rim, height = size * self.rim, size * self.height
         if self.kind == "plinth":
             top = base - height
@@ -63,9 +64,8 @@ class Podium:
             )
 
 
-def _draw_prop(
-    kind: str, colour: RGB, d: ImageDraw.ImageDraw, x: float, base: float, size: float
-) -> None:
+def _draw_prop(kind: str, colour: RGB, d: ImageDraw.ImageDraw, at: Spot) -> None:
+    x, base, size = at
     if kind == "sphere":
         draw_disc(d, x, base - size / 2, size / 2, opaque(colour))
     elif kind == "block":
@@ -130,7 +130,7 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     soft(
         image, (x - half * 1.7, base - half * 0.5, x + half * 1.7, base + half * 0.25), shadow, 0.6
     )
-    place(image, podium.draw, x, base, half, light=light, reach=podium.reach + 0.05)
+    place(image, podium.draw, Spot(x, base, half), Look(light=light, reach=podium.reach + 0.05))
 
     # A mirrored pair of props on the floor, either side of the podium.
     prop = partial(
@@ -156,11 +156,8 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
         place(
             image,
             prop,
-            prop_x,
-            base - unit * 0.01,
-            prop_size,
-            light=light,
-            round_=prop.args[0] == "sphere",
+            Spot(prop_x, base - unit * 0.01, prop_size),
+            Look(light=light, round_=prop.args[0] == "sphere"),
         )
 
     size = unit * 0.44
@@ -174,10 +171,7 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     place(
         image,
         brief.subject_drawing(finish),
-        x,
-        stand,
-        size,
-        light=light,
-        round_=brief.round_subject,
+        Spot(x, stand, size),
+        Look(light=light, round_=brief.round_subject),
     )
     return image

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from PIL import Image, ImageDraw
 
 from imagejobs.engines.pillow.brief import Brief
-from imagejobs.engines.pillow.canvas import draw_disc, line_width
+from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width
 from imagejobs.engines.pillow.colour import RGB, from_hsv, hsv, lighten, opaque
-from imagejobs.engines.pillow.compositing import place
+from imagejobs.engines.pillow.compositing import Look, place
 from imagejobs.engines.pillow.scene import Exclusions
 from imagejobs.engines.pillow.subjects import Finish
 from imagejobs.engines.pillow.vocabulary import SHADES, nearest_family
@@ -38,13 +38,14 @@ def _turned(
 
 def _burst(
     draw: ImageDraw.ImageDraw,
+    rng: random.Random,
     centre: tuple[float, float],
     reach: float,
-    rays: int,
-    turn: float,
     fill: RGB,
 ) -> None:
-    """Every other ray of a burst of `rays` from `centre`."""
+    """Every other ray of a burst from `centre`; the seed picks how many and their turn."""
+    rays = rng.choice((12, 16, 20))
+    turn = rng.uniform(0, math.tau)
     for k in range(0, rays, 2):
         tips = [
             (centre[0] + reach * math.cos(t), centre[1] + reach * math.sin(t))
@@ -113,14 +114,7 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     centre = (width * rng.uniform(0.42, 0.58), height * rng.uniform(0.42, 0.58))
     image = Image.new("RGB", (width, height), from_hsv(opposite, 1.0, 0.72))
     draw = ImageDraw.Draw(image, "RGBA")
-    _burst(
-        draw,
-        centre,
-        2 * max(width, height),
-        rng.choice((12, 16, 20)),
-        rng.uniform(0, math.tau),
-        pop,
-    )
+    _burst(draw, rng, centre, 2 * max(width, height), pop)
     for k, ring in enumerate((0.36, 0.3, 0.24, 0.18)):
         r = unit * ring
         box = (centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r)
@@ -135,12 +129,7 @@ def paint(brief: Brief, width: int, height: int) -> Image.Image:
     place(
         image,
         brief.subject_drawing(finish),
-        centre[0],
-        base,
-        size,
-        light=-1.0,
-        round_=brief.round_subject,
-        outline=(ink, 0.015),
-        shadow=(ink, 0.065),
+        Spot(centre[0], base, size),
+        Look(light=-1.0, round_=brief.round_subject, outline=(ink, 0.015), shadow=(ink, 0.065)),
     )
     return image

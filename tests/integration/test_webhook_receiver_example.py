@@ -1,6 +1,7 @@
-"""The README's webhook receiver example, run as written against deliveries the service signs.
+"""The webhook receiver example in docs/webhooks.md, run as written against deliveries the
+service signs.
 
-The example is read from README.md (the first Python block that calls `verify`), so an edit
+The example is read from the page (the one Python block that calls `verify`), so an edit
 that breaks it fails here; only its secret and its last line (`serve_forever` on port 8000)
 are swapped for a test secret and a server on a free loopback port."""
 
@@ -22,12 +23,12 @@ from imagejobs.clock import utc_now
 from imagejobs.logic.webhooks.delivery import signature_headers
 from imagejobs.logic.webhooks.secrets import new_secret
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+WEBHOOKS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 SERVE_LINE = 'HTTPServer(("", 8000), Hook).serve_forever()'
 
 
-def readme_receiver() -> str:
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def example_receiver() -> str:
+    blocks = re.findall(r"```python\n(.*?)```", WEBHOOKS_PAGE.read_text(encoding="utf-8"), re.S)
     (example,) = [block for block in blocks if "verify(self.headers" in block]
     assert SERVE_LINE in example, "the example's last line changed: update this test's swap"
     return example
@@ -37,9 +38,9 @@ def readme_receiver() -> str:
 def receiver() -> Iterator[tuple[str, str]]:
     """The example's handler on a free port: (its URL, its secret)."""
     secret = new_secret()
-    source = readme_receiver().replace('"whsec_..."', repr(secret)).replace(SERVE_LINE, "")
+    source = example_receiver().replace('"whsec_..."', repr(secret)).replace(SERVE_LINE, "")
     namespace: dict[str, Any] = {}
-    exec(compile(source, str(README), "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(source, str(WEBHOOKS_PAGE), "exec"), namespace)  # noqa: S102 - our own docs
     server = HTTPServer(("127.0.0.1", 0), namespace["Hook"])
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
@@ -70,10 +71,10 @@ BODY = json.dumps(
 )
 
 
-def test_the_readme_receiver_handles_a_signed_event_once_and_refuses_a_forged_one(
+def test_the_example_receiver_handles_a_signed_event_once_and_refuses_a_forged_one(
     receiver: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given the README's receiver and an event signed as the delivery function signs it
+    # Given the documented receiver and an event signed as the delivery function signs it
     url, secret = receiver
     signed = signature_headers("msg_1", utc_now(), BODY, [secret])
     forged = signature_headers("msg_2", utc_now(), BODY, [new_secret()])

@@ -1,0 +1,199 @@
+/**
+ * A scripted local HTTP stand-in for the API (node:http), for the client's unit tests; the
+ * Python SDK's tests/support/api_standin.py, in TypeScript.
+ *
+ * Each request is recorded and answered by the next scripted answer for its route, the last
+ * one repeating; `DROP` closes the connection unanswered, as a lost answer does. A delayed
+ * answer (a long poll) notices a client that hangs up first. It counts open connections.
+ */
+
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+import type { Job, JobStatus } from "../src/index.js";
+
+export const JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14";
+export const DROP = "drop";
+
+export interface Scripted {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  raw?: Uint8Array;
+  /** Seconds before the answer, as a slow server or a long poll. */
+  delay?: number;
+}
+
+export interface Received {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export class StandIn {
+  url = "";
+  readonly received: Received[] = [];
+  /** Requests whose client hung up while their answer was delayed. */
+  readonly abandoned: Received[] = [];
+  private readonly routes = new Map<string, (Scripted | typeof DROP)[]>();
+  private readonly sockets = new Set<Socket>();
+  private readonly server = createServer(
+    (request, response) => void this.handle(request, response),
+  );
+
+  /** `route` is "METHOD /path" (without the query). */
+  script(route: string, ...answers: (Scripted | typeof DROP)[]): void {
+    this.routes.set(route, answers);
+  }
+
+  to(route: string): Received[] {
+    return this.received.filter((r) => `${r.method} ${r.path}` === route);
+  }
+
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  async start(): Promise<this> {
+    this.server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    this.server.listen(0, "127.0.0.1");
+    await once(this.server, "listening");
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.server.close();
+    await once(this.server, "close");
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    const url = new URL(request.url ?? "/", "http://standin");
+    const received: Received = {
+      method: request.method ?? "",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.received.push(received);
+    const answer = this.next(`${received.method} ${received.path}`);
+    if (answer === DROP) {
+      request.socket.destroy();
+      return;
+    }
+    if (answer.delay && (await hungUpWithin(request.socket, answer.delay))) {
+      this.abandoned.push(received);
+      return;
+    }
+    const payload = answer.raw ?? Buffer.from(JSON.stringify(answer.body ?? null));
+    response.writeHead(answer.status, {
+      "Content-Type": "application/json",
+      "Content-Length": String(payload.length),
+      ...answer.headers,
+    });
+    response.end(payload);
+  }
+
+  private next(route: string): Scripted | typeof DROP {
+    const answers = this.routes.get(route);
+    if (!answers?.length)
+      return { status: 404, body: { error: "not_found", message: "No such resource" } };
+    return (answers.length > 1 ? answers.shift() : answers[0])!;
+  }
+}
+
+/** Waits `seconds` for the answer's time; true if the client closed the connection first. */
+function hungUpWithin(socket: Socket, seconds: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.off("close", closed);
+      resolve(false);
+    }, seconds * 1000);
+    const closed = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    socket.once("close", closed);
+  });
+}
+
+export async function withStandIn(run: (api: StandIn) => Promise<void>): Promise<void> {
+  const api = await new StandIn().start();
+  try {
+    await run(api);
+  } finally {
+    await api.stop();
+  }
+}
+
+/** An error answer in the API's shape; with `field`, a validation error naming it. */
+export function apiError(
+  status: number,
+  code: string,
+  field?: string,
+  headers: Record<string, string> = {},
+): Scripted {
+  const detail = field ? [{ loc: ["body", field], field, msg: "bad", type: "value_error" }] : [];
+  return { status, body: { error: code, message: `${code} happened`, detail }, headers };
+}
+
+/** A job as the API shows it (typed as the document's JobView); a succeeded one has an image. */
+export function jobBody(
+  status: JobStatus = "queued",
+  changes: Partial<Job> = {},
+  imageUrl = "http://images.invalid/0.png",
+): Job {
+  return {
+    job_id: JOB_ID,
+    status,
+    parameters: {
+      prompt: "p",
+      negative_prompt: null,
+      width: 64,
+      height: 64,
+      seed: 1,
+      num_images: 1,
+      format: "png",
+      quality: null,
+      style: "none",
+      guidance: 6.5,
+    },
+    engine: "pillow",
+    created_at: "2026-11-23T08:00:00Z",
+    updated_at: "2026-11-23T08:00:00Z",
+    started_at: null,
+    finished_at: null,
+    expires_at: "2026-11-30T08:00:00Z",
+    images:
+      status === "succeeded"
+        ? [{ url: imageUrl, width: 64, height: 64, format: "png", seed: 1 }]
+        : [],
+    error: status === "failed" ? { type: "RenderFailed", message: "the engine refused" } : null,
+    cancel_requested: false,
+    ignored_parameters: [],
+    webhook: null,
+    webhook_events_filter: null,
+    webhook_deliveries: [],
+    ...changes,
+  };
+}
+
+/** Polls `condition` until it holds; fails after `within` s. */
+export async function pollUntil(condition: () => boolean, within = 5): Promise<void> {
+  const deadline = Date.now() + within * 1000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the condition did not hold in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
