@@ -20,7 +20,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 # The test tiers, one folder of tests/ each (README, "Tests"): `make test-<tier>` runs one.
-TIERS := logic static integration localstack e2e perf
+TIERS := docs logic static integration localstack e2e perf
 # make test runs the tests that need LocalStack in one pytest, in order, on one LocalStack and
 # one deployed stack; beside it, the tiers that need none on WORKERS pytest-xdist workers (each
 # pays pytest's start-up and collection again, so one tier alone runs without them).

@@ -212,7 +212,7 @@ def _memory(title: str) -> Callable[[Any], list[str]]:
 
 def _targets(rows: Any) -> list[str]:
     """Each target against its measured median."""
-    out = ["Targets (issues 12 and 20): median (min-max over rounds)"]
+    out = ["Targets (issue 12): median (min-max over rounds)"]
     verdict = {True: "met", False: "NOT met", None: "not measured"}
     out += _rows(
         ["figure", "target", "measured", ""],

@@ -21,6 +21,7 @@ import pytest
 from imagejobs.engines.base import STYLES
 from tests.perf import bench, bench_e2e, bench_render, fixtures, report, targets
 from tests.perf.bench import STAGES
+from tests.perf.performance_page import ISSUE_20
 
 ROOT = Path(__file__).resolve().parents[2]
 WARM_REQUESTS = 5
@@ -237,8 +238,8 @@ def test_the_fresh_clone_stages_run_their_target_in_a_clone_of_head_and_report_i
     for stage, target in (("make_test_fresh_clone", "test"), ("make_demo_fresh_clone", "demo")):
         printed = report.table({stage: run})
         assert f"make {target} in a fresh clone, setup included: " in printed
-        rows = {row["figure"]: row for row in targets.evaluate({stage: run})}
-        fresh = rows[f"`make {target}` from a fresh clone, setup included (`make bench FULL=1`)"]
+        rows = {row["figure"]: row for row in targets.evaluate({stage: run}, ISSUE_20)}
+        [fresh] = [row for name, row in rows.items() if name.startswith(f"`make {target}` from")]
         assert fresh["measured"]["median"] == run["seconds"]
 
 
