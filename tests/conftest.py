@@ -1,4 +1,10 @@
-"""Session fixtures shared by the LocalStack and end-to-end tests."""
+"""Session fixtures shared by the LocalStack and end-to-end tests, and the `localstack` marker.
+
+Every test that needs LocalStack carries the marker (tests/e2e's by their folder, the others
+by a module mark or by asking for the `localstack` fixture), so that `make test` can run them
+in one pytest process, in order, on one LocalStack and one deployed stack, while the tiers that
+need none run beside them on pytest-xdist's workers (`-m "not localstack"`).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,15 @@ def localstack() -> Iterator[LocalStack]:
     if running.started_here:
         bedrock_local.forget(ROOT)
         stop(ROOT)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(ROOT / "tests" / "e2e"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.localstack)
+        elif "localstack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.localstack)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -5,12 +5,19 @@ Names: a `LocalStack` (variables `localstack`) is the emulator, a running proces
 stack deployed on it. "Stack" alone always means the latter.
 
 `up` starts LocalStack (or reuses one named by LOCALSTACK_ENDPOINT / AWS_ENDPOINT_URL),
-runs `sam build` and `sam deploy --config-env localstack`, and prints the deployed stack's
-coordinates as one JSON object on its last line. Each step is skipped when its inputs have not
-changed (imagejobs_dev.deploy_inputs): no `sam build` when the build is current, no deploy when
-this LocalStack still has the stack deployed from the same inputs. `up --hot-reload`
-(`make up HOT_RELOAD=1`) deploys the same template with the functions' code mounted from this
-clone, so that an edit in functions/ is live without a redeploy (imagejobs_dev.hot_reload).
+runs `sam build`, deploys what it built, and prints the deployed stack's coordinates as one
+JSON object on its last line. Each step is skipped when its inputs have not changed
+(imagejobs_dev.deploy_inputs): no `sam build` when the build is current, no deploy when this
+LocalStack still has the stack deployed from the same inputs, the same way.
+
+Three ways to deploy the same template (imagejobs_dev.hot_reload):
+- `up` (`make up`): the built template straight to CloudFormation, each function's code
+  mounted from its build folder: no packaging, no change set. What restarting a stopped stack
+  costs is LocalStack's CloudFormation creating the stack's resources.
+- `up --hot-reload` (`make up HOT_RELOAD=1`): the same with the functions' code mounted from
+  this clone, so that an edit in functions/ is live without `make up`.
+- `up --sam-deploy` (`make up SAM_DEPLOY=1`): `sam deploy --config-env localstack`, the path to
+  AWS (it zips and uploads each function, then deploys a change set).
 The same JSON is kept in `.localstack/stack.json` for the command-line client and the
 end-to-end tests.
 
@@ -29,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +51,7 @@ from imagejobs_dev.localstack import (
     Layout,
     LocalStack,
     LocalStackError,
+    endpoint_url,
     ensure_running,
     external_endpoint,
     healthy,
@@ -125,6 +134,11 @@ def _sam() -> str:
     return found
 
 
+def sam_command(*arguments: str) -> list[str]:
+    """`sam ARGUMENTS --config-env localstack`: with the SAM CLI of this venv."""
+    return [_sam(), *arguments, "--config-env", CONFIG_ENV]
+
+
 def _run(command: list[str], env: dict[str, str], root: Path) -> None:
     print(f"+ {' '.join(command)}", file=sys.stderr, flush=True)
     # SAM's progress goes to stderr so that stdout's last line stays the JSON summary.
@@ -142,7 +156,7 @@ def build(root: Path, env: dict[str, str], mode: Mode) -> None:
     if unchanged:
         print("sam build: skipped, the build is current", file=sys.stderr)
         return
-    _run([_sam(), "build", "--config-env", CONFIG_ENV], env, root)
+    _run(sam_command("build"), env, root)
     deploy_inputs.write_build(root, current)
 
 
@@ -158,7 +172,7 @@ def _deployed_stack_id(localstack: LocalStack) -> str | None:
 
 
 def _inputs(root: Path, mode: Mode, image_engine: str = "pillow") -> str:
-    digest = deploy_inputs.digest(root, sources=mode == "sam")
+    digest = deploy_inputs.digest(root, sources=mode != "hot-reload")
     # Another default model is another deployment of the same sources.
     return digest if image_engine == "pillow" else f"{digest}+{image_engine}"
 
@@ -170,6 +184,14 @@ def parameters(root: Path, image_engine: str) -> list[dict[str, str]]:
         return found
     chosen = {"ParameterKey": "DefaultModel", "ParameterValue": DEFAULT_MODELS[image_engine]}
     return [p for p in found if p["ParameterKey"] != "DefaultModel"] + [chosen]
+
+
+def _overrides(root: Path, image_engine: str) -> list[str]:
+    """`sam deploy`'s arguments for another engine's default model (none for the built-in)."""
+    if image_engine == "pillow":
+        return []
+    pairs = [f"{p['ParameterKey']}={p['ParameterValue']}" for p in parameters(root, image_engine)]
+    return ["--parameter-overrides", " ".join(pairs)]
 
 
 def is_current(
@@ -185,10 +207,9 @@ def is_current(
 
 
 def deploy(
-    root: Path, localstack: LocalStack, *, hot_reload: bool = False, image_engine: str = "pillow"
+    root: Path, localstack: LocalStack, *, mode: Mode = "build", image_engine: str = "pillow"
 ) -> StackInfo:
     env = aws_environment(localstack.endpoint_url)
-    mode: Mode = "hot-reload" if hot_reload else "sam"
     inputs = _inputs(root, mode, image_engine)
     started = time.monotonic()
     if is_current(root, localstack, mode, image_engine):
@@ -196,23 +217,16 @@ def deploy(
     else:
         deploy_inputs.forget_deploy(root)
         build(root, env, mode)
-        if hot_reload:
+        if mode == "sam":
+            _run(sam_command("deploy", *_overrides(root, image_engine)), env, root)
+            stack_id = _deployed_stack_id(localstack) or ""
+        else:
             stack_id = mounted_code.deploy(
                 client("cloudformation", localstack.endpoint_url),
                 STACK_NAME,
-                mounted_code.mounted_template(root, inputs),
+                mounted_code.mounted_template(root, inputs, live=mode == "hot-reload"),
                 parameters(root, image_engine),
             )
-        else:
-            overrides = []
-            if image_engine != "pillow":
-                pairs = [
-                    f"{p['ParameterKey']}={p['ParameterValue']}"
-                    for p in parameters(root, image_engine)
-                ]
-                overrides = ["--parameter-overrides", " ".join(pairs)]
-            _run([_sam(), "deploy", "--config-env", CONFIG_ENV, *overrides], env, root)
-            stack_id = _deployed_stack_id(localstack) or ""
         record = DeployRecord(localstack.endpoint_url, stack_id, mode, inputs)
         deploy_inputs.write_deploy(root, record)
         print(f"deployed in {time.monotonic() - started:.1f} s", file=sys.stderr)
@@ -233,9 +247,9 @@ def client(service: str, endpoint_url: str) -> Any:
     )
 
 
-def describe(localstack: LocalStack) -> StackInfo:
+def describe(localstack: LocalStack, stack_name: str = STACK_NAME) -> StackInfo:
     cloudformation = client("cloudformation", localstack.endpoint_url)
-    described: Any = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    described: Any = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     api_id, stage = outputs["ApiId"], outputs["StageName"]
     # The ApiUrl output names execute-api.amazonaws.com; LocalStack serves the same API
@@ -251,7 +265,7 @@ def describe(localstack: LocalStack) -> StackInfo:
         ca_bundle=str(localstack.ca_bundle) if localstack.ca_bundle else None,
         endpoint_url=localstack.endpoint_url,
         region=REGION,
-        stack_name=STACK_NAME,
+        stack_name=stack_name,
         api_id=api_id,
         stage=stage,
         bucket=outputs["ImagesBucketName"],
@@ -274,30 +288,44 @@ def _ours(root: Path, localstack: LocalStack) -> bool:
     return record is not None and record.endpoint_url == localstack.endpoint_url
 
 
-def up(
-    root: Path = ROOT,
-    *,
-    hot_reload: bool = False,
-    image_engine: str = "pillow",
-    bedrock_endpoint_url: str | None = None,
-) -> StackInfo:
-    if image_engine not in DEFAULT_MODELS:
-        raise LocalStackError(f"IMAGE_ENGINE must be one of {', '.join(DEFAULT_MODELS)}")
-    if bedrock_endpoint_url is None and external_endpoint() is None:
-        bedrock_local.launch(root)  # starts while LocalStack does; waited for below
-    localstack = ensure_running(root)
-    bedrock = None
+def _point_at_bedrock(
+    root: Path, localstack: LocalStack, bedrock_endpoint_url: str | None, image_engine: str
+) -> str | None:
+    """Where the functions now call Bedrock, when this tool's LocalStack lets it say."""
     if _ours(root, localstack):
         bedrock = bedrock_local.bedrock_endpoint(root, bedrock_endpoint_url)
         bedrock_local.point_functions_at(root, bedrock)
-    elif bedrock_endpoint_url or image_engine != "pillow":
+        return bedrock
+    if bedrock_endpoint_url or image_engine != "pillow":
         print(
             f"note: {localstack.endpoint_url} is not a LocalStack this tool started: its"
             " functions reach Bedrock wherever boto3 sends them, not BEDROCK_ENDPOINT_URL or"
             " the stand-in",
             file=sys.stderr,
         )
-    deployed = deploy(root, localstack, hot_reload=hot_reload, image_engine=image_engine)
+    return None
+
+
+def up(
+    root: Path = ROOT,
+    *,
+    mode: Mode = "build",
+    image_engine: str = "pillow",
+    bedrock_endpoint_url: str | None = None,
+) -> StackInfo:
+    """LocalStack found or started, and the stack deployed on it. A LocalStack that has to
+    start does so while sam build runs (when the build is not current), the Bedrock stand-in
+    beside it."""
+    if image_engine not in DEFAULT_MODELS:
+        raise LocalStackError(f"IMAGE_ENGINE must be one of {', '.join(DEFAULT_MODELS)}")
+    if bedrock_endpoint_url is None and external_endpoint() is None:
+        bedrock_local.launch(root)  # starts while LocalStack does; waited for below
+    with ThreadPoolExecutor(max_workers=1) as starting:
+        started = starting.submit(ensure_running, root)
+        build(root, aws_environment(external_endpoint() or endpoint_url()), mode)
+        localstack = started.result()
+    bedrock = _point_at_bedrock(root, localstack, bedrock_endpoint_url, image_engine)
+    deployed = deploy(root, localstack, mode=mode, image_engine=image_engine)
     if bedrock is None:
         return deployed
     deployed = replace(deployed, bedrock_endpoint_url=bedrock)
@@ -315,21 +343,32 @@ def down(root: Path = ROOT) -> None:
         # A LocalStack we did not start (Docker, CI service): remove only our stack. One that
         # no longer answers (stopped by the test session that started it) took the stack along.
         env = aws_environment(deployed.endpoint_url)
-        _run([_sam(), "delete", "--config-env", CONFIG_ENV, "--no-prompts"], env, root)
+        _run([*sam_command("delete"), "--no-prompts"], env, root)
     state_file(root).unlink(missing_ok=True)
     deploy_inputs.forget_deploy(root)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m imagejobs_dev.stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "show"])
+    parser.add_argument("command", choices=["build", "up", "down", "show"])
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="the repository (default: %(default)s)"
     )
-    parser.add_argument(
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
         "--hot-reload",
-        action="store_true",
+        action="store_const",
+        const="hot-reload",
+        dest="mode",
+        default="build",
         help="up: mount the functions' code from this clone (edits are live without a deploy)",
+    )
+    how.add_argument(
+        "--sam-deploy",
+        action="store_const",
+        const="sam",
+        dest="mode",
+        help="up: deploy with `sam deploy` (zip, upload, change set), as to AWS",
     )
     parser.add_argument(
         "--image-engine",
@@ -345,22 +384,23 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     try:
-        if args.command == "up":
-            print(
-                up(
-                    args.root,
-                    hot_reload=args.hot_reload,
-                    image_engine=args.image_engine,
-                    bedrock_endpoint_url=args.bedrock_endpoint_url,
-                ).to_json()
+        if args.command == "build":
+            build(args.root, aws_environment(endpoint_url()), args.mode)
+        elif args.command == "up":
+            stack = up(
+                args.root,
+                mode=args.mode,
+                image_engine=args.image_engine,
+                bedrock_endpoint_url=args.bedrock_endpoint_url,
             )
+            print(stack.to_json())
         elif args.command == "down":
             down(args.root)
     except LocalStackError as error:
         raise SystemExit(f"error: {error}") from error
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"error: {' '.join(map(str, error.cmd[:3]))} failed") from error
-    if args.command in {"up", "down"}:
+    if args.command in {"build", "up", "down"}:
         return
     deployed = read_state(args.root)
     if deployed is None:

@@ -66,10 +66,3 @@ def new_tenant(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], Tenant]]:
 def new_key(new_tenant: Callable[[], Tenant]) -> Callable[[], str]:
     """Makes API keys of new tenants (their values)."""
     return lambda: new_tenant().key
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.localstack)

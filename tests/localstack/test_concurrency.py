@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from imagejobs_dev.localstack.lifecycle import LOCAL_SPEED
-from tests.localstack.conftest import python_function
 from tests.support.http import poll
 
 pytestmark = pytest.mark.localstack
@@ -46,12 +45,13 @@ def handler(event, context):
 
 
 @pytest.fixture
-def sleeper(aws: Callable[..., Any], table: str) -> Iterator[str]:
-    environment = {"TABLE": table, "BATCH_SECONDS": str(BATCH_SECONDS)}
-    with python_function(
-        aws, HANDLER, environment=environment, timeout=30, prefix="concurrency-test"
-    ) as name:
-        yield name
+def sleeper(new_function: Callable[..., str], table: str) -> str:
+    """A new function for each test: no environment of another test's is warm."""
+    return new_function(
+        HANDLER,
+        Timeout=30,
+        Environment={"Variables": {"TABLE": table, "BATCH_SECONDS": str(BATCH_SECONDS)}},
+    )
 
 
 def most_at_once(intervals: list[tuple[float, float]]) -> int:

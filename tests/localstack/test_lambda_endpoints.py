@@ -12,7 +12,6 @@ import pytest
 
 from imagejobs_dev import bedrock_local
 from imagejobs_dev.localstack import Layout, running_pid
-from tests.localstack.conftest import python_function
 from tests.localstack.test_host_mode import ROOT, invoke
 
 pytestmark = pytest.mark.localstack
@@ -51,11 +50,10 @@ def endpoints_file() -> Iterator[Callable[[dict[str, Any]], None]]:
 
 
 @pytest.fixture
-def function(aws: Callable[..., Any]) -> Iterator[str]:
+def function(new_function: Callable[..., str]) -> str:
     # Its own AWS_ENDPOINT_URL_BEDROCK, to show that a function's own variable wins.
     own = {"OWN": "x", "AWS_ENDPOINT_URL_BEDROCK": "http://own:1"}
-    with python_function(aws, HANDLER, environment=own, prefix="endpoints-test") as name:
-        yield name
+    return new_function(HANDLER, Environment={"Variables": own})
 
 
 def test_functions_reach_bedrock_where_the_file_says_and_the_rest_at_localstack(

@@ -141,10 +141,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def make_test_in_a_fresh_clone(target: str = "test") -> dict[str, Any]:
-    """`make test` in a fresh clone of this tree's HEAD, setup included (both venvs,
-    LocalStack, the browser check), as CI runs `.ci/run`: with no standard input and a
-    LocalStack on a port of its own, which is stopped after; the clone is removed."""
+def make_in_a_fresh_clone(target: str = "test") -> dict[str, Any]:
+    """`make test` (or `make demo`) in a fresh clone of this tree's HEAD, setup included (the
+    venvs, LocalStack, the build), as CI runs `.ci/run`: with no standard input and a LocalStack
+    on a port of its own, which is stopped after; the clone is removed."""
     with tempfile.TemporaryDirectory(prefix="imagejobs-fresh-clone-") as tmp:
         clone = Path(tmp) / "imagejobs"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
