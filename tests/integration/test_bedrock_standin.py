@@ -4,8 +4,8 @@ refuses and how, which identifiers it takes, and that it checks every signature.
 
 The expected sizes and limits are written here from the pages (docs/bedrock-sources.md), not
 imported from the stand-in, so that these tests check it rather than restate it. The Image
-Services are in test_bedrock_standin_services.py; throttling, faults, lifecycle and the control endpoint in
-test_bedrock_standin_control.py.
+Services are in test_bedrock_standin_services.py; throttling, faults, lifecycle and the control
+endpoint in test_bedrock_standin_control.py.
 """
 
 from __future__ import annotations
