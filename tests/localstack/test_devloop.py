@@ -169,6 +169,31 @@ def test_the_watcher_counts_a_change_once_its_scan_interval_passed(tmp_path: Pat
     assert (too_soon, seen, after_metadata) == (0, 1, 1)
 
 
+def test_a_build_folder_counts_as_changed_only_when_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a function's folder of sam build's output, mounted and watched
+    watcher = _watcher()
+    build = tmp_path / "build"
+    folder = build / "WorkerFunction"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text("A = 1\n")
+    monkeypatch.setenv("IMAGEJOBS_BUILD_DIR", str(build))
+    assert watcher.generation(str(folder), now=0.0) == 0
+
+    # When a file in it changes in place, and later sam build writes the folder again
+    (folder / "app.py").write_text("A = 22\n")
+    in_place = watcher.generation(str(folder), now=watcher.SCAN_SECONDS)
+    moved = folder.rename(build / "removed")
+    folder.mkdir()
+    (folder / "app.py").write_text("A = 22\n")
+    replaced = watcher.generation(str(folder), now=watcher.SCAN_SECONDS * 2)
+
+    # Then only the rebuild counts: an edit goes through make up's build, never in place
+    assert moved.exists()
+    assert (in_place, replaced) == (0, 1)
+
+
 @pytest.mark.localstack
 def test_an_edit_to_mounted_code_is_live_on_the_next_invocation(
     aws: Callable[[str], Any], new_function: Callable[..., str], tmp_path: Path
