@@ -48,6 +48,10 @@ class JobRepository(Protocol):
         oldest first, at most `limit` of them. Read from an eventually consistent index: a job
         may have moved on since, so act on one only through a conditional transition."""
 
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        """Open jobs in `status` whose deadline is `now` or earlier, oldest update first, at most
+        `limit` of them; read from the same eventually consistent index as `list_open`."""
+
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:

@@ -24,9 +24,9 @@ def test_an_upper_case_id_reads_the_job(
     # When it is read with its id in capitals
     upper = status.handler(event_for_job(route, job_id.upper()), lambda_context)
 
-    # Then the answer is the one for its lower-case id
+    # Then the answer is the one for its lower-case id (but for the metrics, which run to now)
     assert upper["statusCode"] == 200
-    assert response_json(upper) == response_json(lower)
+    assert {**response_json(upper), "metrics": None} == {**response_json(lower), "metrics": None}
 
 
 def test_an_upper_case_id_cancels_the_job(

@@ -49,6 +49,8 @@ STARTS: dict[str, Job] = {
 
 # The value each given field takes when a test makes a transition that needs one.
 GIVEN_VALUES: dict[str, object] = {"images": IMAGES, "error": ERROR}
+# What an attempt spent, added by the transitions that record it (binary fractions, exact).
+SPENT: dict[str, object] = {"model_seconds": 1.5, "lambda_gb_seconds": 0.25}
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
 
@@ -56,6 +58,7 @@ def make(jobs: JobRepository, name: str) -> Job:
     """The transition named `name`, of job JOB_ID at LATER."""
     transition = BY_NAME[name]
     values = {field: GIVEN_VALUES[field] for field in transition.given}
+    values |= {field: SPENT[field] for field in transition.added}
     return move(jobs, JOB_ID, transition, LATER, **values)
 
 
@@ -79,18 +82,36 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
         "updated_at": LATER,
         "throttled_waits": 1,
         "first_throttled_at": LATER,
+        **SPENT,
     },
-    ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
-    ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
-    ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
-    ("running, cancel requested", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED, **SPENT},
+    ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED, **SPENT},
+    ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED, **SPENT},
+    ("running, cancel requested", "fail"): {
+        "status": JobStatus.FAILED,
+        "error": ERROR,
+        **ENDED,
+        **SPENT,
+    },
+    ("queued", "expire"): {"status": JobStatus.CANCELED, "error": ERROR, **ENDED, **SPENT},
+    ("running", "expire"): {"status": JobStatus.CANCELED, "error": ERROR, **ENDED, **SPENT},
+    ("running, cancel requested", "expire"): {
+        "status": JobStatus.CANCELED,
+        "error": ERROR,
+        **ENDED,
+        **SPENT,
+    },
     ("queued", "note_redriven"): {"updated_at": LATER},
     ("running", "note_redriven"): {"updated_at": LATER},
     ("running, cancel requested", "note_redriven"): {"updated_at": LATER},
     ("queued", "cancel_queued"): {"status": JobStatus.CANCELED, **ENDED},
     ("running", "request_cancel"): {"cancel_requested": True, "updated_at": LATER},
     ("running, cancel requested", "request_cancel"): {"updated_at": LATER},
-    ("running, cancel requested", "finish_cancel"): {"status": JobStatus.CANCELED, **ENDED},
+    ("running, cancel requested", "finish_cancel"): {
+        "status": JobStatus.CANCELED,
+        **ENDED,
+        **SPENT,
+    },
 }
 
 

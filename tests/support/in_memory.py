@@ -108,6 +108,13 @@ class InMemoryJobRepository:
         )
         return [job for job in index if job.updated_at < updated_before][:limit]
 
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        index = sorted(
+            (j for j in self.jobs.values() if j.status is status and j.overdue(now)),
+            key=lambda job: (job.updated_at, job.job_id),
+        )
+        return index[:limit]
+
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:

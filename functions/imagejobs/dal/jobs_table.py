@@ -197,6 +197,26 @@ class DynamoJobRepository:
         )
         return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
 
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        # The index holds no deadline in its key: each page (up to 1 MB) is filtered, at most
+        # MAX_PAGES_PER_LIST of them a call (what a sweep pays; docs/cost-and-scale.md).
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OPEN_INDEX,
+            "KeyConditionExpression": "open_status = :status",
+            "FilterExpression": "deadline_at <= :now",
+            "ExpressionAttributeValues": {":status": {"S": status.value}, ":now": _time(now)},
+            "ScanIndexForward": True,
+        }
+        jobs: list[Job] = []
+        for _ in range(MAX_PAGES_PER_LIST):
+            response = self._client.query(**query)
+            jobs += [item_to_job(JobItem.from_dynamodb(item)) for item in response["Items"]]
+            if len(jobs) >= limit or not response.get("LastEvaluatedKey"):
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return jobs[:limit]
+
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         """TransactWriteItems, tried again when it lost to a concurrent transaction on the same
         item (a burst of one tenant's submits all update its counter); boto3 does not retry

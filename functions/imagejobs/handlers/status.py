@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
@@ -95,7 +96,8 @@ def get_jobs(
         url_expiry_seconds=settings.image_url_expiry_seconds,
     )
     return JobListView(
-        jobs=[job_view(*report) for report in listing.reports], next_cursor=listing.next_cursor
+        jobs=[job_view(*report, now=utc_now()) for report in listing.reports],
+        next_cursor=listing.next_cursor,
     )
 
 
@@ -120,7 +122,8 @@ def get_jobs(
 def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     wait = wait_preference(prefer)
     if wait is None:
-        return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
+        view = job_view(*_report(job_id), now=utc_now())
+        return Response(200, content_types.APPLICATION_JSON, view)
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
     ended = describe_job_when_ended(
@@ -131,7 +134,7 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
         images=images,
         url_expiry_seconds=settings.image_url_expiry_seconds,
     )
-    view = job_view(*ended)
+    view = job_view(*ended, now=utc_now())
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
     )

@@ -1,5 +1,6 @@
 """SubmitFunction: `POST /jobs` and the drop-in `POST /generate` and `POST /generate-image`."""
 
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -13,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from imagejobs.clock import utc_now
+from imagejobs.clock import SYSTEM_CLOCK, BilledTime, utc_now
 from imagejobs.dal.image_store import S3ImageStore
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -30,10 +31,12 @@ from imagejobs.handlers.api_contract import (
 from imagejobs.handlers.http_errors import register_error_handlers
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import (
+    CancelAfter,
     IdempotencyKey,
     JobId,
     Prefer,
     caller,
+    cancel_after,
     wait_budget,
     wait_preference,
 )
@@ -93,12 +96,23 @@ describe_api(app)
     output_serializer=PydanticSerializer,
 )
 def _submit_once(submission: Submission) -> Job:
-    return submit_job(submission, ports, settings, utc_now())
+    return submit_job(submission, ports, settings, utc_now(), _billed())
+
+
+def _billed() -> BilledTime | None:
+    """The invocation's Lambda time so far: the job records it as what its submit spent."""
+    billed: BilledTime | None = app.context.get("billed")
+    return billed
 
 
 def _submit(
-    route: str, body: BaseModel, request: JobRequest, key: str | None, ignored: tuple[str, ...] = ()
+    route: str,
+    body: BaseModel,
+    request: JobRequest,
+    headers: tuple[str | None, str | None],
+    ignored: tuple[str, ...] = (),
 ) -> Job:
+    key, deadline = headers
     submission = Submission(
         tenant=caller(app),
         route=route,
@@ -106,11 +120,16 @@ def _submit(
         body=body.model_dump(mode="json"),
         request=request,
         ignored_parameters=ignored,
+        cancel_after_seconds=_seconds(cancel_after(deadline)),
     )
     if key is None:
-        return submit_job(submission, ports, settings, utc_now())
+        return submit_job(submission, ports, settings, utc_now(), _billed())
     job: Job = _submit_once(submission=submission)
     return job
+
+
+def _seconds(duration: timedelta | None) -> int | None:
+    return None if duration is None else int(duration.total_seconds())
 
 
 # What every submit route may answer besides its success.
@@ -143,10 +162,13 @@ _SUBMIT_ERRORS = errors(409, 422, 503)
 )
 @tracer.capture_method
 def create_job(
-    request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
+    request: JobRequest,
+    idempotency_key: IdempotencyKey = None,
+    prefer: Prefer = None,
+    deadline: CancelAfter = None,
 ) -> Response[JobView]:
     wait = wait_preference(prefer)  # before submitting: a refused header makes no job
-    job = _submit("jobs", request, request, idempotency_key)
+    job = _submit("jobs", request, request, (idempotency_key, deadline))
     headers = {}
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
@@ -154,11 +176,13 @@ def create_job(
         job = wait_for_end(job, seconds=seconds, jobs=ports.jobs)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
-            view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+            view = job_view(*report(job, images, settings.image_url_expiry_seconds), now=utc_now())
             return Response(200, content_types.APPLICATION_JSON, view, headers)
-    # Relative to the request URL, so it stays right behind any stage or base path.
+    # Relative to the request URL, so it stays right behind any stage or base path. The job as
+    # accepted (its metrics to that moment), so that a replay answers the same.
     headers["Location"] = f"jobs/{job.job_id}"
-    return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
+    view = job_view(job, {}, now=job.updated_at)
+    return Response(202, content_types.APPLICATION_JSON, view, headers)
 
 
 @app.post(
@@ -168,8 +192,12 @@ def create_job(
     responses={200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS},
 )
 @tracer.capture_method
-def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
-    job = _submit("generate", request, request.job_request(), idempotency_key, request.ignored())
+def generate(
+    request: GenerateRequest, idempotency_key: IdempotencyKey = None, deadline: CancelAfter = None
+) -> GenerateAccepted:
+    job = _submit(
+        "generate", request, request.job_request(), (idempotency_key, deadline), request.ignored()
+    )
     return GenerateAccepted(job_id=job.job_id)
 
 
@@ -184,10 +212,16 @@ def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -
 )
 @tracer.capture_method
 def generate_image(
-    request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
+    request: GenerateImageRequest,
+    idempotency_key: IdempotencyKey = None,
+    deadline: CancelAfter = None,
 ) -> GenerateImageAccepted:
     job = _submit(
-        "generate-image", request, request.job_request(), idempotency_key, request.ignored()
+        "generate-image",
+        request,
+        request.job_request(),
+        (idempotency_key, deadline),
+        request.ignored(),
     )
     return GenerateImageAccepted(job_id=job.job_id)
 
@@ -210,12 +244,13 @@ def generate_image(
 def cancel(job_id: JobId) -> JobView:
     logger.set_correlation_id(job_id)
     canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
-    return job_view(canceled, image_urls={})
+    return job_view(canceled, {}, now=canceled.updated_at)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app.context["billed"] = BilledTime.start(SYSTEM_CLOCK, int(context.memory_limit_in_mb))
     idempotency.register_lambda_context(context)
     return refuse_before_routing(event) or app.resolve(event, context)

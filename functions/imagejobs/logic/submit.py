@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from imagejobs.clock import BilledTime
 from imagejobs.engines.base import (
     CONTENT_TYPES,
     DEFAULT_QUALITY,
@@ -44,8 +45,14 @@ class SubmitPorts:
 
 
 def submit_job(
-    submission: Submission, ports: SubmitPorts, settings: SubmitSettings, now: datetime
+    submission: Submission,
+    ports: SubmitPorts,
+    settings: SubmitSettings,
+    now: datetime,
+    billed: BilledTime | None = None,
 ) -> Job:
+    """Records the job and queues it. `billed`: the submit's Lambda time so far, which the job
+    records as its first spending."""
     request = submission.request
     job_id = str(uuid.uuid4())
     spec = _model(request, settings)
@@ -72,6 +79,8 @@ def submit_job(
         expires_at=(now + timedelta(days=settings.job_retention_days)).replace(microsecond=0),
         ignored_parameters=submission.ignored_parameters,
         webhook=webhook,
+        deadline_at=_deadline(submission, now),
+        lambda_gb_seconds=billed.gb_seconds() if billed is not None else 0.0,
     )
     logger.set_correlation_id(job.job_id)
     _record_and_queue(job, ports, settings, now)
@@ -86,6 +95,12 @@ def submit_job(
         },
     )
     return job
+
+
+def _deadline(submission: Submission, now: datetime) -> datetime | None:
+    if submission.cancel_after_seconds is None:
+        return None
+    return now + timedelta(seconds=submission.cancel_after_seconds)
 
 
 def _record_and_queue(

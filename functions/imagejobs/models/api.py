@@ -26,7 +26,7 @@ from imagejobs.engines.base import (
     Style,
     Task,
 )
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobMetrics, JobStatus
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
     DeliveryState,
@@ -267,6 +267,9 @@ class JobView(BaseModel):
     webhook_events_filter: list[WebhookEvent] | None = None
     # Per event that happened: its attempts so far and whether it was delivered.
     webhook_deliveries: list[DeliveryView] = []
+    # `Cancel-After`: when the job is canceled if it has not ended.
+    deadline_at: datetime | None = None
+    metrics: JobMetrics
 
 
 class JobListView(BaseModel):
@@ -291,8 +294,9 @@ class ErrorResponse(BaseModel):
     detail: list[FieldErrorView] = []
 
 
-def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
-    """`image_urls` maps each image's storage key to the URL the caller may fetch it from."""
+def job_view(job: Job, image_urls: dict[str, str], now: datetime) -> JobView:
+    """`image_urls` maps each image's storage key to the URL the caller may fetch it from;
+    `now` is when the view is made (an open job's metrics run to it)."""
     images = [_image_view(image, image_urls[image.key]) for image in job.images]
     webhook = job.webhook
     return JobView.model_validate(
@@ -302,6 +306,7 @@ def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
             "webhook": webhook.url if webhook else None,
             "webhook_events_filter": list(webhook.events) if webhook else None,
             "webhook_deliveries": [dict(delivery) for delivery in job.deliveries],
+            "metrics": job.metrics(now),
         }
     )
 
@@ -337,3 +342,5 @@ class Submission(BaseModel):
     request: JobRequest
     # What a drop-in route ignored of the body, as the service it replaces did: names only.
     ignored_parameters: tuple[str, ...] = ()
+    # `Cancel-After`, in seconds: the job ends `canceled` if not finished this long after submit.
+    cancel_after_seconds: int | None = None

@@ -47,6 +47,10 @@ class JobItem(BaseModel):
     cancel_requested: bool | None = None
     throttled_waits: int | None = None
     first_throttled_at: str | None = None
+    # Added to by the transitions that record what an attempt spent.
+    model_seconds: float | None = None
+    lambda_gb_seconds: float | None = None
+    deadline_at: str | None = None
     # The status again, only while the job is open (queued or running): the key of the sparse
     # `open-jobs` index the sweeper reads. Every terminal transition removes it.
     open_status: JobStatus | None = None
@@ -92,7 +96,8 @@ def _decimals(value: Any) -> Any:
 
 
 def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
-    return cast(dict[str, Any], _serializer.serialize(image.model_dump(mode="json")))
+    plain = image.model_dump(mode="json", exclude_none=True)
+    return cast(dict[str, Any], _serializer.serialize(_decimals(plain)))
 
 
 # Job fields whose attribute has another name in the item.
@@ -110,7 +115,7 @@ def field_attributes(name: str, value: Any) -> dict[str, Any]:
     if isinstance(value, datetime):
         value = format_timestamp(value)
     elif isinstance(value, tuple | list):
-        value = [item.model_dump(mode="json") for item in value]
+        value = [item.model_dump(mode="json", exclude_none=True) for item in value]
     return {_ATTRIBUTE_NAMES.get(name, name): _serializer.serialize(_decimals(value))}
 
 
@@ -154,6 +159,9 @@ def job_to_item(job: Job) -> JobItem:
             "cancel_requested": job.cancel_requested or None,
             "throttled_waits": job.throttled_waits or None,
             "first_throttled_at": _optional_format(job.first_throttled_at),
+            "model_seconds": job.model_seconds or None,
+            "lambda_gb_seconds": job.lambda_gb_seconds or None,
+            "deadline_at": _optional_format(job.deadline_at),
             "open_status": None if job.status.is_terminal else job.status,
             "ignored_parameters": job.ignored_parameters or None,
             "webhook_url": job.webhook.url if job.webhook else None,
@@ -179,6 +187,9 @@ def item_to_job(item: JobItem) -> Job:
             "cancel_requested": bool(item.cancel_requested),
             "throttled_waits": item.throttled_waits or 0,
             "first_throttled_at": _optional_timestamp(item.first_throttled_at),
+            "model_seconds": item.model_seconds or 0.0,
+            "lambda_gb_seconds": item.lambda_gb_seconds or 0.0,
+            "deadline_at": _optional_timestamp(item.deadline_at),
             "ignored_parameters": item.ignored_parameters or (),
             "webhook": _subscription(item),
             "deliveries": tuple(

@@ -13,6 +13,7 @@ hardens it: one pass of a colour matrix over the pixels.
 from __future__ import annotations
 
 import io
+import time
 
 from PIL import Image
 
@@ -44,6 +45,7 @@ class PillowRenderer:
     def _render_one(
         parameters: JobParameters, scene: Scene, seed: int, start: Image.Image | None
     ) -> RenderedImage:
+        started = time.perf_counter()
         width, height = start.size if start is not None else _size(parameters)
         if parameters.style == "none":
             image = plain.paint(scene, width, height, parameters.prompt, seed)
@@ -71,6 +73,7 @@ class PillowRenderer:
             height=height,
             image_format=parameters.image_format,
             seed=seed,
+            seconds=time.perf_counter() - started,
         )
 
 
