@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.webhook_queue import SqsWebhookQueue
 from imagejobs.logic.dead_letter import settle_dead_letter
@@ -55,6 +56,7 @@ def record_handler(record: SQSRecord) -> bool:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
@@ -166,5 +167,6 @@ def get_result(job_id: JobId) -> dict[str, str]:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return refuse_before_routing(event) or app.resolve(event, context)

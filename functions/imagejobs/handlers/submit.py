@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from imagejobs.clock import SYSTEM_CLOCK, BilledTime, utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -250,6 +251,7 @@ def cancel(job_id: JobId) -> JobView:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     app.context["billed"] = BilledTime.start(SYSTEM_CLOCK, int(context.memory_limit_in_mb))
     idempotency.register_lambda_context(context)
