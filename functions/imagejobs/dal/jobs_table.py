@@ -12,6 +12,7 @@ of either a conflict that changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Sequence
@@ -146,9 +147,10 @@ class DynamoJobRepository:
             return self._update(
                 _also_requiring(update, f"attribute_not_exists({_COUNTED})"), change
             )
-        ended = self.get(change.job_id)
-        assert ended is not None  # an ended job is never deleted but by its TTL
-        return ended
+        # A transaction returns no item: the job is what the write made of the job as last read
+        # (its timestamps as the table keeps them).
+        stored = dataclasses.replace(change, now=parse_timestamp(format_timestamp(change.now)))
+        return change.transition.apply(change.job, stored)
 
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None

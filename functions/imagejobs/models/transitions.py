@@ -81,6 +81,7 @@ class Transition:
         delivery = Delivery.new(job.job_id, self.event, now) if self.event and subscribed else None
         return JobChange(
             transition=self,
+            job=job,
             job_id=job.job_id,
             tenant=job.owner,
             now=now,
@@ -89,7 +90,11 @@ class Transition:
         )
 
     def apply(self, job: Job, change: JobChange) -> Job:
-        """The job as the change leaves it; the caller has checked `allows(job)`."""
+        """The job as the change leaves it; the caller has checked `allows(job)`.
+
+        Applied to the job as stored, it is what the in-memory repository stores; to the job as
+        last read (`change.job`), what the DynamoDB repository answers after a transaction, which
+        returns no item (so the answer costs no second read)."""
         update: dict[str, Any] = {} if self.target is None else {"status": self.target}
         for name, how in self.writes.items():
             if how is Write.ADD and name not in change.values:
@@ -123,6 +128,9 @@ class JobChange:
     """One transition of one job, with everything its write needs."""
 
     transition: Transition
+    # The job as last read: what the change leaves is `transition.apply(job, change)` for every
+    # field the transition writes (its condition holds the status the rest depends on).
+    job: Job
     job_id: str
     tenant: str
     now: datetime
@@ -134,7 +142,11 @@ _OPEN = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 _RUNNING = frozenset({JobStatus.RUNNING})
 _ENDED = {"updated_at": Write.NOW, "finished_at": Write.NOW}
 # What an attempt spent: its time in the engine and the Lambda time billed for it.
-_SPENT = {"model_seconds": Write.ADD, "lambda_gb_seconds": Write.ADD}
+_SPENT = {
+    "model_seconds": Write.ADD,
+    "images_rendered": Write.ADD,
+    "lambda_gb_seconds": Write.ADD,
+}
 
 # An attempt starts (again: a redelivery restarts a running job); never once a cancel is asked.
 START = Transition(
