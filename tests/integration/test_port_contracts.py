@@ -50,7 +50,7 @@ STARTS: dict[str, Job] = {
 # The value each given field takes when a test makes a transition that needs one.
 GIVEN_VALUES: dict[str, object] = {"images": IMAGES, "error": ERROR}
 # What an attempt spent, added by the transitions that record it (binary fractions, exact).
-SPENT: dict[str, object] = {"model_seconds": 1.5, "lambda_gb_seconds": 0.25}
+SPENT: dict[str, object] = {"model_seconds": 1.5, "images_rendered": 2, "lambda_gb_seconds": 0.25}
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
 

@@ -102,6 +102,7 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
         "throttled_waits": 0,
         "first_throttled_at": None,
         "model_seconds": 0.0,
+        "images_rendered": 0,
         "lambda_gb_seconds": 0.0,
         "deadline_at": None,
         "ignored_parameters": (),

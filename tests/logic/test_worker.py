@@ -79,6 +79,7 @@ def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> N
         update={
             "status": JobStatus.SUCCEEDED,
             "attempts": 1,
+            "images_rendered": 2,
             "started_at": T0 + timedelta(seconds=1),
             "updated_at": T0 + timedelta(seconds=2),
             "finished_at": T0 + timedelta(seconds=2),

@@ -413,6 +413,24 @@ export interface components {
             /** Default */
             default?: number | null;
         };
+        /**
+         * JobCost
+         * @description In US dollars at list prices (GET /models gives each model's price and its source).
+         */
+        JobCost: {
+            /**
+             * Model
+             * @description the model's price per image, times the images it made
+             */
+            model: number;
+            /**
+             * Platform
+             * @description the job's share of AWS: the Lambda GB-seconds it was billed and its requests (API Gateway, DynamoDB, SQS, S3), its images stored while it is kept; docs/cost-and-scale.md
+             */
+            platform: number;
+            /** Total */
+            total: number;
+        };
         /** JobError */
         JobError: {
             /** Type */
@@ -614,6 +632,7 @@ export interface components {
             /** Deadline At */
             deadline_at?: string | null;
             metrics: components["schemas"]["JobMetrics"];
+            cost_usd?: components["schemas"]["JobCost"] | null;
         };
         /**
          * LegacyStatusView

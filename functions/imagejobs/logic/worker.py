@@ -30,6 +30,7 @@ from imagejobs.exceptions import (
     PermanentEngineError,
     ThrottledError,
 )
+from imagejobs.logic.job_metrics import job_ended, per_model
 from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
@@ -160,9 +161,14 @@ class Spent:
 
     billed: BilledTime
     model_seconds: float = 0.0
+    images_rendered: int = 0
 
     def values(self) -> dict[str, float]:
-        return {"model_seconds": self.model_seconds, "lambda_gb_seconds": self.billed.gb_seconds()}
+        return {
+            "model_seconds": self.model_seconds,
+            "images_rendered": self.images_rendered,
+            "lambda_gb_seconds": self.billed.gb_seconds(),
+        }
 
 
 def _process(job: Job, receive: Receive, ports: WorkerPorts, spent: Spent) -> JobOutcome:
@@ -179,6 +185,9 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts, spent: Spent) -> Jo
         job = ports.jobs.apply(START.change(job, ports.clock.now()))
     except JobStateConflictError:
         return _after_conflict(job, ports, spent)
+    if job.attempts == 1 and job.started_at is not None:
+        waited = (job.started_at - job.created_at).total_seconds()
+        per_model("QueueWait", MetricUnit.Seconds, waited, job.parameters.model)
     try:
         rendered = _render(job, ports, spent)
     except ThrottledError as error:
@@ -211,10 +220,9 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts, spent: Spent) -> Jo
         return _expire(job, ports, spent)
     try:
         change = SUCCEED.change(job, ports.clock.now(), images=tuple(stored), **spent.values())
-        ports.jobs.apply(change)
+        job_ended(ports.jobs.apply(change))
     except JobStateConflictError:
         return _after_conflict(job, ports, spent)
-    metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
     logger.info("job succeeded", extra={"images": len(stored)})
     return JobOutcome.SUCCEEDED
 
@@ -238,8 +246,10 @@ def _render(job: Job, ports: WorkerPorts, spent: Spent) -> list[RenderedImage]:
     finally:
         # A failed call took the model's time too.
         spent.model_seconds += ports.clock.monotonic() - started
+    spent.images_rendered += len(rendered)
     elapsed_ms = (ports.clock.monotonic() - started) * 1000
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    per_model("ModelLatency", MetricUnit.Milliseconds, elapsed_ms, job.parameters.model)
 
     logger.info(
         "rendered", extra={"model": job.parameters.model, "render_ms": round(elapsed_ms, 1)}
@@ -284,7 +294,7 @@ def _wait_for_quota(
     except EnqueueFailedError:
         # Queued again but with no message: this receive's message must come back instead.
         raise ThrottledError(f"{error}; the job's next message could not be sent") from error
-    metrics.add_metric(name="ModelThrottles", unit=MetricUnit.Count, value=1)
+    per_model("ModelThrottles", MetricUnit.Count, 1, job.parameters.model)
     logger.info(
         "model throttled; the job waits", extra={"wait_s": delay, "waits": waiting.throttled_waits}
     )
@@ -313,10 +323,10 @@ def _store(job_id: str, index: int, image: RenderedImage, images: ImageStore) ->
 
 def _fail(job: Job, error: JobError, ports: WorkerPorts, spent: Spent) -> JobOutcome:
     try:
-        ports.jobs.apply(FAIL.change(job, ports.clock.now(), error=error, **spent.values()))
+        change = FAIL.change(job, ports.clock.now(), error=error, **spent.values())
+        job_ended(ports.jobs.apply(change))
     except JobStateConflictError:
         return JobOutcome.SKIPPED
-    metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("job failed", extra={"error_type": error.type})
     return JobOutcome.FAILED
 
@@ -343,7 +353,7 @@ def _remove_images(job: Job, images: ImageStore) -> None:
 def _finish_cancel(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome:
     _remove_images(job, ports.images)
     try:
-        ports.jobs.apply(FINISH_CANCEL.change(job, ports.clock.now(), **spent.values()))
+        job_ended(ports.jobs.apply(FINISH_CANCEL.change(job, ports.clock.now(), **spent.values())))
     except JobStateConflictError:
         return JobOutcome.SKIPPED
     logger.info("job canceled while running; its images were removed")
@@ -355,9 +365,8 @@ def _expire(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome:
     if job.status is JobStatus.RUNNING:
         _remove_images(job, ports.images)
     try:
-        ports.jobs.apply(
-            EXPIRE.change(job, ports.clock.now(), error=job.deadline_error(), **spent.values())
-        )
+        change = EXPIRE.change(job, ports.clock.now(), error=job.deadline_error(), **spent.values())
+        job_ended(ports.jobs.apply(change))
     except JobStateConflictError:
         return _after_conflict(job, ports, spent)
     metrics.add_metric(name="JobsPastDeadline", unit=MetricUnit.Count, value=1)

@@ -26,6 +26,7 @@ from imagejobs.engines.base import (
     Style,
     Task,
 )
+from imagejobs.models.cost import JobCost, job_cost
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobMetrics, JobStatus
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
@@ -270,6 +271,8 @@ class JobView(BaseModel):
     # `Cancel-After`: when the job is canceled if it has not ended.
     deadline_at: datetime | None = None
     metrics: JobMetrics
+    # Once it has ended: what it cost, in US dollars at list prices.
+    cost_usd: JobCost | None = None
 
 
 class JobListView(BaseModel):
@@ -307,6 +310,7 @@ def job_view(job: Job, image_urls: dict[str, str], now: datetime) -> JobView:
             "webhook_events_filter": list(webhook.events) if webhook else None,
             "webhook_deliveries": [dict(delivery) for delivery in job.deliveries],
             "metrics": job.metrics(now),
+            "cost_usd": job_cost(job),
         }
     )
 

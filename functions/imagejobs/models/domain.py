@@ -80,6 +80,8 @@ class Job(_Frozen):
     first_throttled_at: datetime | None = None
     # Seconds inside the engine, every attempt's added up (the images' own calls may overlap).
     model_seconds: float = 0.0
+    # Images the engine returned, every attempt's (what a model is paid for, kept or not).
+    images_rendered: int = 0
     # Lambda GB-seconds its submit and its attempts were billed, as each measured its own.
     lambda_gb_seconds: float = 0.0
     # `Cancel-After`: a job not finished by then ends canceled (`deadline_exceeded`).

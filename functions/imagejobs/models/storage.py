@@ -9,6 +9,7 @@ two attributes, the index key, and no attribute for what is not set.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -49,6 +50,7 @@ class JobItem(BaseModel):
     first_throttled_at: str | None = None
     # Added to by the transitions that record what an attempt spent.
     model_seconds: float | None = None
+    images_rendered: int | None = None
     lambda_gb_seconds: float | None = None
     deadline_at: str | None = None
     # The status again, only while the job is open (queued or running): the key of the sparse
@@ -160,6 +162,7 @@ def job_to_item(job: Job) -> JobItem:
             "throttled_waits": job.throttled_waits or None,
             "first_throttled_at": _optional_format(job.first_throttled_at),
             "model_seconds": job.model_seconds or None,
+            "images_rendered": job.images_rendered or None,
             "lambda_gb_seconds": job.lambda_gb_seconds or None,
             "deadline_at": _optional_format(job.deadline_at),
             "open_status": None if job.status.is_terminal else job.status,
@@ -188,6 +191,7 @@ def item_to_job(item: JobItem) -> Job:
             "throttled_waits": item.throttled_waits or 0,
             "first_throttled_at": _optional_timestamp(item.first_throttled_at),
             "model_seconds": item.model_seconds or 0.0,
+            "images_rendered": item.images_rendered or 0,
             "lambda_gb_seconds": item.lambda_gb_seconds or 0.0,
             "deadline_at": _optional_timestamp(item.deadline_at),
             "ignored_parameters": item.ignored_parameters or (),
@@ -205,3 +209,32 @@ def _subscription(item: JobItem) -> WebhookSubscription | None:
     if item.webhook_url is None:
         return None
     return WebhookSubscription(url=item.webhook_url, events=item.webhook_events or ())
+
+
+def item_bytes(job: Job) -> int:
+    """The size DynamoDB bills the job's item at: each attribute's name and value (the
+    developer guide's "Item sizes and formats")."""
+    return sum(
+        len(name.encode()) + _value_bytes(value)
+        for name, value in job_to_item(job).to_dynamodb().items()
+    )
+
+
+def _value_bytes(typed: dict[str, Any]) -> int:
+    [(kind, value)] = typed.items()
+    match kind:
+        case "S":
+            return len(value.encode())
+        case "N":
+            digits = len(value.lstrip("-").replace(".", "").strip("0")) or 1
+            return math.ceil(digits / 2) + 1
+        case "BOOL" | "NULL":
+            return 1
+        case "L":
+            return 3 + sum(1 + _value_bytes(inner) for inner in value)
+        case "M":
+            return 3 + sum(
+                1 + len(name.encode()) + _value_bytes(inner) for name, inner in value.items()
+            )
+        case _:  # B and the sets are not in a job's item
+            return len(str(value))

@@ -187,6 +187,9 @@ def deliver(
             last_error=result.error,
         ),
     )
+    # How long after its event an attempt was made: the dashboard's webhook delivery age.
+    age = (now - delivery.occurred_at).total_seconds()
+    metrics.add_metric(name="WebhookDeliveryAge", unit=MetricUnit.Seconds, value=age)
     metric = {
         Outcome.DELIVERED: "WebhooksDelivered",
         Outcome.RETRYING: "WebhooksRetried",
