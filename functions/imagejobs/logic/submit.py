@@ -56,7 +56,9 @@ def submit_job(
     request = submission.request
     job_id = str(uuid.uuid4())
     spec = _model(request, settings)
-    check_available(spec.id, ports.lifecycles)
+    if spec.bedrock is not None:
+        # Only hosted models have a lifecycle; the built-in renderer costs no read.
+        check_available(spec.id, ports.lifecycles)
     parameters = _resolve(request, spec, settings)
     if (violation := spec.task_violation(parameters.task)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
