@@ -29,6 +29,8 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.ErrorBody: "ErrorResponse",
     sdk.FieldError: "FieldErrorView",
     sdk.Delivery: "DeliveryView",
+    sdk.JobMetrics: "JobMetrics",
+    sdk.JobCost: "JobCost",
 }
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.
