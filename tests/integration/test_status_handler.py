@@ -103,6 +103,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "webhook_events_filter": None,
         "webhook_deliveries": [],
         "deadline_at": None,
+        "cost_usd": None,
     }
 
 
