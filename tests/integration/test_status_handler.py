@@ -104,7 +104,11 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "webhook_deliveries": [],
         "deadline_at": None,
         "cost_usd": None,
+        # Alone in the queue, and nothing started lately: at the head, starting now
+        "queue_position": 0,
+        "estimated_start_at": body["estimated_start_at"],
     }
+    assert body["estimated_start_at"] is not None
 
 
 def test_a_succeeded_job_lists_presigned_urls_for_its_images(

@@ -631,6 +631,10 @@ export interface components {
             webhook_deliveries?: components["schemas"]["DeliveryView"][];
             /** Deadline At */
             deadline_at?: string | null;
+            /** Queue Position */
+            queue_position?: number | null;
+            /** Estimated Start At */
+            estimated_start_at?: string | null;
             metrics: components["schemas"]["JobMetrics"];
             cost_usd?: components["schemas"]["JobCost"] | null;
         };

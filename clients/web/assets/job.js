@@ -43,6 +43,12 @@ function usd(value) {
 /** Where the job's time went, and once it has ended, what it cost. */
 export function metricRows(job) {
   const rows = [];
+  if (job.queue_position != null) {
+    const start = job.estimated_start_at
+      ? `, starts about ${new Date(job.estimated_start_at).toLocaleTimeString()}`
+      : "";
+    rows.push(["Queue", `${job.queue_position} ahead${start}`]);
+  }
   const m = job.metrics;
   if (m) {
     const running =

@@ -34,6 +34,7 @@ from imagejobs.models.storage import (
 )
 from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import DeliveryAttempt, WebhookEvent
+from imagejobs.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -219,6 +220,49 @@ class DynamoJobRepository:
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return jobs[:limit]
 
+    def queued_ahead(self, job: Job, *, at_most: int) -> int:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OPEN_INDEX,
+            "KeyConditionExpression": "open_status = :queued AND updated_at < :at",
+            "ExpressionAttributeValues": {
+                ":queued": {"S": JobStatus.QUEUED.value},
+                ":at": _time(job.updated_at),
+            },
+            "Select": "COUNT",
+        }
+        ahead = 0
+        for _ in range(MAX_PAGES_PER_LIST):
+            response = self._client.query(**query)
+            ahead += response["Count"]
+            if ahead >= at_most or not response.get("LastEvaluatedKey"):
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return min(ahead, at_most)
+
+    def record_start(self, now: datetime) -> None:
+        minute = _minute(now)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=drain_key(minute),
+                UpdateExpression="ADD started :one SET expires_at = if_not_exists(expires_at, :t)",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":t": {"N": str(minute * 60 + DRAIN_SAMPLE_KEPT_SECONDS)},
+                },
+            )
+        except ClientError as error:
+            logger.warning("drain sample not written", extra={"error": type(error).__name__})
+
+    def starts_between(self, since: datetime, until: datetime) -> int:
+        minutes = range(_minute(since), _minute(until) + 1)
+        response = self._client.batch_get_item(
+            RequestItems={self._table: {"Keys": [drain_key(m) for m in minutes]}}
+        )
+        items = response.get("Responses", {}).get(self._table, [])
+        return sum(int(item.get("started", {"N": "0"})["N"]) for item in items)
+
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         """TransactWriteItems, tried again when it lost to a concurrent transaction on the same
         item (a burst of one tenant's submits all update its counter); boto3 does not retry
@@ -315,6 +359,18 @@ def _position_from_key(key: dict[str, Any]) -> PagePosition:
 
 def _time(moment: datetime) -> dict[str, str]:
     return {"S": format_timestamp(moment)}
+
+
+# The drain rate's samples: one item per minute, `drain#<epoch minute>`, kept an hour (TTL).
+DRAIN_SAMPLE_KEPT_SECONDS = 3600
+
+
+def drain_key(minute: int) -> dict[str, Any]:
+    return {"job_id": {"S": f"drain#{minute}"}}
+
+
+def _minute(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
 
 
 def counter_key(owner: str) -> dict[str, Any]:

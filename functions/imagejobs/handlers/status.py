@@ -45,7 +45,7 @@ register_error_handlers(app)
 describe_api(app)
 
 
-def _report(job_id: str) -> JobReport:
+def _report(job_id: str, *, with_queue: bool = False) -> JobReport:
     logger.set_correlation_id(job_id)
     return describe_job(
         job_id,
@@ -53,6 +53,7 @@ def _report(job_id: str) -> JobReport:
         jobs=jobs,
         images=images,
         url_expiry_seconds=settings.image_url_expiry_seconds,
+        queue_at=utc_now() if with_queue else None,
     )
 
 
@@ -123,7 +124,7 @@ def get_jobs(
 def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     wait = wait_preference(prefer)
     if wait is None:
-        view = job_view(*_report(job_id), now=utc_now())
+        view = job_view(*_report(job_id, with_queue=True), now=utc_now())
         return Response(200, content_types.APPLICATION_JSON, view)
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
@@ -149,7 +150,7 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
 )
 @tracer.capture_method
 def get_status(job_id: JobId) -> LegacyStatusView:
-    return legacy_status_view(*_report(job_id))
+    return legacy_status_view(*_report(job_id)[:2])
 
 
 @app.get(
@@ -162,7 +163,7 @@ def get_status(job_id: JobId) -> LegacyStatusView:
 @tracer.capture_method
 def get_result(job_id: JobId) -> dict[str, str]:
     # Keys without a value are left out: the original answered {"status": "processing"}.
-    return result_view(*_report(job_id)).model_dump(mode="json", exclude_none=True)
+    return result_view(*_report(job_id)[:2]).model_dump(mode="json", exclude_none=True)
 
 
 @logger.inject_lambda_context(clear_state=True)

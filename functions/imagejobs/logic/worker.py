@@ -185,6 +185,8 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts, spent: Spent) -> Jo
         job = ports.jobs.apply(START.change(job, ports.clock.now()))
     except JobStateConflictError:
         return _after_conflict(job, ports, spent)
+    # It left the queue: a sample of the drain rate queued jobs' estimates are made from.
+    ports.jobs.record_start(job.updated_at)
     if job.attempts == 1 and job.started_at is not None:
         waited = (job.started_at - job.created_at).total_seconds()
         per_model("QueueWait", MetricUnit.Seconds, waited, job.parameters.model)

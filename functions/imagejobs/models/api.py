@@ -27,7 +27,14 @@ from imagejobs.engines.base import (
     Task,
 )
 from imagejobs.models.cost import JobCost, job_cost
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobMetrics, JobStatus
+from imagejobs.models.domain import (
+    GeneratedImage,
+    Job,
+    JobError,
+    JobMetrics,
+    JobStatus,
+    QueueEstimate,
+)
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
     DeliveryState,
@@ -270,6 +277,10 @@ class JobView(BaseModel):
     webhook_deliveries: list[DeliveryView] = []
     # `Cancel-After`: when the job is canceled if it has not ended.
     deadline_at: datetime | None = None
+    # A queued job read alone (GET /jobs/{job_id}): the queued jobs ahead of it, and when it
+    # should start at the rate jobs left the queue in the last five minutes.
+    queue_position: int | None = None
+    estimated_start_at: datetime | None = None
     metrics: JobMetrics
     # Once it has ended: what it cost, in US dollars at list prices.
     cost_usd: JobCost | None = None
@@ -297,9 +308,12 @@ class ErrorResponse(BaseModel):
     detail: list[FieldErrorView] = []
 
 
-def job_view(job: Job, image_urls: dict[str, str], now: datetime) -> JobView:
+def job_view(
+    job: Job, image_urls: dict[str, str], queue: QueueEstimate | None = None, *, now: datetime
+) -> JobView:
     """`image_urls` maps each image's storage key to the URL the caller may fetch it from;
-    `now` is when the view is made (an open job's metrics run to it)."""
+    `queue` is where a queued job stands; `now` is when the view is made (an open job's
+    metrics run to it)."""
     images = [_image_view(image, image_urls[image.key]) for image in job.images]
     webhook = job.webhook
     return JobView.model_validate(
@@ -311,6 +325,8 @@ def job_view(job: Job, image_urls: dict[str, str], now: datetime) -> JobView:
             "webhook_deliveries": [dict(delivery) for delivery in job.deliveries],
             "metrics": job.metrics(now),
             "cost_usd": job_cost(job),
+            "queue_position": queue.position if queue else None,
+            "estimated_start_at": queue.estimated_start_at if queue else None,
         }
     )
 

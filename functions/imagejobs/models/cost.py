@@ -131,6 +131,8 @@ INVOKE = "lambda.Invoke"
 ESM_CALLS = ("sqs.ReceiveMessage", "sqs.DeleteMessage")
 BY_AWS = frozenset({API_REQUEST, INVOKE, *ESM_CALLS})
 TRANSACTION = "dynamodb.TransactWriteItems"
+# Each start's sample of the queue's drain rate: one write to a small item.
+DRAIN_SAMPLE = "dynamodb.UpdateItem@drain"
 TRANSACTION_ITEMS = "dynamodb.TransactWriteItems.items"
 
 
@@ -141,11 +143,12 @@ def job_calls(job: Job) -> Counter[str]:
     Submit: the API call and its invocation, a transaction of the tenant's counter and the
     job's item, the job's message (and the input image, if any). Every message of the job is
     received (a job canceled while queued included): an invocation and a GetItem each, and
-    START's UpdateItem when it starts the job (reading its input image, storing each image it
-    made). A throttled wait: an UpdateItem and the job's own new message. The end: a
-    transaction of the job's update and the counter. A cancel: its API call, invocation and
-    GetItem. Each webhook event: its message and marking it sent; each attempt: an
-    invocation, reading the job and the tenant's secrets, recording the attempt."""
+    START's UpdateItem when it starts the job with the drain rate's sample (reading its input
+    image, storing each image it made). A throttled wait: an UpdateItem and the job's own new
+    message. The end: a transaction of the job's update and the counter. A cancel: its API
+    call, invocation and GetItem. Each webhook event: its message and marking it sent; each
+    attempt: an invocation, reading the job and the tenant's secrets, recording the
+    attempt."""
     calls: Counter[str] = Counter({API_REQUEST: 1, INVOKE: 1, TRANSACTION: 1, TRANSACTION_ITEMS: 2})
     messages = 1 + job.throttled_waits
     calls["sqs.SendMessage"] += messages
@@ -155,6 +158,7 @@ def job_calls(job: Job) -> Counter[str]:
     calls[INVOKE] += receives
     calls["dynamodb.GetItem"] += receives
     calls["dynamodb.UpdateItem"] += job.attempts + job.throttled_waits
+    calls[DRAIN_SAMPLE] += job.attempts
     if job.parameters.image is not None:
         calls["s3.PutObject"] += 1
         calls["s3.GetObject"] += job.attempts
@@ -202,7 +206,8 @@ def calls_usage(
         lambda_request=calls[INVOKE],
         api_request=calls[API_REQUEST],
         dynamodb_write_unit=calls[TRANSACTION] * transaction_units
-        + calls["dynamodb.UpdateItem"] * write,
+        + calls["dynamodb.UpdateItem"] * write
+        + calls[DRAIN_SAMPLE],
         dynamodb_read_unit=calls["dynamodb.GetItem"] * read,
         sqs_request=sum(count for name, count in calls.items() if name.startswith("sqs.")),
         s3_put=calls["s3.PutObject"],

@@ -156,6 +156,14 @@ def _seconds(span: timedelta) -> float:
     return round(max(span.total_seconds(), 0.0), 3)
 
 
+class QueueEstimate(_Frozen):
+    """Where a queued job stands: the queued jobs ahead of it, and when it should start at the
+    rate jobs left the queue lately (None when none did)."""
+
+    position: int
+    estimated_start_at: datetime | None
+
+
 class PagePosition(_Frozen):
     """Where a page of one owner's jobs ends (exclusive), in newest-first order."""
 

@@ -214,6 +214,9 @@ class Job(_Answer):
     webhook_deliveries: list[Delivery] = []
     # `cancel_after` of `jobs.create`: when it is canceled (`deadline_exceeded`) if not ended.
     deadline_at: datetime | None = None
+    # A queued job read alone: the queued jobs ahead of it, and when it should start.
+    queue_position: int | None = None
+    estimated_start_at: datetime | None = None
     metrics: JobMetrics | None = None
     cost_usd: JobCost | None = None
 
