@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf import bench_render
+from tests.perf import bench_render, report_cost
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -261,6 +261,9 @@ _SECTIONS = (
     ("load", _load),
     ("memory_after_load", _memory("Memory at rest after the load")),
     ("soak", _soak),
+    ("costs", report_cost.costs),
+    ("estimates", report_cost.estimates),
+    ("simulation", report_cost.simulation),
     ("make_test", _make_test("in this tree, on its running stack")),
     ("make_test_fresh_clone", _make_test("in a fresh clone, setup included")),
     ("targets", _targets),
@@ -355,6 +358,10 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     written.append(folder / "render.png")
     fig.savefig(written[-1], dpi=90)
     plt.close(fig)
+    if figures.get("estimates") and report_cost.dashboard(
+        figures["estimates"], folder / "dashboard.png"
+    ):
+        written.append(folder / "dashboard.png")
     return written
 
 
