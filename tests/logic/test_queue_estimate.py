@@ -1,5 +1,6 @@
 """Where a queued job stands (`queue_position`, `estimated_start_at`) on the in-memory ports:
-the queued jobs ahead of it, and the rate jobs left the queue in the last five minutes."""
+the queued jobs ahead of it, and the rate jobs left the queue in the previous minute and the
+current one so far."""
 
 from datetime import timedelta
 
@@ -18,12 +19,13 @@ def job_id(n: int) -> str:
 def test_a_job_behind_others_starts_when_they_have_at_the_recent_drain_rate(
     jobs: InMemoryJobRepository,
 ) -> None:
-    # Given four jobs queued a second apart, and 30 starts in the five minutes before now
-    # (the window covers 5 whole minutes and the 30 s of the current one: 330 s)
+    # Given four jobs queued a second apart, and a start every 2 s for the last 3 minutes
+    # (the window covers the previous whole minute and the 30 s of the current one: 90 s, in
+    # which 45 started)
     for n in range(4):
         store_job(jobs, job_id(n), OWNER, created_at=T0 + timedelta(seconds=n))
     now = T0 + timedelta(minutes=10, seconds=30)
-    jobs.starts = [now - timedelta(seconds=10 * k) for k in range(30)]
+    jobs.starts = [now - timedelta(seconds=1 + 2 * k) for k in range(90)]
     last = jobs.jobs[job_id(3)]
 
     # When the last one's place is estimated
@@ -31,7 +33,7 @@ def test_a_job_behind_others_starts_when_they_have_at_the_recent_drain_rate(
 
     # Then three are ahead of it, and it starts after three starts' worth of time
     assert estimate == QueueEstimate(
-        position=3, estimated_start_at=now + timedelta(seconds=3 * 330 / 30)
+        position=3, estimated_start_at=now + timedelta(seconds=3 * 90 / 45)
     )
 
 

@@ -253,7 +253,7 @@ def _per_model(
 # -- estimated starts ----------------------------------------------------------------------
 
 
-def estimates(backlog: int, deployed: StackInfo | None = None, side: int = 512) -> dict[str, Any]:
+def estimates(backlog: int, deployed: StackInfo | None = None, side: int = 768) -> dict[str, Any]:
     """A backlog submitted at once; each job read once while queued; estimate vs start."""
     deployed = deployed or read_state(ROOT)
     if deployed is None:
@@ -270,12 +270,19 @@ def estimates(backlog: int, deployed: StackInfo | None = None, side: int = 512) 
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         job_ids = list(pool.map(submit, range(backlog)))
-    read: dict[str, tuple[float, float | None, int]] = {}
-    for job_id in reversed(job_ids):  # the last ones are queued longest: read them first
+
+    def read_one(job_id: str) -> tuple[str, tuple[float, float, int] | None]:
         job = call("GET", f"{deployed.api_url}jobs/{job_id}", headers=_key(deployed)).json()
-        if job["status"] == "queued" and job.get("estimated_start_at"):
-            estimate = datetime.fromisoformat(job["estimated_start_at"]).timestamp()
-            read[job_id] = (time.time(), estimate, job["queue_position"])
+        if job["status"] != "queued" or not job.get("estimated_start_at"):
+            return job_id, None
+        estimate = datetime.fromisoformat(job["estimated_start_at"]).timestamp()
+        return job_id, (time.time(), estimate, job["queue_position"])
+
+    # Each job once, the last (queued longest) first, in parallel so the reads keep ahead of
+    # the drain.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(read_one, reversed(job_ids)))
+    read = {job_id: entry for job_id, entry in answers if entry is not None}
     repository = DynamoJobRepository(deployed.table, client("dynamodb", deployed.endpoint_url))
     ended = _drained(repository, job_ids, time.monotonic() + 60 + backlog * 2.0)
     errors, relative = [], []

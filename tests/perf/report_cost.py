@@ -83,7 +83,7 @@ def dashboard(figures: Any, path: Path) -> Path | None:
     waiting = [sum(j["created"] <= t < (j["started"] or end) for j in timeline) for t in steps]
     axes[0][0].plot(seconds, waiting)
     axes[0][0].set_title("Job queue depth")
-    started = sorted(j for j in timeline if j["started"])
+    started = sorted((j for j in timeline if j["started"]), key=lambda j: j["started"])
     axes[0][1].plot(
         [j["started"] - start for j in started], [j["started"] - j["created"] for j in started], "."
     )
@@ -101,15 +101,17 @@ def dashboard(figures: Any, path: Path) -> Path | None:
     ]
     axes[1][1].plot(seconds, running)
     axes[1][1].set_title("Jobs running (worker concurrency)")
-    minutes: dict[int, float] = {}
+    # The dashboard sums the ended jobs' cost per hour; over a minute's backlog, per 10 s,
+    # scaled to the hour that rate would make.
+    buckets: dict[int, float] = {}
     for job in timeline:
-        minute = int(((job["finished"] or end) - start) // 60)
-        minutes[minute] = minutes.get(minute, 0.0) + job["platform_usd"] + job["model_usd"]
-    axes[1][2].bar(list(minutes), [v * 1000 for v in minutes.values()])
-    axes[1][2].set_title("Cost per minute (milli-USD)")
+        bucket = int(((job["finished"] or end) - start) // 10)
+        buckets[bucket] = buckets.get(bucket, 0.0) + job["platform_usd"] + job["model_usd"]
+    axes[1][2].bar([10 * b + 5 for b in buckets], [v * 360 for v in buckets.values()], width=8)
+    axes[1][2].set_title("Cost, USD per hour at that rate")
     for ax in axes.flat:
         ax.grid(alpha=0.3)
-    for ax in (axes[0][0], axes[0][1], axes[0][2], axes[1][1]):
+    for ax in (axes[0][0], axes[0][1], axes[0][2], axes[1][1], axes[1][2]):
         ax.set_xlabel("s since the first submit")
     fig.tight_layout()
     fig.savefig(path, dpi=90)

@@ -16,9 +16,10 @@ class JobReport(NamedTuple):
     queue: QueueEstimate | None = None
 
 
-# The drain rate is the starts of the last five minutes (the current one so far included); a
-# position is counted up to this many jobs ahead.
-DRAIN_WINDOW = timedelta(minutes=5)
+# The drain rate is the starts of the previous minute and of the current one so far: recent
+# enough to follow a burst within a minute (a five-minute window lagged behind one, measured:
+# docs/cost-and-scale.md). A position is counted up to this many jobs ahead.
+DRAIN_WINDOW = timedelta(minutes=1)
 MAX_POSITION = 10_000
 
 

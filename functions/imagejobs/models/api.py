@@ -278,7 +278,7 @@ class JobView(BaseModel):
     # `Cancel-After`: when the job is canceled if it has not ended.
     deadline_at: datetime | None = None
     # A queued job read alone (GET /jobs/{job_id}): the queued jobs ahead of it, and when it
-    # should start at the rate jobs left the queue in the last five minutes.
+    # should start at the rate jobs left the queue in the last minute or two.
     queue_position: int | None = None
     estimated_start_at: datetime | None = None
     metrics: JobMetrics
