@@ -6,19 +6,19 @@ passing on the real one."""
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
+from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
 from imagejobs.models.transitions import FAIL, START, TRANSITIONS
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
+from tests.support.in_memory import InMemoryImageStore, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job, move
 from tests.support.moto_aws import BucketObjects
+from tests.support.repositories import KINDS, repository
 from tests.support.worker import StoredObjects
 
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
@@ -27,12 +27,9 @@ ERROR = JobError(type="render_failed", message="nope")
 IMAGES = (GeneratedImage(key="images/k/0.png", width=64, height=64, image_format="png", seed=1),)
 
 
-@pytest.fixture(params=["in-memory", "dynamodb"])
+@pytest.fixture(params=KINDS)
 def jobs(request: pytest.FixtureRequest) -> JobRepository:
-    if request.param == "in-memory":
-        return InMemoryJobRepository()
-    resources = request.getfixturevalue("resources")
-    return DynamoJobRepository(resources.table_name, boto3.client("dynamodb"))
+    return repository(request)
 
 
 # Each starting state, as a stored job.

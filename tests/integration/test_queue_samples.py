@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import boto3
 import pytest
 
-from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import JobStatus
 from imagejobs.ports import JobRepository
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryJobRepository
 from tests.support.jobs import T0, store_job
+from tests.support.repositories import KINDS, repository
 
 
-@pytest.fixture(params=["in-memory", "dynamodb"])
+@pytest.fixture(params=KINDS)
 def jobs(request: pytest.FixtureRequest) -> JobRepository:
-    if request.param == "in-memory":
-        return InMemoryJobRepository()
-    resources = request.getfixturevalue("resources")
-    return DynamoJobRepository(resources.table_name, boto3.client("dynamodb"))
+    return repository(request)
 
 
 def job_id(n: int) -> str:
