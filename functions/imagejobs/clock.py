@@ -7,6 +7,7 @@ own; the handlers pass `SYSTEM_CLOCK`.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -41,3 +42,20 @@ SYSTEM_CLOCK: Clock = SystemClock()
 
 def utc_now() -> datetime:
     return SYSTEM_CLOCK.now()
+
+
+@dataclass(frozen=True)
+class BilledTime:
+    """The Lambda time a piece of work has taken since `began` (on `clock.monotonic`), as
+    GB-seconds at the invocation's memory size: what AWS bills for it."""
+
+    clock: Clock
+    began: float
+    memory_mb: int
+
+    @classmethod
+    def start(cls, clock: Clock, memory_mb: int) -> BilledTime:
+        return cls(clock=clock, began=clock.monotonic(), memory_mb=memory_mb)
+
+    def gb_seconds(self) -> float:
+        return max(self.clock.monotonic() - self.began, 0.0) * self.memory_mb / 1024

@@ -48,6 +48,22 @@ class JobRepository(Protocol):
         oldest first, at most `limit` of them. Read from an eventually consistent index: a job
         may have moved on since, so act on one only through a conditional transition."""
 
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        """Open jobs in `status` whose deadline is `now` or earlier, oldest update first, at most
+        `limit` of them; read from the same eventually consistent index as `list_open`."""
+
+    def queued_ahead(self, job: Job, *, at_most: int) -> int:
+        """How many queued jobs were queued before `job` (by `updated_at`), counted up to
+        `at_most`; read from the eventually consistent open-jobs index."""
+
+    def record_start(self, now: datetime) -> None:
+        """One more job left the queue in the minute of `now`: a sample of the drain rate.
+        Best effort: a sample that cannot be written is only logged."""
+
+    def starts_between(self, since: datetime, until: datetime) -> int:
+        """How many starts were recorded in the minutes from that of `since` to that of
+        `until`, both included."""
+
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:

@@ -80,23 +80,42 @@ def save_images(job: Job, out_dir: Path) -> list[Path]:
     ]
 
 
+def summary(job: Job) -> str:
+    """Where an ended job's time and money went, in one line."""
+    parts = []
+    if (metrics := job.metrics) is not None:
+        parts.append(
+            f"queued {metrics.queued_seconds:.1f} s, running {metrics.running_seconds or 0:.1f} s"
+            f" (model {metrics.model_seconds:.1f} s), total {metrics.total_seconds:.1f} s,"
+            f" {metrics.attempts} attempt(s), {metrics.throttled_waits} throttled wait(s)"
+        )
+    if (cost := job.cost_usd) is not None:
+        parts.append(
+            f"cost ${cost.total:.6f} (model ${cost.model:.6f}, platform ${cost.platform:.6f})"
+        )
+    return "; ".join(parts)
+
+
 def generate(args: argparse.Namespace) -> int:
     client = resolve_client(args.api_url, args.ca_bundle, args.api_key)
     options = {name: getattr(args, name) for name in _option_names()}
     job = client.jobs.create(
-        args.prompt, **{name: value for name, value in options.items() if value is not None}
+        args.prompt,
+        cancel_after=args.cancel_after,
+        **{name: value for name, value in options.items() if value is not None},
     )
     console.print(f"job {job.job_id} {job.status}")
     if not args.wait:
         print(job.model_dump_json(by_alias=True))
         return 0
     job = wait_with_progress(client, job, args.timeout)
+    console.print(summary(job))
     if job.status == "failed":
         assert job.error is not None
         console.print(f"failed: {job.error.type}: {job.error.message}")
         return 1
     if job.status == "canceled":
-        console.print("canceled")
+        console.print(f"canceled: {job.error.type}" if job.error else "canceled")
         return 1
     for path in save_images(job, Path(args.out)):
         print(f"saved {path.resolve()}")
@@ -180,6 +199,10 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="image-to-image: the png, jpeg or webp file to start from",
+    )
+    gen.add_argument(
+        "--cancel-after",
+        help="a deadline (90s, 5m, 1h30m): the job is canceled if it has not ended by then",
     )
     gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
     gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")

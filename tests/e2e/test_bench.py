@@ -17,7 +17,7 @@ import pytest
 
 from imagejobs_dev.localstack import Layout, LocalStack, running_pid
 from imagejobs_dev.stack import StackInfo, read_state
-from tests.perf import bench_chain, bench_e2e, bench_quota, bench_soak, report
+from tests.perf import bench_chain, bench_cost, bench_e2e, bench_quota, bench_soak, report
 from tests.support.local_bedrock import LocalBedrock
 
 ROOT = bench_e2e.ROOT
@@ -148,3 +148,32 @@ def test_the_quota_stage_drains_a_handful_of_throttled_jobs(deployed: StackInfo)
     printed = report.table({"quota": quota})
     assert "A burst at a model's quota: 4 jobs" in printed
     assert "the quota's bound (jobs / rate) is 2 s" in printed
+
+
+def test_the_cost_stage_counts_each_path_and_prices_each_model(deployed: StackInfo) -> None:
+    # When the cost stage runs one job per client style
+    costs = bench_cost.calls_and_cost(1, deployed)
+
+    # Then each style ended its job and priced it, each path's calls were counted, and every
+    # model of the catalogue has its cost per 1,000 images
+    assert {style: row["jobs"] for style, row in costs["styles"].items()} == {
+        "polling": 1,
+        "prefer_wait": 1,
+        "webhook": 1,
+        "sdk": 1,
+    }
+    assert all(row["platform_usd_per_1000_images"] > 0 for row in costs["styles"].values())
+    assert costs["calls_per_path"]["submit"]["sqs.SendMessage"] == 1
+    assert costs["calls_per_path"]["worker_job"]["s3.PutObject"] == 1
+    assert costs["per_model"]["stability.sd3-5-large-v1:0"]["model_usd_per_1000_images"] > 0
+    assert "Calls and cost on LocalStack" in report.table({"costs": costs})
+
+
+def test_the_estimate_stage_compares_estimates_with_starts(deployed: StackInfo) -> None:
+    # When a small backlog's estimates are compared with its starts
+    estimates = bench_cost.estimates(12, deployed, side=256)
+
+    # Then every job ended, and the report prints what was measured (a fast drain may leave
+    # no job queued when read: then it says so)
+    assert len(estimates["timeline"]) == 12
+    assert "Estimated starts" in report.table({"estimates": estimates})

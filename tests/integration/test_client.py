@@ -112,6 +112,34 @@ def test_generate_sends_each_option_given_under_the_apis_name(api: StandIn) -> N
     ]
 
 
+def test_generate_cancel_after_sends_the_deadline_header(api: StandIn) -> None:
+    # When `imagejobs generate --cancel-after 90s` runs
+    assert run(api, "generate", "a cat", "--cancel-after", "90s") == 0
+
+    # Then the request carries the header, and the body only the prompt
+    [sent] = api.to("POST /v1/jobs")
+    assert sent.headers["cancel-after"] == "90s"
+    assert sent.body == {"prompt": "a cat"}
+
+
+def test_generate_wait_prints_where_the_time_and_money_went(
+    api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a job that succeeds, as the service shows it: with its metrics and cost
+    image_url = api.url + "images/0.png"
+    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
+    api.script("GET /v1/images/0.png", Scripted(200, raw=b"png"))
+
+    # When the CLI waits for it
+    assert run(api, "generate", "a cat", "--wait", "--out", str(tmp_path)) == 0
+
+    # Then it says how long it queued and ran, and what it cost
+    err = capsys.readouterr().err
+    assert "queued 0.0 s, running" in err
+    assert "cost $" in err
+    assert "platform $" in err
+
+
 def test_generate_webhook_sends_the_url_and_the_events_asked_for(api: StandIn) -> None:
     # Given a webhook URL and both events on the command line
     argv = ["--webhook", "https://example.com/hook"]

@@ -6,19 +6,19 @@ passing on the real one."""
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
 from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST, DynamoJobRepository
+from imagejobs.dal.jobs_table import MAX_PAGES_PER_LIST
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
 from imagejobs.models.transitions import FAIL, START, TRANSITIONS
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.events import OWNER
-from tests.support.in_memory import InMemoryImageStore, InMemoryJobRepository, StoredObject
+from tests.support.in_memory import InMemoryImageStore, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job, move
 from tests.support.moto_aws import BucketObjects
+from tests.support.repositories import KINDS, repository
 from tests.support.worker import StoredObjects
 
 JOB_ID = "8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a"
@@ -27,12 +27,9 @@ ERROR = JobError(type="render_failed", message="nope")
 IMAGES = (GeneratedImage(key="images/k/0.png", width=64, height=64, image_format="png", seed=1),)
 
 
-@pytest.fixture(params=["in-memory", "dynamodb"])
+@pytest.fixture(params=KINDS)
 def jobs(request: pytest.FixtureRequest) -> JobRepository:
-    if request.param == "in-memory":
-        return InMemoryJobRepository()
-    resources = request.getfixturevalue("resources")
-    return DynamoJobRepository(resources.table_name, boto3.client("dynamodb"))
+    return repository(request)
 
 
 # Each starting state, as a stored job.
@@ -49,6 +46,8 @@ STARTS: dict[str, Job] = {
 
 # The value each given field takes when a test makes a transition that needs one.
 GIVEN_VALUES: dict[str, object] = {"images": IMAGES, "error": ERROR}
+# What an attempt spent, added by the transitions that record it (binary fractions, exact).
+SPENT: dict[str, object] = {"model_seconds": 1.5, "images_rendered": 2, "lambda_gb_seconds": 0.25}
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 
 
@@ -56,6 +55,7 @@ def make(jobs: JobRepository, name: str) -> Job:
     """The transition named `name`, of job JOB_ID at LATER."""
     transition = BY_NAME[name]
     values = {field: GIVEN_VALUES[field] for field in transition.given}
+    values |= {field: SPENT[field] for field in transition.added}
     return move(jobs, JOB_ID, transition, LATER, **values)
 
 
@@ -79,18 +79,36 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
         "updated_at": LATER,
         "throttled_waits": 1,
         "first_throttled_at": LATER,
+        **SPENT,
     },
-    ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED},
-    ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
-    ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
-    ("running, cancel requested", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED},
+    ("running", "succeed"): {"status": JobStatus.SUCCEEDED, "images": IMAGES, **ENDED, **SPENT},
+    ("queued", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED, **SPENT},
+    ("running", "fail"): {"status": JobStatus.FAILED, "error": ERROR, **ENDED, **SPENT},
+    ("running, cancel requested", "fail"): {
+        "status": JobStatus.FAILED,
+        "error": ERROR,
+        **ENDED,
+        **SPENT,
+    },
+    ("queued", "expire"): {"status": JobStatus.CANCELED, "error": ERROR, **ENDED, **SPENT},
+    ("running", "expire"): {"status": JobStatus.CANCELED, "error": ERROR, **ENDED, **SPENT},
+    ("running, cancel requested", "expire"): {
+        "status": JobStatus.CANCELED,
+        "error": ERROR,
+        **ENDED,
+        **SPENT,
+    },
     ("queued", "note_redriven"): {"updated_at": LATER},
     ("running", "note_redriven"): {"updated_at": LATER},
     ("running, cancel requested", "note_redriven"): {"updated_at": LATER},
     ("queued", "cancel_queued"): {"status": JobStatus.CANCELED, **ENDED},
     ("running", "request_cancel"): {"cancel_requested": True, "updated_at": LATER},
     ("running, cancel requested", "request_cancel"): {"updated_at": LATER},
-    ("running, cancel requested", "finish_cancel"): {"status": JobStatus.CANCELED, **ENDED},
+    ("running, cancel requested", "finish_cancel"): {
+        "status": JobStatus.CANCELED,
+        **ENDED,
+        **SPENT,
+    },
 }
 
 

@@ -8,6 +8,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,48 @@ def test_a_given_idempotency_key_is_sent_as_is(api: StandIn) -> None:
     api.script(JOBS, Scripted(202, job_body()))
     client_for(api).jobs.create("a cat", idempotency_key="order-42")
     assert api.to(JOBS)[0].headers["idempotency-key"] == "order-42"
+
+
+# Deadlines, metrics and cost
+
+
+@pytest.mark.parametrize(
+    ("cancel_after", "header"),
+    [("1h30m", "1h30m"), (90, "90s"), (2.5, "3s"), (timedelta(minutes=5), "300s")],
+)
+def test_cancel_after_is_sent_as_the_cancel_after_header(
+    api: StandIn, cancel_after: str | float | timedelta, header: str
+) -> None:
+    api.script(JOBS, Scripted(202, job_body()))
+    client_for(api).jobs.create("a cat", cancel_after=cancel_after)
+    [sent] = api.to(JOBS)
+    assert sent.headers["cancel-after"] == header
+    assert "cancel_after" not in sent.body
+
+
+def test_a_finished_job_reads_with_its_metrics_and_cost(api: StandIn) -> None:
+    # Given a job that succeeded in 4 s, 3 of them in its model, for $0.04 and a platform share
+    metrics = {
+        "queued_seconds": 1.0,
+        "running_seconds": 3.0,
+        "model_seconds": 2.5,
+        "model_seconds_per_image": [2.5],
+        "total_seconds": 4.0,
+        "attempts": 1,
+        "throttled_waits": 0,
+    }
+    cost = {"model": 0.04, "platform": 0.0001, "total": 0.0401}
+    body = job_body("succeeded") | {"metrics": metrics, "cost_usd": cost}
+    api.script(JOB, Scripted(200, body))
+
+    # When it is read
+    job = client_for(api).jobs.get(JOB_ID)
+
+    # Then both are typed on the job
+    assert job.metrics is not None
+    assert (job.metrics.model_seconds, job.metrics.model_seconds_per_image) == (2.5, [2.5])
+    assert job.cost_usd is not None
+    assert (job.cost_usd.model, job.cost_usd.total) == (0.04, 0.0401)
 
 
 # Retries

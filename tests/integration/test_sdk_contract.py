@@ -39,6 +39,8 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.InputLimits: "InputLimitsView",
     sdk.Price: "PriceView",
     sdk.Lifecycle: "LifecycleView",
+    sdk.JobMetrics: "JobMetrics",
+    sdk.JobCost: "JobCost",
 }
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.

@@ -61,8 +61,15 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     # When it is read
     code, body = get(status, "api-get-job", lambda_context)
 
-    # Then it is shown whole
+    # Then it is shown whole, its metrics running to now: queued all along, never run
     assert code == 200
+    metrics = body.pop("metrics")
+    assert metrics["queued_seconds"] == metrics["total_seconds"] > 0
+    assert (metrics["running_seconds"], metrics["attempts"], metrics["throttled_waits"]) == (
+        None,
+        0,
+        0,
+    )
     assert body == {
         "job_id": FIXTURE_JOB_ID,
         "status": "queued",
@@ -94,7 +101,13 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
         "webhook": None,
         "webhook_events_filter": None,
         "webhook_deliveries": [],
+        "deadline_at": None,
+        "cost_usd": None,
+        # Alone in the queue, and nothing started lately: at the head, starting now
+        "queue_position": 0,
+        "estimated_start_at": body["estimated_start_at"],
     }
+    assert body["estimated_start_at"] is not None
 
 
 def test_a_succeeded_job_lists_presigned_urls_for_its_images(

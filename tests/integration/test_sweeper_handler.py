@@ -58,6 +58,7 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
         "redriven": 2,
         "failed": 1,
         "unsent": 0,
+        "expired": 0,
         # the built-in renderer has no lifecycle to watch
         "lifecycles_checked": 0,
         "legacy_models": 0,

@@ -79,11 +79,14 @@ def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> N
         update={
             "status": JobStatus.SUCCEEDED,
             "attempts": 1,
+            "images_rendered": 2,
             "started_at": T0 + timedelta(seconds=1),
             "updated_at": T0 + timedelta(seconds=2),
             "finished_at": T0 + timedelta(seconds=2),
             "images": tuple(
-                GeneratedImage(key=key, width=128, height=96, image_format="webp", seed=7 + n)
+                GeneratedImage(
+                    key=key, width=128, height=96, image_format="webp", seed=7 + n, size_bytes=7
+                )
                 for n, key in enumerate(keys)
             ),
         }

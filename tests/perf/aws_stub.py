@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -116,10 +117,13 @@ def _apply_update(item: dict[str, Any], payload: dict[str, Any]) -> None:
             item.setdefault(name, values[default[2]])
         else:
             item[name] = values[value]
-    if "ADD" in sections:
-        name, value = sections["ADD"].split()
-        current = int(item.get(name, {"N": "0"})["N"])
-        item[name] = {"N": str(current + int(values[value]["N"]))}
+    for clause in _TOP_LEVEL_COMMA.split(sections.get("ADD", "")):
+        if not clause.strip():
+            continue
+        name, value = clause.split()
+        name = names.get(name, name)
+        current = Decimal(item.get(name, {"N": "0"})["N"])
+        item[name] = {"N": str(current + Decimal(values[value]["N"]))}
     for name in sections.get("REMOVE", "").split(","):
         item.pop(names.get(name.strip(), name.strip()), None)
 

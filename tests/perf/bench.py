@@ -38,12 +38,14 @@ from imagejobs_dev.localstack import ensure_running
 from tests.perf import (
     bench_chain,
     bench_cold,
+    bench_cost,
     bench_devloop,
     bench_e2e,
     bench_quota,
     bench_render,
     bench_soak,
     fixtures,
+    simulation,
     targets,
 )
 
@@ -220,6 +222,24 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.soak),
     ),
+    Stage(
+        "costs",
+        lambda a: f"calls and cost per job, {a.cost_jobs} jobs per client style",
+        lambda a, f: bench_cost.calls_and_cost(a.cost_jobs),
+        needs_stack=True,
+    ),
+    Stage(
+        "estimates",
+        lambda a: f"estimated starts of a backlog of {a.backlog} jobs",
+        lambda a, f: bench_cost.estimates(a.backlog),
+        needs_stack=True,
+        enabled=lambda a: bool(a.backlog),
+    ),
+    Stage(
+        "simulation",
+        lambda a: f"simulated burst of {a.sim_jobs} jobs",
+        lambda a, f: simulation.scenarios(a.sim_jobs),
+    ),
     # On the stack the load ran on, deployed as `make test` deploys it: its end-to-end tests
     # reuse it, as in a developer's warm tree.
     Stage(
@@ -316,6 +336,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
     )
+    parser.add_argument("--cost-jobs", type=int, default=10, help="jobs per client style")
+    parser.add_argument("--backlog", type=int, default=200, help="jobs of the estimate stage")
+    parser.add_argument("--sim-jobs", type=int, default=10_000, help="jobs of the simulation")
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
     return parser
 

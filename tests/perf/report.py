@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf import bench_quota, bench_render
+from tests.perf import bench_quota, bench_render, report_cost
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -274,6 +274,9 @@ _SECTIONS = (
     ("memory_after_load", _memory("Memory at rest after the load")),
     ("quota", bench_quota.lines),
     ("soak", _soak),
+    ("costs", report_cost.costs),
+    ("estimates", report_cost.estimates),
+    ("simulation", report_cost.simulation),
     ("make_test", _make("test", "in this tree, on its running stack")),
     ("make_test_fresh_clone", _make("test", "in a fresh clone, setup included")),
     ("make_demo_fresh_clone", _make("demo", "in a fresh clone, setup included")),
@@ -306,6 +309,10 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     if rows := [r for r in figures.get("targets") or [] if r["measured"] and r["measured"]["n"]]:
         written.append(_targets_chart(rows, folder / "targets.png", plt))
     written.append(_render_chart(figures["render"], folder / "render.png", plt))
+    if figures.get("estimates") and report_cost.dashboard(
+        figures["estimates"], folder / "dashboard.png"
+    ):
+        written.append(folder / "dashboard.png")
     return written
 
 

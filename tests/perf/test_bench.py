@@ -37,6 +37,7 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     command += ["--warm", str(WARM_REQUESTS), "--render-repeat", "1"]
     command += ["--render-sizes", "64", "--style-sizes", "64", "--edit-sizes", "64"]
     command += ["--charts", str(charts)]
+    command += ["--sim-jobs", "200"]
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
     )
@@ -45,6 +46,21 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     figures: dict[str, Any] = json.loads(json_file.read_text())
     json_file.unlink()  # a smoke run's figures are not worth keeping beside real ones
     return figures, result.stdout, charts
+
+
+def test_the_simulation_stage_runs_the_docs_scenarios_small(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, printed, _ = smallest_bench
+
+    # Then the simulation ran its three scenarios at 200 jobs, and printed them
+    assert [(row["jobs"], row["tenants"]) for row in figures["simulation"]] == [
+        (200, 1),
+        (200, 100),
+        (200, 100),
+    ]
+    assert "Simulated burst" in printed
 
 
 def test_the_render_stage_times_every_format(

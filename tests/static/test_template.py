@@ -274,14 +274,17 @@ def test_the_waiting_functions_may_only_read_images_and_outlast_the_longest_wait
     assert MAX_WAIT_SECONDS + WAIT_RESERVE_SECONDS <= timeout < 29
 
 
-def test_status_may_query_only_the_owner_index() -> None:
-    # Given the status function's Query statement
-    [query] = [
+def test_status_may_query_only_the_owner_and_open_jobs_indexes() -> None:
+    # Given the status function's Query statements (listing, and a queued job's position)
+    queries = [
         s for s in functions_policy_statements("StatusFunction") if s["Action"] == "dynamodb:Query"
     ]
 
-    # Then it names the by-owner index, not the table or every index
-    assert query["Resource"] == {"Fn::Sub": "${JobsTable.Arn}/index/by-owner"}
+    # Then they name the two indexes, not the table or every index
+    assert sorted(q["Resource"]["Fn::Sub"] for q in queries) == [
+        "${JobsTable.Arn}/index/by-owner",
+        "${JobsTable.Arn}/index/open-jobs",
+    ]
 
 
 def test_the_sweeper_may_query_only_the_open_jobs_index_and_send_only_to_the_job_queue() -> None:

@@ -97,7 +97,7 @@ def job_body(
     if state is JobStatus.FAILED:
         fields["error"] = JobError(type="render_failed", message="the engine refused")
     job = make_job(job_id, "owner", state, changes=fields)
-    return job_view(job, urls).model_dump(mode="json")
+    return job_view(job, urls, now=job.updated_at).model_dump(mode="json")
 
 
 def models_body(*lifecycles: ModelLifecycle, default: str = "pillow") -> dict[str, Any]:

@@ -41,6 +41,8 @@ class InMemoryJobRepository:
     # Jobs created open hold a place among their owner's open jobs until they end; the table's
     # counter item is this count, kept in step by its transactions.
     counted: set[str] = field(default_factory=set)
+    # When jobs started: the table's drain samples, one per start.
+    starts: list[datetime] = field(default_factory=list)
 
     def create(self, job: Job, *, open_limit: int) -> None:
         if job.job_id in self.jobs:
@@ -108,6 +110,28 @@ class InMemoryJobRepository:
         )
         return [job for job in index if job.updated_at < updated_before][:limit]
 
+    def queued_ahead(self, job: Job, *, at_most: int) -> int:
+        ahead = sum(
+            1
+            for other in self.jobs.values()
+            if other.status is JobStatus.QUEUED and other.updated_at < job.updated_at
+        )
+        return min(ahead, at_most)
+
+    def record_start(self, now: datetime) -> None:
+        self.starts.append(now)
+
+    def starts_between(self, since: datetime, until: datetime) -> int:
+        first, last = _minute(since), _minute(until)
+        return sum(1 for moment in self.starts if first <= _minute(moment) <= last)
+
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        index = sorted(
+            (j for j in self.jobs.values() if j.status is status and j.overdue(now)),
+            key=lambda job: (job.updated_at, job.job_id),
+        )
+        return index[:limit]
+
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:
@@ -134,6 +158,10 @@ class InMemoryJobRepository:
         return JobPage(
             jobs=tuple(found), next_position=_position(budget[-1]) if last_read_was_full else None
         )
+
+
+def _minute(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
 
 
 def _position(job: Job) -> PagePosition:

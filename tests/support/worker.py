@@ -43,6 +43,8 @@ class ScriptedEngine:
     # Raised on the first `len(errors)` renders, one each, before any `error`.
     errors: list[Exception] = field(default_factory=list)
     engine_id: str = "scripted"
+    # What the engine says each image took (a model call's own time).
+    seconds_per_image: float | None = None
 
     def render(self, request: JobParameters, inputs: Inputs) -> list[RenderedImage]:
         self.calls.append(request)
@@ -60,6 +62,7 @@ class ScriptedEngine:
                 height=request.height or 64,
                 image_format=request.image_format,
                 seed=request.seed + n,
+                seconds=self.seconds_per_image,
             )
             for n in range(request.num_images)
         ]
@@ -86,8 +89,11 @@ class WorkerWorld:
             clock=self.clock,
         )
 
-    def add_job(self, *, engine: str = "scripted", **parameters: Any) -> Job:
-        """A queued job, recorded under `engine`; `parameters` override JobParameters."""
+    def add_job(
+        self, *, engine: str = "scripted", changes: dict[str, Any] | None = None, **parameters: Any
+    ) -> Job:
+        """A queued job, recorded under `engine`; `parameters` override JobParameters, and
+        `changes` the job's other fields."""
         values: dict[str, Any] = {
             "prompt": "a lighthouse",
             "width": 128,
@@ -97,7 +103,13 @@ class WorkerWorld:
             "image_format": "webp",
             **parameters,
         }
-        job = make_job(WORKER_JOB_ID, OWNER, created_at=T0, changes={"engine_id": engine}, **values)
+        job = make_job(
+            WORKER_JOB_ID,
+            OWNER,
+            created_at=T0,
+            changes={"engine_id": engine, **(changes or {})},
+            **values,
+        )
         self.jobs.create(job, open_limit=NO_CAP)
         return job
 
@@ -107,6 +119,7 @@ class WorkerWorld:
         receive_count: int = 1,
         max_receive_count: int = 3,
         job_id: str = WORKER_JOB_ID,
+        memory_mb: int = 1024,
     ) -> JobOutcome:
         receive = Receive(
             job_id=job_id,
@@ -114,6 +127,7 @@ class WorkerWorld:
             receive_count=receive_count,
             max_receive_count=max_receive_count,
             remaining_ms=60_000,
+            memory_mb=memory_mb,
         )
         return process_job(receive, self.ports(engine))
 

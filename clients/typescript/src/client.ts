@@ -35,6 +35,11 @@ export interface CreateOptions {
   wait?: number | boolean;
   /** Sent as `Idempotency-Key`; a new UUID unless given, so a retry never makes a second job. */
   idempotencyKey?: string;
+  /**
+   * A deadline, sent as `Cancel-After`: `"90s"`, `"5m"`, `"1h30m"`, or a number of seconds. A
+   * job not ended by then is canceled, with `error.type` `"deadline_exceeded"`.
+   */
+  cancelAfter?: string | number;
   signal?: AbortSignal;
 }
 
@@ -54,6 +59,11 @@ export interface ListOptions {
   /** Jobs per request (20). */
   pageSize?: number;
   signal?: AbortSignal;
+}
+
+/** The `Cancel-After` header: a duration as the API spells it, or whole seconds, rounded up. */
+export function cancelAfter(value: string | number): string {
+  return typeof value === "string" ? value : `${Math.ceil(value)}s`;
 }
 
 export class Client {
@@ -88,7 +98,11 @@ export class Jobs {
   async create(request: JobRequest, options: CreateOptions = {}): Promise<Job> {
     const seconds = options.wait === true ? UNTIL_ENDED : options.wait || undefined;
     const started = Date.now();
-    const headers = { "Idempotency-Key": options.idempotencyKey ?? crypto.randomUUID() };
+    const headers: Record<string, string> = {
+      "Idempotency-Key": options.idempotencyKey ?? crypto.randomUUID(),
+    };
+    if (options.cancelAfter !== undefined)
+      headers["Cancel-After"] = cancelAfter(options.cancelAfter);
     const { signal } = options;
     let answer: Answer | undefined;
     for (let attempt = 0; answer === undefined; attempt++) {

@@ -446,6 +446,27 @@ export interface components {
             /** Default */
             default?: number | null;
         };
+        /**
+         * JobCost
+         * @description In US dollars at list prices (GET /models gives each model's price and its source).
+         */
+        JobCost: {
+            /**
+             * Model
+             * @description the model's price per image, times the images it made; null when no price for the model could be read (GET /models shows its price and source)
+             */
+            model: number | null;
+            /**
+             * Platform
+             * @description the job's share of AWS: the Lambda GB-seconds it was billed and its requests (API Gateway, DynamoDB, SQS, S3), its images stored while it is kept; docs/cost-and-scale.md
+             */
+            platform: number;
+            /**
+             * Total
+             * @description model and platform; null when the model's is
+             */
+            total: number | null;
+        };
         /** JobError */
         JobError: {
             /** Type */
@@ -462,6 +483,47 @@ export interface components {
             jobs: components["schemas"]["JobView"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * JobMetrics
+         * @description Where a job's time went, in seconds. While it is open, each figure runs to now.
+         */
+        JobMetrics: {
+            /**
+             * Queued Seconds
+             * @description from submit to its first start (to its end if it never started)
+             */
+            queued_seconds: number;
+            /**
+             * Running Seconds
+             * @description from its first start to its end, waits for the model's quota included; null if it never started
+             */
+            running_seconds: number | null;
+            /**
+             * Model Seconds
+             * @description inside the engine or model calls, every attempt's added up
+             */
+            model_seconds: number;
+            /**
+             * Model Seconds Per Image
+             * @description each image's own engine call (a job's calls may run at once)
+             */
+            model_seconds_per_image: number[];
+            /**
+             * Total Seconds
+             * @description from submit to its end
+             */
+            total_seconds: number;
+            /**
+             * Attempts
+             * @description times a worker started it
+             */
+            attempts: number;
+            /**
+             * Throttled Waits
+             * @description times the model's request quota sent it back to wait (not attempts)
+             */
+            throttled_waits: number;
         };
         /**
          * JobParameters
@@ -662,6 +724,14 @@ export interface components {
              * @default []
              */
             webhook_deliveries?: components["schemas"]["DeliveryView"][];
+            /** Deadline At */
+            deadline_at?: string | null;
+            /** Queue Position */
+            queue_position?: number | null;
+            /** Estimated Start At */
+            estimated_start_at?: string | null;
+            metrics: components["schemas"]["JobMetrics"];
+            cost_usd?: components["schemas"]["JobCost"] | null;
         };
         /**
          * LegacyStatusView
@@ -1757,6 +1827,8 @@ export interface operations {
                 "idempotency-key"?: string | null;
                 /** @description `wait=N`, N a whole number of seconds from 1 to 25: answer as soon as the job has ended, or after N seconds with the job as it stands (`Preference-Applied: wait=N`). Another N is a 400; other preferences are ignored */
                 prefer?: string | null;
+                /** @description A deadline, from submit: `90s`, `5m`, `1h`, `1h30m` (whole hours, minutes and seconds, largest first; 1 s to 24 h). A job not finished by then ends `canceled` with `error.type` `deadline_exceeded`: if it had not started it never does (no model is paid for); if it was running, between images, and nothing it wrote is kept */
+                "cancel-after"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1974,6 +2046,8 @@ export interface operations {
             header?: {
                 /** @description 1 to 255 visible ASCII characters. A retry with the same key and body, from the same API key, answers with the first job instead of making a second */
                 "idempotency-key"?: string | null;
+                /** @description A deadline, from submit: `90s`, `5m`, `1h`, `1h30m` (whole hours, minutes and seconds, largest first; 1 s to 24 h). A job not finished by then ends `canceled` with `error.type` `deadline_exceeded`: if it had not started it never does (no model is paid for); if it was running, between images, and nothing it wrote is kept */
+                "cancel-after"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -2079,6 +2153,8 @@ export interface operations {
             header?: {
                 /** @description 1 to 255 visible ASCII characters. A retry with the same key and body, from the same API key, answers with the first job instead of making a second */
                 "idempotency-key"?: string | null;
+                /** @description A deadline, from submit: `90s`, `5m`, `1h`, `1h30m` (whole hours, minutes and seconds, largest first; 1 s to 24 h). A job not finished by then ends `canceled` with `error.type` `deadline_exceeded`: if it had not started it never does (no model is paid for); if it was running, between images, and nothing it wrote is kept */
+                "cancel-after"?: string | null;
             };
             path?: never;
             cookie?: never;

@@ -75,6 +75,17 @@ describe("creating a job", () => {
       assert.equal(api.to(JOBS)[0]?.headers["idempotency-key"], "order-42");
     }));
 
+  test("sends cancelAfter as the Cancel-After header", () =>
+    withStandIn(async (api) => {
+      api.script(JOBS, { status: 202, body: jobBody() });
+      await clientFor(api).jobs.create({ prompt: "a cat" }, { cancelAfter: "1h30m" });
+      await clientFor(api).jobs.create({ prompt: "a cat" }, { cancelAfter: 2.5 });
+      assert.deepEqual(
+        api.to(JOBS).map((r) => r.headers["cancel-after"]),
+        ["1h30m", "3s"],
+      );
+    }));
+
   test("retries while the API still processes the same key", () =>
     withStandIn(async (api) => {
       api.script(JOBS, apiError(409, "request_in_progress", undefined, { "Retry-After": "0" }), {

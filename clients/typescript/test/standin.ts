@@ -190,6 +190,15 @@ export function jobBody(
     webhook: null,
     webhook_events_filter: null,
     webhook_deliveries: [],
+    metrics: {
+      queued_seconds: 0,
+      running_seconds: null,
+      model_seconds: 0,
+      model_seconds_per_image: [],
+      total_seconds: 0,
+      attempts: 0,
+      throttled_waits: 0,
+    },
     ...changes,
   };
 }

@@ -13,7 +13,9 @@ export function isExpired(job, now = Date.now()) {
 
 function seconds(ms) {
   const s = Math.max(0, ms) / 1000;
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return s < 60
+    ? `${s.toFixed(1)} s`
+    : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
 /** "768 × 512", "16:9", or both: a model of ratios sizes each image itself. */
@@ -41,6 +43,44 @@ export function unavailable(text) {
   return note;
 }
 
+function usd(value) {
+  return `$${value.toFixed(6)}`;
+}
+
+/** Where the job's time went, and once it has ended, what it cost. */
+export function metricRows(job) {
+  const rows = [];
+  if (job.queue_position != null) {
+    const start = job.estimated_start_at
+      ? `, starts about ${new Date(job.estimated_start_at).toLocaleTimeString()}`
+      : "";
+    rows.push(["Queue", `${job.queue_position} ahead${start}`]);
+  }
+  const m = job.metrics;
+  if (m) {
+    const running =
+      m.running_seconds == null
+        ? ""
+        : ` · running ${m.running_seconds.toFixed(1)} s`;
+    rows.push([
+      "Time",
+      `queued ${m.queued_seconds.toFixed(1)} s${running} (model ${m.model_seconds.toFixed(1)} s)` +
+        ` · total ${m.total_seconds.toFixed(1)} s`,
+    ]);
+    rows.push([
+      "Attempts",
+      `${m.attempts} (throttled waits: ${m.throttled_waits})`,
+    ]);
+  }
+  const c = job.cost_usd;
+  if (c)
+    rows.push([
+      "Cost",
+      `${usd(c.total)} (model ${usd(c.model)} + platform ${usd(c.platform)})`,
+    ]);
+  return rows;
+}
+
 export class JobPanel {
   constructor({ modelName, onAgain, onSettled, onError }) {
     this.modelName = modelName;
@@ -52,7 +92,10 @@ export class JobPanel {
     this.ticker = null;
     this.generation = 0;
     $("cancel").addEventListener("click", () => this.cancel());
-    $("again").addEventListener("click", () => this.job && this.onAgain(this.job.parameters));
+    $("again").addEventListener(
+      "click",
+      () => this.job && this.onAgain(this.job.parameters),
+    );
   }
 
   /** Shows `job` and, unless it has ended, watches it until it does. */
@@ -134,7 +177,10 @@ export class JobPanel {
     const previous = this.job;
     this.job = job;
     const status = $("job-status");
-    const label = job.cancel_requested && !TERMINAL.has(job.status) ? "canceling" : job.status;
+    const label =
+      job.cancel_requested && !TERMINAL.has(job.status)
+        ? "canceling"
+        : job.status;
     status.textContent = label;
     status.dataset.status = label;
     this.renderElapsed();
@@ -144,7 +190,10 @@ export class JobPanel {
 
     const error = $("job-error");
     error.hidden = !job.error;
-    error.textContent = job.error ? `The job failed: ${job.error.message}` : "";
+    const ended = job.status === "canceled" ? "was canceled" : "failed";
+    error.textContent = job.error
+      ? `The job ${ended}: ${job.error.message}`
+      : "";
 
     const expired = job.status === "succeeded" && isExpired(job);
     $("job-expired").hidden = !expired;
@@ -152,7 +201,9 @@ export class JobPanel {
       ? "This job's images have expired: they are deleted after the retention period."
       : "";
     const sameImages =
-      previous && previous.job_id === job.job_id && previous.images.length === job.images.length;
+      previous &&
+      previous.job_id === job.job_id &&
+      previous.images.length === job.images.length;
     if (!sameImages) this.renderImages(expired ? { ...job, images: [] } : job);
     this.renderParameters(job);
   }
@@ -162,7 +213,8 @@ export class JobPanel {
     if (!job) return;
     const end = job.finished_at ? Date.parse(job.finished_at) : Date.now();
     const verb = TERMINAL.has(job.status) ? "took" : "elapsed";
-    $("job-elapsed").textContent = `${verb} ${seconds(end - Date.parse(job.created_at))}`;
+    $("job-elapsed").textContent =
+      `${verb} ${seconds(end - Date.parse(job.created_at))}`;
   }
 
   renderImages(job) {
@@ -177,7 +229,9 @@ export class JobPanel {
       img.decoding = "async";
       img.addEventListener("error", () =>
         img.replaceWith(
-          unavailable("This image is no longer available: it has expired. Reopen the job for a fresh link."),
+          unavailable(
+            "This image is no longer available: it has expired. Reopen the job for a fresh link.",
+          ),
         ),
       );
       img.src = image.url;
@@ -186,7 +240,10 @@ export class JobPanel {
       link.href = image.url;
       link.download = `imagejobs-${job.job_id.slice(0, 8)}-${index + 1}.${extension(image.format)}`;
       link.textContent = "Download";
-      link.setAttribute("aria-label", `Download image ${index + 1} (seed ${image.seed})`);
+      link.setAttribute(
+        "aria-label",
+        `Download image ${index + 1} (seed ${image.seed})`,
+      );
       caption.append(
         `Seed ${image.seed} · ${image.width} × ${image.height} ${image.format.toUpperCase()} · `,
         link,
@@ -207,13 +264,21 @@ export class JobPanel {
       ["Negative prompt", p.negative_prompt || "—"],
       ["Size", size(p)],
       ["Images", p.num_images],
-      ["Format", p.format + (p.quality == null ? "" : `, quality ${p.quality}`)],
+      [
+        "Format",
+        p.format + (p.quality == null ? "" : `, quality ${p.quality}`),
+      ],
       ["Style", p.style],
       ["Seed", p.seed],
       ["Guidance", p.guidance ?? "—"],
       ["Engine", job.engine],
       ["Submitted", new Date(job.created_at).toLocaleString()],
+      [
+        "Deadline",
+        job.deadline_at ? new Date(job.deadline_at).toLocaleString() : "—",
+      ],
       ["Expires", new Date(job.expires_at).toLocaleString()],
+      ...metricRows(job),
     ];
     for (const [name, value] of rows) {
       const dt = document.createElement("dt");

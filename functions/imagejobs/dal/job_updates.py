@@ -72,6 +72,8 @@ def job_update(table: str, change: JobChange) -> UpdateTypeDef:
         else:
             expression.sets.append(f"open_status = {target}")
     for name, how in transition.writes.items():
+        if how is Write.ADD and not change.values.get(name):
+            continue  # nothing to add
         _write(expression, name, how, change)
     if change.delivery is not None:
         delivery = expression.name(delivery_attribute(change.delivery.event))
@@ -90,6 +92,10 @@ def job_update(table: str, change: JobChange) -> UpdateTypeDef:
 def _write(expression: _Expression, name: str, how: Write, change: JobChange) -> None:
     if how is Write.INCREMENT:
         expression.adds.append(f"{expression.name(name)} {expression.value('one', {'N': '1'})}")
+        return
+    if how is Write.ADD:
+        [(attribute, typed)] = field_attributes(name, change.values[name]).items()
+        expression.adds.append(f"{expression.name(attribute)} {expression.value(attribute, typed)}")
         return
     value = {
         Write.NOW: change.now,

@@ -12,6 +12,7 @@ of either a conflict that changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from imagejobs.models.storage import (
 )
 from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import DeliveryAttempt, WebhookEvent
+from imagejobs.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -146,9 +148,10 @@ class DynamoJobRepository:
             return self._update(
                 _also_requiring(update, f"attribute_not_exists({_COUNTED})"), change
             )
-        ended = self.get(change.job_id)
-        assert ended is not None  # an ended job is never deleted but by its TTL
-        return ended
+        # A transaction returns no item: the job is what the write made of the job as last read
+        # (its timestamps as the table keeps them).
+        stored = dataclasses.replace(change, now=parse_timestamp(format_timestamp(change.now)))
+        return change.transition.apply(change.job, stored)
 
     def list_owned(
         self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
@@ -196,6 +199,69 @@ class DynamoJobRepository:
             Limit=limit,
         )
         return [item_to_job(JobItem.from_dynamodb(item)) for item in response.get("Items", [])]
+
+    def list_overdue(self, status: JobStatus, *, now: datetime, limit: int) -> list[Job]:
+        # The index holds no deadline in its key: each page (up to 1 MB) is filtered, at most
+        # MAX_PAGES_PER_LIST of them a call (what a sweep pays; docs/cost-and-scale.md).
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OPEN_INDEX,
+            "KeyConditionExpression": "open_status = :status",
+            "FilterExpression": "deadline_at <= :now",
+            "ExpressionAttributeValues": {":status": {"S": status.value}, ":now": _time(now)},
+            "ScanIndexForward": True,
+        }
+        jobs: list[Job] = []
+        for _ in range(MAX_PAGES_PER_LIST):
+            response = self._client.query(**query)
+            jobs += [item_to_job(JobItem.from_dynamodb(item)) for item in response["Items"]]
+            if len(jobs) >= limit or not response.get("LastEvaluatedKey"):
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return jobs[:limit]
+
+    def queued_ahead(self, job: Job, *, at_most: int) -> int:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OPEN_INDEX,
+            "KeyConditionExpression": "open_status = :queued AND updated_at < :at",
+            "ExpressionAttributeValues": {
+                ":queued": {"S": JobStatus.QUEUED.value},
+                ":at": _time(job.updated_at),
+            },
+            "Select": "COUNT",
+        }
+        ahead = 0
+        for _ in range(MAX_PAGES_PER_LIST):
+            response = self._client.query(**query)
+            ahead += response["Count"]
+            if ahead >= at_most or not response.get("LastEvaluatedKey"):
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return min(ahead, at_most)
+
+    def record_start(self, now: datetime) -> None:
+        minute = _minute(now)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=drain_key(minute),
+                UpdateExpression="ADD started :one SET expires_at = if_not_exists(expires_at, :t)",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":t": {"N": str(minute * 60 + DRAIN_SAMPLE_KEPT_SECONDS)},
+                },
+            )
+        except ClientError as error:
+            logger.warning("drain sample not written", extra={"error": type(error).__name__})
+
+    def starts_between(self, since: datetime, until: datetime) -> int:
+        minutes = range(_minute(since), _minute(until) + 1)
+        response = self._client.batch_get_item(
+            RequestItems={self._table: {"Keys": [drain_key(m) for m in minutes]}}
+        )
+        items = response.get("Responses", {}).get(self._table, [])
+        return sum(int(item.get("started", {"N": "0"})["N"]) for item in items)
 
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         """TransactWriteItems, tried again when it lost to a concurrent transaction on the same
@@ -293,6 +359,18 @@ def _position_from_key(key: dict[str, Any]) -> PagePosition:
 
 def _time(moment: datetime) -> dict[str, str]:
     return {"S": format_timestamp(moment)}
+
+
+# The drain rate's samples: one item per minute, `drain#<epoch minute>`, kept an hour (TTL).
+DRAIN_SAMPLE_KEPT_SECONDS = 3600
+
+
+def drain_key(minute: int) -> dict[str, Any]:
+    return {"job_id": {"S": f"drain#{minute}"}}
+
+
+def _minute(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
 
 
 def counter_key(owner: str) -> dict[str, Any]:

@@ -182,6 +182,8 @@ class RenderedImage:
     height: int
     image_format: ImageFormat
     seed: int
+    # How long this image took in the engine (its model call), as the engine measured it.
+    seconds: float | None = None
 
     @property
     def content_type(self) -> str:

@@ -21,6 +21,7 @@ import base64
 import binascii
 import io
 import json
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -155,6 +156,7 @@ class BedrockEngine:
 
     def _render_one(self, parameters: JobParameters, seed: int, inputs: Inputs) -> RenderedImage:
         body = json.dumps(self.request_body(parameters, seed, inputs)).encode()
+        started = time.perf_counter()
         try:
             response = self._client.invoke_model(
                 modelId=self.invoke_id,
@@ -173,7 +175,8 @@ class BedrockEngine:
             raise TransientEngineError(
                 f"{self.spec.id} could not be called: {type(error).__name__}"
             ) from error
-        return self._image(parameters, seed, self._image_bytes(payload))
+        seconds = time.perf_counter() - started
+        return self._image(parameters, seed, self._image_bytes(payload), seconds)
 
     def _from_client_error(self, error: ClientError) -> EngineError:
         details = error.response.get("Error", {})
@@ -213,7 +216,9 @@ class BedrockEngine:
         except binascii.Error as error:
             raise TransientEngineError(f"{self.spec.id} returned an image not in base64") from error
 
-    def _image(self, parameters: JobParameters, seed: int, data: bytes) -> RenderedImage:
+    def _image(
+        self, parameters: JobParameters, seed: int, data: bytes, seconds: float
+    ) -> RenderedImage:
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
@@ -226,7 +231,12 @@ class BedrockEngine:
         # The model chooses the pixels for the aspect ratio: the image says what they are.
         width, height = image.size
         return RenderedImage(
-            data=data, width=width, height=height, image_format=parameters.image_format, seed=seed
+            data=data,
+            width=width,
+            height=height,
+            image_format=parameters.image_format,
+            seed=seed,
+            seconds=seconds,
         )
 
 

@@ -1,6 +1,7 @@
 """What every API handler takes from the request besides its body: the caller, and limits."""
 
 import re
+from datetime import timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -50,6 +51,40 @@ Prefer = Annotated[
         ),
     ),
 ]
+
+
+# Replicate's header and spelling (https://replicate.com/changelog/2025-10-16-prediction-deadlines,
+# "Cancel-After: 1m"): whole hours, minutes and seconds, largest first.
+MAX_CANCEL_AFTER = timedelta(hours=24)
+CancelAfter = Annotated[
+    str | None,
+    Header(
+        alias="Cancel-After",
+        max_length=32,
+        description=(
+            "A deadline, from submit: `90s`, `5m`, `1h`, `1h30m` (whole hours, minutes and"
+            " seconds, largest first; 1 s to 24 h). A job not finished by then ends `canceled`"
+            " with `error.type` `deadline_exceeded`: if it had not started it never does (no"
+            " model is paid for); if it was running, between images, and nothing it wrote is"
+            " kept"
+        ),
+    ),
+]
+_DURATION = re.compile(r"^(?:(\d{1,2})h)?(?:(\d{1,4})m)?(?:(\d{1,5})s)?$")
+
+
+def cancel_after(value: str | None) -> timedelta | None:
+    """The deadline a `Cancel-After` header asks for, or None when there is none."""
+    if value is None:
+        return None
+    match = _DURATION.match(value.strip())
+    if match is None or not any(match.groups()):
+        raise InvalidHeaderError("Cancel-After", "give a duration such as 90s, 5m, 1h or 1h30m")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    duration = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    if not timedelta(seconds=1) <= duration <= MAX_CANCEL_AFTER:
+        raise InvalidHeaderError("Cancel-After", "must be from 1s to 24h")
+    return duration
 
 
 def caller(app: APIGatewayRestResolver) -> str:

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.observability import logger, metrics, tracer
 
 BatchHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
@@ -33,6 +34,7 @@ def sqs_batch_handler(record_handler: Callable[..., Any]) -> BatchHandler:
     @logger.inject_lambda_context(clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
+    @aws_calls.logged
     def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context

@@ -8,6 +8,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagejobs.clock import utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
@@ -47,9 +49,9 @@ models_routes = Routes(app, "models")
 drop_in_routes = Routes(app, "drop-in")
 
 
-def _report(job_id: str) -> JobReport:
+def _report(job_id: str, *, with_queue: bool = False) -> JobReport:
     logger.set_correlation_id(job_id)
-    return describe_job(job_id, caller(app), reader)
+    return describe_job(job_id, caller(app), reader, queue_at=utc_now() if with_queue else None)
 
 
 @models_routes.get(
@@ -79,7 +81,8 @@ def get_jobs(
     Pass `next_cursor` back as `cursor` for the next page."""
     listing = list_jobs(caller(app), reader, status=status, limit=limit, cursor=cursor)
     return JobListView(
-        jobs=[job_view(*report) for report in listing.reports], next_cursor=listing.next_cursor
+        jobs=[job_view(*report, now=utc_now()) for report in listing.reports],
+        next_cursor=listing.next_cursor,
     )
 
 
@@ -101,12 +104,13 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     with the job as it stands."""
     wait = wait_preference(prefer)
     if wait is None:
-        return Response(200, content_types.APPLICATION_JSON, job_view(*_report(job_id)))
+        view = job_view(*_report(job_id, with_queue=True), now=utc_now())
+        return Response(200, content_types.APPLICATION_JSON, view)
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
     seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
     ended = describe_job_when_ended(job_id, caller(app), reader, seconds=seconds)
-    view = job_view(*ended)
+    view = job_view(*ended, now=utc_now())
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
     )
@@ -115,19 +119,22 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
 @drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", LegacyStatusView, 404))
 def get_status(job_id: JobId) -> LegacyStatusView:
     """A job's status (drop-in for the replaced FastAPI service)"""
-    return legacy_status_view(*_report(job_id))
+    found = _report(job_id)
+    return legacy_status_view(found.job, found.image_urls)
 
 
 @drop_in_routes.get("/result/<job_id>", answers(200, "The job's result", ResultView, 404))
 def get_result(job_id: JobId) -> dict[str, str]:
-    # Keys without a value are left out: the original answered {"status": "processing"}.
     """A job's result (drop-in for the replaced Celery service)
 
     Keys without a value are left out, as in the original."""
-    return result_view(*_report(job_id)).model_dump(mode="json", exclude_none=True)
+    found = _report(job_id)
+    view = result_view(found.job, found.image_urls)
+    return view.model_dump(mode="json", exclude_none=True)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return refuse_before_routing(event) or app.resolve(event, context)

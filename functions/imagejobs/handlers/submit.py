@@ -1,7 +1,8 @@
 """SubmitFunction: `POST /jobs`, `POST /uploads`, `POST /jobs/{job_id}/cancel`, and the drop-in
 `POST /generate` and `POST /generate-image`."""
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, NamedTuple
 
 import boto3
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -14,7 +15,8 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from imagejobs.clock import utc_now
+from imagejobs.clock import SYSTEM_CLOCK, BilledTime, utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -29,10 +31,12 @@ from imagejobs.handlers.api_contract import (
 )
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.requests import (
+    CancelAfter,
     IdempotencyKey,
     JobId,
     Prefer,
     caller,
+    cancel_after,
     wait_budget,
     wait_preference,
 )
@@ -96,24 +100,46 @@ drop_in_routes = Routes(app, "drop-in")
     output_serializer=PydanticSerializer,
 )
 def _submit_once(submission: Submission) -> Job:
-    return submit_job(submission, ports, settings, utc_now())
+    return submit_job(submission, ports, settings, utc_now(), _billed())
+
+
+def _billed() -> BilledTime | None:
+    """The invocation's Lambda time so far: the job records it as what its submit spent."""
+    billed: BilledTime | None = app.context.get("billed")
+    return billed
+
+
+class SubmitHeaders(NamedTuple):
+    """The headers every submit route takes, as they came."""
+
+    idempotency_key: str | None
+    cancel_after: str | None
 
 
 def _submit(
-    route: str, body: BaseModel, request: JobRequest, key: str | None, ignored: tuple[str, ...] = ()
+    route: str,
+    body: BaseModel,
+    request: JobRequest,
+    headers: SubmitHeaders,
+    ignored: tuple[str, ...] = (),
 ) -> Job:
     submission = Submission(
         tenant=caller(app),
         route=route,
-        key=key,
+        key=headers.idempotency_key,
         body=body.model_dump(mode="json"),
         request=request,
         ignored_parameters=ignored,
+        cancel_after_seconds=_seconds(cancel_after(headers.cancel_after)),
     )
-    if key is None:
-        return submit_job(submission, ports, settings, utc_now())
+    if headers.idempotency_key is None:
+        return submit_job(submission, ports, settings, utc_now(), _billed())
     job: Job = _submit_once(submission=submission)
     return job
+
+
+def _seconds(duration: timedelta | None) -> int | None:
+    return None if duration is None else int(duration.total_seconds())
 
 
 # What every submit route may answer besides its success.
@@ -139,14 +165,17 @@ _SUBMIT_ERRORS = errors(409, 422, 503)
     status_code=202,
 )
 def create_job(
-    request: JobRequest, idempotency_key: IdempotencyKey = None, prefer: Prefer = None
+    request: JobRequest,
+    idempotency_key: IdempotencyKey = None,
+    prefer: Prefer = None,
+    deadline: CancelAfter = None,
 ) -> Response[JobView]:
     """Submit a job
 
     With `Prefer: wait=N` the answer waits up to N seconds: 200 with the finished job (presigned
     URLs included) if it ends in time, else the 202."""
     wait = wait_preference(prefer)  # before submitting: a refused header makes no job
-    job = _submit("jobs", request, request, idempotency_key)
+    job = _submit("jobs", request, request, SubmitHeaders(idempotency_key, deadline))
     headers = {}
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
@@ -154,19 +183,29 @@ def create_job(
         job = wait_for_end(job, seconds=seconds, jobs=ports.jobs)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
-            view = job_view(*report(job, images, settings.image_url_expiry_seconds))
+            view = job_view(*report(job, images, settings.image_url_expiry_seconds), now=utc_now())
             return Response(200, content_types.APPLICATION_JSON, view, headers)
-    # Relative to the request URL, so it stays right behind any stage or base path.
+    # Relative to the request URL, so it stays right behind any stage or base path. The job as
+    # accepted (its metrics to that moment), so that a replay answers the same.
     headers["Location"] = f"jobs/{job.job_id}"
-    return Response(202, content_types.APPLICATION_JSON, job_view(job, image_urls={}), headers)
+    view = job_view(job, {}, now=job.updated_at)
+    return Response(202, content_types.APPLICATION_JSON, view, headers)
 
 
 @drop_in_routes.post(
     "/generate", {200: json_body("Accepted: the job's id", GenerateAccepted), **_SUBMIT_ERRORS}
 )
-def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -> GenerateAccepted:
+def generate(
+    request: GenerateRequest, idempotency_key: IdempotencyKey = None, deadline: CancelAfter = None
+) -> GenerateAccepted:
     """Submit a job (drop-in for the replaced FastAPI service)"""
-    job = _submit("generate", request, request.job_request(), idempotency_key, request.ignored())
+    job = _submit(
+        "generate",
+        request,
+        request.job_request(),
+        SubmitHeaders(idempotency_key, deadline),
+        request.ignored(),
+    )
     return GenerateAccepted(job_id=job.job_id)
 
 
@@ -178,11 +217,17 @@ def generate(request: GenerateRequest, idempotency_key: IdempotencyKey = None) -
     },
 )
 def generate_image(
-    request: GenerateImageRequest, idempotency_key: IdempotencyKey = None
+    request: GenerateImageRequest,
+    idempotency_key: IdempotencyKey = None,
+    deadline: CancelAfter = None,
 ) -> GenerateImageAccepted:
     """Submit a job (drop-in for the replaced Celery service)"""
     job = _submit(
-        "generate-image", request, request.job_request(), idempotency_key, request.ignored()
+        "generate-image",
+        request,
+        request.job_request(),
+        SubmitHeaders(idempotency_key, deadline),
+        request.ignored(),
     )
     return GenerateImageAccepted(job_id=job.job_id)
 
@@ -221,12 +266,14 @@ def cancel(job_id: JobId) -> JobView:
     A queued job ends at once; a running one is dropped by its worker."""
     logger.set_correlation_id(job_id)
     canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
-    return job_view(canceled, image_urls={})
+    return job_view(canceled, {}, now=canceled.updated_at)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app.context["billed"] = BilledTime.start(SYSTEM_CLOCK, int(context.memory_limit_in_mb))
     idempotency.register_lambda_context(context)
     return refuse_before_routing(event) or app.resolve(event, context)

@@ -9,6 +9,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.foundation_models import BedrockFoundationModels
 from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -35,6 +36,7 @@ lifecycle_sources = LifecycleSources(
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     # The scheduled event carries nothing either step needs: their bounds are the settings'.
     now = utc_now()

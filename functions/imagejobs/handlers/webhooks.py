@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import utc_now
+from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
 from imagejobs.handlers.api_contract import answers
 from imagejobs.handlers.request_gate import refuse_before_routing
@@ -69,5 +70,6 @@ def rotate_secret() -> WebhookSecretView:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@aws_calls.logged
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return refuse_before_routing(event) or app.resolve(event, context)

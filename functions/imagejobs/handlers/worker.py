@@ -43,6 +43,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
         receive_count=int(record.attributes.approximate_receive_count),
         max_receive_count=settings.max_receive_count,
         remaining_ms=lambda_context.get_remaining_time_in_millis(),
+        memory_mb=int(lambda_context.memory_limit_in_mb),
     )
     outcome = process_receive(receive, ports, time_reserve_seconds=settings.time_reserve_seconds)
     return outcome.value

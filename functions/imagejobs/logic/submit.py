@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from imagejobs.clock import BilledTime
 from imagejobs.engines.base import (
     DEFAULT_QUALITY,
     DEFAULT_SIDE,
@@ -45,8 +46,14 @@ class SubmitPorts:
 
 
 def submit_job(
-    submission: Submission, ports: SubmitPorts, settings: SubmitSettings, now: datetime
+    submission: Submission,
+    ports: SubmitPorts,
+    settings: SubmitSettings,
+    now: datetime,
+    billed: BilledTime | None = None,
 ) -> Job:
+    """Records the job and queues it. `billed`: the submit's Lambda time so far, which the job
+    records as its first spending."""
     request = submission.request
     job_id = str(uuid.uuid4())
     task = request.task or ("image-to-image" if request.image is not None else "text-to-image")
@@ -74,6 +81,8 @@ def submit_job(
         expires_at=(now + timedelta(days=settings.job_retention_days)).replace(microsecond=0),
         ignored_parameters=submission.ignored_parameters,
         webhook=webhook,
+        deadline_at=_deadline(submission, now),
+        lambda_gb_seconds=billed.gb_seconds() if billed is not None else 0.0,
     )
     logger.set_correlation_id(job.job_id)
     _record_and_queue(job, ports, settings, now)
@@ -88,6 +97,12 @@ def submit_job(
         },
     )
     return job
+
+
+def _deadline(submission: Submission, now: datetime) -> datetime | None:
+    if submission.cancel_after_seconds is None:
+        return None
+    return now + timedelta(seconds=submission.cancel_after_seconds)
 
 
 def _record_and_queue(

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from imagejobs.clock import Clock
+from imagejobs.clock import BilledTime, Clock
 from imagejobs.engines.base import (
     FILE_EXTENSIONS,
     IMAGE_FIELDS,
@@ -37,10 +36,18 @@ from imagejobs.exceptions import (
     PermanentEngineError,
     ThrottledError,
 )
+from imagejobs.logic.job_metrics import job_ended, per_model
 from imagejobs.logic.webhooks.outbox import dispatch
-from imagejobs.models.domain import GeneratedImage, Job, JobError
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from imagejobs.models.messages import JobMessage
-from imagejobs.models.transitions import FAIL, FINISH_CANCEL, REQUEUE_THROTTLED, START, SUCCEED
+from imagejobs.models.transitions import (
+    EXPIRE,
+    FAIL,
+    FINISH_CANCEL,
+    REQUEUE_THROTTLED,
+    START,
+    SUCCEED,
+)
 from imagejobs.observability import logger, metrics
 from imagejobs.ports import ImageStore, JobQueue, JobRepository, WebhookQueue
 
@@ -78,6 +85,8 @@ class Receive:
     receive_count: int
     max_receive_count: int
     remaining_ms: int
+    # The invocation's memory size: what its time is billed at.
+    memory_mb: int = 0
 
     @property
     def is_last(self) -> bool:
@@ -136,12 +145,13 @@ def process_job(receive: Receive, ports: WorkerPorts) -> JobOutcome:
     Raises only for errors worth retrying, and only before the last receive: the caller
     reports the message as failed so that SQS delivers it again after its visibility timeout.
     """
+    spent = Spent(BilledTime.start(ports.clock, receive.memory_mb))
     job = ports.jobs.get(receive.job_id)
     if job is None:
         logger.warning("message for an unknown job dropped", extra={"job_id": receive.job_id})
         return JobOutcome.SKIPPED
     try:
-        return _process(job, receive, ports)
+        return _process(job, receive, ports, spent)
     finally:
         # Whatever happened (a failed render after the start, a redelivery of a finished
         # job's message), the events the job caused go out; raising here brings this message
@@ -150,25 +160,38 @@ def process_job(receive: Receive, ports: WorkerPorts) -> JobOutcome:
             dispatch(latest, jobs=ports.jobs, webhooks=ports.webhooks)
 
 
-def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
-    if job.status.is_terminal:
-        logger.info("job already finished; redelivery ignored", extra={"status": job.status})
-        return JobOutcome.SKIPPED
-    if job.cancel_requested:
-        return _finish_cancel(job, ports)
+@dataclass
+class Spent:
+    """What one receive spent on its job, recorded by the write that ends its attempt: the time
+    inside the engine, and the Lambda time billed at the invocation's memory size."""
+
+    billed: BilledTime
+    model_seconds: float = 0.0
+    images_rendered: int = 0
+
+    def values(self) -> dict[str, float]:
+        return {
+            "model_seconds": self.model_seconds,
+            "images_rendered": self.images_rendered,
+            "lambda_gb_seconds": self.billed.gb_seconds(),
+        }
+
+
+def _process(job: Job, receive: Receive, ports: WorkerPorts, spent: Spent) -> JobOutcome:
+    settled = _settled_before_start(job, ports, spent)
+    if settled is not None:
+        return settled
     try:
         job = ports.jobs.apply(START.change(job, ports.clock.now()))
     except JobStateConflictError:
-        return _after_conflict(job, ports)
+        return _after_conflict(job, ports, spent)
+    _record_start(job, ports)
     try:
-        stored = [
-            _store(job.job_id, n, image, ports.images)
-            for n, image in enumerate(_render(job, ports.engine, _inputs(job, ports.images)))
-        ]
+        rendered = _render(job, ports, spent)
     except ThrottledError as error:
-        return _wait_for_quota(job, error, ports)
+        return _wait_for_quota(job, error, ports, spent)
     except PermanentEngineError as error:
-        return _fail(job, _reason(error), ports)
+        return _fail(job, _reason(error), ports, spent)
     except Exception as error:
         if not receive.is_last:
             logger.warning(
@@ -177,21 +200,67 @@ def _process(job: Job, receive: Receive, ports: WorkerPorts) -> JobOutcome:
             )
             raise
         logger.exception("render failed on the last attempt")
-        reason = JobError(
-            type="retries_exhausted",
-            # Receives can outnumber attempts: a batch cut short (a crash, a timeout) costs
-            # every message in it a receive.
-            message=f"gave up after {receive.receive_count} receives of its message"
-            f" ({job.attempts} attempts); last error: {_describe(error)}",
-        )
-        return _fail(job, reason, ports)
+        return _fail(job, _retries_exhausted(job, receive, error), ports, spent)
+    return _finish(job, rendered, ports, spent)
+
+
+def _settled_before_start(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome | None:
+    """The outcome of a job that must not start: ended already, past its deadline, or asked
+    to cancel; None for one that may."""
+    if job.status.is_terminal:
+        logger.info("job already finished; redelivery ignored", extra={"status": job.status})
+        return JobOutcome.SKIPPED
+    if _past_deadline(job, ports):
+        # Still queued it never starts, so no model is paid for; a redelivered running one
+        # may have written images.
+        return _expire(job, ports, spent)
+    if job.cancel_requested:
+        return _finish_cancel(job, ports, spent)
+    return None
+
+
+def _record_start(job: Job, ports: WorkerPorts) -> None:
+    # It left the queue: a sample of the drain rate queued jobs' estimates are made from.
+    ports.jobs.record_start(job.updated_at)
+    if job.attempts == 1 and job.started_at is not None:
+        waited = (job.started_at - job.created_at).total_seconds()
+        per_model("QueueWait", MetricUnit.Seconds, waited, job.parameters.model)
+
+
+def _retries_exhausted(job: Job, receive: Receive, error: Exception) -> JobError:
+    return JobError(
+        type="retries_exhausted",
+        # Receives can outnumber attempts: a batch cut short (a crash, a timeout) costs every
+        # message in it a receive.
+        message=f"gave up after {receive.receive_count} receives of its message"
+        f" ({job.attempts} attempts); last error: {_describe(error)}",
+    )
+
+
+def _finish(
+    job: Job, rendered: list[RenderedImage], ports: WorkerPorts, spent: Spent
+) -> JobOutcome:
+    """Stores the images and records the job succeeded, unless its deadline passes first."""
+    stored = []
+    for n, image in enumerate(rendered):
+        # Between images, and once more before the result is recorded.
+        if _past_deadline(job, ports):
+            return _expire(job, ports, spent)
+        stored.append(_store(job.job_id, n, image, ports.images))
+    if _past_deadline(job, ports):
+        return _expire(job, ports, spent)
     try:
-        ports.jobs.apply(SUCCEED.change(job, ports.clock.now(), images=tuple(stored)))
+        change = SUCCEED.change(job, ports.clock.now(), images=tuple(stored), **spent.values())
+        job_ended(ports.jobs.apply(change))
     except JobStateConflictError:
-        return _after_conflict(job, ports)
-    metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
+        return _after_conflict(job, ports, spent)
     logger.info("job succeeded", extra={"images": len(stored)})
     return JobOutcome.SUCCEEDED
+
+
+def _past_deadline(job: Job, ports: WorkerPorts) -> bool:
+    # The clock is read only for a job that has a deadline.
+    return job.deadline_at is not None and job.overdue(ports.clock.now())
 
 
 def _inputs(job: Job, images: ImageStore) -> Inputs:
@@ -208,11 +277,19 @@ def _inputs(job: Job, images: ImageStore) -> Inputs:
     return found
 
 
-def _render(job: Job, engine: ImageEngine, inputs: Inputs) -> list[RenderedImage]:
-    started = time.perf_counter()
-    rendered = engine.render(job.parameters, inputs)
-    elapsed_ms = (time.perf_counter() - started) * 1000
+def _render(job: Job, ports: WorkerPorts, spent: Spent) -> list[RenderedImage]:
+    inputs = _inputs(job, ports.images)
+    started = ports.clock.monotonic()
+    try:
+        rendered = ports.engine.render(job.parameters, inputs)
+    finally:
+        # A failed call took the model's time too.
+        spent.model_seconds += ports.clock.monotonic() - started
+    spent.images_rendered += len(rendered)
+    elapsed_ms = (ports.clock.monotonic() - started) * 1000
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    per_model("ModelLatency", MetricUnit.Milliseconds, elapsed_ms, job.parameters.model)
+
     logger.info(
         "rendered", extra={"model": job.parameters.model, "render_ms": round(elapsed_ms, 1)}
     )
@@ -232,7 +309,9 @@ def _reason(error: PermanentEngineError) -> JobError:
     return JobError(type="render_failed", message=str(error))
 
 
-def _wait_for_quota(job: Job, error: ThrottledError, ports: WorkerPorts) -> JobOutcome:
+def _wait_for_quota(
+    job: Job, error: ThrottledError, ports: WorkerPorts, spent: Spent
+) -> JobOutcome:
     """Sends the job back to wait for the model's quota with a message of its own, so waiting
     never uses up the receives its failures may need; past the bound, the job fails."""
     now = ports.clock.now()
@@ -243,18 +322,18 @@ def _wait_for_quota(job: Job, error: ThrottledError, ports: WorkerPorts) -> JobO
             message=f"the model's request quota was spent for {THROTTLE_GIVE_UP_AFTER} after"
             f" {job.throttled_waits} waits: {error}",
         )
-        return _fail(job, reason, ports)
+        return _fail(job, reason, ports, spent)
     try:
-        waiting = ports.jobs.apply(REQUEUE_THROTTLED.change(job, now))
+        waiting = ports.jobs.apply(REQUEUE_THROTTLED.change(job, now, **spent.values()))
     except JobStateConflictError:
-        return _after_conflict(job, ports)
+        return _after_conflict(job, ports, spent)
     delay = throttle_delay_seconds(waiting.throttled_waits)
     try:
         ports.queue.send(JobMessage(job_id=job.job_id), delay_seconds=delay)
     except EnqueueFailedError:
         # Queued again but with no message: this receive's message must come back instead.
         raise ThrottledError(f"{error}; the job's next message could not be sent") from error
-    metrics.add_metric(name="ModelThrottles", unit=MetricUnit.Count, value=1)
+    per_model("ModelThrottles", MetricUnit.Count, 1, job.parameters.model)
     logger.info(
         "model throttled; the job waits", extra={"wait_s": delay, "waits": waiting.throttled_waits}
     )
@@ -276,36 +355,59 @@ def _store(job_id: str, index: int, image: RenderedImage, images: ImageStore) ->
         height=image.height,
         image_format=image.image_format,
         seed=image.seed,
+        model_seconds=image.seconds,
+        size_bytes=len(image.data),
     )
 
 
-def _fail(job: Job, error: JobError, ports: WorkerPorts) -> JobOutcome:
+def _fail(job: Job, error: JobError, ports: WorkerPorts, spent: Spent) -> JobOutcome:
     try:
-        ports.jobs.apply(FAIL.change(job, ports.clock.now(), error=error))
+        change = FAIL.change(job, ports.clock.now(), error=error, **spent.values())
+        job_ended(ports.jobs.apply(change))
     except JobStateConflictError:
         return JobOutcome.SKIPPED
-    metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("job failed", extra={"error_type": error.type})
     return JobOutcome.FAILED
 
 
-def _after_conflict(job: Job, ports: WorkerPorts) -> JobOutcome:
-    """A conditional write lost: either a cancel arrived or another receive finished the job."""
+def _after_conflict(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome:
+    """A conditional write lost: a cancel arrived, or something else ended the job."""
     latest = ports.jobs.get(job.job_id)
     if latest is not None and latest.cancel_requested and not latest.status.is_terminal:
-        return _finish_cancel(latest, ports)
+        return _finish_cancel(latest, ports, spent)
+    if latest is not None and latest.status is JobStatus.CANCELED:
+        # Canceled while this receive rendered (its deadline, seen by the sweeper or another
+        # receive): what this one wrote since must not stay.
+        _remove_images(latest, ports.images)
     logger.info("job finished by another receive; this one is dropped")
     return JobOutcome.SKIPPED
 
 
-def _finish_cancel(job: Job, ports: WorkerPorts) -> JobOutcome:
+def _remove_images(job: Job, images: ImageStore) -> None:
     # Keys are deterministic, so whatever any attempt wrote is found without a listing.
     params = job.parameters
-    keys = [image_key(job.job_id, n, params.image_format) for n in range(params.num_images)]
-    ports.images.delete(keys)
+    images.delete([image_key(job.job_id, n, params.image_format) for n in range(params.num_images)])
+
+
+def _finish_cancel(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome:
+    _remove_images(job, ports.images)
     try:
-        ports.jobs.apply(FINISH_CANCEL.change(job, ports.clock.now()))
+        job_ended(ports.jobs.apply(FINISH_CANCEL.change(job, ports.clock.now(), **spent.values())))
     except JobStateConflictError:
         return JobOutcome.SKIPPED
     logger.info("job canceled while running; its images were removed")
+    return JobOutcome.CANCELED
+
+
+def _expire(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutcome:
+    """Ends a job past its deadline: nothing it wrote is left."""
+    if job.status is JobStatus.RUNNING:
+        _remove_images(job, ports.images)
+    try:
+        change = EXPIRE.change(job, ports.clock.now(), error=job.deadline_error(), **spent.values())
+        job_ended(ports.jobs.apply(change))
+    except JobStateConflictError:
+        return _after_conflict(job, ports, spent)
+    metrics.add_metric(name="JobsPastDeadline", unit=MetricUnit.Count, value=1)
+    logger.info("job canceled: past its deadline", extra={"status": job.status})
     return JobOutcome.CANCELED

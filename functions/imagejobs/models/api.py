@@ -27,7 +27,15 @@ from imagejobs.engines.base import (
     Task,
     UpscaleMode,
 )
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.cost import JobCost, job_cost
+from imagejobs.models.domain import (
+    GeneratedImage,
+    Job,
+    JobError,
+    JobMetrics,
+    JobStatus,
+    QueueEstimate,
+)
 from imagejobs.models.inputs import MAX_INLINE_IMAGE_BYTES, ImageInput
 from imagejobs.models.webhooks import (
     DEFAULT_EVENTS,
@@ -292,6 +300,15 @@ class JobView(BaseModel):
     webhook_events_filter: list[WebhookEvent] | None = None
     # Per event that happened: its attempts so far and whether it was delivered.
     webhook_deliveries: list[DeliveryView] = []
+    # `Cancel-After`: when the job is canceled if it has not ended.
+    deadline_at: datetime | None = None
+    # A queued job read alone (GET /jobs/{job_id}): the queued jobs ahead of it, and when it
+    # should start at the rate jobs left the queue in the last minute or two.
+    queue_position: int | None = None
+    estimated_start_at: datetime | None = None
+    metrics: JobMetrics
+    # Once it has ended: what it cost, in US dollars at list prices.
+    cost_usd: JobCost | None = None
 
 
 class JobListView(BaseModel):
@@ -316,8 +333,12 @@ class ErrorResponse(BaseModel):
     detail: list[FieldErrorView] = []
 
 
-def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
-    """`image_urls` maps each image's storage key to the URL the caller may fetch it from."""
+def job_view(
+    job: Job, image_urls: dict[str, str], queue: QueueEstimate | None = None, *, now: datetime
+) -> JobView:
+    """`image_urls` maps each image's storage key to the URL the caller may fetch it from;
+    `queue` is where a queued job stands; `now` is when the view is made (an open job's
+    metrics run to it)."""
     images = [_image_view(image, image_urls[image.key]) for image in job.images]
     webhook = job.webhook
     return JobView.model_validate(
@@ -327,6 +348,10 @@ def job_view(job: Job, image_urls: dict[str, str]) -> JobView:
             "webhook": webhook.url if webhook else None,
             "webhook_events_filter": list(webhook.events) if webhook else None,
             "webhook_deliveries": [dict(delivery) for delivery in job.deliveries],
+            "metrics": job.metrics(now),
+            "cost_usd": job_cost(job),
+            "queue_position": queue.position if queue else None,
+            "estimated_start_at": queue.estimated_start_at if queue else None,
         }
     )
 
@@ -374,3 +399,5 @@ class Submission(BaseModel):
     request: JobRequest
     # What a drop-in route ignored of the body, as the service it replaces did: names only.
     ignored_parameters: tuple[str, ...] = ()
+    # `Cancel-After`, in seconds: the job ends `canceled` if not finished this long after submit.
+    cancel_after_seconds: int | None = None

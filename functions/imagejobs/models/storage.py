@@ -9,6 +9,7 @@ two attributes, the index key, and no attribute for what is not set.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -47,6 +48,11 @@ class JobItem(BaseModel):
     cancel_requested: bool | None = None
     throttled_waits: int | None = None
     first_throttled_at: str | None = None
+    # Added to by the transitions that record what an attempt spent.
+    model_seconds: float | None = None
+    images_rendered: int | None = None
+    lambda_gb_seconds: float | None = None
+    deadline_at: str | None = None
     # The status again, only while the job is open (queued or running): the key of the sparse
     # `open-jobs` index the sweeper reads. Every terminal transition removes it.
     open_status: JobStatus | None = None
@@ -92,7 +98,8 @@ def _decimals(value: Any) -> Any:
 
 
 def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
-    return cast(dict[str, Any], _serializer.serialize(image.model_dump(mode="json")))
+    plain = image.model_dump(mode="json", exclude_none=True)
+    return cast(dict[str, Any], _serializer.serialize(_decimals(plain)))
 
 
 # Job fields whose attribute has another name in the item.
@@ -110,7 +117,7 @@ def field_attributes(name: str, value: Any) -> dict[str, Any]:
     if isinstance(value, datetime):
         value = format_timestamp(value)
     elif isinstance(value, tuple | list):
-        value = [item.model_dump(mode="json") for item in value]
+        value = [item.model_dump(mode="json", exclude_none=True) for item in value]
     return {_ATTRIBUTE_NAMES.get(name, name): _serializer.serialize(_decimals(value))}
 
 
@@ -154,6 +161,10 @@ def job_to_item(job: Job) -> JobItem:
             "cancel_requested": job.cancel_requested or None,
             "throttled_waits": job.throttled_waits or None,
             "first_throttled_at": _optional_format(job.first_throttled_at),
+            "model_seconds": job.model_seconds or None,
+            "images_rendered": job.images_rendered or None,
+            "lambda_gb_seconds": job.lambda_gb_seconds or None,
+            "deadline_at": _optional_format(job.deadline_at),
             "open_status": None if job.status.is_terminal else job.status,
             "ignored_parameters": job.ignored_parameters or None,
             "webhook_url": job.webhook.url if job.webhook else None,
@@ -179,6 +190,10 @@ def item_to_job(item: JobItem) -> Job:
             "cancel_requested": bool(item.cancel_requested),
             "throttled_waits": item.throttled_waits or 0,
             "first_throttled_at": _optional_timestamp(item.first_throttled_at),
+            "model_seconds": item.model_seconds or 0.0,
+            "images_rendered": item.images_rendered or 0,
+            "lambda_gb_seconds": item.lambda_gb_seconds or 0.0,
+            "deadline_at": _optional_timestamp(item.deadline_at),
             "ignored_parameters": item.ignored_parameters or (),
             "webhook": _subscription(item),
             "deliveries": tuple(
@@ -194,3 +209,32 @@ def _subscription(item: JobItem) -> WebhookSubscription | None:
     if item.webhook_url is None:
         return None
     return WebhookSubscription(url=item.webhook_url, events=item.webhook_events or ())
+
+
+def item_bytes(job: Job) -> int:
+    """The size DynamoDB bills the job's item at: each attribute's name and value (the
+    developer guide's "Item sizes and formats")."""
+    return sum(
+        len(name.encode()) + _value_bytes(value)
+        for name, value in job_to_item(job).to_dynamodb().items()
+    )
+
+
+def _value_bytes(typed: dict[str, Any]) -> int:
+    [(kind, value)] = typed.items()
+    match kind:
+        case "S":
+            return len(value.encode())
+        case "N":
+            digits = len(value.lstrip("-").replace(".", "").strip("0")) or 1
+            return math.ceil(digits / 2) + 1
+        case "BOOL" | "NULL":
+            return 1
+        case "L":
+            return 3 + sum(1 + _value_bytes(inner) for inner in value)
+        case "M":
+            return 3 + sum(
+                1 + len(name.encode()) + _value_bytes(inner) for name, inner in value.items()
+            )
+        case _:  # B and the sets are not in a job's item
+            return len(str(value))

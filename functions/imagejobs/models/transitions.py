@@ -28,6 +28,7 @@ class Write(StrEnum):
     NOW_ONCE = "now once"  # the moment of the change, unless the field already has one
     GIVEN = "given"  # a value the caller gives with the change
     INCREMENT = "increment"  # one more
+    ADD = "add"  # plus a number the caller may give (none: unchanged)
     FLAG = "flag"  # True
 
 
@@ -63,15 +64,24 @@ class Transition:
     def allows(self, job: Job) -> bool:
         return job.status in self.sources and self.cancel_requested in (None, job.cancel_requested)
 
+    @property
+    def added(self) -> frozenset[str]:
+        """The fields a change may add a number to."""
+        return frozenset(name for name, how in self.writes.items() if how is Write.ADD)
+
     def change(self, job: Job, now: datetime, **values: Any) -> JobChange:
         """This transition of `job` (the job as last read: its id and webhook are all that
-        matter), at `now`, with the values of its GIVEN fields."""
-        if set(values) != self.given:
-            raise TypeError(f"{self.name} takes the values of {sorted(self.given)}")
+        matter), at `now`, with the values of its GIVEN fields and of any ADD fields."""
+        if not self.given <= set(values) <= self.given | self.added:
+            raise TypeError(
+                f"{self.name} takes the values of {sorted(self.given)}"
+                f" and may add to {sorted(self.added)}"
+            )
         subscribed = self.event is not None and job.subscribes_to(self.event)
         delivery = Delivery.new(job.job_id, self.event, now) if self.event and subscribed else None
         return JobChange(
             transition=self,
+            job=job,
             job_id=job.job_id,
             tenant=job.owner,
             now=now,
@@ -80,9 +90,15 @@ class Transition:
         )
 
     def apply(self, job: Job, change: JobChange) -> Job:
-        """The job as the change leaves it; the caller has checked `allows(job)`."""
+        """The job as the change leaves it; the caller has checked `allows(job)`.
+
+        Applied to the job as stored, it is what the in-memory repository stores; to the job as
+        last read (`change.job`), what the DynamoDB repository answers after a transaction, which
+        returns no item (so the answer costs no second read)."""
         update: dict[str, Any] = {} if self.target is None else {"status": self.target}
         for name, how in self.writes.items():
+            if how is Write.ADD and name not in change.values:
+                continue
             update[name] = _written(how, getattr(job, name), change, name)
         delivery = change.delivery
         if delivery is not None and job.delivery(delivery.event) is None:
@@ -101,6 +117,8 @@ def _written(how: Write, current: Any, change: JobChange, name: str) -> Any:
             return change.values[name]
         case Write.INCREMENT:
             return current + 1
+        case Write.ADD:
+            return current + change.values[name]
         case Write.FLAG:
             return True
 
@@ -110,6 +128,9 @@ class JobChange:
     """One transition of one job, with everything its write needs."""
 
     transition: Transition
+    # The job as last read: what the change leaves is `transition.apply(job, change)` for every
+    # field the transition writes (its condition holds the status the rest depends on).
+    job: Job
     job_id: str
     tenant: str
     now: datetime
@@ -120,6 +141,12 @@ class JobChange:
 _OPEN = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 _RUNNING = frozenset({JobStatus.RUNNING})
 _ENDED = {"updated_at": Write.NOW, "finished_at": Write.NOW}
+# What an attempt spent: its time in the engine and the Lambda time billed for it.
+_SPENT = {
+    "model_seconds": Write.ADD,
+    "images_rendered": Write.ADD,
+    "lambda_gb_seconds": Write.ADD,
+}
 
 # An attempt starts (again: a redelivery restarts a running job); never once a cancel is asked.
 START = Transition(
@@ -139,6 +166,7 @@ REQUEUE_THROTTLED = Transition(
         "updated_at": Write.NOW,
         "throttled_waits": Write.INCREMENT,
         "first_throttled_at": Write.NOW_ONCE,
+        **_SPENT,
     },
     cancel_requested=False,
 )
@@ -147,7 +175,7 @@ SUCCEED = Transition(
     "succeed",
     sources=_RUNNING,
     target=JobStatus.SUCCEEDED,
-    writes={**_ENDED, "images": Write.GIVEN},
+    writes={**_ENDED, "images": Write.GIVEN, **_SPENT},
     cancel_requested=False,
     event=WebhookEvent.COMPLETED,
 )
@@ -155,7 +183,15 @@ FAIL = Transition(
     "fail",
     sources=_OPEN,
     target=JobStatus.FAILED,
-    writes={**_ENDED, "error": Write.GIVEN},
+    writes={**_ENDED, "error": Write.GIVEN, **_SPENT},
+    event=WebhookEvent.COMPLETED,
+)
+# `Cancel-After` passed: queued, it never starts; running, its worker removed what it wrote.
+EXPIRE = Transition(
+    "expire",
+    sources=_OPEN,
+    target=JobStatus.CANCELED,
+    writes={**_ENDED, "error": Write.GIVEN, **_SPENT},
     event=WebhookEvent.COMPLETED,
 )
 # The sweeper re-sent the job's message: the job waits a whole bound before the next re-drive.
@@ -180,7 +216,7 @@ FINISH_CANCEL = Transition(
     "finish_cancel",
     sources=_RUNNING,
     target=JobStatus.CANCELED,
-    writes=_ENDED,
+    writes={**_ENDED, **_SPENT},
     cancel_requested=True,
     event=WebhookEvent.COMPLETED,
 )
@@ -190,6 +226,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     REQUEUE_THROTTLED,
     SUCCEED,
     FAIL,
+    EXPIRE,
     NOTE_REDRIVEN,
     CANCEL_QUEUED,
     REQUEST_CANCEL,

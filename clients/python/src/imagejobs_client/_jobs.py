@@ -7,9 +7,11 @@ like this one and a method on each client that runs its operations.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from imagejobs_client._transport import Answer, Operation, Pause, Transport
@@ -24,12 +26,23 @@ IN_PROGRESS_RETRIES = 5
 LONG_POLL = 25.0
 
 
+def create_headers(
+    idempotency_key: str | None, cancel_after: str | float | timedelta | None
+) -> dict[str, str]:
+    """A create's headers: always an Idempotency-Key (a new one unless given), so that a retry
+    after a lost answer returns the same job; Cancel-After when there is a deadline."""
+    headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+    if cancel_after is not None:
+        headers["Cancel-After"] = cancel_after_header(cancel_after)
+    return headers
+
+
 def create(
     transport: Transport,
     prompt: str,
     options: JobOptions,
     wait: float | None,
-    idempotency_key: str | None,
+    headers: dict[str, str],
 ) -> Operation[Job]:
     unknown = sorted(options.keys() - JobRequest.model_fields.keys() - {"prompt"})
     if unknown:
@@ -39,7 +52,6 @@ def create(
     )
     seconds = _seconds(wait)
     started = time.monotonic()
-    headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
     for attempt in range(IN_PROGRESS_RETRIES + 1):
         try:
             answer = yield from transport.call(
@@ -61,6 +73,15 @@ def create(
         return (yield from wait_for(transport, job.job_id, left, LONG_POLL, None))
     except WaitTimeout as timed_out:
         return timed_out.job
+
+
+def cancel_after_header(value: str | float | timedelta) -> str:
+    """The `Cancel-After` header: a duration as the API spells it ("90s", "5m", "1h30m"), or
+    seconds (a number or a timedelta), whole, rounded up."""
+    if isinstance(value, str):
+        return value
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return f"{math.ceil(seconds)}s"
 
 
 def get(transport: Transport, job_id: str, wait: float | None) -> Operation[Job]:

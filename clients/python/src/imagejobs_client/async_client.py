@@ -12,6 +12,7 @@ connection: a `wait` given up by its caller holds nothing open.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 from typing_extensions import Unpack
 
@@ -53,11 +54,18 @@ class AsyncJobs:
         *,
         wait: float | bool | None = None,
         idempotency_key: str | None = None,
+        cancel_after: str | float | timedelta | None = None,
         **options: Unpack[JobOptions],
     ) -> Job:
         """`Jobs.create`."""
         return await self._transport.run(
-            _jobs.create(self._transport, prompt, options, wait, idempotency_key)
+            _jobs.create(
+                self._transport,
+                prompt,
+                options,
+                wait,
+                _jobs.create_headers(idempotency_key, cancel_after),
+            )
         )
 
     async def get(self, job_id: str, wait: float | None = None) -> Job:

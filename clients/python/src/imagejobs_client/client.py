@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from typing_extensions import Unpack
 
@@ -47,6 +48,7 @@ class Jobs:
         *,
         wait: float | bool | None = None,
         idempotency_key: str | None = None,
+        cancel_after: str | float | timedelta | None = None,
         **options: Unpack[JobOptions],
     ) -> Job:
         """Submits a job: `prompt` and the options of `JobRequest` (width=, seed=, style=, …).
@@ -56,9 +58,17 @@ class Jobs:
         it ends (at most 10 minutes).
 
         Every create sends an Idempotency-Key (a new UUID unless given), so a retry after a
-        lost answer returns the same job instead of making a second one."""
+        lost answer returns the same job instead of making a second one. `cancel_after` ("90s",
+        "5m", "1h30m", or seconds) is a deadline: a job not ended by then is canceled, with
+        `error.type` "deadline_exceeded" (the `Cancel-After` header)."""
         return self._transport.run(
-            _jobs.create(self._transport, prompt, options, wait, idempotency_key)
+            _jobs.create(
+                self._transport,
+                prompt,
+                options,
+                wait,
+                _jobs.create_headers(idempotency_key, cancel_after),
+            )
         )
 
     def get(self, job_id: str, wait: float | None = None) -> Job:

@@ -222,6 +222,31 @@ class Delivery(_Answer):
     last_error: str | None = None
 
 
+class JobMetrics(_Answer):
+    """Where a job's time went, in seconds; while it is open, each figure runs to now."""
+
+    queued_seconds: float = Field(description="from submit to its first start")
+    running_seconds: float | None = Field(
+        default=None, description="from its first start to its end; None if it never started"
+    )
+    model_seconds: float = Field(description="inside the model calls, every attempt's")
+    model_seconds_per_image: list[float] = Field(description="each image's own model call")
+    total_seconds: float = Field(description="from submit to its end")
+    attempts: int = Field(description="times a worker started it")
+    throttled_waits: int = Field(description="times the model's quota sent it back to wait")
+
+
+class JobCost(_Answer):
+    """What a finished job cost, in US dollars at list prices."""
+
+    model: float | None = Field(
+        description="the model's price per image, times the images it made; None when no price"
+        " for the model could be read"
+    )
+    platform: float = Field(description="the job's share of AWS (Lambda, requests, storage)")
+    total: float | None = Field(description="model and platform; None when the model's is")
+
+
 class Job(_Answer):
     """A job as `GET /jobs/{job_id}` and `POST /jobs` answer it."""
 
@@ -242,6 +267,13 @@ class Job(_Answer):
     webhook: str | None = None
     webhook_events_filter: list[WebhookEvent] | None = None
     webhook_deliveries: list[Delivery] = []
+    # `cancel_after` of `jobs.create`: when it is canceled (`deadline_exceeded`) if not ended.
+    deadline_at: datetime | None = None
+    # A queued job read alone: the queued jobs ahead of it, and when it should start.
+    queue_position: int | None = None
+    estimated_start_at: datetime | None = None
+    metrics: JobMetrics
+    cost_usd: JobCost | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -9,6 +9,7 @@ edit is `edits.edit`'s, imported on a job's first edit.
 from __future__ import annotations
 
 import io
+import time
 
 from PIL import Image
 
@@ -61,6 +62,7 @@ class PillowRenderer:
     def _render_one(
         parameters: JobParameters, scene: Scene, seed: int, start: Image.Image | None
     ) -> RenderedImage:
+        started = time.perf_counter()
         width, height = start.size if start is not None else _size(parameters)
         image = paint_prompt(parameters, scene, (width, height), seed)
         if start is not None:
@@ -72,6 +74,7 @@ class PillowRenderer:
             height=height,
             image_format=parameters.image_format,
             seed=seed,
+            seconds=time.perf_counter() - started,
         )
 
 

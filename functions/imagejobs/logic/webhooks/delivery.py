@@ -101,9 +101,9 @@ def signature_headers(
 
 
 def webhook_body(job: Job, delivery: Delivery, image_urls: dict[str, str]) -> str:
-    body = WebhookBody(
-        type=delivery.event.type, timestamp=delivery.occurred_at, data=job_view(job, image_urls)
-    )
+    # The job as of the event (an open job's metrics run to it), the same on every attempt.
+    view = job_view(job, image_urls, now=delivery.occurred_at)
+    body = WebhookBody(type=delivery.event.type, timestamp=delivery.occurred_at, data=view)
     return body.model_dump_json()
 
 
@@ -198,6 +198,9 @@ def deliver(
             last_error=result.error,
         ),
     )
+    # How long after its event an attempt was made: the dashboard's webhook delivery age.
+    age = (now - delivery.occurred_at).total_seconds()
+    metrics.add_metric(name="WebhookDeliveryAge", unit=MetricUnit.Seconds, value=age)
     metric = {
         DeliveryOutcome.DELIVERED: "WebhooksDelivered",
         DeliveryOutcome.RETRYING: "WebhooksRetried",
