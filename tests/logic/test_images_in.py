@@ -287,3 +287,69 @@ def test_what_a_task_does_not_take_is_a_422_naming_the_field(
     refused = world.refusal(image=data_url(encoded(picture())), **fields)
     assert refused.field == field
     assert words in refused.message
+
+
+@pytest.mark.parametrize("task", ["search-and-replace", "style-guide", "style-transfer"])
+def test_a_task_the_built_in_renderer_cannot_do_honestly_is_a_422_naming_task(task: str) -> None:
+    # Given a job that asks the built-in renderer to find things by name, or a style
+    # When it is submitted
+    refused = World().refusal(
+        model="pillow", task=task, image=data_url(encoded(picture())), search_prompt="a mug"
+    )
+    # Then it is refused naming the task, with the tasks the renderer does
+    assert refused.field == "task"
+    assert refused.message.startswith("pillow does text-to-image, image-to-image, inpaint")
+
+
+@pytest.mark.parametrize(
+    ("fields", "size", "field", "words"),
+    [
+        (
+            {"task": "search-and-recolor", "select_prompt": "the mug"},
+            (96, 64),
+            "select_prompt",
+            "selects what to recolor by its colour: name one",
+        ),
+        (
+            {"task": "upscale", "prompt": None},
+            (1100, 1000),
+            "image",
+            "for a x4 upscale on the built-in renderer, must have 1,024 to 1,048,576 pixels",
+        ),
+        (
+            {"task": "upscale", "prompt": None},
+            (1600, 300),
+            "image",
+            "each side must be 32 to 1536 pixels; this is 1600x300",
+        ),
+        (
+            {"task": "outpaint", "left": 1500, "right": 20},
+            (2600, 100),
+            "left",
+            "the outpainted width would be 4120 pixels; the built-in renderer draws at most 4096",
+        ),
+        (
+            {"task": "outpaint", "up": 10, "down": 2000},
+            (100, 2100),
+            "down",
+            "the outpainted height would be 4110 pixels",
+        ),
+    ],
+    ids=["recolor of no colour", "upscale over 1 MP", "upscale side", "outpaint wide", "tall"],
+)
+def test_what_the_built_in_renderer_cannot_edit_is_a_422_naming_the_field(
+    fields: dict[str, object], size: tuple[int, int], field: str, words: str
+) -> None:
+    refused = World().refusal(image=data_url(encoded(picture(*size))), **fields)
+    assert refused.field == field
+    assert words in refused.message
+
+
+def test_a_recolor_whose_select_prompt_names_a_colour_is_accepted() -> None:
+    job = World().submit(
+        task="search-and-recolor",
+        prompt="navy",
+        select_prompt="the crimson scarf",
+        image=data_url(encoded(picture())),
+    )
+    assert job.parameters.select_prompt == "the crimson scarf"  # type: ignore[attr-defined]

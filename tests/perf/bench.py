@@ -2,17 +2,17 @@
 
     python -m tests.perf.bench [--jobs 200] [--concurrency 10] [--full] [--rounds 5]
 
-Stages, in order (STAGES): render cost per format and size, and per style (bench_render), cold
-start and warm overhead per function against a boto3 floor (bench_cold), a cProfile of the
-slowest cold start, then on LocalStack the developer loop (bench_e2e), the stack's memory at
-rest just after it started, idle jobs one at a time, rounds of the load run, the memory after
-it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone (FULL=1), and
-the developer loop's shortcuts (bench_devloop). Last, each figure against its target
-(targets); `--only` runs the stages it names. Timings are medians and percentiles, and each
-in-process figure comes with its floor from the same run; nothing here asserts a speed. The
-JSON goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them),
-and the JSON file's path is the last line printed. docs/performance.md's figures come from a
-run committed under docs/bench/ (tests/perf/performance_page.py).
+Stages, in order (STAGES): render cost per format and size, per style and per edit
+(bench_render), cold start and warm overhead per function against a boto3 floor (bench_cold), a
+cProfile of the slowest cold start, then on LocalStack the developer loop (bench_e2e), the
+stack's memory at rest just after it started, idle jobs one at a time, rounds of the load run,
+the memory after it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone
+(FULL=1), and the developer loop's shortcuts (bench_devloop). Last, each figure against its
+target (targets); `--only` runs the stages it names. Timings are medians and percentiles, and
+each in-process figure comes with its floor from the same run; nothing here asserts a speed. The
+JSON goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them), and
+the JSON file's path is the last line printed. docs/performance.md's figures come from a run
+committed under docs/bench/ (tests/perf/performance_page.py).
 """
 
 from __future__ import annotations
@@ -144,6 +144,11 @@ STAGES: list[Stage] = [
         lambda a, f: bench_render.measure_styles(a.style_sizes, a.render_repeat),
     ),
     Stage(
+        "render_edits",
+        lambda a: "render_edits",
+        lambda a, f: bench_render.measure_edits(a.edit_sizes, a.render_repeat),
+    ),
+    Stage(
         "cold_and_warm",
         lambda a: "cold_and_warm",
         lambda a, f: bench_cold.measure(a.rounds, a.warm, a.warm_up_rounds),
@@ -273,6 +278,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--style-sizes", type=int, nargs="+", default=list(bench_render.STYLE_SIZES), help="sides"
+    )
+    parser.add_argument(
+        "--edit-sizes", type=int, nargs="+", default=list(bench_render.EDIT_SIZES), help="sides"
     )
     parser.add_argument("--idle-rounds", type=int, default=7, help="idle jobs, one at a time")
     parser.add_argument("--load-rounds", type=int, default=3, help="rounds of the load run")

@@ -13,6 +13,13 @@ while a style's cost grows no faster than its pixels. `--styles-only` runs just 
 
     python -m tests.perf.bench_render --styles-only [--style-sizes 512 2048] [--repeat 3]
 
+Then each edit of the built-in renderer (inpaint, erase, outpaint, remove-background, upscale,
+search-and-recolor, control), on a product picture it rendered itself at 512² and 1024² by
+default: ms per megapixel of the input at each size and the ratio of the largest size's to the
+smallest's. `--edits-only` runs just that part:
+
+    python -m tests.perf.bench_render --edits-only [--edit-sizes 512 1024] [--repeat 3]
+
 Peak memory is measured once per row in a fresh, warmed-up interpreter, so one row's freed
 buffers cannot hide the next one's. It comes in two columns because tracemalloc sees only
 Python's allocator: Pillow's pixel buffers are malloc'ed in C and show up only in the peak
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import json
 import statistics
 import subprocess
@@ -33,11 +41,34 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from imagejobs.engines.base import IMAGE_FORMATS, STYLES, ImageFormat, JobParameters, Style
+from PIL import Image, ImageDraw
+
+from imagejobs.engines.base import (
+    IMAGE_FORMATS,
+    STYLES,
+    ImageFormat,
+    InputImage,
+    JobParameters,
+    Style,
+)
 from imagejobs.engines.pillow.engine import PillowRenderer
 
 SIZES = (256, 512, 1024, 2048)
 STYLE_SIZES = (512, 2048)
+# Up to 1024², the largest a x4 upscale takes (its result is 4096²).
+EDIT_SIZES = (512, 1024)
+# Each edit's parameters besides its image (and a mask, for those with "mask").
+EDITS: dict[str, dict[str, Any]] = {
+    "inpaint": {"prompt": "a yellow sun", "mask": True},
+    "erase": {"mask": True},
+    "outpaint": {"left": 0.25, "right": 0.25, "prompt": "a desert"},  # of the side
+    "remove-background": {},
+    "upscale": {"mode": "fast"},
+    "search-and-recolor": {"prompt": "blue", "select_prompt": "red"},
+    "control-sketch": {"prompt": "a forest"},
+    "control-structure": {"prompt": "a city at night"},
+}
+EDITED_PICTURE = "a red bottle"
 FORMATS: tuple[ImageFormat, ...] = IMAGE_FORMATS
 # Many motifs at once: close to the most work one picture can take.
 PROMPT = "red sunset over the ocean, mountains and a neon city with trees, flowers and a cat"
@@ -54,13 +85,18 @@ def main() -> None:
         render = _render_call(args.prompt, cast(ImageFormat, image_format), int(side))
         print(json.dumps(_peak_memory(render)))
         return
-    if not args.styles_only:
+    if not args.styles_only and not args.edits_only:
         rows = measure(args.sizes, args.repeat, args.prompt)
         print(f"prompt: {args.prompt!r}; median of {args.repeat} runs per row")
         print(table(rows))
-    style_rows = measure_styles(args.style_sizes, args.repeat, args.prompt)
-    print(f"styles, png; median of {args.repeat} runs per size")
-    print(styles_table(style_rows))
+    if not args.edits_only:
+        style_rows = measure_styles(args.style_sizes, args.repeat, args.prompt)
+        print(f"styles, png; median of {args.repeat} runs per size")
+        print(styles_table(style_rows))
+    if not args.styles_only:
+        edit_rows = measure_edits(args.edit_sizes, args.repeat)
+        print(f"edits, png; median of {args.repeat} runs per size; ms per MP of the input")
+        print(edits_table(edit_rows))
 
 
 def measure(
@@ -102,34 +138,68 @@ def measure_styles(
     rows: list[dict[str, Any]] = []
     for style in STYLES:
         _render_call(prompt, "png", 64, style)()  # warm up: the style module's import
-        first_ms_per_mp: float | None = None
-        for side in sizes:
-            median_ms = _median_ms(_render_call(prompt, "png", side, style), repeat)
-            ms_per_mp = median_ms / (side * side / 1e6)
-            first_ms_per_mp = first_ms_per_mp or ms_per_mp
-            rows.append(
-                {
-                    "style": style,
-                    "side": side,
-                    "median_ms": median_ms,
-                    "ms_per_mp": ms_per_mp,
-                    "vs_first": ms_per_mp / first_ms_per_mp,
-                    "repeat": repeat,
-                }
-            )
+        at = functools.partial(_render_call, prompt, "png", style=style)
+        rows += _by_size({"style": style}, at, sizes, repeat)
+    return rows
+
+
+def measure_edits(sizes: Sequence[int] = EDIT_SIZES, repeat: int = 3) -> list[dict[str, Any]]:
+    """One row per edit and size (PNG, a product picture of that side): median ms, ms per
+    megapixel of the input, and that against the edit's first size."""
+    rows: list[dict[str, Any]] = []
+    for task in EDITS:
+        _edit_call(task, 64)()  # warm up: the edits' import
+        rows += _by_size({"task": task}, functools.partial(_edit_call, task), sizes, repeat)
+    return rows
+
+
+def _by_size(
+    what: dict[str, str],
+    call_at: Callable[[int], Callable[[], object]],
+    sizes: Sequence[int],
+    repeat: int,
+) -> list[dict[str, Any]]:
+    """`what` timed at each side: median ms, ms per megapixel, and that against the first."""
+    rows: list[dict[str, Any]] = []
+    first_ms_per_mp: float | None = None
+    for side in sizes:
+        median_ms = _median_ms(call_at(side), repeat)
+        ms_per_mp = median_ms / (side * side / 1e6)
+        first_ms_per_mp = first_ms_per_mp or ms_per_mp
+        rows.append(
+            {
+                **what,
+                "side": side,
+                "median_ms": median_ms,
+                "ms_per_mp": ms_per_mp,
+                "vs_first": ms_per_mp / first_ms_per_mp,
+                "repeat": repeat,
+            }
+        )
     return rows
 
 
 def styles_table(rows: Sequence[dict[str, Any]]) -> str:
     """One line per style: ms and ms/MP at each size, then the last size's ms/MP over the
     first's."""
+    return _by_size_table(rows, "style", 11)
+
+
+def edits_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One line per edit: ms and ms/MP at each size, then the last size's ms/MP over the
+    first's."""
+    return _by_size_table(rows, "task", 19)
+
+
+def _by_size_table(rows: Sequence[dict[str, Any]], key: str, width: int) -> str:
     sides = list(dict.fromkeys(row["side"] for row in rows))
-    header = f"{'style':<11}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
+    heading = "edit" if key == "task" else key
+    header = f"{heading:<{width}}" + "".join(f" {f'{side}² ms':>10} {'ms/MP':>7}" for side in sides)
     lines = [header + f" {'ratio':>6}"]
-    for style in dict.fromkeys(row["style"] for row in rows):
-        own = [row for row in rows if row["style"] == style]
+    for name in dict.fromkeys(row[key] for row in rows):
+        own = [row for row in rows if row[key] == name]
         cells = "".join(f" {row['median_ms']:>10.1f} {row['ms_per_mp']:>7.1f}" for row in own)
-        lines.append(f"{style:<11}{cells} {own[-1]['vs_first']:>6.2f}")
+        lines.append(f"{name:<{width}}{cells} {own[-1]['vs_first']:>6.2f}")
     return "\n".join(lines)
 
 
@@ -158,6 +228,10 @@ def _arguments() -> argparse.Namespace:
         "--style-sizes", type=int, nargs="+", default=list(STYLE_SIZES), help="square sides"
     )
     parser.add_argument("--styles-only", action="store_true", help="only the styles' table")
+    parser.add_argument(
+        "--edit-sizes", type=int, nargs="+", default=list(EDIT_SIZES), help="square sides"
+    )
+    parser.add_argument("--edits-only", action="store_true", help="only the edits' table")
     # Internal: measure one row's memory in this (fresh) process and print it as JSON.
     parser.add_argument("--measure-memory", nargs=2, metavar=("FORMAT", "SIDE"), help="internal")
     return parser.parse_args()
@@ -175,6 +249,44 @@ def _render_call(
         style=style,
     )
     return functools.partial(PillowRenderer().render, parameters, {})
+
+
+@functools.cache
+def _edit_inputs(side: int) -> dict[str, bytes]:
+    """A product picture the renderer drew at side x side, and a mask over its middle."""
+    picture = (
+        PillowRenderer()
+        .render(
+            JobParameters(
+                prompt=EDITED_PICTURE, style="product_ad", width=side, height=side, seed=1
+            ),
+            {},
+        )[0]
+        .data
+    )
+    mask = Image.new("L", (side, side), 0)
+    ImageDraw.Draw(mask).ellipse((side // 3, side // 3, 2 * side // 3, 2 * side // 3), 255)
+    buffer = io.BytesIO()
+    mask.convert("RGB").save(buffer, format="PNG")
+    return {"image": picture, "mask": buffer.getvalue()}
+
+
+def _edit_call(task: str, side: int) -> Callable[[], object]:
+    fields = dict(EDITS[task])
+    inputs = _edit_inputs(side)
+    if not fields.pop("mask", False):
+        inputs = {"image": inputs["image"]}
+    for margin in ("left", "right"):
+        if margin in fields:
+            fields[margin] = round(fields[margin] * side)
+    records = {
+        name: InputImage(
+            key=f"inputs/bench/{name}.png", width=side, height=side, image_format="png"
+        )
+        for name in inputs
+    }
+    parameters = JobParameters.model_validate({"task": task, "seed": 1, **records, **fields})
+    return functools.partial(PillowRenderer().render, parameters, inputs)
 
 
 def _median_ms(render: Callable[[], object], repeat: int) -> float:

@@ -100,6 +100,17 @@ def _styles(styles: Any) -> list[str]:
     return out
 
 
+def _edits(edits: Any) -> list[str]:
+    """Render time per edit of the built-in renderer."""
+    out: list[str] = []
+    out.append(
+        f"Edits of the built-in renderer, png (median of {edits[0]['repeat']} per size;"
+        " ms per MP of the input)"
+    )
+    out += bench_render.edits_table(edits).splitlines()
+    return out
+
+
 def _profile(profile: Any) -> list[str]:
     """The slowest cold start under cProfile."""
     out: list[str] = []
@@ -254,6 +265,7 @@ _SECTIONS = (
     ("cold_and_warm", _cold),
     ("render", _render),
     ("render_styles", _styles),
+    ("render_edits", _edits),
     ("profile", _profile),
     ("developer_loop", _developer_loop),
     ("memory_after_start", _memory("Memory at rest after start-up")),

@@ -34,7 +34,8 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     command = [sys.executable, "-m", "tests.perf.bench", "--skip-e2e"]
     command += ["--rounds", "1", "--warm-up-rounds", "0"]
     command += ["--warm", str(WARM_REQUESTS), "--render-repeat", "1"]
-    command += ["--render-sizes", "64", "--style-sizes", "64", "--charts", str(charts)]
+    command += ["--render-sizes", "64", "--style-sizes", "64", "--edit-sizes", "64"]
+    command += ["--charts", str(charts)]
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=240
     )
@@ -77,6 +78,21 @@ def test_the_styles_stage_times_every_style(
     # Then every style preset was rendered and timed
     assert [row["style"] for row in rows] == list(STYLES)
     assert all(row["side"] == 64 and row["median_ms"] > 0 for row in rows)
+
+
+def test_the_edits_stage_times_every_edit_of_the_built_in_renderer(
+    smallest_bench: tuple[dict[str, Any], str, Path],
+) -> None:
+    # Given one run of the smallest benchmark
+    figures, printed, _ = smallest_bench
+
+    # When its per-edit figures are read
+    rows = figures["render_edits"]
+
+    # Then every edit was rendered and timed, and the table printed
+    assert [row["task"] for row in rows] == list(bench_render.EDITS)
+    assert all(row["side"] == 64 and row["median_ms"] > 0 for row in rows)
+    assert "Edits of the built-in renderer" in printed
 
 
 def test_the_cold_start_stage_starts_every_function_and_measures_its_floor(

@@ -88,20 +88,5 @@ def _plain(image: Image.Image) -> Image.Image:
 
 
 def check_size(width: int, height: int, limits: InputLimits, field: str) -> None:
-    if min(width, height) < limits.min_side or max(width, height) > limits.max_side:
-        raise InvalidParameterError(
-            field,
-            f"each side must be {limits.min_side} to {limits.max_side} pixels; this is"
-            f" {width}x{height}",
-        )
-    if not limits.min_pixels <= width * height <= limits.max_pixels:
-        raise InvalidParameterError(
-            field,
-            f"must have {limits.min_pixels:,} to {limits.max_pixels:,} pixels; this has"
-            f" {width * height:,}",
-        )
-    shape = max(width / height, height / width)
-    if limits.max_aspect is not None and shape > limits.max_aspect:
-        raise InvalidParameterError(
-            field, f"must be no wider or taller than {limits.max_aspect}:1; this is {shape:.2f}:1"
-        )
+    if (problem := limits.problem(width, height)) is not None:
+        raise InvalidParameterError(field, problem)

@@ -34,6 +34,9 @@ USUAL_LIMITS = InputLimits(IMAGE_FORMATS, 64, 9_437_184 // 64, 64 * 64, 9_437_18
 NO_PRICE = Price(
     None, date(2026, 12, 6), "not found; see https://aws.amazon.com/bedrock/pricing/", False
 )
+# "Width must be between 32 and 1,536 pixels. Height must be between 32 and 1,536 pixels. Total
+# pixel count must be between 1,024 and 1,048,576 pixels." (Fast Upscale)
+FAST_UPSCALE_INPUTS = InputLimits(IMAGE_FORMATS, 32, 1536, 1024, 1_048_576)
 PROFILE_ONLY = frozenset[str]()
 GROW_MASK = Range(0, 20, default=5)
 
@@ -211,8 +214,7 @@ FAST_UPSCALE = _service(
     "upscale",
     TaskSpec(prompt="none", modes=("fast",), output="4 times the input's width and height"),
     _fast_upscale,
-    # "width and height 32-1,536; 1,024-1,048,576 pixels"
-    inputs=InputLimits(IMAGE_FORMATS, 32, 1536, 1024, 1_048_576),
+    inputs=FAST_UPSCALE_INPUTS,
 )
 CONSERVATIVE_UPSCALE = _service(
     "stability.stable-conservative-upscale-v1:0",

@@ -79,6 +79,28 @@ class InputLimits:
     # The widest shape as width / height (and its inverse the tallest); None: any.
     max_aspect: float | None = None
 
+    def problem(self, width: int, height: int) -> str | None:
+        """What is wrong with an image of width x height for these limits, or None."""
+        if min(width, height) < self.min_side or max(width, height) > self.max_side:
+            return (
+                f"each side must be {self.min_side} to {self.max_side} pixels; this is"
+                f" {width}x{height}"
+            )
+        if not self.min_pixels <= width * height <= self.max_pixels:
+            return (
+                f"must have {self.min_pixels:,} to {self.max_pixels:,} pixels; this has"
+                f" {width * height:,}"
+            )
+        shape = max(width / height, height / width)
+        if self.max_aspect is not None and shape > self.max_aspect:
+            return f"must be no wider or taller than {self.max_aspect}:1; this is {shape:.2f}:1"
+        return None
+
+
+# A check of a task's parameters that a range or a list cannot say: the first thing wrong,
+# naming the field, or None.
+Rule = Callable[[JobParameters], Violation | None]
+
 
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
@@ -103,6 +125,8 @@ class TaskSpec:
     needs_margin: bool = False
     # What size the output is, in words (GET /models shows it).
     output: str = "the input image's size"
+    # Checks beyond the fields above (`Rule`), run last.
+    rules: tuple[Rule, ...] = ()
 
 
 TEXT_TO_IMAGE = TaskSpec(images=(), aspect_ratio=True, output="the aspect ratio's size")
@@ -187,6 +211,7 @@ class ModelSpec:
             _texts,
             _mode,
             _format,
+            _rules,
         ):
             if (violation := check(self, task, parameters)) is not None:
                 return violation
@@ -321,6 +346,10 @@ def _format(model: ModelSpec, task: TaskSpec, parameters: JobParameters) -> Viol
     if parameters.quality is not None and parameters.image_format not in LOSSY_FORMATS:
         return Violation("quality", "only for the lossy formats, jpeg and webp")
     return None
+
+
+def _rules(model: ModelSpec, task: TaskSpec, parameters: JobParameters) -> Violation | None:
+    return next((v for rule in task.rules if (v := rule(parameters)) is not None), None)
 
 
 def either(values: tuple[str, ...]) -> str:

@@ -7,7 +7,7 @@ seed only moves things around. Words of the negative prompt take colours and mot
 
 The request's style picks a preset: "none" paints the scene as above (`plain`), the others
 compose the same colours and a subject anew (`styles`). Guidance (a model's cfgScale, 1.1-10)
-is how strongly the prompt's colours dominate (`engine.apply_guidance`).
+is how strongly the prompt's colours dominate (`picture.apply_guidance`).
 
 Everything random comes from SHA-256 of the inputs, never from `hash()` (salted per process),
 and the encoders run with fixed settings, so the same request gives the same bytes on every
@@ -25,5 +25,7 @@ Modules, each importing only those above it (`make lint` checks the order):
 - `plain`: the "none" style, the scene itself.
 - `subjects`, `compositing`, `brief`: what the presets draw and how they lay it out.
 - `styles`: one module per preset, and the dispatch by style name.
+- `picture`: the prompt's picture: the scene in the job's style, graded by its guidance.
+- `edits`: the edits of images it takes in (inpaint, outpaint, remove-background, ...).
 - `engine`: the `PillowRenderer`, which the engine factory imports (only when chosen).
 """

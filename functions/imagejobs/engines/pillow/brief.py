@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
+from imagejobs.engines.colour_words import SHADES, Shade, lookup, words_of
 from imagejobs.engines.pillow.canvas import Spot
 from imagejobs.engines.pillow.colour import RGB, lighten, lightest, shaded, vivid
 from imagejobs.engines.pillow.compositing import Draw
@@ -19,12 +20,8 @@ from imagejobs.engines.pillow.vocabulary import (
     MOTIF_SUBJECTS,
     MOTIF_WORDS,
     PRODUCTS,
-    SHADES,
     STOPWORDS,
     SUBJECT_WORDS,
-    Shade,
-    lookup,
-    words_of,
 )
 
 

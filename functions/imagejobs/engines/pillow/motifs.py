@@ -8,6 +8,7 @@ from typing import Any
 
 from PIL import ImageDraw
 
+from imagejobs.engines.colour_words import SHADES
 from imagejobs.engines.pillow.canvas import Canvas, Painter, Spot, draw_disc
 from imagejobs.engines.pillow.colour import (
     RGB,
@@ -21,7 +22,6 @@ from imagejobs.engines.pillow.colour import (
     warmest,
     with_alpha,
 )
-from imagejobs.engines.pillow.vocabulary import SHADES
 
 
 def _disc(canvas: Canvas, x: float, y: float, radius: float, fill: RGBA) -> None:

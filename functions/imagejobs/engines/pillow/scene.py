@@ -7,22 +7,18 @@ import colorsys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from imagejobs.engines.colour_words import COLOUR_WORDS, SHADES, Shade, lookup, words_of
 from imagejobs.engines.pillow.colour import RGB, mix, shaded
 from imagejobs.engines.pillow.randomness import digest_of
 from imagejobs.engines.pillow.vocabulary import (
-    COLOUR_WORDS,
     FAR_MOTIFS,
     HASHED_MOTIFS,
     MOTIF_WORDS,
     NEAR_MOTIFS,
-    SHADES,
     STOPWORDS,
     THEMES,
-    Shade,
     Theme,
-    lookup,
     nearest_family,
-    words_of,
 )
 
 

@@ -7,6 +7,7 @@ import math
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from imagejobs.engines.colour_words import SHADES, Shade
 from imagejobs.engines.pillow import plain
 from imagejobs.engines.pillow.brief import Brief
 from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width, smooth_gradient
@@ -21,7 +22,7 @@ from imagejobs.engines.pillow.colour import (
 )
 from imagejobs.engines.pillow.compositing import Look, SoftShapes, place, soft
 from imagejobs.engines.pillow.subjects import leaf
-from imagejobs.engines.pillow.vocabulary import SHADES, Shade, nearest_family
+from imagejobs.engines.pillow.vocabulary import nearest_family
 
 
 def _warm_grade(value: int, gain: float, lift: int) -> int:

@@ -8,6 +8,7 @@ import random
 
 from PIL import Image, ImageDraw
 
+from imagejobs.engines.colour_words import Shade
 from imagejobs.engines.pillow.brief import Brief, metal_of
 from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width
 from imagejobs.engines.pillow.colour import (
@@ -23,7 +24,6 @@ from imagejobs.engines.pillow.colour import (
 )
 from imagejobs.engines.pillow.compositing import MIN_DETAIL, Look, place, soft
 from imagejobs.engines.pillow.subjects import Finish
-from imagejobs.engines.pillow.vocabulary import Shade
 
 # Dark backdrops for luxury, the first the negative prompt allows.
 NIGHTS = (

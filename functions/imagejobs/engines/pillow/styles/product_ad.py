@@ -8,11 +8,11 @@ from functools import partial
 
 from PIL import Image, ImageDraw
 
+from imagejobs.engines.colour_words import SHADES
 from imagejobs.engines.pillow.brief import Brief
 from imagejobs.engines.pillow.canvas import Spot, draw_disc, smooth_gradient
 from imagejobs.engines.pillow.colour import RGB, lighten, opaque, shaded
 from imagejobs.engines.pillow.compositing import Look, place, soft
-from imagejobs.engines.pillow.vocabulary import SHADES
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
+from imagejobs.engines.colour_words import SHADES
 from imagejobs.engines.pillow.brief import Brief
 from imagejobs.engines.pillow.canvas import Spot, draw_disc, line_width
 from imagejobs.engines.pillow.colour import RGB, from_hsv, hsv, lighten, opaque
 from imagejobs.engines.pillow.compositing import Look, place
 from imagejobs.engines.pillow.scene import Exclusions
 from imagejobs.engines.pillow.subjects import Finish
-from imagejobs.engines.pillow.vocabulary import SHADES, nearest_family
+from imagejobs.engines.pillow.vocabulary import nearest_family
 
 
 def _allowed_hue(hue: float, excluded: Exclusions) -> float:
