@@ -4,6 +4,10 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv installs all three environments (.venv, LocalStack's, checkov's) from one cache of wheels;
+# pip re-downloads every wheel on each install.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
 # Python 3.13 is the Lambda runtime's version. The LocalStack tooling is what finds it (pyenv,
 # PATH, ...); before .venv exists any python3 can run that (standard library only).
 PYTHON313 ?= $(shell PYTHONPATH=$(CURDIR)/infra python3 -m imagejobs_dev.localstack python313 2>/dev/null)
@@ -15,17 +19,26 @@ CHECKOV := $(VENV)/tools/checkov/bin/checkov
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help setup up down demo test lint unit gallery clean browser screenshot
+# The test tiers, one folder of tests/ each (README, "Tests"): `make test-<tier>` runs one.
+TIERS := docs logic static integration localstack e2e perf
+# make test runs the tests that need LocalStack in one pytest, in order, on one LocalStack and
+# one deployed stack; beside it, the tiers that need none on WORKERS pytest-xdist workers (each
+# pays pytest's start-up and collection again, so one tier alone runs without them).
+WORKERS ?= 2
+
+.PHONY: help setup build up down demo test lint gallery clean browser screenshot $(addprefix test-,$(TIERS))
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@printf "  make %-11s %s\n" "test-TIER" "One tier of tests: $(addprefix test-,$(TIERS))"
 
+# The venv has pip too: `sam build` installs the functions' requirements with the pip of the
+# python3.13 on PATH, which is this one.
 $(VENV)/.installed: pyproject.toml functions/requirements.txt clients/python/pyproject.toml
 	@if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON313=/path/to/python3.13" >&2; exit 1; fi
 	$(PYTHON313) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip install --quiet -e ./clients/python  # the SDK, which the imagejobs CLI is built on
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) -e '.[dev]' -e ./clients/python  # the SDK, which the imagejobs CLI is built on
 	@touch $@
 
 # The TypeScript client (clients/typescript): Node.js 20+ from Debian's packages when there is
@@ -42,18 +55,27 @@ $(TS_INSTALLED): $(TS)/package.json $(TS)/package-lock.json
 	cd $(TS) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 
 $(CHECKOV): | $(VENV)/.installed
-	$(PYTHON313) -m venv $(VENV)/tools/checkov
-	$(VENV)/tools/checkov/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	$(UV) venv --quiet --python $(PY) $(VENV)/tools/checkov
+	$(UV) pip install --quiet --python $(VENV)/tools/checkov/bin/python checkov==$(CHECKOV_VERSION)
 
 setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own venv and the TypeScript client's node_modules (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
-# HOT_RELOAD=1: the functions' code is mounted from this clone, so an edit in functions/ is
-# live on the next invocation (README, "Dev loop"). Unchanged inputs skip sam build/deploy.
-up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1)
-	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload)
+build: setup  ## sam build, unless the build is current: what make up deploys
+	@$(PY) -m imagejobs_dev.stack build
 
-down:  ## Stop what `make up` started
+# Deploys what `sam build` wrote, each function's code mounted from its build folder. HOT_RELOAD=1:
+# mounted from this clone instead, so an edit in functions/ is live on the next invocation
+# (README, "Dev loop"); SAM_DEPLOY=1: with `sam deploy`, as to AWS. Unchanged inputs skip both
+# the build and the deploy (imagejobs_dev.stack). Every model is offered; IMAGE_ENGINE=bedrock
+# makes a Stability model the default. Bedrock calls go to BEDROCK_ENDPOINT_URL, else to the
+# project's stand-in (docs/bedrock.md).
+up: setup  ## Start LocalStack (or reuse a running one) and deploy; last line is JSON (HOT_RELOAD=1 SAM_DEPLOY=1 IMAGE_ENGINE=bedrock BEDROCK_ENDPOINT_URL=)
+	@$(PY) -m imagejobs_dev.stack up $(if $(HOT_RELOAD),--hot-reload) $(if $(SAM_DEPLOY),--sam-deploy) \
+		$(if $(IMAGE_ENGINE),--image-engine $(IMAGE_ENGINE)) \
+		$(if $(BEDROCK_ENDPOINT_URL),--bedrock-endpoint-url $(BEDROCK_ENDPOINT_URL))
+
+down:  ## Stop what `make up` started (LocalStack and the Bedrock stand-in)
 	@$(PY) -m imagejobs_dev.stack down
 
 demo: up  ## Set up, deploy, generate an image, print where it is and the web page's URL
@@ -62,19 +84,34 @@ demo: up  ## Set up, deploy, generate an image, print where it is and the web pa
 	@$(PY) -m imagejobs_dev.stack show | $(PY) -c 'import json, sys; s = json.load(sys.stdin); \
 		print(f"web page: {s["api_url"]} (open it in a browser; API key: {s["api_key"]})")'
 
+# The checks are independent of each other: they run side by side, each one's output in one
+# piece (mypy alone takes as long as the rest together).
+LINT_STEPS := $(addprefix lint-,ruff mypy openapi ts imports sam-validate cfn-lint checkov)
 lint: setup $(CHECKOV)  ## ruff, mypy, import layers and cycles, docs/openapi.json, the TS client, sam validate --lint, cfn-lint, checkov
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS)
+
+.PHONY: $(LINT_STEPS) ts-test
+$(LINT_STEPS): setup $(CHECKOV)
+lint-ruff:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+lint-mypy:
 	$(VENV)/bin/mypy
+lint-openapi:
 	$(PY) -m imagejobs_dev.openapi --check
+lint-ts:
 	cd $(TS) && npm run --silent lint  # its types are docs/openapi.json's; tsc --noEmit
+lint-imports:
 	$(VENV)/bin/lint-imports --no-logo --no-cache
+lint-sam-validate:
 	$(VENV)/bin/sam validate --lint
+lint-cfn-lint:
 	$(VENV)/bin/cfn-lint template.yaml
+lint-checkov:
 	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
-unit: setup  ## Fast in-process tests only: logic (in-memory) and moto
-	$(PY) -m pytest tests/logic tests/integration
+$(addprefix test-,$(TIERS)): test-%: setup
+	$(PY) -m pytest tests/$*
 
 gallery: $(VENV)/.installed  ## Redraw tests/golden/contact-sheet.png: each style, five prompts
 	$(PY) -m imagejobs_dev.gallery
@@ -87,26 +124,40 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
-test: lint browser  ## Lint, then every test: unit, LocalStack plugins, end to end, the page in chromium
-	cd $(TS) && npm test  # the TypeScript client's unit tests (its e2e test runs in pytest's)
-	$(PY) -m pytest
+# apt's chromium install (when missing), sam build (for the e2e tests' make up) and the
+# TypeScript client's unit tests (its e2e test runs in pytest's) run beside lint's checks. The
+# report of the pytest tests that need no LocalStack follows the other's.
+test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
+	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser build ts-test
+	@log=$$(mktemp); echo "The tests that need no LocalStack run beside; their report follows."; \
+	$(PY) -m pytest -n $(WORKERS) -m "not localstack" > $$log 2>&1 & beside=$$!; \
+	$(PY) -m pytest -m localstack; status=$$?; \
+	wait $$beside || status=1; cat $$log; rm -f $$log; exit $$status
 
+ts-test: setup
+	cd $(TS) && npm test
+
+SCREENSHOT ?= docs/web-page.png
 screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
-	IMAGEJOBS_SCREENSHOT=docs/web-page.png $(PY) -m pytest -q \
+	IMAGEJOBS_SCREENSHOT=$(SCREENSHOT) $(PY) -m pytest -q \
 		tests/e2e/test_web.py::test_a_prompt_typed_into_the_page_ends_as_its_picture
 
 clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)
 
 # Benchmarks (README, "Performance"): N jobs at concurrency C end to end on LocalStack;
-# FULL=1 also times `make test`; SOAK Lambda invocations (0: none) watch LocalStack's threads
-# and memory. Prints a table; the last line is the JSON file's path.
+# FULL=1 also times `make test`; QUOTA jobs (0: none) drain through a model that admits
+# QUOTA_RATE requests a minute (the Bedrock stand-in); SOAK Lambda invocations (0: none) watch
+# LocalStack's threads and memory. Prints a table; the last line is the JSON file's path.
 N ?= 200
 C ?= 10
+QUOTA ?= 300
+QUOTA_RATE ?= 60
 SOAK ?= 50000
 .PHONY: bench
-bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, soak (N=200 C=10 SOAK=50000 FULL=1)
-	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --soak $(SOAK) $(if $(FULL),--full)
+bench: setup  ## Benchmarks: cold start, warm overhead, render, end to end, quota burst, soak (N=200 C=10 QUOTA=300 QUOTA_RATE=60 SOAK=50000 FULL=1)
+	@$(PY) -m tests.perf.bench --jobs $(N) --concurrency $(C) --quota-jobs $(QUOTA) \
+		--quota-requests $(QUOTA_RATE) --soak $(SOAK) $(if $(FULL),--full)
 
 # The API's OpenAPI document, generated from the handlers' routes and models (README, "The API").
 .PHONY: openapi

@@ -1,4 +1,10 @@
-"""Session fixtures shared by the LocalStack and end-to-end tests."""
+"""Session fixtures shared by the LocalStack and end-to-end tests, and the `localstack` marker.
+
+Every test that needs LocalStack carries the marker (tests/e2e's by their folder, the others
+by a module mark or by asking for the `localstack` fixture), so that `make test` can run them
+in one pytest process, in order, on one LocalStack and one deployed stack, while the tiers that
+need none run beside them on pytest-xdist's workers (`-m "not localstack"`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from imagejobs_dev import bedrock_local
 from imagejobs_dev.localstack import LocalStack, ensure_running, stop
 from tests.support.figures import SESSION_FIGURES
 
@@ -19,12 +26,23 @@ def localstack() -> Iterator[LocalStack]:
     """A running LocalStack (the emulator): the one named by LOCALSTACK_ENDPOINT, ours, or one
     started now. tests/e2e deploys the CloudFormation stack on it (the `deployed` fixture).
 
-    Only a LocalStack this session started is stopped at its end.
+    Only a LocalStack this session started is stopped at its end, with the Bedrock stand-in
+    that the session's `make up` started beside it.
     """
     running = ensure_running(ROOT)
     yield running
     if running.started_here:
+        bedrock_local.forget(ROOT)
         stop(ROOT)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(ROOT / "tests" / "e2e"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.localstack)
+        elif "localstack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.localstack)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -105,6 +105,16 @@ class ModelUnavailableError(PermanentEngineError):
         self.message = f"{model_id} cannot be used: {hint}"
 
 
+class LifecycleCheckFailedError(ImageJobsError):
+    """A model's lifecycle could not be read now (throttled, a 5xx, no connection): the last
+    one read stands until a later check."""
+
+    def __init__(self, model_id: str, reason: str) -> None:
+        super().__init__(f"{model_id}: {reason}")
+        self.model_id = model_id
+        self.reason = reason
+
+
 class ThrottledError(TransientEngineError):
     """The model's request quota is spent for now: the job waits and tries again, without
     using up its receives."""

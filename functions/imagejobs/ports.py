@@ -69,6 +69,16 @@ class ModelLifecycles(Protocol):
     def put(self, lifecycle: ModelLifecycle) -> None: ...
 
 
+class FoundationModels(Protocol):
+    """What Amazon Bedrock says about its models (GetFoundationModel)."""
+
+    def lifecycle(self, model_id: str) -> ModelLifecycle:
+        """The model's lifecycle as Bedrock reports it now, without `checked_at`: active or
+        legacy with its end of life, or unavailable with a reason and a hint when Bedrock does
+        not know the model here or refuses to say. `LifecycleCheckFailedError` when it could
+        not be read now (throttled, a 5xx, no connection)."""
+
+
 class JobQueue(Protocol):
     def send(self, message: JobMessage, delay_seconds: int = 0) -> None:
         """Queue the message, visible after `delay_seconds` (at most 900), or raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from imagejobs.engines.base import Task, UpscaleMode
 from imagejobs.engines.catalogue import CATALOGUE, ModelSpec, model_spec
@@ -64,7 +64,19 @@ class ModelSettings(_Settings):
         return next((spec for spec in candidates if spec.does(task, mode)), None)
 
 
-class SubmitSettings(ModelSettings, _WebhookDispatchSettings):
+class _LifecycleCheckSettings(_Settings):
+    """How old a model's recorded lifecycle may be (template parameter ModelLifecycleCheckSeconds):
+    the sweeper reads it again from Bedrock past this, and submit keeps what it read at most
+    this long (and at most LIFECYCLE_CACHE_SECONDS)."""
+
+    lifecycle_check_seconds: int = Field(alias="MODEL_LIFECYCLE_CHECK_SECONDS", ge=0)
+
+
+# Submit keeps a lifecycle it read this long at most: a model's state changes over months.
+LIFECYCLE_CACHE_SECONDS = 60
+
+
+class SubmitSettings(ModelSettings, _LifecycleCheckSettings, _WebhookDispatchSettings):
     # WebhookAllowPrivateTargets: plain http and private targets (receivers on a dev machine).
     webhook_allow_private: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
     table_name: str = Field(alias="JOBS_TABLE_NAME")
@@ -79,6 +91,10 @@ class SubmitSettings(ModelSettings, _WebhookDispatchSettings):
     image_url_expiry_seconds: int = Field(alias="IMAGE_URL_EXPIRY_SECONDS", ge=1, le=604_800)
     # The largest file POST /uploads lets a tenant send (template parameter MaxUploadBytes).
     max_upload_bytes: int = Field(alias="MAX_UPLOAD_BYTES", ge=1024)
+
+    @property
+    def lifecycle_cache_seconds(self) -> int:
+        return min(LIFECYCLE_CACHE_SECONDS, self.lifecycle_check_seconds)
 
 
 class StatusSettings(ModelSettings):
@@ -128,8 +144,9 @@ class DeadLetterSettings(_WebhookDispatchSettings):
     table_name: str = Field(alias="JOBS_TABLE_NAME")
 
 
-class SweepSettings(_WebhookDispatchSettings):
-    """The sweeper's bounds (template parameters Sweep*): when an open job counts as stranded."""
+class SweepSettings(ModelSettings, _LifecycleCheckSettings, _WebhookDispatchSettings):
+    """The sweeper's bounds (template parameters Sweep*): when an open job counts as stranded;
+    and the offered models, whose lifecycles it watches."""
 
     table_name: str = Field(alias="JOBS_TABLE_NAME")
     queue_url: str = Field(alias="JOBS_QUEUE_URL")
@@ -141,6 +158,8 @@ class SweepSettings(_WebhookDispatchSettings):
     give_up_after_seconds: int = Field(alias="SWEEP_GIVE_UP_AFTER_SECONDS", ge=1)
     # At most this many jobs are read, and acted on, per run.
     max_jobs_per_run: int = Field(alias="SWEEP_MAX_JOBS_PER_RUN", ge=1, le=1000)
+    # Where Bedrock is called from (Lambda sets AWS_REGION): which models it serves here.
+    region: str = Field(validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
 
     @model_validator(mode="after")
     def _give_up_last(self) -> Self:

@@ -27,7 +27,9 @@ TEMPLATE = "template.yaml"
 SAMCONFIG = "samconfig.toml"
 BUILD_DIR = Path(".aws-sam") / "build"
 SKIPPED_PARTS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-Mode = Literal["sam", "hot-reload"]
+# How the stack was deployed: the build mounted (`make up`), the build mounted with the
+# sources over it (`HOT_RELOAD=1`), or packaged by `sam deploy` (`SAM_DEPLOY=1`).
+Mode = Literal["build", "hot-reload", "sam"]
 
 
 def code_folders(root: Path) -> list[Path]:
@@ -97,7 +99,7 @@ class DeployRecord:
     endpoint_url: str
     stack_id: str
     mode: Mode
-    # `sources` for a sam deploy, `dependencies` for a hot-reloading one.
+    # `dependencies` for a hot-reloading stack, else `sources`.
     inputs: str
 
 

@@ -1,21 +1,24 @@
-"""`make up HOT_RELOAD=1`: the same template on LocalStack, each function's code mounted from
-this clone instead of uploaded as a zip, so that an edit in functions/ is live on the next
-invocation, without a redeploy.
+"""How `make up` deploys on LocalStack without `sam deploy`: the template that `sam build` wrote,
+sent to CloudFormation as it is, with each function's code mounted from a folder instead of
+zipped, uploaded and unzipped again.
 
 This uses LocalStack's own hot reloading: a function whose code is `S3Bucket: hot-reload`
 (LocalStack's BUCKET_MARKER_LOCAL), `S3Key: <an absolute folder>` runs from that folder. It
-changes only what is sent to LocalStack, never template.yaml: the template that `sam build`
-wrote is deployed with each function's CodeUri replaced by its mount folder.
+changes only what is sent to LocalStack, never template.yaml, and only on LocalStack: the AWS
+path is `sam deploy`, which `make up SAM_DEPLOY=1` runs here too. Two kinds of mount:
 
-A mount folder (`.localstack/hot-reload/<Function>/`) holds one symlink per entry of the
-function's build folder: to the code's own file or folder in its CodeUri (functions/imagejobs,
-functions/web) where there is one, else to what `sam build` vendored (the dependencies). The
-host-process executor restarts an environment whose mounted files changed
-(imagejobs_localstack.hot_reload); a changed requirements file or template needs `make up`
-again, which rebuilds.
+- the build (`make up`): each function runs from its own folder of `sam build`'s output, the
+  code and what was vendored for it, as its zip would unpack. A `make up` after an edit
+  rebuilds that folder, and the running functions pick the new files up;
+- live (`make up HOT_RELOAD=1`): a mount folder (`.localstack/hot-reload/<Function>/`) holds
+  one symlink per entry of the function's build folder: to the code's own file or folder in
+  its CodeUri (functions/imagejobs, functions/web) where there is one, else to what `sam
+  build` vendored (the dependencies). An edit in functions/ is live on the next invocation,
+  without `make up`; a changed requirements file or template needs `make up` again.
 
-The deploy is one CloudFormation CreateStack or UpdateStack, polled every POLL_SECONDS: no
-packaging (nothing to zip or upload) and no change set.
+The host-process executor restarts an environment whose mounted files changed
+(imagejobs_localstack.hot_reload). The deploy is one CloudFormation CreateStack or UpdateStack,
+polled every POLL_SECONDS: no packaging (nothing to zip or upload) and no change set.
 """
 
 from __future__ import annotations
@@ -70,37 +73,39 @@ def mount(root: Path, built: Path, source: Path, folder: Path) -> None:
             (folder / own.name).symlink_to(own)
 
 
-def mounted_template(root: Path, inputs: str) -> dict[str, Any]:
-    """The built template, with each function's code mounted (the mount folders written).
+def mounted_template(root: Path, inputs: str, *, live: bool) -> dict[str, Any]:
+    """The built template, with each function's code mounted: its build folder, or (`live`)
+    its mount folder of symlinks into the sources (the mount folders written).
 
-    Kept beside the mounts with the digest of the `inputs` it was made from (the
-    dependencies digest: the template and the build change only with it), so that a restart
+    Kept beside the mounts with the digest of the `inputs` it was made from, so that a restart
     with nothing changed parses no YAML.
     """
-    cache = mount_root(root) / "template.json"
+    cache = mount_root(root) / f"template-{'live' if live else 'build'}.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         cached = json.loads(cache.read_text())
         if cached["inputs"] == inputs and all(Path(f).is_dir() for f in cached["folders"]):
             return dict(cached["template"])
-    template = _mount_all(root)
+    template = _mount_all(root, live=live)
     folders = [
         resource["Properties"]["CodeUri"]["Key"]
         for resource in template["Resources"].values()
         if resource.get("Type") == SERVERLESS_FUNCTION
     ]
+    cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps({"inputs": inputs, "folders": folders, "template": template}))
     return template
 
 
-def _mount_all(root: Path) -> dict[str, Any]:
+def _mount_all(root: Path, *, live: bool) -> dict[str, Any]:
     built = _parse(root / BUILD_DIR / TEMPLATE)
-    source = _parse(root / TEMPLATE)
+    source = _parse(root / TEMPLATE) if live else None
     for logical_id, resource in built["Resources"].items():
         if resource.get("Type") != SERVERLESS_FUNCTION:
             continue
-        folder = mount_root(root) / logical_id
-        build_folder = root / BUILD_DIR / str(resource["Properties"]["CodeUri"])
-        mount(root, build_folder, _source_folder(root, source, logical_id), folder)
+        folder = (root / BUILD_DIR / str(resource["Properties"]["CodeUri"])).absolute()
+        if source is not None:
+            build_folder, folder = folder, mount_root(root) / logical_id
+            mount(root, build_folder, _source_folder(root, source, logical_id), folder)
         resource["Properties"]["CodeUri"] = {"Bucket": HOT_RELOAD_BUCKET, "Key": str(folder)}
     return dict(built)
 

@@ -102,10 +102,3 @@ def tab(browser: BrowserContext, deployed: StackInfo) -> Iterator[Tab]:
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     yield opened
     page.close()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.localstack)

@@ -2,6 +2,8 @@
 
 - Load: a handful of jobs over HTTP, at concurrency 2; two rounds of it (bench_chain).
 - Idle job and the stack's memory (bench_chain).
+- A burst at a model's quota: 4 jobs at 2 requests a second (bench_quota; the 120-job burst is
+  tests/e2e/test_bedrock_quota.py).
 - Developer loop: the session's stack was deployed by the real `make up`, timed as the loop
   times it (`timed_up`); that is the loop's unit. Its restart and its redeploy after a change
   are more of the same `make up` and would add minutes, so only `make bench` runs them.
@@ -15,7 +17,8 @@ import pytest
 
 from imagejobs_dev.localstack import Layout, LocalStack, running_pid
 from imagejobs_dev.stack import StackInfo, read_state
-from tests.perf import bench_chain, bench_e2e, bench_images, bench_soak, report
+from tests.perf import bench_chain, bench_e2e, bench_images, bench_quota, bench_soak, report
+from tests.support.local_bedrock import LocalBedrock
 
 ROOT = bench_e2e.ROOT
 JOBS = 3
@@ -150,3 +153,21 @@ def test_the_memory_stage_sums_localstack_and_its_lambda_environments(
     assert memory["total_rss_mib"] == pytest.approx(parts + sum(memory["lambda_rss_mib"].values()))
     assert memory["lambda_environments"].get("SubmitFunction", 0) >= 1
     assert "Memory at rest after the load:" in report.table({"memory_after_load": memory})
+
+
+def test_the_quota_stage_drains_a_handful_of_throttled_jobs(deployed: StackInfo) -> None:
+    # Given the deployed stack, its functions pointed at the Bedrock stand-in
+    if LocalBedrock.of(deployed) is None:
+        pytest.skip("the stack's functions reach no Bedrock stand-in (not our LocalStack)")
+
+    # When the quota stage sends 4 jobs to a model admitting 2 requests a second
+    quota = bench_quota.burst(4, 2, "second", deployed)
+
+    # Then all 4 succeeded, the drain is set against the quota's bound, and the report prints it
+    assert (quota["succeeded"], quota["failed"], quota["dead_letter_messages"]) == (4, 0, 0)
+    assert quota["quota_bound_s"] == 2
+    assert quota["drain_vs_bound"] == pytest.approx(quota["drain_s"] / 2)
+    assert quota["model_calls"] >= 4
+    printed = report.table({"quota": quota})
+    assert "A burst at a model's quota: 4 jobs" in printed
+    assert "the quota's bound (jobs / rate) is 2 s" in printed

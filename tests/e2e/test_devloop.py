@@ -1,6 +1,7 @@
 """`make bench`'s developer-loop shortcuts (tests/perf/bench_devloop.py) on the session's stack.
 
-Its `make up` with nothing changed runs here for real: it must skip sam build and the deploy.
+Its `make up` with nothing changed runs here for real: it must skip sam build and the deploy;
+so must `make build` (which `make test` runs beside lint) on the build the session deployed.
 The stopped-stack restart and the edit on a hot-reloading stack would redeploy the stack the
 other tests share, so only `make bench` runs them; the executor's reload of mounted code is
 tested on LocalStack in tests/localstack/test_devloop.py, with the stage's own timer.
@@ -8,8 +9,10 @@ tested on LocalStack in tests/localstack/test_devloop.py, with the stage's own t
 
 from __future__ import annotations
 
+from imagejobs_dev import deploy_inputs
 from imagejobs_dev.stack import StackInfo, read_state
 from tests.perf import bench_devloop
+from tests.support.make import make
 
 ROOT = bench_devloop.ROOT
 
@@ -38,3 +41,17 @@ def test_make_up_with_nothing_changed_skips_the_build_and_the_deploy(deployed: S
         )
     }
     assert "make up, unchanged, stack running -> first answer: " in bench_devloop.lines(figures)[0]
+
+
+def test_make_build_with_nothing_changed_keeps_the_deployed_build(deployed: StackInfo) -> None:
+    # Given the build the session's stack was deployed from
+    built = deploy_inputs.read_build(ROOT)
+    assert built == deploy_inputs.current_build(ROOT)
+
+    # When `make build` runs again
+    result = make("build")
+
+    # Then it ran no sam build, and the build is still the one the stack runs
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "sam build: skipped, the build is current" in result.stderr
+    assert deploy_inputs.read_build(ROOT) == built

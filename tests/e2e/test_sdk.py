@@ -113,12 +113,14 @@ SCRIPT = textwrap.dedent(
 def test_the_sdk_installs_alone_and_creates_waits_downloads_lists_and_cancels(
     deployed: StackInfo, tmp_path: Path
 ) -> None:
-    # Given the SDK installed into a fresh venv with `pip install ./clients/python`
+    # Given the SDK installed into a fresh venv, alone (`pip install ./clients/python`; here
+    # uv's, which `make setup` puts beside this interpreter, from its cache of wheels)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    uv = str(Path(sys.executable).parent / "uv")
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = str(venv / "bin" / "python")
     installed = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", str(SDK)],
+        [uv, "pip", "install", "--quiet", "--python", python, str(SDK)],
         capture_output=True,
         text=True,
         timeout=400,

@@ -1,7 +1,7 @@
 """API keys and tenants on the deployed API: what LocalStack's API Gateway can check.
 
 LocalStack validates API keys against the usage plan but does not enforce throttling or
-quotas; those are template properties, checked in tests/integration/test_template.py.
+quotas; those are template properties, checked in tests/static/test_template.py.
 """
 
 from __future__ import annotations
@@ -26,9 +26,13 @@ def as_tenant(
     return call(method, deployed.api_url + path, body, headers=headers)
 
 
+# A fixed id of no job: test ids must be the same in every pytest-xdist worker's collection.
+NO_SUCH_JOB = "5b0c3c4e-0000-4000-8000-000000000000"
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "jobs"), ("GET", "jobs"), ("POST", "generate"), ("GET", f"status/{uuid.uuid4()}")],
+    [("POST", "jobs"), ("GET", "jobs"), ("POST", "generate"), ("GET", f"status/{NO_SUCH_JOB}")],
 )
 @pytest.mark.parametrize("key", [None, "not-a-key-of-this-api"])
 def test_a_missing_or_unknown_key_is_403(

@@ -1,6 +1,6 @@
 """Webhooks on the deployed stack: real jobs, the real delivery function, and a real HTTP
 receiver on loopback started by each test (the localstack config allows private targets and
-shrinks the retry schedule to 2 s and 20 s: samconfig.toml).
+shrinks the retry schedule to 2 s and 8 s: samconfig.toml).
 
 Figures (events expected, received, duplicates by webhook-id, lost) are recorded with
 record_property and printed by the session.
@@ -27,7 +27,8 @@ from tests.support.webhook_receiver import (
     webhook_receiver,
 )
 
-# Two retries (2 s, 20 s) of at most 10 s each, plus pick-up latency on LocalStack's poller.
+# Two retries (samconfig.toml's schedule) of at most 10 s each, plus pick-up latency on
+# LocalStack's poller.
 DELIVERY_TIMEOUT = 150
 
 

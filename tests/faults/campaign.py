@@ -139,7 +139,13 @@ def chaos_worker(stack: StackInfo, state_dir: Path) -> Iterator[None]:
         QueueUrl=stack.queue_url, AttributeNames=["VisibilityTimeout"]
     )["Attributes"]["VisibilityTimeout"]
     environment = dict(real["Environment"]["Variables"])
-    environment.update(CHAOS_STATE_DIR=str(state_dir), RENDER_TIME_RESERVE_SECONDS="3")
+    # The built-in renderer only: its jobs take seconds, so a short reserve is enough.
+    environment.update(
+        CHAOS_STATE_DIR=str(state_dir),
+        RENDER_TIME_RESERVE_SECONDS="3",
+        MODELS="pillow",
+        DEFAULT_MODEL="pillow",
+    )
     lambda_.create_function(
         FunctionName=name,
         Runtime=real["Runtime"],

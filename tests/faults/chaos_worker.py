@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import imagejobs.handlers.worker as worker
-from imagejobs.engines.base import RenderedImage, RenderRequest
+from imagejobs.engines.base import Inputs, JobParameters, RenderedImage
 from imagejobs.exceptions import PermanentEngineError, TransientEngineError
 from imagejobs.models.transitions import SUCCEED, JobChange
 
@@ -48,11 +48,11 @@ class ChaosEngine:
         # The faults are injected around the real engine, which does the rendering.
         self.engine_id = real.engine_id
 
-    def render(self, request: RenderRequest) -> list[RenderedImage]:
-        fault = FAULT.search(request.prompt)
+    def render(self, parameters: JobParameters, inputs: Inputs) -> list[RenderedImage]:
+        fault = FAULT.search(parameters.prompt)
         if fault:
             kind, count = fault.group(1), int(fault.group(2) or 1)
-            attempt = _attempt(request.prompt)
+            attempt = _attempt(parameters.prompt)
             if kind == "transient" and attempt <= count:
                 raise TransientEngineError(f"injected: throttled (attempt {attempt})")
             if kind == "permanent":
@@ -62,7 +62,7 @@ class ChaosEngine:
             if kind == "crash-after-complete" and attempt == 1:
                 global _crash_after_complete
                 _crash_after_complete = True
-        return self.real.render(request)  # type: ignore[no-any-return]
+        return self.real.render(parameters, inputs)  # type: ignore[no-any-return]
 
 
 class ChaosJobs:

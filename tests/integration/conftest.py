@@ -1,4 +1,4 @@
-"""Unit tests: the real handlers and logic, with AWS answered in-process by moto.
+"""Integration tier: the real handlers and logic, with AWS answered in-process by moto.
 
 Resources come from template.yaml's own properties, each function's environment from its
 own variables there, and handler modules are imported afresh for every test, as on a cold

@@ -4,7 +4,7 @@ stable-image-services.html and answers with an image of the documented size.
 
 Each job is submitted as a client would (logic.submit, on the in-memory ports: the task's
 defaults applied, its images read and kept as PNG), then rendered by the engine with one real,
-signed bedrock-runtime client. Sizes are written here from the page and NOTES-bedrock.md.
+signed bedrock-runtime client. Sizes are written here from the page and docs/bedrock-sources.md.
 """
 
 from __future__ import annotations

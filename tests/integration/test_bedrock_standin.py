@@ -2,10 +2,10 @@
 Stable Image Ultra, driven by real boto3 clients: what it accepts, what size it answers, what it
 refuses and how, which identifiers it takes, and that it checks every signature.
 
-The expected sizes and limits are written here from the pages (NOTES-bedrock.md), not imported
-from the stand-in, so that these tests check it rather than restate it. The Image Services are
-in test_bedrock_standin_services.py; throttling, faults, lifecycle and the control endpoint in
-test_bedrock_standin_control.py.
+The expected sizes and limits are written here from the pages (docs/bedrock-sources.md), not
+imported from the stand-in, so that these tests check it rather than restate it. The Image
+Services are in test_bedrock_standin_services.py; throttling, faults, lifecycle and the control
+endpoint in test_bedrock_standin_control.py.
 """
 
 from __future__ import annotations

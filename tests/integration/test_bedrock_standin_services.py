@@ -3,7 +3,7 @@ each documented body is accepted through its `us.` profile and answered with an 
 documented size (outpaint adds its margins, fast upscale is x4, remove-background has alpha),
 and each documented limit is a refusal that names its field.
 
-Sizes and limits are written here from stable-image-services.html (NOTES-bedrock.md).
+Sizes and limits are written here from stable-image-services.html (docs/bedrock-sources.md).
 """
 
 from __future__ import annotations

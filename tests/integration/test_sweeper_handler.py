@@ -54,7 +54,15 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
     report = sweeper.handler(load_event("schedule-sweep"), lambda_context)
 
     # Then the two stranded jobs are queued again, the stale one failed, the rest untouched
-    assert report == {"redriven": 2, "failed": 1, "unsent": 0}
+    assert report == {
+        "redriven": 2,
+        "failed": 1,
+        "unsent": 0,
+        # the built-in renderer has no lifecycle to watch
+        "lifecycles_checked": 0,
+        "legacy_models": 0,
+        "unavailable_models": 0,
+    }
     sent = sorted(message["job_id"] for message in resources.queued_messages())
     assert sent == [job_id(1), job_id(2)]
     stale = resources.job_item(job_id(3))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from imagejobs_dev.localstack.lifecycle import LOCAL_SPEED
-from tests.localstack.test_host_mode import zipped
 from tests.support.http import poll
 
 pytestmark = pytest.mark.localstack
@@ -46,21 +45,13 @@ def handler(event, context):
 
 
 @pytest.fixture
-def sleeper(aws: Callable[..., Any], table: str) -> Iterator[str]:
-    name = f"concurrency-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/concurrency-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped(HANDLER)},
+def sleeper(new_function: Callable[..., str], table: str) -> str:
+    """A new function for each test: no environment of another test's is warm."""
+    return new_function(
+        HANDLER,
         Timeout=30,
         Environment={"Variables": {"TABLE": table, "BATCH_SECONDS": str(BATCH_SECONDS)}},
     )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
-    yield name
-    lambda_.delete_function(FunctionName=name)
 
 
 def most_at_once(intervals: list[tuple[float, float]]) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -96,8 +95,8 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
     # (and a package added since the build)
     (clone / "functions" / "added").mkdir()
     # When the hot-reloading template is made, and made again from the same inputs
-    made = hot_reload.mounted_template(clone, "inputs-1")
-    template = hot_reload.mounted_template(clone, "inputs-1")
+    made = hot_reload.mounted_template(clone, "inputs-1", live=True)
+    template = hot_reload.mounted_template(clone, "inputs-1", live=True)
 
     # Then the function's code is LocalStack's hot-reload bucket, keyed by an absolute folder
     # holding the source's own package and the build's dependencies
@@ -117,6 +116,25 @@ def test_the_mounted_template_points_each_function_at_its_mount_of_source_and_de
         {"ParameterKey": "A", "ParameterValue": "1"},
         {"ParameterKey": "B", "ParameterValue": "two"},
     ]
+
+
+def test_the_default_template_mounts_each_functions_own_build_folder(clone: Path) -> None:
+    # Given a built clone
+
+    # When the template `make up` deploys is made
+    template = hot_reload.mounted_template(clone, "inputs-1", live=False)
+
+    # Then the function runs from its build folder as sam build wrote it (the stale copy of
+    # the code included: the build is what is deployed), the rest as sam build wrote it
+    code = template["Resources"]["HelloFunction"]["Properties"]["CodeUri"]
+    assert code == {
+        "Bucket": "hot-reload",
+        "Key": str((clone / ".aws-sam" / "build" / "HelloFunction").absolute()),
+    }
+    assert (Path(code["Key"]) / "app" / "__init__.py").read_text() == "stale copy\n"
+    assert template["Resources"]["HelloFunction"]["Properties"]["Role"] == {
+        "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/hello"
+    }
 
 
 def _watcher() -> ModuleType:
@@ -151,46 +169,58 @@ def test_the_watcher_counts_a_change_once_its_scan_interval_passed(tmp_path: Pat
     assert (too_soon, seen, after_metadata) == (0, 1, 1)
 
 
+def test_a_build_folder_counts_as_changed_only_when_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a function's folder of sam build's output, mounted and watched
+    watcher = _watcher()
+    build = tmp_path / "build"
+    folder = build / "WorkerFunction"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text("A = 1\n")
+    monkeypatch.setenv("IMAGEJOBS_BUILD_DIR", str(build))
+    assert watcher.generation(str(folder), now=0.0) == 0
+
+    # When a file in it changes in place, and later sam build writes the folder again
+    (folder / "app.py").write_text("A = 22\n")
+    in_place = watcher.generation(str(folder), now=watcher.SCAN_SECONDS)
+    moved = folder.rename(build / "removed")
+    folder.mkdir()
+    (folder / "app.py").write_text("A = 22\n")
+    replaced = watcher.generation(str(folder), now=watcher.SCAN_SECONDS * 2)
+
+    # Then only the rebuild counts: an edit goes through make up's build, never in place
+    assert moved.exists()
+    assert (in_place, replaced) == (0, 1)
+
+
 @pytest.mark.localstack
 def test_an_edit_to_mounted_code_is_live_on_the_next_invocation(
-    aws: Callable[[str], Any], tmp_path: Path
+    aws: Callable[[str], Any], new_function: Callable[..., str], tmp_path: Path
 ) -> None:
     # Given a function whose code LocalStack mounts from a folder (its hot-reload bucket)
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'first'\n")
     lambda_ = aws("lambda")
-    name = f"hot-{uuid.uuid4().hex[:8]}"
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/lambda",
-        Handler="app.handler",
-        Code={"S3Bucket": hot_reload.HOT_RELOAD_BUCKET, "S3Key": str(tmp_path)},
+    name = new_function(code={"S3Bucket": hot_reload.HOT_RELOAD_BUCKET, "S3Key": str(tmp_path)})
+    first = json.load(lambda_.invoke(FunctionName=name)["Payload"])
+
+    # When its source is edited, without any Lambda API call
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'second'\n")
+
+    # Then an invocation after the watcher's scan interval runs the edited code
+    def answer() -> Any:
+        return json.load(lambda_.invoke(FunctionName=name)["Payload"])
+
+    assert first == "first"
+    poll(answer, lambda value: value == "second", timeout=30, what="the edited code")
+    # and the developer-loop benchmark's timer measures the same (its smoke test)
+    edit_back = (tmp_path / "app.py").write_text
+    seconds = bench_devloop.seconds_until(
+        lambda: edit_back("def handler(event, context):\n    return 'third'\n"),
+        lambda: answer() == "third",
+        timeout=30,
     )
-    try:
-        lambda_.get_waiter("function_active_v2").wait(
-            FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150}
-        )
-        first = json.load(lambda_.invoke(FunctionName=name)["Payload"])
-
-        # When its source is edited, without any Lambda API call
-        (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'second'\n")
-
-        # Then an invocation after the watcher's scan interval runs the edited code
-        def answer() -> Any:
-            return json.load(lambda_.invoke(FunctionName=name)["Payload"])
-
-        assert first == "first"
-        poll(answer, lambda value: value == "second", timeout=30, what="the edited code")
-        # and the developer-loop benchmark's timer measures the same (its smoke test)
-        edit_back = (tmp_path / "app.py").write_text
-        seconds = bench_devloop.seconds_until(
-            lambda: edit_back("def handler(event, context):\n    return 'third'\n"),
-            lambda: answer() == "third",
-            timeout=30,
-        )
-        assert seconds > 0
-    finally:
-        lambda_.delete_function(FunctionName=name)
+    assert seconds > 0
 
 
 def test_the_benchmark_probe_adds_its_header_to_every_answer_of_the_handler() -> None:

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import re
 import ssl
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.config import Config
 
 from imagejobs_dev.localstack import LocalStack
 from tests.support.http import poll
@@ -58,13 +54,6 @@ def handler(event, context):
 """
 
 
-def zipped(source: str) -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("app.py", source)
-    return archive.getvalue()
-
-
 @pytest.fixture(scope="module")
 def bucket(aws: Callable[..., Any]) -> Iterator[str]:
     name = f"plugin-test-{uuid.uuid4().hex[:8]}"
@@ -74,21 +63,10 @@ def bucket(aws: Callable[..., Any]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def function(aws: Callable[..., Any], table: str) -> Iterator[str]:
-    name = f"plugin-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/plugin-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped(HANDLER)},
-        Timeout=FUNCTION_TIMEOUT,
-        Environment={"Variables": {"TABLE": table}},
+def function(new_function: Callable[..., str], table: str) -> str:
+    return new_function(
+        HANDLER, Timeout=FUNCTION_TIMEOUT, Environment={"Variables": {"TABLE": table}}
     )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
-    yield name
-    lambda_.delete_function(FunctionName=name)
 
 
 def invoke(aws: Callable[..., Any], function: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -211,25 +189,13 @@ def test_the_handlers_output_reaches_cloudwatch_logs(
 
 
 def test_a_missing_dependency_fails_the_invoke_as_an_import_error(
-    aws: Callable[..., Any],
+    aws: Callable[..., Any], new_function: Callable[..., str]
 ) -> None:
     # Given a function whose module imports a package it does not ship
-    name = f"plugin-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role="arn:aws:iam::000000000000:role/plugin-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped("import pydantic\n\ndef handler(e, c):\n    return 1\n")},
-    )
-    try:
-        lambda_.get_waiter("function_active_v2").wait(FunctionName=name)
+    name = new_function("import pydantic\n\ndef handler(e, c):\n    return 1\n")
 
-        # When it is invoked
-        result = invoke(aws, name, {})
-    finally:
-        lambda_.delete_function(FunctionName=name)
+    # When it is invoked
+    result = invoke(aws, name, {})
 
     # Then the invoke is Lambda's init error
     assert result["error"] == "Unhandled"
@@ -237,31 +203,19 @@ def test_a_missing_dependency_fails_the_invoke_as_an_import_error(
     assert "Unable to import module 'app'" in result["payload"]["errorMessage"]
 
 
-def test_another_runtime_is_rejected_with_a_clear_reason(aws: Callable[..., Any]) -> None:
+def test_another_runtime_is_rejected_with_a_clear_reason(
+    aws: Callable[..., Any], new_function: Callable[..., str]
+) -> None:
     # Given a function of a runtime the host-process executor does not run
-    name = f"plugin-test-{uuid.uuid4().hex[:8]}"
-    lambda_ = aws("lambda")
-    lambda_.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/plugin-test",
-        Handler="app.handler",
-        Code={"ZipFile": zipped("def handler(e, c):\n    return 1\n")},
+    name = new_function("def handler(e, c):\n    return 1\n", Runtime="python3.12", active=False)
+
+    # When its state settles
+    state = poll(
+        lambda: aws("lambda").get_function_configuration(FunctionName=name),
+        lambda config: config["State"] != "Pending",
+        30,
+        "the function to leave Pending",
     )
-    try:
-        # When its state settles
-        state = poll(
-            lambda: lambda_.get_function_configuration(FunctionName=name),
-            lambda config: config["State"] != "Pending",
-            30,
-            "the function to leave Pending",
-        )
-    finally:
-        # LocalStack 2026.3.0 cannot delete a Failed function (InternalError: no version
-        # manager); it is left behind, named uniquely.
-        with contextlib.suppress(lambda_.exceptions.ClientError):
-            no_retries = Config(retries={"max_attempts": 1})
-            aws("lambda", no_retries).delete_function(FunctionName=name)
 
     # Then it failed, naming the runtime and what is supported
     assert state["State"] == "Failed"

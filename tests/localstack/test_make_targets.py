@@ -1,55 +1,63 @@
 """The make targets, each run for real where that is cheap and safe inside `make test`.
 
 Which test covers which target:
-- help, setup, unit: run here as they are (unit only collects, or it would run itself twice);
+- help, setup: run here as they are;
+- test-TIER: test-logic and test-static run here as they are, test-e2e only collects (or it
+  would run its tests twice);
 - openapi: the command it runs (from `make -n`), into a scratch file, and lint's check of it;
 - gallery, down: the command the target runs (from `make -n`), run here for real into a
   scratch folder, so the committed sheet and this clone's LocalStack are left alone;
 - clean: run here for real in a scratch folder, with a stand-in for the venv's interpreter;
-- bench: here, that N, C, SOAK and FULL reach the benchmark; its stages run at their smallest
-  size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
+- bench: here, that N, C, QUOTA, QUOTA_RATE, SOAK and FULL reach the benchmark's options; its
+  stages run at their smallest size in tests/perf/test_bench.py and tests/e2e/test_bench.py;
 - up: the end-to-end tests deploy their stack with the real `make up` (tests/e2e/conftest.py,
-  timed as the bench's developer loop times it);
-- demo: its command runs against that deployed stack in tests/e2e/test_demo.py;
+  timed as the bench's developer loop times it); here, that HOT_RELOAD=1 and SAM_DEPLOY=1
+  reach the deploy as its mode (tests/e2e/test_sam_deploy.py runs the `sam deploy` path);
+- demo, screenshot: run for real against that deployed stack in tests/e2e/test_demo.py;
 - lint and test: `make test` is what CI runs (.ci/run), and lint is its first step.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from imagejobs_dev import localstack as local
 from imagejobs_dev import stack
-from tests.support.make import MAKEFILE, ROOT, command_of, make
+from tests.perf import bench
+from tests.support.make import ROOT, command_of, make
 
 
-def phony_targets() -> set[str]:
-    text = MAKEFILE.read_text()
-    return {
-        name for line in re.findall(r"^\.PHONY:(.*)$", text, re.MULTILINE) for name in line.split()
-    }
-
-
-def test_make_help_lists_every_target_with_what_it_does() -> None:
-    # Given the Makefile's targets
-
-    # When `make help` runs
+def listed_targets() -> dict[str, str]:
+    """What `make help` lists: each target with its description (test-TIER as one per tier)."""
     result = make("help")
-
-    # Then it lists each of them, each with a description
     assert result.returncode == 0, result.stderr
     listed = dict(line.split(maxsplit=2)[1:] for line in result.stdout.splitlines())
-    assert set(listed) == phony_targets()
+    tiers = listed.pop("test-TIER").split(":", 1)[1].split()
+    return {**listed, **dict.fromkeys(tiers, listed.get("test", ""))}
+
+
+def test_make_help_lists_targets_that_exist_each_with_what_it_does() -> None:
+    # Given what `make help` lists
+    listed = listed_targets()
+
+    # When make is asked whether each is up to date (it runs nothing)
+    unknown = [target for target in listed if make("-q", target).returncode == 2]
+
+    # Then make knows every one of them, each has a description, and every folder of tests
+    # has its tier's target
+    assert unknown == []
     assert all(description.strip() for description in listed.values())
+    folders = {path.parent.name for path in (ROOT / "tests").glob("*/test_*.py")}
+    assert {f"test-{folder}" for folder in folders} <= set(listed)
 
 
 def test_make_finds_python313_where_the_localstack_tooling_does() -> None:
@@ -76,17 +84,31 @@ def test_make_setup_is_a_quick_no_op_on_a_set_up_clone() -> None:
     assert layout.marker.read_text() == local.fingerprint(layout)
 
 
-def test_make_unit_collects_the_in_process_tests() -> None:
+@pytest.mark.parametrize("tier", ["logic", "static"])
+def test_make_test_tier_runs_that_tiers_tests(tier: str) -> None:
+    # Given a tier that needs nothing outside the process
+
+    # When `make test-<tier>` runs
+    result = make(f"test-{tier}", PYTEST_ADDOPTS="-q -rA")
+
+    # Then it passed, having run that tier's tests and no other's
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ran = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("PASSED ")]
+    assert ran
+    assert all(test.startswith(f"tests/{tier}/") for test in ran)
+
+
+def test_make_test_e2e_collects_only_the_end_to_end_tests() -> None:
     # Given pytest told to collect only (running them would run them a second time)
 
-    # When `make unit` runs
-    result = make("unit", PYTEST_ADDOPTS="--collect-only -q")
+    # When `make test-e2e` runs
+    result = make("test-e2e", PYTEST_ADDOPTS="--collect-only -q")
 
-    # Then it collected tests without errors, none of them end to end
+    # Then it collected the end-to-end tests, and nothing else
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     collected = [line for line in result.stdout.splitlines() if "::" in line]
     assert len(collected) > 50
-    assert not any(line.startswith(("tests/e2e/", "tests/localstack/")) for line in collected)
+    assert all(line.startswith("tests/e2e/") for line in collected)
 
 
 def test_make_gallery_draws_the_committed_contact_sheet(tmp_path: Path) -> None:
@@ -213,22 +235,16 @@ def test_make_clean_removes_build_output_and_the_local_environments(tmp_path: Pa
 
 
 def test_make_bench_passes_its_size_to_the_benchmark() -> None:
-    # Given the benchmark target with a small size, a short soak and FULL set
+    # Given the benchmark target with a small size, a small quota burst, a short soak and FULL
+    variables = ("N=3", "C=2", "QUOTA=4", "QUOTA_RATE=120", "SOAK=7", "FULL=1")
 
-    # When make says what it would run
-    command = command_of("bench", "tests.perf.bench", "N=3", "C=2", "SOAK=7", "FULL=1")
+    # When the command make would run is read by the benchmark's own options
+    command = command_of("bench", "tests.perf.bench", *variables)
+    options = bench.parser().parse_args(command[command.index("tests.perf.bench") + 1 :])
 
     # Then the benchmark gets that size, and FULL (the stages run in tests/perf and tests/e2e)
-    assert command[-8:] == [
-        "tests.perf.bench",
-        "--jobs",
-        "3",
-        "--concurrency",
-        "2",
-        "--soak",
-        "7",
-        "--full",
-    ]
+    assert (options.jobs, options.concurrency, options.soak, options.full) == (3, 2, 7, True)
+    assert (options.quota_jobs, options.quota_requests) == (4, 120)
 
 
 def test_make_browser_leaves_a_chromium_that_runs() -> None:
@@ -245,33 +261,40 @@ def test_make_browser_leaves_a_chromium_that_runs() -> None:
     assert version.stdout.startswith("Chromium ")
 
 
-def test_make_screenshot_runs_a_browser_test_that_exists() -> None:
-    # Given the command `make screenshot` would run
-    command = command_of("screenshot", "pytest", "PY=python")
-
-    # When pytest collects the test it names
-    (selection,) = [part for part in command if part.startswith("tests/e2e/")]
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", selection],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-
-    # Then that test exists, and the picture it takes goes where the README shows it
-    assert collected.returncode == 0, collected.stdout + collected.stderr
-    assert selection in collected.stdout
-    assert "IMAGEJOBS_SCREENSHOT=docs/web-page.png" in command
-    assert "docs/web-page.png" in (ROOT / "README.md").read_text()
+BEDROCK_URL = "http://127.0.0.1:4599"
 
 
-def test_make_up_mounts_the_code_only_when_hot_reload_is_asked_for() -> None:
-    # Given `make up` with and without HOT_RELOAD
+@pytest.mark.parametrize(
+    ("variables", "asked"),
+    [
+        ((), ("build", "pillow", None)),
+        (("HOT_RELOAD=1",), ("hot-reload", "pillow", None)),
+        (("SAM_DEPLOY=1",), ("sam", "pillow", None)),
+        (
+            ("IMAGE_ENGINE=bedrock", f"BEDROCK_ENDPOINT_URL={BEDROCK_URL}"),
+            ("build", "bedrock", BEDROCK_URL),
+        ),
+    ],
+)
+def test_make_up_deploys_the_way_its_variables_ask(
+    variables: tuple[str, ...], asked: tuple[str, str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the command `make up` runs with the variables, and a deploy that only records how
+    command = command_of("up", "imagejobs_dev.stack up", *variables)
+    for name in ("IMAGE_ENGINE", "BEDROCK_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    calls: list[tuple[str, str, str | None]] = []
+    deployed = stack.StackInfo(**dict.fromkeys(stack.StackInfo.__dataclass_fields__, ""))
 
-    # When make says what each would run
-    plain = command_of("up", "imagejobs_dev.stack up")
-    hot = command_of("up", "imagejobs_dev.stack up", "HOT_RELOAD=1")
+    def up(root: Path, *, mode: str, image_engine: str, bedrock_endpoint_url: str | None) -> Any:
+        calls.append((mode, image_engine, bedrock_endpoint_url))
+        return deployed
 
-    # Then only the second deploys with the code mounted (tests/localstack/test_devloop.py)
-    assert plain[-2:] == ["imagejobs_dev.stack", "up"]
-    assert hot[-3:] == ["imagejobs_dev.stack", "up", "--hot-reload"]
+    monkeypatch.setattr(stack, "up", up)
+
+    # When the stack tool runs with that command's arguments
+    stack.main(command[command.index("imagejobs_dev.stack") + 1 :])
+
+    # Then it deployed the way asked (the build mounted, the sources mounted, or sam deploy),
+    # with the engine's default model and the Bedrock endpoint only when given
+    assert calls == [asked]

@@ -278,6 +278,11 @@ def test_a_task_the_default_model_does_not_do_goes_to_an_offered_model_that_does
             "keeps the input image's shape",
         ),
         ({"task": "text-to-image"}, "image", "text-to-image takes no image"),
+        (
+            {"task": "remove-background", "prompt": None, "num_images": 2},
+            "num_images",
+            "the same image whatever the seed",
+        ),
     ],
 )
 def test_what_a_task_does_not_take_is_a_422_naming_the_field(

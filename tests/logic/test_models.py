@@ -222,6 +222,21 @@ def test_a_model_whose_lifecycle_check_failed_is_refused_before_anything_is_stor
     assert world.submit(model=SD35).parameters.model == SD35  # type: ignore[attr-defined]
 
 
+def test_a_job_for_the_built_in_renderer_reads_no_lifecycle() -> None:
+    # Given a deployment whose lifecycle store records every model it is asked about
+    world = World()
+    asked: list[list[str]] = []
+    get = world.lifecycles.get
+    world.lifecycles.get = lambda ids: asked.append(list(ids)) or get(ids)  # type: ignore[method-assign]
+
+    # When a job for the built-in renderer and one for a Bedrock model are submitted
+    world.submit(model="pillow")
+    world.submit(model=CORE)
+
+    # Then only the Bedrock model's lifecycle was read: the renderer has none to check
+    assert asked == [[CORE]]
+
+
 def test_the_catalogue_lists_the_offered_models_their_limits_price_and_lifecycle() -> None:
     # Given a deployment offering the built-in renderer and SD3.5 Large, SD3.5 known as legacy
     world = World(Models=f"pillow,{SD35}", DefaultModel="pillow")

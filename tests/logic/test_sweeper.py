@@ -38,7 +38,8 @@ def settings(**parameters: str) -> SweepSettings:
             }
         ),
     )
-    return SweepSettings.model_validate(environment)
+    # Lambda sets AWS_REGION in every function's environment.
+    return SweepSettings.model_validate({**environment, "AWS_REGION": "us-east-1"})
 
 
 def job_id(n: int) -> str:

@@ -69,6 +69,17 @@ class AwsStub:
                 [(kind, write)] = entry.items()
                 self._dynamodb(f"{kind}Item", write)
             return {}
+        if operation == "BatchGetItem":
+            return {
+                "Responses": {
+                    table: [
+                        self.items[key["job_id"]["S"]]
+                        for key in read["Keys"]
+                        if key["job_id"]["S"] in self.items
+                    ]
+                    for table, read in payload["RequestItems"].items()
+                }
+            }
         if operation == "PutItem":
             item = payload["Item"]
             self.items[item["job_id"]["S"]] = item

@@ -7,12 +7,13 @@ Stages, in order (STAGES): render cost per format and size, per style and per ed
 cProfile of the slowest cold start, then on LocalStack the developer loop (bench_e2e), the
 stack's memory at rest just after it started, idle jobs one at a time, a 1 MP upload to a
 finished fast upscale and the worker's peak memory for it (bench_images), rounds of the load run,
-the memory after it (bench_chain), the soak (bench_soak), `make test` here and in a fresh clone
-(FULL=1), and the developer loop's shortcuts (bench_devloop). Last, each figure against its
-target (targets); `--only` runs the stages it names. Timings are medians and percentiles, and
-each in-process figure comes with its floor from the same run; nothing here asserts a speed. The
-JSON goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them), and
-the JSON file's path is the last line printed. docs/performance.md's figures come from a run
+the memory after it (bench_chain), a burst at a model's request quota (bench_quota), the soak
+(bench_soak), `make test` here and `make test` and `make demo` in a fresh clone (FULL=1), and
+the developer loop's shortcuts (bench_devloop). Last, each figure against its target
+(targets); `--only` runs the stages it names. Timings are medians and percentiles, and each
+in-process figure comes with its floor from the same run; nothing here asserts a speed. The JSON
+goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them), and the
+JSON file's path is the last line printed. docs/performance.md's figures come from a run
 committed under docs/bench/ (tests/perf/performance_page.py).
 """
 
@@ -40,6 +41,7 @@ from tests.perf import (
     bench_devloop,
     bench_e2e,
     bench_images,
+    bench_quota,
     bench_render,
     bench_soak,
     fixtures,
@@ -133,6 +135,17 @@ def _slowest_cold_start(figures: dict[str, Any]) -> str:
     return str(max(figures["cold_and_warm"].items(), key=lambda kv: kv[1]["init_ms"])[0])
 
 
+def _fresh_clone(target: str) -> Stage:
+    """`make <target>` in a fresh clone, setup included (FULL=1)."""
+    return Stage(
+        f"make_{target}_fresh_clone",
+        lambda a: f"make {target} in a fresh clone, setup included",
+        lambda a, f: bench_e2e.make_in_a_fresh_clone(target),
+        needs_stack=True,
+        enabled=lambda a: bool(a.full),
+    )
+
+
 # In order. A new stage is one more entry here, a section in report.py and a smoke test.
 STAGES: list[Stage] = [
     Stage(
@@ -202,6 +215,15 @@ STAGES: list[Stage] = [
         needs_stack=True,
     ),
     Stage(
+        "quota",
+        lambda a: (
+            f"a burst of {a.quota_jobs} jobs at {a.quota_requests} requests per {a.quota_per}"
+        ),
+        lambda a, f: bench_quota.burst(a.quota_jobs, a.quota_requests, a.quota_per),
+        needs_stack=True,
+        enabled=lambda a: bool(a.quota_jobs),
+    ),
+    Stage(
         "soak",
         lambda a: f"soak: {a.soak} Lambda invocations",
         lambda a, f: bench_soak.run(ensure_running(ROOT), a.soak),
@@ -217,13 +239,7 @@ STAGES: list[Stage] = [
         needs_stack=True,
         enabled=lambda a: bool(a.full),
     ),
-    Stage(
-        "make_test_fresh_clone",
-        lambda a: "make test in a fresh clone, setup included",
-        lambda a, f: bench_e2e.make_test_in_a_fresh_clone(),
-        needs_stack=True,
-        enabled=lambda a: bool(a.full),
-    ),
+    *(_fresh_clone(target) for target in ("test", "demo")),
     # Last: it leaves the stack hot-reloading (tests/perf/bench_devloop.py).
     Stage(
         "devloop",
@@ -273,7 +289,8 @@ def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str
     return figures
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """The benchmark's options (`make bench` passes N, C, SOAK and FULL to them)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--jobs", type=int, default=200, help="jobs end to end (default 200)")
     parser.add_argument("--concurrency", type=int, default=10, help="submitting threads")
@@ -307,10 +324,21 @@ def main() -> None:
         "--only", nargs="+", choices=[stage.key for stage in STAGES], help="only these stages"
     )
     parser.add_argument(
+        "--quota-jobs", type=int, default=300, help="jobs of the quota burst (0: none)"
+    )
+    parser.add_argument(
+        "--quota-requests", type=int, default=60, help="requests the model admits per window"
+    )
+    parser.add_argument("--quota-per", choices=sorted(bench_quota.WINDOW_SECONDS), default="minute")
+    parser.add_argument(
         "--soak", type=int, default=50_000, help="Lambda invocations of the soak (0: none)"
     )
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     started = time.monotonic()
     figures = run(args)
     figures["total_seconds"] = time.monotonic() - started
@@ -324,7 +352,7 @@ def main() -> None:
     for chart in [] if args.only else report.charts(figures, args.charts):
         print(f"chart: {chart.relative_to(ROOT) if chart.is_relative_to(ROOT) else chart}")
     print(path)
-    for key in ("make_test", "make_test_fresh_clone"):
+    for key in ("make_test", "make_test_fresh_clone", "make_demo_fresh_clone"):
         if (figures.get(key) or {}).get("passed") is False:
             print(figures[key]["output"][-4000:], file=sys.stderr)
             sys.exit(f"{key} failed (its output's end is above; the figures are written)")

@@ -141,10 +141,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def make_test_in_a_fresh_clone(target: str = "test") -> dict[str, Any]:
-    """`make test` in a fresh clone of this tree's HEAD, setup included (both venvs,
-    LocalStack, the browser check), as CI runs `.ci/run`: with no standard input and a
-    LocalStack on a port of its own, which is stopped after; the clone is removed."""
+def make_in_a_fresh_clone(target: str = "test") -> dict[str, Any]:
+    """`make test` (or `make demo`) in a fresh clone of this tree's HEAD, setup included (the
+    venvs, LocalStack, the build), as CI runs `.ci/run`: with no standard input and a LocalStack
+    on a port of its own, which is stopped after; the clone is removed."""
     with tempfile.TemporaryDirectory(prefix="imagejobs-fresh-clone-") as tmp:
         clone = Path(tmp) / "imagejobs"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -239,8 +239,9 @@ def _epoch(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp()
 
 
-def _read_jobs(dynamodb: Any, table: str, job_ids: set[str]) -> dict[str, dict[str, Any]]:
-    """Each job's status and finished_at, by key (BatchGetItem, 100 keys a call). A table
+def read_jobs(dynamodb: Any, table: str, job_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Each job's status, finished_at and throttled waits, by key (BatchGetItem, 100 keys a
+    call). A table
     Scan a second cost LocalStack's moto more CPU than the chain itself once the table held a
     few hundred jobs (it reads every item)."""
     found: dict[str, dict[str, Any]] = {}
@@ -250,7 +251,7 @@ def _read_jobs(dynamodb: Any, table: str, job_ids: set[str]) -> dict[str, dict[s
         request: dict[str, Any] = {
             table: {
                 "Keys": keys,
-                "ProjectionExpression": "job_id, #s, finished_at",
+                "ProjectionExpression": "job_id, #s, finished_at, throttled_waits",
                 "ExpressionAttributeNames": {"#s": "status"},
             }
         }
@@ -260,6 +261,7 @@ def _read_jobs(dynamodb: Any, table: str, job_ids: set[str]) -> dict[str, dict[s
                 found[item["job_id"]["S"]] = {
                     "status": item["status"]["S"],
                     "finished_at": item.get("finished_at", {}).get("S"),
+                    "throttled_waits": int(item.get("throttled_waits", {}).get("N", 0)),
                 }
             request = answer.get("UnprocessedKeys") or {}
     return found
@@ -297,7 +299,7 @@ def load(
             open_jobs = {j for j in accepted if finished.get(j, {}).get("status") not in TERMINAL}
             if not open_jobs:
                 break
-            finished.update(_read_jobs(dynamodb, deployed.table, open_jobs))
+            finished.update(read_jobs(dynamodb, deployed.table, open_jobs))
             if all(finished.get(j, {}).get("status") in TERMINAL for j in open_jobs):
                 break
             time.sleep(READ_EVERY_S)

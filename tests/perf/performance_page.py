@@ -60,8 +60,8 @@ def _read_path(*keys: str) -> Callable[[Figures], dict[str, float] | None]:
     return read
 
 
-# Issue 20's targets for the time a change costs (measured by `make bench FULL=1`; the
-# make_demo_fresh_clone stage does not exist yet, so that row reads as not measured).
+# Issue 20's targets for the time a change costs (measured by `make bench FULL=1`; `make up`
+# from stopped with no flag by the developer loop's stage).
 ISSUE_20: list[Target] = [
     Target(
         "`make test` from a fresh clone, setup included",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf import bench_render
+from tests.perf import bench_quota, bench_render
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -141,10 +141,10 @@ def _developer_loop(loop: Any) -> list[str]:
     return out
 
 
-def _make_test(where: str) -> Callable[[Any], list[str]]:
+def _make(target: str, where: str) -> Callable[[Any], list[str]]:
     def section(run: Any) -> list[str]:
         outcome = "" if run.get("passed", True) else " (FAILED)"
-        return [f"make test {where}: {run['seconds']:.0f} s{outcome}"]
+        return [f"make {target} {where}: {run['seconds']:.0f} s{outcome}"]
 
     return section
 
@@ -287,9 +287,11 @@ _SECTIONS = (
     ("upload_upscale", _upload_upscale),
     ("load", _load),
     ("memory_after_load", _memory("Memory at rest after the load")),
+    ("quota", bench_quota.lines),
     ("soak", _soak),
-    ("make_test", _make_test("in this tree, on its running stack")),
-    ("make_test_fresh_clone", _make_test("in a fresh clone, setup included")),
+    ("make_test", _make("test", "in this tree, on its running stack")),
+    ("make_test_fresh_clone", _make("test", "in a fresh clone, setup included")),
+    ("make_demo_fresh_clone", _make("demo", "in a fresh clone, setup included")),
     ("targets", _targets),
 )
 

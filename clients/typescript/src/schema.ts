@@ -810,6 +810,8 @@ export interface components {
             modes: ("fast" | "conservative" | "creative")[];
             /** Alpha */
             alpha: boolean;
+            /** Seeded */
+            seeded: boolean;
             /** Output */
             output: string;
         };

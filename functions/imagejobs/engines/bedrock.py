@@ -47,6 +47,7 @@ from imagejobs.exceptions import (
     TransientEngineError,
 )
 
+_PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 # A job has at most this many images, so every call of a job runs at once.
 MAX_CONCURRENT_CALLS = 4
 # What each `finish_reasons` filter names.
@@ -218,7 +219,9 @@ class BedrockEngine:
             image.load()
         except OSError as error:  # Pillow's UnidentifiedImageError and truncated files
             raise TransientEngineError(f"{self.spec.id} returned an unreadable image") from error
-        if parameters.image_format != "png" or image.format != "PNG":
+        if image.format != _PILLOW_FORMATS[parameters.image_format]:
+            # The model answered in another format (PNG, as asked): encode the job's own. An
+            # answer already in the job's format is kept, not encoded twice.
             data = encode(image, parameters.image_format, parameters.quality)
         # The model chooses the pixels for the aspect ratio: the image says what they are.
         width, height = image.size

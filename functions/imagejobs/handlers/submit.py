@@ -62,8 +62,11 @@ ports = SubmitPorts(
     jobs=DynamoJobRepository(settings.table_name, dynamodb),
     queue=SqsJobQueue(settings.queue_url, boto3.client("sqs")),
     images=images,
-    # A lifecycle changes over months: each environment reads it at most once a minute.
-    lifecycles=DynamoModelLifecycles(settings.table_name, dynamodb, cache_seconds=60),
+    # A lifecycle changes over months: each environment reads it at most once a minute (less
+    # if the sweeper checks more often: settings.lifecycle_cache_seconds).
+    lifecycles=DynamoModelLifecycles(
+        settings.table_name, dynamodb, cache_seconds=settings.lifecycle_cache_seconds
+    ),
 )
 webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 

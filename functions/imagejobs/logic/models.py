@@ -33,9 +33,12 @@ def list_models(settings: ModelSettings, lifecycles: ModelLifecycles) -> ModelLi
     )
 
 
-def check_available(model_id: str, lifecycles: ModelLifecycles) -> None:
+def check_available(spec: ModelSpec, lifecycles: ModelLifecycles) -> None:
     """`ModelUnavailableError` for a model its last lifecycle check found unusable: a job for
-    it would only fail."""
+    it would only fail. The built-in renderer has no lifecycle: nothing is read for it."""
+    if spec.bedrock is None:
+        return
+    model_id = spec.id
     lifecycle = lifecycles.get([model_id]).get(model_id)
     if lifecycle is not None and not lifecycle.usable:
         raise ModelUnavailableError(model_id, lifecycle.reason or "its lifecycle check failed")
@@ -98,6 +101,7 @@ def _task(name: Task, task: TaskSpec) -> TaskView:
         aspect_ratio=task.aspect_ratio,
         modes=list(task.modes),
         alpha=task.alpha,
+        seeded=task.seeded,
         output=task.output,
     )
 

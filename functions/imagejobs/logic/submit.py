@@ -51,7 +51,7 @@ def submit_job(
     job_id = str(uuid.uuid4())
     task = request.task or ("image-to-image" if request.image is not None else "text-to-image")
     spec = _model(request, task, settings)
-    check_available(spec.id, ports.lifecycles)
+    check_available(spec, ports.lifecycles)
     if (violation := spec.task_violation(task)) is not None:
         raise InvalidParameterError(violation.field, violation.message)
     parameters = _resolve(request, task, spec, settings)

@@ -104,6 +104,8 @@ class TaskView(BaseModel):
     modes: list[UpscaleMode]
     # The output has transparency: png or webp only.
     alpha: bool
+    # False: every seed gives the same image, so a job of this task asks for one.
+    seeded: bool
     output: str
 
 

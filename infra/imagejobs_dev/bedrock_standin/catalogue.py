@@ -1,7 +1,7 @@
 """The models the stand-in serves, where each is served, and how an InvokeModel identifier
 (a model id, a `us.` inference profile id, or the ARN of either) resolves to one.
 
-Where (read 2026-12-06, see NOTES-bedrock.md, "Regions and profiles"):
+Where (read 2026-12-06, see docs/bedrock-sources.md, "Regions and profiles"):
 - SD3.5 Large, Core and Ultra on demand in us-west-2 (their pages' examples call the bare ids
   with region_name='us-west-2'), and through their `us.` profile from us-east-1, us-east-2 and
   us-west-2;
@@ -117,7 +117,7 @@ _MODELS = (
         services.CREATIVE_UPSCALE,
     ),
     # End of life: Titan Image Generator G1 v2 on 2026-06-30 (its model card), Nova Canvas on
-    # 2026-09-30 (model-lifecycle-legacy.html; see NOTES-bedrock.md).
+    # 2026-09-30 (model-lifecycle-legacy.html; see docs/bedrock-sources.md).
     Model(
         "amazon.titan-image-generator-v2:0",
         "Titan Image Generator G1 v2",

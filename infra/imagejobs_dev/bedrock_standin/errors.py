@@ -56,7 +56,7 @@ MESSAGES: dict[str, str] = {
     "ModelErrorException": "The model failed to process the request.",
 }
 
-# Reported by users of real Bedrock, word for word (see NOTES-bedrock.md, "Errors"):
+# Reported by users of real Bedrock, word for word (see docs/bedrock-sources.md, "Errors"):
 # an EOL model: https://github.com/aws-samples/amazon-bedrock-ai-karaoke/issues/21 and
 # https://github.com/aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws/issues/708
 END_OF_LIFE = (

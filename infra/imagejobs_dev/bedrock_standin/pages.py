@@ -1,4 +1,4 @@
-"""The pages each rule of the stand-in follows (read 2026-12-06; see NOTES-bedrock.md)."""
+"""The pages each rule of the stand-in follows (read 2026-12-06; see docs/bedrock-sources.md)."""
 
 USER_GUIDE = "https://docs.aws.amazon.com/bedrock/latest/userguide"
 SD35_LARGE = f"{USER_GUIDE}/model-parameters-diffusion-3-5-large.html"

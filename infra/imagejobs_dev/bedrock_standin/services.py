@@ -7,7 +7,8 @@ _CONTROL): recolor and sketch answer "the resolution of the input image", the co
 creative upscalers "4 megapixels", style transfer "1MP, with the same aspect ratio as the
 init_image", style guide 1 MP at its `aspect_ratio`. Outpaint adds its margins. For inpaint,
 erase and search-and-replace Stability's reference says "4 megapixels", which cannot hold for a
-9.4 MP input they accept; the stand-in answers the input's size (recorded in NOTES-bedrock.md).
+9.4 MP input they accept; the stand-in answers the input's size (recorded in
+docs/bedrock-sources.md).
 """
 
 from __future__ import annotations

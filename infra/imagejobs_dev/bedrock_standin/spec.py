@@ -36,8 +36,8 @@ ASPECT_RATIOS = ("16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:2
 # Their pixel sizes: no AWS page lists them. Stability's reference says the output is about one
 # megapixel, 1024x1024 by default (pages.STABILITY_SD3, pages.STABILITY_ULTRA), and the Core and
 # Ultra pages bound each side to 640..1,536 px; these are the one-megapixel, 64-multiple sizes
-# within those bounds (an assumption, recorded in NOTES-bedrock.md: clients must read the size
-# of the image they get back, never assume it).
+# within those bounds (an assumption, recorded in docs/bedrock-sources.md: clients must read the
+# size of the image they get back, never assume it).
 RATIO_SIZES: dict[str, tuple[int, int]] = {
     "1:1": (1024, 1024),
     "16:9": (1344, 768),

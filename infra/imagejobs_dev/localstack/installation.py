@@ -3,6 +3,9 @@
 A fingerprint of everything install() installs (LocalStack's version, the pins, the plugins'
 sources, the functions' boto3) is kept in the layout's marker file: install() is instant while
 it matches, and a running LocalStack records the one it started with.
+
+The installs use uv (the one `make setup` puts into .venv): one cache of wheels, shared with the
+project's venv and checkov's, where pip here re-downloads every wheel each time.
 """
 
 from __future__ import annotations
@@ -48,6 +51,14 @@ def fingerprint(layout: Layout) -> str:
     return digest.hexdigest()
 
 
+def uv() -> Path:
+    """The uv beside this interpreter: `make setup` installs it into .venv."""
+    found = Path(sys.executable).parent / "uv"
+    if not found.exists():
+        raise LocalStackError(f"uv not found beside {sys.executable}: run `make setup`")
+    return found
+
+
 def installed(layout: Layout) -> str | None:
     """The fingerprint of what is installed now, if an install completed."""
     return layout.marker.read_text() if layout.marker.exists() else None
@@ -63,10 +74,10 @@ def install(root: Path = ROOT) -> None:
     print(f"installing LocalStack into {layout.venv} ...", file=sys.stderr, flush=True)
     layout.home.mkdir(parents=True, exist_ok=True)
     layout.marker.unlink(missing_ok=True)
-    python = find_python313()
     if not layout.python.exists():
-        subprocess.run([str(python), "-m", "venv", str(layout.venv)], check=True)
-    pip = [str(layout.python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        venv = [str(uv()), "venv", "--quiet", "--python", str(find_python313()), str(layout.venv)]
+        subprocess.run(venv, check=True)
+    pip = [str(uv()), "pip", "install", "--quiet", "--python", str(layout.python)]
     subprocess.run(
         [
             *pip,
@@ -77,13 +88,13 @@ def install(root: Path = ROOT) -> None:
         ],
         check=True,
     )
-    # Not editable, so its entry points are registered; --force-reinstall so a changed source
-    # with an unchanged version number is installed.
+    # Not editable, so its entry points are registered; --reinstall so a changed source with
+    # an unchanged version number is installed.
     subprocess.run(
         [
             *pip,
             "--no-deps",
-            "--force-reinstall",
+            "--reinstall",
             "-c",
             str(layout.constraints),
             str(layout.plugins),
@@ -96,7 +107,6 @@ def install(root: Path = ROOT) -> None:
     subprocess.run(
         [
             *pip,
-            "--no-warn-conflicts",
             "--target",
             str(layout.sdk),
             boto3,

@@ -28,6 +28,10 @@ class Layout:
         self.tmp = self.home / "tmp"
         self.state = self.home / "state.json"
         self.log = self.home / "localstack.log"
+        # sam build's output, which `make up` mounts (imagejobs_dev.hot_reload).
+        self.build = root / ".aws-sam" / "build"
+        # Variables every function gets besides its own (imagejobs_dev.bedrock_local).
+        self.lambda_environment = self.home / "lambda-environment.json"
 
     def __repr__(self) -> str:
         return f"Layout({self.root!r})"

@@ -113,6 +113,10 @@ def _environment(layout: Layout) -> dict[str, str]:
         LAMBDA_RUNTIME_EXECUTOR=LAMBDA_EXECUTOR,
         IMAGEJOBS_LAMBDA_PYTHON313=str(find_python313()),
         IMAGEJOBS_LAMBDA_SDK_PATH=str(layout.sdk),
+        # Endpoints of services LocalStack does not serve (Bedrock), for every function.
+        IMAGEJOBS_LAMBDA_ENVIRONMENT_FILE=str(layout.lambda_environment),
+        # Mounted build folders are replaced whole: the executor need not walk them.
+        IMAGEJOBS_BUILD_DIR=str(layout.build),
         PROVIDER_OVERRIDE_DYNAMODB=DYNAMODB_PROVIDER,
         PYTHONUNBUFFERED="1",
         **LOCAL_SPEED,

@@ -92,7 +92,7 @@ BUILT_IN = ModelSpec(
         "text-to-image": TEXT_TO_IMAGE,
         "image-to-image": TaskSpec(numbers={"strength": Range(0, 1, default=0.5)}),
         "inpaint": TaskSpec(prompt="optional", mask=True, numbers={"grow_mask": GROW_MASK}),
-        "erase": TaskSpec(prompt="none", mask=True, numbers={"grow_mask": GROW_MASK}),
+        "erase": TaskSpec(prompt="none", mask=True, numbers={"grow_mask": GROW_MASK}, seeded=False),
         "outpaint": TaskSpec(
             prompt="optional",
             numbers={
@@ -102,15 +102,19 @@ BUILT_IN = ModelSpec(
             output="the input image plus the margins, at most 4096 pixels a side",
             rules=(_outpainted_fits,),
         ),
-        "remove-background": TaskSpec(prompt="none", alpha=True),
+        "remove-background": TaskSpec(prompt="none", alpha=True, seeded=False),
         "upscale": TaskSpec(
             prompt="none",
             modes=("fast",),
+            seeded=False,
             output="4 times the input's width and height; the input at most 1,048,576 pixels",
             rules=(_upscalable,),
         ),
         "search-and-recolor": TaskSpec(
-            texts=("select_prompt",), numbers={"grow_mask": GROW_MASK}, rules=(_names_a_colour,)
+            texts=("select_prompt",),
+            numbers={"grow_mask": GROW_MASK},
+            rules=(_names_a_colour,),
+            seeded=False,
         ),
         "control-sketch": TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),
         "control-structure": TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),

@@ -166,7 +166,8 @@ REMOVE_BACKGROUND = _service(
         "Cuts the subject out of its background: the background becomes transparent.",
     ),
     "remove-background",
-    TaskSpec(prompt="none", alpha=True),
+    # No seed among its fields: every image of a job would be the same.
+    TaskSpec(prompt="none", alpha=True, seeded=False),
     _edit_body(),
 )
 CONTROL_SKETCH = _service(
@@ -212,7 +213,9 @@ FAST_UPSCALE = _service(
     "stability.stable-fast-upscale-v1:0",
     About("Stable Fast Upscale", "Four times the width and height, fast."),
     "upscale",
-    TaskSpec(prompt="none", modes=("fast",), output="4 times the input's width and height"),
+    TaskSpec(
+        prompt="none", modes=("fast",), output="4 times the input's width and height", seeded=False
+    ),
     _fast_upscale,
     inputs=FAST_UPSCALE_INPUTS,
 )

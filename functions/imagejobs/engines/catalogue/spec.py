@@ -123,6 +123,8 @@ class TaskSpec:
     alpha: bool = False
     # Outpaint: at least one margin must be more than 0.
     needs_margin: bool = False
+    # False: every seed gives the same image, so a job asks for one.
+    seeded: bool = True
     # What size the output is, in words (GET /models shows it).
     output: str = "the input image's size"
     # Checks beyond the fields above (`Rule`), run last.
@@ -282,6 +284,10 @@ def _count_and_seed(
 ) -> Violation | None:
     if not 1 <= parameters.num_images <= model.max_images:
         return Violation("num_images", f"{model.id} renders 1 to {model.max_images}")
+    if not task.seeded and parameters.num_images > 1:
+        return Violation(
+            "num_images", f"{parameters.task} gives the same image whatever the seed: ask for 1"
+        )
     last = parameters.seed + parameters.num_images - 1
     if parameters.seed < model.seeds.low or last > model.seeds.high:
         return Violation(

@@ -14,6 +14,8 @@ Configured on the LocalStack process:
 - LAMBDA_RUNTIME_EXECUTOR=host-process
 - IMAGEJOBS_LAMBDA_PYTHON313: the python3.13 interpreter for the `python3.13` runtime
 - IMAGEJOBS_LAMBDA_SDK_PATH: a folder with boto3 installed (`pip install --target`)
+- IMAGEJOBS_LAMBDA_ENVIRONMENT_FILE: endpoints of services LocalStack does not serve, for every
+  function (endpoints.py)
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     RuntimeExecutor,
 )
 
-from imagejobs_localstack import hot_reload
+from imagejobs_localstack import endpoints, hot_reload
 from imagejobs_localstack.child import KEPT_LOG_LINES, Child, peak_memory_mb, timestamp
 from imagejobs_localstack.lambda_bootstrap import INTERPRETER_FLAGS
 
@@ -84,6 +86,8 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         self._earlier_logs: list[str] = []
         # For mounted code (hot reloading): the code's generation the child imported.
         self._code_generation: int | None = None
+        # The endpoints (endpoints.py) the child was started with.
+        self._endpoints: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -128,6 +132,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
             # A private HOME keeps the host's ~/.aws out of the function's SDK configuration.
             "HOME": scratch,
             "TMPDIR": scratch,
+            **self._endpoints,
             **self._env,
             "LAMBDA_TASK_ROOT": task_root,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.function_version.config.runtime}",
@@ -148,6 +153,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
         interpreter = interpreter_for(self.function_version.config.runtime)
         paths = self._paths()
         self._code_generation = self._mounted_generation()
+        self._endpoints = endpoints.current()
         task_root = paths[0] if self.function_version.config.code else str(self._scratch)
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
@@ -207,10 +213,13 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
 
     def _ready_child(self) -> bytes | None:
         """Makes sure a child runs the current code: a fresh one after a timeout or a crash (as
-        Lambda resets its sandbox) or when mounted code changed; the init error, if any."""
+        Lambda resets its sandbox), or when mounted code or endpoints changed; the init error,
+        if any."""
         child = self._child
         if child is not None and (
-            child.process.poll() is not None or self._mounted_generation() != self._code_generation
+            child.process.poll() is not None
+            or self._mounted_generation() != self._code_generation
+            or endpoints.current() != self._endpoints  # pointed elsewhere since it started
         ):
             self.stop_child()
         if self._child is None:

@@ -197,6 +197,8 @@ def test_the_api_functions_cannot_touch_what_they_do_not_need() -> None:
     }
     assert actions("SweepFunction") == {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "sqs:SendMessage",
@@ -289,6 +291,34 @@ def test_the_sweeper_may_query_only_the_open_jobs_index_and_send_only_to_the_job
     # Then it reads the sparse index (never the table: no Scan, no table Query) and sends jobs
     assert statements["FindOpenJobs"]["Resource"] == {"Fn::Sub": "${JobsTable.Arn}/index/open-jobs"}
     assert statements["RedriveJobs"]["Resource"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+
+
+def test_the_sweeper_writes_only_model_lifecycles_and_reads_only_the_offered_models() -> None:
+    # Given the sweeper's statements with the built-in renderer alone, and with two models
+    def statements(models: str) -> dict[str, dict[str, Any]]:
+        resolve = template.Resolver({"Models": models}, keep_unknown=True, substitute=True)
+        found = [
+            statement
+            for policy in resolve(template.properties("SweepFunction")["Policies"])
+            for statement in policy.get("Statement", [])
+        ]
+        return {statement["Sid"]: statement for statement in found}
+
+    # Then whatever the models, it may put only the `model#<id>` items of the jobs table
+    for models in MODEL_LISTS:
+        lifecycles = statements(models)["RecordModelLifecycles"]
+        assert sorted(lifecycles["Action"]) == ["dynamodb:BatchGetItem", "dynamodb:PutItem"]
+        assert lifecycles["Condition"] == {
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["model#*"]}
+        }
+    # And without a Bedrock model it may not call Bedrock at all
+    assert "bedrock" not in str(statements("pillow"))
+    # And with two, it may read exactly their lifecycles, in its own Region
+    read = statements(f"pillow,{SD35},{CORE}")["ReadModelLifecycles"]
+    assert read["Action"] == "bedrock:GetFoundationModel"
+    assert sorted(read["Resource"]) == sorted(
+        f"arn:aws:bedrock:us-east-1::foundation-model/{model}" for model in ("pillow", SD35, CORE)
+    )
 
 
 def test_the_open_jobs_index_is_keyed_by_the_attributes_the_code_writes() -> None:
@@ -417,6 +447,11 @@ ALARMS = {
 }
 # Alarms on metric math over our own metrics (Powertools Metrics, service dimension).
 MATH_ALARMS = {"SweeperAlarm": ("ImageJobs", {"JobsRedriven", "JobsStale"})}
+# Alarms on one of our own metrics, and the metric.
+MODEL_ALARMS = {
+    "LegacyModelsAlarm": "LegacyModelsOffered",
+    "UnavailableModelsAlarm": "UnavailableModelsOffered",
+}
 
 
 @pytest.mark.parametrize("logical_id", ALARMS)
@@ -443,7 +478,7 @@ def test_the_dead_letter_alarm_fires_on_the_first_message_and_the_age_alarm_at_i
     assert oldest["Threshold"] == template.parameter_defaults()["OldestJobAlarmSeconds"]
 
 
-@pytest.mark.parametrize("logical_id", [*ALARMS, *MATH_ALARMS])
+@pytest.mark.parametrize("logical_id", [*ALARMS, *MATH_ALARMS, *MODEL_ALARMS])
 def test_alarms_notify_the_topic_only_when_one_is_given(logical_id: str) -> None:
     topic = "arn:aws:sns:us-east-1:123456789012:ops"
     # Given the alarm resolved without and with an AlarmTopicArn
@@ -462,7 +497,35 @@ def test_alarms_notify_the_topic_only_when_one_is_given(logical_id: str) -> None
 def test_every_alarm_in_the_template_is_one_we_check() -> None:
     resources = template.load_template()["Resources"]
     alarms = {name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert alarms == set(ALARMS) | set(MATH_ALARMS)
+    assert alarms == set(ALARMS) | set(MATH_ALARMS) | set(MODEL_ALARMS)
+
+
+@pytest.mark.parametrize("logical_id", MODEL_ALARMS)
+def test_the_model_alarms_fire_on_one_offered_model_as_the_sweeper_counts_them(
+    logical_id: str,
+) -> None:
+    # Given the alarm, and the namespace and service the functions emit metrics under
+    resource = template.resource(logical_id)
+    props = resolve_all(resource["Properties"])
+    variables = template.load_template()["Globals"]["Function"]["Environment"]["Variables"]
+
+    # Then it exists only where a Bedrock model is offered, watches the sweeper's count as
+    # emitted, and fires on one model; a sweeper that emits nothing is no alarm
+    assert resource["Condition"] == "UseBedrock"
+    assert (props["Namespace"], props["MetricName"]) == (
+        variables["POWERTOOLS_METRICS_NAMESPACE"],
+        MODEL_ALARMS[logical_id],
+    )
+    assert props["Dimensions"] == [
+        {"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}
+    ]
+    assert (props["Statistic"], props["Threshold"]) == ("Maximum", 0)
+    assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def resolve_all(value: Any) -> Any:
+    return template.Resolver({}, keep_unknown=True)(value)
 
 
 WEB_ROUTES = {
