@@ -95,7 +95,8 @@ def test_each_task_says_what_it_takes_and_gives(kind: str, api: StandIn) -> None
     assert inpaint.mask
     cutout = pillow.task("remove-background")
     assert cutout is not None
-    assert (cutout.alpha, cutout.prompt) == (True, "none")
+    assert (cutout.alpha, cutout.prompt, cutout.seeded) == (True, "none", False)
+    assert outpaint.seeded
     upscale = pillow.task("upscale")
     assert upscale is not None
     assert upscale.modes == ["fast"]

@@ -241,6 +241,7 @@ function task(name: ModelTask["task"], changes: Partial<ModelTask> = {}): ModelT
     aspect_ratio: name === "text-to-image",
     modes: [],
     alpha: false,
+    seeded: true,
     output: "the aspect ratio's size",
     ...changes,
   };
@@ -284,7 +285,12 @@ export function modelsBody(): ModelList {
             ),
             output: "the input image plus the margins",
           }),
-          task("remove-background", { images: ["image"], prompt: "none", alpha: true }),
+          task("remove-background", {
+            images: ["image"],
+            prompt: "none",
+            alpha: true,
+            seeded: false,
+          }),
         ],
         parameters: {
           prompt: common.prompt,

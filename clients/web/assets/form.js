@@ -182,6 +182,8 @@ export class JobForm {
     $("style-field").hidden = !prompt;
     $("guidance-field").hidden = !(p.guidance && prompt);
     $("size-field").hidden = !task.aspect_ratio;
+    // Every seed gives the same image: a job of this task asks for one (left to the API).
+    $("num_images-field").hidden = !task.seeded;
     this.showSizeFields();
     const formats = p.formats.filter(
       (name) => c.formats.includes(name) && !(task.alpha && OPAQUE_FORMATS.includes(name)),

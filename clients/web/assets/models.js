@@ -33,6 +33,7 @@ export function defaultModel(config) {
         aspect_ratio: true,
         modes: [],
         alpha: false,
+        seeded: true,
         output: "",
       },
     ],

@@ -65,6 +65,8 @@ class ModelTask(_Answer):
     modes: list[UpscaleMode]
     # The output has transparency: png or webp only.
     alpha: bool
+    # False: every seed gives the same image, so a job of this task asks for one.
+    seeded: bool
     # What size the output is, in words.
     output: str
 
