@@ -1,13 +1,12 @@
 """The web page in a real browser (Debian's chromium, driven by Playwright) against the stack
 deployed on LocalStack: the page, its calls and its pictures all come from the real API.
 
-`make test` installs chromium with apt when it is missing (`make browser`). Set
-IMAGEJOBS_SCREENSHOT=<path.png> to keep a screenshot of the page with a finished job.
+`make test` installs chromium with apt when it is missing (`make browser`). The browser and a
+tab on the page are tests/e2e/conftest.py's fixtures; edits are tests/e2e/test_web_edits.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Callable
@@ -105,12 +104,6 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
     assert not any(deployed.api_key in u for _, u, _ in tab.requests)
     # And nothing broke the page's Content-Security-Policy
     assert [m for m in tab.console if "Content Security Policy" in m] == []
-
-    screenshot = os.environ.get("IMAGEJOBS_SCREENSHOT")
-    if screenshot:
-        page.locator("#job").scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=screenshot, full_page=True)
 
 
 def test_a_model_and_a_ratio_picked_on_the_page_are_the_jobs(tab: Tab, deployed: StackInfo) -> None:

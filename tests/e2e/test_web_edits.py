@@ -1,12 +1,14 @@
 """Edits on the web page, in a real browser (Debian's chromium, through Playwright) against the
 stack on LocalStack, driven as a person would: a file chosen or dropped, a mask painted with
 the mouse, the outpaint margins set on the preview, "Edit" on a finished image; then the
-result's size and alpha, checked on the image the API serves.
+result's size and alpha, checked on the image the API serves. `make screenshot` keeps a
+picture of the page after the erase (IMAGEJOBS_SCREENSHOT=<path.png>).
 """
 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,12 @@ def test_a_chosen_photo_with_a_painted_mask_is_erased_there_only(
     expect(page.locator("#job-before-caption")).to_have_text("Before: photo.png, 300 \u00d7 200")
     expect(page.locator("#job-images figcaption")).to_contain_text("After:")
     assert [m for m in tab.console if "Content Security Policy" in m] == []
+
+    screenshot = os.environ.get("IMAGEJOBS_SCREENSHOT")  # `make screenshot`
+    if screenshot:
+        expect(page.locator("#job-before img")).to_be_visible()
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=screenshot, full_page=True)
 
 
 def test_a_dropped_photo_loses_its_background_as_a_png_with_alpha(
