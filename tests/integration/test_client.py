@@ -20,7 +20,7 @@ from tests.support.api_standin import (
     job_body,
     models_body,
     running_standin,
-    upload_body,
+    take_uploads,
 )
 
 JOB = f"GET /v1/jobs/{JOB_ID}"
@@ -221,9 +221,7 @@ def test_an_aspect_ratio_no_model_takes_is_refused_before_a_request(api: StandIn
 
 def test_generate_image_uploads_the_file_and_names_it(api: StandIn, tmp_path: Path) -> None:
     # Given a PNG file, and a deployment taking uploads
-    offered = upload_body(api)
-    api.script(UPLOADS, Scripted(201, offered))
-    api.script(S3_POST, Scripted(204, raw=b""))
+    offered = take_uploads(api)
     start = tmp_path / "start.png"
     start.write_bytes(b"\x89PNG\r\n\x1a\n" + b"rest of the file")
 
@@ -245,9 +243,7 @@ def test_edit_uploads_the_photo_and_its_mask_waits_and_saves_the_result(
     api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a photo and a mask on disk, and a job that succeeds
-    offered = upload_body(api)
-    api.script(UPLOADS, Scripted(201, offered))
-    api.script(S3_POST, Scripted(204, raw=b""))
+    offered = take_uploads(api)
     photo, mask = tmp_path / "photo.jpg", tmp_path / "mask.png"
     photo.write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
     mask.write_bytes(b"\x89PNG\r\n\x1a\n a mask")
@@ -329,9 +325,7 @@ def test_upload_prints_the_upload_id(
     api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a deployment taking uploads, and a WebP file
-    offered = upload_body(api)
-    api.script(UPLOADS, Scripted(201, offered))
-    api.script(S3_POST, Scripted(204, raw=b""))
+    offered = take_uploads(api)
     photo = tmp_path / "photo.webp"
     photo.write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8 ")
 

@@ -23,7 +23,7 @@ from tests.support.api_standin import (
     api_error,
     job_body,
     running_standin,
-    upload_body,
+    take_uploads,
 )
 
 JOBS = "POST /v1/jobs"
@@ -37,7 +37,6 @@ S3_TOO_LARGE = (
 def api() -> Iterator[StandIn]:
     with running_standin() as standin:
         standin.script(JOBS, Scripted(202, job_body()))
-        standin.script(S3_POST, Scripted(204, raw=b""))
         yield standin
 
 
@@ -48,10 +47,8 @@ def picture(image_format: str, size: tuple[int, int] = (64, 48)) -> bytes:
 
 
 def offer(api: StandIn, **options: Any) -> dict[str, Any]:
-    """Scripts POST /uploads with the service's own answer, and returns it."""
-    body = upload_body(api, **options)
-    api.script(UPLOADS, Scripted(201, body))
-    return body
+    """Scripts POST /uploads with the service's own answer and S3 taking the file."""
+    return take_uploads(api, **options)
 
 
 @BOTH

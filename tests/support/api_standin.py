@@ -157,6 +157,15 @@ def upload_body(standin: StandIn, max_bytes: int = 20 * 1024 * 1024) -> dict[str
     return UploadView.model_validate(upload, from_attributes=True).model_dump(mode="json")
 
 
+def take_uploads(standin: StandIn, max_bytes: int = 20 * 1024 * 1024) -> dict[str, Any]:
+    """Scripts `POST /uploads` with the service's answer (`upload_body`) and S3's 204 for the
+    file; returns the answer."""
+    offered = upload_body(standin, max_bytes)
+    standin.script(UPLOADS, Scripted(201, offered))
+    standin.script(S3_POST, Scripted(204, raw=b""))
+    return offered
+
+
 def _hung_up_within(connection: socket.socket, seconds: float) -> bool:
     """Waits `seconds` for the answer's time, or until the client closes the connection."""
     readable, _, _ = select.select([connection], [], [], seconds)
