@@ -138,9 +138,9 @@ ts-test: setup
 	cd $(TS) && npm test
 
 SCREENSHOT ?= docs/web-page.png
-screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished job, from the stack on LocalStack
+screenshot: setup browser  ## Redraw docs/web-page.png: the page with a finished edit, from the stack on LocalStack
 	IMAGEJOBS_SCREENSHOT=$(SCREENSHOT) $(PY) -m pytest -q \
-		tests/e2e/test_web.py::test_a_prompt_typed_into_the_page_ends_as_its_picture
+		tests/e2e/test_web_edits.py::test_a_chosen_photo_with_a_painted_mask_is_erased_there_only
 
 clean: down  ## Remove build output and local environments
 	rm -rf .aws-sam .localstack out $(VENV)

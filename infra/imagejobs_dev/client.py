@@ -4,8 +4,16 @@
     imagejobs generate "a lighthouse at dusk" --width 768 --height 512 --wait --out out
     imagejobs generate "a lighthouse at dusk" --model stability.sd3-5-large-v1:0 --aspect-ratio 16:9
     imagejobs generate "the same, in watercolour" --image photo.png --strength 0.6
+    imagejobs edit remove-background photo.jpg --wait
+    imagejobs edit outpaint photo.jpg --left 256 --prompt "more beach" --wait --out out
+    imagejobs edit inpaint photo.jpg --mask mask.png --prompt "a glass of water" --wait
+    imagejobs edit upscale 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14 --mode fast --wait
+    imagejobs upload photo.jpg
     imagejobs status 3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14
     imagejobs models
+
+An image is a file (uploaded first), an upload id (`up_...`, from `imagejobs upload`), or a
+job's image: its job id, with `:N` for its image N (the first if left out).
 
 The API URL and key come from --api-url/--api-key, then IMAGEJOBS_API_URL/IMAGEJOBS_API_KEY,
 then the stack `make up` deployed (.localstack/stack.json). While it waits it shows the job's
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,8 +41,10 @@ from imagejobs_client import (
     ConnectionFailed,
     ImageJobsError,
     Job,
+    JobImageRef,
     JobRequest,
     Model,
+    Task,
     WaitTimeout,
 )
 from imagejobs_dev.stack_info import read_state
@@ -98,12 +109,14 @@ def summary(job: Job) -> str:
 
 def generate(args: argparse.Namespace) -> int:
     client = resolve_client(args.api_url, args.ca_bundle, args.api_key)
-    options = {name: getattr(args, name) for name in _option_names()}
-    job = client.jobs.create(
-        args.prompt,
-        cancel_after=args.cancel_after,
-        **{name: value for name, value in options.items() if value is not None},
-    )
+    names = [*_options(args.command), *_IMAGES, *(["task"] if args.command == "edit" else [])]
+    options: dict[str, Any] = {
+        name: getattr(args, name) for name in names if getattr(args, name, None) is not None
+    }
+    for name in _IMAGES:
+        if name in options:
+            options[name] = _image(client, name, options[name])
+    job = client.jobs.create(args.prompt, cancel_after=args.cancel_after, **options)
     console.print(f"job {job.job_id} {job.status}")
     if not args.wait:
         print(job.model_dump_json(by_alias=True))
@@ -119,6 +132,34 @@ def generate(args: argparse.Namespace) -> int:
         return 1
     for path in save_images(job, Path(args.out)):
         print(f"saved {path.resolve()}")
+    return 0
+
+
+def _image(client: Client, field: str, given: str) -> Any:
+    """What the image argument `given` names: a file, uploaded now (and said so), an upload
+    id, or a job's image (`<job id>[:N]`)."""
+    path = Path(given)
+    if path.is_file():
+        upload_id = client.uploads.create(path)
+        console.print(f"uploaded {path} as {upload_id}", soft_wrap=True)
+        return upload_id
+    if given.startswith("up_"):
+        return given
+    if (job := _JOB_IMAGE.match(given)) is not None:
+        return JobImageRef(job_id=job["job_id"], index=int(job["index"] or 0))
+    raise SystemExit(f"{field}: no such file: {given}")
+
+
+_JOB_IMAGE = re.compile(
+    r"^(?P<job_id>[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})(?::(?P<index>\d))?$"
+)
+
+
+def upload(args: argparse.Namespace) -> int:
+    client = resolve_client(args.api_url, args.ca_bundle, args.api_key)
+    upload_id = client.uploads.create(Path(args.file))
+    console.print(f"uploaded {args.file}; name it in a job as the image {upload_id}")
+    print(upload_id)
     return 0
 
 
@@ -150,14 +191,14 @@ def models(args: argparse.Namespace) -> int:
             model.id,
             model.name,
             "yes" if model.default else "",
-            ", ".join(model.tasks),
+            ", ".join(task.task for task in model.tasks),
             _shapes(model),
             _price(model),
             _lifecycle(model),
         )
     output = Console()
     # Piped, a table as wide as it needs (a terminal's width otherwise).
-    (output if output.is_terminal else Console(width=240)).print(table)
+    (output if output.is_terminal else Console(width=1000)).print(table)
     return 0
 
 
@@ -169,7 +210,8 @@ def _shapes(model: Model) -> str:
 
 def _price(model: Model) -> str:
     usd = model.price_per_image_usd
-    return ("free" if usd == 0 else f"${usd:.3f}") + ("" if model.price.verified else "*")
+    figure = "unknown" if usd is None else "free" if usd == 0 else f"${usd:.3f}"
+    return figure + ("" if model.price.verified else "*")
 
 
 def _lifecycle(model: Model) -> str:
@@ -191,23 +233,34 @@ def parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="submit a job; with --wait, save its images")
     gen.add_argument("prompt")
-    for name, field in _options().items():
-        flag = f"--{(field.alias or name).replace('_', '-')}"
-        gen.add_argument(flag, dest=name, help=field.description, **_kind(field))
+    _add_options(gen, "generate")
     gen.add_argument(
         "--image",
-        type=Path,
-        metavar="PATH",
-        help="image-to-image: the png, jpeg or webp file to start from",
+        metavar="IMAGE",
+        help="image-to-image: the png, jpeg or webp file to start from (or an upload id, or"
+        " a job's image: JOB_ID[:N])",
     )
-    gen.add_argument(
-        "--cancel-after",
-        help="a deadline (90s, 5m, 1h30m): the job is canceled if it has not ended by then",
+
+    edit = commands.add_parser(
+        "edit", help="edit an image: remove-background, outpaint, upscale, inpaint, erase, ..."
     )
-    gen.add_argument("--wait", action="store_true", help="wait for the job and save its images")
-    gen.add_argument("--out", default="out", help="where --wait saves images (default: out)")
-    gen.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
-    gen.set_defaults(run=generate)
+    edit.add_argument("task", choices=_EDITS, help="what to do (GET /models: which model does it)")
+    edit.add_argument(
+        "image", help="a png, jpeg or webp file, an upload id, or a job's image: JOB_ID[:N]"
+    )
+    edit.add_argument("--prompt", help=JobRequest.model_fields["prompt"].description)
+    _add_options(edit, "edit")
+    for name in _IMAGES[1:]:
+        edit.add_argument(
+            f"--{name.replace('_', '-')}",
+            metavar="IMAGE",
+            help=f"{JobRequest.model_fields[name].description}".split(": a data: URL")[0]
+            + ": a file, an upload id or JOB_ID[:N]",
+        )
+
+    send = commands.add_parser("upload", help="upload an image for a job; prints its upload id")
+    send.add_argument("file", help="a png, jpeg or webp file")
+    send.set_defaults(run=upload)
 
     show = commands.add_parser("status", help="print a job")
     show.add_argument("job_id")
@@ -219,17 +272,48 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def _options() -> dict[str, FieldInfo]:
-    """The SDK's generation options (its `JobRequest`) that are flags of their own type: the
-    prompt is an argument, and `--image` takes a path (the SDK makes it a data URL)."""
-    return {name: f for name, f in JobRequest.model_fields.items() if name not in _NOT_FLAGS}
+def _add_options(command: argparse.ArgumentParser, name: str) -> None:
+    for option, field in _options(name).items():
+        flag = f"--{(field.alias or option).replace('_', '-')}"
+        command.add_argument(flag, dest=option, help=field.description, **_kind(field))
+    command.add_argument(
+        "--cancel-after",
+        help="a deadline (90s, 5m, 1h30m): the job is canceled if it has not ended by then",
+    )
+    command.add_argument("--wait", action="store_true", help="wait for the job and save its images")
+    command.add_argument("--out", default="out", help="where --wait saves images (default: out)")
+    command.add_argument(
+        "--timeout", type=float, default=180.0, help="seconds --wait waits at most"
+    )
+    command.set_defaults(run=generate, **({"prompt": None} if name == "edit" else {}))
 
 
-_NOT_FLAGS = {"prompt", "image"}
+def _options(command: str) -> dict[str, FieldInfo]:
+    """The SDK's options (its `JobRequest`) that are flags of their own type on `command`: the
+    prompt and the task are arguments, the images take a file, an upload id or a job's image;
+    `generate` leaves out what only edits take."""
+    left_out = _NOT_FLAGS | (_EDIT_ONLY if command == "generate" else {"task"})
+    return {name: f for name, f in JobRequest.model_fields.items() if name not in left_out}
 
 
-def _option_names() -> list[str]:
-    return [*_options(), "image"]
+_IMAGES = ("image", "mask", "style_image")
+_NOT_FLAGS = {"prompt", *_IMAGES}
+# What `imagejobs generate` does not offer: the fields that only an edit's task takes.
+_EDIT_ONLY = {
+    "left",
+    "right",
+    "up",
+    "down",
+    "search_prompt",
+    "select_prompt",
+    "mode",
+    "creativity",
+    "control_strength",
+    "fidelity",
+    "grow_mask",
+}
+# Every task but drawing from words, which is `imagejobs generate`.
+_EDITS: tuple[Task, ...] = tuple(task for task in get_args(Task) if task != "text-to-image")
 
 
 def _kind(field: FieldInfo) -> dict[str, Any]:

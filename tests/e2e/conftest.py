@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext, expect, sync_playwright
 
 from imagejobs_dev.localstack import LocalStack
 from imagejobs_dev.stack_info import StackInfo, client
 from tests.perf.bench_e2e import timed_up
+from tests.support.browser import CHROMIUM, FLAGS, Tab
 from tests.support.tenants import Tenant
 
 
@@ -66,3 +69,36 @@ def new_tenant(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], Tenant]]:
 def new_key(new_tenant: Callable[[], Tenant]) -> Callable[[], str]:
     """Makes API keys of new tenants (their values)."""
     return lambda: new_tenant().key
+
+
+# The browser tests' (test_web*.py): one chromium per module, a new tab per test.
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (make test does)")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a new, empty user-data-dir
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: BrowserContext, deployed: StackInfo) -> Iterator[Tab]:
+    # A new tab has its own, empty sessionStorage: no key carries over between tests.
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    opened = Tab(page)
+    response = page.goto(deployed.api_url)
+    assert response is not None
+    assert response.status == 200
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    yield opened
+    page.close()

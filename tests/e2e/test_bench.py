@@ -17,7 +17,15 @@ import pytest
 
 from imagejobs_dev.localstack import Layout, LocalStack, running_pid
 from imagejobs_dev.stack_info import StackInfo, read_state
-from tests.perf import bench_chain, bench_cost, bench_e2e, bench_quota, bench_soak, report
+from tests.perf import (
+    bench_chain,
+    bench_cost,
+    bench_e2e,
+    bench_images,
+    bench_quota,
+    bench_soak,
+    report,
+)
 from tests.support.local_bedrock import LocalBedrock
 
 ROOT = bench_e2e.ROOT
@@ -109,6 +117,29 @@ def test_the_idle_stage_times_single_jobs_to_succeeded(deployed: StackInfo) -> N
     assert idle["submit_to_succeeded_ms"]["n"] == 2
     assert idle["submit_ms"]["median"] > 0
     assert "Idle job (256x256 png)" in report.table({"idle": idle})
+
+
+def test_the_upload_upscale_stage_times_an_upload_to_its_upscale_and_the_workers_peak(
+    deployed: StackInfo,
+) -> None:
+    # Given the deployed stack
+
+    # When the stage runs at its smallest: one round of a 64x64 photo
+    run = bench_images.run(1, 64, deployed)
+
+    # Then the upscale is four times the photo, each time is there and in order, and on our
+    # own LocalStack the worker's peak memory was read, reset for the round
+    assert run["result"] == [256, 256]
+    assert run["input"]["pixels"] == 64 * 64
+    assert 0 < run["upload_ms"]["median"] < run["upload_to_succeeded_ms"]["median"]
+    assert run["submit_ms"]["median"] > 0
+    if running_pid(Layout(ROOT)) is not None:
+        assert run["worker_peak_rss_mib"]["median"] > 0
+        assert run["peak_per_round"]
+    printed = report.table({"upload_upscale": run})
+    assert "Images in: a 64x64 JPEG" in printed
+    assert "fast upscale (256x256)" in printed
+    assert "worker peak RSS" in printed
 
 
 def test_the_memory_stage_sums_localstack_and_its_lambda_environments(

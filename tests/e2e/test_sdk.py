@@ -81,6 +81,9 @@ SCRIPT = textwrap.dedent(
     default = next(model for model in client.models.list() if model.default)
     wide = client.jobs.create("a harbour", model=default.id, aspect_ratio="16:9", wait=20)
     edited = client.jobs.create("the fox, in watercolour", image=saved, strength=0.6, wait=20)
+    # Edits chained: the fox's file uploaded, its background removed, then upscaled by job.
+    cutout = client.jobs.create(task="remove-background", image=saved, wait=20)
+    bigger = client.jobs.create(task="upscale", image=cutout.images[0], wait=20)
     big = client.jobs.create("a crowded harbour", width=2048, height=2048, num_images=4)
     canceled = client.jobs.cancel(big.job_id)
     ended = client.jobs.wait(big.job_id, timeout=120)
@@ -94,6 +97,10 @@ SCRIPT = textwrap.dedent(
                  [[image.width, image.height] for image in wide.images]],
         "edited": [edited.status, edited.parameters.task, edited.parameters.image.model_dump(),
                    [[image.width, image.height] for image in edited.images]],
+        "chain": [
+            [job.status, job.parameters.image.source, job.images[0].download(out / name).name]
+            for job, name in ((cutout, "cutout.png"), (bigger, "bigger.png"))
+        ],
         "service_importable": [
             name for name in ("imagejobs", "boto3", "aws_lambda_powertools")
             if importlib.util.find_spec(name)
@@ -121,7 +128,7 @@ def test_the_sdk_installs_alone_and_creates_waits_downloads_lists_and_cancels(
     assert installed.returncode == 0, installed.stderr[-3000:]
 
     # When it creates "a red fox" with wait=20, downloads it, lists, names a model and a
-    # ratio, starts a job from the fox's file, and cancels another job
+    # ratio, starts jobs from the fox's file (uploaded) and from a job, and cancels another
     ran = subprocess.run(
         [python, "-c", SCRIPT, deployed.api_url, deployed.api_key, str(tmp_path)],
         capture_output=True,
@@ -147,5 +154,14 @@ def test_the_sdk_installs_alone_and_creates_waits_downloads_lists_and_cancels(
     assert abs(width / height - 16 / 9) < 0.01
     status, task, started_from, sizes = result["edited"]
     assert (status, task, sizes) == ("succeeded", "image-to-image", [[256, 256]])
+    assert started_from["source"] == "upload"  # the file went up with the presigned POST
     assert started_from["size_bytes"] == Path(result["saved"]).stat().st_size
+    # And the chain: the uploaded fox cut out with alpha, then upscaled x4 from that job
+    assert [(status, source) for status, source, _ in result["chain"]] == [
+        ("succeeded", "upload"),
+        ("succeeded", "job"),
+    ]
+    with Image.open(tmp_path / "cutout.png") as cutout, Image.open(tmp_path / "bigger.png") as big:
+        assert (cutout.size, cutout.mode) == ((256, 256), "RGBA")
+        assert (big.size, big.mode) == ((1024, 1024), "RGBA")
     assert result["service_importable"] == []

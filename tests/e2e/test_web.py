@@ -1,111 +1,35 @@
 """The web page in a real browser (Debian's chromium, driven by Playwright) against the stack
 deployed on LocalStack: the page, its calls and its pictures all come from the real API.
 
-`make test` installs chromium with apt when it is missing (`make browser`). Set
-IMAGEJOBS_SCREENSHOT=<path.png> to keep a screenshot of the page with a finished job.
+`make test` installs chromium with apt when it is missing (`make browser`). The browser and a
+tab on the page are tests/e2e/conftest.py's fixtures; edits are tests/e2e/test_web_edits.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, expect
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs_dev.stack_info import StackInfo
 from tests.support.api_standin import models_body
+from tests.support.browser import Tab
 from tests.support.http import call
 from tests.support.jobs import NO_CAP, make_job
 from tests.support.tenants import Tenant
 
-CHROMIUM = "/usr/bin/chromium"
-# No GPU, no sandbox (CI runs as root), and none of Chromium's own calls home: this
-# machine's network refuses them, and a test must not depend on them.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Cold starts on a loaded 2-core machine dominate; a warm job takes well under a second.
 JOB_TIMEOUT_MS = 90_000
 PAGE_SIZE = 12  # what the page asks GET /jobs for
 # What the page shows after an API call can wait for a Lambda cold start (seconds here).
 expect.set_options(timeout=30_000)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (make test does)")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),  # a new, empty user-data-dir
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
-
-
-class Tab:
-    """One tab on the page, recording the API calls it makes and any policy violation."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self.console: list[str] = []
-        page.on("request", lambda r: self.requests.append((r.method, r.url, r.headers)))
-        page.on("console", self._console)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            self.console.append(message.text)
-
-    def enter_key(self, key: str) -> None:
-        self.page.get_by_label("API key").fill(key)
-        self.page.get_by_role("button", name="Use key").click()
-        self.listed()
-
-    def show_history(self, status: str) -> None:
-        """Filters the history by `status` and waits for its first page."""
-        self.page.get_by_label("Show").select_option(status)
-        self.listed()
-
-    def listed(self) -> None:
-        expect(self.page.locator("#history-list")).to_have_attribute("aria-busy", "false")
-
-    def status(self) -> Any:
-        return self.page.locator("#job-status")
-
-
-@pytest.fixture
-def tab(browser: BrowserContext, deployed: StackInfo) -> Iterator[Tab]:
-    # A new tab has its own, empty sessionStorage: no key carries over between tests.
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    opened = Tab(page)
-    response = page.goto(deployed.api_url)
-    assert response is not None
-    assert response.status == 200
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
-    yield opened
-    page.close()
 
 
 def store_job(stack: StackInfo, aws: Any, status: JobStatus, **kwargs: Any) -> str:
@@ -180,12 +104,6 @@ def test_a_prompt_typed_into_the_page_ends_as_its_picture(tab: Tab, deployed: St
     assert not any(deployed.api_key in u for _, u, _ in tab.requests)
     # And nothing broke the page's Content-Security-Policy
     assert [m for m in tab.console if "Content Security Policy" in m] == []
-
-    screenshot = os.environ.get("IMAGEJOBS_SCREENSHOT")
-    if screenshot:
-        page.locator("#job").scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=screenshot, full_page=True)
 
 
 def test_a_model_and_a_ratio_picked_on_the_page_are_the_jobs(tab: Tab, deployed: StackInfo) -> None:

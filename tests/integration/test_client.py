@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -14,11 +13,14 @@ from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs_dev import client
 from tests.support.api_standin import (
     JOB_ID,
+    S3_POST,
+    UPLOADS,
     Scripted,
     StandIn,
     job_body,
     models_body,
     running_standin,
+    take_uploads,
 )
 
 JOB = f"GET /v1/jobs/{JOB_ID}"
@@ -169,13 +171,14 @@ def test_an_api_error_is_printed_with_its_code_and_exits_2(
     assert "validation_error" in capsys.readouterr().err
 
 
-def test_every_generate_option_has_help_in_the_apis_words() -> None:
-    # Given the CLI's parser, whose generate options come from the SDK's JobRequest
-    generate = client.parser()._subparsers._group_actions[0].choices["generate"]  # type: ignore[union-attr]
+@pytest.mark.parametrize("command", ["generate", "edit"])
+def test_every_generate_and_edit_option_has_help_in_the_apis_words(command: str) -> None:
+    # Given the CLI's parser, whose options come from the SDK's JobRequest
+    parser = client.parser()._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr]
 
     # Then every option says what it does (the SDK's description, checked against the API's
     # document by tests/integration/test_sdk_contract.py)
-    options = [a for a in generate._actions if a.option_strings and a.dest != "help"]
+    options = [a for a in parser._actions if a.option_strings and a.dest != "help"]
     assert options
     assert [a.dest for a in options if not a.help] == []
 
@@ -209,7 +212,11 @@ def test_models_prints_a_table_of_the_offered_models(
     assert "any size" not in rows[SD35]
     assert "free " in rows["pillow"]
     assert "$0.040*" in rows[CORE]  # not read off AWS's own price page: see the footnote
-    assert "* secondary: public price tables on 2026-12-06" in out
+    assert "* public price tables, 2026-12-06" in out
+    # An Image Service, whose price per image no page gives: unknown, with its footnote
+    assert "unknown*" in rows["stability.stable-fast-upscale-v1:0"]
+    assert "* not found; see https://aws.amazon.com/bedrock/pricing/" in out
+    assert "remove-background, upscale" in rows["pillow"]
     assert "legacy until 2027-06-30" in rows[CORE]
     assert "active" in rows[SD35]
 
@@ -240,18 +247,117 @@ def test_an_aspect_ratio_no_model_takes_is_refused_before_a_request(api: StandIn
     assert api.to("POST /v1/jobs") == []
 
 
-def test_generate_image_sends_the_file_as_a_data_url(api: StandIn, tmp_path: Path) -> None:
-    # Given a PNG file
+def test_generate_image_uploads_the_file_and_names_it(api: StandIn, tmp_path: Path) -> None:
+    # Given a PNG file, and a deployment taking uploads
+    offered = take_uploads(api)
     start = tmp_path / "start.png"
     start.write_bytes(b"\x89PNG\r\n\x1a\n" + b"rest of the file")
 
     # When `imagejobs generate --image` runs for image-to-image
     code = run(api, "generate", "a cat", "--image", str(start), "--strength", "0.6")
 
-    # Then the request carries the file's bytes as a PNG data URL, and the strength
+    # Then the file went to S3, and the request names its upload, with the strength
     assert code == 0
+    assert api.to(S3_POST)[0].form()[-1][3] == start.read_bytes()
     [body] = [r.body for r in api.to("POST /v1/jobs")]
-    media, _, encoded = body.pop("image").partition(",")
-    assert media == "data:image/png;base64"
-    assert base64.b64decode(encoded) == start.read_bytes()
-    assert body == {"prompt": "a cat", "strength": 0.6}
+    assert body == {
+        "prompt": "a cat",
+        "image": {"upload_id": offered["upload_id"]},
+        "strength": 0.6,
+    }
+
+
+def test_edit_uploads_the_photo_and_its_mask_waits_and_saves_the_result(
+    api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a photo and a mask on disk, and a job that succeeds
+    offered = take_uploads(api)
+    photo, mask = tmp_path / "photo.jpg", tmp_path / "mask.png"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
+    mask.write_bytes(b"\x89PNG\r\n\x1a\n a mask")
+    image_url = api.url + "images/0.png"
+    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
+    api.script("GET /v1/images/0.png", Scripted(200, raw=b"\x89PNG result"))
+
+    # When `imagejobs edit inpaint` runs with a mask, a prompt, --wait and --out
+    argv = ["edit", "inpaint", str(photo), "--mask", str(mask), "--prompt", "a glass"]
+    code = run(api, *argv, "--grow-mask", "3", "--wait", "--out", str(tmp_path / "out"))
+
+    # Then both files went up, the job names them with its task, and the result was saved
+    assert code == 0
+    assert [r.form()[-1][3] for r in api.to(S3_POST)] == [photo.read_bytes(), mask.read_bytes()]
+    upload = {"upload_id": offered["upload_id"]}
+    [body] = [r.body for r in api.to("POST /v1/jobs")]
+    assert body == {
+        "prompt": "a glass",
+        "task": "inpaint",
+        "image": upload,
+        "mask": upload,
+        "grow_mask": 3,
+    }
+    saved = tmp_path / "out" / f"{JOB_ID}-0.png"
+    out, err = capsys.readouterr()
+    assert saved.read_bytes() == b"\x89PNG result"
+    assert f"saved {saved.resolve()}" in out
+    assert f"uploaded {photo}" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "sent"),
+    [
+        (
+            ["remove-background", JOB_ID, "--format", "webp"],
+            {"image": {"job_id": JOB_ID, "index": 0}, "format": "webp"},
+        ),
+        (
+            ["upscale", f"{JOB_ID}:2", "--mode", "fast"],
+            {"image": {"job_id": JOB_ID, "index": 2}, "mode": "fast"},
+        ),
+        (
+            ["outpaint", "up_" + "a" * 32, "--left", "256", "--up", "64"],
+            {"image": {"upload_id": "up_" + "a" * 32}, "left": 256, "up": 64},
+        ),
+    ],
+    ids=["a job's first image", "a job's third image", "an upload id"],
+)
+def test_edit_takes_a_jobs_image_or_an_upload_id_without_uploading(
+    api: StandIn, argv: list[str], sent: dict[str, object]
+) -> None:
+    # When `imagejobs edit` names a job's image or an upload, with the task's options
+    assert run(api, "edit", *argv) == 0
+
+    # Then the request names it as the API takes it, with nothing uploaded and no prompt
+    [body] = [r.body for r in api.to("POST /v1/jobs")]
+    assert body == {"task": argv[0], **sent}
+    assert api.to(UPLOADS) == []
+
+
+def test_edit_of_a_file_that_does_not_exist_says_so_before_any_request(
+    api: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        client.main(["--api-url", api.url, "edit", "upscale", "no-such-photo.jpg"])
+    assert exited.value.code == "image: no such file: no-such-photo.jpg"
+    assert api.received == []
+
+
+def test_generate_offers_no_option_that_only_an_edit_takes() -> None:
+    commands = client.parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    flags = {a.dest for a in commands["generate"]._actions}
+    edit_flags = {a.dest for a in commands["edit"]._actions}
+    assert {"left", "mode", "mask", "grow_mask"} & flags == set()
+    assert {"left", "mode", "mask", "grow_mask", "prompt", "image", "task"} <= edit_flags
+
+
+def test_upload_prints_the_upload_id(
+    api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a deployment taking uploads, and a WebP file
+    offered = take_uploads(api)
+    photo = tmp_path / "photo.webp"
+    photo.write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8 ")
+
+    # When `imagejobs upload` runs, then it sent the file and printed its id alone on stdout
+    assert run(api, "upload", str(photo)) == 0
+    assert api.to(S3_POST)[0].form()[-1][3] == photo.read_bytes()
+    assert capsys.readouterr().out == offered["upload_id"] + "\n"

@@ -11,16 +11,19 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 import pytest
 from pydantic import BaseModel
 
 import imagejobs_client as sdk
+from imagejobs_client.models import IMAGE_FIELDS
 
 # SDK model -> the document's component it restates.
 COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.JobRequest: "JobRequest",
+    sdk.UploadRef: "UploadRef",
+    sdk.JobImageRef: "JobImageRef",
     sdk.Job: "JobView",
     sdk.Image: "ImageView",
     sdk.JobParameters: "JobParameters",
@@ -33,6 +36,7 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.ModelList: "ModelListView",
     sdk.Model: "ModelView",
     sdk.ModelParameters: "ModelParametersView",
+    sdk.ModelTask: "TaskView",
     sdk.LengthLimit: "LengthLimit",
     sdk.IntRange: "IntRange",
     sdk.FloatSpan: "FloatSpan",
@@ -41,13 +45,14 @@ COUNTERPARTS: dict[type[BaseModel], str] = {
     sdk.Lifecycle: "LifecycleView",
     sdk.JobMetrics: "JobMetrics",
     sdk.JobCost: "JobCost",
+    sdk.Upload: "UploadView",
 }
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 # Deliberately not in the SDK: `cfg_scale` is the API's second name for `guidance`.
 LEFT_OUT = {"JobRequest": {"cfg_scale"}}
 # Requests: the SDK sends only what the caller gave (None is left out), so an optional field
 # is `X | None` in the SDK where the document has `X` with a default.
-REQUESTS = {"JobRequest"}
+REQUESTS = {"JobRequest", "UploadRef", "JobImageRef"}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,8 @@ def shapes(schema: dict[str, Any], defs: dict[str, Any], rename: Callable[[str],
     kind = schema.get("type")
     if kind == "array":
         return frozenset({("array", shapes(schema.get("items", {}), defs, rename))})
+    if kind == "object" and "additionalProperties" in schema:  # a map: {name: value}
+        return frozenset({("map", shapes(schema["additionalProperties"], defs, rename))})
     if kind == "string" and schema.get("format") == "date-time":
         return frozenset({"date-time"})
     if isinstance(kind, list):
@@ -133,15 +140,19 @@ def test_every_job_state_the_api_names_is_one_the_sdk_knows(document: dict[str, 
 
 def test_the_keyword_arguments_of_create_are_the_requests_fields() -> None:
     # Given `jobs.create(prompt, **options)`, whose options are typed by `JobOptions`, and
-    # the request's fields as declared (less pydantic's metadata: `image` converts what it is
-    # given into the API's string)
+    # the request's fields as declared
     request = get_type_hints(sdk.JobRequest)
     assert set(request) == set(sdk.JobRequest.model_fields)
     options = get_type_hints(sdk.JobOptions)
 
     # Then they are the request's fields less the prompt, under the same names and types, so a
     # field the document adds to JobRequest (checked above) is one `create` takes
-    assert request.pop("prompt") is str
+    assert request.pop("prompt") == str | None
+    assert options.keys() == request.keys()
+    for name in IMAGE_FIELDS:
+        # An image field takes more than the request holds: `create` makes a file, a job's
+        # image or an upload id into one of the request's forms (a data URL, the two refs)
+        assert set(get_args(options.pop(name))) > set(get_args(request.pop(name))), name
     assert options == request
 
 
@@ -155,7 +166,12 @@ def public_methods(kind: type) -> dict[str, inspect.Signature]:
 
 @pytest.mark.parametrize(
     ("blocking", "awaited"),
-    [(sdk.Client, sdk.AsyncClient), (sdk.Jobs, sdk.AsyncJobs), (sdk.Models, sdk.AsyncModels)],
+    [
+        (sdk.Client, sdk.AsyncClient),
+        (sdk.Jobs, sdk.AsyncJobs),
+        (sdk.Models, sdk.AsyncModels),
+        (sdk.Uploads, sdk.AsyncUploads),
+    ],
 )
 def test_the_async_client_has_the_blocking_ones_methods_and_arguments(
     blocking: type, awaited: type
@@ -204,6 +220,7 @@ SDK_ROUTES = {
     ("get", "/jobs/{job_id}"): ("200",),
     ("post", "/jobs/{job_id}/cancel"): ("200",),
     ("get", "/models"): ("200",),
+    ("post", "/uploads"): ("201",),
 }
 
 

@@ -1,19 +1,16 @@
-"""The SDK and the models: `models.list()` on both clients, and a job that names its model,
-its aspect ratio and the image it starts from, against the local stand-in for the API."""
+"""The SDK and the models: `models.list()` on both clients, with each model's tasks, and a job
+that names its model and its aspect ratio, against the local stand-in for the API. Images in
+are tests/integration/test_sdk_images.py."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
-from imagejobs_client import Forbidden, JobRequest, Model, data_url
+from imagejobs_client import Forbidden, Model
 from tests.integration.test_sdk_async import BOTH, call
 from tests.support.api_standin import (
     Scripted,
@@ -43,12 +40,6 @@ def api() -> Iterator[StandIn]:
         yield standin
 
 
-def picture(image_format: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 80, 40)).save(buffer, format=image_format)
-    return buffer.getvalue()
-
-
 @BOTH
 def test_models_list_answers_each_offered_model_typed(kind: str, api: StandIn) -> None:
     # Given a deployment offering every model, pillow the default and Core gone Legacy
@@ -69,13 +60,51 @@ def test_models_list_answers_each_offered_model_typed(kind: str, api: StandIn) -
     assert sd35.parameters.side is None
     assert sd35.parameters.guidance is None
     assert "16:9" in sd35.parameters.aspect_ratios
-    assert sd35.tasks == ["text-to-image", "image-to-image"]
-    assert sd35.parameters.strength is not None
-    assert sd35.price_per_image_usd == sd35.price.usd_per_image > 0
-    assert by_id[CORE].tasks == ["text-to-image"]
+    assert [task.task for task in sd35.tasks] == ["text-to-image", "image-to-image"]
+    assert sd35.price_per_image_usd == sd35.price.usd_per_image
+    assert sd35.price.usd_per_image is not None
+    assert sd35.price.usd_per_image > 0
+    assert [task.task for task in by_id[CORE].tasks] == ["text-to-image"]
     lifecycle = by_id[CORE].lifecycle
     assert (lifecycle.status, lifecycle.end_of_life) == ("legacy", date(2027, 6, 30))
     assert sd35.lifecycle.status == "active"
+
+
+@BOTH
+def test_each_task_says_what_it_takes_and_gives(kind: str, api: StandIn) -> None:
+    # Given a deployment offering every model
+    api.script(MODELS, Scripted(200, models_body()))
+
+    # When the models are listed
+    models: list[Model] = call(kind, api, lambda c: c.models.list())
+
+    # Then each task of a model says what it takes: its images, mask, prompt, numbers with
+    # their ranges, texts, modes, and what it gives
+    by_id = {model.id: model for model in models}
+    strength = by_id[SD35].task("image-to-image")
+    assert strength is not None
+    assert strength.images == ["image"]
+    assert (strength.numbers["strength"].min, strength.numbers["strength"].max) == (0, 1)
+    pillow = by_id["pillow"]
+    outpaint = pillow.task("outpaint")
+    assert outpaint is not None
+    assert set(outpaint.numbers) >= {"left", "right", "up", "down"}
+    assert outpaint.prompt == "optional"
+    inpaint = pillow.task("inpaint")
+    assert inpaint is not None
+    assert inpaint.mask
+    cutout = pillow.task("remove-background")
+    assert cutout is not None
+    assert (cutout.alpha, cutout.prompt, cutout.seeded) == (True, "none", False)
+    assert outpaint.seeded
+    upscale = pillow.task("upscale")
+    assert upscale is not None
+    assert upscale.modes == ["fast"]
+    assert "4 times" in upscale.output
+    assert pillow.task("search-and-replace") is None
+    styled = by_id["stability.stable-style-transfer-v1:0"].task("style-transfer")
+    assert styled is not None
+    assert "style_image" in styled.images
 
 
 @BOTH
@@ -93,39 +122,3 @@ def test_a_job_names_its_model_and_aspect_ratio(kind: str, api: StandIn) -> None
     # Then the request names both, as the API does
     [sent] = api.to(JOBS)
     assert sent.body == {"prompt": "a cat", "model": SD35, "aspect_ratio": "16:9"}
-
-
-@BOTH
-@pytest.mark.parametrize(("image_format", "media_type"), [("PNG", "png"), ("JPEG", "jpeg")])
-def test_image_takes_a_path_and_sends_a_data_url_of_its_bytes(
-    kind: str, api: StandIn, tmp_path: Path, image_format: str, media_type: str
-) -> None:
-    # Given an image file
-    path = tmp_path / "start"
-    path.write_bytes(picture(image_format))
-
-    # When an image-to-image job is created from its path
-    options = {"model": SD35, "task": "image-to-image", "image": path, "strength": 0.6}
-    call(kind, api, lambda c: c.jobs.create("a cat", **options))
-
-    # Then the request carries the file's bytes as a data URL of its real type
-    [sent] = api.to(JOBS)
-    prefix = f"data:image/{media_type};base64,"
-    assert sent.body["image"].startswith(prefix)
-    assert base64.b64decode(sent.body["image"].removeprefix(prefix)) == path.read_bytes()
-    assert (sent.body["task"], sent.body["strength"]) == ("image-to-image", 0.6)
-
-
-def test_image_takes_bytes_or_a_data_url_and_refuses_what_is_no_image() -> None:
-    webp = picture("WEBP")
-    # Bytes become a data URL, a string is sent as given
-    assert JobRequest(prompt="p", image=webp).image == data_url(webp)
-    assert data_url(webp).startswith("data:image/webp;base64,")
-    assert JobRequest(prompt="p", image="data:image/png;base64,AAAA").image == (
-        "data:image/png;base64,AAAA"
-    )
-    # And bytes that are no PNG, JPEG or WebP are refused before anything is sent
-    with pytest.raises(ValueError, match="not a PNG, JPEG or WebP"):
-        JobRequest(prompt="p", image=b"GIF89a....")
-    with pytest.raises(TypeError, match="not int"):
-        JobRequest(prompt="p", image=42)  # type: ignore[arg-type]

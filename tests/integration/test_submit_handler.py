@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -349,3 +350,28 @@ def test_unknown_route_is_a_json_404(submit: ModuleType, lambda_context: FakeLam
     # Then it is a JSON 404
     assert response["statusCode"] == 404
     assert response_json(response)["error"] == "not_found"
+
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_an_upload_the_tenant_does_not_have_is_a_documented_404_naming_the_image(
+    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> None:
+    # Given an edit naming an upload that was never sent (or expired, or is another key's)
+    event = load_event("api-post-jobs")
+    event["body"] = json.dumps({"task": "upscale", "image": {"upload_id": "up_" + "0" * 32}})
+
+    # When it is submitted
+    response = submit.handler(event, lambda_context)
+
+    # Then it is a 404 naming the image, and nothing was recorded or queued
+    assert response["statusCode"] == 404
+    body = response_json(response)
+    assert (body["error"], [d["field"] for d in body["detail"]]) == ("not_found", ["image"])
+    assert len(resources.job_items()) == 0
+    assert resources.queued_messages() == []
+    # And the API's document (generated from the routes; `make lint` checks it is current)
+    # gives POST /jobs that answer, so that clients built from it know it
+    operation = json.loads(DOCUMENT.read_text())["paths"]["/jobs"]["post"]
+    assert "404" in operation["responses"]

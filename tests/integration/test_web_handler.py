@@ -62,10 +62,12 @@ def test_the_page_is_served_without_a_key_with_a_strict_policy(
     assert policy["default-src"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
-    assert policy["connect-src"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"]
     bucket_origin = f"https://{resources.bucket_name}.s3.amazonaws.com"
-    assert policy["img-src"] == ["'self'", bucket_origin]
+    # (and blob: URLs, which only the page's own script can make: the file chosen, previewed)
+    assert policy["img-src"] == ["'self'", bucket_origin, "blob:"]
+    # And it calls the API, and the bucket only to send an upload's file
+    assert policy["connect-src"] == ["'self'", bucket_origin]
     assert "unsafe" not in sent["content-security-policy"]
     assert "*" not in sent["content-security-policy"]
 
@@ -81,6 +83,22 @@ def test_the_images_origin_in_the_policy_is_the_status_routes_own(
     # Then the page's policy names exactly its origin
     parts = urlsplit(url)
     assert web.image_origin == f"{parts.scheme}://{parts.netloc}"
+
+
+def test_the_upload_origin_in_the_policy_is_the_one_post_uploads_hands_out(
+    web: ModuleType, resources: MotoResources
+) -> None:
+    # Given the presigned POST the submit function's image store would hand out
+    from imagejobs.dal.image_store import S3ImageStore, s3_client
+
+    url, _ = S3ImageStore(resources.bucket_name, s3_client()).presigned_post(
+        "uploads/t/up_1", max_bytes=10, expires_in=60
+    )
+
+    # Then the page may call exactly its origin
+    parts = urlsplit(url)
+    assert web.upload_origin == f"{parts.scheme}://{parts.netloc}"
+    assert f"connect-src 'self' {web.upload_origin};" in web.policy
 
 
 def referenced_assets() -> set[str]:

@@ -5,7 +5,8 @@
 Stages, in order (STAGES): render cost per format and size, per style and per edit
 (bench_render), cold start and warm overhead per function against a boto3 floor (bench_cold), a
 cProfile of the slowest cold start, then on LocalStack the developer loop (bench_e2e), the
-stack's memory at rest just after it started, idle jobs one at a time, rounds of the load run,
+stack's memory at rest just after it started, idle jobs one at a time, a 1 MP upload to a
+finished fast upscale and the worker's peak memory for it (bench_images), rounds of the load run,
 the memory after it (bench_chain), a burst at a model's request quota (bench_quota), the soak
 (bench_soak), `make test` here and `make test` and `make demo` in a fresh clone (FULL=1), and
 the developer loop's shortcuts (bench_devloop). Last, each figure against its target
@@ -13,8 +14,7 @@ the developer loop's shortcuts (bench_devloop). Last, each figure against its ta
 in-process figure comes with its floor from the same run; nothing here asserts a speed. The JSON
 goes to out/bench/, the charts to tests/perf/charts/ (docs/performance.md shows them), and the
 JSON file's path is the last line printed. docs/performance.md's figures come from a run
-committed under docs/bench/
-(tests/perf/performance_page.py).
+committed under docs/bench/ (tests/perf/performance_page.py).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from tests.perf import (
     bench_cost,
     bench_devloop,
     bench_e2e,
+    bench_images,
     bench_quota,
     bench_render,
     bench_soak,
@@ -193,6 +194,15 @@ STAGES: list[Stage] = [
         needs_stack=True,
     ),
     Stage(
+        "upload_upscale",
+        lambda a: (
+            f"images in: a {a.upscale_side}x{a.upscale_side} upload to a finished fast upscale,"
+            f" {a.upscale_rounds} rounds"
+        ),
+        lambda a, f: bench_images.run(a.upscale_rounds, a.upscale_side),
+        needs_stack=True,
+    ),
+    Stage(
         "load",
         lambda a: (
             f"end to end: {a.jobs} jobs at concurrency {a.concurrency}, {a.load_rounds} rounds"
@@ -322,6 +332,13 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--idle-rounds", type=int, default=7, help="idle jobs, one at a time")
     parser.add_argument("--load-rounds", type=int, default=3, help="rounds of the load run")
+    parser.add_argument(
+        "--upscale-side",
+        type=int,
+        default=bench_images.SIDE,
+        help="side of the photo uploaded and upscaled x4 (default 1024: 1 MP to 16 MP)",
+    )
+    parser.add_argument("--upscale-rounds", type=int, default=3, help="rounds of the upscale")
     parser.add_argument("--skip-e2e", action="store_true", help="in-process stages only")
     parser.add_argument(
         "--only", nargs="+", choices=[stage.key for stage in STAGES], help="only these stages"

@@ -481,6 +481,29 @@ def _comparison(targets: list[Target]) -> Callable[[Figures, Sequence[Figures]],
     return section
 
 
+def _images_in(figures: Figures, runs: Sequence[Figures]) -> list[str]:
+    """The upload_upscale stage: of the page's run, else of the newest run the section names
+    that has it (a run of that stage alone, `make bench` with `--only upload_upscale`)."""
+    source = next((run for run in (figures, *reversed(runs)) if run.get("upload_upscale")), None)
+    if source is None:
+        return [NOT_MEASURED]
+    run = source["upload_upscale"]
+    side, (width, height) = run["input"]["side"], run["result"]
+    peak = "Worker peak RSS" + (", reset each round" if run["peak_per_round"] else "")
+    rows = [
+        ["Upload (POST /uploads, then the POST to S3)", _spread(run["upload_ms"], 0), "ms"],
+        ["Submit (POST /jobs: the upload read and checked)", _spread(run["submit_ms"], 0), "ms"],
+        ["Upload → succeeded", _spread(run["upload_to_succeeded_ms"], 0), "ms"],
+        [peak, _spread(run["worker_peak_rss_mib"], 0), "MiB"],
+    ]
+    return _captioned(
+        f"{label(source)}: a {side}{TIMES}{side} JPEG ({_num(run['input']['bytes'])} bytes)"
+        f" to a fast upscale of {width}{TIMES}{height}, {run['rounds']} warm rounds after one"
+        " uncounted; median (range).",
+        _table(["Step", "Median (range)", "Unit"], rows, "lrl"),
+    )
+
+
 SECTIONS: dict[str, Callable[[Figures, Sequence[Figures]], list[str]]] = {
     "run": _run,
     "targets-issue-12": _comparison(TARGETS),
@@ -494,6 +517,7 @@ SECTIONS: dict[str, Callable[[Figures, Sequence[Figures]], list[str]]] = {
     "developer-loop": _developer_loop,
     "memory": _memory,
     "end-to-end": _end_to_end,
+    "images-in": _images_in,
     "stage-times": _stage_times,
 }
 

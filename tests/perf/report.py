@@ -205,6 +205,20 @@ def _idle(idle: Any) -> list[str]:
     ]
 
 
+def _upload_upscale(run: Any) -> list[str]:
+    """A photo uploaded with the presigned POST to a finished fast upscale, warm."""
+    side, (width, height) = run["input"]["side"], run["result"]
+    peak = "" if run["peak_per_round"] else " (the environment's lifetime peak: not reset)"
+    return [
+        f"Images in: a {side}x{side} JPEG ({run['input']['bytes']:,} bytes) uploaded, to a finished"
+        f" fast upscale ({width}x{height}), {run['rounds']} rounds: median (min-max)",
+        f"  upload (POST /uploads + S3) {_spread(run['upload_ms'], 0, ' ms')}; submit"
+        f" {_spread(run['submit_ms'], 0, ' ms')}; upload -> succeeded"
+        f" {_spread(run['upload_to_succeeded_ms'], 0, ' ms')}",
+        f"  worker peak RSS {_spread(run['worker_peak_rss_mib'], 0, ' MiB')}{peak}",
+    ]
+
+
 def _memory(title: str) -> Callable[[Any], list[str]]:
     def section(memory: Any) -> list[str]:
         per_function = ", ".join(
@@ -270,6 +284,7 @@ _SECTIONS = (
     ("developer_loop", _developer_loop),
     ("memory_after_start", _memory("Memory at rest after start-up")),
     ("idle", _idle),
+    ("upload_upscale", _upload_upscale),
     ("load", _load),
     ("memory_after_load", _memory("Memory at rest after the load")),
     ("quota", bench_quota.lines),

@@ -383,6 +383,19 @@ def test_the_bucket_is_private_and_encrypted() -> None:
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
 
 
+def test_only_the_apis_pages_may_read_an_uploads_answer_from_the_bucket() -> None:
+    # Given the bucket's CORS rules
+    [rule] = template.properties("ImagesBucket")["CorsConfiguration"]["CorsRules"]
+
+    # Then a page of an API Gateway API of the Region may POST (the presigned upload) and read
+    # the answer; nothing else, and from no other origin
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [
+        {"Fn::Sub": "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    ]
+    assert "AllowedHeaders" not in rule  # a form POST is a simple request: no preflight
+
+
 def test_the_table_expires_jobs_by_ttl_and_bills_on_demand() -> None:
     # Given the jobs table
     table = template.properties("JobsTable")

@@ -16,13 +16,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
+from botocore.config import Config
+
+from imagejobs.dal.image_store import S3ImageStore
 from imagejobs.engines.catalogue import CATALOGUE
 from imagejobs.logic.models import list_models
-from imagejobs.models.api import job_view
+from imagejobs.logic.uploads import create_upload
+from imagejobs.models.api import UploadView, job_view
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
 from imagejobs.models.lifecycle import ModelLifecycle
 from imagejobs.settings import ModelSettings
@@ -31,6 +39,10 @@ from tests.support.jobs import make_job
 
 JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
 DROP = "drop"
+# Where the stand-in takes presigned POSTs, as S3 would (path-style: /<bucket>).
+BUCKET = "images"
+UPLOADS = "POST /v1/uploads"
+S3_POST = f"POST /{BUCKET}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,24 @@ class Received:
     path: str
     query: str
     headers: dict[str, str]
+    # The JSON body, parsed; None for any other.
     body: Any
+    raw: bytes = b""
+
+    def form(self) -> list[tuple[str, str | None, str | None, bytes]]:
+        """A multipart/form-data body's parts in order: (name, filename, content type,
+        value), read with the standard library's MIME parser."""
+        envelope = f"Content-Type: {self.headers['content-type']}\r\n\r\n".encode()
+        message = message_from_bytes(envelope + self.raw)
+        assert message.is_multipart(), self.headers["content-type"]
+        return [_part(part) for part in message.get_payload()]  # type: ignore[union-attr]
+
+
+def _part(part: Message) -> tuple[str, str | None, str | None, bytes]:
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    kind = part.get("Content-Type")
+    return part.get_param("name", header="content-disposition"), part.get_filename(), kind, payload  # type: ignore[return-value]
 
 
 @dataclass
@@ -110,6 +139,33 @@ def models_body(*lifecycles: ModelLifecycle, default: str = "pillow") -> dict[st
     return list_models(settings, known).model_dump(mode="json")
 
 
+def upload_body(standin: StandIn, max_bytes: int = 20 * 1024 * 1024) -> dict[str, Any]:
+    """`POST /uploads` as the service answers it: a real presigned POST (the service's own
+    signer, boto3's), made for the stand-in's address, so the file comes back to it."""
+    origin = standin.url.split("/v1/")[0]
+    client = boto3.client(
+        "s3",
+        endpoint_url=origin,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # a signature nothing checks
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    upload = create_upload(
+        "owner", signer=S3ImageStore(BUCKET, client), max_bytes=max_bytes, now=datetime.now(UTC)
+    )
+    return UploadView.model_validate(upload, from_attributes=True).model_dump(mode="json")
+
+
+def take_uploads(standin: StandIn, max_bytes: int = 20 * 1024 * 1024) -> dict[str, Any]:
+    """Scripts `POST /uploads` with the service's answer (`upload_body`) and S3's 204 for the
+    file; returns the answer."""
+    offered = upload_body(standin, max_bytes)
+    standin.script(UPLOADS, Scripted(201, offered))
+    standin.script(S3_POST, Scripted(204, raw=b""))
+    return offered
+
+
 def _hung_up_within(connection: socket.socket, seconds: float) -> bool:
     """Waits `seconds` for the answer's time, or until the client closes the connection."""
     readable, _, _ = select.select([connection], [], [], seconds)
@@ -163,8 +219,9 @@ def running_standin() -> Iterator[StandIn]:
             length = int(self.headers.get("Content-Length") or 0)
             data = self.rfile.read(length) if length else b""
             headers = {name.lower(): value for name, value in self.headers.items()}
-            body = json.loads(data) if data else None
-            received = Received(self.command, parts.path, parts.query, headers, body)
+            is_json = headers.get("content-type", "").startswith("application/json")
+            body = json.loads(data) if data and is_json else None
+            received = Received(self.command, parts.path, parts.query, headers, body, data)
             standin.received.append(received)
             answer = standin._next(f"{self.command} {parts.path}")
             if answer == DROP:

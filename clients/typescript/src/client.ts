@@ -6,11 +6,18 @@
  *     const job = await client.jobs.create({ prompt: "a red fox" }, { wait: 20 });
  *     const png = await client.download(job.images[0]!);
  *     const models = await client.models.list();
+ *     const cutout = await client.jobs.create(
+ *       { task: "remove-background", image: jobImage(job) },
+ *       { wait: true },
+ *     );
  */
 
 import { Conflict, WaitTimeout } from "./errors.js";
+import { isFile } from "./images.js";
 import { type Answer, type ClientOptions, MAX_SERVER_WAIT, sleep, Transport } from "./transport.js";
 import {
+  type CreateRequest,
+  IMAGE_FIELDS,
   type Image,
   type Job,
   type JobList,
@@ -20,6 +27,7 @@ import {
   type ModelList,
   isTerminal,
 } from "./types.js";
+import { Uploads } from "./uploads.js";
 
 /** The longest one wait may take: `wait: true` means "until it ends", within this. */
 const UNTIL_ENDED = 600;
@@ -69,12 +77,14 @@ export function cancelAfter(value: string | number): string {
 export class Client {
   readonly jobs: Jobs;
   readonly models: Models;
+  readonly uploads: Uploads;
   private readonly transport: Transport;
 
   /** The imagejobs API at `apiUrl` (the stage's URL, e.g. `https://…/v1/`). */
   constructor(apiUrl: string, options: ClientOptions = {}) {
     this.transport = new Transport(apiUrl, options);
-    this.jobs = new Jobs(this.transport);
+    this.uploads = new Uploads(this.transport);
+    this.jobs = new Jobs(this.transport, this.uploads);
     this.models = new Models(this.transport);
   }
 
@@ -88,14 +98,21 @@ export class Client {
 }
 
 export class Jobs {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    private readonly uploads: Uploads,
+  ) {}
 
   /**
-   * Submits a job. Every create sends an Idempotency-Key, so a retry after a lost answer
-   * returns the same job; one that meets `409 request_in_progress` (its own earlier attempt,
-   * still being processed) waits and tries again.
+   * Submits a job. An edit names its `task` and takes `image` (and `mask`, `style_image`) as any
+   * `ImageSource`: a file is uploaded first (`uploads.create`), and the job names the upload.
+   * `NotFound` naming the field if an upload or job named is not yours (or has expired).
+   *
+   * Every create sends an Idempotency-Key, so a retry after a lost answer returns the same job;
+   * one that meets `409 request_in_progress` (its own earlier attempt, still being processed)
+   * waits and tries again.
    */
-  async create(request: JobRequest, options: CreateOptions = {}): Promise<Job> {
+  async create(request: CreateRequest, options: CreateOptions = {}): Promise<Job> {
     const seconds = options.wait === true ? UNTIL_ENDED : options.wait || undefined;
     const started = Date.now();
     const headers: Record<string, string> = {
@@ -104,11 +121,20 @@ export class Jobs {
     if (options.cancelAfter !== undefined)
       headers["Cancel-After"] = cancelAfter(options.cancelAfter);
     const { signal } = options;
+    // Each image as the API takes it, files uploaded first (once: a retried create below sends
+    // the same upload ids).
+    const body: JobRequest = { ...request } as JobRequest;
+    for (const field of IMAGE_FIELDS) {
+      const given = request[field];
+      if (isFile(given)) {
+        body[field] = { upload_id: await this.uploads.create(given, signal ? { signal } : {}) };
+      }
+    }
     let answer: Answer | undefined;
     for (let attempt = 0; answer === undefined; attempt++) {
       try {
         answer = await this.transport.call("POST", "jobs", {
-          body: request,
+          body,
           headers,
           wait: seconds,
           signal,

@@ -57,7 +57,11 @@ export class ValidationError extends BadRequest {
 export class Forbidden extends ApiError {
   override name = "Forbidden";
 }
-/** 404: no such job (or not yours: both answer the same). */
+/**
+ * 404: no such job (or not yours: both answer the same). On a create, `field` names the image
+ * (`image`, `mask`, `style_image`) whose upload or job you do not have: expired, never sent,
+ * or another key's.
+ */
 export class NotFound extends ApiError {
   override name = "NotFound";
 }
@@ -86,6 +90,14 @@ export class ServiceUnavailable extends ApiError {
 /** Any other 5xx. */
 export class ServerError extends ApiError {
   override name = "ServerError";
+}
+/**
+ * S3 refused an upload's file: `code` is S3's (`EntityTooLarge`: over the deployment's limit;
+ * `AccessDenied`: the presigned POST expired, or its policy refused the file); `field` is
+ * `file`.
+ */
+export class UploadFailed extends ApiError {
+  override name = "UploadFailed";
 }
 
 type ApiErrorClass = new (...args: ConstructorParameters<typeof ApiError>) => ApiError;

@@ -1881,6 +1881,15 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayRefusal"];
                 };
             };
+            /** @description An image the request names (an upload, or an image of a job) that this API key does not have: it expired, was never sent, or is another key's; `detail` names the field */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A request with this Idempotency-Key is still in progress (retry after Retry-After) */
             409: {
                 headers: {

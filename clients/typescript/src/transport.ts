@@ -54,12 +54,13 @@ interface Outgoing {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: string | undefined;
+  /** A string, or a form that fetch encodes (multipart/form-data, with its length). */
+  body?: string | FormData | undefined;
   timeout: number;
   signal?: AbortSignal | undefined;
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   headers: Headers;
   content: Uint8Array;
@@ -129,6 +130,21 @@ export class Transport {
     });
     if (reply.status >= 400) throw errorFor(reply.status, undefined, undefined);
     return reply.content;
+  }
+
+  /**
+   * POSTs a multipart form (a presigned S3 POST), retried by the rules; the API key is never
+   * sent there. The answer, whatever its status: the caller reads the error its way.
+   */
+  postForm(url: string, form: FormData, signal?: AbortSignal): Promise<Reply> {
+    return this.exchange({
+      method: "POST",
+      url: new URL(url),
+      headers: {},
+      body: form,
+      timeout: this.timeout,
+      signal,
+    });
   }
 
   /** Seconds to wait before the next attempt, after `failures` failed ones in a row. */

@@ -390,6 +390,16 @@ describe("models", () => {
           ["stability.sd3-5-large-v1:0", false, "legacy", true],
         ],
       );
+      // And each model's tasks say what they take and give
+      const tasks = models[0]!.tasks;
+      const cutout = tasks.find((t) => t.task === "remove-background");
+      assert.deepEqual([cutout?.alpha, cutout?.prompt, cutout?.images], [true, "none", ["image"]]);
+      const outpaint = tasks.find((t) => t.task === "outpaint");
+      assert.deepEqual(Object.keys(outpaint?.numbers ?? {}), ["left", "right", "up", "down"]);
+      assert.equal(
+        models[1]!.tasks.find((t) => t.task === "image-to-image")?.numbers["strength"]?.max,
+        1,
+      );
     }));
 
   test("list refused is a typed error", () =>

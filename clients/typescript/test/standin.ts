@@ -11,10 +11,14 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-import type { Job, JobStatus, Model, ModelList } from "../src/index.js";
+import type { Job, JobStatus, Model, ModelList, ModelTask, Upload } from "../src/index.js";
 
 export const JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14";
 export const DROP = "drop";
+export const UPLOAD_ID = "up_0123456789abcdef0123456789abcdef";
+/** Where the stand-in takes presigned POSTs, as S3 would (path-style: /<bucket>). */
+export const UPLOADS = "POST /v1/uploads";
+export const S3_POST = "POST /images";
 
 export interface Scripted {
   status: number;
@@ -30,7 +34,16 @@ export interface Received {
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
+  /** The JSON body, parsed; undefined for any other. */
   body: unknown;
+  raw: Buffer;
+}
+
+/** A multipart/form-data body's parts, in order, as fetch's own parser reads them. */
+export async function formOf(received: Received): Promise<[string, string | File][]> {
+  const type = String(received.headers["content-type"]);
+  const form = await new Response(received.raw, { headers: { "content-type": type } }).formData();
+  return [...form.entries()];
 }
 
 export class StandIn {
@@ -77,14 +90,16 @@ export class StandIn {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString();
+    const raw = Buffer.concat(chunks);
     const url = new URL(request.url ?? "/", "http://standin");
+    const json = String(request.headers["content-type"]).startsWith("application/json");
     const received: Received = {
       method: request.method ?? "",
       path: url.pathname,
       query: url.searchParams,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: raw.length && json ? JSON.parse(raw.toString()) : undefined,
+      raw,
     };
     this.received.push(received);
     const answer = this.next(`${received.method} ${received.path}`);
@@ -203,7 +218,49 @@ export function jobBody(
   };
 }
 
+/** `POST /uploads` as the service answers it (the fields of a SigV4 presigned POST). */
+export function uploadBody(api: StandIn, maxBytes = 20 * 1024 * 1024): Upload {
+  return {
+    upload_id: UPLOAD_ID,
+    url: new URL("/images", api.url).href,
+    fields: {
+      key: `uploads/owner/${UPLOAD_ID}`,
+      "x-amz-algorithm": "AWS4-HMAC-SHA256",
+      "x-amz-credential": "AKIA/20261206/us-east-1/s3/aws4_request",
+      "x-amz-date": "20261206T080000Z",
+      policy: "eyJjb25kaXRpb25zIjogW119",
+      "x-amz-signature": "0".repeat(64),
+    },
+    expires_at: "2026-12-06T08:15:00Z",
+    max_bytes: maxBytes,
+  };
+}
+
 const RATIOS: Model["parameters"]["aspect_ratios"] = ["1:1", "16:9", "2:3", "3:2", "9:16"];
+
+/** A task as GET /models shows it: `changes` on a plain text-to-image. */
+function task(name: ModelTask["task"], changes: Partial<ModelTask> = {}): ModelTask {
+  return {
+    task: name,
+    images: [],
+    mask: false,
+    prompt: "required",
+    numbers: {},
+    texts: [],
+    aspect_ratio: name === "text-to-image",
+    modes: [],
+    alpha: false,
+    seeded: true,
+    output: "the aspect ratio's size",
+    ...changes,
+  };
+}
+
+const IMAGE_TO_IMAGE = task("image-to-image", {
+  images: ["image"],
+  numbers: { strength: { min: 0, max: 1, default: 0.5 } },
+  output: "the input image's size",
+});
 
 /**
  * `GET /models` of a deployment offering the built-in renderer (the default) and SD3.5 Large,
@@ -226,7 +283,24 @@ export function modelsBody(): ModelList {
         name: "Built-in renderer",
         provider: "imagejobs",
         default: true,
-        tasks: ["text-to-image", "image-to-image"],
+        tasks: [
+          task("text-to-image"),
+          IMAGE_TO_IMAGE,
+          task("outpaint", {
+            images: ["image"],
+            prompt: "optional",
+            numbers: Object.fromEntries(
+              ["left", "right", "up", "down"].map((m) => [m, { min: 0, max: 2000, default: 0 }]),
+            ),
+            output: "the input image plus the margins",
+          }),
+          task("remove-background", {
+            images: ["image"],
+            prompt: "none",
+            alpha: true,
+            seeded: false,
+          }),
+        ],
         parameters: {
           prompt: common.prompt,
           negative_prompt: true,
@@ -236,7 +310,6 @@ export function modelsBody(): ModelList {
           num_images: common.num_images,
           formats: ["png", "jpeg", "webp"],
           guidance: { min: 1.1, max: 10, default: 6.5 },
-          strength: { min: 0, max: 1, default: 0.5 },
           image: null,
         },
         price_per_image_usd: 0,
@@ -248,7 +321,7 @@ export function modelsBody(): ModelList {
         id: "stability.sd3-5-large-v1:0",
         name: "Stable Diffusion 3.5 Large",
         default: false,
-        tasks: ["text-to-image", "image-to-image"],
+        tasks: [task("text-to-image"), IMAGE_TO_IMAGE],
         parameters: {
           prompt: common.prompt,
           negative_prompt: true,
@@ -258,7 +331,6 @@ export function modelsBody(): ModelList {
           num_images: common.num_images,
           formats: ["png"],
           guidance: null,
-          strength: { min: 0, max: 1, default: 0.5 },
           image: null,
         },
         price_per_image_usd: 0.08,

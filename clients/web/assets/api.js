@@ -24,6 +24,18 @@ export class ApiError extends Error {
   }
 }
 
+/** An upload S3 refused, or one refused before it was sent: an error about `field`. */
+export class UploadError extends ApiError {
+  constructor(field, message, status = 422) {
+    super(status, null, message);
+    this.field = field;
+  }
+
+  get fieldErrors() {
+    return [{ field: this.field, message: this.message }];
+  }
+}
+
 export class NoKeyError extends Error {
   constructor() {
     super("Enter your API key first.");
@@ -77,7 +89,63 @@ async function request(method, path, { body, key = true, signal } = {}) {
   return parsed;
 }
 
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG = [0xff, 0xd8, 0xff];
+const startsWith = (bytes, magic, at = 0) => magic.every((byte, i) => bytes[at + i] === byte);
+
+/** The media type of an image from its first bytes: what the API takes, or an Error. */
+export function mediaType(bytes) {
+  if (startsWith(bytes, PNG)) return "image/png";
+  if (startsWith(bytes, JPEG)) return "image/jpeg";
+  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) {
+    return "image/webp";
+  }
+  throw new Error("not a PNG, JPEG or WebP image.");
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Sends an image straight to S3 with the presigned POST that POST /uploads answers (the signed
+ * fields, the Content-Type read from the bytes, the file last); its upload id. A refusal is an
+ * UploadError about `field`, with S3's own words.
+ */
+async function upload(blob, field) {
+  const type = mediaType(new Uint8Array(await blob.slice(0, 12).arrayBuffer()));
+  const offer = await request("POST", "uploads");
+  if (blob.size > offer.max_bytes) {
+    throw new UploadError(
+      field,
+      `This image is ${megabytes(blob.size)}; this deployment takes images up to ${megabytes(offer.max_bytes)}.`,
+    );
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(offer.fields)) form.append(name, value);
+  form.append("Content-Type", type);
+  form.append("file", blob, "image." + type.split("/")[1]);
+  let response;
+  try {
+    response = await fetch(offer.url, {
+      method: "POST",
+      body: form,
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    throw new UploadError(field, "The image could not be sent; check the connection and retry.", 0);
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    const said = /<Message>([^<]{1,500})<\/Message>/.exec(text)?.[1] || `HTTP ${response.status}`;
+    throw new UploadError(field, `The image was refused: ${said}`, response.status);
+  }
+  return offer.upload_id;
+}
+
 export const api = {
+  upload,
   config: () => request("GET", "config", { key: false }),
   models: () => request("GET", "models"),
   submit: (parameters) => request("POST", "jobs", { body: parameters }),

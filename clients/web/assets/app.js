@@ -1,7 +1,8 @@
 // Wires the page: the key, the limits (GET /config, no key needed), the models (GET /models,
-// once a key is accepted), the form, the job, history.
+// once a key is accepted), the form (with the image an edit takes, uploaded as it is sent),
+// the job, history.
 
-import { api, apiKey, ApiError, NoKeyError } from "./api.js";
+import { api, apiKey, ApiError, NoKeyError, UploadError } from "./api.js";
 import { JobForm } from "./form.js";
 import { History } from "./history.js";
 import { JobPanel } from "./job.js";
@@ -37,6 +38,7 @@ const panel = new JobPanel({
   },
   onSettled: () => history.reload(),
   onError,
+  onEdit: (image) => form && form.editImage(image),
 });
 const history = new History({ onOpen: (job) => openJob(job), onError });
 
@@ -100,10 +102,25 @@ $("job-form").addEventListener("submit", async (event) => {
       await useKey(typed);
       if (!apiKey.get()) return; // refused: the key field says so
     }
-    const job = await api.submit(form.read());
-    panel.open(job, { focus: true });
+    const body = form.read();
+    const inputs = await form.inputs();
+    if (inputs === null) return; // the form says what is missing
+    // Files (chosen, dropped, or the painted mask) go to S3 first; the job names them.
+    for (const [field, given] of Object.entries(inputs)) {
+      if (given instanceof Blob) {
+        form.busy(true, "Uploading…");
+        body[field] = { upload_id: await api.upload(given, field) };
+      } else {
+        body[field] = given;
+      }
+    }
+    form.busy(true);
+    const job = await api.submit(body);
+    panel.open(job, { focus: true, before: inputs.image ? form.before() : null });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 422) {
+    if (error instanceof UploadError || (error instanceof ApiError && error.status === 404 && error.fieldErrors.length)) {
+      form.showErrors(error.fieldErrors, error.message);
+    } else if (error instanceof ApiError && error.status === 422) {
       form.showErrors(error.fieldErrors, error.message);
     } else if (error instanceof ApiError && error.status === 400) {
       form.showFormError(error.message);

@@ -1,7 +1,9 @@
-// The generate form: built from GET /config and the chosen model (GET /models), read into a
-// POST /jobs body, and told which fields the API refused. No limit is written here: they all
-// come from the deployment and its models.
+// The generate form: built from GET /config and the chosen model (GET /models) and task, read
+// into a POST /jobs body, and told which fields the API refused. No limit is written here: they
+// all come from the deployment and its models. The task's own fields are task.js's, the image
+// and its mask editor.js's.
 
+import { ImageEditor } from "./editor.js";
 import {
   defaultModel,
   lifecycleText,
@@ -10,6 +12,7 @@ import {
   ratioLabel,
   usable,
 } from "./models.js";
+import { TaskFields } from "./task.js";
 
 const PRESETS = [
   [512, 512, "Square"],
@@ -21,12 +24,16 @@ const PRESETS = [
   [576, 1024, "Tall 9:16"],
 ];
 const FIELDS = [
-  "prompt", "negative_prompt", "model", "size", "width", "height", "num_images", "format",
+  "prompt", "negative_prompt", "model", "task", "size", "width", "height", "num_images", "format",
   "quality", "style", "seed", "guidance",
 ];
 // The API's names for a field that the form shows under another input.
 const ALIASES = { cfg_scale: "guidance", aspect_ratio: "size" };
+// The inputs the image fields' errors are tied to.
+const INPUTS = { image: "image-file", mask: "mask-canvas" };
 const RATIO = "ratio:";
+// A task that gives transparency (remove-background) needs a format that keeps it.
+const OPAQUE_FORMATS = ["jpeg"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -62,6 +69,8 @@ export class JobForm {
     this.config = config;
     this.form = $("job-form");
     this.models = [defaultModel(config)];
+    this.editor = new ImageEditor();
+    this.tasks = new TaskFields({ onChange: (task) => this.applyTask(task) });
     this.build();
   }
 
@@ -82,6 +91,11 @@ export class JobForm {
     for (const id of ["width", "height"]) $(id).addEventListener("input", () => this.matchPreset());
     $("format").addEventListener("change", () => this.showQuality());
     for (const id of FIELDS) $(id).addEventListener("input", () => this.clearError(id));
+    // The task's own fields come and go: their errors clear as they are typed in.
+    for (const box of ["task-fields", "margins"]) {
+      $(box).addEventListener("input", (event) => this.clearError(event.target.id));
+    }
+    $("margins").addEventListener("input", () => this.editor.layout());
     this.renderModels();
     $("model-hint").textContent = "Enter your API key to choose among this deployment's models.";
   }
@@ -129,28 +143,66 @@ export class JobForm {
     $("prompt").maxLength = p.prompt.max_length;
     $("prompt-hint").textContent = `Up to ${p.prompt.max_length} characters.`;
     $("negative_prompt").maxLength = p.prompt.max_length;
-    $("negative_prompt-field").hidden = !p.negative_prompt;
 
     this.renderSizes();
     setRange($("num_images"), p.num_images);
-    const formats = p.formats.filter((name) => c.formats.includes(name));
-    const format = formats.includes(c.default_format) ? c.default_format : formats[0];
-    refill($("format"), formats.map((name) => option(name, name.toUpperCase())), format);
-    this.showQuality();
     setRange($("seed"), p.seed);
 
     // A model that takes no guidance is refused one: the field goes, with what was typed.
     const guidance = p.guidance;
-    $("guidance-field").hidden = !guidance;
-    if (!guidance) {
-      $("guidance").value = "";
-      return;
-    }
+    if (!guidance) $("guidance").value = "";
+    this.tasks.useModel(m);
+    if (!guidance) return;
     setRange($("guidance"), guidance);
     $("guidance").placeholder = guidance.default == null ? "" : String(guidance.default);
     const preset = guidance.default == null ? "" : ` (default ${guidance.default})`;
     $("guidance-hint").textContent =
       `${guidance.min}–${guidance.max}: how closely to follow the prompt${preset}.`;
+  }
+
+  /**
+   * Shows what the chosen task takes (a TaskView): its prompt (needed, optional or none), a size
+   * only when it draws one, formats with transparency when it gives it, its image and fields.
+   */
+  applyTask(task) {
+    const c = this.config;
+    const p = this.model.parameters;
+    const prompt = task.prompt !== "none";
+    $("prompt-field").hidden = !prompt;
+    const label = $("prompt-label");
+    label.replaceChildren("Prompt");
+    if (task.prompt === "optional") {
+      const note = document.createElement("span");
+      note.className = "optional";
+      note.textContent = " (optional)";
+      label.append(note);
+    }
+    $("prompt").required = task.prompt === "required";
+    $("negative_prompt-field").hidden = !(p.negative_prompt && prompt);
+    $("style-field").hidden = !prompt;
+    $("guidance-field").hidden = !(p.guidance && prompt);
+    $("size-field").hidden = !task.aspect_ratio;
+    // Every seed gives the same image: a job of this task asks for one (left to the API).
+    $("num_images-field").hidden = !task.seeded;
+    this.showSizeFields();
+    const formats = p.formats.filter(
+      (name) => c.formats.includes(name) && !(task.alpha && OPAQUE_FORMATS.includes(name)),
+    );
+    const format = formats.includes(c.default_format) ? c.default_format : formats[0];
+    refill($("format"), formats.map((name) => option(name, name.toUpperCase())), format);
+    this.showQuality();
+    this.editor.applyTask(task);
+  }
+
+  /** An image of a finished job, to edit: a task that takes one is chosen if need be. */
+  async editImage(image) {
+    if (!this.tasks.current.images.includes("image")) {
+      const first = this.model.tasks.find((t) => t.images.includes("image"));
+      if (!first || !this.tasks.choose(first.task)) return;
+    }
+    await this.editor.useJobImage(image);
+    $("generate").scrollIntoView({ block: "start" });
+    $("task").focus();
   }
 
   /** The model's aspect ratios, and for a model that draws any size, sizes in pixels. */
@@ -184,7 +236,7 @@ export class JobForm {
 
   showSizeFields() {
     const ratio = $("size").value.startsWith(RATIO);
-    $("size-pair").hidden = ratio;
+    $("size-pair").hidden = ratio || $("size-field").hidden;
     const side = this.side();
     $("size-hint").textContent = ratio
       ? `${this.model.name} chooses the size for this shape; each image reports its own.`
@@ -218,34 +270,53 @@ export class JobForm {
     if (!lossy) $("quality").value = "";
   }
 
-  /** The POST /jobs body: what the user typed, empty optional fields left out. */
+  /**
+   * The POST /jobs body: what the user typed, empty optional fields left out, the task's own;
+   * its images are the editor's, each a file to upload or a reference (`inputs`).
+   */
   read() {
-    const body = { prompt: $("prompt").value, model: $("model").value };
+    const body = { model: $("model").value };
     const text = (id) => $(id).value.trim();
     const number = (id) => (text(id) === "" ? undefined : Number(text(id)));
     const shown = (id) => !$(id).closest("[hidden]");
+    if (shown("prompt") && ($("prompt").required || text("prompt"))) {
+      body.prompt = $("prompt").value;
+    }
     if (shown("negative_prompt") && text("negative_prompt")) {
       body.negative_prompt = $("negative_prompt").value;
     }
     const size = $("size").value;
-    if (size.startsWith(RATIO)) body.aspect_ratio = size.slice(RATIO.length);
+    if (shown("size") && size.startsWith(RATIO)) body.aspect_ratio = size.slice(RATIO.length);
     for (const id of ["width", "height", "num_images", "seed", "guidance"]) {
       const value = number(id);
       if (value !== undefined && shown(id)) body[id] = value;
     }
     body.format = $("format").value;
     if (shown("quality") && number("quality") !== undefined) body.quality = number("quality");
-    body.style = $("style").value;
+    if (shown("style")) body.style = $("style").value;
+    this.tasks.read(body);
     return body;
   }
 
-  /** Fills the form with a job's parameters, its model and seed included. */
+  /** The job's images: each a file to upload or a reference; null if the mask is missing. */
+  inputs() {
+    return this.editor.inputs();
+  }
+
+  /** What the "Before" of a job submitted now shows, if there is a picture of it. */
+  before() {
+    return this.editor.before();
+  }
+
+  /** Fills the form with a job's parameters, its model, task, images and seed included. */
   fill(parameters) {
     if ([...$("model").options].some((o) => o.value === parameters.model && !o.disabled)) {
       $("model").value = parameters.model;
       this.applyModel();
     }
-    $("prompt").value = parameters.prompt;
+    this.tasks.fill(parameters);
+    this.editor.useRecorded(parameters.image, parameters.mask);
+    $("prompt").value = parameters.prompt || "";
     $("negative_prompt").value = parameters.negative_prompt || "";
     const ratio = RATIO + parameters.aspect_ratio;
     if (parameters.width != null && this.side()) {
@@ -267,15 +338,20 @@ export class JobForm {
   }
 
   clearError(id) {
-    const error = $(`${id}-error`);
+    const error = id && $(`${id}-error`);
     if (!error) return;
     error.hidden = true;
     error.textContent = "";
-    $(id).removeAttribute("aria-invalid");
+    $(INPUTS[id] || id)?.removeAttribute("aria-invalid");
+  }
+
+  /** The fields an error may name now: the form's own, the task's, the images. */
+  fieldIds() {
+    return [...FIELDS, ...this.tasks.names, "image", "mask", "style_image"];
   }
 
   clearErrors() {
-    for (const id of FIELDS) this.clearError(id);
+    for (const id of this.fieldIds()) this.clearError(id);
     $("form-error").hidden = true;
   }
 
@@ -286,15 +362,16 @@ export class JobForm {
     const unplaced = [];
     for (const { field, message } of fieldErrors) {
       const id = ALIASES[field] || field;
-      const error = FIELDS.includes(id) ? $(`${id}-error`) : null;
-      if (!error || $(id).closest("[hidden]")) {
+      const error = this.fieldIds().includes(id) ? $(`${id}-error`) : null;
+      const input = $(INPUTS[id] || id);
+      if (!error || !input || input.closest("[hidden]")) {
         unplaced.push(`${field}: ${message}`);
         continue;
       }
       error.textContent = error.hidden ? message : `${error.textContent} ${message}`;
       error.hidden = false;
-      $(id).setAttribute("aria-invalid", "true");
-      first = first || $(id);
+      input.setAttribute("aria-invalid", "true");
+      first = first || input;
     }
     if (unplaced.length || !first) this.showFormError(unplaced.join(" ") || fallback);
     (first || $("submit")).focus();
@@ -305,8 +382,9 @@ export class JobForm {
     $("form-error").hidden = false;
   }
 
-  busy(on) {
+  /** The submit button while a job is sent: "Uploading…", "Submitting…", or itself. */
+  busy(on, doing = "Submitting…") {
     $("submit").disabled = on;
-    $("submit").textContent = on ? "Submitting…" : "Generate";
+    $("submit").textContent = on ? doing : "Generate";
   }
 }

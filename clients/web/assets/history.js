@@ -1,7 +1,7 @@
 // The tenant's own jobs, newest first: a status filter and "load more" through the cursor.
 
 import { api } from "./api.js";
-import { altText, isExpired, unavailable } from "./job.js";
+import { altText, describe, isExpired, unavailable } from "./job.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -98,13 +98,13 @@ export class History {
     }
     const prompt = document.createElement("span");
     prompt.className = "prompt";
-    prompt.textContent = job.parameters.prompt;
+    prompt.textContent = describe(job);
     const status = document.createElement("span");
     status.className = "status";
     status.dataset.status = job.status;
     status.textContent = job.status;
     button.append(thumb, prompt, status);
-    button.setAttribute("aria-label", `${job.status}: ${job.parameters.prompt}. Open this job.`);
+    button.setAttribute("aria-label", `${job.status}: ${describe(job)}. Open this job.`);
     button.addEventListener("click", () => this.onOpen(job));
     item.append(button);
     return item;

@@ -1,7 +1,10 @@
-// One job, shown live: its state, elapsed time, images (at their real size), error, cancel.
-// It polls GET /jobs/{id} with backoff (0.5 s, growing to 4 s) and stops once the job ends.
+// One job, shown live: its state, elapsed time, images (at their real size), error, cancel;
+// for an edit, the image it started from beside its result ("Before" and "After"), and an
+// "Edit" button on each image. It polls GET /jobs/{id} with backoff (0.5 s, growing to 4 s)
+// and stops once the job ends.
 
 import { api, TERMINAL } from "./api.js";
+import { MARGINS, taskName } from "./task.js";
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 4000;
@@ -29,10 +32,22 @@ function extension(format) {
   return format === "jpeg" ? "jpg" : format;
 }
 
+/** What a job is about, in words: its prompt, else its task ("Remove the background"). */
+export function describe(job) {
+  return job.parameters.prompt || taskName(job.parameters.task);
+}
+
 export function altText(job, index) {
   const count = job.images.length;
   const which = count > 1 ? `, image ${index + 1} of ${count}` : "";
-  return `${job.parameters.prompt}${which} (seed ${job.images[index].seed})`;
+  return `${describe(job)}${which} (seed ${job.images[index].seed})`;
+}
+
+/** "an upload, 800 × 600" / "image 1 of job 3f1c9a5e…": where an input image came from. */
+function origin(image) {
+  const size = `${image.width} × ${image.height}`;
+  if (image.source === "job") return `image ${image.index + 1} of job ${image.job_id.slice(0, 8)}…, ${size}`;
+  return `${image.source === "upload" ? "an upload" : "an inline image"}, ${size}`;
 }
 
 /** What replaces a picture that cannot be shown, so no broken image is ever on screen. */
@@ -82,11 +97,14 @@ export function metricRows(job) {
 }
 
 export class JobPanel {
-  constructor({ modelName, onAgain, onSettled, onError }) {
+  constructor({ modelName, onAgain, onSettled, onError, onEdit }) {
     this.modelName = modelName;
     this.onAgain = onAgain;
     this.onSettled = onSettled;
     this.onError = onError;
+    this.onEdit = onEdit;
+    // What each job submitted from this page started from: {url, caption} by job id.
+    this.befores = new Map();
     this.job = null;
     this.timer = null;
     this.ticker = null;
@@ -98,12 +116,15 @@ export class JobPanel {
     );
   }
 
-  /** Shows `job` and, unless it has ended, watches it until it does. */
-  open(job, { focus = false } = {}) {
+  /** Shows `job` and, unless it has ended, watches it until it does. `before`: the picture
+   * it started from, if the page has one ({url, caption}). */
+  open(job, { focus = false, before = null } = {}) {
     this.stop();
     this.generation += 1;
     this.job = null;
+    if (before) this.befores.set(job.job_id, before);
     $("job").hidden = false;
+    this.renderBefore(job, this.generation);
     this.render(job);
     if (focus) $("job").focus();
     if (!TERMINAL.has(job.status)) this.watch(this.generation);
@@ -236,6 +257,14 @@ export class JobPanel {
       );
       img.src = image.url;
       const caption = document.createElement("figcaption");
+      const edit = document.createElement("button");
+      edit.type = "button";
+      edit.className = "quiet edit";
+      edit.textContent = "Edit";
+      edit.setAttribute("aria-label", `Edit image ${index + 1} (seed ${image.seed})`);
+      edit.addEventListener("click", () =>
+        this.onEdit({ job_id: job.job_id, index, url: image.url, width: image.width, height: image.height }),
+      );
       const link = document.createElement("a");
       link.href = image.url;
       link.download = `imagejobs-${job.job_id.slice(0, 8)}-${index + 1}.${extension(image.format)}`;
@@ -245,22 +274,67 @@ export class JobPanel {
         `Download image ${index + 1} (seed ${image.seed})`,
       );
       caption.append(
-        `Seed ${image.seed} · ${image.width} × ${image.height} ${image.format.toUpperCase()} · `,
+        `${job.parameters.image ? "After: " : ""}Seed ${image.seed} · ${image.width} × ${image.height} ${image.format.toUpperCase()} · `,
         link,
+        " ",
+        edit,
       );
       figure.append(img, caption);
       box.append(figure);
     });
   }
 
+  /**
+   * "Before": the picture an edit started from, when the page has it (the file sent from this
+   * page, or the image of a job it named), else what it was, in words.
+   */
+  async renderBefore(job, generation) {
+    const input = job.parameters.image;
+    const figure = $("job-before");
+    figure.hidden = !input;
+    if (!input) return;
+    const img = $("job-before-image");
+    let known = this.befores.get(job.job_id);
+    if (!known && input.source === "job") {
+      try {
+        const source = await api.job(input.job_id);
+        const image = source.images[input.index];
+        if (image && !isExpired(source)) {
+          known = { url: image.url, caption: `Before: ${origin(input)}` };
+        }
+      } catch {
+        // Only the words, then.
+      }
+      if (generation !== this.generation) return;
+    }
+    img.hidden = !known;
+    img.alt = known ? `The image the job started from (${input.width} × ${input.height})` : "";
+    if (known) img.src = known.url;
+    else img.removeAttribute("src");
+    $("job-before-caption").textContent = known ? known.caption : `Before: ${origin(input)}`;
+  }
+
   renderParameters(job) {
     const list = $("job-parameters");
     list.replaceChildren();
     const p = job.parameters;
+    const edits = [
+      ["Image", p.image && origin(p.image)],
+      ["Mask", p.mask && origin(p.mask)],
+      ["Style image", p.style_image && origin(p.style_image)],
+      ["Margins", MARGINS.some((m) => p[m]) ? MARGINS.map((m) => `${m} ${p[m] || 0}`).join(", ") : null],
+      ...["strength", "grow_mask", "mode", "creativity", "control_strength", "fidelity"].map(
+        (name) => [name.replace("_", " ").replace(/^./, (c) => c.toUpperCase()), p[name]],
+      ),
+      ["Search for", p.search_prompt],
+      ["Select", p.select_prompt],
+    ].filter(([, value]) => value != null);
     const rows = [
       ["Job", job.job_id],
       ["Model", this.modelName(p.model)],
-      ["Prompt", p.prompt],
+      ["Task", taskName(p.task)],
+      ...edits,
+      ["Prompt", p.prompt || "—"],
       ["Negative prompt", p.negative_prompt || "—"],
       ["Size", size(p)],
       ["Images", p.num_images],

@@ -21,7 +21,22 @@ export function defaultModel(config) {
     name: config.default_model,
     description: "",
     default: true,
-    tasks: ["text-to-image"],
+    // GET /models' TaskView of text-to-image: the one task known before a key is given.
+    tasks: [
+      {
+        task: "text-to-image",
+        images: [],
+        mask: false,
+        prompt: "required",
+        numbers: {},
+        texts: [],
+        aspect_ratio: true,
+        modes: [],
+        alpha: false,
+        seeded: true,
+        output: "",
+      },
+    ],
     parameters: {
       prompt: config.prompt,
       negative_prompt: true,

@@ -75,5 +75,13 @@ class S3ImageStore:
     def url_origin(self) -> str:
         """The scheme, host and port every `url_for` URL has: presigning is local signing, so
         this makes no request and needs no permission."""
-        parts = urlsplit(self.url_for("images/origin-probe", 60))
-        return f"{parts.scheme}://{parts.netloc}"
+        return _origin(self.url_for("images/origin-probe", 60))
+
+    def post_origin(self) -> str:
+        """The scheme, host and port every `presigned_post` URL has (local signing, too)."""
+        return _origin(self.presigned_post("uploads/origin-probe", max_bytes=1, expires_in=60)[0])
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -161,6 +161,14 @@ _SUBMIT_ERRORS = errors(409, 422, 503)
             **{"Preference-Applied": PREFERENCE_APPLIED_HEADER},
         ),
         **_SUBMIT_ERRORS,
+        **errors(
+            404,
+            described={
+                404: "An image the request names (an upload, or an image of a job) that this"
+                " API key does not have: it expired, was never sent, or is another key's;"
+                " `detail` names the field"
+            },
+        ),
     },
     status_code=202,
 )

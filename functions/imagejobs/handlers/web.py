@@ -32,7 +32,13 @@ from imagejobs.handlers.api_contract import (
 )
 from imagejobs.handlers.request_gate import refuse_before_routing
 from imagejobs.handlers.resolver import Routes, serve_api
-from imagejobs.logic.web import Asset, deployment_config, load_assets, page_headers
+from imagejobs.logic.web import (
+    Asset,
+    content_security_policy,
+    deployment_config,
+    load_assets,
+    page_headers,
+)
 from imagejobs.models.config import ConfigView
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import WebSettings
@@ -44,8 +50,12 @@ API_DOCUMENT = Path(__file__).resolve().parents[2] / "openapi.json"
 
 settings = WebSettings.from_environment()
 assets = load_assets(WEB_ROOT)
-# The page may show pictures from where the status routes' presigned URLs point, only.
-image_origin = S3ImageStore(settings.bucket_name, s3_client()).url_origin()
+# The page may show pictures from where the status routes' presigned URLs point, and send an
+# upload's file where POST /uploads' presigned POSTs point, only.
+_bucket = S3ImageStore(settings.bucket_name, s3_client())
+image_origin = _bucket.url_origin()
+upload_origin = _bucket.post_origin()
+policy = content_security_policy(image_origin, upload_origin)
 config = deployment_config(settings)
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -58,7 +68,7 @@ AssetName = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]*\.[a-z]+$")]
 def _serve(asset: Asset | None) -> Response[str]:
     if asset is None:
         raise NotFoundError  # answered as a route that is not (handlers/http_errors.py)
-    headers = page_headers(asset, image_origin)
+    headers = page_headers(asset, policy)
     if app.current_event.headers.get("If-None-Match") == asset.etag:
         return Response(status_code=HTTPStatus.NOT_MODIFIED.value, body="", headers=headers)
     return Response(

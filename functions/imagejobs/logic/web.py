@@ -43,16 +43,18 @@ def load_assets(root: Path) -> dict[str, Asset]:
     return assets
 
 
-def content_security_policy(image_origin: str) -> str:
+def content_security_policy(image_origin: str, upload_origin: str) -> str:
     """Nothing inline, nothing third-party: scripts, styles and calls from the page's own
-    origin; pictures also from the one origin the presigned image URLs use."""
+    origin; pictures also from the one origin the presigned image URLs use, and from `blob:`
+    (the file a person chose, shown before it is sent: a blob: URL exists only for an object
+    the page's own script made); calls also to the one origin presigned uploads go to."""
     return "; ".join(
         (
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' {image_origin}",
-            "connect-src 'self'",
+            f"img-src 'self' {image_origin} blob:",
+            f"connect-src 'self' {upload_origin}",
             "form-action 'none'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
@@ -60,13 +62,14 @@ def content_security_policy(image_origin: str) -> str:
     )
 
 
-def page_headers(asset: Asset, image_origin: str) -> dict[str, str]:
+def page_headers(asset: Asset, policy: str) -> dict[str, str]:
+    """`policy`: the page's `content_security_policy`."""
     # Without a build step file names carry no hash: browsers revalidate every time (a
     # cheap 304 by ETag) rather than run a stale module beside a fresh one after a deploy.
     return {
         "Cache-Control": "no-cache",
         "ETag": asset.etag,
-        "Content-Security-Policy": content_security_policy(image_origin),
+        "Content-Security-Policy": policy,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Opener-Policy": "same-origin",

@@ -5,14 +5,30 @@ from imagejobs_client import Client
 client = Client(api_url, api_key)
 job = client.jobs.create("a red fox", wait=20)
 job.images[0].download("fox.png")
+cutout = client.jobs.create(task="remove-background", image=Path("photo.jpg"), wait=True)
+bigger = client.jobs.create(task="upscale", mode="fast", image=cutout.images[0], wait=True)
 
 `AsyncClient` is the same for an event loop (`await client.jobs.create(...)`).
-`client.models.list()` lists the models a job may name (`create(..., model=...)`).
+`client.models.list()` lists the models a job may name (`create(..., model=...)`) and the tasks
+each does; `client.uploads.create(file)` uploads an image for a job (`create` does it itself
+when given a file).
 """
 
 from imagejobs_client._transport import ClientOptions
-from imagejobs_client.async_client import AsyncClient, AsyncJobs, AsyncModels
-from imagejobs_client.client import Client, Jobs, Models
+from imagejobs_client.async_client import AsyncClient, AsyncJobs, AsyncModels, AsyncUploads
+from imagejobs_client.catalogue import (
+    FloatSpan,
+    InputLimits,
+    IntRange,
+    LengthLimit,
+    Lifecycle,
+    Model,
+    ModelList,
+    ModelParameters,
+    ModelTask,
+    Price,
+)
+from imagejobs_client.client import Client, Jobs, Models, Uploads
 from imagejobs_client.errors import (
     ApiError,
     BadRequest,
@@ -27,20 +43,19 @@ from imagejobs_client.errors import (
     ServerError,
     ServiceUnavailable,
     UnsupportedMediaType,
+    UploadFailed,
     ValidationError,
     WaitTimeout,
 )
-from imagejobs_client.images import ImageSource, data_url
+from imagejobs_client.images import JobImageRef, UploadRef, data_url
 from imagejobs_client.models import (
     AspectRatio,
     Delivery,
     ErrorBody,
     FieldError,
-    FloatSpan,
     Image,
+    ImageSource,
     InputImage,
-    InputLimits,
-    IntRange,
     Job,
     JobCost,
     JobError,
@@ -50,13 +65,9 @@ from imagejobs_client.models import (
     JobParameters,
     JobRequest,
     JobStatus,
-    LengthLimit,
-    Lifecycle,
-    Model,
-    ModelList,
-    ModelParameters,
-    Price,
     Task,
+    Upload,
+    UpscaleMode,
 )
 
 __all__ = [
@@ -65,6 +76,7 @@ __all__ = [
     "AsyncClient",
     "AsyncJobs",
     "AsyncModels",
+    "AsyncUploads",
     "BadRequest",
     "Client",
     "ClientOptions",
@@ -85,6 +97,7 @@ __all__ = [
     "Job",
     "JobCost",
     "JobError",
+    "JobImageRef",
     "JobList",
     "JobMetrics",
     "JobOptions",
@@ -97,6 +110,7 @@ __all__ = [
     "Model",
     "ModelList",
     "ModelParameters",
+    "ModelTask",
     "Models",
     "NotFound",
     "PayloadTooLarge",
@@ -106,6 +120,11 @@ __all__ = [
     "ServiceUnavailable",
     "Task",
     "UnsupportedMediaType",
+    "Upload",
+    "UploadFailed",
+    "UploadRef",
+    "Uploads",
+    "UpscaleMode",
     "ValidationError",
     "WaitTimeout",
     "data_url",

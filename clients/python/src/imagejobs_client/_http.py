@@ -50,8 +50,9 @@ def _timeout(settings: Settings, read: float | None = None) -> httpx2.Timeout:
 
 
 def _request(send: Send, settings: Settings) -> dict[str, Any]:
-    """`Send` as the arguments of httpx2's `request`."""
-    return {
+    """`Send` as the arguments of httpx2's `request`. A form is encoded by httpx2: its fields
+    first, in order, then the file, with a Content-Length (S3's POST takes no chunked body)."""
+    arguments: dict[str, Any] = {
         "method": send.method,
         "url": send.url,
         "headers": send.headers,
@@ -59,6 +60,11 @@ def _request(send: Send, settings: Settings) -> dict[str, Any]:
         "params": send.query,
         "timeout": _timeout(settings, send.read_timeout),
     }
+    if send.form is not None:
+        file = send.form.file
+        arguments["data"] = send.form.fields
+        arguments["files"] = {file.name: (file.filename, file.data, file.content_type)}
+    return arguments
 
 
 def _reply(response: httpx2.Response) -> Reply:

@@ -15,8 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from imagejobs_client._transport import Answer, Operation, Pause, Transport
+from imagejobs_client._uploads import image_ref
 from imagejobs_client.errors import Conflict, WaitTimeout
-from imagejobs_client.models import Job, JobList, JobOptions, JobRequest, JobStatus
+from imagejobs_client.models import IMAGE_FIELDS, Job, JobList, JobOptions, JobRequest, JobStatus
 
 # The longest one wait may take: `wait=True` means "until it ends", within this.
 UNTIL_ENDED = 600.0
@@ -39,7 +40,7 @@ def create_headers(
 
 def create(
     transport: Transport,
-    prompt: str,
+    prompt: str | None,
     options: JobOptions,
     wait: float | None,
     headers: dict[str, str],
@@ -47,7 +48,13 @@ def create(
     unknown = sorted(options.keys() - JobRequest.model_fields.keys() - {"prompt"})
     if unknown:
         raise TypeError(f"create() got an unexpected keyword argument {unknown[0]!r}")
-    body = JobRequest(prompt=prompt, **options).model_dump(
+    fields: dict[str, Any] = dict(options)
+    # Each image as the request holds it, files uploaded first (once: a retried create
+    # below sends the same upload ids).
+    for name in IMAGE_FIELDS:
+        if fields.get(name) is not None:
+            fields[name] = yield from image_ref(transport, fields[name])
+    body = JobRequest(prompt=prompt, **fields).model_dump(
         mode="json", by_alias=True, exclude_none=True
     )
     seconds = _seconds(wait)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagejobs_client._transport import Operation, Transport
-from imagejobs_client.models import Model, ModelList
+from imagejobs_client.catalogue import Model, ModelList
 
 
 def list_models(transport: Transport) -> Operation[list[Model]]:

@@ -76,8 +76,26 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class FormFile:
+    """A file sent as the last part of a multipart/form-data body."""
+
+    name: str
+    filename: str
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """A multipart/form-data body: the fields in order, then the file (as S3's POST wants)."""
+
+    fields: dict[str, str]
+    file: FormFile
+
+
+@dataclass(frozen=True)
 class Send:
-    """One HTTP exchange for the driver to perform."""
+    """One HTTP exchange for the driver to perform: a `body`, or a `form` to encode."""
 
     method: str
     url: str
@@ -85,6 +103,7 @@ class Send:
     body: bytes | None = None
     query: dict[str, str] | None = None
     read_timeout: float = 30.0
+    form: Form | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +209,16 @@ class Transport:
         if reply.status >= 400:
             raise error_for(reply.status, None, None)
         return reply.content
+
+    def post_form(self, url: str, form: Form) -> Operation[Reply]:
+        """POSTs a multipart form (a presigned S3 POST); the API key is never sent there. The
+        answer, whatever its status: the caller reads the error its way."""
+        headers = {"User-Agent": self.settings.user_agent}
+        return (
+            yield from self._exchange(
+                Send("POST", url, headers, None, None, self.settings.timeout, form)
+            )
+        )
 
     def attach(self, job: Job) -> Job:
         """The job, its images able to download themselves through this transport."""

@@ -16,10 +16,12 @@ from datetime import timedelta
 
 from typing_extensions import Unpack
 
-from imagejobs_client import _jobs, _models
+from imagejobs_client import _jobs, _models, _uploads
 from imagejobs_client._http import AsyncTransport
 from imagejobs_client._transport import MAX_SERVER_WAIT, ClientOptions, Settings
-from imagejobs_client.models import Job, JobOptions, JobStatus, Model
+from imagejobs_client.catalogue import Model
+from imagejobs_client.images import FileSource
+from imagejobs_client.models import Job, JobOptions, JobStatus
 
 
 class AsyncClient:
@@ -31,6 +33,7 @@ class AsyncClient:
         self._transport = AsyncTransport(Settings(api_url, api_key, **options))
         self.jobs = AsyncJobs(self._transport)
         self.models = AsyncModels(self._transport)
+        self.uploads = AsyncUploads(self._transport)
 
     async def close(self) -> None:
         await self._transport.close()
@@ -50,7 +53,7 @@ class AsyncJobs:
 
     async def create(
         self,
-        prompt: str,
+        prompt: str | None = None,
         *,
         wait: float | bool | None = None,
         idempotency_key: str | None = None,
@@ -111,3 +114,14 @@ class AsyncModels:
     async def list(self) -> list[Model]:
         """`Models.list`."""
         return await self._transport.run(_models.list_models(self._transport))
+
+
+class AsyncUploads:
+    """`Client.uploads`' methods, awaited."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def create(self, file: FileSource) -> str:
+        """`Uploads.create` (a path or file is read before anything is sent, blocking)."""
+        return await self._transport.run(_uploads.upload(self._transport, file))

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from typing_extensions import Unpack
 
-from imagejobs_client import _jobs, _models
+from imagejobs_client import _jobs, _models, _uploads
 from imagejobs_client._http import SyncTransport
 from imagejobs_client._transport import MAX_SERVER_WAIT, ClientOptions, Settings
-from imagejobs_client.models import Job, JobOptions, JobStatus, Model
+from imagejobs_client.catalogue import Model
+from imagejobs_client.images import FileSource
+from imagejobs_client.models import Job, JobOptions, JobStatus
 
 
 class Client:
@@ -27,6 +29,7 @@ class Client:
         self._transport = SyncTransport(Settings(api_url, api_key, **options))
         self.jobs = Jobs(self._transport)
         self.models = Models(self._transport)
+        self.uploads = Uploads(self._transport)
 
     def close(self) -> None:
         self._transport.close()
@@ -44,7 +47,7 @@ class Jobs:
 
     def create(
         self,
-        prompt: str,
+        prompt: str | None = None,
         *,
         wait: float | bool | None = None,
         idempotency_key: str | None = None,
@@ -52,6 +55,11 @@ class Jobs:
         **options: Unpack[JobOptions],
     ) -> Job:
         """Submits a job: `prompt` and the options of `JobRequest` (width=, seed=, style=, …).
+
+        An edit names its `task` and takes `image=` (and `mask=`, `style_image=`): a file
+        (bytes, a `Path`, a binary file), which is uploaded first; a job's image
+        (`job.images[0]`); an upload id; or a data: URL (`imagejobs_client.images`).
+        `NotFound` naming the field if an upload or job named is not yours (or expired).
 
         With `wait` (seconds), returns once it has ended or `wait` s have passed, whichever is
         first (check `job.is_terminal`); up to 25 s is one request, and `wait=True` waits until
@@ -116,3 +124,17 @@ class Models:
         """The models this deployment offers (`GET /models`), the default among them: what
         each takes (tasks, aspect ratios, limits), costs and whether it can be used."""
         return self._transport.run(_models.list_models(self._transport))
+
+
+class Uploads:
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def create(self, file: FileSource) -> str:
+        """Uploads a PNG, JPEG or WebP file (bytes, a path or a binary file) straight to S3 with
+        a presigned POST (`POST /uploads`), and returns its upload id: pass it as `image=` (or
+        `mask=`, `style_image=`) before it expires (the deployment's UploadRetentionDays).
+
+        A `ValueError` before anything is sent for bytes that are not such an image or are
+        over the deployment's limit; `UploadFailed` if S3 refuses the file."""
+        return self._transport.run(_uploads.upload(self._transport, file))

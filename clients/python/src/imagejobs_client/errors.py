@@ -61,7 +61,9 @@ class Forbidden(ApiError):
 
 
 class NotFound(ApiError):
-    """404: no such job (or not yours: both answer the same)."""
+    """404: no such job (or not yours: both answer the same). On a create, `field` names the
+    image (`image`, `mask`, `style_image`) whose upload or job you do not have: it expired, was
+    never sent, or is another key's."""
 
 
 class Conflict(ApiError):
@@ -90,6 +92,12 @@ class ServiceUnavailable(ApiError):
 
 class ServerError(ApiError):
     """Any other 5xx."""
+
+
+class UploadFailed(ApiError):
+    """S3 refused an upload's file: `code` is S3's (`EntityTooLarge`: over the deployment's
+    limit; `AccessDenied`: the presigned POST expired, or its policy refused the file), and
+    `field` is `file`."""
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

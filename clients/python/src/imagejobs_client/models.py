@@ -9,16 +9,17 @@ field (`ValidationError.field`).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import os
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal, TypeAlias
 
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from typing_extensions import TypedDict
 
 from imagejobs_client._http import AsyncTransport, SyncTransport
-from imagejobs_client.images import ImageInput, ImageSource
+from imagejobs_client.images import ImageRef, JobImageRef, UploadRef
 
 if TYPE_CHECKING:
     from imagejobs_client._transport import Transport
@@ -28,10 +29,34 @@ TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "canceled"
 ImageFormat = Literal["png", "jpeg", "webp"]
 Style = Literal["none", "product_ad", "lifestyle", "minimalist", "vibrant", "luxury"]
 WebhookEvent = Literal["started", "completed"]
-Task = Literal["text-to-image", "image-to-image"]
-LifecycleStatus = Literal["active", "legacy", "unavailable"]
+# What a job does: draw from words, or edit the images it takes in (GET /models says which
+# model does which, with what each task takes).
+Task = Literal[
+    "text-to-image",
+    "image-to-image",
+    "inpaint",
+    "outpaint",
+    "erase",
+    "remove-background",
+    "search-and-replace",
+    "search-and-recolor",
+    "upscale",
+    "control-sketch",
+    "control-structure",
+    "style-guide",
+    "style-transfer",
+]
+UpscaleMode = Literal["fast", "conservative", "creative"]
+ImageField = Literal["image", "mask", "style_image"]
+ImageOrigin = Literal["inline", "upload", "job"]
 AspectRatio = Literal["1:1", "16:9", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
 DeliveryState = Literal["pending", "delivered", "given_up"]
+# The request's fields that take an image.
+IMAGE_FIELDS: tuple[ImageField, ...] = ("image", "mask", "style_image")
+_IMAGE_FORMS = (
+    ": a data: URL (png, jpeg or webp, at most 524288 bytes), an upload ({upload_id}) or an"
+    " image of one of your jobs ({job_id, index})"
+)
 
 
 class _Answer(BaseModel):
@@ -39,14 +64,18 @@ class _Answer(BaseModel):
 
 
 class JobRequest(BaseModel):
-    """The body of `POST /jobs`. Only `prompt` is required; None leaves a field to the API.
+    """The body of `POST /jobs`, as sent: None leaves a field to the API. Every task but those
+    that take none (GET /models says which) needs a `prompt`.
 
-    `image` takes a data: URL, or the bytes or path of a PNG, JPEG or WebP file, which become
-    one (`imagejobs_client.images`)."""
+    `image`, `mask` and `style_image` hold what the API takes: a data: URL, an `UploadRef` or a
+    `JobImageRef`; `jobs.create` makes them from files and a job's images
+    (`imagejobs_client.images`)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    prompt: str = Field(description="what to draw: visible text, at most 2,000 characters")
+    prompt: str | None = Field(
+        default=None, description="what to draw: visible text, at most 2,000 characters"
+    )
     negative_prompt: str | None = Field(
         default=None, description="what to leave out, at most 2,000 characters"
     )
@@ -55,7 +84,8 @@ class JobRequest(BaseModel):
         description="a model id from GET /models; the deployment's default if left out",
     )
     task: Task | None = Field(
-        default=None, description="text-to-image, or image-to-image (with image and strength)"
+        default=None,
+        description="what the job does; GET /models lists which model does which task",
     )
     aspect_ratio: AspectRatio | None = Field(
         default=None,
@@ -87,10 +117,41 @@ class JobRequest(BaseModel):
     strength: float | None = Field(
         default=None, description="image-to-image: 0 keeps the input image, 1 ignores it"
     )
-    image: ImageInput | None = Field(
+    image: ImageRef | None = Field(
+        default=None, description=f"the image to start from or edit{_IMAGE_FORMS}"
+    )
+    mask: ImageRef | None = Field(
         default=None,
-        description="image-to-image: the image to start from, as a data: URL (png, jpeg or webp,"
-        " at most 524288 bytes)",
+        description="inpaint, erase: white where to change, black where to keep (else the"
+        f" image's transparency){_IMAGE_FORMS}",
+    )
+    style_image: ImageRef | None = Field(
+        default=None, description=f"style-transfer: the image whose style to take{_IMAGE_FORMS}"
+    )
+    left: int | None = Field(default=None, description="outpaint: pixels to add on the left")
+    right: int | None = Field(default=None, description="outpaint: pixels to add on the right")
+    up: int | None = Field(default=None, description="outpaint: pixels to add above")
+    down: int | None = Field(default=None, description="outpaint: pixels to add below")
+    search_prompt: str | None = Field(
+        default=None, description="search-and-replace: what in the image to replace"
+    )
+    select_prompt: str | None = Field(
+        default=None, description="search-and-recolor: what in the image to recolor"
+    )
+    mode: UpscaleMode | None = Field(
+        default=None, description="upscale: fast (x4), conservative or creative"
+    )
+    creativity: float | None = Field(
+        default=None, description="outpaint, upscale: how much the model may invent"
+    )
+    control_strength: float | None = Field(
+        default=None, description="control-sketch, control-structure: how closely to follow"
+    )
+    fidelity: float | None = Field(
+        default=None, description="style-guide: how closely to keep the style image's style"
+    )
+    grow_mask: int | None = Field(
+        default=None, description="inpaint, erase, search-and-*: pixels to widen the mask by"
     )
     # See webhooks.verify for checking what arrives.
     webhook: str | None = Field(
@@ -105,8 +166,8 @@ class JobRequest(BaseModel):
 class JobOptions(TypedDict, total=False):
     """The keyword arguments of `jobs.create` besides the prompt: `JobRequest`'s other fields,
     under the same names and types (tests/integration/test_sdk_contract.py checks it), so a
-    type checker knows each one and refuses a misspelt one. Their descriptions are
-    `JobRequest`'s."""
+    type checker knows each one and refuses a misspelt one; `image`, `mask` and `style_image`
+    take any `ImageSource`. Their descriptions are `JobRequest`'s."""
 
     negative_prompt: str | None
     model: str | None
@@ -122,25 +183,46 @@ class JobOptions(TypedDict, total=False):
     guidance: float | None
     strength: float | None
     image: ImageSource | None
+    mask: ImageSource | None
+    style_image: ImageSource | None
+    left: int | None
+    right: int | None
+    up: int | None
+    down: int | None
+    search_prompt: str | None
+    select_prompt: str | None
+    mode: UpscaleMode | None
+    creativity: float | None
+    control_strength: float | None
+    fidelity: float | None
+    grow_mask: int | None
     webhook: str | None
     webhook_events_filter: list[WebhookEvent] | None
 
 
 class InputImage(_Answer):
-    """An image a job takes in, as the job records it: where its bytes are, never the bytes."""
+    """An image a job takes in, as the job records it: where it came from and what it is, read
+    from its bytes; never the bytes."""
 
+    source: ImageOrigin = "inline"
     key: str
     width: int
     height: int
     image_format: ImageFormat = Field(alias="format")
-    size_bytes: int
+    # As sent; None for an image of a job.
+    size_bytes: int | None = None
+    # The upload, or the job and image index, it came from.
+    upload_id: str | None = None
+    job_id: str | None = None
+    index: int | None = None
 
 
 class JobParameters(_Answer):
     """Every parameter as the job is rendered: defaults applied, the seed chosen. A model
     that takes aspect ratios has no `width` and `height` here: each image has its own."""
 
-    prompt: str
+    # None for a task that takes no prompt (remove-background, erase, a fast upscale).
+    prompt: str | None = None
     negative_prompt: str | None = None
     model: str
     task: Task
@@ -155,6 +237,19 @@ class JobParameters(_Answer):
     guidance: float | None = None
     strength: float | None = None
     image: InputImage | None = None
+    mask: InputImage | None = None
+    style_image: InputImage | None = None
+    left: int | None = None
+    right: int | None = None
+    up: int | None = None
+    down: int | None = None
+    search_prompt: str | None = None
+    select_prompt: str | None = None
+    mode: UpscaleMode | None = None
+    creativity: float | None = None
+    control_strength: float | None = None
+    fidelity: float | None = None
+    grow_mask: int | None = None
 
 
 class JobError(_Answer):
@@ -171,6 +266,14 @@ class Image(_Answer):
     image_format: ImageFormat = Field(alias="format")
     seed: int
     _transport: Transport | None = PrivateAttr(default=None)
+    # The job it belongs to and its place there (set by its `Job`), so it can start an edit.
+    _source: JobImageRef | None = PrivateAttr(default=None)
+
+    def as_input(self) -> JobImageRef:
+        """This image as a job's input (`{"job_id", "index"}`): what `image=self` sends."""
+        if self._source is None:
+            raise ValueError("this image was not read as part of a job")
+        return self._source
 
     def download(self, path: str | Path) -> Path:
         """Saves the image to `path` (a file, or a directory to put `<seed>.<ext>` in)."""
@@ -275,6 +378,10 @@ class Job(_Answer):
     metrics: JobMetrics
     cost_usd: JobCost | None = None
 
+    def model_post_init(self, context: object, /) -> None:
+        for index, image in enumerate(self.images):
+            image._source = JobImageRef(job_id=self.job_id, index=index)
+
     @property
     def is_terminal(self) -> bool:
         """succeeded, failed or canceled: the job never changes again."""
@@ -303,88 +410,21 @@ class ErrorBody(_Answer):
     detail: list[FieldError] = []
 
 
-# --- GET /models ---------------------------------------------------------------------------
+class Upload(_Answer):
+    """`POST /uploads`: a presigned S3 POST for one image file. `uploads.create` sends the file
+    there (every one of `fields`, a `Content-Type`, then the file); name it in a job as its
+    `upload_id` before `expires_at`. S3 refuses a file over `max_bytes` itself."""
+
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
 
 
-class IntRange(_Answer):
-    min: int
-    max: int
-    default: int | None = None
-
-
-class FloatSpan(_Answer):
-    min: float
-    max: float
-    default: float | None = None
-
-
-class LengthLimit(_Answer):
-    max_length: int
-
-
-class InputLimits(_Answer):
-    """What an input image must be for the model to take it."""
-
-    formats: list[ImageFormat]
-    min_side: int
-    max_side: int
-    min_pixels: int
-    max_pixels: int
-
-
-class ModelParameters(_Answer):
-    """What a model takes, with its limits: a request outside them is refused (422)."""
-
-    prompt: LengthLimit
-    negative_prompt: bool
-    aspect_ratios: list[AspectRatio]
-    # Any width and height within this range (the built-in renderer); None: only the
-    # aspect ratios (a width and height in one of them also work).
-    side: IntRange | None = None
-    seed: IntRange
-    num_images: IntRange
-    formats: list[ImageFormat]
-    # None: the model takes no guidance.
-    guidance: FloatSpan | None = None
-    # image-to-image's strength; None without image-to-image.
-    strength: FloatSpan | None = None
-    image: InputLimits | None = None
-
-
-class Price(_Answer):
-    usd_per_image: float
-    as_of: date
-    source: str
-    # False: read off a secondary source, not the provider's own price page.
-    verified: bool
-
-
-class Lifecycle(_Answer):
-    """`legacy` models work until their `end_of_life`; `unavailable` ones are refused."""
-
-    status: LifecycleStatus
-    end_of_life: date | None = None
-    checked_at: datetime | None = None
-    reason: str | None = None
-
-
-class Model(_Answer):
-    """A model this deployment offers, as `GET /models` lists it: pass its `id` as `model=`."""
-
-    id: str
-    name: str
-    provider: str
-    description: str
-    # The model a job gets when it names none.
-    default: bool
-    tasks: list[Task]
-    parameters: ModelParameters
-    price_per_image_usd: float
-    price: Price
-    lifecycle: Lifecycle
-
-
-class ModelList(_Answer):
-    """`GET /models`."""
-
-    models: list[Model]
+# What `image=`, `mask=` and `style_image=` take (see `imagejobs_client.images`): a file
+# (bytes, a path, a binary file), an image of a job, an upload id or a data: URL, or the API's
+# own references.
+ImageSource: TypeAlias = (
+    bytes | os.PathLike[str] | IO[bytes] | Image | str | UploadRef | JobImageRef
+)

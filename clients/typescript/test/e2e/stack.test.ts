@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { Client, isTerminal, ValidationError } from "../../src/index.js";
+import { Client, isTerminal, jobImage, NotFound, ValidationError } from "../../src/index.js";
 
 function stack(): { apiUrl: string; apiKey: string } {
   const { IMAGEJOBS_API_URL: apiUrl, IMAGEJOBS_API_KEY: apiKey } = process.env;
@@ -29,6 +29,17 @@ function pngSize(bytes: Uint8Array): [number, number] {
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return [view.getUint32(16), view.getUint32(20)];
+}
+
+/** Whether a PNG has an alpha channel: its IHDR colour type is 4 (grey + alpha) or 6 (RGBA). */
+function pngHasAlpha(bytes: Uint8Array): boolean {
+  return [4, 6].includes(bytes[25]!);
+}
+
+async function finished(job: Awaited<ReturnType<Client["jobs"]["create"]>>) {
+  const ended = isTerminal(job) ? job : await client.jobs.wait(job.job_id, { timeout: 120 });
+  assert.equal(ended.status, "succeeded", JSON.stringify(ended.error));
+  return ended;
 }
 
 const { apiUrl, apiKey } = stack();
@@ -109,4 +120,50 @@ test("the models are listed, and a job drawn at one of its model's aspect ratios
   const [width, height] = pngSize(await client.download(image));
   assert.deepEqual([width, height], [image.width, image.height]);
   assert.ok(Math.abs(width / height - 16 / 9) < 0.01, `${width}x${height}`);
+});
+
+test("a file goes up, its background comes off, and the cut-out is upscaled from the job", async () => {
+  // Given a picture on hand (drawn here: 160x120, opaque)
+  const drawn = await finished(
+    await client.jobs.create(
+      { prompt: "a red apple on a table", width: 160, height: 120 },
+      { wait: 20 },
+    ),
+  );
+  const photo = await client.download(drawn.images[0]!);
+  assert.equal(pngHasAlpha(photo), false);
+
+  // When its bytes are given to remove-background (uploaded through the presigned POST)
+  const cutout = await finished(
+    await client.jobs.create({ task: "remove-background", image: photo }, { wait: 20 }),
+  );
+
+  // Then the job records the upload, and the result has the photo's size and real alpha
+  assert.equal(cutout.parameters.image?.source, "upload");
+  const cut = await client.download(cutout.images[0]!);
+  assert.deepEqual(pngSize(cut), [160, 120]);
+  assert.equal(pngHasAlpha(cut), true);
+
+  // And a fast upscale of the cut-out, named by its job, is four times the size, alpha kept
+  const bigger = await finished(
+    await client.jobs.create(
+      { task: "upscale", mode: "fast", image: jobImage(cutout) },
+      { wait: 20 },
+    ),
+  );
+  assert.deepEqual(bigger.parameters.image?.job_id, cutout.job_id);
+  const big = await client.download(bigger.images[0]!);
+  assert.deepEqual(pngSize(big), [640, 480]);
+  assert.equal(pngHasAlpha(big), true);
+});
+
+test("an upload id that is not this key's is NotFound naming the image", async () => {
+  await assert.rejects(
+    client.jobs.create({ task: "upscale", image: { upload_id: `up_${"0".repeat(32)}` } }),
+    (error) => {
+      assert.ok(error instanceof NotFound);
+      assert.deepEqual([error.status, error.field], [404, "image"]);
+      return true;
+    },
+  );
 });
