@@ -98,3 +98,30 @@ def standin(bedrock_standin_session: World) -> World:
     """The session's stand-in, back in its start state."""
     bedrock_standin_session.standin.state.reset()
     return bedrock_standin_session
+
+
+# Each function's handler, cold-started with the environment template.yaml gives it. A module
+# that needs other settings defines its own fixture of the same name with load_handler.
+@pytest.fixture
+def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("SubmitFunction")
+
+
+@pytest.fixture
+def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("StatusFunction")
+
+
+@pytest.fixture
+def worker(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("WorkerFunction")
+
+
+@pytest.fixture
+def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("DeadLetterFunction")
+
+
+@pytest.fixture
+def web(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    return load_handler("WebFunction")

@@ -4,7 +4,6 @@ the header, and makes no job."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import ModuleType
 
@@ -37,11 +36,6 @@ def test_anything_else_is_refused_naming_the_header(header: str) -> None:
     with pytest.raises(InvalidHeaderError) as refused:
         cancel_after(header)
     assert refused.value.field == "Cancel-After"
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
 
 
 @pytest.mark.parametrize("route", SUBMIT_ROUTES)

@@ -1,20 +1,12 @@
 """DeadLetterFunction, replaying events/sqs-dead-letter.json: nothing ends up stuck."""
 
-from collections.abc import Callable
 from types import ModuleType
-
-import pytest
 
 from imagejobs.models.domain import JobStatus
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
-
-
-@pytest.fixture
-def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("DeadLetterFunction")
 
 
 def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(

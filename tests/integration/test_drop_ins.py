@@ -17,16 +17,6 @@ from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
-
-
-@pytest.fixture
-def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("StatusFunction")
-
-
 def posted(fixture: str, body: str) -> dict[str, Any]:
     event = copy.deepcopy(load_event(fixture))
     event["body"] = body

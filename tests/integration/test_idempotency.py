@@ -1,7 +1,6 @@
 """Idempotency-Key on the submit routes: a client retry never makes a second job."""
 
 import json
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -10,11 +9,6 @@ import pytest
 from tests.support.events import load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
 
 
 def with_key(fixture: str, key: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

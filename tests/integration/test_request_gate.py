@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -158,11 +157,6 @@ def test_an_empty_body_without_a_form_type_is_left_to_the_resolver() -> None:
 
 def test_malformed_json_is_left_to_the_resolver_which_names_the_body() -> None:
     assert refuse_before_routing(load_event("api-post-jobs-malformed-json")) is None
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
 
 
 @pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)

@@ -1,6 +1,5 @@
 """StatusFunction, replaying events/ fixtures against jobs stored through the real repository."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from urllib.parse import parse_qs, urlparse
@@ -38,11 +37,6 @@ SUCCEEDED = {
     "finished_at": CREATED + timedelta(seconds=2),
 }
 FAILED = {"error": JobError(type="render_failed", message="width: too large for the renderer")}
-
-
-@pytest.fixture
-def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("StatusFunction")
 
 
 def get(module: ModuleType, event_name: str, context: FakeLambdaContext) -> tuple[int, object]:

@@ -17,11 +17,6 @@ from tests.support.moto_aws import MotoResources
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
-
-
 def invoke(module: ModuleType, event_name: str, context: FakeLambdaContext) -> dict[str, Any]:
     return module.handler(load_event(event_name), context)  # type: ignore[no-any-return]
 

@@ -5,7 +5,6 @@ Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; 
 """
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from types import ModuleType
 from typing import Any
@@ -24,16 +23,6 @@ OTHER_OWNER = "tenant-b-key-id"
 
 def job_id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
-
-
-@pytest.fixture
-def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("StatusFunction")
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
 
 
 def call(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> tuple[int, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -18,16 +17,6 @@ from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 JOB_ID = "7a3b5c1d-2e4f-4a6b-8c9d-0e1f2a3b4c5d"
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
-
-
-@pytest.fixture
-def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("StatusFunction")
 
 
 def with_headers(event: dict[str, Any], **headers: str) -> dict[str, Any]:

@@ -19,11 +19,6 @@ from tests.support.moto_aws import MotoResources
 WEB = Path(__file__).resolve().parents[2] / "clients" / "web"
 
 
-@pytest.fixture
-def web(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("WebFunction")
-
-
 def headers(response: dict[str, Any]) -> dict[str, str]:
     return {name.lower(): values[-1] for name, values in response["multiValueHeaders"].items()}
 

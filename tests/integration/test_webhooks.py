@@ -24,7 +24,13 @@ from imagejobs.models.webhooks import (
 )
 from tests.logic.test_webhooks import BAD_URLS
 from tests.support.certificates import tls_pair
-from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
+from tests.support.events import (
+    FIXTURE_JOB_ID,
+    OWNER,
+    event_for_job,
+    load_event,
+    response_json,
+)
 from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -41,11 +47,6 @@ def submit_with(module: ModuleType, context: FakeLambdaContext, **fields: Any) -
     body = {**json.loads(event["body"]), **fields}
     event["body"] = json.dumps({k: v for k, v in body.items() if v is not None})
     return module.handler(event, context)  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
 
 
 def test_every_bad_webhook_url_is_a_422_naming_the_field(
@@ -81,19 +82,16 @@ def test_bad_event_filters_are_422s_naming_the_field(
 
 
 def test_a_webhook_is_stored_and_echoed_by_the_jobs_view(
-    load_handler: Callable[..., ModuleType],
+    submit: ModuleType,
+    status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
 ) -> None:
     # Given a job submitted with a webhook and both events
-    submit = load_handler("SubmitFunction")
     created = response_json(submit.handler(load_event("api-post-jobs-webhook"), lambda_context))
 
     # When it is read back
-    status = load_handler("StatusFunction")
-    event = load_event("api-get-job")
-    event["path"] = f"/jobs/{created['job_id']}"
-    event["pathParameters"] = {"job_id": created["job_id"]}
+    event = event_for_job("api-get-job", created["job_id"])
     shown = response_json(status.handler(event, lambda_context))
 
     # Then both answers carry the webhook, its events, and no deliveries yet

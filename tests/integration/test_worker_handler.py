@@ -2,11 +2,9 @@
 
 import dataclasses
 import io
-from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-import pytest
 from PIL import Image
 
 from imagejobs.exceptions import TransientEngineError
@@ -29,11 +27,6 @@ def queued_job(resources: MotoResources, **parameters: object) -> None:
         **parameters,
     }
     store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
-
-
-@pytest.fixture
-def worker(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("WorkerFunction")
 
 
 def test_a_job_message_renders_every_image_into_s3_and_succeeds(
