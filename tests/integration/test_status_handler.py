@@ -6,10 +6,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from imagejobs.engines.base import JobParameters
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
 from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
-from tests.support.jobs import store_job
+from tests.support.jobs import resolved_parameters, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
@@ -67,21 +66,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     assert body == {
         "job_id": FIXTURE_JOB_ID,
         "status": "queued",
-        "parameters": JobParameters(
-            prompt="a lighthouse",
-            negative_prompt=None,
-            model="pillow",
-            task="text-to-image",
-            aspect_ratio=None,
-            width=256,
-            height=192,
-            seed=42,
-            num_images=1,
-            image_format="png",
-            quality=None,
-            style="none",
-            guidance=6.5,
-        ).model_dump(mode="json"),
+        "parameters": resolved_parameters(prompt="a lighthouse").model_dump(mode="json"),
         "engine": "pillow",
         "created_at": "2026-11-23T08:00:00.123000Z",
         "updated_at": "2026-11-23T08:00:00.123000Z",

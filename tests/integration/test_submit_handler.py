@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from imagejobs.engines.base import MAX_SEED, JobParameters
+from imagejobs.engines.base import MAX_SEED
 from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.support.events import event_for_job, load_event, response_json
+from tests.support.jobs import resolved_parameters
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
@@ -33,21 +34,7 @@ def test_post_jobs_records_queues_and_answers_202(
     body = response_json(response)
     job_id = body["job_id"]
     assert body["status"] == "queued"
-    assert body["parameters"] == JobParameters(
-        prompt="a lighthouse on a cliff at sunset",
-        negative_prompt=None,
-        model="pillow",
-        task="text-to-image",
-        aspect_ratio=None,
-        width=256,
-        height=192,
-        seed=42,
-        num_images=1,
-        image_format="png",
-        quality=None,
-        style="none",
-        guidance=6.5,
-    ).model_dump(mode="json")
+    assert body["parameters"] == resolved_parameters().model_dump(mode="json")
     assert body["engine"] == "pillow"
     assert body["images"] == []
     assert body["error"] is None
@@ -90,20 +77,8 @@ def test_every_parameter_is_echoed_resolved_and_stored(
     body = response_json(invoke(submit, "api-post-jobs-styled", lambda_context))
 
     # Then every parameter is in the answer as it will be rendered
-    assert body["parameters"] == JobParameters(
-        prompt="a lighthouse on a cliff at sunset",
-        negative_prompt=None,
-        model="pillow",
-        task="text-to-image",
-        aspect_ratio=None,
-        width=256,
-        height=192,
-        seed=42,
-        num_images=3,
-        image_format="webp",
-        quality=80,
-        style="vibrant",
-        guidance=7.5,
+    assert body["parameters"] == resolved_parameters(
+        num_images=3, image_format="webp", quality=80, style="vibrant", guidance=7.5
     ).model_dump(mode="json")
     # And stored with the job (guidance as a DynamoDB number)
     item = resources.job_item(body["job_id"])

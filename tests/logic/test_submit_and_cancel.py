@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from imagejobs.engines.base import MAX_SEED, JobParameters
+from imagejobs.engines.base import MAX_SEED
 from imagejobs.exceptions import (
     EnqueueFailedError,
     InvalidParameterError,
@@ -30,7 +30,7 @@ from tests.support.in_memory import (
     InMemoryModelLifecycles,
     InMemoryWebhookQueue,
 )
-from tests.support.jobs import NO_CAP, T0, make_job, move
+from tests.support.jobs import NO_CAP, T0, make_job, move, resolved_parameters
 
 JOB_ID = "6c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 SPEC = JobRequest(prompt="a lighthouse", width=640, height=480, num_images=2, image_format="webp")
@@ -75,19 +75,13 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
     assert job.model_dump(exclude={"job_id"}) == {
         "owner": OWNER,
         "status": JobStatus.QUEUED,
-        "parameters": JobParameters(
+        "parameters": resolved_parameters(
             prompt="a lighthouse",
-            model="pillow",
-            task="text-to-image",
-            negative_prompt=None,
             width=640,
             height=480,
-            seed=42,
             num_images=2,
             image_format="webp",
-            style="none",
             quality=90,
-            guidance=6.5,
         ).model_dump(),
         "engine_id": "pillow",
         "created_at": T0,

@@ -86,19 +86,12 @@ def function_environment(logical_id: str, tracing: bool = False) -> dict[str, st
 
 def seeded_items() -> dict[str, dict[str, Any]]:
     """DynamoDB-JSON items by job_id, made with the project's own storage mapping."""
-    from imagejobs.models.domain import GeneratedImage, Job, JobParameters, JobStatus
+    from imagejobs.models.domain import GeneratedImage, Job, JobStatus
     from imagejobs.models.storage import job_to_item
+    from tests.support.jobs import resolved_parameters
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    parameters = JobParameters(
-        prompt="a lighthouse on a cliff at sunset",
-        negative_prompt=None,
-        width=64,
-        height=64,
-        seed=42,
-        num_images=1,
-        image_format="png",
-    )
+    parameters = resolved_parameters(width=64, height=64)
     queued = Job(
         job_id=FIXTURE_JOB_ID,
         owner=OWNER,

@@ -17,6 +17,27 @@ NO_CAP = 1_000_000
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
+def resolved_parameters(**changes: Any) -> JobParameters:
+    """What submit resolves the lighthouse fixtures (events/api-post-jobs*.json) to, every
+    field spelled out so that a default that moves shows; `changes` for what a test asks."""
+    values: dict[str, Any] = {
+        "prompt": "a lighthouse on a cliff at sunset",
+        "negative_prompt": None,
+        "model": "pillow",
+        "task": "text-to-image",
+        "aspect_ratio": None,
+        "width": 256,
+        "height": 192,
+        "seed": 42,
+        "num_images": 1,
+        "image_format": "png",
+        "quality": None,
+        "style": "none",
+        "guidance": 6.5,
+    }
+    return JobParameters(**(values | changes))
+
+
 def make_job(
     job_id: str,
     owner: str,
