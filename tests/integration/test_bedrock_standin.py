@@ -2,8 +2,10 @@
 Stable Image Ultra, driven by real boto3 clients: what it accepts, what size it answers, what it
 refuses and how, which identifiers it takes, and that it checks every signature.
 
-The expected sizes and limits are written here from the pages (docs/bedrock-sources.md), not
-imported from the stand-in, so that these tests check it rather than restate it. The Image
+The limits are written here from the pages (docs/bedrock-sources.md), not imported from the
+stand-in, so that these tests check it rather than restate it. The sizes per aspect ratio are no
+page's (an assumption, imagejobs_dev.bedrock_standin.spec.RATIO_SIZES): they are imported, and
+checked here against the rules they are drawn from. The Image
 Services are in test_bedrock_standin_services.py; throttling, faults, lifecycle and the control
 endpoint in test_bedrock_standin_control.py.
 """
@@ -19,40 +21,42 @@ import pytest
 from PIL import Image
 
 from imagejobs_dev.bedrock_standin import MODELS, STABILITY_MODELS, BedrockStandIn
+from imagejobs_dev.bedrock_standin.spec import RATIO_SIZES
 from tests.support.bedrock_standin_world import (
     ACCESS_KEY,
     SECRET_KEY,
     World,
+    assert_refused,
     clients,
     encoded_image,
+    refusals,
 )
 from tests.support.http import call
 
 SD35 = "us.stability.sd3-5-large-v1:0"
 CORE = "us.stability.stable-image-core-v1:1"
 ULTRA = "us.stability.stable-image-ultra-v1:1"
-# One megapixel, each side a multiple of 64 within 640..1,536 (the Core and Ultra pages' bounds).
-SIZES = {
-    "1:1": (1024, 1024),
-    "16:9": (1344, 768),
-    "9:16": (768, 1344),
-    "21:9": (1536, 640),
-    "9:21": (640, 1536),
-    "3:2": (1216, 832),
-    "2:3": (832, 1216),
-    "5:4": (1088, 896),
-    "4:5": (896, 1088),
-}
+# The `aspect_ratio` enum of the SD3.5 Large, Core and Ultra pages.
+PAGE_RATIOS = {"16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"}
 
 
-def assert_refused(answer: Any, field: str) -> None:
-    """Bedrock's refusal of a body: 400 ValidationException, with a message naming the field."""
-    assert (answer.status, answer.code) == (400, "ValidationException"), answer
-    assert field in answer.message, answer.message
+def test_each_ratio_of_the_pages_has_a_megapixel_size_of_that_shape_within_their_bounds() -> None:
+    # Given the stand-in's size for each aspect ratio
+    # When each is checked against the rules it is drawn from
+    # Then every ratio of the pages has one: about one megapixel (Stability's reference), each
+    # side a multiple of 64 within 640..1,536 (the Core and Ultra pages), in the ratio's shape
+    assert set(RATIO_SIZES) == PAGE_RATIOS
+    for ratio, (width, height) in RATIO_SIZES.items():
+        across, down = (int(n) for n in ratio.split(":"))
+        assert abs(width / height - across / down) < 0.05 * across / down, ratio
+        assert 0.9e6 < width * height < 1.1e6, ratio
+        assert width % 64 == height % 64 == 0, ratio
+        assert 640 <= width <= 1536, ratio
+        assert 640 <= height <= 1536, ratio
 
 
 @pytest.mark.parametrize("model_id", [SD35, CORE, ULTRA])
-@pytest.mark.parametrize("ratio", list(SIZES))
+@pytest.mark.parametrize("ratio", sorted(PAGE_RATIOS))
 def test_a_text_to_image_body_gets_one_image_of_its_ratios_size(
     standin: World, model_id: str, ratio: str
 ) -> None:
@@ -65,7 +69,7 @@ def test_a_text_to_image_body_gets_one_image_of_its_ratios_size(
     assert answer.document["seeds"] == [7]
     assert answer.document["finish_reasons"] == [None]
     assert len(answer.document["images"]) == 1
-    assert (answer.image.format, answer.image.size) == ("PNG", SIZES[ratio])
+    assert (answer.image.format, answer.image.size) == ("PNG", RATIO_SIZES[ratio])
 
 
 @pytest.mark.parametrize(
@@ -167,11 +171,9 @@ REFUSALS: list[tuple[str, str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("case", "model_id", "body", "field"), REFUSALS, ids=[case[0] for case in REFUSALS]
-)
+@refusals("model_id, body, field", REFUSALS)
 def test_a_body_outside_its_models_page_is_refused_by_field(
-    standin: World, case: str, model_id: str, body: dict[str, Any], field: str
+    standin: World, model_id: str, body: dict[str, Any], field: str
 ) -> None:
     # Given a body that breaks one rule of its model's page
     # When it is invoked

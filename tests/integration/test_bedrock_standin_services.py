@@ -20,8 +20,10 @@ from tests.support.bedrock_standin_world import (
     ACCESS_KEY,
     SECRET_KEY,
     World,
+    assert_refused,
     clients,
     encoded_image,
+    refusals,
 )
 
 SERVICES = {
@@ -208,18 +210,15 @@ REFUSALS: list[tuple[str, str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("case", "task", "body", "field"), REFUSALS, ids=[case[0] for case in REFUSALS]
-)
+@refusals("task, body, field", REFUSALS)
 def test_each_documented_limit_is_a_refusal_that_names_its_field(
-    standin: World, case: str, task: str, body: dict[str, Any], field: str
+    standin: World, task: str, body: dict[str, Any], field: str
 ) -> None:
     # Given a body that breaks one rule of the service's section
     # When it is invoked through the profile
     answer = standin.invoke(profile(task), body)
     # Then Bedrock's ValidationException (400) names the field
-    assert (answer.status, answer.code) == (400, "ValidationException"), answer
-    assert field in answer.message, answer.message
+    assert_refused(answer, field)
 
 
 def test_a_mask_of_another_size_is_resized_unless_the_stand_in_is_told_to_refuse_it(

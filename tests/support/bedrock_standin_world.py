@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from PIL import Image
@@ -20,6 +21,17 @@ from tests.support.http import call
 REGION = "us-east-1"
 ACCESS_KEY = "AKIASTANDINSTABILITY"
 SECRET_KEY = "stand-in/secret/known/only/to/these/tests"
+
+
+def refusals(argnames: str, cases: list[tuple[Any, ...]]) -> pytest.MarkDecorator:
+    """Parametrizes a test over refusal cases, each a name (the test id) and then `argnames`."""
+    return pytest.mark.parametrize(argnames, [pytest.param(*c, id=name) for name, *c in cases])
+
+
+def assert_refused(answer: Answer, field: str) -> None:
+    """Bedrock's refusal of a body: 400 ValidationException, with a message naming the field."""
+    assert (answer.status, answer.code) == (400, "ValidationException"), answer
+    assert field in answer.message, answer.message
 
 
 def encoded_image(
