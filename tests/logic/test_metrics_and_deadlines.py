@@ -6,11 +6,13 @@ running; the sweeper ends overdue queued jobs whose message is held back."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
+
 from imagejobs.exceptions import PermanentEngineError, ThrottledError
 from imagejobs.logic.sweeper import SweepReport, sweep
 from imagejobs.logic.worker import JobOutcome, image_key
 from imagejobs.models.domain import DEADLINE_EXCEEDED, JobMetrics, JobStatus
-from imagejobs.models.transitions import CANCEL_QUEUED, START
+from imagejobs.models.transitions import CANCEL_QUEUED, START, Transition
 from tests.logic.test_sweeper import job_id, settings
 from tests.support.events import OWNER
 from tests.support.in_memory import (
@@ -83,37 +85,34 @@ def test_throttled_waits_are_counted_apart_from_attempts(world: WorkerWorld) -> 
     assert metrics.model_seconds == 2 * RENDER_SECONDS
 
 
-def test_a_job_canceled_while_queued_was_only_queued(jobs: InMemoryJobRepository) -> None:
-    # Given a job canceled 30 s after it was submitted
+@pytest.mark.parametrize(
+    ("transition", "moved_after", "read_after", "expected"),
+    [
+        # Canceled 30 s after submit, read an hour later: 30 s queued, never ran
+        (CANCEL_QUEUED, 30, 3600, (30.0, None, 30.0, 0)),
+        # Started 5 s after submit, read at 12 s: partial, running for 7 s so far, 12 s in all
+        (START, 5, 12, (5.0, 7.0, 12.0, 1)),
+    ],
+    ids=["canceled-while-queued", "open-runs-to-now"],
+)
+def test_a_job_s_metrics_split_its_time_up_to_its_end_or_now(
+    jobs: InMemoryJobRepository,
+    transition: Transition,
+    moved_after: int,
+    read_after: int,
+    expected: tuple[float, float | None, float, int],
+) -> None:
+    # Given a job moved on some seconds after it was submitted
     store_job(jobs, JOB_ID, OWNER)
-    canceled = move(jobs, JOB_ID, CANCEL_QUEUED, T0 + timedelta(seconds=30))
+    job = move(jobs, JOB_ID, transition, T0 + timedelta(seconds=moved_after))
 
-    # When its metrics are read an hour later
-    metrics = canceled.metrics(now=T0 + timedelta(hours=1))
+    # When its metrics are read later
+    metrics = job.metrics(now=T0 + timedelta(seconds=read_after))
 
-    # Then it spent its 30 s queued and never ran
-    assert (metrics.queued_seconds, metrics.running_seconds, metrics.total_seconds) == (
-        30.0,
-        None,
-        30.0,
-    )
-    assert (metrics.model_seconds, metrics.attempts) == (0.0, 0)
-
-
-def test_an_open_job_s_metrics_run_to_now(jobs: InMemoryJobRepository) -> None:
-    # Given a job that started 5 s after submit
-    store_job(jobs, JOB_ID, OWNER)
-    running = move(jobs, JOB_ID, START, T0 + timedelta(seconds=5))
-
-    # When its metrics are read 12 s after submit
-    metrics = running.metrics(now=T0 + timedelta(seconds=12))
-
-    # Then they are partial: running for 7 s so far, 12 s in all
-    assert (metrics.queued_seconds, metrics.running_seconds, metrics.total_seconds) == (
-        5.0,
-        7.0,
-        12.0,
-    )
+    # Then its time is split between queued and running, and no model time is counted
+    spans = (metrics.queued_seconds, metrics.running_seconds, metrics.total_seconds)
+    assert (*spans, metrics.attempts) == expected
+    assert metrics.model_seconds == 0.0
 
 
 def test_a_queued_job_past_its_deadline_never_starts(world: WorkerWorld) -> None:

@@ -1,7 +1,7 @@
 """The sweeper on the in-memory ports: which open jobs it re-drives, which it fails as stale,
 what it leaves alone, and that a second run changes nothing it should not."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -50,6 +50,22 @@ def sent(queue: InMemoryJobQueue) -> list[str]:
     return sorted(message.job_id for message in queue.messages)
 
 
+def run_sweep(
+    jobs: InMemoryJobRepository,
+    queue: InMemoryJobQueue,
+    now: datetime,
+    budget: SweepSettings | None = None,
+) -> SweepReport:
+    """One run of the sweeper, with the deployment's settings unless a test gives its own."""
+    return sweep(
+        jobs=jobs,
+        queue=queue,
+        webhooks=InMemoryWebhookQueue(),
+        settings=budget or settings(),
+        now=now,
+    )
+
+
 def test_only_jobs_open_past_their_bound_are_sent_again(
     jobs: InMemoryJobRepository, queue: InMemoryJobQueue
 ) -> None:
@@ -71,9 +87,7 @@ def test_only_jobs_open_past_their_bound_are_sent_again(
     before = dict(jobs.jobs)
 
     # When the sweeper runs
-    report = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
-    )
+    report = run_sweep(jobs, queue, now)
 
     # Then the stranded queued and running jobs get a message again and are noted as re-driven
     assert report == SweepReport(redriven=2, failed=0, unsent=0)
@@ -88,23 +102,11 @@ def test_a_re_driven_job_waits_a_whole_bound_before_the_next_re_drive(
     # Given a job re-driven at NOW
     now = T0 + timedelta(seconds=QUEUED_AFTER + 1)
     store_job(jobs, job_id(1), OWNER)
-    sweep(jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now)
+    run_sweep(jobs, queue, now)
 
     # When the sweeper runs again just before and just after one more bound
-    almost = sweep(
-        jobs=jobs,
-        queue=queue,
-        webhooks=InMemoryWebhookQueue(),
-        settings=settings(),
-        now=now + timedelta(seconds=599),
-    )
-    after = sweep(
-        jobs=jobs,
-        queue=queue,
-        webhooks=InMemoryWebhookQueue(),
-        settings=settings(),
-        now=now + timedelta(seconds=601),
-    )
+    almost = run_sweep(jobs, queue, now + timedelta(seconds=599))
+    after = run_sweep(jobs, queue, now + timedelta(seconds=601))
 
     # Then it is sent again only once the bound has passed since the last re-drive
     assert (almost, after) == (SweepReport(), SweepReport(redriven=1))
@@ -120,9 +122,7 @@ def test_a_job_open_past_the_final_deadline_is_failed_as_stale_and_not_sent(
     store_job(jobs, job_id(2), OWNER, JobStatus.RUNNING, changes={"attempts": 1})
 
     # When the sweeper runs
-    report = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
-    )
+    report = run_sweep(jobs, queue, now)
 
     # Then both are failed with the reason Stale, and neither is re-driven
     assert report == SweepReport(redriven=0, failed=2, unsent=0)
@@ -146,14 +146,10 @@ def test_a_second_run_fails_nothing_twice_and_only_re_sends(
     store_job(jobs, job_id(2), OWNER, created_at=now - timedelta(seconds=QUEUED_AFTER + 1))
 
     # When the sweeper runs twice, the second time a bound later
-    first = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
-    )
+    first = run_sweep(jobs, queue, now)
     failed_once = jobs.get(job_id(1))
     later = now + timedelta(seconds=QUEUED_AFTER + 1)
-    second = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=later
-    )
+    second = run_sweep(jobs, queue, later)
 
     # Then the stale job was failed once and left alone after; the other is sent again
     assert (first, second) == (SweepReport(redriven=1, failed=1), SweepReport(redriven=1))
@@ -173,14 +169,12 @@ def test_a_run_acts_on_at_most_its_budget_oldest_first(
     budget = settings(SweepGiveUpAfterSeconds="7200").model_copy(update={"max_jobs_per_run": 4})
 
     # When the sweeper runs with a budget of 4
-    report = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=budget, now=now
-    )
+    report = run_sweep(jobs, queue, now, budget)
 
     # Then it handles the 4 oldest queued jobs, and the next run the ones behind them
     assert report == SweepReport(redriven=4)
     assert sent(queue) == [job_id(n) for n in range(4)]
-    sweep(jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=budget, now=now)
+    run_sweep(jobs, queue, now, budget)
     assert sent(queue) == sorted([job_id(n) for n in range(4)] + [job_id(n) for n in range(4, 8)])
 
 
@@ -193,13 +187,9 @@ def test_a_re_drive_the_queue_refuses_is_counted_and_left_for_the_next_run(
     queue.unavailable = True
 
     # When the sweeper runs, and again once the queue is back
-    down = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
-    )
+    down = run_sweep(jobs, queue, now)
     queue.unavailable = False
-    back = sweep(
-        jobs=jobs, queue=queue, webhooks=InMemoryWebhookQueue(), settings=settings(), now=now
-    )
+    back = run_sweep(jobs, queue, now)
 
     # Then the first run could not send it and left it queued; the second sent it
     assert down == SweepReport(unsent=1)

@@ -304,26 +304,24 @@ def test_a_secret_is_made_on_first_use_once_and_is_long_enough() -> None:
 # --- retry classification -------------------------------------------------------------------
 
 
+# Each kind of answer a receiver can give, and what the delivery does next.
+VERDICTS = {
+    **dict.fromkeys([200, 204, 299], Verdict.DELIVERED),
+    **dict.fromkeys([301, 302, 307, 400, 401, 404, 429, 500, 503], Verdict.RETRY),
+    410: Verdict.STOP,
+    "timed out after 10 s": Verdict.RETRY,
+    "connection refused": Verdict.RETRY,
+    "the host resolves to a private or reserved address": Verdict.RETRY,
+}
+
+
 @pytest.mark.parametrize(
     ("result", "verdict"),
     [
-        (SendResult(status_code=200), Verdict.DELIVERED),
-        (SendResult(status_code=204), Verdict.DELIVERED),
-        (SendResult(status_code=299), Verdict.DELIVERED),
-        (SendResult(status_code=301), Verdict.RETRY),
-        (SendResult(status_code=302), Verdict.RETRY),
-        (SendResult(status_code=307), Verdict.RETRY),
-        (SendResult(status_code=400), Verdict.RETRY),
-        (SendResult(status_code=401), Verdict.RETRY),
-        (SendResult(status_code=404), Verdict.RETRY),
-        (SendResult(status_code=410), Verdict.STOP),
-        (SendResult(status_code=429), Verdict.RETRY),
-        (SendResult(status_code=500), Verdict.RETRY),
-        (SendResult(status_code=503), Verdict.RETRY),
-        (SendResult(error="timed out after 10 s"), Verdict.RETRY),
-        (SendResult(error="connection refused"), Verdict.RETRY),
-        (SendResult(error="the host resolves to a private or reserved address"), Verdict.RETRY),
+        (SendResult(status_code=a) if isinstance(a, int) else SendResult(error=a), verdict)
+        for a, verdict in VERDICTS.items()
     ],
+    ids=[str(answer) for answer in VERDICTS],
 )
 def test_every_kind_of_answer_is_classified(result: SendResult, verdict: Verdict) -> None:
     assert classify(result) is verdict
