@@ -25,6 +25,14 @@ def job_id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
 
 
+def store_newest_first(resources: MotoResources, count: int) -> None:
+    """`count` queued jobs of the tenant's, job_id(0) the newest, a second apart."""
+    for n in range(count):
+        store_job(
+            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+        )
+
+
 def call(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> tuple[int, Any]:
     response = module.handler(event, context)
     return response["statusCode"], response_json(response)
@@ -74,9 +82,7 @@ def test_another_tenant_cannot_cancel_a_job(
 
     # Then it is a 404 and the job is still queued
     assert code == 404
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "queued"
+    assert resources.stored_status(FIXTURE_JOB_ID) == "queued"
 
 
 def test_a_request_without_a_caller_identity_is_403(
@@ -124,10 +130,7 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given three jobs of A's and one of B's
-    for n in range(3):
-        store_job(
-            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
-        )
+    store_newest_first(resources, 3)
     store_job(resources.jobs, job_id(9), OTHER_OWNER, JobStatus.QUEUED)
 
     # When A lists
@@ -143,10 +146,7 @@ def test_the_list_paginates_with_a_stable_order(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given five of A's jobs
-    for n in range(5):
-        store_job(
-            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
-        )
+    store_newest_first(resources, 5)
 
     # When A pages through them two at a time
     seen: list[str] = []
@@ -262,9 +262,7 @@ def test_cancel_depends_on_the_jobs_state(  # noqa: PLR0913 - pytest's fixtures 
 
     # Then queued ends at once, running is flagged for its worker, finished is a conflict
     assert answered == code
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == after
+    assert resources.stored_status(FIXTURE_JOB_ID) == after
     if stored is JobStatus.RUNNING:
         assert body["cancel_requested"] is True
 

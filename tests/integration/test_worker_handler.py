@@ -40,9 +40,7 @@ def test_a_job_message_renders_every_image_into_s3_and_succeeds(
 
     # Then no message failed, the job succeeded and both objects are real WebP images
     assert response == {"batchItemFailures": []}
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "succeeded"
+    assert resources.stored_status(FIXTURE_JOB_ID) == "succeeded"
     for number in (0, 1):
         stored = resources.s3.get_object(
             Bucket=resources.bucket_name, Key=f"images/{FIXTURE_JOB_ID}/{number}.webp"
@@ -80,9 +78,7 @@ def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
     # Then only the poison message is reported, so SQS retries it and then dead-letters it
     failed_ids = [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
     assert failed_ids == ["00000000-0000-4000-8000-000000000000"]
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "succeeded"
+    assert resources.stored_status(FIXTURE_JOB_ID) == "succeeded"
 
 
 def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
@@ -155,9 +151,7 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
     assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
         event["Records"][0]["messageId"]
     ]
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "running"
+    assert resources.stored_status(FIXTURE_JOB_ID) == "running"
     assert visible_again_within(resources, 10)
 
 
@@ -177,7 +171,5 @@ def test_a_job_is_not_started_with_too_little_time_left(
     # Then it gives the message straight back without touching the job
     assert len(response["batchItemFailures"]) == 1
     assert engine.calls == 0
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "queued"
+    assert resources.stored_status(FIXTURE_JOB_ID) == "queued"
     assert visible_again_within(resources, 5)

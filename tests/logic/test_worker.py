@@ -20,7 +20,6 @@ from imagejobs.logic.worker import (
     THROTTLE_GIVE_UP_AFTER,
     THROTTLE_MAX_WAIT_SECONDS,
     JobOutcome,
-    Receive,
     image_key,
     process_receive,
 )
@@ -29,7 +28,7 @@ from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import CANCEL_QUEUED, FAIL, REQUEST_CANCEL, START
 from tests.support.in_memory import InMemoryJobQueue, StoredObject
 from tests.support.jobs import T0, move
-from tests.support.worker import RECEIPT, ScriptedEngine, WorkerWorld
+from tests.support.worker import RECEIPT, ScriptedEngine, WorkerWorld, receive
 from tests.support.worker import WORKER_JOB_ID as JOB_ID
 
 # The worker's RENDER_TIME_RESERVE_SECONDS for the built-in renderer is of this order.
@@ -45,16 +44,12 @@ def deliver(
     receive_count: int = 1,
     max_receive_count: int = 3,
 ) -> JobOutcome:
-    """One SQS receive of the job's message, as the handler passes it on."""
-    receive = Receive(
-        job_id=JOB_ID,
-        receipt_handle=RECEIPT,
-        receive_count=receive_count,
-        max_receive_count=max_receive_count,
-        remaining_ms=remaining_ms,
+    """One SQS receive of the job's message, with the time left checked first."""
+    received = receive(
+        receive_count=receive_count, max_receive_count=max_receive_count, remaining_ms=remaining_ms
     )
     ports = dataclasses.replace(world.ports(engine), queue=queue)
-    return process_receive(receive, ports, time_reserve_seconds=RESERVE_S)
+    return process_receive(received, ports, time_reserve_seconds=RESERVE_S)
 
 
 def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> None:

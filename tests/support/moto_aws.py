@@ -64,6 +64,11 @@ class MotoResources:
         item = self.dynamodb.get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}})
         return item.get("Item")  # type: ignore[no-any-return]
 
+    def stored_status(self, job_id: str) -> str | None:
+        """The job's status as stored, or None for no such job."""
+        item = self.job_item(job_id)
+        return None if item is None else str(item["status"]["S"])
+
 
 def share_service_models() -> None:
     """Inside `mock_aws()`, which leaves boto3 without a default session: one whose service

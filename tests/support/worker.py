@@ -68,6 +68,25 @@ class ScriptedEngine:
         ]
 
 
+def receive(
+    *,
+    receive_count: int = 1,
+    max_receive_count: int = 3,
+    remaining_ms: int = 60_000,
+    job_id: str = WORKER_JOB_ID,
+    memory_mb: int = 1024,
+) -> Receive:
+    """One SQS receive of a job's message, as the worker's handler passes it on."""
+    return Receive(
+        job_id=job_id,
+        receipt_handle=RECEIPT,
+        receive_count=receive_count,
+        max_receive_count=max_receive_count,
+        remaining_ms=remaining_ms,
+        memory_mb=memory_mb,
+    )
+
+
 @dataclass
 class WorkerWorld:
     """The worker's logic against one set of ports: one job, a clock that ticks a second a call."""
@@ -121,15 +140,13 @@ class WorkerWorld:
         job_id: str = WORKER_JOB_ID,
         memory_mb: int = 1024,
     ) -> JobOutcome:
-        receive = Receive(
-            job_id=job_id,
-            receipt_handle=RECEIPT,
+        received = receive(
             receive_count=receive_count,
             max_receive_count=max_receive_count,
-            remaining_ms=60_000,
+            job_id=job_id,
             memory_mb=memory_mb,
         )
-        return process_job(receive, self.ports(engine))
+        return process_job(received, self.ports(engine))
 
     def job(self) -> Job:
         job = self.jobs.get(WORKER_JOB_ID)
