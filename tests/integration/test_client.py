@@ -39,6 +39,12 @@ def run(api: StandIn, *argv: str) -> int | str | None:
     return exited.value.code
 
 
+def succeeds_with_image(api: StandIn, image: bytes) -> None:
+    """The job is read as succeeded, with one image that the stand-in serves."""
+    api.script(JOB, Scripted(200, job_body("succeeded", image_url=api.url + "images/0.png")))
+    api.script("GET /v1/images/0.png", Scripted(200, raw=image))
+
+
 @pytest.mark.parametrize("final", ["succeeded", "failed", "canceled"])
 def test_waiting_ends_at_every_terminal_state(api: StandIn, final: str, tmp_path: Path) -> None:
     # Given a job that runs, then ends in a terminal state, with the API long-polling
@@ -60,9 +66,7 @@ def test_generate_wait_saves_the_images_and_prints_their_paths(
     api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a job that succeeds with one image
-    image_url = api.url + "images/0.png"
-    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
-    api.script("GET /v1/images/0.png", Scripted(200, raw=b"\x89PNG"))
+    succeeds_with_image(api, b"\x89PNG")
 
     # When the CLI waits for it
     code = run(api, "generate", "a cat", "--wait", "--out", str(tmp_path))
@@ -128,9 +132,7 @@ def test_generate_wait_prints_where_the_time_and_money_went(
     api: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a job that succeeds, as the service shows it: with its metrics and cost
-    image_url = api.url + "images/0.png"
-    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
-    api.script("GET /v1/images/0.png", Scripted(200, raw=b"png"))
+    succeeds_with_image(api, b"png")
 
     # When the CLI waits for it
     assert run(api, "generate", "a cat", "--wait", "--out", str(tmp_path)) == 0
@@ -275,9 +277,7 @@ def test_edit_uploads_the_photo_and_its_mask_waits_and_saves_the_result(
     photo, mask = tmp_path / "photo.jpg", tmp_path / "mask.png"
     photo.write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
     mask.write_bytes(b"\x89PNG\r\n\x1a\n a mask")
-    image_url = api.url + "images/0.png"
-    api.script(JOB, Scripted(200, job_body("succeeded", image_url=image_url)))
-    api.script("GET /v1/images/0.png", Scripted(200, raw=b"\x89PNG result"))
+    succeeds_with_image(api, b"\x89PNG result")
 
     # When `imagejobs edit inpaint` runs with a mask, a prompt, --wait and --out
     argv = ["edit", "inpaint", str(photo), "--mask", str(mask), "--prompt", "a glass"]

@@ -4,6 +4,7 @@ the prompt, the negative prompt, the seed, the style and the guidance."""
 import hashlib
 import io
 import itertools
+import json
 import math
 import os
 import subprocess
@@ -86,24 +87,39 @@ def test_the_same_request_gives_the_same_bytes(image_format: ImageFormat) -> Non
     assert first == second
 
 
-def test_the_same_request_gives_the_same_bytes_in_another_process() -> None:
-    # Given a render in a process whose string hashing is salted differently from ours
+def digest(request: dict[str, Any]) -> str:
+    """The sha256 of the request's first image, rendered here."""
+    return hashlib.sha256(render(**request)[0].data).hexdigest()
+
+
+def digests_in_another_process(requests: list[dict[str, Any]]) -> list[str]:
+    """`digest` of each request, in a process whose string hashing is salted differently."""
     script = (
-        "import hashlib; from imagejobs.engines.base import JobParameters;"
+        "import hashlib, json, sys; from imagejobs.engines.base import JobParameters;"
         "from imagejobs.engines.pillow.engine import PillowRenderer;"
-        "r = JobParameters(prompt='neon city', width=64, height=48, seed=5);"
-        "print(hashlib.sha256(PillowRenderer().render(r, {})[0].data).hexdigest())"
+        "print(' '.join(hashlib.sha256(PillowRenderer().render(JobParameters(**r), {})[0].data)"
+        ".hexdigest() for r in json.loads(sys.argv[1])))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-
-    # When it and the same render here are compared
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", script, json.dumps(requests)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
-    local = render("neon city", width=64, height=48, seed=5)[0].data
+    return result.stdout.split()
+
+
+def test_the_same_request_gives_the_same_bytes_in_another_process() -> None:
+    # Given a request
+    request = {"prompt": "neon city", "width": 64, "height": 48, "seed": 5}
+
+    # When it is rendered in another process and here
+    elsewhere = digests_in_another_process([request])
 
     # Then they are byte-identical: nothing depends on the process
-    assert result.stdout.strip() == hashlib.sha256(local).hexdigest()
+    assert elsewhere == [digest(request)]
 
 
 def test_a_different_seed_gives_a_different_picture() -> None:
@@ -437,29 +453,17 @@ def test_a_styled_request_gives_the_same_bytes_every_time(
 
 
 def test_styled_requests_give_the_same_bytes_in_another_process() -> None:
-    # Given renders in every style in a process whose string hashing is salted differently
-    script = (
-        "import hashlib; from imagejobs.engines.base import JobParameters, STYLES;"
-        "from imagejobs.engines.pillow.engine import PillowRenderer;"
-        "print(' '.join(hashlib.sha256(PillowRenderer().render(JobParameters("
-        "prompt='a gift box', width=64, height=48, seed=5, style=s), {})[0].data).hexdigest()"
-        " for s in STYLES))"
-    )
-    env = {**os.environ, "PYTHONHASHSEED": "12345"}
-
-    # When they and the same renders here are compared
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
-    )
-    local = [
-        hashlib.sha256(
-            render("a gift box", width=64, height=48, seed=5, style=style)[0].data
-        ).hexdigest()
+    # Given a request in every style
+    requests = [
+        {"prompt": "a gift box", "width": 64, "height": 48, "seed": 5, "style": style}
         for style in STYLES
     ]
 
+    # When they are rendered in another process and here
+    elsewhere = digests_in_another_process(requests)
+
     # Then they are byte-identical, style by style
-    assert result.stdout.split() == local
+    assert elsewhere == [digest(request) for request in requests]
 
 
 @pytest.mark.parametrize("style", STYLED)

@@ -26,7 +26,16 @@ from imagejobs_client import (
     ValidationError,
     WaitTimeout,
 )
-from tests.support.api_standin import DROP, JOB_ID, Scripted, StandIn, job_body, running_standin
+from tests.support.api_standin import (
+    DROP,
+    JOB_ID,
+    Scripted,
+    StandIn,
+    assert_listed_succeeded_two_a_page,
+    job_body,
+    running_standin,
+    two_pages_of_jobs,
+)
 
 JOBS = "POST /v1/jobs"
 JOB = f"GET /v1/jobs/{JOB_ID}"
@@ -361,22 +370,14 @@ def test_a_long_poll_may_outlast_the_clients_timeout_but_a_plain_read_may_not(
 
 def test_list_iterates_across_pages_with_the_cursor(api: StandIn) -> None:
     # Given two pages of jobs
-    ids = [str(uuid.uuid4()) for _ in range(3)]
-    api.script(
-        "GET /v1/jobs",
-        Scripted(200, {"jobs": [job_body(job_id=i) for i in ids[:2]], "next_cursor": "c2"}),
-        Scripted(200, {"jobs": [job_body(job_id=ids[2])], "next_cursor": None}),
-    )
+    ids = two_pages_of_jobs(api)
 
     # When the caller lists their succeeded jobs
     listed = [job.job_id for job in client_for(api).jobs.list(status="succeeded", page_size=2)]
 
     # Then every job of both pages, in order, the second page asked for with the cursor
     assert listed == ids
-    first, second = api.to("GET /v1/jobs")
-    assert "status=succeeded" in first.query
-    assert "limit=2" in first.query
-    assert "cursor=c2" in second.query
+    assert_listed_succeeded_two_a_page(api)
 
 
 def test_a_retried_cancel_that_finds_the_job_canceled_returns_it(api: StandIn) -> None:

@@ -36,8 +36,10 @@ from tests.support.api_standin import (
     Scripted,
     StandIn,
     api_error,
+    assert_listed_succeeded_two_a_page,
     job_body,
     running_standin,
+    two_pages_of_jobs,
 )
 
 JOBS = "POST /v1/jobs"
@@ -258,12 +260,7 @@ def test_a_retried_cancel_that_finds_the_job_canceled_returns_it(kind: str, api:
 
 def test_list_is_an_async_iterator_across_pages(api: StandIn) -> None:
     # Given two pages of jobs
-    ids = [str(uuid.uuid4()) for _ in range(3)]
-    api.script(
-        "GET /v1/jobs",
-        Scripted(200, {"jobs": [job_body(job_id=i) for i in ids[:2]], "next_cursor": "c2"}),
-        Scripted(200, {"jobs": [job_body(job_id=ids[2])], "next_cursor": None}),
-    )
+    ids = two_pages_of_jobs(api)
 
     # When the caller iterates over their succeeded jobs
     async def listed() -> list[str]:
@@ -272,10 +269,7 @@ def test_list_is_an_async_iterator_across_pages(api: StandIn) -> None:
 
     # Then every job of both pages, in order, the second page asked for with the cursor
     assert run(listed) == ids
-    first, second = api.to("GET /v1/jobs")
-    assert "status=succeeded" in first.query
-    assert "limit=2" in first.query
-    assert "cursor=c2" in second.query
+    assert_listed_succeeded_two_a_page(api)
 
 
 def test_adownload_saves_the_image_and_never_sends_the_api_key(

@@ -13,6 +13,7 @@ import json
 import select
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,6 +128,26 @@ def job_body(
         fields["error"] = JobError(type="render_failed", message="the engine refused")
     job = make_job(job_id, "owner", state, changes=fields)
     return job_view(job, urls, now=job.updated_at).model_dump(mode="json")
+
+
+def two_pages_of_jobs(standin: StandIn) -> list[str]:
+    """Scripts `GET /jobs` as two pages, two jobs and then one behind cursor c2; their ids."""
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    standin.script(
+        "GET /v1/jobs",
+        Scripted(200, {"jobs": [job_body(job_id=i) for i in ids[:2]], "next_cursor": "c2"}),
+        Scripted(200, {"jobs": [job_body(job_id=ids[2])], "next_cursor": None}),
+    )
+    return ids
+
+
+def assert_listed_succeeded_two_a_page(standin: StandIn) -> None:
+    """The two `GET /jobs` of two_pages_of_jobs asked for succeeded jobs, two a page, and the
+    second with the first's cursor."""
+    first, second = standin.to("GET /v1/jobs")
+    assert "status=succeeded" in first.query
+    assert "limit=2" in first.query
+    assert "cursor=c2" in second.query
 
 
 def models_body(*lifecycles: ModelLifecycle, default: str = "pillow") -> dict[str, Any]:
