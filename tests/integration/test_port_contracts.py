@@ -112,8 +112,17 @@ ALLOWED: dict[tuple[str, str], dict[str, object]] = {
 }
 
 
-@pytest.mark.parametrize("transition", BY_NAME)
-@pytest.mark.parametrize("start", STARTS)
+# Every transition tried from every state a job can be stored in.
+@pytest.fixture(params=list(STARTS))
+def start(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=list(BY_NAME))
+def transition(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 def test_each_transition_moves_only_from_the_states_it_allows(
     jobs: JobRepository, start: str, transition: str
 ) -> None:
@@ -134,8 +143,6 @@ def test_each_transition_moves_only_from_the_states_it_allows(
         assert jobs.get(JOB_ID) == STARTS[start]
 
 
-@pytest.mark.parametrize("transition", BY_NAME)
-@pytest.mark.parametrize("start", STARTS)
 def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
     jobs: JobRepository, start: str, transition: str
 ) -> None:

@@ -5,7 +5,6 @@ it (clients/python/src/imagejobs_client/webhooks.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -15,18 +14,14 @@ import pytest
 from imagejobs.clock import utc_now
 from imagejobs.logic.webhooks.delivery import signature_headers
 from imagejobs.logic.webhooks.secrets import new_secret
+from tests.support.modules import load_module
 
 MODULE = Path(__file__).resolve().parents[2] / "clients/python/src/imagejobs_client/webhooks.py"
 
 
 @pytest.fixture(scope="module")
 def sdk() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("imagejobs_client_webhooks", MODULE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("imagejobs_client_webhooks", MODULE)
 
 
 BODY = '{"type":"job.completed","timestamp":"2026-12-01T00:00:00Z","data":{"job_id":"x"}}'

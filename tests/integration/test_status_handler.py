@@ -1,7 +1,9 @@
 """StatusFunction, replaying events/ fixtures against jobs stored through the real repository."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -122,6 +124,32 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
     assert "X-Amz-Signature" in query
 
 
+ReadStored = Callable[[JobStatus, dict[str, object], str], dict[str, Any]]
+
+
+@pytest.fixture
+def read_stored(
+    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+) -> ReadStored:
+    """Stores the job in a state, with changes, and reads it with a fixture: a 200's body."""
+
+    def read(job_status: JobStatus, changes: dict[str, object], event_name: str) -> dict[str, Any]:
+        store_job(
+            resources.jobs,
+            FIXTURE_JOB_ID,
+            OWNER,
+            job_status,
+            changes=EXPIRES | changes,
+            **LIGHTHOUSE,
+        )
+        code, body = get(status, event_name, lambda_context)
+        assert code == 200
+        assert isinstance(body, dict)
+        return body
+
+    return read
+
+
 @pytest.mark.parametrize(
     ("job_status", "changes", "expected"),
     [
@@ -131,25 +159,17 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
         (JobStatus.FAILED, FAILED, ("failed", False, "width: too large for the renderer")),
     ],
 )
-def test_drop_in_status_has_the_old_shape(  # noqa: PLR0913 - pytest's fixtures and parameters
-    status: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+def test_drop_in_status_has_the_old_shape(
+    read_stored: ReadStored,
     job_status: JobStatus,
     changes: dict[str, object],
     expected: tuple[str, bool, str | None],
 ) -> None:
     # Given a job in some state
-    store_job(
-        resources.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
-    )
-
     # When the old `GET /status/{job_id}` is called
-    code, body = get(status, "api-get-status", lambda_context)
+    body = read_stored(job_status, changes, "api-get-status")
 
     # Then the body has exactly the old keys and words, with the image URL as the result
-    assert code == 200
-    assert isinstance(body, dict)
     assert list(body) == ["job_id", "status", "result", "error"]
     word, has_result, error = expected
     assert (body["job_id"], body["status"], body["error"]) == (FIXTURE_JOB_ID, word, error)
@@ -167,26 +187,18 @@ def test_drop_in_status_has_the_old_shape(  # noqa: PLR0913 - pytest's fixtures 
         (JobStatus.FAILED, FAILED, ["status", "error"], "failed"),
     ],
 )
-def test_drop_in_result_has_the_old_shape(  # noqa: PLR0913 - pytest's fixtures and parameters
-    status: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+def test_drop_in_result_has_the_old_shape(
+    read_stored: ReadStored,
     job_status: JobStatus,
     changes: dict[str, object],
     expected_keys: list[str],
     word: str,
 ) -> None:
     # Given a job in some state
-    store_job(
-        resources.jobs, FIXTURE_JOB_ID, OWNER, job_status, changes=EXPIRES | changes, **LIGHTHOUSE
-    )
-
     # When the old `GET /result/{job_id}` is called
-    code, body = get(status, "api-get-result", lambda_context)
+    body = read_stored(job_status, changes, "api-get-result")
 
     # Then only the keys that have a value appear
-    assert code == 200
-    assert isinstance(body, dict)
     assert sorted(body) == sorted(expected_keys)
     assert body["status"] == word
 

@@ -31,18 +31,25 @@ def csp_directives(response: dict[str, Any]) -> dict[str, list[str]]:
     return directives
 
 
+def served_without_key(
+    web: ModuleType, event_name: str, context: FakeLambdaContext
+) -> dict[str, Any]:
+    """The answer to a fixture API Gateway sends with no API key: a 200."""
+    event = load_event(event_name)
+    assert event["requestContext"]["identity"]["apiKeyId"] is None
+    response: dict[str, Any] = web.handler(event, context)
+    assert response["statusCode"] == 200
+    return response
+
+
 def test_the_page_is_served_without_a_key_with_a_strict_policy(
     web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the fixture API Gateway sends for GET / with no API key
-    event = load_event("api-get-web-page")
-    assert event["requestContext"]["identity"]["apiKeyId"] is None
-
     # When the page is requested
-    response = web.handler(event, lambda_context)
+    response = served_without_key(web, "api-get-web-page", lambda_context)
 
     # Then it is the HTML page, loading its script as a module from a relative URL
-    assert response["statusCode"] == 200
     sent = headers(response)
     assert sent["content-type"] == "text/html; charset=utf-8"
     assert response["isBase64Encoded"] is False
@@ -264,17 +271,13 @@ API_DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_the_api_document_is_served_without_a_key_as_committed(
-    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    web: ModuleType, lambda_context: FakeLambdaContext
 ) -> None:
     # Given the fixture for GET /openapi.json with no API key
-    event = load_event("api-get-openapi-document")
-    assert event["requestContext"]["identity"]["apiKeyId"] is None
-
     # When it is requested
-    response = web.handler(event, lambda_context)
+    response = served_without_key(web, "api-get-openapi-document", lambda_context)
 
     # Then it is the committed document, byte for byte, as JSON
-    assert response["statusCode"] == 200
     assert headers(response)["content-type"] == "application/json"
     assert response["body"] == API_DOCUMENT.read_text()
 

@@ -3,9 +3,7 @@ the executor re-importing mounted code that changed (on a running LocalStack).""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +14,7 @@ import pytest
 from imagejobs_dev import deploy_inputs, hot_reload
 from tests.perf import bench_devloop
 from tests.support.http import poll
+from tests.support.modules import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCHER = ROOT / "infra" / "localstack" / "plugins" / "imagejobs_localstack" / "hot_reload.py"
@@ -138,17 +137,7 @@ def test_the_default_template_mounts_each_functions_own_build_folder(clone: Path
 
 
 def _watcher() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hot_reload_watcher", WATCHER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Its dataclass looks its module up by name while the module runs.
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    return load_module("hot_reload_watcher", WATCHER)
 
 
 def test_the_watcher_counts_a_change_once_its_scan_interval_passed(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.modules import load_module
+
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = (
     ROOT / "infra" / "localstack" / "plugins" / "imagejobs_localstack" / "lambda_bootstrap.py"
@@ -26,12 +27,7 @@ ANSWER_SECONDS = 20
 
 def _load_bootstrap() -> ModuleType:
     # By path, as the executor runs it: the plugin package is not installed in this venv.
-    spec = importlib.util.spec_from_file_location("lambda_bootstrap", BOOTSTRAP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("lambda_bootstrap", BOOTSTRAP)
 
 
 FLAGS: tuple[str, ...] = _load_bootstrap().INTERPRETER_FLAGS

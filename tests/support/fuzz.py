@@ -14,6 +14,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,15 @@ class Tally:
     def summary(self) -> str:
         histogram = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items()))
         return f"{sum(self.statuses.values())} requests ({histogram})"
+
+    def report(self, label: str, record_property: Callable[[str, object], None]) -> None:
+        """Prints the summary, and records it for the session's end (tests/conftest.py)."""
+        record_property(label, self.summary())
+        print(f"{label}:", self.summary())
+
+    def met_every_route_and_a_success(self) -> bool:
+        """A fuzz run that met only the gate, or only some routes, would prove little."""
+        return set(self.routes) == set(ROUTES) and any(200 <= s < 300 for s in self.statuses)
 
 
 # Field names of the submit routes, and what an error body may say anyway.
