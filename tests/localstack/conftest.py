@@ -7,6 +7,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import boto3
@@ -46,6 +47,30 @@ def table(aws: Callable[..., Any]) -> Iterator[str]:
     )
     yield name
     aws("dynamodb").delete_table(TableName=name)
+
+
+@pytest.fixture
+def mapped_queue(aws: Callable[..., Any]) -> Callable[..., AbstractContextManager[str]]:
+    """`with mapped_queue(function, **mapping) as url`: a new SQS queue mapped to the function,
+    one message a batch unless `mapping` says otherwise; both are deleted on leaving."""
+
+    @contextlib.contextmanager
+    def mapped(function: str, **mapping: Any) -> Iterator[str]:
+        sqs = aws("sqs")
+        url = sqs.create_queue(QueueName=f"plugin-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        created = aws("lambda").create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=function, **{"BatchSize": 1, **mapping}
+        )
+        try:
+            yield url
+        finally:
+            aws("lambda").delete_event_source_mapping(UUID=created["UUID"])
+            sqs.delete_queue(QueueUrl=url)
+
+    return mapped
 
 
 def zipped(source: str) -> bytes:

@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -66,29 +67,18 @@ def most_at_once(intervals: list[tuple[float, float]]) -> int:
 
 def test_a_mappings_batches_run_in_parallel_up_to_its_maximum_concurrency(
     aws: Callable[..., Any],
+    mapped_queue: Callable[..., AbstractContextManager[str]],
     sleeper: str,
     table: str,
 ) -> None:
     # Given a queue mapped to a slow function, one message a batch, at most 2 batches at once
-    sqs = aws("sqs")
-    queue_url = sqs.create_queue(QueueName=f"concurrency-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    mapping = aws("lambda").create_event_source_mapping(
-        EventSourceArn=queue_arn,
-        FunctionName=sleeper,
-        BatchSize=1,
-        ScalingConfig={"MaximumConcurrency": 2},
-    )
     bodies = [f"parallel-{n}-{uuid.uuid4()}" for n in range(5)]
+    with mapped_queue(sleeper, ScalingConfig={"MaximumConcurrency": 2}) as queue_url:
+        # When five messages are sent at once
+        for body in bodies:
+            aws("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
 
-    # When five messages are sent at once
-    for body in bodies:
-        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
-
-    # Then every message was handled, two batches ran at the same time and never more
-    try:
+        # Then every message was handled, two batches ran at the same time and never more
         items = poll(
             lambda: [
                 aws("dynamodb").get_item(TableName=table, Key={"k": {"S": b}}).get("Item")
@@ -98,9 +88,6 @@ def test_a_mappings_batches_run_in_parallel_up_to_its_maximum_concurrency(
             180,
             "the mapped function to handle all five messages",
         )
-    finally:
-        aws("lambda").delete_event_source_mapping(UUID=mapping["UUID"])
-        sqs.delete_queue(QueueUrl=queue_url)
     intervals = [(float(i["started"]["N"]), float(i["ended"]["N"])) for i in items]
     assert most_at_once(intervals) == 2
     assert len({i["pid"]["N"] for i in items}) == 2

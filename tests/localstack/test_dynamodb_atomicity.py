@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
@@ -21,7 +20,6 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import JobError
 from imagejobs.models.transitions import CANCEL_QUEUED, FAIL
-from imagejobs_dev.localstack import LocalStack
 from tests.support import template
 from tests.support.jobs import T0, make_job
 
@@ -32,16 +30,9 @@ CAP = 10
 
 
 @pytest.fixture(scope="module")
-def dynamodb(localstack: LocalStack) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=localstack.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        # Enough connections that all the submits really are in flight at once.
-        config=Config(max_pool_connections=SUBMITS),
-    )
+def dynamodb(aws: Callable[..., Any]) -> Any:
+    # Enough connections that all the submits really are in flight at once.
+    return aws("dynamodb", Config(max_pool_connections=SUBMITS))
 
 
 @pytest.fixture

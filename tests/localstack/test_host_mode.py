@@ -9,6 +9,7 @@ import ssl
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -238,33 +239,24 @@ def test_conditional_writes_fail_on_the_moto_backed_dynamodb(
 
 
 def test_an_sqs_event_source_mapping_delivers_to_the_function(
-    aws: Callable[..., Any], function: str, table: str
+    aws: Callable[..., Any],
+    mapped_queue: Callable[..., AbstractContextManager[str]],
+    function: str,
+    table: str,
 ) -> None:
     # Given a queue mapped to the function
-    sqs = aws("sqs")
-    queue_url = sqs.create_queue(QueueName=f"plugin-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    mapping = aws("lambda").create_event_source_mapping(
-        EventSourceArn=queue_arn, FunctionName=function, BatchSize=1
-    )
     body = f"delivered-{uuid.uuid4()}"
+    with mapped_queue(function) as queue_url:
+        # When a message is sent
+        aws("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
 
-    # When a message is sent
-    sqs.send_message(QueueUrl=queue_url, MessageBody=body)
-
-    # Then the function wrote it to the table
-    try:
+        # Then the function wrote it to the table
         poll(
             lambda: aws("dynamodb").get_item(TableName=table, Key={"k": {"S": body}}),
             lambda item: "Item" in item,
             60,
             "the mapped function to write the message",
         )
-    finally:
-        aws("lambda").delete_event_source_mapping(UUID=mapping["UUID"])
-        sqs.delete_queue(QueueUrl=queue_url)
 
 
 def test_https_verifies_against_localstacks_own_certificate(localstack: LocalStack) -> None:
