@@ -219,23 +219,20 @@ def _imports(figures: Figures, _: Sequence[Figures]) -> list[str]:
     )
 
 
+def warm_cells(warm: Figures, number: Callable[[float | None, int], str]) -> list[str]:
+    """A function's warm figures, as the page's and the printout's tables show them: p50, p99,
+    the floor's p50 and p99, the overhead at p50, the ratio at p50."""
+    handler, floor = warm["handler_us"], warm["floor_us"]
+    whole = (handler["p50"], handler["p99"], floor["p50"], floor["p99"], warm["overhead_p50_us"])
+    return [*(number(value, 0) for value in whole), number(warm["ratio_p50"], 2)]
+
+
 def _warm(figures: Figures, _: Sequence[Figures]) -> list[str]:
     cold = figures.get("cold_and_warm") or {}
     warm = [(name, c["warm"]) for name, c in cold.items() if c.get("warm")]
     if not warm:
         return [NOT_MEASURED]
-    rows = [
-        [
-            name,
-            _num(w["handler_us"]["p50"]),
-            _num(w["handler_us"]["p99"]),
-            _num(w["floor_us"]["p50"]),
-            _num(w["floor_us"]["p99"]),
-            _num(w["overhead_p50_us"]),
-            _num(w["ratio_p50"], 2),
-        ]
-        for name, w in warm
-    ]
+    rows = [[name, *warm_cells(w, _num)] for name, w in warm]
     header = ["Function", "p50 µs", "p99 µs", "Floor p50 µs", "Floor p99 µs", "Overhead p50 µs"]
     return _captioned(
         f"{_num(warm[0][1]['handler_us']['n'])} requests each, in-process; the floor makes the "

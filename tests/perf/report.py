@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.perf import bench_quota, bench_render, report_cost
+from tests.perf.performance_page import warm_cells
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -68,58 +69,39 @@ def _cold(cold: Any) -> list[str]:
     warm = [(n, c["warm"]) for n, c in cold.items() if "warm" in c]
     out += _rows(
         ["function", "p50", "p99", "floor p50", "floor p99", "overhead p50", "ratio p50"],
-        [
-            [
-                name,
-                _f(w["handler_us"]["p50"]),
-                _f(w["handler_us"]["p99"]),
-                _f(w["floor_us"]["p50"]),
-                _f(w["floor_us"]["p99"]),
-                _f(w["overhead_p50_us"]),
-                _f(w["ratio_p50"], 2),
-            ]
-            for name, w in warm
-        ],
+        [[name, *warm_cells(w, _f)] for name, w in warm],
     )
     return out
 
 
 def _render(render: Any) -> list[str]:
     """Render time and memory per format and size."""
-    out: list[str] = []
-    out.append(f"Render (median of {render[0]['repeat']} per row; peak memory in a fresh process)")
-    out += bench_render.table(render).splitlines()
-    return out
+    title = f"Render (median of {render[0]['repeat']} per row; peak memory in a fresh process)"
+    return [title, *bench_render.table(render).splitlines()]
 
 
 def _styles(styles: Any) -> list[str]:
     """Render time per style."""
-    out: list[str] = []
-    out.append(f"Render per style, png (median of {styles[0]['repeat']} per size)")
-    out += bench_render.styles_table(styles).splitlines()
-    return out
+    title = f"Render per style, png (median of {styles[0]['repeat']} per size)"
+    return [title, *bench_render.styles_table(styles).splitlines()]
 
 
 def _edits(edits: Any) -> list[str]:
     """Render time per edit of the built-in renderer."""
-    out: list[str] = []
-    out.append(
+    title = (
         f"Edits of the built-in renderer, png (median of {edits[0]['repeat']} per size;"
         " ms per MP of the input)"
     )
-    out += bench_render.edits_table(edits).splitlines()
-    return out
+    return [title, *bench_render.edits_table(edits).splitlines()]
 
 
 def _profile(profile: Any) -> list[str]:
     """The slowest cold start under cProfile."""
-    out: list[str] = []
-    out.append(
+    title = (
         f"Profile: {profile['function']} cold start, {profile['total_ms']:.0f} ms under "
         "cProfile; top by cumulative time"
     )
-    out += [f"  {row['ms']:>7.1f} ms  {row['where']}" for row in profile["top_cumulative_ms"]]
-    return out
+    return [title, *(f"  {r['ms']:>7.1f} ms  {r['where']}" for r in profile["top_cumulative_ms"])]
 
 
 def _developer_loop(loop: Any) -> list[str]:

@@ -48,11 +48,22 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     return figures, result.stdout, charts
 
 
+@pytest.fixture(scope="module")
+def figures(smallest_bench: tuple[dict[str, Any], str, Path]) -> dict[str, Any]:
+    """The smallest run's figures."""
+    return smallest_bench[0]
+
+
+@pytest.fixture(scope="module")
+def printed(smallest_bench: tuple[dict[str, Any], str, Path]) -> str:
+    """The smallest run's printout."""
+    return smallest_bench[1]
+
+
 def test_the_simulation_stage_runs_the_docs_scenarios_small(
-    smallest_bench: tuple[dict[str, Any], str, Path],
+    figures: dict[str, Any], printed: str
 ) -> None:
     # Given one run of the smallest benchmark
-    figures, printed, _ = smallest_bench
 
     # Then the simulation ran its three scenarios at 200 jobs, and printed them
     assert [(row["jobs"], row["tenants"]) for row in figures["simulation"]] == [
@@ -63,11 +74,8 @@ def test_the_simulation_stage_runs_the_docs_scenarios_small(
     assert "Simulated burst" in printed
 
 
-def test_the_render_stage_times_every_format(
-    smallest_bench: tuple[dict[str, Any], str, Path],
-) -> None:
+def test_the_render_stage_times_every_format(figures: dict[str, Any]) -> None:
     # Given one run of the smallest benchmark
-    figures, _, _ = smallest_bench
 
     # When its render figures are read
     rows = figures["render"]
@@ -83,11 +91,8 @@ def test_the_render_stage_times_every_format(
         assert row["python_peak_mib"] > 0
 
 
-def test_the_styles_stage_times_every_style(
-    smallest_bench: tuple[dict[str, Any], str, Path],
-) -> None:
+def test_the_styles_stage_times_every_style(figures: dict[str, Any]) -> None:
     # Given one run of the smallest benchmark
-    figures, _, _ = smallest_bench
 
     # When its per-style figures are read
     rows = figures["render_styles"]
@@ -98,10 +103,9 @@ def test_the_styles_stage_times_every_style(
 
 
 def test_the_edits_stage_times_every_edit_of_the_built_in_renderer(
-    smallest_bench: tuple[dict[str, Any], str, Path],
+    figures: dict[str, Any], printed: str
 ) -> None:
     # Given one run of the smallest benchmark
-    figures, printed, _ = smallest_bench
 
     # When its per-edit figures are read
     rows = figures["render_edits"]
@@ -113,10 +117,9 @@ def test_the_edits_stage_times_every_edit_of_the_built_in_renderer(
 
 
 def test_the_cold_start_stage_starts_every_function_and_measures_its_floor(
-    smallest_bench: tuple[dict[str, Any], str, Path],
+    figures: dict[str, Any],
 ) -> None:
     # Given one run of the smallest benchmark
-    figures, _, _ = smallest_bench
 
     # When its cold-start figures are read
     cold = figures["cold_and_warm"]
@@ -137,10 +140,9 @@ def test_the_cold_start_stage_starts_every_function_and_measures_its_floor(
 
 
 def test_the_warm_stage_times_the_api_functions_against_their_floor(
-    smallest_bench: tuple[dict[str, Any], str, Path],
+    figures: dict[str, Any],
 ) -> None:
     # Given one run of the smallest benchmark
-    figures, _, _ = smallest_bench
 
     # When the warm-request figures are read
     warm = {
@@ -159,11 +161,8 @@ def test_the_warm_stage_times_the_api_functions_against_their_floor(
         )
 
 
-def test_the_profile_stage_profiles_the_slowest_cold_start(
-    smallest_bench: tuple[dict[str, Any], str, Path],
-) -> None:
+def test_the_profile_stage_profiles_the_slowest_cold_start(figures: dict[str, Any]) -> None:
     # Given one run of the smallest benchmark
-    figures, _, _ = smallest_bench
 
     # When its profile is read
     profile = figures["profile"]
@@ -197,10 +196,9 @@ def test_the_run_prints_its_table_and_draws_its_three_charts(
 
 
 def test_every_target_is_reported_and_only_measured_ones_are_judged(
-    smallest_bench: tuple[dict[str, Any], str, Path],
+    figures: dict[str, Any], printed: str
 ) -> None:
     # Given one run of the smallest benchmark, without LocalStack
-    figures, printed, _ = smallest_bench
 
     # When its targets are read
     rows = {row["figure"]: row for row in figures["targets"]}
