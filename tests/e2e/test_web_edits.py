@@ -36,8 +36,7 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def ready(tab: Tab, deployed: StackInfo) -> Page:
     """The page with the stack's key accepted and its models listed."""
-    tab.enter_key(deployed.api_key)
-    expect(tab.page.locator("#key-message")).to_contain_text("Key accepted")
+    tab.enter_accepted_key(deployed.api_key)
     expect(tab.page.locator("#task option[value='remove-background']")).to_have_count(1)
     return tab.page
 

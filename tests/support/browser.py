@@ -41,6 +41,11 @@ class Tab:
         self.page.get_by_role("button", name="Use key").click()
         self.listed()
 
+    def enter_accepted_key(self, key: str) -> None:
+        """Enters a key the API accepts, and waits until the page says so."""
+        self.enter_key(key)
+        expect(self.page.locator("#key-message")).to_contain_text("Key accepted")
+
     def show_history(self, status: str) -> None:
         """Filters the history by `status` and waits for its first page."""
         self.page.get_by_label("Show").select_option(status)

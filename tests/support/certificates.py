@@ -13,38 +13,51 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+# x509.KeyUsage's flags, and those an authority's key needs.
+KEY_USAGES = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+)
+SIGNING = ("digital_signature", "key_cert_sign", "crl_sign")
+
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _builder(
+    subject: x509.Name, issuer: x509.Name, key: ec.EllipticCurvePrivateKey, now: datetime
+) -> x509.CertificateBuilder:
+    """A certificate for `key`, valid from five minutes ago for an hour."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+    )
 
 
 def tls_pair(host_name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """(server context holding a certificate for `host_name`, client context trusting it)."""
     now = datetime.now(UTC)
     authority_key = ec.generate_private_key(ec.SECP256R1())
+    authority_name = _name("imagejobs test authority")
+    # It signs certificates and revocation lists, and does nothing else.
+    signs_only = {usage: usage in SIGNING for usage in KEY_USAGES}
     authority = (
-        x509.CertificateBuilder()
-        .subject_name(_name("imagejobs test authority"))
-        .issuer_name(_name("imagejobs test authority"))
-        .public_key(authority_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
+        _builder(authority_name, authority_name, authority_key, now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(x509.KeyUsage(**signs_only), critical=True)
         .add_extension(
             x509.SubjectKeyIdentifier.from_public_key(authority_key.public_key()), critical=False
         )
@@ -52,13 +65,7 @@ def tls_pair(host_name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     )
     server_key = ec.generate_private_key(ec.SECP256R1())
     server = (
-        x509.CertificateBuilder()
-        .subject_name(_name(host_name))
-        .issuer_name(authority.subject)
-        .public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
+        _builder(_name(host_name), authority.subject, server_key, now)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(host_name)]), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(authority_key.public_key()),
