@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
 import boto3
 import pytest
@@ -100,28 +101,18 @@ def standin(bedrock_standin_session: World) -> World:
     return bedrock_standin_session
 
 
-# Each function's handler, cold-started with the environment template.yaml gives it. A module
-# that needs other settings defines its own fixture of the same name with load_handler.
-@pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("SubmitFunction")
+def _handler(name: str, logical_id: str) -> Any:
+    """A fixture `name`: the function's handler, cold-started with the environment template.yaml
+    gives it. A module that needs other settings defines its own fixture of that name."""
+
+    def cold_started(load_handler: Callable[..., ModuleType]) -> ModuleType:
+        return load_handler(logical_id)
+
+    return pytest.fixture(name=name)(cold_started)
 
 
-@pytest.fixture
-def status(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("StatusFunction")
-
-
-@pytest.fixture
-def worker(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("WorkerFunction")
-
-
-@pytest.fixture
-def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("DeadLetterFunction")
-
-
-@pytest.fixture
-def web(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("WebFunction")
+submit = _handler("submit", "SubmitFunction")
+status = _handler("status", "StatusFunction")
+worker = _handler("worker", "WorkerFunction")
+dead_letter = _handler("dead_letter", "DeadLetterFunction")
+web = _handler("web", "WebFunction")

@@ -23,13 +23,12 @@ from PIL import Image
 from imagejobs_dev.bedrock_standin import MODELS, STABILITY_MODELS, BedrockStandIn
 from imagejobs_dev.bedrock_standin.spec import RATIO_SIZES
 from tests.support.bedrock_standin_world import (
-    ACCESS_KEY,
-    SECRET_KEY,
     World,
     assert_refused,
     clients,
     encoded_image,
     refusals,
+    standin_in,
 )
 from tests.support.http import call
 
@@ -217,9 +216,7 @@ def test_a_bare_id_that_is_served_only_through_a_profile_is_refused_for_on_deman
 
 def test_in_us_west_2_the_bare_id_and_its_arn_are_served_on_demand() -> None:
     # Given a stand-in in us-west-2, where the pages' examples call the bare ids
-    with BedrockStandIn(region="us-west-2", credentials={ACCESS_KEY: SECRET_KEY}) as west:
-        runtime, _ = clients(west.url, region="us-west-2")
-        world = World(west, runtime, None)
+    with standin_in("us-west-2") as world:
         arn = "arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1"
         # When the bare id, the foundation-model ARN and the profile ARN are invoked
         answers = [

@@ -15,15 +15,12 @@ from typing import Any
 
 import pytest
 
-from imagejobs_dev.bedrock_standin import BedrockStandIn
 from tests.support.bedrock_standin_world import (
-    ACCESS_KEY,
-    SECRET_KEY,
     World,
     assert_refused,
-    clients,
     encoded_image,
     refusals,
+    standin_in,
 )
 
 SERVICES = {
@@ -136,10 +133,9 @@ def test_a_bare_service_id_is_refused_for_on_demand_use(standin: World, task: st
 
 def test_a_us_profile_is_refused_outside_the_us_regions() -> None:
     # Given a stand-in in eu-west-1, which the us. profiles do not take calls from
-    with BedrockStandIn(region="eu-west-1", credentials={ACCESS_KEY: SECRET_KEY}) as europe:
-        runtime, _ = clients(europe.url, region="eu-west-1")
+    with standin_in("eu-west-1") as europe:
         # When a service is invoked through its us. profile
-        answer = World(europe, runtime, None).invoke(profile("remove-background"), {"image": PHOTO})
+        answer = europe.invoke(profile("remove-background"), {"image": PHOTO})
     # Then the identifier is invalid there
     assert (answer.code, answer.message) == (
         "ValidationException",

@@ -219,6 +219,17 @@ def _imports(figures: Figures, _: Sequence[Figures]) -> list[str]:
     )
 
 
+# The end-to-end load's figures over rounds: their names and decimal places, on the page and in
+# the printout (tests.perf.report).
+LOAD_FIGURES = {
+    "completed_per_s": ("Completed jobs/s", 2),
+    "submit_to_succeeded_p50_ms": ("Submit → succeeded p50 ms", 0),
+    "submit_to_succeeded_p99_ms": ("Submit → succeeded p99 ms", 0),
+    "submit_p50_ms": ("Submit (HTTP 202) p50 ms", 0),
+    "submit_p99_ms": ("Submit (HTTP 202) p99 ms", 0),
+}
+
+
 def warm_cells(warm: Figures, number: Callable[[float | None, int], str]) -> list[str]:
     """A function's warm figures, as the page's and the printout's tables show them: p50, p99,
     the floor's p50 and p99, the overhead at p50, the ratio at p50."""
@@ -375,20 +386,16 @@ def _end_to_end(figures: Figures, _: Sequence[Figures]) -> list[str]:
             "",
         ]
     if load:
-        labels = {
-            "completed_per_s": ("Completed jobs/s", 2),
-            "submit_to_succeeded_p50_ms": ("Submit → succeeded p50 ms", 0),
-            "submit_to_succeeded_p99_ms": ("Submit → succeeded p99 ms", 0),
-            "submit_p50_ms": ("Submit (HTTP 202) p50 ms", 0),
-            "submit_p99_ms": ("Submit (HTTP 202) p99 ms", 0),
-        }
         lines += [
             f"{load['jobs']} jobs ({load['image']}) at concurrency {load['concurrency']}, "
             f"{len(load['rounds'])} rounds: median (range) over rounds.",
             "",
             *_table(
                 ["Figure", "Median (range)"],
-                [[name, _spread(load["spread"][key], d)] for key, (name, d) in labels.items()],
+                [
+                    [name, _spread(load["spread"][key], d)]
+                    for key, (name, d) in LOAD_FIGURES.items()
+                ],
             ),
             "",
         ]

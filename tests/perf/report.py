@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.perf import bench_quota, bench_render, report_cost
-from tests.perf.performance_page import warm_cells
+from tests.perf.performance_page import LOAD_FIGURES, warm_cells
 
 
 def _rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -149,16 +149,9 @@ def _load(load: Any) -> list[str]:
         f"End to end on LocalStack: {load['jobs']} jobs ({load['image']}) at concurrency "
         f"{load['concurrency']}, {len(rounds)} round(s): median (min-max) over rounds"
     )
-    labels = {
-        "completed_per_s": ("completed jobs/s", 2),
-        "submit_to_succeeded_p50_ms": ("submit -> succeeded p50 ms", 0),
-        "submit_to_succeeded_p99_ms": ("submit -> succeeded p99 ms", 0),
-        "submit_p50_ms": ("submit (HTTP 202) p50 ms", 0),
-        "submit_p99_ms": ("submit (HTTP 202) p99 ms", 0),
-    }
     out += _rows(
         ["figure", "median (range)"],
-        [[label, _spread(load["spread"][key], digits)] for key, (label, digits) in labels.items()],
+        [[name, _spread(load["spread"][key], d)] for key, (name, d) in LOAD_FIGURES.items()],
     )
     for n, r in enumerate(rounds, 1):
         cpu = r.get("cpu_ms_per_job") or {}

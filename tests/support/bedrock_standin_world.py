@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +131,11 @@ def clients(
         session.client("bedrock-runtime", endpoint_url=url, config=settings),
         session.client("bedrock", endpoint_url=url, config=settings),
     )
+
+
+@contextmanager
+def standin_in(region: str) -> Iterator[World]:
+    """A stand-in of its own in `region`, with a bedrock-runtime client there."""
+    with BedrockStandIn(region=region, credentials={ACCESS_KEY: SECRET_KEY}) as server:
+        runtime, _ = clients(server.url, region=region)
+        yield World(server, runtime, None)
