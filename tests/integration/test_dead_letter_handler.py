@@ -21,13 +21,11 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
 
     # Then every message is acknowledged and the job failed, saying how often it was tried
     assert response == {"batchItemFailures": []}
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "failed"
-    assert item["error_type"]["S"] == "dead_lettered"
-    assert (
-        item["error_message"]["S"]
-        == "the job could not be processed after 3 receives of its message"
+    failure = resources.stored_strings(FIXTURE_JOB_ID, "status", "error_type", "error_message")
+    assert failure == (
+        "failed",
+        "dead_lettered",
+        "the job could not be processed after 3 receives of its message",
     )
     # And the message for an unknown job created no half item
     assert len(resources.job_items()) == 1

@@ -92,11 +92,11 @@ def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
 
     # Then the message is acknowledged and the job is failed with the renderer's reason
     assert response == {"batchItemFailures": []}
-    item = resources.job_item(FIXTURE_JOB_ID)
-    assert item is not None
-    assert item["status"]["S"] == "failed"
-    assert item["error_type"]["S"] == "render_failed"
-    assert "width" in item["error_message"]["S"]
+    status, error_type, message = resources.stored_strings(
+        FIXTURE_JOB_ID, "status", "error_type", "error_message"
+    )
+    assert (status, error_type) == ("failed", "render_failed")
+    assert "width" in message
 
 
 class TransientlyFailingEngine:

@@ -306,6 +306,14 @@ def charts(figures: dict[str, Any], folder: Path) -> list[Path]:
     return written
 
 
+def _saved(fig: Any, path: Path, plt: Any) -> Path:
+    """Writes the chart to `path` and frees it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def _latency_chart(figures: dict[str, Any], path: Path, plt: Any) -> Path:
     cold = figures["cold_and_warm"]
     load = figures.get("load")
@@ -330,10 +338,7 @@ def _latency_chart(figures: dict[str, Any], path: Path, plt: Any) -> Path:
     ax.legend(loc="lower right")
     if load:
         _load_panel(axes[0][1], load)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _saved(fig, path, plt)
 
 
 def _load_panel(ax: Any, load: dict[str, Any]) -> None:
@@ -367,10 +372,7 @@ def _render_chart(render: list[dict[str, Any]], path: Path, plt: Any) -> Path:
         ax.grid(True, which="both", alpha=0.3)
     time_ax.set_title("Render time against pixels")
     memory_ax.set_title("Render peak memory against pixels")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _saved(fig, path, plt)
 
 
 def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
@@ -397,10 +399,7 @@ def _targets_chart(rows: list[dict[str, Any]], path: Path, plt: Any) -> Path:
     ax.set_xscale("log")
     ax.set_xlabel("median ÷ target (≤ 1 is met; bars: range over rounds)")
     ax.set_title("make bench against issue 12's targets")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _saved(fig, path, plt)
 
 
 def main() -> None:

@@ -69,6 +69,12 @@ class MotoResources:
         item = self.job_item(job_id)
         return None if item is None else str(item["status"]["S"])
 
+    def stored_strings(self, job_id: str, *names: str) -> tuple[str, ...]:
+        """The job's string attributes `names`, as stored (the job must exist)."""
+        item = self.job_item(job_id)
+        assert item is not None, job_id
+        return tuple(str(item[name]["S"]) for name in names)
+
 
 def share_service_models() -> None:
     """Inside `mock_aws()`, which leaves boto3 without a default session: one whose service
