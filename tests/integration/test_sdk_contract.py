@@ -16,7 +16,7 @@ import pytest
 from pydantic import BaseModel
 
 import imagejobs_client as sdk
-from imagejobs_client.models import IMAGE_FIELDS
+from imagejobs_client.job_request import IMAGE_FIELDS
 
 # SDK model -> the document's component it restates.
 COUNTERPARTS: dict[type[BaseModel], str] = {
