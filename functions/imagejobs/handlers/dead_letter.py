@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsWebhookQueue
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
 from imagejobs.logic.dead_letter import settle_dead_letter
 from imagejobs.models.messages import JobMessage

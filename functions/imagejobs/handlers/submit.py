@@ -18,10 +18,9 @@ from pydantic import BaseModel
 from imagejobs.clock import SYSTEM_CLOCK, BilledTime, utc_now
 from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore
-from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsJobQueue, SqsWebhookQueue
 from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
     PREFERENCE_APPLIED_HEADER,

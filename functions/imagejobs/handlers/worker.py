@@ -7,9 +7,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import SYSTEM_CLOCK
 from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsJobQueue, SqsWebhookQueue
 from imagejobs.engines import EngineRouter
 from imagejobs.engines.options import EngineOptions
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
