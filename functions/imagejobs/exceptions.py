@@ -58,7 +58,7 @@ class JobStateConflictError(ImageJobsError):
 
 
 class TooManyOpenJobsError(ImageJobsError):
-    """The owner already has as many open (queued or running) jobs as this deployment allows."""
+    """The tenant already has as many open (queued or running) jobs as this deployment allows."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} open jobs per API key")

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from imagejobs.exceptions import TransientEngineError
-from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
+from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event
 from tests.support.http import poll
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
@@ -28,7 +28,7 @@ def queued_job(resources: MotoResources, **parameters: object) -> None:
         "image_format": "webp",
         **parameters,
     }
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, created_at=CREATED, **values)
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     assert job.error is not None
     assert job.error.type == "retries_exhausted"
     assert "3 receives of its message (2 attempts)" in job.error.message
-    # And the engine's own account of the last failure, written for the job's owner
+    # And the engine's own account of the last failure, written for the job's tenant
     assert job.error.message.endswith("last error: throttled")
     assert job.attempts == 2
 
@@ -168,7 +168,7 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) ->
 
 
 def test_a_cancel_during_render_drops_the_result_and_its_objects(world: WorkerWorld) -> None:
-    # Given a running job whose owner cancels it while the engine renders
+    # Given a running job whose tenant cancels it while the engine renders
     world.add_job(num_images=2)
     engine = ScriptedEngine(
         on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())

@@ -10,7 +10,7 @@ from imagejobs.exceptions import JobNotFoundError
 from imagejobs.logic.waiting import Backoff, wait_for_end
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.transitions import START, SUCCEED
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import InMemoryJobRepository
 from tests.support.jobs import T0, move, store_job
 
@@ -45,7 +45,7 @@ def succeed(jobs: InMemoryJobRepository) -> None:
 
 def test_it_answers_as_soon_as_the_job_ends(jobs: InMemoryJobRepository) -> None:
     # Given a queued job that succeeds 3 s from now
-    job = store_job(jobs, JOB_ID, OWNER)
+    job = store_job(jobs, JOB_ID, TENANT)
     clock = FakeClock()
     clock.actions.append((3.0, lambda: succeed(jobs)))
 
@@ -61,7 +61,7 @@ def test_a_job_that_does_not_end_is_answered_as_it_stands_after_the_wait(
     jobs: InMemoryJobRepository,
 ) -> None:
     # Given a queued job that nothing advances
-    job = store_job(jobs, JOB_ID, OWNER)
+    job = store_job(jobs, JOB_ID, TENANT)
     clock = FakeClock()
 
     # When a caller waits 25 s
@@ -80,7 +80,7 @@ def test_a_job_that_does_not_end_is_answered_as_it_stands_after_the_wait(
 
 def test_a_finished_job_is_answered_without_a_pause(jobs: InMemoryJobRepository) -> None:
     # Given a job that has already ended
-    store_job(jobs, JOB_ID, OWNER)
+    store_job(jobs, JOB_ID, TENANT)
     succeed(jobs)
     job = jobs.get(JOB_ID)
     assert job is not None
@@ -95,7 +95,7 @@ def test_a_finished_job_is_answered_without_a_pause(jobs: InMemoryJobRepository)
 
 def test_a_wait_of_no_time_reads_nothing_more(jobs: InMemoryJobRepository) -> None:
     # Given a queued job and no time left (the invocation's reserve took it all)
-    job = store_job(jobs, JOB_ID, OWNER)
+    job = store_job(jobs, JOB_ID, TENANT)
     clock = FakeClock()
 
     # When the caller "waits" 0 s
@@ -107,7 +107,7 @@ def test_a_wait_of_no_time_reads_nothing_more(jobs: InMemoryJobRepository) -> No
 
 def test_a_job_that_disappears_while_waited_for_is_not_found(jobs: InMemoryJobRepository) -> None:
     # Given a job whose item expires (TTL) while a caller waits for it
-    job = store_job(jobs, JOB_ID, OWNER)
+    job = store_job(jobs, JOB_ID, TENANT)
     clock = FakeClock()
     clock.actions.append((1.0, lambda: jobs.jobs.pop(JOB_ID)))
 

@@ -420,12 +420,12 @@ def test_a_receiver_failing_twice_gets_the_same_id_three_times_with_growing_wait
     )
 
 
-def test_a_body_is_the_owner_view_of_the_job_and_verifies(world: WorkerWorld) -> None:
+def test_a_body_is_the_tenant_view_of_the_job_and_verifies(world: WorkerWorld) -> None:
     message = rendered(world)
     delivery = DeliveryWorld(world, [SendResult(status_code=204)])
     delivery.deliver(message)
     [(url, body, headers)] = delivery.sender.requests
-    secret = delivery.secrets.items[world.job().owner].current
+    secret = delivery.secrets.items[world.job().tenant].current
     payload = Webhook(secret).verify(body, headers)
     assert url == URL
     assert payload["type"] == "job.completed"

@@ -162,7 +162,7 @@ def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: Work
 
 
 def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None:
-    # Given a job whose owner cancels it while the engine renders
+    # Given a job whose tenant cancels it while the engine renders
     world.add_job(num_images=2)
     engine = ScriptedEngine(
         on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
@@ -274,7 +274,7 @@ def test_an_unforeseen_error_is_named_by_its_type_only(world: WorkerWorld) -> No
     # When it happens on the last delivery
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
-    # Then the job's owner learns the type, not internals such as addresses
+    # Then the job's tenant learns the type, not internals such as addresses
     assert outcome is JobOutcome.FAILED
     error = world.job().error
     assert error is not None

@@ -96,7 +96,7 @@ def caller(app: APIGatewayRestResolver) -> str:
     if not api_key_id:
         # Only reachable if the API is deployed without ApiKeyRequired, or invoked directly.
         raise UnauthenticatedError
-    logger.append_keys(owner=api_key_id)
+    logger.append_keys(tenant=api_key_id)
     return api_key_id
 
 

@@ -361,7 +361,7 @@ def _image_view(image: GeneratedImage, url: str) -> ImageView:
 
 
 class WebhookBody(BaseModel):
-    """What a webhook POSTs: the event, when it happened, and the job as its owner sees it."""
+    """What a webhook POSTs: the event, when it happened, and the job as its tenant sees it."""
 
     type: str
     timestamp: datetime

@@ -83,7 +83,7 @@ class Transition:
             transition=self,
             job=job,
             job_id=job.job_id,
-            tenant=job.owner,
+            tenant=job.tenant,
             now=now,
             values=values,
             delivery=delivery,

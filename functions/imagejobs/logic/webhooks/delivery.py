@@ -159,8 +159,8 @@ def deliver(
     body = webhook_body(
         job, delivery, report(job, ports.images, policy.url_expiry_seconds).image_urls
     )
-    owner_secrets = tenant_secrets(job.owner, store=ports.secrets, now=now)
-    headers = signature_headers(delivery.webhook_id, now, body, owner_secrets.signing_secrets(now))
+    secrets = tenant_secrets(job.tenant, store=ports.secrets, now=now)
+    headers = signature_headers(delivery.webhook_id, now, body, secrets.signing_secrets(now))
     result = ports.sender.post(job.webhook.url, body.encode(), headers)
     verdict = classify(result)
     log |= {"status_code": result.status_code, "error": result.error}
