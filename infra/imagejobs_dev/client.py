@@ -36,7 +36,7 @@ from imagejobs_client import (
     Model,
     WaitTimeout,
 )
-from imagejobs_dev.stack import read_state
+from imagejobs_dev.stack_info import read_state
 
 # A long poll this short refreshes the state shown (queued, running) while it waits.
 PROGRESS_POLL_SECONDS = 5

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from imagejobs_dev.localstack import LocalStack
-from imagejobs_dev.stack import StackInfo, client
+from imagejobs_dev.stack_info import StackInfo, client
 from tests.perf.bench_e2e import timed_up
 from tests.support.tenants import Tenant
 

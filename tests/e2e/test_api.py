@@ -18,7 +18,7 @@ from PIL import Image
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import TERMINAL_STATUSES
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.bad_requests import (
     BAD_READS,
     BAD_SUBMISSIONS,

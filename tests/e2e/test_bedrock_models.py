@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from standardwebhooks import Webhook
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.e2e.test_api import api, finished_job
 from tests.e2e.test_sweeper import worker_paused
 from tests.support.http import call, poll

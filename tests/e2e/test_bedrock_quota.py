@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.perf import bench_quota, report
 from tests.support.local_bedrock import LocalBedrock
 

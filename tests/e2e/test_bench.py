@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from imagejobs_dev.localstack import Layout, LocalStack, running_pid
-from imagejobs_dev.stack import StackInfo, read_state
+from imagejobs_dev.stack_info import StackInfo, read_state
 from tests.perf import bench_chain, bench_cost, bench_e2e, bench_quota, bench_soak, report
 from tests.support.local_bedrock import LocalBedrock
 

@@ -27,7 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks
 
 from imagejobs.handlers.request_gate import MAX_BODY_BYTES
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.figures import report_at_the_end
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "12"))

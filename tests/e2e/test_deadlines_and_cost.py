@@ -13,7 +13,7 @@ from typing import Any
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.cost import BY_AWS, PRICES, job_calls
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.e2e.test_api import api, finished_job
 from tests.e2e.test_sweeper import submit, worker_paused
 from tests.perf.cost import counted_usage

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.make import ROOT, command_of, make
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

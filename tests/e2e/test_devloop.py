@@ -10,7 +10,7 @@ tested on LocalStack in tests/localstack/test_devloop.py, with the stage's own t
 from __future__ import annotations
 
 from imagejobs_dev import deploy_inputs
-from imagejobs_dev.stack import StackInfo, read_state
+from imagejobs_dev.stack_info import StackInfo, read_state
 from tests.perf import bench_devloop
 from tests.support.make import make
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.faults.campaign import run
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.fuzz import ROUTES, FuzzRequest, Tally, check_answer, requests
 from tests.support.http import call
 

@@ -16,9 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from imagejobs.models.domain import TERMINAL_STATUSES
-from imagejobs_dev import stack
+from imagejobs_dev import stack, stack_info
 from imagejobs_dev.localstack import LocalStack
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.http import call, poll
 
 STACK_NAME = "imagejobs-sam-deploy"
@@ -33,7 +33,7 @@ def sam_deployed(deployed: StackInfo, localstack: LocalStack) -> Iterator[StackI
     deploy = [*stack.sam_command("deploy"), "--stack-name", STACK_NAME]
     subprocess.run(deploy, cwd=stack.ROOT, env=env, check=True, timeout=900)
     try:
-        yield stack.describe(localstack, STACK_NAME)
+        yield stack_info.describe(localstack, STACK_NAME)
     finally:
         if not localstack.started_here:
             _delete(localstack)
@@ -43,7 +43,7 @@ def _delete(localstack: LocalStack) -> None:
     """Deletes the stack from a LocalStack this session did not start (one it started goes,
     stack and all, when the session stops it): CloudFormation's own delete, polled briskly
     (`sam delete` waits 5 s between looks)."""
-    cloudformation = stack.client("cloudformation", localstack.endpoint_url)
+    cloudformation = stack_info.client("cloudformation", localstack.endpoint_url)
     cloudformation.delete_stack(StackName=STACK_NAME)
     poll(
         lambda: _status(cloudformation),

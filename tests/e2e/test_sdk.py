@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.http import HttpResponse, call
 
 SDK = Path(__file__).resolve().parents[2] / "clients" / "python"

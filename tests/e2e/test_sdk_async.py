@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from imagejobs_client import AsyncClient, Job
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 
 CONCURRENT = 50
 

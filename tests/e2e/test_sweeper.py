@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from imagejobs.models.domain import TERMINAL_STATUSES
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.events import load_event
 from tests.support.http import HttpResponse, call, poll
 

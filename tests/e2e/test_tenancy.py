@@ -14,7 +14,7 @@ import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository, counter_key
 from imagejobs.models.domain import TERMINAL_STATUSES, JobStatus
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.http import HttpResponse, call, poll
 from tests.support.jobs import NO_CAP, make_job
 

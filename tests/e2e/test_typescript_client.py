@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "typescript"
 

@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect, sy
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.api_standin import models_body
 from tests.support.http import call
 from tests.support.jobs import NO_CAP, make_job

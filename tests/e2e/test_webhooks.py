@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.support.http import HttpResponse, call, poll
 from tests.support.webhook_receiver import (
     HANG,

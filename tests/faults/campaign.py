@@ -34,7 +34,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs.models.webhooks import WebhookEvent, webhook_id
-from imagejobs_dev.stack import StackInfo, client, read_state
+from imagejobs_dev.stack_info import StackInfo, client, read_state
 from tests.support.http import call, poll
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 

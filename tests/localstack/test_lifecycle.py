@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from imagejobs_dev import localstack as local
-from imagejobs_dev import stack
+from imagejobs_dev import stack, stack_info
 from imagejobs_dev.localstack import installation
 
 STUBBORN = (
@@ -280,17 +280,17 @@ def test_find_python313_prefers_the_explicit_interpreter(monkeypatch: pytest.Mon
 
 def test_make_down_forgets_a_stack_whose_localstack_is_gone(tmp_path: Path) -> None:
     # Given a recorded stack on a LocalStack that no longer answers (a test session stopped it)
-    recorded = {f.name: "x" for f in fields(stack.StackInfo)} | {
+    recorded = {f.name: "x" for f in fields(stack_info.StackInfo)} | {
         "endpoint_url": "http://127.0.0.1:9"
     }
-    stack.state_file(tmp_path).parent.mkdir(parents=True)
-    stack.state_file(tmp_path).write_text(json.dumps(recorded))
+    stack_info.state_file(tmp_path).parent.mkdir(parents=True)
+    stack_info.state_file(tmp_path).write_text(json.dumps(recorded))
 
     # When `make down` runs
     stack.down(tmp_path)
 
     # Then it does not try to delete the stack there, and forgets it
-    assert not stack.state_file(tmp_path).exists()
+    assert not stack_info.state_file(tmp_path).exists()
 
 
 def test_our_localstack_is_reached_over_https_by_name_with_its_certificate(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from imagejobs_dev import localstack as local
-from imagejobs_dev import stack
+from imagejobs_dev import stack, stack_info
 from tests.perf import bench
 from tests.support.make import ROOT, command_of, make
 
@@ -186,7 +186,7 @@ def recorded_localstack(tmp_path: Path) -> Iterator[int]:
     )
     pid = int(launched.stdout)
     local.write_state(tmp_path, pid, "http://127.0.0.1:9")
-    stack.state_file(tmp_path).write_text('{"recorded": "by make up"}')
+    stack_info.state_file(tmp_path).write_text('{"recorded": "by make up"}')
     yield pid
     if running(pid):
         os.kill(pid, signal.SIGKILL)
@@ -210,7 +210,7 @@ def test_make_down_stops_the_localstack_make_up_started(
     assert "SIGKILL" not in result.stderr
     assert not running(recorded_localstack)
     assert not local.Layout(tmp_path).state.exists()
-    assert not stack.state_file(tmp_path).exists()
+    assert not stack_info.state_file(tmp_path).exists()
 
 
 def test_make_clean_removes_build_output_and_the_local_environments(tmp_path: Path) -> None:
@@ -284,7 +284,7 @@ def test_make_up_deploys_the_way_its_variables_ask(
     for name in ("IMAGE_ENGINE", "BEDROCK_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     calls: list[tuple[str, str, str | None]] = []
-    deployed = stack.StackInfo(**dict.fromkeys(stack.StackInfo.__dataclass_fields__, ""))
+    deployed = stack_info.StackInfo(**dict.fromkeys(stack_info.StackInfo.__dataclass_fields__, ""))
 
     def up(root: Path, *, mode: str, image_engine: str, bedrock_endpoint_url: str | None) -> Any:
         calls.append((mode, image_engine, bedrock_endpoint_url))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs_dev.localstack import Layout, running_pid
-from imagejobs_dev.stack import StackInfo, client, read_state
+from imagejobs_dev.stack_info import StackInfo, client, read_state
 from tests.perf import bench_e2e
 from tests.perf.stats import spread
 from tests.support.http import call

@@ -31,7 +31,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.engines.catalogue import CATALOGUE
 from imagejobs.models.cost import PRICES, Usage, calls_usage, job_cost, stored_gb_months
 from imagejobs.models.storage import item_bytes
-from imagejobs_dev.stack import StackInfo, client, read_state
+from imagejobs_dev.stack_info import StackInfo, client, read_state
 from tests.perf.bench_e2e import ROOT, TERMINAL
 from tests.perf.stats import summary
 from tests.support.http import call

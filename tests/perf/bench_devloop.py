@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs_dev.localstack import external_endpoint
-from imagejobs_dev.stack import StackInfo
+from imagejobs_dev.stack_info import StackInfo
 from tests.perf.stats import summary
 from tests.support.http import call
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from imagejobs.models.domain import TERMINAL_STATUSES
 from imagejobs_dev.localstack import Layout, external_endpoint, running_pid
-from imagejobs_dev.stack import StackInfo, client, read_state
+from imagejobs_dev.stack_info import StackInfo, client, read_state
 from tests.perf.stats import summary
 from tests.support.http import call
 

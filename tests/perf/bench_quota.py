@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from imagejobs.models.domain import TERMINAL_STATUSES
-from imagejobs_dev.stack import StackInfo, client, read_state
+from imagejobs_dev.stack_info import StackInfo, client, read_state
 from tests.perf.bench_e2e import read_jobs
 from tests.perf.stats import summary
 from tests.support.http import call

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from imagejobs_dev.stack import StackInfo, client
+from imagejobs_dev.stack_info import StackInfo, client
 from tests.support.events import load_event
 from tests.support.http import call
 
