@@ -149,7 +149,7 @@ def test_public_addresses_are_allowed(address: str) -> None:
     assert not is_forbidden_address(ipaddress.ip_address(address))
 
 
-def test_legacy_ipv4_spellings_are_read_as_the_address_they_resolve_to() -> None:
+def test_numeric_and_octal_ipv4_spellings_are_read_as_the_address_they_resolve_to() -> None:
     assert ip_literal("2130706433") == ipaddress.ip_address("127.0.0.1")
     assert ip_literal("0177.0.0.1") == ipaddress.ip_address("127.0.0.1")
     assert ip_literal("hooks.example.com") is None

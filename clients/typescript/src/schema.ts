@@ -318,6 +318,23 @@ export interface components {
             last_error: string | null;
         };
         /**
+         * DropInStatusView
+         * @description `GET /status/{job_id}`.
+         */
+        DropInStatusView: {
+            /** Job Id */
+            job_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "completed" | "failed";
+            /** Result */
+            result: string | null;
+            /** Error */
+            error: string | null;
+        };
+        /**
          * ErrorResponse
          * @description Every 4xx/5xx body. `detail` has FastAPI's shape, for clients of the systems we replace.
          */
@@ -732,23 +749,6 @@ export interface components {
             estimated_start_at?: string | null;
             metrics: components["schemas"]["JobMetrics"];
             cost_usd?: components["schemas"]["JobCost"] | null;
-        };
-        /**
-         * LegacyStatusView
-         * @description `GET /status/{job_id}`.
-         */
-        LegacyStatusView: {
-            /** Job Id */
-            job_id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "pending" | "completed" | "failed";
-            /** Result */
-            result: string | null;
-            /** Error */
-            error: string | null;
         };
         /** LengthLimit */
         LengthLimit: {
@@ -1504,7 +1504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LegacyStatusView"];
+                    "application/json": components["schemas"]["DropInStatusView"];
                 };
             };
             /** @description Malformed request: a path parameter, cursor or header out of shape, JSON that does not parse, is not UTF-8, nests deeper than 32 levels or has an integer of more than 40 digits */

@@ -27,9 +27,9 @@ from imagejobs.logic.models import list_models
 from imagejobs.logic.status import JobReader, JobReport, describe_job
 from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
-from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
 from imagejobs.models.config import ModelListView
 from imagejobs.models.domain import JobStatus
+from imagejobs.models.drop_in import DropInStatusView, ResultView, drop_in_status_view, result_view
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
@@ -116,11 +116,11 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     )
 
 
-@drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", LegacyStatusView, 404))
-def get_status(job_id: JobId) -> LegacyStatusView:
+@drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", DropInStatusView, 404))
+def get_status(job_id: JobId) -> DropInStatusView:
     """A job's status (drop-in for the replaced FastAPI service)"""
     found = _report(job_id)
-    return legacy_status_view(found.job, found.image_urls)
+    return drop_in_status_view(found.job, found.image_urls)
 
 
 @drop_in_routes.get("/result/<job_id>", answers(200, "The job's result", ResultView, 404))

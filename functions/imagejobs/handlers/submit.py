@@ -47,13 +47,13 @@ from imagejobs.logic.submit import SubmitPorts, submit_job
 from imagejobs.logic.uploads import create_upload
 from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobRequest, JobView, Submission, UploadView, job_view
-from imagejobs.models.compat import (
+from imagejobs.models.domain import Job
+from imagejobs.models.drop_in import (
     GenerateAccepted,
     GenerateImageAccepted,
     GenerateImageRequest,
     GenerateRequest,
 )
-from imagejobs.models.domain import Job
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import SubmitSettings
 
