@@ -20,7 +20,7 @@ def dead_letter(load_handler: Callable[..., ModuleType]) -> ModuleType:
 def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
-    # Given a job left running by a worker that died on its last delivery, and a DLQ batch
+    # Given a job left running by a worker that died on its last receive, and a DLQ batch
     # with its message, an unparseable body and a message for an unknown job
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.RUNNING)
 

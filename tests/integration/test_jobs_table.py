@@ -159,7 +159,7 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
     # Given a queued job
     jobs.create(new_job(), open_limit=NO_CAP)
 
-    # When it is started twice (a redelivery after a crash)
+    # When it is started twice (a repeat receive after a crash)
     move(jobs, JOB_ID, START, T0 + timedelta(seconds=1))
     job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=9))
 

@@ -144,7 +144,7 @@ def test_a_job_holds_a_place_among_its_tenants_open_jobs_until_it_ends(
     held = 0 if STARTS[start].status.is_terminal else 1
     assert jobs.open_jobs(TENANT) == held
 
-    # When a transition is tried on it, twice (SQS delivers at least once)
+    # When a transition is tried on it, twice (SQS may receive a message more than once)
     for _ in range(2):
         with contextlib.suppress(JobStateConflictError):
             make(jobs, transition)

@@ -59,7 +59,7 @@ def test_a_job_message_renders_every_image_into_s3_and_succeeds(
         assert (image.format, image.size) == ("WEBP", (96, 64))
 
 
-def test_a_redelivered_message_for_a_finished_job_changes_nothing(
+def test_a_message_received_again_for_a_finished_job_changes_nothing(
     worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job the worker already finished
@@ -67,7 +67,7 @@ def test_a_redelivered_message_for_a_finished_job_changes_nothing(
     worker.handler(load_event("sqs-job"), lambda_context)
     finished = resources.job_item(FIXTURE_JOB_ID)
 
-    # When SQS delivers the same message again
+    # When the same message is received again
     response = worker.handler(load_event("sqs-job"), lambda_context)
 
     # Then it is acknowledged and the item is untouched
@@ -154,7 +154,7 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
     event = received_fixture_message(resources)
     worker.ports = dataclasses.replace(worker.ports, engine=TransientlyFailingEngine())
 
-    # When the worker processes it on its first delivery
+    # When the worker processes it on its first receive
     response = worker.handler(event, lambda_context)
 
     # Then it is a batch item failure, the job is still open, and SQS offers the message

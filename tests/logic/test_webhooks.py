@@ -214,7 +214,7 @@ def test_an_event_whose_dispatch_failed_after_the_state_change_is_sent_on_redeli
     assert world.job().status == "succeeded"
     assert all(not d.dispatched for d in world.job().deliveries)
 
-    # When SQS delivers the job's message again, with the queue back
+    # When the job's message is received again, with the queue back
     world.webhooks.unavailable = False
     engine = ScriptedEngine()
     world.run(engine, receive_count=2)

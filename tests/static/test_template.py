@@ -120,7 +120,7 @@ def test_every_queue_has_a_dead_letter_queue_and_the_worker_reports_item_failure
     redrive = template.properties("JobsQueue")["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
-    # And the worker knows the same count, so it can fail a job on its last delivery
+    # And the worker knows the same count, so it can fail a job on its last receive
     worker_env = template.properties("WorkerFunction")["Environment"]["Variables"]
     assert worker_env["MAX_RECEIVE_COUNT"] == {"Ref": "MaxReceiveCount"}
     count = template.load_template()["Parameters"]["MaxReceiveCount"]

@@ -1,6 +1,6 @@
 """Jobs in DynamoDB. Each state change is a transition of `imagejobs.models.transitions`, made
-as one conditional write (`dal.job_updates`), so a redelivered SQS message or a racing worker can
-never move a job backwards or out of a terminal state.
+as one conditional write (`dal.job_updates`), so an SQS message received again or a racing
+worker can never move a job backwards or out of a terminal state.
 
 The table also holds one counter item per tenant, `tenant#<tenant>`, with the number of the
 tenant's open (queued or running) jobs: a job id is always a UUID, so no job can collide with

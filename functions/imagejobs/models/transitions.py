@@ -148,7 +148,7 @@ _SPENT = {
     "lambda_gb_seconds": Write.ADD,
 }
 
-# An attempt starts (again: a redelivery restarts a running job); never once a cancel is asked.
+# An attempt starts (again: a repeat receive restarts a running job); never once a cancel is asked.
 START = Transition(
     "start",
     sources=_OPEN,
