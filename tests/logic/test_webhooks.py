@@ -366,7 +366,7 @@ class DeliveryWorld:
 
     def deliver(self, message: WebhookMessage) -> DeliveryOutcome:
         policy = DeliveryPolicy(schedule=SCHEDULE, url_expiry_seconds=60, rng=lambda a, b: 1.0)
-        return deliver(message, self.ports, policy, clock=utc_now)
+        return deliver(message, self.ports, policy, now=utc_now())
 
     def run_until_done(self, first: WebhookMessage) -> list[DeliveryOutcome]:
         """Delivers `first` and every retry it queues, ignoring the delays."""

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagejobs.clock import utc_now
+from imagejobs.clock import SYSTEM_CLOCK, utc_now
 from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -109,7 +109,9 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
     seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-    ended = describe_job_when_ended(job_id, caller(app), reader, seconds=seconds)
+    ended = describe_job_when_ended(
+        job_id, caller(app), reader, seconds=seconds, clock=SYSTEM_CLOCK
+    )
     view = job_view(*ended, now=utc_now())
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}

@@ -180,7 +180,7 @@ def create_job(
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
         seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-        job = wait_for_end(job, seconds=seconds, jobs=ports.jobs)
+        job = wait_for_end(job, seconds=seconds, jobs=ports.jobs, clock=SYSTEM_CLOCK)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
             view = job_view(*report(job, images, settings.image_url_expiry_seconds), now=utc_now())
