@@ -1,4 +1,4 @@
-"""Keys and tenants at the handlers: the caller is the API key id API Gateway vouches for.
+"""Keys and tenants at the handlers: the tenant is the API key id API Gateway vouches for.
 
 Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; the
 `...-other-tenant` fixture carries tenant B's, the `...-no-api-key` one none.

@@ -70,7 +70,7 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
     # When it is submitted
     job = submit(jobs, queue, spec)
 
-    # Then the job is stored as returned: queued, the caller's, with what will be rendered
+    # Then the job is stored as returned: queued, the tenant's, with what will be rendered
     assert jobs.get(job.job_id) == job
     assert job.model_dump(exclude={"job_id"}) == {
         "tenant": TENANT,
@@ -247,7 +247,7 @@ def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> 
     # Given someone else's queued job
     job = stored(jobs, JobStatus.QUEUED, tenant="tenant-b-key-id")
 
-    # When this caller cancels it, or a job nobody has
+    # When this tenant cancels it, or a job nobody has
     # Then both read as "not found", and the job is unchanged
     with pytest.raises(JobNotFoundError):
         cancel_job(JOB_ID, TENANT, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0)

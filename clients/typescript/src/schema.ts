@@ -493,7 +493,7 @@ export interface components {
         };
         /**
          * JobListView
-         * @description `GET /jobs`: the caller's jobs, newest first. Pass `next_cursor` back as `cursor`.
+         * @description `GET /jobs`: the tenant's jobs, newest first. Pass `next_cursor` back as `cursor`.
          */
         JobListView: {
             /** Jobs */
@@ -1752,7 +1752,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of the caller's jobs */
+            /** @description A page of the tenant's jobs */
             200: {
                 headers: {
                     [name: string]: unknown;

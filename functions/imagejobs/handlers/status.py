@@ -20,7 +20,7 @@ from imagejobs.handlers.api_contract import (
     json_body,
 )
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
+from imagejobs.handlers.requests import JobId, Prefer, tenant_of, wait_budget, wait_preference
 from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.listing import list_jobs
 from imagejobs.logic.models import list_models
@@ -51,7 +51,7 @@ drop_in_routes = Routes(app, "drop-in")
 
 def _report(job_id: str, *, with_queue: bool = False) -> JobReport:
     logger.set_correlation_id(job_id)
-    return describe_job(job_id, caller(app), reader, queue_at=utc_now() if with_queue else None)
+    return describe_job(job_id, tenant_of(app), reader, queue_at=utc_now() if with_queue else None)
 
 
 @models_routes.get(
@@ -65,7 +65,7 @@ def get_models() -> ModelListView:
     return list_models(settings, lifecycles)
 
 
-@jobs_routes.get("/jobs", answers(200, "A page of the caller's jobs", JobListView, 422))
+@jobs_routes.get("/jobs", answers(200, "A page of the tenant's jobs", JobListView, 422))
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -79,7 +79,7 @@ def get_jobs(
     """List your jobs, newest first
 
     Pass `next_cursor` back as `cursor` for the next page."""
-    listing = list_jobs(caller(app), reader, status=status, limit=limit, cursor=cursor)
+    listing = list_jobs(tenant_of(app), reader, status=status, limit=limit, cursor=cursor)
     return JobListView(
         jobs=[job_view(*report, now=utc_now()) for report in listing.reports],
         next_cursor=listing.next_cursor,
@@ -110,7 +110,7 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     logger.set_correlation_id(job_id)
     seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
     ended = describe_job_when_ended(
-        job_id, caller(app), reader, seconds=seconds, clock=SYSTEM_CLOCK
+        job_id, tenant_of(app), reader, seconds=seconds, clock=SYSTEM_CLOCK
     )
     view = job_view(*ended, now=utc_now())
     return Response(

@@ -35,8 +35,8 @@ from imagejobs.handlers.requests import (
     IdempotencyKey,
     JobId,
     Prefer,
-    caller,
     cancel_after,
+    tenant_of,
     wait_budget,
     wait_preference,
 )
@@ -75,7 +75,7 @@ ports = SubmitPorts(
 webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
-# Idempotency-Key: the same key and body from the same caller answer with the first job.
+# Idempotency-Key: the same key and body from the same tenant answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
 # fails (e.g. the 503 when queueing fails) leaves no record, so the client may retry.
 idempotency = IdempotencyConfig(
@@ -124,7 +124,7 @@ def _submit(
     ignored: tuple[str, ...] = (),
 ) -> Job:
     submission = Submission(
-        tenant=caller(app),
+        tenant=tenant_of(app),
         route=route,
         key=headers.idempotency_key,
         body=body.model_dump(mode="json"),
@@ -243,7 +243,7 @@ def post_upload() -> Response[UploadView]:
     Answers a presigned S3 POST: send the file there, then name it in a job as
     `{"upload_id": ...}`."""
     upload = create_upload(
-        caller(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
+        tenant_of(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
     )
     view = UploadView.model_validate(upload, from_attributes=True)
     return Response(201, content_types.APPLICATION_JSON, view)
@@ -265,7 +265,7 @@ def cancel(job_id: JobId) -> JobView:
 
     A queued job ends at once; a running one is dropped by its worker."""
     logger.set_correlation_id(job_id)
-    canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
+    canceled = cancel_job(job_id, tenant_of(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
     return job_view(canceled, {}, now=canceled.updated_at)
 
 

@@ -1,7 +1,7 @@
 """Listing a tenant's jobs, newest first, with an opaque cursor.
 
 The cursor is the position after the last job of a page, encoded as base64url JSON. It is not
-a secret: every query is bound to the caller's own tenant, so a cursor can only move a
+a secret: every query is bound to the tenant that asks, so a cursor can only move a
 tenant within its own jobs. A cursor naming another tenant, or one that does not decode to a
 valid position, is refused (`InvalidCursorError`, a 400) instead of being passed to DynamoDB.
 """
@@ -58,7 +58,7 @@ def decode_cursor(cursor: str, tenant: str) -> PagePosition:
     except (binascii.Error, ValueError, ValidationError, OverflowError) as error:
         raise InvalidCursorError("cursor is not one this API issued") from error
     if body.v != 1 or body.tenant != tenant or not _JOB_ID.match(body.job_id):
-        raise InvalidCursorError("cursor is not one this API issued to this caller")
+        raise InvalidCursorError("cursor is not one this API issued to this API key")
     return PagePosition(tenant=tenant, created_at=created_at, job_id=body.job_id)
 
 
