@@ -22,10 +22,10 @@ from imagejobs_client._transport import (
     CONNECT_TIMEOUT,
     Done,
     Operation,
-    Outcome,
     Pause,
     Reply,
     Send,
+    SendResult,
     Settings,
     T,
     Transport,
@@ -80,7 +80,7 @@ class SyncTransport(Transport):
 
     def run(self, operation: Operation[T]) -> T:
         with closing(operation):
-            outcome: Outcome | None = None
+            outcome: SendResult | None = None
             while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     time.sleep(step.seconds)
@@ -89,7 +89,7 @@ class SyncTransport(Transport):
                     outcome = self._send(step)
             return step.value
 
-    def _send(self, send: Send) -> Outcome:
+    def _send(self, send: Send) -> SendResult:
         try:
             response = self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:
@@ -110,7 +110,7 @@ class AsyncTransport(Transport):
 
     async def run(self, operation: Operation[T]) -> T:
         with closing(operation):
-            outcome: Outcome | None = None
+            outcome: SendResult | None = None
             while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     await anyio.sleep(step.seconds)
@@ -119,7 +119,7 @@ class AsyncTransport(Transport):
                     outcome = await self._send(step)
             return step.value
 
-    async def _send(self, send: Send) -> Outcome:
+    async def _send(self, send: Send) -> SendResult:
         try:
             response = await self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:
