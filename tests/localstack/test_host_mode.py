@@ -237,7 +237,7 @@ def test_conditional_writes_fail_on_the_moto_backed_dynamodb(
         dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(k)")
 
 
-def test_an_sqs_event_source_mapping_delivers_to_the_function(
+def test_an_sqs_event_source_mapping_invokes_the_function_with_a_message(
     aws: Callable[..., Any], function: str, table: str
 ) -> None:
     # Given a queue mapped to the function
@@ -249,7 +249,7 @@ def test_an_sqs_event_source_mapping_delivers_to_the_function(
     mapping = aws("lambda").create_event_source_mapping(
         EventSourceArn=queue_arn, FunctionName=function, BatchSize=1
     )
-    body = f"delivered-{uuid.uuid4()}"
+    body = f"received-{uuid.uuid4()}"
 
     # When a message is sent
     sqs.send_message(QueueUrl=queue_url, MessageBody=body)

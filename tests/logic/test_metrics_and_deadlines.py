@@ -12,7 +12,7 @@ from imagejobs.logic.worker import JobOutcome, image_key
 from imagejobs.models.domain import DEADLINE_EXCEEDED, JobMetrics, JobStatus
 from imagejobs.models.transitions import CANCEL_QUEUED, START
 from tests.logic.test_sweeper import job_id, settings
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import (
     InMemoryImageStore,
     InMemoryJobQueue,
@@ -85,7 +85,7 @@ def test_throttled_waits_are_counted_apart_from_attempts(world: WorkerWorld) -> 
 
 def test_a_job_canceled_while_queued_was_only_queued(jobs: InMemoryJobRepository) -> None:
     # Given a job canceled 30 s after it was submitted
-    store_job(jobs, JOB_ID, OWNER)
+    store_job(jobs, JOB_ID, TENANT)
     canceled = move(jobs, JOB_ID, CANCEL_QUEUED, T0 + timedelta(seconds=30))
 
     # When its metrics are read an hour later
@@ -102,7 +102,7 @@ def test_a_job_canceled_while_queued_was_only_queued(jobs: InMemoryJobRepository
 
 def test_an_open_job_s_metrics_run_to_now(jobs: InMemoryJobRepository) -> None:
     # Given a job that started 5 s after submit
-    store_job(jobs, JOB_ID, OWNER)
+    store_job(jobs, JOB_ID, TENANT)
     running = move(jobs, JOB_ID, START, T0 + timedelta(seconds=5))
 
     # When its metrics are read 12 s after submit
@@ -187,13 +187,13 @@ def test_the_sweeper_ends_overdue_queued_jobs_whose_message_is_held_back(
     # Given, a minute after T0: a queued job due 30 s after T0, one due in an hour, one with no
     # deadline, and a running one past its deadline (its worker sees it between images)
     now = T0 + timedelta(minutes=1)
-    store_job(jobs, job_id(1), OWNER, changes={"deadline_at": T0 + timedelta(seconds=30)})
-    store_job(jobs, job_id(2), OWNER, changes={"deadline_at": T0 + timedelta(hours=1)})
-    store_job(jobs, job_id(3), OWNER)
+    store_job(jobs, job_id(1), TENANT, changes={"deadline_at": T0 + timedelta(seconds=30)})
+    store_job(jobs, job_id(2), TENANT, changes={"deadline_at": T0 + timedelta(hours=1)})
+    store_job(jobs, job_id(3), TENANT)
     store_job(
         jobs,
         job_id(4),
-        OWNER,
+        TENANT,
         JobStatus.RUNNING,
         changes={"deadline_at": T0 + timedelta(seconds=30)},
     )

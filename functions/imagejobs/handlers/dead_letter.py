@@ -37,7 +37,7 @@ def record_handler(record: SQSRecord) -> bool:
         receive_count=int(record.attributes.approximate_receive_count),
         jobs=jobs,
         webhooks=webhooks,
-        clock=utc_now,
+        now=utc_now(),
     )
 
 

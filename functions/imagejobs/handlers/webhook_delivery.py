@@ -41,7 +41,7 @@ policy = DeliveryPolicy(
 def record_handler(record: SQSRecord) -> str:
     message = WebhookMessage.model_validate_json(record.body)
     logger.set_correlation_id(message.job_id)
-    return deliver(message, ports, policy, clock=utc_now).value
+    return deliver(message, ports, policy, now=utc_now()).value
 
 
 handler = sqs_batch_handler(record_handler)

@@ -33,7 +33,7 @@ ports = WorkerPorts(
 @tracer.capture_method
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
     # A body that is not a JobMessage fails its record (ValidationError), so it reaches the
-    # dead-letter queue after maxReceiveCount deliveries without blocking the rest.
+    # dead-letter queue after maxReceiveCount receives without blocking the rest.
     job_id = JobMessage.model_validate_json(record.body).job_id
     logger.set_correlation_id(job_id)
     receive = Receive(

@@ -1,4 +1,4 @@
-"""Rendering a job. Every step is safe to repeat, because SQS delivers at least once:
+"""Rendering a job. Every step is safe to repeat, because SQS may receive a message more than once:
 
 - the state moves only forward, by the conditional transitions of `models.transitions`;
 - a message for a finished or unknown job is acknowledged and does nothing;
@@ -134,7 +134,7 @@ def process_receive(
     try:
         return process_job(receive, ports)
     except Exception:
-        # Back off before SQS delivers it again.
+        # Back off before the message is received again.
         ports.queue.delay(receive.receipt_handle, retry_delay_seconds(receive.receive_count))
         raise
 
@@ -143,7 +143,7 @@ def process_job(receive: Receive, ports: WorkerPorts) -> JobOutcome:
     """Render the job and record the result, then dispatch the webhook events it caused.
 
     Raises only for errors worth retrying, and only before the last receive: the caller
-    reports the message as failed so that SQS delivers it again after its visibility timeout.
+    reports the message as failed so that it is received again after its visibility timeout.
     """
     spent = Spent(BilledTime.start(ports.clock, receive.memory_mb))
     job = ports.jobs.get(receive.job_id)
@@ -153,9 +153,9 @@ def process_job(receive: Receive, ports: WorkerPorts) -> JobOutcome:
     try:
         return _process(job, receive, ports, spent)
     finally:
-        # Whatever happened (a failed render after the start, a redelivery of a finished
-        # job's message), the events the job caused go out; raising here brings this message
-        # back, so none is lost.
+        # Whatever happened (a failed render after the start, a repeat receive of a
+        # finished job's message), the events the job caused go out; raising here brings
+        # this message back, so none is lost.
         if job.webhook is not None and (latest := ports.jobs.get(job.job_id)) is not None:
             dispatch(latest, jobs=ports.jobs, webhooks=ports.webhooks)
 
@@ -208,10 +208,10 @@ def _settled_before_start(job: Job, ports: WorkerPorts, spent: Spent) -> JobOutc
     """The outcome of a job that must not start: ended already, past its deadline, or asked
     to cancel; None for one that may."""
     if job.status.is_terminal:
-        logger.info("job already finished; redelivery ignored", extra={"status": job.status})
+        logger.info("job already finished; repeat receive ignored", extra={"status": job.status})
         return JobOutcome.SKIPPED
     if _past_deadline(job, ports):
-        # Still queued it never starts, so no model is paid for; a redelivered running one
+        # Still queued it never starts, so no model is paid for; a running one received again
         # may have written images.
         return _expire(job, ports, spent)
     if job.cancel_requested:

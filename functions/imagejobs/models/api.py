@@ -312,7 +312,7 @@ class JobView(BaseModel):
 
 
 class JobListView(BaseModel):
-    """`GET /jobs`: the caller's jobs, newest first. Pass `next_cursor` back as `cursor`."""
+    """`GET /jobs`: the tenant's jobs, newest first. Pass `next_cursor` back as `cursor`."""
 
     jobs: list[JobView]
     next_cursor: str | None
@@ -336,7 +336,7 @@ class ErrorResponse(BaseModel):
 def job_view(
     job: Job, image_urls: dict[str, str], queue: QueueEstimate | None = None, *, now: datetime
 ) -> JobView:
-    """`image_urls` maps each image's storage key to the URL the caller may fetch it from;
+    """`image_urls` maps each image's storage key to the URL the client may fetch it from;
     `queue` is where a queued job stands; `now` is when the view is made (an open job's
     metrics run to it)."""
     images = [_image_view(image, image_urls[image.key]) for image in job.images]
@@ -361,7 +361,7 @@ def _image_view(image: GeneratedImage, url: str) -> ImageView:
 
 
 class WebhookBody(BaseModel):
-    """What a webhook POSTs: the event, when it happened, and the job as its owner sees it."""
+    """What a webhook POSTs: the event, when it happened, and the job as its tenant sees it."""
 
     type: str
     timestamp: datetime

@@ -83,7 +83,7 @@ class Transition:
             transition=self,
             job=job,
             job_id=job.job_id,
-            tenant=job.owner,
+            tenant=job.tenant,
             now=now,
             values=values,
             delivery=delivery,
@@ -148,7 +148,7 @@ _SPENT = {
     "lambda_gb_seconds": Write.ADD,
 }
 
-# An attempt starts (again: a redelivery restarts a running job); never once a cancel is asked.
+# An attempt starts (again: a repeat receive restarts a running job); never once a cancel is asked.
 START = Transition(
     "start",
     sources=_OPEN,
