@@ -54,11 +54,16 @@ $(TS_INSTALLED): $(TS)/package.json $(TS)/package-lock.json
 		echo "the TypeScript client needs Node.js 20 or later; this is $$(node --version)" >&2; exit 1; }
 	cd $(TS) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 
+# The client's types are generated from the API's document, never committed: one source.
+TS_SCHEMA := $(TS)/src/schema.ts
+$(TS_SCHEMA): docs/openapi.json $(TS_INSTALLED)
+	cd $(TS) && npm run --silent generate
+
 $(CHECKOV): | $(VENV)/.installed
 	$(UV) venv --quiet --python $(PY) $(VENV)/tools/checkov
 	$(UV) pip install --quiet --python $(VENV)/tools/checkov/bin/python checkov==$(CHECKOV_VERSION)
 
-setup: $(VENV)/.installed $(TS_INSTALLED)  ## Create .venv, LocalStack's own venv and the TypeScript client's node_modules (idempotent)
+setup: $(VENV)/.installed $(TS_SCHEMA)  ## Create .venv, LocalStack's own venv and the TypeScript client's node_modules (idempotent)
 	$(PY) -m imagejobs_dev.localstack install
 
 build: setup  ## sam build, unless the build is current: what make up deploys
@@ -100,7 +105,7 @@ lint-mypy:
 lint-openapi:
 	$(PY) -m imagejobs_dev.openapi --check
 lint-ts:
-	cd $(TS) && npm run --silent lint  # its types are docs/openapi.json's; tsc --noEmit
+	cd $(TS) && npm run --silent lint  # tsc --noEmit over the types setup generated; prettier
 lint-imports:
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 lint-sam-validate:

@@ -1,7 +1,7 @@
-"""The service's notion of time, injected one way: a `Clock`.
-
-Logic takes a `Clock` and never reads the time itself, so tests can run it on a clock of their
-own; the handlers pass `SYSTEM_CLOCK`.
+"""The service's notion of time. Logic never reads the time itself, so tests can run it on a
+clock of their own. Logic that reads the time more than once, sleeps or measures takes a
+`Clock`; logic that needs one instant takes `now: datetime`. The handlers pass `SYSTEM_CLOCK`
+or `utc_now()`.
 """
 
 from __future__ import annotations

@@ -29,15 +29,15 @@ class InvalidHeaderError(InvalidFieldError):
 
 
 class UnauthenticatedError(ImageJobsError):
-    """The request carries no caller identity (no API key id from API Gateway)."""
+    """The request names no tenant (no API key id from API Gateway)."""
 
 
 class InvalidCursorError(ImageJobsError):
-    """A list cursor that this service did not issue to this caller."""
+    """A list cursor that this service did not issue to this tenant."""
 
 
 class JobNotFoundError(ImageJobsError):
-    """No such job, or not the caller's: both answer the same, so ids reveal nothing."""
+    """No such job, or not the tenant's: both answer the same, so ids reveal nothing."""
 
     def __init__(self, job_id: str) -> None:
         super().__init__(f"job {job_id} not found")
@@ -58,7 +58,7 @@ class JobStateConflictError(ImageJobsError):
 
 
 class TooManyOpenJobsError(ImageJobsError):
-    """The owner already has as many open (queued or running) jobs as this deployment allows."""
+    """The tenant already has as many open (queued or running) jobs as this deployment allows."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} open jobs per API key")

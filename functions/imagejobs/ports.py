@@ -24,13 +24,13 @@ class JobRepository(Protocol):
     """Jobs, stored. Every state change is a transition of `imagejobs.models.transitions`."""
 
     def create(self, job: Job, *, open_limit: int) -> None:
-        """Store a new open job, counted among its owner's open jobs.
+        """Store a new open job, counted among its tenant's open jobs.
 
-        `TooManyOpenJobsError` if the owner already has `open_limit` of them; a second job with
+        `TooManyOpenJobsError` if the tenant already has `open_limit` of them; a second job with
         the same id is a `JobStateConflictError`."""
 
-    def open_jobs(self, owner: str) -> int:
-        """How many of the owner's jobs are counted as open."""
+    def open_jobs(self, tenant: str) -> int:
+        """How many of the tenant's jobs are counted as open."""
 
     def get(self, job_id: str) -> Job | None: ...
 
@@ -64,10 +64,10 @@ class JobRepository(Protocol):
         """How many starts were recorded in the minutes from that of `since` to that of
         `until`, both included."""
 
-    def list_owned(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    def list_for_tenant(
+        self, tenant: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:
-        """The owner's jobs, newest first, starting after `after`."""
+        """The tenant's jobs, newest first, starting after `after`."""
 
     def mark_dispatched(self, job_id: str, event: WebhookEvent) -> None:
         """The event's delivery is on the webhook queue: the outbox entry is done."""
@@ -138,7 +138,7 @@ class WebhookSender(Protocol):
 
 
 class SecretStore(Protocol):
-    def get(self, owner: str) -> TenantSecrets | None: ...
+    def get(self, tenant: str) -> TenantSecrets | None: ...
 
     def put_new(self, secrets: TenantSecrets) -> bool:
         """Stores a tenant's first secrets; False if the tenant already has some."""

@@ -109,7 +109,7 @@ class WorkerSettings(ModelSettings, _WebhookDispatchSettings):
     bedrock_read_timeout_seconds: int = Field(
         default=60, alias="BEDROCK_READ_TIMEOUT_SECONDS", ge=1, le=125
     )
-    # The queue's maxReceiveCount: on that delivery the worker fails the job instead of
+    # The queue's maxReceiveCount: on that receive the worker fails the job instead of
     # handing the message to the DLQ with the job still "running".
     max_receive_count: int = Field(alias="MAX_RECEIVE_COUNT", ge=1)
     queue_url: str = Field(alias="JOBS_QUEUE_URL")

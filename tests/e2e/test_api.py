@@ -153,7 +153,7 @@ def test_drop_in_generate_and_status_routes_keep_their_shapes(deployed: StackInf
         lambda: api(deployed, "GET", f"status/{job_id}").json(),
         lambda b: b["status"] != "pending",
         JOB_TIMEOUT,
-        "the legacy status to leave pending",
+        "the drop-in status to leave pending",
     )
 
     # Then each answer has exactly the old keys, and the result is the image's URL

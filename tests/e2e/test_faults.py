@@ -26,7 +26,7 @@ def test_every_accepted_job_ends_once_under_injected_faults(
     jobs = int(os.environ.get("FAULT_JOBS", "40"))
 
     # When jobs run through transient and permanent engine faults, a killed worker (mid-render,
-    # or right after the job is recorded succeeded), duplicate deliveries, redeliveries of
+    # or right after the job is recorded succeeded), duplicate receives, repeat receives of
     # finished jobs and poison messages, each with a webhook to a receiver failing at random
     report = run(deployed, jobs, timeout=max(300, jobs * 3))
     # Shown in the test run's summary (tests/e2e/conftest.py).
@@ -37,7 +37,7 @@ def test_every_accepted_job_ends_once_under_injected_faults(
     assert report.lost == []
     assert report.duplicates == []
     assert report.wrong_state == []
-    assert report.changed_by_redelivery == []
+    assert report.changed_by_repeat_receive == []
     assert sum(report.terminal.values()) == jobs
     assert report.faults["crash"] > 0
     assert report.injected_messages["poison"] > 0

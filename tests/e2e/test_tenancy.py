@@ -128,7 +128,7 @@ def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
     job = make_job(job_id, deployed.api_key_id, stored, created_at=now)
     DynamoJobRepository(deployed.table, aws("dynamodb")).create(job, open_limit=NO_CAP)
 
-    # When its owner cancels it over HTTP
+    # When its tenant cancels it over HTTP
     response = as_tenant(deployed, deployed.api_key, "POST", f"jobs/{job_id}/cancel")
     shown = as_tenant(deployed, deployed.api_key, "GET", f"jobs/{job_id}").json()
 
@@ -146,7 +146,7 @@ def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
     apigateway.create_usage_plan_key(
         usagePlanId=deployed.usage_plan_id, keyId=made["id"], keyType="API_KEY"
     )
-    key, owner = str(made["value"]), str(made["id"])
+    key, tenant = str(made["value"]), str(made["id"])
     jobs = DynamoJobRepository(deployed.table, dynamodb)
     try:
         body = {"prompt": "a counted lighthouse", "width": 256, "height": 256}
@@ -160,7 +160,7 @@ def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
             )
 
         # Then they hold no place any more
-        assert jobs.open_jobs(owner) == 0
+        assert jobs.open_jobs(tenant) == 0
 
         # When the tenant has as many open jobs as the deployment allows, and submits one more
         [stack] = aws("cloudformation").describe_stacks(StackName=deployed.stack_name)["Stacks"]
@@ -168,7 +168,7 @@ def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
         cap = int(parameters["MaxOpenJobsPerTenant"])
         dynamodb.update_item(
             TableName=deployed.table,
-            Key=counter_key(owner),
+            Key=counter_key(tenant),
             UpdateExpression="SET open_jobs = :cap",
             ExpressionAttributeValues={":cap": {"N": str(cap)}},
         )
@@ -178,7 +178,7 @@ def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
         assert refused.status == 429
         assert int(refused.headers["Retry-After"]) > 0
         assert refused.json()["error"] == "too_many_open_jobs"
-        assert jobs.open_jobs(owner) == cap
+        assert jobs.open_jobs(tenant) == cap
     finally:
-        dynamodb.delete_item(TableName=deployed.table, Key=counter_key(owner))
+        dynamodb.delete_item(TableName=deployed.table, Key=counter_key(tenant))
         apigateway.delete_api_key(apiKey=made["id"])

@@ -42,12 +42,14 @@ def ready(tab: Tab, deployed: StackInfo) -> Page:
 
 
 def submitted(page: Page, deployed: StackInfo) -> dict[str, Any]:
-    """Presses Generate; the POST /jobs body the page sent."""
-    with page.expect_request(
-        lambda r: r.method == "POST" and r.url == deployed.api_url + "jobs"
-    ) as sent:
+    """Presses Generate; the POST /jobs body the page sent, once the page shows the new job
+    (until then it still shows the job before, succeeded)."""
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url == deployed.api_url + "jobs"
+    ) as answered:
         page.get_by_role("button", name="Generate", exact=True).click()
-    body: dict[str, Any] = sent.value.post_data_json
+    expect(page.locator("#job-parameters dd").first).to_have_text(answered.value.json()["job_id"])
+    body: dict[str, Any] = answered.value.request.post_data_json
     return body
 
 

@@ -111,7 +111,7 @@ def test_started_and_completed_arrive_in_order_signed_with_the_job_as_get_shows_
     assert [p["type"] for p in payloads] == ["job.started", "job.completed"]
     ids = [r.headers["webhook-id"] for r in requests]
     assert len(set(ids)) == 2
-    # And the completed body is the job as its owner reads it
+    # And the completed body is the job as its tenant reads it
     shown = job(deployed, job_id)
     assert shown["status"] == "succeeded"
     assert without_volatile(payloads[1]["data"]) == without_volatile(shown)

@@ -5,7 +5,7 @@
 Submits jobs over HTTP, some tagged with engine faults (transient, permanent, a crash that
 kills the worker's execution environment mid-render), runs them through a worker whose only
 difference from WorkerFunction is the injected engine (tests/faults/chaos_worker.py), sends
-duplicate deliveries, redeliveries for finished jobs and poison messages, and then checks that
+duplicate receives, repeat receives for finished jobs and poison messages, and then checks that
 every accepted job ended in exactly one terminal state with no image lost or duplicated.
 
 It needs the host-mode LocalStack `make up` starts (the chaos worker counts attempts in files
@@ -40,7 +40,7 @@ from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_WORKER = ROOT / ".aws-sam" / "build" / "WorkerFunction"
-# While the campaign runs: a crashed delivery comes back after this, not after 720 s.
+# While the campaign runs: a crashed receive comes back after this, not after 720 s.
 CAMPAIGN_VISIBILITY_SECONDS = 20
 CHAOS_TIMEOUT_SECONDS = 15
 
@@ -70,10 +70,10 @@ class Report:
     lost: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     wrong_state: list[str] = field(default_factory=list)
-    # Jobs whose deliveries ran out because crashes in their batch cost them deliveries: they
-    # must end failed (retries_exhausted or DeadLettered) with fewer attempts than deliveries.
-    out_of_deliveries: list[str] = field(default_factory=list)
-    changed_by_redelivery: list[str] = field(default_factory=list)
+    # Jobs whose receives ran out because crashes in their batch cost them receives: they
+    # must end failed (retries_exhausted or DeadLettered) with fewer attempts than receives.
+    out_of_receives: list[str] = field(default_factory=list)
+    changed_by_repeat_receive: list[str] = field(default_factory=list)
     # Webhooks: events that should have happened (completed for every job, started for every
     # job that ran), distinct ones received (by webhook-id), extra copies, and the missing.
     webhook_events_expected: int = 0
@@ -94,8 +94,8 @@ class Report:
             "lost": len(self.lost),
             "duplicates": len(self.duplicates),
             "wrong_state": len(self.wrong_state),
-            "out_of_deliveries": len(self.out_of_deliveries),
-            "changed_by_redelivery": len(self.changed_by_redelivery),
+            "out_of_receives": len(self.out_of_receives),
+            "changed_by_repeat_receive": len(self.changed_by_repeat_receive),
             "webhooks": {
                 "expected": self.webhook_events_expected,
                 "received": self.webhook_events_received,
@@ -249,7 +249,7 @@ class _Campaign:
         self.report.injected_messages[kind] += 1
 
     def inject(self, accepted: Accepted) -> None:
-        """Delivers some messages twice more, and sends poison."""
+        """Sends some messages twice more, and sends poison."""
         for job_id, _, _ in self.rng.sample(accepted, k=max(1, len(accepted) // 10)):
             for _ in range(2):
                 self.send(json.dumps({"job_id": job_id}), "duplicate")
@@ -270,11 +270,11 @@ class _Campaign:
             if self.item(job_id).get("status", {}).get("S") not in TERMINAL_STATUSES
         ]
 
-    def redeliver_finished(self, accepted: Accepted) -> dict[str, dict[str, Any]]:
+    def resend_finished(self, accepted: Accepted) -> dict[str, dict[str, Any]]:
         """Sends messages again for some finished jobs (nothing may change); every job's item."""
         finished = {job_id: self.item(job_id) for job_id, _, _ in accepted}
         for job_id in self.rng.sample(list(finished), k=max(1, len(finished) // 10)):
-            self.send(json.dumps({"job_id": job_id}), "redelivery_of_finished")
+            self.send(json.dumps({"job_id": job_id}), "resent_for_finished")
         return finished
 
     def queue_drained(self) -> bool:
@@ -295,7 +295,8 @@ class _Campaign:
         return expected
 
     def tally(self, accepted: Accepted, finished: dict[str, dict[str, Any]]) -> None:
-        """Each job's end: its state against its fault's, unchanged by redelivery, its images."""
+        """Each job's end: its state against its fault's, unchanged by a repeat receive, its
+        images."""
         expected = {name: status for name, _, _, status in FAULTS}
         report = self.report
         for job_id, fault, images in accepted:
@@ -303,13 +304,13 @@ class _Campaign:
             status = now.get("status", {}).get("S", "missing")
             report.terminal[status] += 1
             if status != expected[fault] and job_id not in report.lost:
-                if _lost_deliveries_to_crashes(now, fault):
-                    report.out_of_deliveries.append(job_id)
+                if _lost_receives_to_crashes(now, fault):
+                    report.out_of_receives.append(job_id)
                 else:
                     report.wrong_state.append(f"{job_id} {fault}: {status}")
             # (The delivery function records its attempts on the job meanwhile: not a change.)
             if _without_deliveries(now) != _without_deliveries(finished[job_id]):
-                report.changed_by_redelivery.append(job_id)
+                report.changed_by_repeat_receive.append(job_id)
             keys = self.s3.list_objects_v2(
                 Bucket=self.stack.bucket, Prefix=f"images/{job_id}/"
             ).get("Contents", [])
@@ -336,7 +337,7 @@ def run(stack: StackInfo, n_jobs: int, *, seed: int = 7, timeout: float = 600) -
 
         _wait(lambda: not campaign.open_jobs(accepted), timeout, interval=2.0)
         report.lost = campaign.open_jobs(accepted)
-        finished = campaign.redeliver_finished(accepted)
+        finished = campaign.resend_finished(accepted)
         _wait(campaign.queue_drained, 4 * CAMPAIGN_VISIBILITY_SECONDS * 3, interval=2.0)
 
         expected_ids = campaign.expected_webhooks(accepted)
@@ -379,12 +380,12 @@ def _without_deliveries(item: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in item.items() if not name.startswith("delivery_")}
 
 
-def _lost_deliveries_to_crashes(item: dict[str, Any], fault: str) -> bool:
-    """A job that would have succeeded, had crashed batches not used up its deliveries.
+def _lost_receives_to_crashes(item: dict[str, Any], fault: str) -> bool:
+    """A job that would have succeeded, had crashed batches not used up its receives.
 
     When an execution environment dies, every message of its batch comes back with one
-    delivery spent; after MaxReceiveCount such deliveries the job ends failed with the reason
-    (retries_exhausted on its last delivery, or DeadLettered). Terminal, not lost.
+    receive spent; after MaxReceiveCount such receives the job ends failed with the reason
+    (retries_exhausted on its last receive, or DeadLettered). Terminal, not lost.
     """
     return (
         fault in {"none", "transient-recovers", "crash"}
@@ -409,7 +410,7 @@ def main() -> None:
         report.lost
         or report.duplicates
         or report.wrong_state
-        or report.changed_by_redelivery
+        or report.changed_by_repeat_receive
         or report.webhook_lost
     ):
         raise SystemExit(1)

@@ -12,27 +12,50 @@ from imagejobs.exceptions import InvalidCursorError
 from imagejobs.logic.listing import decode_cursor, encode_cursor
 from imagejobs.models.domain import PagePosition
 
-OWNER = "tenant-a-key-id"
+TENANT = "tenant-a-key-id"
 JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
 
 
 def forged(created_at: str, **changes: object) -> str:
-    body = {"v": 1, "owner": OWNER, "created_at": created_at, "job_id": JOB_ID, **changes}
+    body = {"v": 1, "owner": TENANT, "created_at": created_at, "job_id": JOB_ID, **changes}
     return base64.urlsafe_b64encode(json.dumps(body).encode()).decode().rstrip("=")
 
 
 def test_a_cursor_this_api_issued_decodes_to_its_position_in_utc() -> None:
     # Given a position recorded with another offset
     moment = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=2)))
-    position = PagePosition(owner=OWNER, created_at=moment, job_id=JOB_ID)
+    position = PagePosition(tenant=TENANT, created_at=moment, job_id=JOB_ID)
 
     # When its cursor is decoded
-    decoded = decode_cursor(encode_cursor(position), OWNER)
+    decoded = decode_cursor(encode_cursor(position), TENANT)
 
     # Then it is the same instant, in UTC
     assert decoded.created_at == moment
     assert decoded.created_at.tzinfo == UTC
-    assert (decoded.owner, decoded.job_id) == (OWNER, JOB_ID)
+    assert (decoded.tenant, decoded.job_id) == (TENANT, JOB_ID)
+
+
+# What this API issued for T0's job before the tenant was renamed from owner (a client may
+# still hold one): base64url of {"v":1,"owner":TENANT,"created_at":"2026-11-23T08:00:00Z",...}.
+ISSUED_BEFORE_THE_RENAME = (
+    "eyJ2IjoxLCJvd25lciI6InRlbmFudC1hLWtleS1pZCIsImNyZWF0ZWRfYXQiOiIyMDI2LTExLTIzVDA4OjAwOjAwWiIs"
+    "ImpvYl9pZCI6IjNmMWM5YTVlLTdiMmQtNGU4Zi05YTYxLTJjNWQ4ZTBiN2YxNCJ9"
+)
+
+
+def test_a_cursor_issued_before_the_rename_still_decodes_and_is_what_is_issued_now() -> None:
+    # Given a position, and the cursor the API issued for it before the rename
+    position = PagePosition(
+        tenant=TENANT, created_at=datetime(2026, 11, 23, 8, tzinfo=UTC), job_id=JOB_ID
+    )
+
+    # When the old cursor is decoded, and the position encoded now
+    decoded = decode_cursor(ISSUED_BEFORE_THE_RENAME, TENANT)
+    issued = encode_cursor(position)
+
+    # Then the old cursor is that position, and the new one the same bytes
+    assert decoded == position
+    assert issued == ISSUED_BEFORE_THE_RENAME
 
 
 @pytest.mark.parametrize(
@@ -47,7 +70,7 @@ def test_a_cursor_this_api_issued_decodes_to_its_position_in_utc() -> None:
 )
 def test_a_forged_time_is_an_invalid_cursor(created_at: str) -> None:
     with pytest.raises(InvalidCursorError):
-        decode_cursor(forged(created_at), OWNER)
+        decode_cursor(forged(created_at), TENANT)
 
 
 @pytest.mark.parametrize(
@@ -56,4 +79,4 @@ def test_a_forged_time_is_an_invalid_cursor(created_at: str) -> None:
 )
 def test_a_cursor_with_other_fields_is_invalid(changes: dict[str, object]) -> None:
     with pytest.raises(InvalidCursorError):
-        decode_cursor(forged("2026-11-23T08:00:00Z", **changes), OWNER)
+        decode_cursor(forged("2026-11-23T08:00:00Z", **changes), TENANT)

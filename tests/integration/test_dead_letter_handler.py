@@ -3,7 +3,7 @@
 from types import ModuleType
 
 from imagejobs.models.domain import JobStatus
-from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
+from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -12,9 +12,9 @@ from tests.support.moto_aws import MotoResources
 def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
-    # Given a job left running by a worker that died on its last delivery, and a DLQ batch
+    # Given a job left running by a worker that died on its last receive, and a DLQ batch
     # with its message, an unparseable body and a message for an unknown job
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.RUNNING)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.RUNNING)
 
     # When the dead-letter function processes the batch
     response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
@@ -35,7 +35,7 @@ def test_a_finished_job_is_left_as_it_is(
     dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job that succeeded although its message was dead-lettered
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.SUCCEEDED)
     before = resources.job_item(FIXTURE_JOB_ID)
 
     # When the dead-letter function sees the message

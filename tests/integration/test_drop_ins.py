@@ -52,8 +52,10 @@ def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(  # noqa: PLR
     # And the job's status shows them, while the drop-ins' own answers keep their shapes
     shown = response_json(status.handler(event_for_job("api-get-job", job_id), lambda_context))
     assert shown["ignored_parameters"] == ignored
-    legacy = response_json(status.handler(event_for_job("api-get-status", job_id), lambda_context))
-    assert set(legacy) == {"job_id", "status", "result", "error"}
+    drop_in_status = response_json(
+        status.handler(event_for_job("api-get-status", job_id), lambda_context)
+    )
+    assert set(drop_in_status) == {"job_id", "status", "result", "error"}
     result = response_json(status.handler(event_for_job("api-get-result", job_id), lambda_context))
     assert result == {"status": "processing"}
 

@@ -125,15 +125,17 @@ def test_a_malformed_key_is_a_400_naming_the_header(
     assert body["detail"][0]["loc"][0] == "header"
 
 
-def test_a_retry_is_answered_from_a_record_written_before_job_engine_was_renamed(
+def test_a_retry_is_answered_from_a_record_written_before_job_fields_were_renamed(
     submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
-    # Given a job answered once, its idempotency record as the release before wrote it
-    # (`engine` where the job now has `engine_id`, `image_format` where it now writes `format`)
+    # Given a job answered once, its idempotency record as the releases before wrote it
+    # (`engine` where the job now has `engine_id`, `owner` where it has `tenant`,
+    # `image_format` where it now writes `format`)
     _, first = post(submit, with_key("api-post-jobs", "order-7"), lambda_context)
     [record] = resources.dynamodb.scan(TableName="idempotency-table")["Items"]
     data = json.loads(record["data"]["S"])
     data["engine"] = data.pop("engine_id")
+    data["owner"] = data.pop("tenant")
     data["parameters"]["image_format"] = data["parameters"].pop("format")
     record["data"] = {"S": json.dumps(data)}
     resources.dynamodb.put_item(TableName="idempotency-table", Item=record)

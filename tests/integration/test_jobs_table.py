@@ -9,7 +9,7 @@ from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.exceptions import JobStateConflictError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
 from imagejobs.models.transitions import FAIL, START, SUCCEED
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.jobs import NO_CAP, make_job, move
 from tests.support.moto_aws import MotoResources
 
@@ -27,7 +27,7 @@ def new_job(**changes: object) -> Job:
     expires_at = T0.replace(microsecond=0) + timedelta(days=1)
     return make_job(
         JOB_ID,
-        OWNER,
+        TENANT,
         created_at=T0,
         changes={"expires_at": expires_at, **changes},
         negative_prompt="blue",
@@ -159,7 +159,7 @@ def test_attempts_count_and_started_at_keeps_the_first_start(jobs: DynamoJobRepo
     # Given a queued job
     jobs.create(new_job(), open_limit=NO_CAP)
 
-    # When it is started twice (a redelivery after a crash)
+    # When it is started twice (a repeat receive after a crash)
     move(jobs, JOB_ID, START, T0 + timedelta(seconds=1))
     job = move(jobs, JOB_ID, START, T0 + timedelta(seconds=9))
 

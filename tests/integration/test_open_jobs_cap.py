@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.events import OWNER, event_for_job, load_event, response_json
+from tests.support.events import TENANT, event_for_job, load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
@@ -53,7 +53,7 @@ def test_a_submit_past_the_cap_is_a_429_with_retry_after_and_records_nothing(
     assert str(CAP) in body["message"]
     assert len(resources.job_items()) == CAP
     assert len(resources.queued_messages()) == CAP
-    assert resources.jobs.open_jobs(OWNER) == CAP
+    assert resources.jobs.open_jobs(TENANT) == CAP
 
 
 def test_a_replayed_submit_at_the_cap_returns_its_job_and_is_not_counted_again(
@@ -69,7 +69,7 @@ def test_a_replayed_submit_at_the_cap_returns_its_job_and_is_not_counted_again(
     # Then it gets the same job back, not a 429, and still holds only the cap's places
     assert replay["statusCode"] == first["statusCode"] == 202
     assert response_json(replay)["job_id"] == response_json(first)["job_id"]
-    assert resources.jobs.open_jobs(OWNER) == CAP
+    assert resources.jobs.open_jobs(TENANT) == CAP
 
 
 def test_a_finished_or_canceled_job_makes_room_for_the_next(
@@ -96,4 +96,4 @@ def test_a_finished_or_canceled_job_makes_room_for_the_next(
     cancel = event_for_job("api-post-cancel", job_ids[1])
     assert json.loads(submit.handler(cancel, lambda_context)["body"])["status"] == "canceled"
     assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 202
-    assert resources.jobs.open_jobs(OWNER) == CAP
+    assert resources.jobs.open_jobs(TENANT) == CAP

@@ -14,7 +14,7 @@ from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
 from imagejobs.models.transitions import FAIL, START, TRANSITIONS
 from imagejobs.ports import ImageStore, JobRepository
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import InMemoryImageStore, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job, move
 from tests.support.moto_aws import BucketObjects
@@ -34,14 +34,14 @@ def jobs(request: pytest.FixtureRequest) -> JobRepository:
 
 # Each starting state, as a stored job.
 STARTS: dict[str, Job] = {
-    "queued": make_job(JOB_ID, OWNER, JobStatus.QUEUED),
-    "running": make_job(JOB_ID, OWNER, JobStatus.RUNNING, changes={"attempts": 1}),
+    "queued": make_job(JOB_ID, TENANT, JobStatus.QUEUED),
+    "running": make_job(JOB_ID, TENANT, JobStatus.RUNNING, changes={"attempts": 1}),
     "running, cancel requested": make_job(
-        JOB_ID, OWNER, JobStatus.RUNNING, changes={"attempts": 1, "cancel_requested": True}
+        JOB_ID, TENANT, JobStatus.RUNNING, changes={"attempts": 1, "cancel_requested": True}
     ),
-    "succeeded": make_job(JOB_ID, OWNER, JobStatus.SUCCEEDED, changes={"images": IMAGES}),
-    "failed": make_job(JOB_ID, OWNER, JobStatus.FAILED, changes={"error": ERROR}),
-    "canceled": make_job(JOB_ID, OWNER, JobStatus.CANCELED),
+    "succeeded": make_job(JOB_ID, TENANT, JobStatus.SUCCEEDED, changes={"images": IMAGES}),
+    "failed": make_job(JOB_ID, TENANT, JobStatus.FAILED, changes={"error": ERROR}),
+    "canceled": make_job(JOB_ID, TENANT, JobStatus.CANCELED),
 }
 
 # The value each given field takes when a test makes a transition that needs one.
@@ -143,15 +143,15 @@ def test_each_transition_moves_only_from_the_states_it_allows(
         assert jobs.get(JOB_ID) == STARTS[start]
 
 
-def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
+def test_a_job_holds_a_place_among_its_tenants_open_jobs_until_it_ends(
     jobs: JobRepository, start: str, transition: str
 ) -> None:
     # Given a stored job in one state: an open one holds a place, an ended one none
     jobs.create(STARTS[start], open_limit=NO_CAP)
     held = 0 if STARTS[start].status.is_terminal else 1
-    assert jobs.open_jobs(OWNER) == held
+    assert jobs.open_jobs(TENANT) == held
 
-    # When a transition is tried on it, twice (SQS delivers at least once)
+    # When a transition is tried on it, twice (SQS may receive a message more than once)
     for _ in range(2):
         with contextlib.suppress(JobStateConflictError):
             make(jobs, transition)
@@ -159,28 +159,28 @@ def test_a_job_holds_a_place_among_its_owners_open_jobs_until_it_ends(
     # Then the place is given back exactly when the job has ended, and only once
     job = jobs.get(JOB_ID)
     assert job is not None
-    assert jobs.open_jobs(OWNER) == (0 if job.status.is_terminal else held)
+    assert jobs.open_jobs(TENANT) == (0 if job.status.is_terminal else held)
 
 
 def test_at_the_limit_a_new_job_is_refused_and_nothing_is_stored(jobs: JobRepository) -> None:
-    # Given an owner with two open jobs
+    # Given a tenant with two open jobs
     first, second, third = (listing_id(n) for n in range(3))
-    jobs.create(make_job(first, OWNER), open_limit=2)
-    jobs.create(make_job(second, OWNER, JobStatus.RUNNING), open_limit=2)
+    jobs.create(make_job(first, TENANT), open_limit=2)
+    jobs.create(make_job(second, TENANT, JobStatus.RUNNING), open_limit=2)
 
     # When a third is created with a limit of two
     # Then it is refused, not stored, and the count stays at two
     with pytest.raises(TooManyOpenJobsError) as refused:
-        jobs.create(make_job(third, OWNER), open_limit=2)
+        jobs.create(make_job(third, TENANT), open_limit=2)
     assert refused.value.limit == 2
     assert jobs.get(third) is None
-    assert jobs.open_jobs(OWNER) == 2
-    # And another owner is not held back by it
+    assert jobs.open_jobs(TENANT) == 2
+    # And another tenant is not held back by it
     jobs.create(make_job(listing_id(9), "someone-else"), open_limit=2)
     # And once one of the two ends, the third fits
     move(jobs, first, FAIL, LATER, error=ERROR)
-    jobs.create(make_job(third, OWNER), open_limit=2)
-    assert jobs.open_jobs(OWNER) == 2
+    jobs.create(make_job(third, TENANT), open_limit=2)
+    assert jobs.open_jobs(TENANT) == 2
 
 
 def test_a_duplicate_job_is_not_counted_twice(jobs: JobRepository) -> None:
@@ -190,7 +190,7 @@ def test_a_duplicate_job_is_not_counted_twice(jobs: JobRepository) -> None:
     # When it is created again, then it conflicts and still counts once
     with pytest.raises(JobStateConflictError):
         jobs.create(STARTS["queued"], open_limit=NO_CAP)
-    assert jobs.open_jobs(OWNER) == 1
+    assert jobs.open_jobs(TENANT) == 1
 
 
 @pytest.mark.parametrize("transition", BY_NAME)
@@ -207,7 +207,7 @@ def test_a_transition_on_an_unknown_job_conflicts_and_creates_nothing(
 def test_a_job_reads_back_as_stored_to_the_millisecond(jobs: JobRepository) -> None:
     # Given a job whose times carry microseconds
     moment = datetime(2026, 11, 23, 8, 0, 0, 250_987, tzinfo=UTC)
-    job = make_job(JOB_ID, OWNER, created_at=moment, guidance=7.3)
+    job = make_job(JOB_ID, TENANT, created_at=moment, guidance=7.3)
 
     # When it is stored and read back
     jobs.create(job, open_limit=NO_CAP)
@@ -251,12 +251,14 @@ def listing_id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
 
 
-def store_listing(jobs: JobRepository, statuses: list[JobStatus], owner: str = OWNER) -> list[str]:
+def store_listing(
+    jobs: JobRepository, statuses: list[JobStatus], tenant: str = TENANT
+) -> list[str]:
     """Jobs one second apart, the first oldest; returns their ids, newest first."""
     ids = []
     for n, status in enumerate(statuses):
         jobs.create(
-            make_job(listing_id(n), owner, status, created_at=T0 + timedelta(seconds=n)),
+            make_job(listing_id(n), tenant, status, created_at=T0 + timedelta(seconds=n)),
             open_limit=NO_CAP,
         )
         ids.append(listing_id(n))
@@ -267,8 +269,8 @@ def page_ids(page_jobs: tuple[Job, ...]) -> list[str]:
     return [job.job_id for job in page_jobs]
 
 
-def test_a_listing_pages_through_the_owners_jobs_newest_first(jobs: JobRepository) -> None:
-    # Given five jobs of one owner and one of another
+def test_a_listing_pages_through_the_tenants_jobs_newest_first(jobs: JobRepository) -> None:
+    # Given five jobs of one tenant and one of another
     newest_first = store_listing(jobs, [JobStatus.QUEUED] * 5)
     jobs.create(
         make_job(listing_id(99), "someone-else", created_at=T0 + timedelta(hours=1)),
@@ -276,14 +278,14 @@ def test_a_listing_pages_through_the_owners_jobs_newest_first(jobs: JobRepositor
     )
 
     # When they are listed two at a time
-    first = jobs.list_owned(OWNER, status=None, limit=2, after=None)
-    second = jobs.list_owned(OWNER, status=None, limit=2, after=first.next_position)
-    third = jobs.list_owned(OWNER, status=None, limit=2, after=second.next_position)
+    first = jobs.list_for_tenant(TENANT, status=None, limit=2, after=None)
+    second = jobs.list_for_tenant(TENANT, status=None, limit=2, after=first.next_position)
+    third = jobs.list_for_tenant(TENANT, status=None, limit=2, after=second.next_position)
 
-    # Then the pages hold the owner's jobs only, newest first, each ending where the next starts
+    # Then the pages hold the tenant's jobs only, newest first, each ending where the next starts
     assert page_ids(first.jobs) == newest_first[:2]
     assert first.next_position == PagePosition(
-        owner=OWNER, created_at=first.jobs[-1].created_at, job_id=newest_first[1]
+        tenant=TENANT, created_at=first.jobs[-1].created_at, job_id=newest_first[1]
     )
     assert page_ids(second.jobs) == newest_first[2:4]
     assert page_ids(third.jobs) == newest_first[4:]
@@ -295,8 +297,8 @@ def test_a_full_last_page_still_offers_a_next_one_which_is_empty(jobs: JobReposi
     newest_first = store_listing(jobs, [JobStatus.QUEUED] * 2)
 
     # When they are listed two at a time
-    first = jobs.list_owned(OWNER, status=None, limit=2, after=None)
-    second = jobs.list_owned(OWNER, status=None, limit=2, after=first.next_position)
+    first = jobs.list_for_tenant(TENANT, status=None, limit=2, after=None)
+    second = jobs.list_for_tenant(TENANT, status=None, limit=2, after=first.next_position)
 
     # Then the full page cannot know it was the last, and the next one is empty
     assert page_ids(first.jobs) == newest_first
@@ -311,7 +313,7 @@ def test_a_status_filter_keeps_only_that_status(jobs: JobRepository) -> None:
     newest_first = store_listing(jobs, statuses)
 
     # When only the succeeded ones are listed
-    page = jobs.list_owned(OWNER, status=JobStatus.SUCCEEDED, limit=10, after=None)
+    page = jobs.list_for_tenant(TENANT, status=JobStatus.SUCCEEDED, limit=10, after=None)
 
     # Then those are the two, newest first
     assert page_ids(page.jobs) == [newest_first[1], newest_first[3]]
@@ -324,8 +326,10 @@ def test_a_sparse_filter_stops_at_the_read_budget_and_resumes_there(jobs: JobRep
     newest_first = store_listing(jobs, statuses)
 
     # When failed jobs are listed one at a time
-    first = jobs.list_owned(OWNER, status=JobStatus.FAILED, limit=1, after=None)
-    second = jobs.list_owned(OWNER, status=JobStatus.FAILED, limit=1, after=first.next_position)
+    first = jobs.list_for_tenant(TENANT, status=JobStatus.FAILED, limit=1, after=None)
+    second = jobs.list_for_tenant(
+        TENANT, status=JobStatus.FAILED, limit=1, after=first.next_position
+    )
 
     # Then the first call gives up empty where it stopped reading, and the next finds the job
     assert first.jobs == ()
@@ -379,10 +383,12 @@ def test_the_open_index_lists_the_oldest_update_first_before_the_bound_up_to_the
     # Given queued jobs updated one second apart, newest first by id, and a running one
     for n in range(5):
         jobs.create(
-            make_job(listing_id(n), OWNER, created_at=T0 + timedelta(seconds=4 - n)),
+            make_job(listing_id(n), TENANT, created_at=T0 + timedelta(seconds=4 - n)),
             open_limit=NO_CAP,
         )
-    jobs.create(make_job(listing_id(9), OWNER, JobStatus.RUNNING, created_at=T0), open_limit=NO_CAP)
+    jobs.create(
+        make_job(listing_id(9), TENANT, JobStatus.RUNNING, created_at=T0), open_limit=NO_CAP
+    )
 
     # When the queued ones updated before T0 + 4 s are read, three at most
     found = jobs.list_open(JobStatus.QUEUED, updated_before=T0 + timedelta(seconds=4), limit=3)

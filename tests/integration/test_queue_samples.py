@@ -9,7 +9,7 @@ import pytest
 
 from imagejobs.models.domain import JobStatus
 from imagejobs.ports import JobRepository
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.jobs import T0, store_job
 from tests.support.repositories import KINDS, repository
 
@@ -26,8 +26,8 @@ def job_id(n: int) -> str:
 def test_the_queued_jobs_ahead_of_a_job_are_counted_up_to_a_bound(jobs: JobRepository) -> None:
     # Given five queued jobs a second apart, and a running one among them
     for n in range(5):
-        store_job(jobs, job_id(n), OWNER, created_at=T0 + timedelta(seconds=n))
-    store_job(jobs, job_id(9), OWNER, JobStatus.RUNNING, created_at=T0)
+        store_job(jobs, job_id(n), TENANT, created_at=T0 + timedelta(seconds=n))
+    store_job(jobs, job_id(9), TENANT, JobStatus.RUNNING, created_at=T0)
     last = jobs.get(job_id(4))
     assert last is not None
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
-from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event, response_json
+from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event, response_json
 from tests.support.jobs import resolved_parameters, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -50,7 +50,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
 ) -> None:
     # Given a queued job
     store_job(
-        resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
+        resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
     )
 
     # When it is read
@@ -98,7 +98,7 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
     store_job(
         resources.jobs,
         FIXTURE_JOB_ID,
-        OWNER,
+        TENANT,
         JobStatus.SUCCEEDED,
         changes=EXPIRES | SUCCEEDED,
         **LIGHTHOUSE,
@@ -137,7 +137,7 @@ def read_stored(
         store_job(
             resources.jobs,
             FIXTURE_JOB_ID,
-            OWNER,
+            TENANT,
             job_status,
             changes=EXPIRES | changes,
             **LIGHTHOUSE,
@@ -220,7 +220,7 @@ def test_unknown_and_malformed_ids_are_4xx(  # noqa: PLR0913 - pytest's fixtures
 ) -> None:
     # Given a stored job, which these requests do not name
     store_job(
-        resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
+        resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE
     )
 
     # When an unknown or malformed id is asked for

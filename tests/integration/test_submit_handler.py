@@ -305,7 +305,7 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     items = resources.job_items()
     assert [item["status"]["S"] for item in items] == ["failed"]
     assert items[0]["error_type"] == {"S": "enqueue_failed"}
-    # And it no longer counts among its owner's open jobs
+    # And it no longer counts among its tenant's open jobs (stored as `owner`)
     assert resources.jobs.open_jobs(items[0]["owner"]["S"]) == 0
 
 

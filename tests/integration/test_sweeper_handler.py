@@ -11,7 +11,7 @@ import pytest
 
 from imagejobs.clock import utc_now
 from imagejobs.models.domain import JobStatus
-from tests.support.events import OWNER, load_event
+from tests.support.events import TENANT, load_event
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -41,14 +41,14 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
     # Given jobs queued and running past their bounds, one past the final deadline, a fresh
     # one, and finished ones
     now = utc_now()
-    store_job(resources.jobs, job_id(1), OWNER, created_at=now - timedelta(seconds=601))
+    store_job(resources.jobs, job_id(1), TENANT, created_at=now - timedelta(seconds=601))
     store_job(
-        resources.jobs, job_id(2), OWNER, JobStatus.RUNNING, created_at=now - timedelta(minutes=30)
+        resources.jobs, job_id(2), TENANT, JobStatus.RUNNING, created_at=now - timedelta(minutes=30)
     )
-    store_job(resources.jobs, job_id(3), OWNER, created_at=now - timedelta(hours=2))
-    store_job(resources.jobs, job_id(4), OWNER, created_at=now)
+    store_job(resources.jobs, job_id(3), TENANT, created_at=now - timedelta(hours=2))
+    store_job(resources.jobs, job_id(4), TENANT, created_at=now)
     for n, status in enumerate((JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED), 5):
-        store_job(resources.jobs, job_id(n), OWNER, status, created_at=now - timedelta(days=1))
+        store_job(resources.jobs, job_id(n), TENANT, status, created_at=now - timedelta(days=1))
 
     # When the schedule's event invokes the sweeper
     report = sweeper.handler(load_event("schedule-sweep"), lambda_context)

@@ -1,4 +1,4 @@
-"""Keys and tenants at the handlers: the caller is the API key id API Gateway vouches for.
+"""Keys and tenants at the handlers: the tenant is the API key id API Gateway vouches for.
 
 Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; the
 `...-other-tenant` fixture carries tenant B's, the `...-no-api-key` one none.
@@ -13,12 +13,12 @@ import pytest
 
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
-from tests.support.events import FIXTURE_JOB_ID, OWNER, event_for_job, load_event, response_json
+from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event, response_json
 from tests.support.jobs import T0, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
-OTHER_OWNER = "tenant-b-key-id"
+OTHER_TENANT = "tenant-b-key-id"
 
 
 def job_id(n: int) -> str:
@@ -29,7 +29,11 @@ def store_newest_first(resources: MotoResources, count: int) -> None:
     """`count` queued jobs of the tenant's, job_id(0) the newest, a second apart."""
     for n in range(count):
         store_job(
-            resources.jobs, job_id(n), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=n)
+            resources.jobs,
+            job_id(n),
+            TENANT,
+            JobStatus.QUEUED,
+            created_at=T0 - timedelta(seconds=n),
         )
 
 
@@ -54,13 +58,13 @@ def test_another_tenants_job_reads_as_not_found(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
 ) -> None:
     # Given tenant A's job
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.SUCCEEDED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.SUCCEEDED)
 
     # When tenant B reads it, and when B reads an id nobody has
-    theirs = call(status, with_identity(load_event(fixture), OTHER_OWNER), lambda_context)
+    theirs = call(status, with_identity(load_event(fixture), OTHER_TENANT), lambda_context)
     nobody = call(
         status,
-        with_identity(event_for_job(fixture, job_id(999)), OTHER_OWNER),
+        with_identity(event_for_job(fixture, job_id(999)), OTHER_TENANT),
         lambda_context,
     )
 
@@ -73,11 +77,11 @@ def test_another_tenant_cannot_cancel_a_job(
     submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given tenant A's queued job
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When tenant B cancels it
     code, _ = call(
-        submit, with_identity(load_event("api-post-cancel"), OTHER_OWNER), lambda_context
+        submit, with_identity(load_event("api-post-cancel"), OTHER_TENANT), lambda_context
     )
 
     # Then it is a 404 and the job is still queued
@@ -89,7 +93,7 @@ def test_a_request_without_a_caller_identity_is_403(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a request API Gateway did not attach a key id to
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When it reaches the function
     code, body = call(status, load_event("api-get-job-no-api-key"), lambda_context)
@@ -106,11 +110,11 @@ def test_a_submitted_job_belongs_to_its_caller(
     # When it is submitted
     code, body = call(submit, load_event("api-post-jobs"), lambda_context)
 
-    # Then the stored job names A's key id as its owner
+    # Then the stored job names A's key id as its tenant, under the attribute's stored name
     assert code == 202
     item = resources.job_item(body["job_id"])
     assert item is not None
-    assert item["owner"]["S"] == OWNER
+    assert item["owner"]["S"] == TENANT
 
 
 def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
@@ -131,7 +135,7 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
 ) -> None:
     # Given three jobs of A's and one of B's
     store_newest_first(resources, 3)
-    store_job(resources.jobs, job_id(9), OTHER_OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, job_id(9), OTHER_TENANT, JobStatus.QUEUED)
 
     # When A lists
     code, body = call(status, load_event("api-get-jobs"), lambda_context)
@@ -171,12 +175,12 @@ def test_the_list_filters_by_status(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given one succeeded job among queued ones
-    store_job(resources.jobs, job_id(0), OWNER, JobStatus.QUEUED)
+    store_job(resources.jobs, job_id(0), TENANT, JobStatus.QUEUED)
     store_job(
-        resources.jobs, job_id(1), OWNER, JobStatus.SUCCEEDED, created_at=T0 - timedelta(seconds=1)
+        resources.jobs, job_id(1), TENANT, JobStatus.SUCCEEDED, created_at=T0 - timedelta(seconds=1)
     )
     store_job(
-        resources.jobs, job_id(2), OWNER, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=2)
+        resources.jobs, job_id(2), TENANT, JobStatus.QUEUED, created_at=T0 - timedelta(seconds=2)
     )
 
     # When A lists succeeded jobs
@@ -220,11 +224,11 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
         store_job(
             resources.jobs,
             job_id(n),
-            OTHER_OWNER,
+            OTHER_TENANT,
             JobStatus.QUEUED,
             created_at=T0 - timedelta(seconds=n),
         )
-    foreign = encode_cursor(PagePosition(owner=OTHER_OWNER, created_at=T0, job_id=job_id(0)))
+    foreign = encode_cursor(PagePosition(tenant=OTHER_TENANT, created_at=T0, job_id=job_id(0)))
 
     # When A lists with it
     event = with_query(load_event("api-get-jobs"), cursor=foreign)
@@ -235,7 +239,7 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
     assert body["error"] == "validation_error"
     assert [detail["field"] for detail in body["detail"]] == ["cursor"]
     assert "jobs" not in body
-    assert OTHER_OWNER not in json.dumps(body)
+    assert OTHER_TENANT not in json.dumps(body)
 
 
 @pytest.mark.parametrize(
@@ -255,7 +259,7 @@ def test_cancel_depends_on_the_jobs_state(  # noqa: PLR0913 - pytest's fixtures 
     after: str,
 ) -> None:
     # Given one of A's jobs in the given state
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, stored)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, stored)
 
     # When A cancels it
     answered, body = call(submit, load_event("api-post-cancel"), lambda_context)
@@ -267,7 +271,7 @@ def test_cancel_depends_on_the_jobs_state(  # noqa: PLR0913 - pytest's fixtures 
         assert body["cancel_requested"] is True
 
 
-def test_logs_carry_the_job_owner_and_prompt_length_but_never_the_prompt(
+def test_logs_carry_the_job_tenant_and_prompt_length_but_never_the_prompt(
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
@@ -282,13 +286,13 @@ def test_logs_carry_the_job_owner_and_prompt_length_but_never_the_prompt(
     with caplog.at_level("DEBUG"):
         code, body = call(submit, event, lambda_context)
 
-    # Then the service's log records name the job, the owner and the prompt's length, not
+    # Then the service's log records name the job, the tenant and the prompt's length, not
     # its text (libraries' DEBUG records may, but Lambda runs at INFO)
     assert code == 202
     queued = next(r for r in caplog.records if r.getMessage() == "job queued")
     assert queued.job_id == body["job_id"]  # type: ignore[attr-defined]
     assert queued.prompt_length == len(prompt)  # type: ignore[attr-defined]
-    assert submit.logger.get_current_keys()["owner"] == OWNER
+    assert submit.logger.get_current_keys()["tenant"] == TENANT
     ours = [r for r in caplog.records if r.name == "imagejobs"]
     assert ours
     assert all(prompt not in json.dumps(vars(r), default=str) for r in ours)

@@ -11,7 +11,7 @@ import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.transitions import START, SUCCEED
-from tests.support.events import OWNER, event_for_job, load_event, response_json
+from tests.support.events import TENANT, event_for_job, load_event, response_json
 from tests.support.jobs import T0, move, store_job
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -109,7 +109,7 @@ def test_a_long_poll_answers_as_soon_as_the_job_ends(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a queued job that a worker finishes 0.3 s from now
-    store_job(resources.jobs, JOB_ID, OWNER)
+    store_job(resources.jobs, JOB_ID, TENANT)
     worker = threading.Timer(0.3, succeed, args=(resources, JOB_ID))
     worker.start()
 
@@ -128,7 +128,7 @@ def test_a_long_poll_answers_as_soon_as_the_job_ends(
 def test_a_long_poll_answers_the_current_state_after_the_wait(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
-    store_job(resources.jobs, JOB_ID, OWNER, JobStatus.RUNNING)
+    store_job(resources.jobs, JOB_ID, TENANT, JobStatus.RUNNING)
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=1")
     started = time.monotonic()
     code, _, body = answer(status, event, lambda_context)
@@ -138,7 +138,7 @@ def test_a_long_poll_answers_the_current_state_after_the_wait(
 
 def test_a_wait_never_outlasts_the_invocation(status: ModuleType, resources: MotoResources) -> None:
     # Given an invocation with 2.5 s left, 2 s of which are the function's reserve
-    store_job(resources.jobs, JOB_ID, OWNER)
+    store_job(resources.jobs, JOB_ID, TENANT)
     context = FakeLambdaContext(remaining_ms=2_500)
 
     # When the caller asks to wait 20 s
@@ -165,6 +165,6 @@ def test_a_long_poll_of_another_tenants_job_is_not_found_at_once(
 def test_get_without_prefer_is_unchanged(
     status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
-    store_job(resources.jobs, JOB_ID, OWNER)
+    store_job(resources.jobs, JOB_ID, TENANT)
     code, headers, body = answer(status, event_for_job("api-get-job", JOB_ID), lambda_context)
     assert (code, body["status"], "preference-applied" in headers) == (200, "queued", False)

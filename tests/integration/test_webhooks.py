@@ -26,7 +26,7 @@ from tests.logic.test_webhooks import BAD_URLS
 from tests.support.certificates import tls_pair
 from tests.support.events import (
     FIXTURE_JOB_ID,
-    OWNER,
+    TENANT,
     event_for_job,
     load_event,
     response_json,
@@ -130,7 +130,7 @@ def test_the_secret_is_made_on_first_read_kept_and_rotated_per_tenant(
     # Given the secret function
     secrets = load_handler("WebhookSecretFunction")
 
-    def call(name: str, tenant: str = OWNER) -> dict[str, Any]:
+    def call(name: str, tenant: str = TENANT) -> dict[str, Any]:
         event = load_event(name)
         event["requestContext"]["identity"]["apiKeyId"] = tenant
         response = secrets.handler(event, lambda_context)
@@ -160,7 +160,7 @@ def test_the_repository_writes_the_outbox_with_the_transition_once(
     jobs = resources.jobs
     events = (WebhookEvent.STARTED, WebhookEvent.COMPLETED)
     subscription = WebhookSubscription(url="https://hooks.example.com/in", events=events)
-    store_job(jobs, FIXTURE_JOB_ID, OWNER, changes={"webhook": subscription})
+    store_job(jobs, FIXTURE_JOB_ID, TENANT, changes={"webhook": subscription})
     first = Delivery.new(FIXTURE_JOB_ID, WebhookEvent.STARTED, T0)
 
     # When it is started twice, each start recording the started event's delivery
@@ -287,7 +287,7 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
     with webhook_receiver([200]) as receiver:
         # Given a finished job whose completed event is queued, for a loopback receiver
         jobs = resources.jobs
-        store_job(jobs, FIXTURE_JOB_ID, OWNER)
+        store_job(jobs, FIXTURE_JOB_ID, TENANT)
         item = resources.dynamodb
         item.update_item(
             TableName=resources.table_name,
@@ -308,9 +308,9 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
         # Then the receiver got one request that verifies with the tenant's secret
         assert response == {"batchItemFailures": []}
         [request] = receiver.received
-    secret = delivery.ports.secrets.get(OWNER).current
+    secret = delivery.ports.secrets.get(TENANT).current
     payload = Webhook(secret).verify(request.body, request.headers)
-    # And its data is the owner's view of the job, now delivered (the deliveries, and the
+    # And its data is the tenant's view of the job, now delivered (the deliveries, and the
     # cost that counts their attempts, as of before this one)
     status = load_handler("StatusFunction")
     shown = response_json(status.handler(load_event("api-get-job"), lambda_context))

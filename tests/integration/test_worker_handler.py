@@ -8,7 +8,7 @@ from types import ModuleType
 from PIL import Image
 
 from imagejobs.exceptions import TransientEngineError
-from tests.support.events import FIXTURE_JOB_ID, OWNER, load_event
+from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event
 from tests.support.http import poll
 from tests.support.jobs import store_job
 from tests.support.lambda_context import FakeLambdaContext
@@ -26,7 +26,7 @@ def queued_job(resources: MotoResources, **parameters: object) -> None:
         "image_format": "webp",
         **parameters,
     }
-    store_job(resources.jobs, FIXTURE_JOB_ID, OWNER, created_at=CREATED, **values)
+    store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, created_at=CREATED, **values)
 
 
 def test_a_job_message_renders_every_image_into_s3_and_succeeds(
@@ -50,7 +50,7 @@ def test_a_job_message_renders_every_image_into_s3_and_succeeds(
         assert (image.format, image.size) == ("WEBP", (96, 64))
 
 
-def test_a_redelivered_message_for_a_finished_job_changes_nothing(
+def test_a_message_received_again_for_a_finished_job_changes_nothing(
     worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
 ) -> None:
     # Given a job the worker already finished
@@ -58,7 +58,7 @@ def test_a_redelivered_message_for_a_finished_job_changes_nothing(
     worker.handler(load_event("sqs-job"), lambda_context)
     finished = resources.job_item(FIXTURE_JOB_ID)
 
-    # When SQS delivers the same message again
+    # When the same message is received again
     response = worker.handler(load_event("sqs-job"), lambda_context)
 
     # Then it is acknowledged and the item is untouched
@@ -143,7 +143,7 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
     event = received_fixture_message(resources)
     worker.ports = dataclasses.replace(worker.ports, engine=TransientlyFailingEngine())
 
-    # When the worker processes it on its first delivery
+    # When the worker processes it on its first receive
     response = worker.handler(event, lambda_context)
 
     # Then it is a batch item failure, the job is still open, and SQS offers the message

@@ -48,13 +48,13 @@ def test_a_job_keeps_the_model_and_engine_it_was_submitted_for(world: WorkerWorl
     assert (job.parameters.model, job.engine_id) == ("pillow", "pillow")
 
 
-def test_a_redelivered_message_for_a_finished_job_does_nothing(world: WorkerWorld) -> None:
+def test_a_message_received_again_for_a_finished_job_does_nothing(world: WorkerWorld) -> None:
     # Given a job that already succeeded
     world.add_job()
     world.run(ScriptedEngine())
     finished = world.job()
 
-    # When its message is delivered again
+    # When its message is received again
     engine = ScriptedEngine()
     outcome = world.run(engine, receive_count=2)
 
@@ -84,7 +84,7 @@ def test_a_permanent_engine_error_fails_the_job_at_once(world: WorkerWorld) -> N
     world.add_job()
     engine = ScriptedEngine(error=PermanentEngineError("width: beyond what the engine draws"))
 
-    # When it is processed on its first delivery
+    # When it is processed on its first receive
     outcome = world.run(engine, receive_count=1)
 
     # Then the job is failed with the reason, with no retry
@@ -102,7 +102,7 @@ def test_a_transient_error_is_left_to_sqs_to_retry(world: WorkerWorld) -> None:
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("throttled"))
 
-    # When the job is processed before its last delivery
+    # When the job is processed before its last receive
     # Then the error propagates, so the message is reported as a batch item failure
     with pytest.raises(TransientEngineError):
         world.run(engine, receive_count=1, max_receive_count=3)
@@ -111,14 +111,14 @@ def test_a_transient_error_is_left_to_sqs_to_retry(world: WorkerWorld) -> None:
     assert job.attempts == 1
 
 
-def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: WorkerWorld) -> None:
-    # Given a job whose rendering keeps failing, on its last allowed delivery
+def test_the_last_receive_fails_the_job_instead_of_leaving_it_running(world: WorkerWorld) -> None:
+    # Given a job whose rendering keeps failing, on its last allowed receive
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("throttled"))
     with pytest.raises(TransientEngineError):
         world.run(engine, receive_count=1)
 
-    # When the last delivery fails too
+    # When the last receive fails too
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
     # Then the job ends failed, saying how often it was tried
@@ -128,7 +128,7 @@ def test_the_last_delivery_fails_the_job_instead_of_leaving_it_running(world: Wo
     assert job.error is not None
     assert job.error.type == "retries_exhausted"
     assert "3 receives of its message (2 attempts)" in job.error.message
-    # And the engine's own account of the last failure, written for the job's owner
+    # And the engine's own account of the last failure, written for the job's tenant
     assert job.error.message.endswith("last error: throttled")
     assert job.attempts == 2
 
@@ -139,7 +139,7 @@ def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) 
     move(world.jobs, JOB_ID, START, world.clock.now())
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
-    # When the message is delivered again
+    # When the message is received again
     outcome = world.run(ScriptedEngine(), receive_count=2)
 
     # Then the job succeeds with exactly its own images, rewritten
@@ -150,14 +150,14 @@ def test_a_retry_after_a_crash_overwrites_instead_of_adding(world: WorkerWorld) 
 
 
 def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) -> None:
-    # Given a job that another delivery fails while this one renders
+    # Given a job that another receive fails while this one renders
     world.add_job()
 
     def finish_elsewhere() -> None:
         error = JobError(type="Other", message="finished elsewhere")
         move(world.jobs, JOB_ID, FAIL, world.clock.now(), error=error)
 
-    # When this delivery finishes rendering
+    # When this receive finishes rendering
     outcome = world.run(ScriptedEngine(on_render=finish_elsewhere))
 
     # Then it does not overwrite the terminal state
@@ -168,7 +168,7 @@ def test_a_result_for_a_job_finished_meanwhile_is_dropped(world: WorkerWorld) ->
 
 
 def test_a_cancel_during_render_drops_the_result_and_its_objects(world: WorkerWorld) -> None:
-    # Given a running job whose owner cancels it while the engine renders
+    # Given a running job whose tenant cancels it while the engine renders
     world.add_job(num_images=2)
     engine = ScriptedEngine(
         on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
@@ -199,14 +199,14 @@ def test_a_canceled_job_is_never_rendered(world: WorkerWorld) -> None:
     assert world.job().status is JobStatus.CANCELED
 
 
-def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
+def test_a_repeat_receive_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a job that was running, then asked to cancel, and whose worker died
     world.add_job()
     move(world.jobs, JOB_ID, START, world.clock.now())
     move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
     engine = ScriptedEngine()
 
-    # When SQS redelivers its message
+    # When its message is received again
     outcome = world.run(engine, receive_count=2)
 
     # Then it is canceled without rendering again

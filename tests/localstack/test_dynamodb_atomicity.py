@@ -68,8 +68,8 @@ def test_fifty_submits_at_once_against_a_cap_of_ten_leave_exactly_ten_open(
     jobs: DynamoJobRepository,
 ) -> None:
     # Given a tenant with no open jobs
-    owner = f"tenant-{uuid.uuid4().hex[:8]}"
-    new_jobs = [make_job(str(uuid.uuid4()), owner) for _ in range(SUBMITS)]
+    tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+    new_jobs = [make_job(str(uuid.uuid4()), tenant) for _ in range(SUBMITS)]
 
     # When 50 jobs are created at once, with a cap of 10
     outcomes = all_at_once([lambda job=job: jobs.create(job, open_limit=CAP) for job in new_jobs])
@@ -78,15 +78,15 @@ def test_fifty_submits_at_once_against_a_cap_of_ten_leave_exactly_ten_open(
     assert outcomes == Counter({"ok": CAP, "TooManyOpenJobsError": SUBMITS - CAP})
     recorded = [job for job in new_jobs if jobs.get(job.job_id) is not None]
     assert len(recorded) == CAP
-    assert jobs.open_jobs(owner) == CAP
+    assert jobs.open_jobs(tenant) == CAP
 
 
 def test_racing_and_repeated_endings_give_each_place_back_once(
     jobs: DynamoJobRepository,
 ) -> None:
     # Given a tenant at its cap of 10 queued jobs
-    owner = f"tenant-{uuid.uuid4().hex[:8]}"
-    open_jobs = [make_job(str(uuid.uuid4()), owner) for _ in range(CAP)]
+    tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+    open_jobs = [make_job(str(uuid.uuid4()), tenant) for _ in range(CAP)]
     for job in open_jobs:
         jobs.create(job, open_limit=CAP)
 
@@ -100,12 +100,12 @@ def test_racing_and_repeated_endings_give_each_place_back_once(
 
     # Then one of each pair won, and the tenant has all its places back, no more
     assert outcomes == Counter({"ok": CAP, "JobStateConflictError": CAP})
-    assert jobs.open_jobs(owner) == 0
+    assert jobs.open_jobs(tenant) == 0
     # And it may fill them again
     all_at_once(
-        [lambda: jobs.create(make_job(str(uuid.uuid4()), owner), open_limit=CAP)] * (CAP + 5)
+        [lambda: jobs.create(make_job(str(uuid.uuid4()), tenant), open_limit=CAP)] * (CAP + 5)
     )
-    assert jobs.open_jobs(owner) == CAP
+    assert jobs.open_jobs(tenant) == CAP
 
 
 def test_a_transaction_with_one_failed_condition_writes_nothing(dynamodb: Any, table: str) -> None:

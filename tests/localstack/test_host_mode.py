@@ -238,14 +238,14 @@ def test_conditional_writes_fail_on_the_moto_backed_dynamodb(
         dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(k)")
 
 
-def test_an_sqs_event_source_mapping_delivers_to_the_function(
+def test_an_sqs_event_source_mapping_invokes_the_function_with_a_message(
     aws: Callable[..., Any],
     mapped_queue: Callable[..., AbstractContextManager[str]],
     function: str,
     table: str,
 ) -> None:
     # Given a queue mapped to the function
-    body = f"delivered-{uuid.uuid4()}"
+    body = f"received-{uuid.uuid4()}"
     with mapped_queue(function) as queue_url:
         # When a message is sent
         aws("sqs").send_message(QueueUrl=queue_url, MessageBody=body)

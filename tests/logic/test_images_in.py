@@ -19,7 +19,7 @@ from imagejobs.logic.inputs import upload_key
 from imagejobs.logic.uploads import UPLOAD_URL_SECONDS, create_upload
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from tests.logic.test_models import EVERY_MODEL, World
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.jobs import T0, make_job
 
 INPAINT = "stability.stable-image-inpaint-v1:0"
@@ -57,7 +57,7 @@ def png_bomb(width: int, height: int) -> bytes:
     )
 
 
-def uploaded(world: World, data: bytes, tenant: str = OWNER) -> str:
+def uploaded(world: World, data: bytes, tenant: str = TENANT) -> str:
     upload = create_upload(tenant, signer=_Signer(), max_bytes=10**7, now=T0)
     world.images.put(upload_key(tenant, upload.upload_id), data, "image/png")
     return upload.upload_id
@@ -71,9 +71,9 @@ class _Signer:
 
 
 def test_an_upload_is_a_presigned_post_for_one_key_of_the_tenants() -> None:
-    upload = create_upload(OWNER, signer=_Signer(), max_bytes=2048, now=T0)
+    upload = create_upload(TENANT, signer=_Signer(), max_bytes=2048, now=T0)
     assert upload.upload_id.startswith("up_")
-    assert upload.fields == {"key": f"uploads/{OWNER}/{upload.upload_id}", "max": "2048"}
+    assert upload.fields == {"key": f"uploads/{TENANT}/{upload.upload_id}", "max": "2048"}
     assert upload.expires_at == T0 + timedelta(seconds=UPLOAD_URL_SECONDS)
 
 
@@ -158,7 +158,7 @@ def test_another_tenants_upload_reads_as_none() -> None:
 
 
 def _finished_job(
-    world: World, tenant: str = OWNER, status: JobStatus = JobStatus.SUCCEEDED
+    world: World, tenant: str = TENANT, status: JobStatus = JobStatus.SUCCEEDED
 ) -> str:
     job_id = "11111111-2222-4333-8444-555555555555"
     image = GeneratedImage(
@@ -199,8 +199,8 @@ def test_a_job_takes_an_image_of_another_of_the_tenants_jobs_as_it_is() -> None:
     ("tenant", "status", "index"),
     [
         ("tenant-b-key-id", JobStatus.SUCCEEDED, 0),
-        (OWNER, JobStatus.RUNNING, 0),
-        (OWNER, JobStatus.SUCCEEDED, 1),
+        (TENANT, JobStatus.RUNNING, 0),
+        (TENANT, JobStatus.SUCCEEDED, 1),
     ],
     ids=["another tenant's", "unfinished", "no such index"],
 )

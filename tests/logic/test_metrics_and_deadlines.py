@@ -14,7 +14,7 @@ from imagejobs.logic.worker import JobOutcome, image_key
 from imagejobs.models.domain import DEADLINE_EXCEEDED, JobMetrics, JobStatus
 from imagejobs.models.transitions import CANCEL_QUEUED, START, Transition
 from tests.logic.test_sweeper import job_id, settings
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import (
     InMemoryImageStore,
     InMemoryJobQueue,
@@ -103,7 +103,7 @@ def test_a_job_s_metrics_split_its_time_up_to_its_end_or_now(
     expected: tuple[float, float | None, float, int],
 ) -> None:
     # Given a job moved on some seconds after it was submitted
-    store_job(jobs, JOB_ID, OWNER)
+    store_job(jobs, JOB_ID, TENANT)
     job = move(jobs, JOB_ID, transition, T0 + timedelta(seconds=moved_after))
 
     # When its metrics are read later
@@ -186,13 +186,13 @@ def test_the_sweeper_ends_overdue_queued_jobs_whose_message_is_held_back(
     # Given, a minute after T0: a queued job due 30 s after T0, one due in an hour, one with no
     # deadline, and a running one past its deadline (its worker sees it between images)
     now = T0 + timedelta(minutes=1)
-    store_job(jobs, job_id(1), OWNER, changes={"deadline_at": T0 + timedelta(seconds=30)})
-    store_job(jobs, job_id(2), OWNER, changes={"deadline_at": T0 + timedelta(hours=1)})
-    store_job(jobs, job_id(3), OWNER)
+    store_job(jobs, job_id(1), TENANT, changes={"deadline_at": T0 + timedelta(seconds=30)})
+    store_job(jobs, job_id(2), TENANT, changes={"deadline_at": T0 + timedelta(hours=1)})
+    store_job(jobs, job_id(3), TENANT)
     store_job(
         jobs,
         job_id(4),
-        OWNER,
+        TENANT,
         JobStatus.RUNNING,
         changes={"deadline_at": T0 + timedelta(seconds=30)},
     )

@@ -18,7 +18,7 @@ from imagejobs.models.api import JobRequest, Submission
 from imagejobs.models.lifecycle import LifecycleStatus, ModelLifecycle
 from imagejobs.settings import SubmitSettings
 from tests.logic.test_submit_and_cancel import settings
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import (
     InMemoryImageStore,
     InMemoryJobQueue,
@@ -46,7 +46,7 @@ class World:
         if "prompt" in fields and fields["prompt"] is None:
             request = request.model_copy(update={"prompt": None})
         ports = SubmitPorts(self.jobs, self.queue, self.images, self.lifecycles)
-        submission = Submission(tenant=OWNER, route="jobs", body={}, request=request)
+        submission = Submission(tenant=TENANT, route="jobs", body={}, request=request)
         return submit_job(submission, ports, self.settings, T0)
 
     def refusal(self, **fields: object) -> InvalidParameterError:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from imagejobs.logic.status import queue_estimate
 from imagejobs.models.domain import JobStatus, QueueEstimate
 from imagejobs.models.transitions import START
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import InMemoryJobRepository
 from tests.support.jobs import T0, move, store_job
 
@@ -23,7 +23,7 @@ def test_a_job_behind_others_starts_when_they_have_at_the_recent_drain_rate(
     # (the window covers the previous whole minute and the 30 s of the current one: 90 s, in
     # which 45 started)
     for n in range(4):
-        store_job(jobs, job_id(n), OWNER, created_at=T0 + timedelta(seconds=n))
+        store_job(jobs, job_id(n), TENANT, created_at=T0 + timedelta(seconds=n))
     now = T0 + timedelta(minutes=10, seconds=30)
     jobs.starts = [now - timedelta(seconds=1 + 2 * k) for k in range(90)]
     last = jobs.jobs[job_id(3)]
@@ -38,7 +38,7 @@ def test_a_job_behind_others_starts_when_they_have_at_the_recent_drain_rate(
 
 
 def test_the_job_at_the_head_starts_now(jobs: InMemoryJobRepository) -> None:
-    store_job(jobs, job_id(1), OWNER)
+    store_job(jobs, job_id(1), TENANT)
     estimate = queue_estimate(jobs.jobs[job_id(1)], jobs, T0 + timedelta(seconds=5))
     assert estimate == QueueEstimate(position=0, estimated_start_at=T0 + timedelta(seconds=5))
 
@@ -46,7 +46,7 @@ def test_the_job_at_the_head_starts_now(jobs: InMemoryJobRepository) -> None:
 def test_with_no_recent_start_the_position_stands_alone(jobs: InMemoryJobRepository) -> None:
     # Given two queued jobs and no start for an hour
     for n in range(2):
-        store_job(jobs, job_id(n), OWNER, created_at=T0 + timedelta(seconds=n))
+        store_job(jobs, job_id(n), TENANT, created_at=T0 + timedelta(seconds=n))
     jobs.starts = [T0 - timedelta(hours=1)]
 
     # When the second's place is estimated
@@ -58,13 +58,13 @@ def test_with_no_recent_start_the_position_stands_alone(jobs: InMemoryJobReposit
 
 def test_only_queued_jobs_have_a_place(jobs: InMemoryJobRepository) -> None:
     # Given a job ahead that started, and one that is running
-    store_job(jobs, job_id(0), OWNER, JobStatus.RUNNING)
-    store_job(jobs, job_id(1), OWNER, created_at=T0 + timedelta(seconds=1))
+    store_job(jobs, job_id(0), TENANT, JobStatus.RUNNING)
+    store_job(jobs, job_id(1), TENANT, created_at=T0 + timedelta(seconds=1))
     running = move(jobs, job_id(1), START, T0 + timedelta(seconds=2))
 
     # Then a running job has no place, and a running one is not ahead of anyone
     assert queue_estimate(running, jobs, T0 + timedelta(seconds=3)) is None
-    store_job(jobs, job_id(2), OWNER, created_at=T0 + timedelta(seconds=4))
+    store_job(jobs, job_id(2), TENANT, created_at=T0 + timedelta(seconds=4))
     estimate = queue_estimate(jobs.jobs[job_id(2)], jobs, T0 + timedelta(seconds=5))
     assert estimate is not None
     assert estimate.position == 0

@@ -22,7 +22,7 @@ from imagejobs.models.messages import JobMessage
 from imagejobs.models.transitions import CANCEL_QUEUED, START, JobChange
 from imagejobs.settings import SubmitSettings
 from tests.support import template
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import (
     InMemoryImageStore,
     InMemoryJobQueue,
@@ -56,7 +56,7 @@ def settings(**parameters: str) -> SubmitSettings:
 def submit(
     jobs: InMemoryJobRepository, queue: InMemoryJobQueue, request: JobRequest, **parameters: str
 ) -> Job:
-    submission = Submission(tenant=OWNER, route="jobs", body={}, request=request)
+    submission = Submission(tenant=TENANT, route="jobs", body={}, request=request)
     ports = SubmitPorts(jobs, queue, InMemoryImageStore(), InMemoryModelLifecycles())
     return submit_job(submission, ports, settings(**parameters), T0)
 
@@ -70,10 +70,10 @@ def test_a_job_is_recorded_queued_with_every_default_applied_and_then_queued(
     # When it is submitted
     job = submit(jobs, queue, spec)
 
-    # Then the job is stored as returned: queued, the caller's, with what will be rendered
+    # Then the job is stored as returned: queued, the tenant's, with what will be rendered
     assert jobs.get(job.job_id) == job
     assert job.model_dump(exclude={"job_id"}) == {
-        "owner": OWNER,
+        "tenant": TENANT,
         "status": JobStatus.QUEUED,
         "parameters": resolved_parameters(
             prompt="a lighthouse",
@@ -187,8 +187,8 @@ def test_a_job_that_cannot_be_queued_is_failed_not_left_queued(
     assert job.finished_at == T0
 
 
-def stored(jobs: InMemoryJobRepository, status: JobStatus, owner: str = OWNER) -> Job:
-    job = make_job(JOB_ID, owner, status)
+def stored(jobs: InMemoryJobRepository, status: JobStatus, tenant: str = TENANT) -> Job:
+    job = make_job(JOB_ID, tenant, status)
     jobs.create(job, open_limit=NO_CAP)
     return job
 
@@ -197,9 +197,9 @@ def test_a_queued_job_is_canceled_at_once(jobs: InMemoryJobRepository) -> None:
     # Given a queued job
     stored(jobs, JobStatus.QUEUED)
 
-    # When its owner cancels it
+    # When its tenant cancels it
     now = T0 + timedelta(seconds=5)
-    job = cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=now)
+    job = cancel_job(JOB_ID, TENANT, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=now)
 
     # Then it is canceled and finished, with no worker involved
     assert (job.status, job.finished_at, job.cancel_requested) == (JobStatus.CANCELED, now, False)
@@ -210,9 +210,9 @@ def test_a_running_job_is_flagged_for_its_worker(jobs: InMemoryJobRepository) ->
     # Given a running job
     stored(jobs, JobStatus.RUNNING)
 
-    # When its owner cancels it
+    # When its tenant cancels it
     job = cancel_job(
-        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+        JOB_ID, TENANT, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
     )
 
     # Then it stays running with the cancel requested, for the worker to finish
@@ -224,27 +224,31 @@ def test_a_finished_job_cannot_be_canceled(jobs: InMemoryJobRepository, status: 
     # Given a job that already ended
     job = stored(jobs, status)
 
-    # When its owner cancels it
+    # When its tenant cancels it
     # Then that conflicts, and the job is unchanged
     with pytest.raises(JobStateConflictError):
         cancel_job(
-            JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=5)
+            JOB_ID,
+            TENANT,
+            jobs=jobs,
+            webhooks=InMemoryWebhookQueue(),
+            now=T0 + timedelta(seconds=5),
         )
     assert jobs.get(JOB_ID) == job
 
 
 def test_another_tenants_job_cannot_be_canceled(jobs: InMemoryJobRepository) -> None:
     # Given someone else's queued job
-    job = stored(jobs, JobStatus.QUEUED, owner="tenant-b-key-id")
+    job = stored(jobs, JobStatus.QUEUED, tenant="tenant-b-key-id")
 
-    # When this caller cancels it, or a job nobody has
+    # When this tenant cancels it, or a job nobody has
     # Then both read as "not found", and the job is unchanged
     with pytest.raises(JobNotFoundError):
-        cancel_job(JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0)
+        cancel_job(JOB_ID, TENANT, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0)
     with pytest.raises(JobNotFoundError):
         cancel_job(
             "00000000-0000-4000-8000-000000000000",
-            OWNER,
+            TENANT,
             jobs=jobs,
             webhooks=InMemoryWebhookQueue(),
             now=T0,
@@ -262,13 +266,13 @@ class StartsOnCancel(InMemoryJobRepository):
 
 
 def test_a_job_that_starts_during_the_cancel_is_flagged_instead() -> None:
-    # Given a queued job that a worker starts while its owner cancels it
+    # Given a queued job that a worker starts while its tenant cancels it
     jobs = StartsOnCancel()
     stored(jobs, JobStatus.QUEUED)
 
-    # When the owner cancels it
+    # When the tenant cancels it
     job = cancel_job(
-        JOB_ID, OWNER, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=3)
+        JOB_ID, TENANT, jobs=jobs, webhooks=InMemoryWebhookQueue(), now=T0 + timedelta(seconds=3)
     )
 
     # Then the cancel becomes a request the worker will honour

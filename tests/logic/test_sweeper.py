@@ -10,7 +10,7 @@ from imagejobs.models.domain import JobStatus
 from imagejobs.models.messages import JobMessage
 from imagejobs.settings import SweepSettings
 from tests.support import template
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import InMemoryJobQueue, InMemoryJobRepository, InMemoryWebhookQueue
 from tests.support.jobs import T0, store_job
 
@@ -71,19 +71,19 @@ def test_only_jobs_open_past_their_bound_are_sent_again(
 ) -> None:
     # Given, at NOW, jobs of every state, some older than their state's bound
     now = T0 + timedelta(seconds=RUNNING_AFTER + 1)
-    store_job(jobs, job_id(1), OWNER)  # queued since T0: past 600 s
-    store_job(jobs, job_id(2), OWNER, created_at=now - timedelta(seconds=QUEUED_AFTER - 1))
-    store_job(jobs, job_id(3), OWNER, JobStatus.RUNNING)  # running since T0: past 900 s
+    store_job(jobs, job_id(1), TENANT)  # queued since T0: past 600 s
+    store_job(jobs, job_id(2), TENANT, created_at=now - timedelta(seconds=QUEUED_AFTER - 1))
+    store_job(jobs, job_id(3), TENANT, JobStatus.RUNNING)  # running since T0: past 900 s
     store_job(
         jobs,
         job_id(4),
-        OWNER,
+        TENANT,
         JobStatus.RUNNING,
         created_at=T0,
         changes={"updated_at": now - timedelta(seconds=RUNNING_AFTER - 1)},
     )
     for n, status in enumerate((JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED), 5):
-        store_job(jobs, job_id(n), OWNER, status)
+        store_job(jobs, job_id(n), TENANT, status)
     before = dict(jobs.jobs)
 
     # When the sweeper runs
@@ -101,7 +101,7 @@ def test_a_re_driven_job_waits_a_whole_bound_before_the_next_re_drive(
 ) -> None:
     # Given a job re-driven at NOW
     now = T0 + timedelta(seconds=QUEUED_AFTER + 1)
-    store_job(jobs, job_id(1), OWNER)
+    store_job(jobs, job_id(1), TENANT)
     run_sweep(jobs, queue, now)
 
     # When the sweeper runs again just before and just after one more bound
@@ -118,8 +118,8 @@ def test_a_job_open_past_the_final_deadline_is_failed_as_stale_and_not_sent(
 ) -> None:
     # Given a queued and a running job, both submitted more than GIVE_UP_AFTER ago
     now = T0 + timedelta(seconds=GIVE_UP_AFTER + 1)
-    store_job(jobs, job_id(1), OWNER)
-    store_job(jobs, job_id(2), OWNER, JobStatus.RUNNING, changes={"attempts": 1})
+    store_job(jobs, job_id(1), TENANT)
+    store_job(jobs, job_id(2), TENANT, JobStatus.RUNNING, changes={"attempts": 1})
 
     # When the sweeper runs
     report = run_sweep(jobs, queue, now)
@@ -142,8 +142,8 @@ def test_a_second_run_fails_nothing_twice_and_only_re_sends(
 ) -> None:
     # Given one job past the final deadline and one past its re-drive bound only
     now = T0 + timedelta(seconds=GIVE_UP_AFTER + 1)
-    store_job(jobs, job_id(1), OWNER)
-    store_job(jobs, job_id(2), OWNER, created_at=now - timedelta(seconds=QUEUED_AFTER + 1))
+    store_job(jobs, job_id(1), TENANT)
+    store_job(jobs, job_id(2), TENANT, created_at=now - timedelta(seconds=QUEUED_AFTER + 1))
 
     # When the sweeper runs twice, the second time a bound later
     first = run_sweep(jobs, queue, now)
@@ -163,9 +163,9 @@ def test_a_run_acts_on_at_most_its_budget_oldest_first(
     # Given more stranded jobs than one run may handle, queued ones and running ones
     now = T0 + timedelta(hours=2, seconds=-1)
     for n in range(6):
-        store_job(jobs, job_id(n), OWNER, created_at=T0 + timedelta(seconds=n))
+        store_job(jobs, job_id(n), TENANT, created_at=T0 + timedelta(seconds=n))
     for n in range(6, 9):
-        store_job(jobs, job_id(n), OWNER, JobStatus.RUNNING, created_at=T0)
+        store_job(jobs, job_id(n), TENANT, JobStatus.RUNNING, created_at=T0)
     budget = settings(SweepGiveUpAfterSeconds="7200").model_copy(update={"max_jobs_per_run": 4})
 
     # When the sweeper runs with a budget of 4
@@ -183,7 +183,7 @@ def test_a_re_drive_the_queue_refuses_is_counted_and_left_for_the_next_run(
 ) -> None:
     # Given a stranded job while the queue is still down
     now = T0 + timedelta(seconds=QUEUED_AFTER + 1)
-    store_job(jobs, job_id(1), OWNER)
+    store_job(jobs, job_id(1), TENANT)
     queue.unavailable = True
 
     # When the sweeper runs, and again once the queue is back

@@ -149,7 +149,7 @@ def test_public_addresses_are_allowed(address: str) -> None:
     assert not is_forbidden_address(ipaddress.ip_address(address))
 
 
-def test_legacy_ipv4_spellings_are_read_as_the_address_they_resolve_to() -> None:
+def test_numeric_and_octal_ipv4_spellings_are_read_as_the_address_they_resolve_to() -> None:
     assert ip_literal("2130706433") == ipaddress.ip_address("127.0.0.1")
     assert ip_literal("0177.0.0.1") == ipaddress.ip_address("127.0.0.1")
     assert ip_literal("hooks.example.com") is None
@@ -214,7 +214,7 @@ def test_an_event_whose_dispatch_failed_after_the_state_change_is_sent_on_redeli
     assert world.job().status == "succeeded"
     assert all(not d.dispatched for d in world.job().deliveries)
 
-    # When SQS delivers the job's message again, with the queue back
+    # When the job's message is received again, with the queue back
     world.webhooks.unavailable = False
     engine = ScriptedEngine()
     world.run(engine, receive_count=2)
@@ -364,7 +364,7 @@ class DeliveryWorld:
 
     def deliver(self, message: WebhookMessage) -> DeliveryOutcome:
         policy = DeliveryPolicy(schedule=SCHEDULE, url_expiry_seconds=60, rng=lambda a, b: 1.0)
-        return deliver(message, self.ports, policy, clock=utc_now)
+        return deliver(message, self.ports, policy, now=utc_now())
 
     def run_until_done(self, first: WebhookMessage) -> list[DeliveryOutcome]:
         """Delivers `first` and every retry it queues, ignoring the delays."""
@@ -418,12 +418,12 @@ def test_a_receiver_failing_twice_gets_the_same_id_three_times_with_growing_wait
     )
 
 
-def test_a_body_is_the_owner_view_of_the_job_and_verifies(world: WorkerWorld) -> None:
+def test_a_body_is_the_tenant_view_of_the_job_and_verifies(world: WorkerWorld) -> None:
     message = rendered(world)
     delivery = DeliveryWorld(world, [SendResult(status_code=204)])
     delivery.deliver(message)
     [(url, body, headers)] = delivery.sender.requests
-    secret = delivery.secrets.items[world.job().owner].current
+    secret = delivery.secrets.items[world.job().tenant].current
     payload = Webhook(secret).verify(body, headers)
     assert url == URL
     assert payload["type"] == "job.completed"

@@ -1,6 +1,6 @@
 """The worker's state transitions on the in-memory ports: queued -> running -> succeeded,
-failed or canceled, with every redelivery SQS may make. tests/integration/test_worker_logic.py runs
-the main paths again on moto."""
+failed or canceled, with every repeat receive SQS may make.
+tests/integration/test_worker_logic.py runs the main paths again on moto."""
 
 import dataclasses
 from datetime import timedelta
@@ -35,7 +35,7 @@ from tests.support.worker import WORKER_JOB_ID as JOB_ID
 RESERVE_S = 20
 
 
-def deliver(
+def receive_once(
     world: WorkerWorld,
     queue: InMemoryJobQueue,
     engine: ScriptedEngine,
@@ -96,7 +96,7 @@ def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> N
         ("cancel", JobStatus.CANCELED),
     ],
 )
-def test_a_redelivery_for_a_finished_job_changes_nothing(
+def test_a_repeat_receive_for_a_finished_job_changes_nothing(
     world: WorkerWorld, finish: str, status: JobStatus
 ) -> None:
     # Given a job that already ended one way or another
@@ -110,7 +110,7 @@ def test_a_redelivery_for_a_finished_job_changes_nothing(
     finished = world.job()
     objects = {key: world.objects.read(key) for key in world.object_keys()}
 
-    # When its message is delivered again
+    # When its message is received again
     engine = ScriptedEngine()
     outcome = world.run(engine, receive_count=2)
 
@@ -136,14 +136,16 @@ def test_a_message_for_an_unknown_job_creates_nothing(world: WorkerWorld) -> Non
     assert world.object_keys() == []
 
 
-def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: WorkerWorld) -> None:
+def test_a_crashed_attempt_received_again_runs_again_and_overwrites(
+    world: WorkerWorld,
+) -> None:
     # Given an attempt that wrote one image and crashed before recording anything
     world.add_job(num_images=2)
     first_start = world.clock.now()
     move(world.jobs, JOB_ID, START, first_start)
     world.images.put(image_key(JOB_ID, 0, "webp"), b"partial", "image/webp")
 
-    # When SQS delivers the message again
+    # When the message is received again
     outcome = world.run(ScriptedEngine(), receive_count=2)
 
     # Then the job succeeds with its own two images, the partial one rewritten
@@ -157,7 +159,7 @@ def test_a_redelivery_of_a_crashed_attempt_runs_again_and_overwrites(world: Work
 
 
 def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None:
-    # Given a job whose owner cancels it while the engine renders
+    # Given a job whose tenant cancels it while the engine renders
     world.add_job(num_images=2)
     engine = ScriptedEngine(
         on_render=lambda: move(world.jobs, JOB_ID, REQUEST_CANCEL, world.clock.now())
@@ -174,7 +176,7 @@ def test_a_cancel_during_the_render_drops_the_result(world: WorkerWorld) -> None
     assert world.object_keys() == []
 
 
-def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
+def test_a_repeat_receive_after_a_cancel_request_finishes_the_cancel(world: WorkerWorld) -> None:
     # Given a running job asked to cancel, whose worker died after writing an image
     world.add_job(num_images=2)
     move(world.jobs, JOB_ID, START, world.clock.now())
@@ -182,7 +184,7 @@ def test_a_redelivery_after_a_cancel_request_finishes_the_cancel(world: WorkerWo
     world.images.put(image_key(JOB_ID, 1, "webp"), b"orphan", "image/webp")
     engine = ScriptedEngine()
 
-    # When SQS delivers its message again
+    # When its message is received again
     outcome = world.run(engine, receive_count=2)
 
     # Then the cancel is finished without rendering, and the orphan is removed
@@ -207,12 +209,12 @@ def test_a_job_canceled_while_queued_is_never_rendered(world: WorkerWorld) -> No
     assert world.job() == canceled
 
 
-def test_a_permanent_engine_error_fails_the_job_on_the_first_delivery(world: WorkerWorld) -> None:
+def test_a_permanent_engine_error_fails_the_job_on_the_first_receive(world: WorkerWorld) -> None:
     # Given an engine that refuses the job for good
     world.add_job()
     engine = ScriptedEngine(error=PermanentEngineError("width: beyond what the engine draws"))
 
-    # When the first delivery is processed
+    # When the first receive is processed
     outcome = world.run(engine, receive_count=1, max_receive_count=3)
 
     # Then the job fails at once with the engine's reason, and nothing is stored
@@ -227,32 +229,32 @@ def test_a_permanent_engine_error_fails_the_job_on_the_first_delivery(world: Wor
 
 
 @pytest.mark.parametrize("error", [TransientEngineError("throttled"), RuntimeError("boom")])
-def test_a_retryable_error_before_the_last_delivery_is_left_to_sqs(
+def test_a_retryable_error_before_the_last_receive_is_left_to_sqs(
     world: WorkerWorld, error: Exception
 ) -> None:
     # Given an engine that fails for a reason a retry may cure (or one nobody foresaw)
     world.add_job()
 
-    # When a delivery before the last one is processed
+    # When a receive before the last one is processed
     # Then the error propagates, so the message is reported as a batch item failure
     with pytest.raises(type(error)):
         world.run(ScriptedEngine(error=error), receive_count=2, max_receive_count=3)
-    # And the job stays running for the next delivery
+    # And the job stays running for the next receive
     job = world.job()
     assert (job.status, job.attempts, job.error) == (JobStatus.RUNNING, 1, None)
 
 
-def test_the_last_delivery_fails_the_job_saying_why(world: WorkerWorld) -> None:
-    # Given a job whose render kept failing, now on its last delivery
+def test_the_last_receive_fails_the_job_saying_why(world: WorkerWorld) -> None:
+    # Given a job whose render kept failing, now on its last receive
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("Bedrock answered ThrottlingException"))
     with pytest.raises(TransientEngineError):
         world.run(engine, receive_count=1, max_receive_count=3)
 
-    # When the last delivery fails too
+    # When the last receive fails too
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
-    # Then the job ends failed, counting deliveries and attempts, with the engine's words
+    # Then the job ends failed, counting receives and attempts, with the engine's words
     assert outcome is JobOutcome.FAILED
     assert world.job().error == JobError(
         type="retries_exhausted",
@@ -266,10 +268,10 @@ def test_an_unforeseen_error_is_named_by_its_type_only(world: WorkerWorld) -> No
     world.add_job()
     engine = ScriptedEngine(error=RuntimeError("connection to 10.0.0.7 refused"))
 
-    # When it happens on the last delivery
+    # When it happens on the last receive
     outcome = world.run(engine, receive_count=3, max_receive_count=3)
 
-    # Then the job's owner learns the type, not internals such as addresses
+    # Then the job's tenant learns the type, not internals such as addresses
     assert outcome is JobOutcome.FAILED
     error = world.job().error
     assert error is not None
@@ -280,7 +282,7 @@ def test_an_unforeseen_error_is_named_by_its_type_only(world: WorkerWorld) -> No
 
 
 def test_a_job_finished_elsewhere_during_the_render_keeps_that_end(world: WorkerWorld) -> None:
-    # Given a job that another delivery fails while this one renders
+    # Given a job that another receive fails while this one renders
     world.add_job()
     elsewhere = JobError(type="Other", message="finished elsewhere")
     engine = ScriptedEngine(
@@ -303,10 +305,10 @@ def test_too_little_time_left_gives_the_message_back_at_once(
     queued = world.add_job()
     engine = ScriptedEngine()
 
-    # When the delivery is handled
+    # When the receive is handled
     # Then it is refused, visible again at once, and the job is untouched
     with pytest.raises(NotEnoughTimeError):
-        deliver(world, queue, engine, remaining_ms=RESERVE_S * 1000 - 1)
+        receive_once(world, queue, engine, remaining_ms=RESERVE_S * 1000 - 1)
     assert queue.delays == [(RECEIPT, 0)]
     assert engine.calls == []
     assert world.job() == queued
@@ -316,8 +318,8 @@ def test_exactly_the_reserve_left_is_enough(world: WorkerWorld, queue: InMemoryJ
     # Given a queued job and an invocation with exactly the reserve left
     world.add_job()
 
-    # When the delivery is handled
-    outcome = deliver(world, queue, ScriptedEngine(), remaining_ms=RESERVE_S * 1000)
+    # When the receive is handled
+    outcome = receive_once(world, queue, ScriptedEngine(), remaining_ms=RESERVE_S * 1000)
 
     # Then the job is rendered, and the message's visibility is left alone
     assert outcome is JobOutcome.SUCCEEDED
@@ -328,15 +330,15 @@ def test_exactly_the_reserve_left_is_enough(world: WorkerWorld, queue: InMemoryJ
 def test_a_retry_backs_off_exponentially_up_to_five_minutes(
     world: WorkerWorld, queue: InMemoryJobQueue, receive_count: int, delay_s: int
 ) -> None:
-    # Given a job whose engine is throttled, on some delivery before the last
+    # Given a job whose engine is throttled, on some receive before the last
     world.add_job()
     engine = ScriptedEngine(error=TransientEngineError("throttled"))
 
-    # When the delivery fails
+    # When the receive fails
     with pytest.raises(TransientEngineError):
-        deliver(world, queue, engine, receive_count=receive_count, max_receive_count=10)
+        receive_once(world, queue, engine, receive_count=receive_count, max_receive_count=10)
 
-    # Then the message comes back after the backoff for that delivery
+    # Then the message comes back after the backoff for that receive
     assert queue.delays == [(RECEIPT, delay_s)]
 
 
@@ -348,7 +350,7 @@ def test_a_throttled_job_waits_with_a_message_of_its_own_and_uses_up_no_receive(
     engine = ScriptedEngine(errors=[ThrottledError("ThrottlingException: too many requests")])
 
     # When the worker gets its message
-    outcome = deliver(world, queue, engine, receive_count=3, max_receive_count=3)
+    outcome = receive_once(world, queue, engine, receive_count=3, max_receive_count=3)
 
     # Then the job is queued again, a new message is sent after a wait, and this receive is done
     assert outcome is JobOutcome.THROTTLED
@@ -359,7 +361,7 @@ def test_a_throttled_job_waits_with_a_message_of_its_own_and_uses_up_no_receive(
     assert 1 <= queue.send_delays[0] <= THROTTLE_MAX_WAIT_SECONDS
     assert queue.delays == []
     # And the new message's first receive renders it
-    outcome = deliver(world, queue, engine, receive_count=1)
+    outcome = receive_once(world, queue, engine, receive_count=1)
     assert outcome is JobOutcome.SUCCEEDED
     assert world.job().throttled_waits == 1
 
@@ -370,11 +372,11 @@ def test_a_job_throttled_for_an_hour_fails_saying_so(
     # Given a job that was throttled once, and is still throttled an hour later
     world.add_job()
     engine = ScriptedEngine(errors=[ThrottledError("ThrottlingException")] * 2)
-    deliver(world, queue, engine)
+    receive_once(world, queue, engine)
     world.clock.start += THROTTLE_GIVE_UP_AFTER
 
     # When its next message is received
-    outcome = deliver(world, queue, engine)
+    outcome = receive_once(world, queue, engine)
 
     # Then it fails as throttled, and no further message is sent
     assert outcome is JobOutcome.FAILED

@@ -242,7 +242,10 @@ def _per_model(
                 waited = (latency + worker_gb_s * 1024 / worker_mb) * mb / 1024
                 platform[f"{mb}_mb"] = base - worker_gb_s * per_gb_s + waited * per_gb_s
         rows[model_id] = {
-            "model_usd_per_1000_images": 1000 * spec.price.usd_per_image,
+            # None: the catalogue knows no price for it (GET /models says "unknown").
+            "model_usd_per_1000_images": (
+                None if spec.price.usd_per_image is None else 1000 * spec.price.usd_per_image
+            ),
             "price_verified": spec.price.verified,
             "assumed_latency_s": latency,
             "platform_usd_per_1000_images": {k: 1000 * v for k, v in platform.items()},

@@ -19,7 +19,7 @@ from tests.support import template
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
 FIXTURE_JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
-OWNER = "tenant-a-key-id"  # the API key id the api-* fixtures carry
+TENANT = "tenant-a-key-id"  # the API key id the api-* fixtures carry
 
 # Logical id -> (handler module, the event of its first invocation, the AWS clients it makes).
 FUNCTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -94,7 +94,7 @@ def seeded_items() -> dict[str, dict[str, Any]]:
     parameters = resolved_parameters(width=64, height=64)
     queued = Job(
         job_id=FIXTURE_JOB_ID,
-        owner=OWNER,
+        tenant=TENANT,
         status=JobStatus.QUEUED,
         parameters=parameters,
         engine_id="pillow",

@@ -314,7 +314,7 @@ def _developer_loop(figures: Figures, _: Sequence[Figures]) -> list[str]:
     devloop = figures.get("devloop") or {}
     rows = []
     for title, key in (
-        ("`make up` on a stopped stack (packaged deploy)", "up_from_stopped"),
+        ("`make up` on a stopped stack, unchanged code", "up_from_stopped"),
         ("`make up` after a one-line change (a redeploy)", "redeploy_after_change"),
     ):
         stage = loop.get(key)

@@ -120,7 +120,7 @@ def test_every_queue_has_a_dead_letter_queue_and_the_worker_reports_item_failure
     redrive = template.properties("JobsQueue")["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
-    # And the worker knows the same count, so it can fail a job on its last delivery
+    # And the worker knows the same count, so it can fail a job on its last receive
     worker_env = template.properties("WorkerFunction")["Environment"]["Variables"]
     assert worker_env["MAX_RECEIVE_COUNT"] == {"Ref": "MaxReceiveCount"}
     count = template.load_template()["Parameters"]["MaxReceiveCount"]
@@ -274,7 +274,7 @@ def test_the_waiting_functions_may_only_read_images_and_outlast_the_longest_wait
     assert MAX_WAIT_SECONDS + WAIT_RESERVE_SECONDS <= timeout < 29
 
 
-def test_status_may_query_only_the_owner_and_open_jobs_indexes() -> None:
+def test_status_may_query_only_the_by_owner_and_open_jobs_indexes() -> None:
     # Given the status function's Query statements (listing, and a queued job's position)
     queries = [
         s for s in functions_policy_statements("StatusFunction") if s["Action"] == "dynamodb:Query"

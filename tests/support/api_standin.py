@@ -126,7 +126,7 @@ def job_body(
         urls[key] = image_url or "http://images.invalid/0.png"
     if state is JobStatus.FAILED:
         fields["error"] = JobError(type="render_failed", message="the engine refused")
-    job = make_job(job_id, "owner", state, changes=fields)
+    job = make_job(job_id, "tenant", state, changes=fields)
     return job_view(job, urls, now=job.updated_at).model_dump(mode="json")
 
 

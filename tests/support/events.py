@@ -10,7 +10,7 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 FIXTURE_JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14"
 # The API key id the api-* fixtures carry (tests/support/make_events.py).
-OWNER = "tenant-a-key-id"
+TENANT = "tenant-a-key-id"
 
 
 def load_event(name: str) -> dict[str, Any]:

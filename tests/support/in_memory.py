@@ -38,7 +38,7 @@ def _stored_time(moment: datetime) -> datetime:
 @dataclass
 class InMemoryJobRepository:
     jobs: dict[str, Job] = field(default_factory=dict)
-    # Jobs created open hold a place among their owner's open jobs until they end; the table's
+    # Jobs created open hold a place among their tenant's open jobs until they end; the table's
     # counter item is this count, kept in step by its transactions.
     counted: set[str] = field(default_factory=set)
     # When jobs started: the table's drain samples, one per start.
@@ -48,7 +48,7 @@ class InMemoryJobRepository:
         if job.job_id in self.jobs:
             raise JobStateConflictError(job.job_id, "new")
         if not job.status.is_terminal:
-            if self.open_jobs(job.owner) >= open_limit:
+            if self.open_jobs(job.tenant) >= open_limit:
                 raise TooManyOpenJobsError(open_limit)
             self.counted.add(job.job_id)
         self.jobs[job.job_id] = job.model_copy(
@@ -63,11 +63,11 @@ class InMemoryJobRepository:
     def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
 
-    def open_jobs(self, owner: str) -> int:
+    def open_jobs(self, tenant: str) -> int:
         return sum(
             1
             for job_id in self.counted
-            if self.jobs[job_id].owner == owner and not self.jobs[job_id].status.is_terminal
+            if self.jobs[job_id].tenant == tenant and not self.jobs[job_id].status.is_terminal
         )
 
     def apply(self, change: JobChange) -> Job:
@@ -132,13 +132,13 @@ class InMemoryJobRepository:
         )
         return index[:limit]
 
-    def list_owned(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    def list_for_tenant(
+        self, tenant: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:
         # The by-owner index, newest first; reading stops where the table's would, after
         # MAX_PAGES_PER_LIST index pages of `limit` items, filtered or not.
         index = sorted(
-            (job for job in self.jobs.values() if job.owner == owner),
+            (job for job in self.jobs.values() if job.tenant == tenant),
             key=lambda job: (job.created_at, job.job_id),
             reverse=True,
         )
@@ -165,7 +165,7 @@ def _minute(moment: datetime) -> int:
 
 
 def _position(job: Job) -> PagePosition:
-    return PagePosition(owner=job.owner, created_at=job.created_at, job_id=job.job_id)
+    return PagePosition(tenant=job.tenant, created_at=job.created_at, job_id=job.job_id)
 
 
 @dataclass
@@ -240,20 +240,20 @@ class InMemoryWebhookQueue:
 class InMemorySecretStore:
     items: dict[str, TenantSecrets] = field(default_factory=dict)
 
-    def get(self, owner: str) -> TenantSecrets | None:
-        return self.items.get(owner)
+    def get(self, tenant: str) -> TenantSecrets | None:
+        return self.items.get(tenant)
 
     def put_new(self, secrets: TenantSecrets) -> bool:
-        if secrets.owner in self.items:
+        if secrets.tenant in self.items:
             return False
-        self.items[secrets.owner] = secrets
+        self.items[secrets.tenant] = secrets
         return True
 
     def replace(self, secrets: TenantSecrets, expected_current: str) -> bool:
-        found = self.items.get(secrets.owner)
+        found = self.items.get(secrets.tenant)
         if found is None or found.current != expected_current:
             return False
-        self.items[secrets.owner] = secrets
+        self.items[secrets.tenant] = secrets
         return True
 
 

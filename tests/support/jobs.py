@@ -9,7 +9,7 @@ from imagejobs.engines.base import DEFAULT_QUALITY, LOSSY_FORMATS, JobParameters
 from imagejobs.models.domain import Job, JobStatus
 from imagejobs.models.transitions import Transition
 from imagejobs.ports import JobRepository
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 
 # An `open_limit` for storing a job that no test reaches (the tests of the cap pass their own).
 NO_CAP = 1_000_000
@@ -40,7 +40,7 @@ def resolved_parameters(**changes: Any) -> JobParameters:
 
 def make_job(
     job_id: str,
-    owner: str,
+    tenant: str,
     status: JobStatus = JobStatus.QUEUED,
     *,
     created_at: datetime = T0,
@@ -62,7 +62,7 @@ def make_job(
     return Job.model_validate(
         {
             "job_id": job_id,
-            "owner": owner,
+            "tenant": tenant,
             "status": status,
             "parameters": JobParameters.model_validate(values),
             "engine_id": "pillow",
@@ -77,12 +77,12 @@ def make_job(
 def store_job(
     jobs: JobRepository,
     job_id: str,
-    owner: str,
+    tenant: str,
     status: JobStatus = JobStatus.QUEUED,
     **fields: Any,
 ) -> Job:
     """`make_job`'s job (`fields` as there), written through the repository `jobs`."""
-    job = make_job(job_id, owner, status, **fields)
+    job = make_job(job_id, tenant, status, **fields)
     jobs.create(job, open_limit=NO_CAP)
     return job
 
@@ -92,5 +92,5 @@ def move(
 ) -> Job:
     """Applies `transition` to the stored job, with the values of its given fields; to an
     unknown id, as to a job that was never stored."""
-    job = jobs.get(job_id) or make_job(job_id, OWNER)
+    job = jobs.get(job_id) or make_job(job_id, TENANT)
     return jobs.apply(transition.change(job, now, **values))

@@ -314,7 +314,7 @@ def all_events() -> dict[str, dict[str, Any]]:
         # Worker
         "sqs-job": sqs_event(_json({"job_id": JOB_ID})),
         "sqs-poison": sqs_event("not json", _json({"job_id": JOB_ID})),
-        # DeadLetterFunction: what reaches the DLQ after the last delivery
+        # DeadLetterFunction: what reaches the DLQ after the last receive
         "sqs-dead-letter": sqs_event(
             _json({"job_id": JOB_ID}),
             "not json",

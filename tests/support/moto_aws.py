@@ -16,6 +16,7 @@ import botocore.session
 import pytest
 
 from imagejobs.dal.jobs_table import DynamoJobRepository
+from imagejobs.models.storage import TENANT_ATTRIBUTE
 from tests.support import template
 from tests.support.in_memory import StoredObject
 
@@ -52,11 +53,11 @@ class MotoResources:
         return DynamoJobRepository(self.table_name, boto3.client("dynamodb"))
 
     def job_items(self) -> list[dict[str, Any]]:
-        """Every job in the table (not the owners' counters of open jobs beside them)."""
+        """Every job in the table (not the tenants' counters of open jobs beside them)."""
         response = self.dynamodb.scan(
             TableName=self.table_name,
-            FilterExpression="attribute_exists(#owner)",
-            ExpressionAttributeNames={"#owner": "owner"},
+            FilterExpression="attribute_exists(#tenant)",
+            ExpressionAttributeNames={"#tenant": TENANT_ATTRIBUTE},
         )
         return response["Items"]  # type: ignore[no-any-return]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Tenant:
-    """An API key on the stack's usage plan: its id (the owner of its jobs) and its value."""
+    """An API key on the stack's usage plan: its id (its jobs' tenant) and its value."""
 
     key_id: str
     key: str

@@ -16,7 +16,7 @@ from imagejobs.logic.worker import JobOutcome, Receive, WorkerPorts, process_job
 from imagejobs.models.domain import Job
 from imagejobs.ports import ImageStore, JobRepository
 from tests.support.clock import TickingClock
-from tests.support.events import OWNER
+from tests.support.events import TENANT
 from tests.support.in_memory import InMemoryJobQueue, InMemoryWebhookQueue, StoredObject
 from tests.support.jobs import NO_CAP, T0, make_job
 
@@ -124,7 +124,7 @@ class WorkerWorld:
         }
         job = make_job(
             WORKER_JOB_ID,
-            OWNER,
+            TENANT,
             created_at=T0,
             changes={"engine_id": engine, **(changes or {})},
             **values,

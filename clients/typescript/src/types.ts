@@ -1,7 +1,7 @@
 /**
  * The API's requests and answers, by the names the client uses. Every one is a schema of the
  * API's OpenAPI document (docs/openapi.json), from the types `npm run generate` writes to
- * schema.ts; `npm run lint` (and so `make lint`) fails when that file is not the document's.
+ * schema.ts (not committed: `make setup` writes it whenever the document changes).
  */
 
 import type { components } from "./schema.js";

@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Client, jobImage, NotFound, UploadFailed } from "../src/index.js";
+import { jobImage, NotFound, UploadFailed } from "../src/index.js";
 import {
   apiError,
+  clientFor,
   formOf,
   JOB_ID,
   jobBody,
@@ -25,10 +26,6 @@ const JOBS = "POST /v1/jobs";
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 4, 5, 6]);
 const WEBP = Uint8Array.from([...Buffer.from("RIFF"), 0, 0, 0, 0, ...Buffer.from("WEBPVP8 ")]);
-
-function clientFor(api: StandIn): Client {
-  return new Client(api.url, { apiKey: "the-key", backoffFactor: 0.01 });
-}
 
 /** The stand-in offering uploads and taking the files, and accepting jobs. */
 function offering(api: StandIn, maxBytes?: number): void {

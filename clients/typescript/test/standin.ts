@@ -11,7 +11,16 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-import type { Job, JobStatus, Model, ModelList, ModelTask, Upload } from "../src/index.js";
+import {
+  Client,
+  type ClientOptions,
+  type Job,
+  type JobStatus,
+  type Model,
+  type ModelList,
+  type ModelTask,
+  type Upload,
+} from "../src/index.js";
 
 export const JOB_ID = "3f1c9a5e-7b2d-4e8f-9a61-2c5d8e0b7f14";
 export const DROP = "drop";
@@ -141,6 +150,11 @@ function hungUpWithin(socket: Socket, seconds: number): Promise<boolean> {
     };
     socket.once("close", closed);
   });
+}
+
+/** A client of the stand-in, its backoff in milliseconds: the tests measure behaviour, not patience. */
+export function clientFor(api: StandIn, options: ClientOptions = {}): Client {
+  return new Client(api.url, { apiKey: "the-key", backoffFactor: 0.01, ...options });
 }
 
 export async function withStandIn(run: (api: StandIn) => Promise<void>): Promise<void> {

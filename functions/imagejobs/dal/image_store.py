@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def s3_client() -> S3Client:
-    # SigV4 for presigned URLs: boto3 would otherwise sign with the legacy SigV2 in
+    # SigV4 for presigned URLs: boto3 would otherwise sign with the older SigV2 in
     # us-east-1, which AWS no longer accepts for new buckets or KMS-encrypted objects.
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 

@@ -1,9 +1,9 @@
 """Jobs in DynamoDB. Each state change is a transition of `imagejobs.models.transitions`, made
-as one conditional write (`dal.job_updates`), so a redelivered SQS message or a racing worker can
-never move a job backwards or out of a terminal state.
+as one conditional write (`dal.job_updates`), so an SQS message received again or a racing
+worker can never move a job backwards or out of a terminal state.
 
-The table also holds one counter item per owner, `tenant#<owner>`, with the number of the
-owner's open (queued or running) jobs: a job id is always a UUID, so no job can collide with
+The table also holds one counter item per tenant, `tenant#<tenant>`, with the number of the
+tenant's open (queued or running) jobs: a job id is always a UUID, so no job can collide with
 one, and no route can read one. A job is counted in the same transaction that creates it, and
 uncounted in the same transaction that moves it to a terminal state, so a crash between two
 writes can neither leak a slot nor free one twice; the conditional transition makes a repeat
@@ -25,6 +25,7 @@ from imagejobs.dal.job_updates import job_update
 from imagejobs.exceptions import JobStateConflictError, TooManyOpenJobsError
 from imagejobs.models.domain import Job, JobPage, JobStatus, PagePosition
 from imagejobs.models.storage import (
+    TENANT_ATTRIBUTE,
     JobItem,
     delivery_attribute,
     format_timestamp,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
+# One tenant's jobs, newest first: keyed by the stored name of the tenant (models.storage).
 OWNER_INDEX = "by-owner"
 # Sparse: only open jobs carry its key (`open_status`), so the sweeper never reads a finished one.
 OPEN_INDEX = "open-jobs"
@@ -67,12 +69,12 @@ class DynamoJobRepository:
                     {
                         "Update": {
                             "TableName": self._table,
-                            "Key": counter_key(job.owner),
-                            "UpdateExpression": "SET tenant = :owner ADD #open :one",
+                            "Key": counter_key(job.tenant),
+                            "UpdateExpression": "SET tenant = :tenant ADD #open :one",
                             "ConditionExpression": "attribute_not_exists(#open) OR #open < :limit",
                             "ExpressionAttributeNames": {"#open": _COUNTER},
                             "ExpressionAttributeValues": {
-                                ":owner": {"S": job.owner},
+                                ":tenant": {"S": job.tenant},
                                 ":one": {"N": "1"},
                                 ":limit": {"N": str(open_limit)},
                             },
@@ -105,9 +107,9 @@ class DynamoJobRepository:
         except ClientError as error:
             raise _conflict_or(error, job.job_id, "new") from error
 
-    def open_jobs(self, owner: str) -> int:
+    def open_jobs(self, tenant: str) -> int:
         response = self._client.get_item(
-            TableName=self._table, Key=counter_key(owner), ConsistentRead=True
+            TableName=self._table, Key=counter_key(tenant), ConsistentRead=True
         )
         return int(response.get("Item", {}).get(_COUNTER, {"N": "0"})["N"])
 
@@ -153,15 +155,15 @@ class DynamoJobRepository:
         stored = dataclasses.replace(change, now=parse_timestamp(format_timestamp(change.now)))
         return change.transition.apply(change.job, stored)
 
-    def list_owned(
-        self, owner: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
+    def list_for_tenant(
+        self, tenant: str, *, status: JobStatus | None, limit: int, after: PagePosition | None
     ) -> JobPage:
         query: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": OWNER_INDEX,
-            "KeyConditionExpression": "#owner = :owner",
-            "ExpressionAttributeNames": {"#owner": "owner"},
-            "ExpressionAttributeValues": {":owner": {"S": owner}},
+            "KeyConditionExpression": "#tenant = :tenant",
+            "ExpressionAttributeNames": {"#tenant": TENANT_ATTRIBUTE},
+            "ExpressionAttributeValues": {":tenant": {"S": tenant}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
@@ -338,12 +340,12 @@ def _also_requiring(update: UpdateTypeDef, condition: str) -> UpdateTypeDef:
 
 
 def _position(job: Job) -> PagePosition:
-    return PagePosition(owner=job.owner, created_at=job.created_at, job_id=job.job_id)
+    return PagePosition(tenant=job.tenant, created_at=job.created_at, job_id=job.job_id)
 
 
 def _position_key(position: PagePosition) -> dict[str, Any]:
     return {
-        "owner": {"S": position.owner},
+        TENANT_ATTRIBUTE: {"S": position.tenant},
         "created_at": _time(position.created_at),
         "job_id": {"S": position.job_id},
     }
@@ -351,7 +353,7 @@ def _position_key(position: PagePosition) -> dict[str, Any]:
 
 def _position_from_key(key: dict[str, Any]) -> PagePosition:
     return PagePosition(
-        owner=key["owner"]["S"],
+        tenant=key[TENANT_ATTRIBUTE]["S"],
         created_at=parse_timestamp(key["created_at"]["S"]),
         job_id=key["job_id"]["S"],
     )
@@ -373,9 +375,9 @@ def _minute(moment: datetime) -> int:
     return int(moment.timestamp() // 60)
 
 
-def counter_key(owner: str) -> dict[str, Any]:
-    """The key of the item that counts the owner's open jobs."""
-    return {"job_id": {"S": f"tenant#{owner}"}}
+def counter_key(tenant: str) -> dict[str, Any]:
+    """The key of the item that counts the tenant's open jobs."""
+    return {"job_id": {"S": f"tenant#{tenant}"}}
 
 
 def _failed_conditions(error: ClientError, count: int) -> list[bool]:

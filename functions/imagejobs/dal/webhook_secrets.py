@@ -13,20 +13,24 @@ from imagejobs.models.webhooks import TenantSecrets
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+# The table's key, the tenant, is stored as `owner`: renaming a key attribute would replace the
+# table and lose every tenant's secret. This module is the only one that maps the two.
+_TENANT = "owner"
+
 
 class DynamoSecretStore:
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self._table = table_name
         self._client = client
 
-    def get(self, owner: str) -> TenantSecrets | None:
+    def get(self, tenant: str) -> TenantSecrets | None:
         item = self._client.get_item(
-            TableName=self._table, Key={"owner": {"S": owner}}, ConsistentRead=True
+            TableName=self._table, Key={_TENANT: {"S": tenant}}, ConsistentRead=True
         ).get("Item")
         if not item:
             return None
         return TenantSecrets(
-            owner=owner,
+            tenant=tenant,
             current=item["current"]["S"],
             created_at=parse_timestamp(item["created_at"]["S"]),
             previous=item["previous"]["S"] if "previous" in item else None,
@@ -38,21 +42,21 @@ class DynamoSecretStore:
         )
 
     def put_new(self, secrets: TenantSecrets) -> bool:
-        return self._put(secrets, "attribute_not_exists(#owner)", {})
+        return self._put(secrets, "attribute_not_exists(#tenant)", {})
 
     def replace(self, secrets: TenantSecrets, expected_current: str) -> bool:
         return self._put(secrets, "#current = :expected", {":expected": {"S": expected_current}})
 
     def _put(self, secrets: TenantSecrets, condition: str, values: dict[str, Any]) -> bool:
         item: dict[str, Any] = {
-            "owner": {"S": secrets.owner},
+            _TENANT: {"S": secrets.tenant},
             "current": {"S": secrets.current},
             "created_at": {"S": format_timestamp(secrets.created_at)},
         }
         if secrets.previous is not None and secrets.previous_expires_at is not None:
             item["previous"] = {"S": secrets.previous}
             item["previous_expires_at"] = {"S": _time(secrets.previous_expires_at)}
-        names = {"#owner": "owner"} if "#owner" in condition else {"#current": "current"}
+        names = {"#tenant": _TENANT} if "#tenant" in condition else {"#current": "current"}
         request: dict[str, Any] = {
             "TableName": self._table,
             "Item": item,

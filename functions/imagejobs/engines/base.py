@@ -4,7 +4,7 @@ The parameters are defined here, once, as `JobParameters`: what a job records an
 engine renders, every default applied. The API's request (`models.api.JobRequest`) restates a
 field only to bound it or to let a client leave it out; the DynamoDB item, the status, the
 OpenAPI document and the SDK take the fields and their descriptions from here. A new parameter
-is a field below, its bound in `models/api.py`, its rule in the model catalogue
+is a field below, its bound in `models/api/requests.py`, its rule in the model catalogue
 (`engines.catalogue`) and the engine code that uses it.
 
 The worker depends only on this module and the catalogue; an engine is chosen per job by its

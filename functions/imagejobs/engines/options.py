@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Attempts per Bedrock call, the first included. One quick SDK retry absorbs a momentary 5xx
-# without redelivering the whole job; a throttle is the worker's to wait out (logic.worker).
+# without receiving the whole job again; a throttle is the worker's to wait out (logic.worker).
 BEDROCK_TOTAL_MAX_ATTEMPTS = 2
 BEDROCK_CONNECT_TIMEOUT_SECONDS = 5
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from imagejobs.clock import utc_now
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsWebhookQueue
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
 from imagejobs.logic.dead_letter import settle_dead_letter
 from imagejobs.models.messages import JobMessage
@@ -37,7 +37,7 @@ def record_handler(record: SQSRecord) -> bool:
         receive_count=int(record.attributes.approximate_receive_count),
         jobs=jobs,
         webhooks=webhooks,
-        clock=utc_now,
+        now=utc_now(),
     )
 
 

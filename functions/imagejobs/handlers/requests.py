@@ -1,4 +1,4 @@
-"""What every API handler takes from the request besides its body: the caller, and limits."""
+"""What every API handler takes from the request besides its body: the tenant, and limits."""
 
 import re
 from datetime import timedelta
@@ -25,7 +25,7 @@ JobId = Annotated[
     Path(description="The id returned when the job was submitted"),
 ]
 
-# A retried submit with the same key, caller and body answers with the first job.
+# A retried submit with the same key, tenant and body answers with the first job.
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -87,8 +87,8 @@ def cancel_after(value: str | None) -> timedelta | None:
     return duration
 
 
-def caller(app: APIGatewayRestResolver) -> str:
-    """The caller's API key id, which API Gateway puts in the request after checking the key.
+def tenant_of(app: APIGatewayRestResolver) -> str:
+    """The tenant: the API key id API Gateway puts in the request after checking the key.
 
     The id, not the key's value, identifies a tenant: it is not a secret and can be logged.
     """
@@ -96,7 +96,7 @@ def caller(app: APIGatewayRestResolver) -> str:
     if not api_key_id:
         # Only reachable if the API is deployed without ApiKeyRequired, or invoked directly.
         raise UnauthenticatedError
-    logger.append_keys(owner=api_key_id)
+    logger.append_keys(tenant=api_key_id)
     return api_key_id
 
 

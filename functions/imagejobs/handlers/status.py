@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagejobs.clock import utc_now
+from imagejobs.clock import SYSTEM_CLOCK, utc_now
 from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
@@ -20,16 +20,16 @@ from imagejobs.handlers.api_contract import (
     json_body,
 )
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import JobId, Prefer, caller, wait_budget, wait_preference
+from imagejobs.handlers.requests import JobId, Prefer, tenant_of, wait_budget, wait_preference
 from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.listing import list_jobs
 from imagejobs.logic.models import list_models
 from imagejobs.logic.status import JobReader, JobReport, describe_job
 from imagejobs.logic.waiting import describe_job_when_ended
 from imagejobs.models.api import JobListView, JobView, job_view
-from imagejobs.models.compat import LegacyStatusView, ResultView, legacy_status_view, result_view
 from imagejobs.models.config import ModelListView
 from imagejobs.models.domain import JobStatus
+from imagejobs.models.drop_in import DropInStatusView, ResultView, drop_in_status_view, result_view
 from imagejobs.observability import logger, tracer
 from imagejobs.settings import StatusSettings
 
@@ -51,7 +51,7 @@ drop_in_routes = Routes(app, "drop-in")
 
 def _report(job_id: str, *, with_queue: bool = False) -> JobReport:
     logger.set_correlation_id(job_id)
-    return describe_job(job_id, caller(app), reader, queue_at=utc_now() if with_queue else None)
+    return describe_job(job_id, tenant_of(app), reader, queue_at=utc_now() if with_queue else None)
 
 
 @models_routes.get(
@@ -65,7 +65,7 @@ def get_models() -> ModelListView:
     return list_models(settings, lifecycles)
 
 
-@jobs_routes.get("/jobs", answers(200, "A page of the caller's jobs", JobListView, 422))
+@jobs_routes.get("/jobs", answers(200, "A page of the tenant's jobs", JobListView, 422))
 def get_jobs(
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -79,7 +79,7 @@ def get_jobs(
     """List your jobs, newest first
 
     Pass `next_cursor` back as `cursor` for the next page."""
-    listing = list_jobs(caller(app), reader, status=status, limit=limit, cursor=cursor)
+    listing = list_jobs(tenant_of(app), reader, status=status, limit=limit, cursor=cursor)
     return JobListView(
         jobs=[job_view(*report, now=utc_now()) for report in listing.reports],
         next_cursor=listing.next_cursor,
@@ -109,18 +109,20 @@ def get_job(job_id: JobId, prefer: Prefer = None) -> Response[JobView]:
     # A long poll: answers as soon as the job has ended, or after `wait` s as it stands.
     logger.set_correlation_id(job_id)
     seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-    ended = describe_job_when_ended(job_id, caller(app), reader, seconds=seconds)
+    ended = describe_job_when_ended(
+        job_id, tenant_of(app), reader, seconds=seconds, clock=SYSTEM_CLOCK
+    )
     view = job_view(*ended, now=utc_now())
     return Response(
         200, content_types.APPLICATION_JSON, view, {"Preference-Applied": f"wait={wait}"}
     )
 
 
-@drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", LegacyStatusView, 404))
-def get_status(job_id: JobId) -> LegacyStatusView:
+@drop_in_routes.get("/status/<job_id>", answers(200, "The job's status", DropInStatusView, 404))
+def get_status(job_id: JobId) -> DropInStatusView:
     """A job's status (drop-in for the replaced FastAPI service)"""
     found = _report(job_id)
-    return legacy_status_view(found.job, found.image_urls)
+    return drop_in_status_view(found.job, found.image_urls)
 
 
 @drop_in_routes.get("/result/<job_id>", answers(200, "The job's result", ResultView, 404))

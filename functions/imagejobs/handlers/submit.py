@@ -18,10 +18,9 @@ from pydantic import BaseModel
 from imagejobs.clock import SYSTEM_CLOCK, BilledTime, utc_now
 from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.image_store import S3ImageStore
-from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsJobQueue, SqsWebhookQueue
 from imagejobs.handlers.api_contract import (
     LOCATION_HEADER,
     PREFERENCE_APPLIED_HEADER,
@@ -35,8 +34,8 @@ from imagejobs.handlers.requests import (
     IdempotencyKey,
     JobId,
     Prefer,
-    caller,
     cancel_after,
+    tenant_of,
     wait_budget,
     wait_preference,
 )
@@ -47,13 +46,13 @@ from imagejobs.logic.submit import SubmitPorts, submit_job
 from imagejobs.logic.uploads import create_upload
 from imagejobs.logic.waiting import wait_for_end
 from imagejobs.models.api import JobRequest, JobView, Submission, UploadView, job_view
-from imagejobs.models.compat import (
+from imagejobs.models.domain import Job
+from imagejobs.models.drop_in import (
     GenerateAccepted,
     GenerateImageAccepted,
     GenerateImageRequest,
     GenerateRequest,
 )
-from imagejobs.models.domain import Job
 from imagejobs.observability import logger, metrics, tracer
 from imagejobs.settings import SubmitSettings
 
@@ -75,7 +74,7 @@ ports = SubmitPorts(
 webhooks = SqsWebhookQueue(settings.webhook_queue_url, boto3.client("sqs"))
 
 
-# Idempotency-Key: the same key and body from the same caller answer with the first job.
+# Idempotency-Key: the same key and body from the same tenant answer with the first job.
 # Records live in their own table and expire after the configured window; a submit that
 # fails (e.g. the 503 when queueing fails) leaves no record, so the client may retry.
 idempotency = IdempotencyConfig(
@@ -124,7 +123,7 @@ def _submit(
     ignored: tuple[str, ...] = (),
 ) -> Job:
     submission = Submission(
-        tenant=caller(app),
+        tenant=tenant_of(app),
         route=route,
         key=headers.idempotency_key,
         body=body.model_dump(mode="json"),
@@ -188,7 +187,7 @@ def create_job(
     if wait is not None:
         # Read afresh even on an idempotent replay, whose stored answer is the queued job.
         seconds = wait_budget(wait, app.lambda_context.get_remaining_time_in_millis())
-        job = wait_for_end(job, seconds=seconds, jobs=ports.jobs)
+        job = wait_for_end(job, seconds=seconds, jobs=ports.jobs, clock=SYSTEM_CLOCK)
         headers["Preference-Applied"] = f"wait={wait}"
         if job.status.is_terminal:
             view = job_view(*report(job, images, settings.image_url_expiry_seconds), now=utc_now())
@@ -251,7 +250,7 @@ def post_upload() -> Response[UploadView]:
     Answers a presigned S3 POST: send the file there, then name it in a job as
     `{"upload_id": ...}`."""
     upload = create_upload(
-        caller(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
+        tenant_of(app), signer=images, max_bytes=settings.max_upload_bytes, now=utc_now()
     )
     view = UploadView.model_validate(upload, from_attributes=True)
     return Response(201, content_types.APPLICATION_JSON, view)
@@ -273,7 +272,7 @@ def cancel(job_id: JobId) -> JobView:
 
     A queued job ends at once; a running one is dropped by its worker."""
     logger.set_correlation_id(job_id)
-    canceled = cancel_job(job_id, caller(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
+    canceled = cancel_job(job_id, tenant_of(app), jobs=ports.jobs, webhooks=webhooks, now=utc_now())
     return job_view(canceled, {}, now=canceled.updated_at)
 
 

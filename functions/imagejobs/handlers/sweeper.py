@@ -11,10 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from imagejobs.clock import utc_now
 from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.foundation_models import BedrockFoundationModels
-from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs.dal.model_lifecycles import DynamoModelLifecycles
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsJobQueue, SqsWebhookQueue
 from imagejobs.logic.lifecycle_watch import LifecycleSources, watch_lifecycles
 from imagejobs.logic.sweeper import sweep
 from imagejobs.observability import logger, metrics, tracer

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from imagejobs.clock import utc_now
 from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsWebhookQueue
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
 from imagejobs.dal.webhook_sender import HttpWebhookSender
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
@@ -41,7 +41,7 @@ policy = DeliveryPolicy(
 def record_handler(record: SQSRecord) -> str:
     message = WebhookMessage.model_validate_json(record.body)
     logger.set_correlation_id(message.job_id)
-    return deliver(message, ports, policy, clock=utc_now).value
+    return deliver(message, ports, policy, now=utc_now()).value
 
 
 handler = sqs_batch_handler(record_handler)

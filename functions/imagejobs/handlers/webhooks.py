@@ -1,7 +1,7 @@
 """WebhookSecretFunction: `GET /webhooks/secret` and `POST /webhooks/secret/rotate`.
 
 The only function besides the delivery function that may read the secrets table; each tenant
-sees only its own secret (the key is the caller's API key id).
+sees only its own secret (the key is the tenant, its API key id).
 """
 
 from datetime import timedelta
@@ -16,7 +16,7 @@ from imagejobs.dal.aws_calls import aws_calls
 from imagejobs.dal.webhook_secrets import DynamoSecretStore
 from imagejobs.handlers.api_contract import answers
 from imagejobs.handlers.request_gate import refuse_before_routing
-from imagejobs.handlers.requests import caller
+from imagejobs.handlers.requests import tenant_of
 from imagejobs.handlers.resolver import Routes, serve_api
 from imagejobs.logic.webhooks.secrets import rotate, tenant_secrets
 from imagejobs.models.api import WebhookSecretView
@@ -50,7 +50,7 @@ def get_secret() -> WebhookSecretView:
     Created on first use; deliveries to your webhooks are signed with it (Standard Webhooks). During
     a rotation's grace period `previous_valid_until` says until when deliveries also carry the
     previous secret's signature."""
-    return _view(tenant_secrets(caller(app), store=store, now=utc_now()))
+    return _view(tenant_secrets(tenant_of(app), store=store, now=utc_now()))
 
 
 @webhooks_routes.post(
@@ -62,7 +62,7 @@ def rotate_secret() -> WebhookSecretView:
     Deliveries carry the old secret's signature beside the new one for the grace period
     (`WebhookSecretGraceSeconds`), so a receiver can switch without dropping events."""
     rotated = rotate(
-        caller(app), store=store, now=utc_now(), grace=timedelta(seconds=settings.grace_seconds)
+        tenant_of(app), store=store, now=utc_now(), grace=timedelta(seconds=settings.grace_seconds)
     )
     logger.info("webhook secret rotated", extra={"grace_seconds": settings.grace_seconds})
     return _view(rotated)

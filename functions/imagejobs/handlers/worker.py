@@ -7,9 +7,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagejobs.clock import SYSTEM_CLOCK
 from imagejobs.dal.image_store import S3ImageStore, s3_client
-from imagejobs.dal.job_queue import SqsJobQueue
 from imagejobs.dal.jobs_table import DynamoJobRepository
-from imagejobs.dal.webhook_queue import SqsWebhookQueue
+from imagejobs.dal.sqs_queue import SqsJobQueue, SqsWebhookQueue
 from imagejobs.engines import EngineRouter
 from imagejobs.engines.options import EngineOptions
 from imagejobs.handlers.sqs_batch import sqs_batch_handler
@@ -34,7 +33,7 @@ ports = WorkerPorts(
 @tracer.capture_method
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
     # A body that is not a JobMessage fails its record (ValidationError), so it reaches the
-    # dead-letter queue after maxReceiveCount deliveries without blocking the rest.
+    # dead-letter queue after maxReceiveCount receives without blocking the rest.
     job_id = JobMessage.model_validate_json(record.body).job_id
     logger.set_correlation_id(job_id)
     receive = Receive(

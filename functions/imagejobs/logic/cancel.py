@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from imagejobs.exceptions import EnqueueFailedError, JobStateConflictError
-from imagejobs.logic.status import owned_job
+from imagejobs.logic.status import tenants_job
 from imagejobs.logic.webhooks.outbox import dispatch
 from imagejobs.models.domain import Job
 from imagejobs.models.transitions import CANCEL_QUEUED, REQUEST_CANCEL
@@ -14,14 +14,14 @@ from imagejobs.ports import JobRepository, WebhookQueue
 
 
 def cancel_job(
-    job_id: str, owner: str, *, jobs: JobRepository, webhooks: WebhookQueue, now: datetime
+    job_id: str, tenant: str, *, jobs: JobRepository, webhooks: WebhookQueue, now: datetime
 ) -> Job:
     """Returns the job as the cancel left it: `canceled`, or `running` with the cancel requested.
 
     A finished job raises `JobStateConflictError` (409). Each step is a conditional write, so a
     job that starts running between the two is caught by the second.
     """
-    job = owned_job(job_id, owner, jobs)
+    job = tenants_job(job_id, tenant, jobs)
     if job.status.is_terminal:
         # A cancel that ended the job but could not dispatch its event is retried by the
         # client; its 409 dispatches what is left.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,7 +20,7 @@ def settle_dead_letter(
     receive_count: int,
     jobs: JobRepository,
     webhooks: WebhookQueue,
-    clock: Callable[[], datetime],
+    now: datetime,
 ) -> bool:
     """Fails the job a dead-lettered message names, unless it already ended.
 
@@ -45,7 +44,7 @@ def settle_dead_letter(
         message=f"the job could not be processed after {receive_count} receives of its message",
     )
     try:
-        failed = jobs.apply(FAIL.change(job, clock(), error=reason))
+        failed = jobs.apply(FAIL.change(job, now, error=reason))
     except JobStateConflictError:
         if (ended := jobs.get(job_id)) is not None:
             dispatch(ended, jobs=jobs, webhooks=webhooks)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from imagejobs.engines.base import CONTENT_TYPES, FILE_EXTENSIONS, ImageField, InputImage
 from imagejobs.engines.catalogue import ModelSpec
 from imagejobs.exceptions import InputNotFoundError, InvalidParameterError, JobNotFoundError
-from imagejobs.logic.status import owned_job
+from imagejobs.logic.status import tenants_job
 from imagejobs.models.domain import JobStatus
 from imagejobs.models.inputs import MAX_INLINE_IMAGE_BYTES, ImageInput, JobImageRef, UploadRef
 from imagejobs.ports import ImageStore, JobRepository
@@ -76,7 +76,7 @@ def _store(field: ImageField, data: bytes, job: ForJob, upload_id: str | None = 
 
 def _job_image(field: ImageField, given: JobImageRef, job: ForJob) -> InputImage:
     try:
-        source = owned_job(given.job_id, job.tenant, job.jobs)
+        source = tenants_job(given.job_id, job.tenant, job.jobs)
     except JobNotFoundError as error:  # not the tenant's, or no such job
         raise InputNotFoundError(field, "No such job") from error
     if source.status is not JobStatus.SUCCEEDED or given.index >= len(source.images):

@@ -23,10 +23,10 @@ DRAIN_WINDOW = timedelta(minutes=1)
 MAX_POSITION = 10_000
 
 
-def owned_job(job_id: str, owner: str, jobs: JobRepository) -> Job:
-    """The job, if `owner` owns it. Another tenant's job is "not found", exactly like no job."""
+def tenants_job(job_id: str, tenant: str, jobs: JobRepository) -> Job:
+    """The job, if it is `tenant`'s. Another tenant's job is "not found", exactly like no job."""
     job = jobs.get(job_id)
-    if job is None or job.owner != owner:
+    if job is None or job.tenant != tenant:
         raise JobNotFoundError(job_id)
     return job
 
@@ -67,9 +67,9 @@ def queue_estimate(job: Job, jobs: JobRepository, now: datetime) -> QueueEstimat
 
 
 def describe_job(
-    job_id: str, owner: str, reader: JobReader, *, queue_at: datetime | None = None
+    job_id: str, tenant: str, reader: JobReader, *, queue_at: datetime | None = None
 ) -> JobReport:
-    """The owner's job with its image URLs; with `queue_at` (now), where it stands if queued."""
-    job = owned_job(job_id, owner, reader.jobs)
+    """The tenant's job with its image URLs; with `queue_at` (now), where it stands if queued."""
+    job = tenants_job(job_id, tenant, reader.jobs)
     queue = queue_estimate(job, reader.jobs, queue_at) if queue_at is not None else None
     return reader.report(job)._replace(queue=queue)

@@ -71,7 +71,7 @@ def submit_job(
         check_webhook_url(webhook.url, allow_private=settings.webhook_allow_private)
     job = Job(
         job_id=job_id,
-        owner=submission.tenant,
+        tenant=submission.tenant,
         status=JobStatus.QUEUED,
         parameters=parameters,
         engine_id=spec.engine_id,
@@ -113,7 +113,7 @@ def _record_and_queue(
     except TooManyOpenJobsError:
         metrics.add_metric(name="JobsRefusedOverCap", unit=MetricUnit.Count, value=1)
         logger.info(
-            "job refused: the tenant is at its cap of open jobs", extra={"tenant": job.owner}
+            "job refused: the tenant is at its cap of open jobs", extra={"tenant": job.tenant}
         )
         raise
     try:

@@ -8,7 +8,7 @@ the job waits a whole bound before the next re-drive and the jobs behind it get 
 job still open past the final deadline is failed (`stale`). A queued job past its own deadline
 (`Cancel-After`) is canceled (`deadline_exceeded`) first, whatever holds its message back (a
 backlog, a throttled wait): it never starts. Every step is safe to repeat: a second send is a
-redelivery, and every write is a conditional transition only an open job takes.
+repeat receive, and every write is a conditional transition only an open job takes.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _redrive(job: Job, jobs: JobRepository, queue: JobQueue, now: datetime) -> b
     except EnqueueFailedError:
         logger.warning("could not re-drive a job", extra={"job_id": job.job_id})
         return False
-    # A job that ended since the index was read conflicts; its message is a harmless redelivery.
+    # A job that ended since the index was read conflicts; its message is a harmless repeat receive.
     with suppress(JobStateConflictError):
         jobs.apply(NOTE_REDRIVEN.change(job, now))
     logger.info("job re-driven", extra={"job_id": job.job_id, "status": job.status})

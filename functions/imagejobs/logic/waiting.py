@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from imagejobs.logic.status import JobReader, JobReport, owned_job
+from imagejobs.clock import Clock
+from imagejobs.logic.status import JobReader, JobReport, tenants_job
 from imagejobs.models.domain import Job
 from imagejobs.ports import JobRepository
 
@@ -35,30 +34,29 @@ def wait_for_end(
     *,
     seconds: float,
     jobs: JobRepository,
-    monotonic: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock,
 ) -> Job:
     """The job once it is terminal, or as it stands after `seconds`, read again after each
     of BACKOFF's pauses.
 
-    `job` is the caller's own (just submitted, or read through `owned_job`); each read after
-    it goes through `owned_job` again, so a wait sees nothing a plain read would not."""
-    deadline = monotonic() + seconds
+    `job` is the tenant's own (just submitted, or read through `tenants_job`); each read
+    after it goes through `tenants_job` again, so a wait sees nothing a plain read would not."""
+    deadline = clock.monotonic() + seconds
     pause = BACKOFF.first
     while not job.status.is_terminal:
-        left = deadline - monotonic()
+        left = deadline - clock.monotonic()
         if left <= 0:
             break
-        sleep(min(pause, left))
+        clock.sleep(min(pause, left))
         pause = min(pause * BACKOFF.factor, BACKOFF.longest)
-        job = owned_job(job.job_id, job.owner, jobs)
+        job = tenants_job(job.job_id, job.tenant, jobs)
     return job
 
 
 def describe_job_when_ended(
-    job_id: str, owner: str, reader: JobReader, *, seconds: float
+    job_id: str, tenant: str, reader: JobReader, *, seconds: float, clock: Clock
 ) -> JobReport:
-    """`GET /jobs/{job_id}` with `Prefer: wait`: the owner's job once it has ended, or as it
+    """`GET /jobs/{job_id}` with `Prefer: wait`: the tenant's job once it has ended, or as it
     stands after `seconds`, with its image URLs."""
-    job = owned_job(job_id, owner, reader.jobs)
-    return reader.report(wait_for_end(job, seconds=seconds, jobs=reader.jobs))
+    job = tenants_job(job_id, tenant, reader.jobs)
+    return reader.report(wait_for_end(job, seconds=seconds, jobs=reader.jobs, clock=clock))

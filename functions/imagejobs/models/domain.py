@@ -58,8 +58,9 @@ class JobError(_Frozen):
 
 class Job(_Frozen):
     job_id: str
-    # The API key id of the caller who submitted it: only that caller may see or cancel it.
-    owner: str
+    # The tenant (API key id) that submitted it: only that tenant may see or cancel it. (Also
+    # read as `owner`: idempotency records of jobs answered before the rename spell it so.)
+    tenant: str = Field(validation_alias=AliasChoices("tenant", "owner"))
     status: JobStatus
     parameters: JobParameters
     # The engine that renders (or rendered) it, as `ImageEngine.engine_id` names it. (Also read
@@ -165,9 +166,9 @@ class QueueEstimate(_Frozen):
 
 
 class PagePosition(_Frozen):
-    """Where a page of one owner's jobs ends (exclusive), in newest-first order."""
+    """Where a page of one tenant's jobs ends (exclusive), in newest-first order."""
 
-    owner: str
+    tenant: str
     created_at: datetime
     job_id: str
 

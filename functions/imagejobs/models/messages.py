@@ -1,7 +1,7 @@
 """The SQS message that asks the worker to render a job.
 
 The job item is the single source of truth for parameters; the message only names the job,
-so a redelivered or replayed message can never render something other than what was accepted.
+so a message received again or replayed can never render something other than what was accepted.
 
 The SQS record that carries it is Powertools' SQSRecord data class, not the parser's record
 models (imagejobs.handlers.sqs_batch says why); the worker parses the body with this model.

@@ -1,10 +1,11 @@
 """The DynamoDB item of a job, and the mapping to and from the domain `Job`.
 
-Attribute names here are the table's contract: template.yaml's key schema (`job_id`) and TTL
-attribute (`expires_at`, epoch seconds) and the sparse `open-jobs` index (`open_status`,
-`updated_at`) refer to them. The item differs from the `Job` only in what DynamoDB needs: the
-parameters flat beside the job's attributes, text timestamps, numbers as decimals, the error as
-two attributes, the index key, and no attribute for what is not set.
+Attribute names here are the table's contract: template.yaml's key schema (`job_id`), TTL
+attribute (`expires_at`, epoch seconds), `by-owner` index (`owner`, `created_at`) and sparse
+`open-jobs` index (`open_status`, `updated_at`) refer to them. The item differs from the `Job`
+only in what DynamoDB needs: the parameters flat beside the job's attributes, text timestamps,
+numbers as decimals, the error as two attributes, the index key, the tenant under its stored
+name, and no attribute for what is not set.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscriptio
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
+# The job's tenant is stored as `owner`: renaming a key attribute of the table or of an index
+# would replace the table and lose its items. This module is the only one that maps the two.
+TENANT_ATTRIBUTE = "owner"
+
 
 class JobItem(BaseModel):
     model_config = ConfigDict(
@@ -31,7 +36,7 @@ class JobItem(BaseModel):
     )
 
     job_id: str
-    owner: str
+    tenant: str = Field(alias=TENANT_ATTRIBUTE)
     status: JobStatus
     # Stored flat: the item's attributes prompt, width, ..., format, quality, style, guidance.
     parameters: JobParameters
@@ -103,7 +108,7 @@ def image_to_dynamodb(image: GeneratedImage) -> dict[str, Any]:
 
 
 # Job fields whose attribute has another name in the item.
-_ATTRIBUTE_NAMES = {"engine_id": "engine"}
+_ATTRIBUTE_NAMES = {"engine_id": "engine", "tenant": TENANT_ATTRIBUTE}
 
 
 def field_attributes(name: str, value: Any) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class Transition:
             transition=self,
             job=job,
             job_id=job.job_id,
-            tenant=job.owner,
+            tenant=job.tenant,
             now=now,
             values=values,
             delivery=delivery,
@@ -148,7 +148,7 @@ _SPENT = {
     "lambda_gb_seconds": Write.ADD,
 }
 
-# An attempt starts (again: a redelivery restarts a running job); never once a cancel is asked.
+# An attempt starts (again: a repeat receive restarts a running job); never once a cancel is asked.
 START = Transition(
     "start",
     sources=_OPEN,
@@ -179,21 +179,11 @@ SUCCEED = Transition(
     cancel_requested=False,
     event=WebhookEvent.COMPLETED,
 )
-FAIL = Transition(
-    "fail",
-    sources=_OPEN,
-    target=JobStatus.FAILED,
-    writes={**_ENDED, "error": Write.GIVEN, **_SPENT},
-    event=WebhookEvent.COMPLETED,
-)
-# `Cancel-After` passed: queued, it never starts; running, its worker removed what it wrote.
-EXPIRE = Transition(
-    "expire",
-    sources=_OPEN,
-    target=JobStatus.CANCELED,
-    writes={**_ENDED, "error": Write.GIVEN, **_SPENT},
-    event=WebhookEvent.COMPLETED,
-)
+# An open job ends with an error: failed, or (`Cancel-After` passed) canceled: queued, it never
+# starts; running, its worker removed what it wrote.
+_WITH_ERROR = {**_ENDED, "error": Write.GIVEN, **_SPENT}
+FAIL = Transition("fail", _OPEN, JobStatus.FAILED, _WITH_ERROR, event=WebhookEvent.COMPLETED)
+EXPIRE = Transition("expire", _OPEN, JobStatus.CANCELED, _WITH_ERROR, event=WebhookEvent.COMPLETED)
 # The sweeper re-sent the job's message: the job waits a whole bound before the next re-drive.
 NOTE_REDRIVEN = Transition(
     "note_redriven", sources=_OPEN, target=None, writes={"updated_at": Write.NOW}

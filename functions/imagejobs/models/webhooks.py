@@ -115,7 +115,7 @@ class TenantSecrets(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    owner: str
+    tenant: str
     current: str
     created_at: datetime
     previous: str | None = None
@@ -128,6 +128,6 @@ class TenantSecrets(BaseModel):
 
     def __repr__(self) -> str:
         # Never printed, logged or traced with its values.
-        return f"TenantSecrets(owner={self.owner!r}, created_at={self.created_at!r})"
+        return f"TenantSecrets(tenant={self.tenant!r}, created_at={self.created_at!r})"
 
     __str__ = __repr__

@@ -48,22 +48,20 @@ from imagejobs_client.errors import (
     WaitTimeout,
 )
 from imagejobs_client.images import JobImageRef, UploadRef, data_url
+from imagejobs_client.job_request import ImageSource, JobOptions, JobRequest
 from imagejobs_client.models import (
     AspectRatio,
     Delivery,
     ErrorBody,
     FieldError,
     Image,
-    ImageSource,
     InputImage,
     Job,
     JobCost,
     JobError,
     JobList,
     JobMetrics,
-    JobOptions,
     JobParameters,
-    JobRequest,
     JobStatus,
     Task,
     Upload,

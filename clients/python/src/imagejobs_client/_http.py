@@ -22,10 +22,10 @@ from imagejobs_client._transport import (
     CONNECT_TIMEOUT,
     Done,
     Operation,
-    Outcome,
     Pause,
     Reply,
     Send,
+    SendResult,
     Settings,
     T,
     Transport,
@@ -86,7 +86,7 @@ class SyncTransport(Transport):
 
     def run(self, operation: Operation[T]) -> T:
         with closing(operation):
-            outcome: Outcome | None = None
+            outcome: SendResult | None = None
             while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     time.sleep(step.seconds)
@@ -95,7 +95,7 @@ class SyncTransport(Transport):
                     outcome = self._send(step)
             return step.value
 
-    def _send(self, send: Send) -> Outcome:
+    def _send(self, send: Send) -> SendResult:
         try:
             response = self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:
@@ -116,7 +116,7 @@ class AsyncTransport(Transport):
 
     async def run(self, operation: Operation[T]) -> T:
         with closing(operation):
-            outcome: Outcome | None = None
+            outcome: SendResult | None = None
             while not isinstance(step := advance(operation, outcome), Done):
                 if isinstance(step, Pause):
                     await anyio.sleep(step.seconds)
@@ -125,7 +125,7 @@ class AsyncTransport(Transport):
                     outcome = await self._send(step)
             return step.value
 
-    async def _send(self, send: Send) -> Outcome:
+    async def _send(self, send: Send) -> SendResult:
         try:
             response = await self._http.request(**_request(send, self.settings))
         except httpx2.TransportError as error:

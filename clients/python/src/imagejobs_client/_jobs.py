@@ -17,7 +17,8 @@ from typing import Any
 from imagejobs_client._transport import Answer, Operation, Pause, Transport
 from imagejobs_client._uploads import image_ref
 from imagejobs_client.errors import Conflict, WaitTimeout
-from imagejobs_client.models import IMAGE_FIELDS, Job, JobList, JobOptions, JobRequest, JobStatus
+from imagejobs_client.job_request import IMAGE_FIELDS, JobOptions, JobRequest
+from imagejobs_client.models import Job, JobList, JobStatus
 
 # The longest one wait may take: `wait=True` means "until it ends", within this.
 UNTIL_ENDED = 600.0

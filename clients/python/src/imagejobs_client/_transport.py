@@ -138,11 +138,11 @@ class Answer:
     payload: Any = None
 
 
-Outcome = Reply | Unreachable
+SendResult = Reply | Unreachable
 Step = Send | Pause
 T = TypeVar("T")
-# What a driver runs: yields steps, is sent each `Send`'s outcome (None after a Pause).
-Operation = Generator[Step, Outcome | None, T]
+# What a driver runs: yields steps, is sent each `Send`'s result (None after a Pause).
+Operation = Generator[Step, SendResult | None, T]
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Done(Generic[T]):
     value: T
 
 
-def advance(operation: Operation[T], outcome: Outcome | None) -> Step | Done[T]:
+def advance(operation: Operation[T], outcome: SendResult | None) -> Step | Done[T]:
     """The operation's next step, given the outcome of its last; or `Done` with its result."""
     try:
         return operation.send(outcome)
@@ -226,7 +226,7 @@ class Transport:
             image._transport = self
         return job
 
-    def _exchange(self, send: Send) -> Generator[Step, Outcome | None, Reply]:
+    def _exchange(self, send: Send) -> Generator[Step, SendResult | None, Reply]:
         failures = 0
         while True:
             outcome = yield send

@@ -12,7 +12,8 @@ from imagejobs_client._http import SyncTransport
 from imagejobs_client._transport import MAX_SERVER_WAIT, ClientOptions, Settings
 from imagejobs_client.catalogue import Model
 from imagejobs_client.images import FileSource
-from imagejobs_client.models import Job, JobOptions, JobStatus
+from imagejobs_client.job_request import JobOptions
+from imagejobs_client.models import Job, JobStatus
 
 
 class Client:

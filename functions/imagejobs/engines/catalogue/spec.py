@@ -346,7 +346,7 @@ def _mode(model: ModelSpec, task: TaskSpec, parameters: JobParameters) -> Violat
 
 def _format(model: ModelSpec, task: TaskSpec, parameters: JobParameters) -> Violation | None:
     if parameters.image_format not in model.formats:
-        return Violation("format", f"{model.id} delivers {either(model.formats)}")
+        return Violation("format", f"{model.id} returns {either(model.formats)}")
     if task.alpha and parameters.image_format == "jpeg":
         return Violation("format", f"{parameters.task} gives transparency: png or webp")
     if parameters.quality is not None and parameters.image_format not in LOSSY_FORMATS:

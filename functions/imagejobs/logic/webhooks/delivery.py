@@ -50,7 +50,7 @@ class Verdict(StrEnum):
 
 
 class DeliveryOutcome(StrEnum):
-    """What one run of `deliver` did (the worker's `Outcome` is a job's)."""
+    """What one run of `deliver` did (the worker's `JobOutcome` is a job's)."""
 
     DELIVERED = "delivered"
     RETRYING = "retrying"
@@ -129,9 +129,8 @@ def deliver(
     ports: DeliveryPorts,
     policy: DeliveryPolicy,
     *,
-    clock: Callable[[], datetime],
+    now: datetime,
 ) -> DeliveryOutcome:
-    now = clock()
     log = {"job_id": message.job_id, "event": message.event, "attempt": message.attempt}
     if message.not_before is not None and message.not_before > now:
         wait = math.ceil((message.not_before - now).total_seconds())
@@ -159,8 +158,8 @@ def deliver(
     body = webhook_body(
         job, delivery, report(job, ports.images, policy.url_expiry_seconds).image_urls
     )
-    owner_secrets = tenant_secrets(job.owner, store=ports.secrets, now=now)
-    headers = signature_headers(delivery.webhook_id, now, body, owner_secrets.signing_secrets(now))
+    secrets = tenant_secrets(job.tenant, store=ports.secrets, now=now)
+    headers = signature_headers(delivery.webhook_id, now, body, secrets.signing_secrets(now))
     result = ports.sender.post(job.webhook.url, body.encode(), headers)
     verdict = classify(result)
     log |= {"status_code": result.status_code, "error": result.error}

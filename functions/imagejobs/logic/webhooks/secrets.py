@@ -20,23 +20,23 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(random.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def tenant_secrets(owner: str, *, store: SecretStore, now: datetime) -> TenantSecrets:
+def tenant_secrets(tenant: str, *, store: SecretStore, now: datetime) -> TenantSecrets:
     """The tenant's secrets, made now if it has none yet."""
     for _ in range(_ATTEMPTS):
-        found = store.get(owner)
+        found = store.get(tenant)
         if found is not None:
             return found
-        if store.put_new(TenantSecrets(owner=owner, current=new_secret(), created_at=now)):
+        if store.put_new(TenantSecrets(tenant=tenant, current=new_secret(), created_at=now)):
             continue  # read back what was stored (another request may have won the race)
     raise RuntimeError("the tenant's webhook secret could not be stored")
 
 
-def rotate(owner: str, *, store: SecretStore, now: datetime, grace: timedelta) -> TenantSecrets:
+def rotate(tenant: str, *, store: SecretStore, now: datetime, grace: timedelta) -> TenantSecrets:
     """A new current secret; the one it replaces still signs deliveries until `now + grace`."""
     for _ in range(_ATTEMPTS):
-        old = tenant_secrets(owner, store=store, now=now)
+        old = tenant_secrets(tenant, store=store, now=now)
         rotated = TenantSecrets(
-            owner=owner,
+            tenant=tenant,
             current=new_secret(),
             created_at=now,
             previous=old.current,

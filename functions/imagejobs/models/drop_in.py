@@ -81,14 +81,14 @@ class GenerateImageAccepted(BaseModel):
     job_id: str
 
 
-LegacyStatusName = Literal["pending", "completed", "failed"]
+DropInStatusName = Literal["pending", "completed", "failed"]
 
 
-class LegacyStatusView(BaseModel):
+class DropInStatusView(BaseModel):
     """`GET /status/{job_id}`."""
 
     job_id: str
-    status: LegacyStatusName
+    status: DropInStatusName
     result: str | None
     error: str | None
 
@@ -111,8 +111,8 @@ def _error_text(job: Job) -> str | None:
     return job.error.message if job.error else None
 
 
-def legacy_status_view(job: Job, image_urls: dict[str, str]) -> LegacyStatusView:
-    status: LegacyStatusName
+def drop_in_status_view(job: Job, image_urls: dict[str, str]) -> DropInStatusView:
+    status: DropInStatusName
     if job.status is JobStatus.SUCCEEDED:
         status = "completed"
     elif job.status in (JobStatus.FAILED, JobStatus.CANCELED):
@@ -120,7 +120,7 @@ def legacy_status_view(job: Job, image_urls: dict[str, str]) -> LegacyStatusView
         status = "failed"
     else:
         status = "pending"
-    return LegacyStatusView(
+    return DropInStatusView(
         job_id=job.job_id,
         status=status,
         result=_first_image_url(job, image_urls),
