@@ -14,13 +14,7 @@ from typing import Any
 import pytest
 
 from tests.perf import performance_page
-from tests.perf.performance_page import (
-    figures_path,
-    load,
-    measured,
-    point_at,
-    render,
-)
+from tests.perf.performance_page import figures_path, load, measured, point_at, render
 from tests.perf.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]

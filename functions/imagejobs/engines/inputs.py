@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 from imagejobs.engines.base import ImageFormat
-from imagejobs.engines.catalogue import InputLimits
+from imagejobs.engines.catalogue.spec import InputLimits
 from imagejobs.exceptions import InvalidParameterError
 
 _FORMATS: dict[str, ImageFormat] = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}

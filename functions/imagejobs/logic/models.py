@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from imagejobs.engines.base import Task
-from imagejobs.engines.catalogue import ModelSpec, Range, TaskSpec
+from imagejobs.engines.catalogue import ModelSpec
+from imagejobs.engines.catalogue.spec import Range, TaskSpec
 from imagejobs.exceptions import ModelUnavailableError
 from imagejobs.models.api import JobRequest
 from imagejobs.models.config import (

@@ -16,17 +16,7 @@ from __future__ import annotations
 
 from imagejobs.engines.catalogue.built_in import BUILT_IN, BUILT_IN_GUIDANCE, size_for
 from imagejobs.engines.catalogue.services import SERVICES
-from imagejobs.engines.catalogue.spec import (
-    Bedrock,
-    InputLimits,
-    ModelSpec,
-    Price,
-    Range,
-    TaskSpec,
-    Violation,
-    either,
-    ratio_of,
-)
+from imagejobs.engines.catalogue.spec import ModelSpec, ratio_of
 from imagejobs.engines.catalogue.stability import GENERATORS
 
 CATALOGUE: dict[str, ModelSpec] = {spec.id: spec for spec in (BUILT_IN, *GENERATORS, *SERVICES)}
@@ -46,14 +36,7 @@ __all__ = [
     "BUILT_IN",
     "BUILT_IN_GUIDANCE",
     "CATALOGUE",
-    "Bedrock",
-    "InputLimits",
     "ModelSpec",
-    "Price",
-    "Range",
-    "TaskSpec",
-    "Violation",
-    "either",
     "model_spec",
     "ratio_of",
     "size_for",
