@@ -31,7 +31,10 @@ from imagejobs.models.storage import (
     format_timestamp,
     item_to_job,
     job_to_item,
+    page_position,
     parse_timestamp,
+    position_from_key,
+    position_key,
 )
 from imagejobs.models.transitions import JobChange
 from imagejobs.models.webhooks import DeliveryAttempt, WebhookEvent
@@ -172,7 +175,7 @@ class DynamoJobRepository:
             query["ExpressionAttributeNames"]["#status"] = "status"
             query["ExpressionAttributeValues"][":status"] = {"S": status.value}
         if after is not None:
-            query["ExclusiveStartKey"] = _position_key(after)
+            query["ExclusiveStartKey"] = position_key(after)
         jobs: list[Job] = []
         last_key: dict[str, Any] = {}
         for _ in range(MAX_PAGES_PER_LIST):
@@ -180,13 +183,13 @@ class DynamoJobRepository:
             for item in response.get("Items", []):
                 jobs.append(item_to_job(JobItem.from_dynamodb(item)))
                 if len(jobs) == limit:
-                    return JobPage(jobs=tuple(jobs), next_position=_position(jobs[-1]))
+                    return JobPage(jobs=tuple(jobs), next_position=page_position(jobs[-1]))
             last_key = dict(response.get("LastEvaluatedKey") or {})
             if not last_key:
                 return JobPage(jobs=tuple(jobs), next_position=None)
             query["ExclusiveStartKey"] = last_key
         # The read budget ran out inside a sparse filter: resume where reading stopped.
-        return JobPage(jobs=tuple(jobs), next_position=_position_from_key(last_key))
+        return JobPage(jobs=tuple(jobs), next_position=position_from_key(last_key))
 
     def list_open(self, status: JobStatus, *, updated_before: datetime, limit: int) -> list[Job]:
         response = self._client.query(
@@ -337,26 +340,6 @@ def _also_requiring(update: UpdateTypeDef, condition: str) -> UpdateTypeDef:
     narrowed = update.copy()
     narrowed["ConditionExpression"] = f"{condition} AND {update['ConditionExpression']}"
     return narrowed
-
-
-def _position(job: Job) -> PagePosition:
-    return PagePosition(tenant=job.tenant, created_at=job.created_at, job_id=job.job_id)
-
-
-def _position_key(position: PagePosition) -> dict[str, Any]:
-    return {
-        TENANT_ATTRIBUTE: {"S": position.tenant},
-        "created_at": _time(position.created_at),
-        "job_id": {"S": position.job_id},
-    }
-
-
-def _position_from_key(key: dict[str, Any]) -> PagePosition:
-    return PagePosition(
-        tenant=key[TENANT_ATTRIBUTE]["S"],
-        created_at=parse_timestamp(key["created_at"]["S"]),
-        job_id=key["job_id"]["S"],
-    )
 
 
 def _time(moment: datetime) -> dict[str, str]:

@@ -5,7 +5,8 @@ attribute (`expires_at`, epoch seconds), `by-owner` index (`owner`, `created_at`
 `open-jobs` index (`open_status`, `updated_at`) refer to them. The item differs from the `Job`
 only in what DynamoDB needs: the parameters flat beside the job's attributes, text timestamps,
 numbers as decimals, the error as two attributes, the index key, the tenant under its stored
-name, and no attribute for what is not set.
+name, and no attribute for what is not set. A page of a tenant's jobs ends at a position, which
+the `by-owner` index knows as a key.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from imagejobs.engines.base import BUILT_IN_MODEL, DEFAULT_QUALITY, LOSSY_FORMATS, JobParameters
-from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus
+from imagejobs.models.domain import GeneratedImage, Job, JobError, JobStatus, PagePosition
 from imagejobs.models.webhooks import Delivery, WebhookEvent, WebhookSubscription
 
 _serializer = TypeSerializer()
@@ -243,3 +244,23 @@ def _value_bytes(typed: dict[str, Any]) -> int:
             )
         case _:  # B and the sets are not in a job's item
             return len(str(value))
+
+
+def page_position(job: Job) -> PagePosition:
+    return PagePosition(tenant=job.tenant, created_at=job.created_at, job_id=job.job_id)
+
+
+def position_key(position: PagePosition) -> dict[str, Any]:
+    return {
+        TENANT_ATTRIBUTE: {"S": position.tenant},
+        "created_at": {"S": format_timestamp(position.created_at)},
+        "job_id": {"S": position.job_id},
+    }
+
+
+def position_from_key(key: dict[str, Any]) -> PagePosition:
+    return PagePosition(
+        tenant=key[TENANT_ATTRIBUTE]["S"],
+        created_at=parse_timestamp(key["created_at"]["S"]),
+        job_id=key["job_id"]["S"],
+    )
