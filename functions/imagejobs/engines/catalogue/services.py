@@ -100,6 +100,12 @@ def _service(
     )
 
 
+def _search(model_id: str, about: About, task: Task, text: str) -> ModelSpec:
+    """A service that finds what the text field `text` names in the image, then changes it."""
+    spec = TaskSpec(texts=(text,), numbers={"grow_mask": GROW_MASK})
+    return _service(model_id, about, task, spec, _edit_body(text, "grow_mask"))
+
+
 INPAINT = _service(
     "stability.stable-image-inpaint-v1:0",
     About(
@@ -129,25 +135,25 @@ OUTPAINT = _service(
     ),
     _edit_body("left", "right", "up", "down", "creativity"),
 )
-SEARCH_AND_REPLACE = _service(
+
+
+SEARCH_AND_REPLACE = _search(
     "stability.stable-image-search-replace-v1:0",
     About(
         "Stable Image Search and Replace",
         "Finds what search_prompt names in the image and replaces it with the prompt.",
     ),
     "search-and-replace",
-    TaskSpec(texts=("search_prompt",), numbers={"grow_mask": GROW_MASK}),
-    _edit_body("search_prompt", "grow_mask"),
+    "search_prompt",
 )
-SEARCH_AND_RECOLOR = _service(
+SEARCH_AND_RECOLOR = _search(
     "stability.stable-image-search-recolor-v1:0",
     About(
         "Stable Image Search and Recolor",
         "Finds what select_prompt names in the image and recolors it as the prompt says.",
     ),
     "search-and-recolor",
-    TaskSpec(texts=("select_prompt",), numbers={"grow_mask": GROW_MASK}),
-    _edit_body("select_prompt", "grow_mask"),
+    "select_prompt",
 )
 ERASE = _service(
     "stability.stable-image-erase-object-v1:0",

@@ -120,6 +120,14 @@ def stability_model(
     )
 
 
+def _image_to_image(strength: float) -> TaskSpec:
+    """Image-to-image on a generator: `strength` in [0, 1] (its default as the model's page
+    says) is how far the output may move from the input."""
+    return TaskSpec(
+        numbers={"strength": Range(0, 1, default=strength)}, output=IMAGE_TO_IMAGE_OUTPUT
+    )
+
+
 SD35_LARGE = stability_model(
     "stability.sd3-5-large-v1:0",
     About(
@@ -131,9 +139,7 @@ SD35_LARGE = stability_model(
     tasks={
         "text-to-image": TEXT_TO_IMAGE,
         # "image-to-image requires the prompt, image, and strength parameters"; "Range 0 to 1"
-        "image-to-image": TaskSpec(
-            numbers={"strength": Range(0, 1, default=0.5)}, output=IMAGE_TO_IMAGE_OUTPUT
-        ),
+        "image-to-image": _image_to_image(strength=0.5),
     },
     # "Minimum 64 pixels per side. Supported formats: jpeg, png, webp." (no upper bound given:
     # the Image Services' 9,437,184 pixels is taken as the ceiling)
@@ -160,9 +166,7 @@ STABLE_IMAGE_ULTRA = stability_model(
     tasks={
         "text-to-image": TEXT_TO_IMAGE,
         # "strength ... Range: 0.0 to 1.0. Default: 0.35"
-        "image-to-image": TaskSpec(
-            numbers={"strength": Range(0, 1, default=0.35)}, output=IMAGE_TO_IMAGE_OUTPUT
-        ),
+        "image-to-image": _image_to_image(strength=0.35),
     },
     # Formats from the page; sides and pixels from Stability's reference for Ultra.
     inputs=InputLimits(IMAGE_FORMATS, 64, 16_384, 4096, 9_437_184),
