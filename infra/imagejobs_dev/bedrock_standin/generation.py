@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from imagejobs_dev.bedrock_standin import pages
 from imagejobs_dev.bedrock_standin.images import ImageLimits, at_pixels
-from imagejobs_dev.bedrock_standin.schema import Body, choice, image, number, text
+from imagejobs_dev.bedrock_standin.schema import Body, Field, choice, image, number, text
 from imagejobs_dev.bedrock_standin.spec import (
     ASPECT_RATIOS,
     ONE_MEGAPIXEL,
@@ -26,6 +26,19 @@ from imagejobs_dev.bedrock_standin.spec import (
 
 TEXT_TO_IMAGE = "text-to-image"
 IMAGE_TO_IMAGE = "image-to-image"
+
+
+def _generator_fields(page: str, max_seed: int, *formats: str) -> dict[str, Field]:
+    """The fields every generator's page lists: a prompt, an aspect ratio (1:1 by default), an
+    output format (`formats`, else every one), a seed up to `max_seed` and a negative prompt."""
+    return {
+        "prompt": prompt(page),
+        "aspect_ratio": choice(page, *ASPECT_RATIOS, default="1:1"),
+        "output_format": output_format(page, *formats),
+        "seed": seed(page, max_seed),
+        "negative_prompt": text(page),
+    }
+
 
 # --------------------------------------------------------------------------- SD3.5 Large
 
@@ -77,12 +90,8 @@ SD35_LARGE = check_spec(
     ModelSpec(
         page=SD35,
         fields={
-            "prompt": prompt(SD35),
-            "aspect_ratio": choice(SD35, *ASPECT_RATIOS, default="1:1"),
+            **_generator_fields(SD35, 4_294_967_294),
             "mode": choice(SD35, TEXT_TO_IMAGE, IMAGE_TO_IMAGE),
-            "seed": seed(SD35, 4_294_967_294),
-            "negative_prompt": text(SD35),
-            "output_format": output_format(SD35),
             "image": image(SD35_IMAGE),
             "strength": number(SD35, 0, 1),
         },
@@ -98,14 +107,9 @@ CORE = pages.IMAGE_CORE
 STABLE_IMAGE_CORE = check_spec(
     ModelSpec(
         page=CORE,
-        fields={
-            "prompt": prompt(CORE),
-            "aspect_ratio": choice(CORE, *ASPECT_RATIOS, default="1:1"),
-            # "output_format - ... Supported formats: JPEG, PNG." (no WebP on Bedrock's page)
-            "output_format": output_format(CORE, "jpeg", "png"),
-            "seed": seed(CORE, 4_294_967_295),  # "Range: 0 to 4294967295."
-            "negative_prompt": text(CORE),
-        },
+        # "output_format - ... Supported formats: JPEG, PNG." (no WebP on Bedrock's page);
+        # "seed ... Range: 0 to 4294967295."
+        fields=_generator_fields(CORE, 4_294_967_295, "jpeg", "png"),
         rules=(),
         output=lambda body: Output(RATIO_SIZES[body.values["aspect_ratio"]]),
     )
@@ -138,12 +142,8 @@ STABLE_IMAGE_ULTRA = check_spec(
     ModelSpec(
         page=ULTRA,
         fields={
-            "prompt": prompt(ULTRA),
-            "aspect_ratio": choice(ULTRA, *ASPECT_RATIOS, default="1:1"),
+            **_generator_fields(ULTRA, 4_294_967_295, "jpeg", "png"),
             "mode": choice(ULTRA, TEXT_TO_IMAGE),  # "Enum: text-to-image."
-            "output_format": output_format(ULTRA, "jpeg", "png"),
-            "seed": seed(ULTRA, 4_294_967_295),
-            "negative_prompt": text(ULTRA),
             "image": image(ULTRA_IMAGE),
             "strength": number(ULTRA, 0, 1, default=0.35),  # "Range: 0.0 to 1.0. Default: 0.35."
         },
