@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from imagejobs.engines.base import IMAGE_FORMATS, JobParameters, Task
+from imagejobs.engines.base import IMAGE_FORMATS, JobParameters, Task, UpscaleMode
 from imagejobs.engines.catalogue.spec import (
     BodyBuilder,
     InputLimits,
@@ -106,6 +106,24 @@ def _search(model_id: str, about: About, task: Task, text: str) -> ModelSpec:
     return _service(model_id, about, task, spec, _edit_body(text, "grow_mask"))
 
 
+def _control(model_id: str, about: About, task: Task) -> ModelSpec:
+    """A control service: draws the prompt guided by an image, as strongly as control_strength."""
+    spec = TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)})
+    return _service(model_id, about, task, spec, _edit_body("control_strength"))
+
+
+def _upscale_to_4_megapixels(
+    model_id: str, about: About, mode: UpscaleMode, *, creativity: float, **extra: Any
+) -> ModelSpec:
+    """The conservative and creative upscales: about 4 MP out, `creativity` their default."""
+    spec = TaskSpec(
+        modes=(mode,),
+        numbers={"creativity": Range(0.1, 0.5, default=creativity)},
+        output="about 4 megapixels, in the input image's shape",
+    )
+    return _service(model_id, about, "upscale", spec, _edit_body("creativity"), **extra)
+
+
 INPAINT = _service(
     "stability.stable-image-inpaint-v1:0",
     About(
@@ -176,19 +194,15 @@ REMOVE_BACKGROUND = _service(
     TaskSpec(prompt="none", alpha=True, seeded=False),
     _edit_body(),
 )
-CONTROL_SKETCH = _service(
+CONTROL_SKETCH = _control(
     "stability.stable-image-control-sketch-v1:0",
     About("Stable Image Control Sketch", "Draws the prompt following a sketch's lines."),
     "control-sketch",
-    TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),
-    _edit_body("control_strength"),
 )
-CONTROL_STRUCTURE = _service(
+CONTROL_STRUCTURE = _control(
     "stability.stable-image-control-structure-v1:0",
     About("Stable Image Control Structure", "Draws the prompt keeping an image's structure."),
     "control-structure",
-    TaskSpec(numbers={"control_strength": Range(0, 1, default=0.7)}),
-    _edit_body("control_strength"),
 )
 STYLE_GUIDE = _service(
     "stability.stable-image-style-guide-v1:0",
@@ -225,27 +239,17 @@ FAST_UPSCALE = _service(
     _fast_upscale,
     inputs=FAST_UPSCALE_INPUTS,
 )
-CONSERVATIVE_UPSCALE = _service(
+CONSERVATIVE_UPSCALE = _upscale_to_4_megapixels(
     "stability.stable-conservative-upscale-v1:0",
     About("Stable Conservative Upscale", "To about 4 megapixels, keeping the image as it is."),
-    "upscale",
-    TaskSpec(
-        modes=("conservative",),
-        numbers={"creativity": Range(0.1, 0.5, default=0.35)},
-        output="about 4 megapixels, in the input image's shape",
-    ),
-    _edit_body("creativity"),
+    "conservative",
+    creativity=0.35,
 )
-CREATIVE_UPSCALE = _service(
+CREATIVE_UPSCALE = _upscale_to_4_megapixels(
     "stability.stable-creative-upscale-v1:0",
     About("Stable Creative Upscale", "To about 4 megapixels, re-imagining detail from the prompt."),
-    "upscale",
-    TaskSpec(
-        modes=("creative",),
-        numbers={"creativity": Range(0.1, 0.5, default=0.3)},
-        output="about 4 megapixels, in the input image's shape",
-    ),
-    _edit_body("creativity"),
+    "creative",
+    creativity=0.3,
     # "sides >= 64; 4,096-1,048,576 pixels"
     inputs=InputLimits(IMAGE_FORMATS, 64, 1_048_576 // 64, 4096, 1_048_576),
 )
