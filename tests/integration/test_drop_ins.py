@@ -27,16 +27,19 @@ def job_id_of(response: dict[str, Any]) -> str:
     return str(response_json(response)["job_id"])
 
 
-@pytest.mark.parametrize(("fixture", "resolved", "ignored"), LAX_DROP_IN_SUBMISSIONS)
-def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(  # noqa: PLR0913 - pytest's fixtures and parameters
+@pytest.mark.parametrize(
+    "case",
+    LAX_DROP_IN_SUBMISSIONS,
+    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+)
+def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
     submit: ModuleType,
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    fixture: str,
-    resolved: dict[str, int],
-    ignored: list[str],
+    case: tuple[str, dict[str, int], list[str]],
 ) -> None:
+    fixture, resolved, ignored = case
     # Given a request the replaced service's lax model accepted
     # When it is submitted to its drop-in route
     response = submit.handler(load_event(fixture), lambda_context)
@@ -178,15 +181,18 @@ CONTROLS = ["\x00", "\x08", "\x1b", "\x7f", "\x85", "\ud800"]
 INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u00a0"]
 
 
-@pytest.mark.parametrize(("fixture", "body", "field"), TEXT_FIELDS)
-def test_control_characters_are_refused_in_every_text_field_of_every_route(  # noqa: PLR0913 - pytest's fixtures and parameters
+@pytest.mark.parametrize(
+    "case",
+    TEXT_FIELDS,
+    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+)
+def test_control_characters_are_refused_in_every_text_field_of_every_route(
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    fixture: str,
-    body: Callable[[str], dict[str, Any]],
-    field: str,
+    case: tuple[str, Callable[[str], dict[str, Any]], str],
 ) -> None:
+    fixture, body, field = case
     # (at the end too: Python strips U+0085 as whitespace, so it must be refused before that)
     for text in [f"a red{c} apple" for c in CONTROLS] + [f"a red apple{c}" for c in CONTROLS]:
         # Given a text field with a control character (or a lone surrogate) in visible text

@@ -204,20 +204,20 @@ def test_drop_in_result_has_the_old_shape(
 
 
 @pytest.mark.parametrize(
-    ("event_name", "code", "error"),
+    "case",
     [
         ("api-get-job-unknown", 404, "not_found"),
         ("api-get-job-malformed-id", 400, "validation_error"),
     ],
+    ids=lambda case: str(case[0]),
 )
-def test_unknown_and_malformed_ids_are_4xx(  # noqa: PLR0913 - pytest's fixtures and parameters
+def test_unknown_and_malformed_ids_are_4xx(
     status: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    event_name: str,
-    code: int,
-    error: str,
+    case: tuple[str, int, str],
 ) -> None:
+    event_name, code, error = case
     # Given a stored job, which these requests do not name
     store_job(
         resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE

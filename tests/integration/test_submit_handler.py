@@ -221,15 +221,18 @@ def test_drop_in_generate_image_answers_with_message_and_job_id(
 BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS if field]
 
 
-@pytest.mark.parametrize(("event_name", "status", "field"), BAD_REQUESTS)
-def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(  # noqa: PLR0913 - pytest's fixtures and parameters
+@pytest.mark.parametrize(
+    "case",
+    BAD_REQUESTS,
+    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+)
+def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    event_name: str,
-    status: int,
-    field: str,
+    case: tuple[str, int, str],
 ) -> None:
+    event_name, status, field = case
     # Given a bad request
     # When it is submitted
     response = invoke(submit, event_name, lambda_context)

@@ -199,9 +199,8 @@ def test_the_list_filters_by_status(
         ("api-get-jobs-bad-cursor", 400, "cursor"),
     ],
 )
-def test_bad_list_parameters_are_4xx_naming_the_field(  # noqa: PLR0913 - pytest's fixtures and parameters
+def test_bad_list_parameters_are_4xx_naming_the_field(
     status: ModuleType,
-    resources: MotoResources,
     lambda_context: FakeLambdaContext,
     fixture: str,
     code: int,
@@ -243,21 +242,21 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("stored", "code", "after"),
+    "case",
     [
         (JobStatus.QUEUED, 200, "canceled"),
         (JobStatus.RUNNING, 200, "running"),
         (JobStatus.SUCCEEDED, 409, "succeeded"),
     ],
+    ids=lambda case: str(case[0]),
 )
-def test_cancel_depends_on_the_jobs_state(  # noqa: PLR0913 - pytest's fixtures and parameters
+def test_cancel_depends_on_the_jobs_state(
     submit: ModuleType,
     resources: MotoResources,
     lambda_context: FakeLambdaContext,
-    stored: JobStatus,
-    code: int,
-    after: str,
+    case: tuple[JobStatus, int, str],
 ) -> None:
+    stored, code, after = case
     # Given one of A's jobs in the given state
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, stored)
 
