@@ -141,10 +141,14 @@ def ensure_standin(root: Path) -> str:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     waited = False
     while not answers(record.url, timeout=0.5):
-        if record.running_pid() is None or time.monotonic() > deadline:
+        ended = record.running_pid() is None
+        if ended or time.monotonic() > deadline:
             stop_standin(root)
             tail = log_file(root).read_text(errors="replace")[-2000:]
-            raise LocalStackError(f"the Bedrock stand-in does not answer on {record.url}:\n{tail}")
+            why = "its process ended" if ended else f"no answer in {START_TIMEOUT_SECONDS:.0f} s"
+            raise LocalStackError(
+                f"the Bedrock stand-in does not answer on {record.url} ({why}):\n{tail}"
+            )
         waited = True
         time.sleep(POLL_SECONDS)
     if waited:
