@@ -139,9 +139,14 @@ def ensure_standin(root: Path) -> str:
     """The URL of our stand-in once it answers: the recorded one, or one launched now."""
     record = launch(root)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    waited = False
+    waited = relaunched = False
     while not answers(record.url, timeout=0.5):
         ended = record.running_pid() is None
+        if ended and not relaunched:
+            # The recorded process was dying when launch() found it (killed behind make's
+            # back: it had stopped answering, but had not exited yet): start another, once.
+            record, relaunched = launch(root), True
+            continue
         if ended or time.monotonic() > deadline:
             stop_standin(root)
             tail = log_file(root).read_text(errors="replace")[-2000:]

@@ -4,9 +4,13 @@ plugin reads. Real stand-in processes in a scratch clone's `.localstack/`; no Lo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +18,14 @@ import pytest
 
 from imagejobs.engines.catalogue import CATALOGUE
 from imagejobs_dev import bedrock_local, stack
-from imagejobs_dev.localstack.process import alive
+from imagejobs_dev.localstack.process import alive, start_time
 from tests.support.http import call, poll
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -74,6 +84,29 @@ def test_a_stand_in_that_died_is_started_again_on_its_port(root: Path) -> None:
     assert renewed is not None
     assert renewed.pid != record.pid
     assert bedrock_local.answers(again)
+
+
+def test_a_recorded_stand_in_that_dies_while_waited_for_is_replaced(root: Path) -> None:
+    # Given a record naming a process that is still alive but about to end, and answers nothing
+    # (a stand-in killed a moment ago: it has stopped answering but not yet exited)
+    dying = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    port = free_port()
+    record = bedrock_local.StandInRecord(
+        dying.pid, start_time(dying.pid), f"http://127.0.0.1:{port}"
+    )
+    bedrock_local.state_file(root).parent.mkdir(parents=True, exist_ok=True)
+    bedrock_local.state_file(root).write_text(json.dumps(dataclasses.asdict(record)))
+
+    # When make up asks for the stand-in
+    url = bedrock_local.ensure_standin(root)
+    dying.wait(5)
+
+    # Then, once that process ends, a new stand-in is started on the recorded port
+    assert url == record.url
+    renewed = bedrock_local.read_record(root)
+    assert renewed is not None
+    assert renewed.pid != dying.pid
+    assert bedrock_local.answers(url)
 
 
 def test_make_down_stops_the_stand_in_and_unpoints_the_functions(root: Path) -> None:
