@@ -1,4 +1,4 @@
-"""The readable table and the three charts of a `make bench` run (tests.perf.bench's figures).
+"""The readable table and the four charts of a `make bench` run (tests.perf.bench's figures).
 
     python -m tests.perf.report out/bench/bench-<time>.json     # print a run's table again
     python -m tests.perf.report --docs docs/bench/<date>.json   # render docs/performance.md from it
