@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.bad_requests import LAX_DROP_IN_SUBMISSIONS
+from tests.support.cases import case_id
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
@@ -30,7 +31,7 @@ def job_id_of(response: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     "case",
     LAX_DROP_IN_SUBMISSIONS,
-    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+    ids=case_id,
 )
 def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
     submit: ModuleType,
@@ -184,7 +185,7 @@ INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u
 @pytest.mark.parametrize(
     "case",
     TEXT_FIELDS,
-    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+    ids=case_id,
 )
 def test_control_characters_are_refused_in_every_text_field_of_every_route(
     submit: ModuleType,

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
+from tests.support.cases import case_id
 from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event, response_json
 from tests.support.jobs import resolved_parameters, store_job
 from tests.support.lambda_context import FakeLambdaContext
@@ -209,7 +210,7 @@ def test_drop_in_result_has_the_old_shape(
         ("api-get-job-unknown", 404, "not_found"),
         ("api-get-job-malformed-id", 400, "validation_error"),
     ],
-    ids=lambda case: str(case[0]),
+    ids=case_id,
 )
 def test_unknown_and_malformed_ids_are_4xx(
     status: ModuleType,

@@ -10,6 +10,7 @@ import pytest
 
 from imagejobs.engines.base import MAX_SEED
 from tests.support.bad_requests import BAD_SUBMISSIONS
+from tests.support.cases import case_id
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.jobs import resolved_parameters
 from tests.support.lambda_context import FakeLambdaContext
@@ -224,7 +225,7 @@ BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS
 @pytest.mark.parametrize(
     "case",
     BAD_REQUESTS,
-    ids=lambda case: "-".join(str(part) for part in case if isinstance(part, str | int)),
+    ids=case_id,
 )
 def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     submit: ModuleType,

@@ -13,6 +13,7 @@ import pytest
 
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
+from tests.support.cases import case_id
 from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event, response_json
 from tests.support.jobs import T0, store_job
 from tests.support.lambda_context import FakeLambdaContext
@@ -248,7 +249,7 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
         (JobStatus.RUNNING, 200, "running"),
         (JobStatus.SUCCEEDED, 409, "succeeded"),
     ],
-    ids=lambda case: str(case[0]),
+    ids=case_id,
 )
 def test_cancel_depends_on_the_jobs_state(
     submit: ModuleType,
