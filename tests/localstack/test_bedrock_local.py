@@ -8,7 +8,6 @@ import dataclasses
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,11 +20,15 @@ from imagejobs_dev import bedrock_local, stack
 from imagejobs_dev.localstack.process import alive, start_time
 from tests.support.http import call, poll
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+DIES_AT_FIRST_CONNECTION = """
+import socket
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", 0))
+server.listen()
+print(server.getsockname()[1], flush=True)
+server.accept()[0].close()
+"""
 
 
 @pytest.fixture
@@ -88,9 +91,13 @@ def test_a_stand_in_that_died_is_started_again_on_its_port(root: Path) -> None:
 
 def test_a_recorded_stand_in_that_dies_while_waited_for_is_replaced(root: Path) -> None:
     # Given a record naming a process that is still alive but about to end, and answers nothing
-    # (a stand-in killed a moment ago: it has stopped answering but not yet exited)
-    dying = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
-    port = free_port()
+    # (a stand-in killed a moment ago: it has stopped answering but not yet exited). This one
+    # listens on the recorded port and exits at its first connection, unanswered.
+    dying = subprocess.Popen(
+        [sys.executable, "-c", DIES_AT_FIRST_CONNECTION], stdout=subprocess.PIPE
+    )
+    assert dying.stdout is not None
+    port = int(dying.stdout.readline())
     record = bedrock_local.StandInRecord(
         dying.pid, start_time(dying.pid), f"http://127.0.0.1:{port}"
     )
