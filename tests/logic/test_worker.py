@@ -1,6 +1,6 @@
 """The worker's state transitions on the in-memory ports: queued -> running -> succeeded,
 failed or canceled, with every repeat receive SQS may make.
-tests/integration/test_worker_logic.py runs the main paths again on moto."""
+tests/integration/test_worker_logic.py runs the tests that need only a `world` again on moto."""
 
 import dataclasses
 from datetime import timedelta
@@ -86,6 +86,19 @@ def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> N
             ),
         }
     )
+
+
+def test_a_job_keeps_the_model_and_engine_it_was_submitted_for(world: WorkerWorld) -> None:
+    # Given a job submitted for the built-in renderer
+    world.add_job(engine="pillow", model="pillow")
+
+    # When a worker whose engine names itself otherwise processes its message
+    world.run(ScriptedEngine(engine_id="something-else"))
+
+    # Then the job still names the model and engine it was submitted for: a job's model is
+    # fixed at submit, and its engine is that model's
+    job = world.job()
+    assert (job.parameters.model, job.engine_id) == ("pillow", "pillow")
 
 
 @pytest.mark.parametrize(
