@@ -4,6 +4,7 @@ tests/integration/test_worker_logic.py runs the tests that need only a `world` a
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -36,20 +37,12 @@ RESERVE_S = 20
 
 
 def receive_once(
-    world: WorkerWorld,
-    queue: InMemoryJobQueue,
-    engine: ScriptedEngine,
-    *,
-    remaining_ms: int = 60_000,
-    receive_count: int = 1,
-    max_receive_count: int = 3,
+    world: WorkerWorld, queue: InMemoryJobQueue, engine: ScriptedEngine, **received: Any
 ) -> JobOutcome:
-    """One SQS receive of the job's message, with the time left checked first."""
-    received = receive(
-        receive_count=receive_count, max_receive_count=max_receive_count, remaining_ms=remaining_ms
-    )
+    """One SQS receive of the job's message (`received` as `receive` takes it), with the time
+    left checked first."""
     ports = dataclasses.replace(world.ports(engine), queue=queue)
-    return process_receive(received, ports, time_reserve_seconds=RESERVE_S)
+    return process_receive(receive(**received), ports, time_reserve_seconds=RESERVE_S)
 
 
 def test_a_queued_job_runs_and_succeeds_with_its_images(world: WorkerWorld) -> None:

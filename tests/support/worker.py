@@ -132,21 +132,9 @@ class WorkerWorld:
         self.jobs.create(job, open_limit=NO_CAP)
         return job
 
-    def run(
-        self,
-        engine: ImageEngine,
-        receive_count: int = 1,
-        max_receive_count: int = 3,
-        job_id: str = WORKER_JOB_ID,
-        memory_mb: int = 1024,
-    ) -> JobOutcome:
-        received = receive(
-            receive_count=receive_count,
-            max_receive_count=max_receive_count,
-            job_id=job_id,
-            memory_mb=memory_mb,
-        )
-        return process_job(received, self.ports(engine))
+    def run(self, engine: ImageEngine, **received: Any) -> JobOutcome:
+        """The job's message received once (`received` as `receive` takes it) and processed."""
+        return process_job(receive(**received), self.ports(engine))
 
     def job(self) -> Job:
         job = self.jobs.get(WORKER_JOB_ID)

@@ -167,7 +167,9 @@ class Transport:
         self.settings = settings
         self.base_url = settings.api_url.rstrip("/") + "/"
 
-    def call(
+    # An HTTP request's parts, as every endpoint module names them; all but the first two are
+    # keyword-only.
+    def call(  # noqa: PLR0913
         self,
         method: str,
         path: str,

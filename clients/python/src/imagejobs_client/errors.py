@@ -29,7 +29,9 @@ class WaitTimeout(ImageJobsError, TimeoutError):
 class ApiError(ImageJobsError):
     """The API answered with an error status."""
 
-    def __init__(
+    # The error answer's parts, each an attribute a caller reads back; all after `message` are
+    # keyword-only.
+    def __init__(  # noqa: PLR0913
         self,
         status: int,
         code: str,
