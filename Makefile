@@ -135,7 +135,7 @@ browser:  ## Install Debian's chromium for the browser tests, if it is missing
 test:  ## Lint, then every test tier: logic, static, integration, localstack, e2e (the page in chromium), perf
 	@$(MAKE) --no-print-directory -j3 --output-sync=target $(LINT_STEPS) browser build ts-test
 	@log=$$(mktemp); echo "The tests that need no LocalStack run beside; their report follows."; \
-	$(PY) -m pytest -n $(WORKERS) -m "not localstack" > $$log 2>&1 & beside=$$!; \
+	$(PY) -m pytest -n $(WORKERS) --dist loadgroup -m "not localstack" > $$log 2>&1 & beside=$$!; \
 	$(PY) -m pytest -m localstack; status=$$?; \
 	wait $$beside || status=1; cat $$log; rm -f $$log; exit $$status
 

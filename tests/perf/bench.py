@@ -27,6 +27,7 @@ import platform
 import pstats
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,35 +60,16 @@ def _stage(name: str) -> None:
     print(f"== {name} ...", file=sys.stderr, flush=True)
 
 
-def profile_cold_start(logical_id: str, top: int = 12) -> dict[str, Any]:
+def profile_cold_start(logical_id: str, out: Path, top: int = 12) -> dict[str, Any]:
     """cProfile of one cold start (imports, settings, clients, first event) of a function,
-    in a fresh `-I -S` process like bench_cold's; the top entries by cumulative time."""
+    in a fresh `-I -S` process like bench_cold's; the top entries by cumulative time. The
+    profile is kept in `out`."""
     module, event, _ = fixtures.FUNCTIONS[logical_id]
-    site = bench_cold.lambda_site()
-    paths = [str(ROOT / "functions"), str(site), str(bench_cold.HERE)]
-    code = f"""
-import cProfile, json, pstats, sys
-sys.path[:0] = {paths!r}
-profile = cProfile.Profile()
-profile.enable()
-import boto3
-from aws_stub import AwsStub, install
-boto3.setup_default_session()
-install(boto3.DEFAULT_SESSION, AwsStub(json.load(open({str(_items(logical_id))!r}))))
-import {module} as handler_module
-from cold_start import _Context
-handler_module.handler(json.load(open({str(fixtures.event_path(event))!r})), _Context())
-profile.disable()
-profile.dump_stats(sys.argv[1])
-"""
-    stats_file = OUT / f"profile-{logical_id}.pstats"
-    env = fixtures.function_environment(logical_id, tracing=True)
-    subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code, str(stats_file)],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    with tempfile.TemporaryDirectory(prefix="imagejobs-bench-") as tmp:
+        items = fixtures.write_items(Path(tmp))[fixtures.items_for(logical_id)]
+        stats_file = out / f"profile-{logical_id}.pstats"
+        env = fixtures.function_environment(logical_id, tracing=True)
+        _profile(module, event, items, stats_file, env)
     stats = pstats.Stats(str(stats_file), stream=io.StringIO())
     rows = []
     for (filename, line, function), entry in stats.stats.items():  # type: ignore[attr-defined]
@@ -106,11 +88,31 @@ profile.dump_stats(sys.argv[1])
     }
 
 
-def _items(logical_id: str) -> Path:
-    path = OUT / f"items-{fixtures.items_for(logical_id)}.json"
-    if not path.exists():
-        fixtures.write_items(OUT)
-    return path
+def _profile(module: str, event: str, items: Path, stats_file: Path, env: dict[str, str]) -> None:
+    """Runs the cold start under cProfile in a fresh process, writing its stats to `stats_file`."""
+    site = bench_cold.lambda_site()
+    paths = [str(ROOT / "functions"), str(site), str(bench_cold.HERE)]
+    code = f"""
+import cProfile, json, pstats, sys
+sys.path[:0] = {paths!r}
+profile = cProfile.Profile()
+profile.enable()
+import boto3
+from aws_stub import AwsStub, install
+boto3.setup_default_session()
+install(boto3.DEFAULT_SESSION, AwsStub(json.load(open({str(items)!r}))))
+import {module} as handler_module
+from cold_start import _Context
+handler_module.handler(json.load(open({str(fixtures.event_path(event))!r})), _Context())
+profile.disable()
+profile.dump_stats(sys.argv[1])
+"""
+    subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code, str(stats_file)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _short_path(filename: str) -> str:
@@ -173,7 +175,7 @@ STAGES: list[Stage] = [
     Stage(
         "profile",
         lambda a: "profile of the slowest cold start",
-        lambda a, f: profile_cold_start(_slowest_cold_start(f)),
+        lambda a, f: profile_cold_start(_slowest_cold_start(f), a.out),
     ),
     Stage(
         "developer_loop",
@@ -284,7 +286,7 @@ def _devloop(rounds: int) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, stages: list[Stage] | None = None) -> dict[str, Any]:
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -357,6 +359,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--backlog", type=int, default=200, help="jobs of the estimate stage")
     parser.add_argument("--sim-jobs", type=int, default=10_000, help="jobs of the simulation")
     parser.add_argument("--charts", type=Path, default=CHARTS, help="where the PNGs go")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="where the JSON and the profile go (out/bench)"
+    )
     return parser
 
 
@@ -366,7 +371,7 @@ def main() -> None:
     figures = run(args)
     figures["total_seconds"] = time.monotonic() - started
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    path = OUT / f"bench-{stamp}.json"
+    path = args.out / f"bench-{stamp}.json"
     path.write_text(json.dumps(figures, indent=2, default=str) + "\n")
     from tests.perf import report
 

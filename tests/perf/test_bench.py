@@ -23,6 +23,10 @@ from tests.perf import bench, bench_e2e, bench_render, fixtures, report, targets
 from tests.perf.bench import STAGES
 from tests.perf.performance_page import ISSUE_20
 
+# One worker runs this module (make test: pytest-xdist's --dist loadgroup), so the smallest run,
+# a module fixture, runs once rather than once per worker.
+pytestmark = pytest.mark.xdist_group("smallest_bench")
+
 ROOT = Path(__file__).resolve().parents[2]
 WARM_REQUESTS = 5
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -33,6 +37,7 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     """One run of the in-process stages: its figures (the JSON file), its printout, its charts."""
     charts = tmp_path_factory.mktemp("charts")
     command = [sys.executable, "-m", "tests.perf.bench", "--skip-e2e"]
+    command += ["--out", str(tmp_path_factory.mktemp("bench"))]
     command += ["--rounds", "1", "--warm-up-rounds", "0"]
     command += ["--warm", str(WARM_REQUESTS), "--render-repeat", "1"]
     command += ["--render-sizes", "64", "--style-sizes", "64", "--edit-sizes", "64"]
@@ -44,7 +49,6 @@ def smallest_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, 
     assert result.returncode == 0, result.stderr[-3000:]
     json_file = Path(result.stdout.strip().splitlines()[-1])
     figures: dict[str, Any] = json.loads(json_file.read_text())
-    json_file.unlink()  # a smoke run's figures are not worth keeping beside real ones
     return figures, result.stdout, charts
 
 
@@ -277,6 +281,7 @@ def test_only_runs_the_stages_it_names(tmp_path: Path) -> None:
     # Given the benchmark asked for one in-process stage, at its smallest size
     command = [sys.executable, "-m", "tests.perf.bench", "--only", "render"]
     command += ["--render-sizes", "64", "--render-repeat", "1", "--charts", str(tmp_path)]
+    command += ["--out", str(tmp_path / "bench")]
 
     # When it runs
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
@@ -285,4 +290,4 @@ def test_only_runs_the_stages_it_names(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(Path(result.stdout.strip().splitlines()[-1]).read_text())
     assert [stage.key for stage in STAGES if figures[stage.key] is not None] == ["render"]
-    assert list(tmp_path.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == ["bench"]
