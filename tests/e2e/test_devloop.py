@@ -35,6 +35,7 @@ def test_make_up_with_nothing_changed_skips_the_build_and_the_deploy(deployed: S
         key: summary
         for key in (
             "up_unchanged_running_total_s",
+            "up_unchanged_stopped_total_s",
             "up_unchanged_stopped_hot_reload_total_s",
             "edit_live_s",
             "revert_live_s",

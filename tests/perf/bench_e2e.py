@@ -103,12 +103,14 @@ def _up() -> dict[str, Any]:
 
 
 def developer_loop(at_rest: Callable[[], Any] | None = None) -> dict[str, Any]:
-    """`make up` on a stopped stack, then a redeploy after a one-line change, each to the first
-    successful call. `at_rest` is called between the two (the stack just started, before a
-    second deploy's state joins the first in LocalStack's heap); its answer is kept too."""
+    """`make up` on a stopped stack with unchanged code, then a redeploy after a one-line change,
+    each to the first successful call. `at_rest` is called between the two (the stack just
+    started, before a second deploy's state joins the first in LocalStack's heap); its answer
+    is kept too."""
     if external_endpoint():
         cold: dict[str, Any] = {"skipped": "LOCALSTACK_ENDPOINT names a LocalStack we do not stop"}
     else:
+        _make("up")  # uncounted: builds and deploys what changed, so the code is unchanged
         _make("down")
         cold = _up()
     memory = at_rest() if at_rest is not None else None

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf.targets import TARGETS, Target
+from tests.perf.targets import TARGETS, Target, per_round
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "performance.md"
@@ -56,6 +56,15 @@ def _read_path(*keys: str) -> Callable[[Figures], dict[str, float] | None]:
                 return None
             value = value[key]
         return {"n": 1, "median": value, "min": value, "max": value}
+
+    return read
+
+
+def _first_measured(
+    *reads: Callable[[Figures], dict[str, float] | None],
+) -> Callable[[Figures], dict[str, float] | None]:
+    def read(figures: Figures) -> dict[str, float] | None:
+        return next((found for found in (r(figures) for r in reads) if found), None)
 
     return read
 
@@ -89,7 +98,11 @@ ISSUE_20: list[Target] = [
         "s",
         10,
         True,
-        _read_path("developer_loop", "up_from_stopped", "total_s"),
+        # The devloop stage's median over rounds; runs before it timed one round (bench_e2e).
+        _first_measured(
+            per_round("devloop", "up_unchanged_stopped", "total_s"),
+            _read_path("developer_loop", "up_from_stopped", "total_s"),
+        ),
     ),
 ]
 
@@ -325,6 +338,7 @@ def _developer_loop(figures: Figures, _: Sequence[Figures]) -> list[str]:
             )
     for title, key in (
         ("`make up`, unchanged, stack running", "up_unchanged_running_total_s"),
+        ("`make up`, unchanged, stack stopped", "up_unchanged_stopped_total_s"),
         (
             "`make up HOT_RELOAD=1`, unchanged, stack stopped",
             "up_unchanged_stopped_hot_reload_total_s",

@@ -54,7 +54,7 @@ def _cold_ratio(function: str) -> Callable[[dict[str, Any]], Spread | None]:
     return read
 
 
-def _rounds(stage: str, rounds: str, field: str) -> Callable[[dict[str, Any]], Spread | None]:
+def per_round(stage: str, rounds: str, field: str) -> Callable[[dict[str, Any]], Spread | None]:
     """A figure measured once per round, as a list of dicts (bench_devloop's)."""
 
     def read(figures: dict[str, Any]) -> Spread | None:
@@ -90,25 +90,32 @@ TARGETS: list[Target] = [
     ),
     Target("Submit p99 under that load", "ms", 250, True, _path("load", "spread", "submit_p99_ms")),
     Target(
+        "`make up` on a stopped stack, unchanged code, no flag → first answer",
+        "s",
+        10,
+        True,
+        per_round("devloop", "up_unchanged_stopped", "total_s"),
+    ),
+    Target(
         "`make up` on a stopped stack, unchanged code → first answer (HOT_RELOAD=1)",
         "s",
         10,
         True,
-        _rounds("devloop", "up_unchanged_stopped_hot_reload", "total_s"),
+        per_round("devloop", "up_unchanged_stopped_hot_reload", "total_s"),
     ),
     Target(
         "`make up` on a running stack, unchanged code → first answer",
         "s",
         10,
         True,
-        _rounds("devloop", "up_unchanged_running", "total_s"),
+        per_round("devloop", "up_unchanged_running", "total_s"),
     ),
     Target(
         "A code change in functions/ → live, no redeploy (HOT_RELOAD=1)",
         "s",
         3,
         True,
-        _rounds("devloop", "edit_live", "edit_live_s"),
+        per_round("devloop", "edit_live", "edit_live_s"),
     ),
     Target(
         "Memory at rest after start-up, whole local stack (RSS)",
