@@ -53,6 +53,14 @@ TERMINAL = {str(status) for status in TERMINAL_STATUSES}
 # -- developer loop ----------------------------------------------------------------------------
 
 
+def failure_report(stdout: str, stderr: str) -> str:
+    """What a failed make printed, short: pytest's summary lines (`FAILED ...`, `ERROR ...`)
+    wherever they stand, then the end of each stream. `make test` prints the LocalStack tier's
+    report before the other tiers', so its failures are far from the end."""
+    summary = [line for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return "\n".join([*summary, "...", stdout[-2000:] + stderr[-3000:]])
+
+
 def _make(target: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[float, str]:
     """Runs `make -s <target>`: its wall time and the last line it printed."""
     started = time.monotonic()
@@ -67,7 +75,7 @@ def _make(target: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> t
     )
     elapsed = time.monotonic() - started
     if result.returncode != 0:
-        raise RuntimeError(f"make {target} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+        raise RuntimeError(f"make {target} failed:\n{failure_report(result.stdout, result.stderr)}")
     lines = result.stdout.strip().splitlines()
     return elapsed, lines[-1] if lines else ""
 

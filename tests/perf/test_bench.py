@@ -249,6 +249,25 @@ def test_memory_after_start_is_the_one_the_developer_loop_took_before_its_redepl
     assert bench._memory_after_start({"developer_loop": {"memory_after_up": at_rest}}) is at_rest
 
 
+def test_a_failure_report_keeps_the_failing_tests_of_a_long_output() -> None:
+    # Given make test's output: the LocalStack tier's failure, then a long report of the others
+    stdout = "FAILED tests/e2e/test_chain.py::test_a_job - AssertionError\n"
+    stdout += "".join(f"tests/logic/test_{n}.py ....\n" for n in range(1000))
+    stdout += "ERROR tests/integration/test_x.py::test_y - OSError\n1 failed, 1 error\n"
+
+    # When the failure is reported
+    report_ = bench_e2e.failure_report(stdout, "make: *** [Makefile:135: test] Error 1\n")
+
+    # Then both failing tests are named first, and the end of both streams follows
+    lines = report_.splitlines()
+    assert lines[:2] == [
+        "FAILED tests/e2e/test_chain.py::test_a_job - AssertionError",
+        "ERROR tests/integration/test_x.py::test_y - OSError",
+    ]
+    assert report_.endswith("1 failed, 1 error\nmake: *** [Makefile:135: test] Error 1\n")
+    assert len(report_) < 6000
+
+
 def test_a_failing_make_test_is_recorded_with_its_output_and_marked_in_the_printout() -> None:
     # Given a make target that fails
     # When the stage runs it
