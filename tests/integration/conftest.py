@@ -8,8 +8,7 @@ start. The helpers behind these fixtures are in tests/support/.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from types import ModuleType
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -20,7 +19,7 @@ from imagejobs.dal.image_store import S3ImageStore, s3_client
 from imagejobs.dal.jobs_table import DynamoJobRepository
 from imagejobs_dev.bedrock_standin import BedrockStandIn
 from tests.support.bedrock_standin_world import ACCESS_KEY, REGION, SECRET_KEY, World, clients
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import (
     BucketObjects,
     MotoResources,
@@ -60,20 +59,14 @@ def _imagejobs_modules_restored() -> Iterator[None]:
 
 
 @pytest.fixture
-def load_handler(
-    resources: MotoResources, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., ModuleType]:
-    """Cold-starts a function's handler module with the environment template.yaml gives it."""
+def load_handler(resources: MotoResources, monkeypatch: pytest.MonkeyPatch) -> LoadHandler:
+    """Cold-starts a function's handler module with the environment template.yaml gives it
+    (and the overrides), as a Function to invoke."""
 
-    def load(logical_id: str, **overrides: str) -> ModuleType:
-        return cold_start(logical_id, resources, monkeypatch, **overrides)
+    def load(logical_id: str, **overrides: str) -> Function:
+        return Function(cold_start(logical_id, resources, monkeypatch, **overrides))
 
     return load
-
-
-@pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
 
 
 @pytest.fixture
@@ -105,7 +98,7 @@ def _handler(name: str, logical_id: str) -> Any:
     """A fixture `name`: the function's handler, cold-started with the environment template.yaml
     gives it. A module that needs other settings defines its own fixture of that name."""
 
-    def cold_started(load_handler: Callable[..., ModuleType]) -> ModuleType:
+    def cold_started(load_handler: LoadHandler) -> Function:
         return load_handler(logical_id)
 
     return pytest.fixture(name=name)(cold_started)

@@ -5,7 +5,6 @@ the header, and makes no job."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from types import ModuleType
 
 import pytest
 
@@ -13,7 +12,7 @@ from imagejobs.exceptions import InvalidHeaderError
 from imagejobs.handlers.requests import cancel_after
 from tests.integration.test_wait_handlers import answer, with_headers
 from tests.support.events import load_event
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
 
 SUBMIT_ROUTES = ["api-post-jobs", "api-post-generate", "api-post-generate-image"]
@@ -40,13 +39,13 @@ def test_anything_else_is_refused_naming_the_header(header: str) -> None:
 
 @pytest.mark.parametrize("route", SUBMIT_ROUTES)
 def test_each_submit_route_records_the_deadline_from_submit(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, route: str
+    submit: Function, resources: MotoResources, route: str
 ) -> None:
     # Given a submit with a five-minute deadline
     event = with_headers(load_event(route), Cancel_After="5m")
 
     # When it is accepted
-    code, _, body = answer(submit, event, lambda_context)
+    code, _, body = answer(submit, event)
 
     # Then the job's deadline is five minutes after its submit
     assert code in (200, 202)
@@ -60,17 +59,13 @@ def test_each_submit_route_records_the_deadline_from_submit(
 @pytest.mark.parametrize("route", SUBMIT_ROUTES)
 @pytest.mark.parametrize("header", ["soon", "0s", "48h"])
 def test_a_bad_deadline_is_a_400_naming_the_header_and_makes_no_job(
-    submit: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    route: str,
-    header: str,
+    submit: Function, resources: MotoResources, route: str, header: str
 ) -> None:
     # Given a submit whose Cancel-After is no duration, or out of bounds
     event = with_headers(load_event(route), Cancel_After=header)
 
     # When it is sent
-    code, _, body = answer(submit, event, lambda_context)
+    code, _, body = answer(submit, event)
 
     # Then it is refused, naming the header, and nothing was queued
     assert (code, body["error"], body["detail"][0]["field"]) == (

@@ -1,23 +1,21 @@
 """DeadLetterFunction, replaying events/sqs-dead-letter.json: nothing ends up stuck."""
 
-from types import ModuleType
-
 from imagejobs.models.domain import JobStatus
-from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event
+from tests.support.events import FIXTURE_JOB_ID, TENANT
+from tests.support.functions import Function
 from tests.support.jobs import store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 
 def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
-    dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    dead_letter: Function, resources: MotoResources
 ) -> None:
     # Given a job left running by a worker that died on its last receive, and a DLQ batch
     # with its message, an unparseable body and a message for an unknown job
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.RUNNING)
 
     # When the dead-letter function processes the batch
-    response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
+    response = dead_letter.invoke("sqs-dead-letter")
 
     # Then every message is acknowledged and the job failed, saying how often it was tried
     assert response == {"batchItemFailures": []}
@@ -31,15 +29,13 @@ def test_an_unfinished_job_is_failed_and_poison_is_acknowledged(
     assert len(resources.job_items()) == 1
 
 
-def test_a_finished_job_is_left_as_it_is(
-    dead_letter: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_a_finished_job_is_left_as_it_is(dead_letter: Function, resources: MotoResources) -> None:
     # Given a job that succeeded although its message was dead-lettered
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.SUCCEEDED)
     before = resources.job_item(FIXTURE_JOB_ID)
 
     # When the dead-letter function sees the message
-    response = dead_letter.handler(load_event("sqs-dead-letter"), lambda_context)
+    response = dead_letter.invoke("sqs-dead-letter")
 
     # Then nothing changes
     assert response == {"batchItemFailures": []}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from tests.support.bad_requests import LAX_DROP_IN_SUBMISSIONS
 from tests.support.cases import case_id
 from tests.support.events import event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
 
 
@@ -34,16 +33,15 @@ def job_id_of(response: dict[str, Any]) -> str:
     ids=case_id,
 )
 def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
-    submit: ModuleType,
-    status: ModuleType,
+    submit: Function,
+    status: Function,
     resources: MotoResources,
-    lambda_context: FakeLambdaContext,
     case: tuple[str, dict[str, int], list[str]],
 ) -> None:
     fixture, resolved, ignored = case
     # Given a request the replaced service's lax model accepted
     # When it is submitted to its drop-in route
-    response = submit.handler(load_event(fixture), lambda_context)
+    response = submit.invoke(fixture)
 
     # Then it is accepted, its numbers coerced, its unknown keys stored by name only
     assert response["statusCode"] == 200
@@ -54,32 +52,30 @@ def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
     assert item["ignored_parameters"] == {"L": [{"S": name} for name in ignored]}
     assert "sd-1.5" not in json.dumps(item)
     # And the job's status shows them, while the drop-ins' own answers keep their shapes
-    shown = response_json(status.handler(event_for_job("api-get-job", job_id), lambda_context))
+    shown = response_json(status.invoke(event_for_job("api-get-job", job_id)))
     assert shown["ignored_parameters"] == ignored
-    drop_in_status = response_json(
-        status.handler(event_for_job("api-get-status", job_id), lambda_context)
-    )
+    drop_in_status = response_json(status.invoke(event_for_job("api-get-status", job_id)))
     assert set(drop_in_status) == {"job_id", "status", "result", "error"}
-    result = response_json(status.handler(event_for_job("api-get-result", job_id), lambda_context))
+    result = response_json(status.invoke(event_for_job("api-get-result", job_id)))
     assert result == {"status": "processing"}
 
 
 def test_a_job_that_ignored_nothing_has_no_attribute_for_it_and_shows_an_empty_list(
-    submit: ModuleType, status: ModuleType, resources: MotoResources, lambda_context: Any
+    submit: Function, status: Function, resources: MotoResources
 ) -> None:
     # Given a job submitted with only known fields (and so, too, every item written before)
-    job_id = job_id_of(submit.handler(load_event("api-post-jobs"), lambda_context))
+    job_id = job_id_of(submit.invoke("api-post-jobs"))
 
     # Then its item has no such attribute, and its status reads as ignoring nothing
     item = resources.job_item(job_id)
     assert item is not None
     assert "ignored_parameters" not in item
-    shown = response_json(status.handler(event_for_job("api-get-job", job_id), lambda_context))
+    shown = response_json(status.invoke(event_for_job("api-get-job", job_id)))
     assert shown["ignored_parameters"] == []
 
 
 def test_ignored_names_are_counted_and_shown_only_when_safe_never_their_values(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a /generate request with 30 unknown keys: each long, some with a control character,
     # and short ones, more than are kept
@@ -89,7 +85,7 @@ def test_ignored_names_are_counted_and_shown_only_when_safe_never_their_values(
     body = json.dumps({"prompt": "cat", "parameters": parameters})
 
     # When it is submitted
-    response = submit.handler(posted("api-post-generate", body), lambda_context)
+    response = submit.invoke(posted("api-post-generate", body))
 
     # Then at most 20 names are kept, none of them a name that is long or not printable
     assert response["statusCode"] == 200
@@ -102,7 +98,7 @@ def test_ignored_names_are_counted_and_shown_only_when_safe_never_their_values(
 
 @pytest.mark.parametrize("width", ["512", 512.0, " 512 ", "512.0"])
 def test_the_drop_ins_coerce_an_unambiguous_width(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, width: Any
+    submit: Function, resources: MotoResources, width: Any
 ) -> None:
     # Given a width as text or as a whole float
     for fixture, body in (
@@ -110,7 +106,7 @@ def test_the_drop_ins_coerce_an_unambiguous_width(
         ("api-post-generate-image", {"prompt": "cat", "width": width}),
     ):
         # When a drop-in gets it
-        response = submit.handler(posted(fixture, json.dumps(body)), lambda_context)
+        response = submit.invoke(posted(fixture, json.dumps(body)))
 
         # Then it is the number it spells
         assert response["statusCode"] == 200, fixture
@@ -123,7 +119,7 @@ def test_the_drop_ins_coerce_an_unambiguous_width(
     "width", ['"512.5"', "512.5", '"wide"', "1e400", "-1e400", "-0.0", '"' + "9" * 5000 + '"']
 )
 def test_the_drop_ins_refuse_an_ambiguous_or_impossible_width_naming_it(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, width: str
+    submit: Function, resources: MotoResources, width: str
 ) -> None:
     for fixture, body, field in (
         (
@@ -134,7 +130,7 @@ def test_the_drop_ins_refuse_an_ambiguous_or_impossible_width_naming_it(
         ("api-post-generate-image", f'{{"prompt": "cat", "width": {width}}}', "width"),
     ):
         # When a drop-in gets a width that is no whole number, or none it could draw
-        response = submit.handler(posted(fixture, body), lambda_context)
+        response = submit.invoke(posted(fixture, body))
 
         # Then it is a 422 naming the field, and nothing is queued
         assert response["statusCode"] == 422, (fixture, width)
@@ -151,11 +147,9 @@ def test_the_drop_ins_refuse_an_ambiguous_or_impossible_width_naming_it(
         ({"prompt": "cat", "steps": 30}, "steps"),
     ],
 )
-def test_jobs_stays_strict(
-    submit: ModuleType, lambda_context: FakeLambdaContext, body: dict[str, Any], field: str
-) -> None:
+def test_jobs_stays_strict(submit: Function, body: dict[str, Any], field: str) -> None:
     # When /jobs gets what only a drop-in coerces or ignores, then it is a 422 naming the field
-    response = submit.handler(posted("api-post-jobs", json.dumps(body)), lambda_context)
+    response = submit.invoke(posted("api-post-jobs", json.dumps(body)))
     assert response["statusCode"] == 422
     assert [d["field"] for d in response_json(response)["detail"]] == [field]
 
@@ -188,9 +182,8 @@ INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u
     ids=case_id,
 )
 def test_control_characters_are_refused_in_every_text_field_of_every_route(
-    submit: ModuleType,
+    submit: Function,
     resources: MotoResources,
-    lambda_context: FakeLambdaContext,
     case: tuple[str, Callable[[str], dict[str, Any]], str],
 ) -> None:
     fixture, body, field = case
@@ -200,23 +193,21 @@ def test_control_characters_are_refused_in_every_text_field_of_every_route(
         event = posted(fixture, json.dumps(body(text)))
 
         # When it is submitted, then it is a 422 naming that field
-        response = submit.handler(event, lambda_context)
+        response = submit.invoke(event)
         assert response["statusCode"] == 422, repr(text)
         assert [d["field"] for d in response_json(response)["detail"]] == [field]
     # While tab, CR and LF are text
     event = posted(fixture, json.dumps(body("a red\tapple\r\non a table")))
-    assert submit.handler(event, lambda_context)["statusCode"] in (200, 202)
+    assert submit.invoke(event)["statusCode"] in (200, 202)
     assert len(resources.queued_messages()) == 1
 
 
 @pytest.mark.parametrize(
     "fixture", ["api-post-jobs", "api-post-generate", "api-post-generate-image"]
 )
-def test_a_prompt_must_have_visible_text(
-    submit: ModuleType, lambda_context: FakeLambdaContext, fixture: str
-) -> None:
+def test_a_prompt_must_have_visible_text(submit: Function, fixture: str) -> None:
     for prompt in INVISIBLE_PROMPTS:
         # Given a prompt of only invisible characters, when it is submitted, then it is a 422
-        response = submit.handler(posted(fixture, json.dumps({"prompt": prompt})), lambda_context)
+        response = submit.invoke(posted(fixture, json.dumps({"prompt": prompt})))
         assert response["statusCode"] == 422, repr(prompt)
         assert [d["field"] for d in response_json(response)["detail"]] == ["prompt"]

@@ -12,14 +12,13 @@ import base64
 import os
 from collections.abc import Callable
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.events import FIXTURE_JOB_ID, load_event, response_json
+from tests.support.functions import LoadHandler
 from tests.support.fuzz import ROUTES, FuzzRequest, Tally, check_answer, event_for, requests
-from tests.support.lambda_context import FakeLambdaContext
 
 # make test's bound; FUZZ_EXAMPLES=5000 for a longer hunt.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
@@ -39,15 +38,13 @@ def _body(response: dict[str, Any]) -> bytes:
 
 
 def test_no_request_to_any_route_gets_a_5xx_another_error_shape_or_an_echo(
-    load_handler: Callable[..., ModuleType],
-    lambda_context: FakeLambdaContext,
-    record_property: Callable[[str, object], None],
+    load_handler: LoadHandler, record_property: Callable[[str, object], None]
 ) -> None:
     # Given the API's functions, and jobs to read and cancel: one of /jobs, one of a drop-in
     handlers = {name: load_handler(name) for name in {route.function for route in ROUTES}}
-    submit = handlers["SubmitFunction"].handler
+    submit = handlers["SubmitFunction"]
     known = tuple(
-        response_json(submit(load_event(fixture), lambda_context))["job_id"]
+        response_json(submit.invoke(fixture))["job_id"]
         for fixture in ("api-post-jobs", "api-post-generate")
     )
     templates = {route.fixture: load_event(route.fixture) for route in ROUTES}
@@ -64,7 +61,7 @@ def test_no_request_to_any_route_gets_a_5xx_another_error_shape_or_an_echo(
     def replay(request: FuzzRequest) -> None:
         # When it is answered by the route's handler
         event = event_for(request, templates[request.route.fixture])
-        response = handlers[request.route.function].handler(event, lambda_context)
+        response = handlers[request.route.function].invoke(event)
         tally.add(request.route, response["statusCode"])
 
         # Then the answer is a 2xx, or a 4xx with the one error body that echoes nothing

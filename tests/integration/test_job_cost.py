@@ -9,8 +9,6 @@ import logging
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable
-from types import ModuleType
 
 import pytest
 
@@ -24,7 +22,7 @@ from imagejobs.models.cost import (
 )
 from imagejobs.models.storage import item_bytes
 from tests.support.events import event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import LoadHandler
 from tests.support.moto_aws import MotoResources
 
 
@@ -40,9 +38,8 @@ def counted(output: str, job_id: str) -> Counter[str]:
 
 @pytest.mark.parametrize("num_images", [1, 3])
 def test_the_calls_counted_for_a_job_are_the_ones_its_cost_is_priced_from(
-    load_handler: Callable[..., ModuleType],
+    load_handler: LoadHandler,
     resources: MotoResources,
-    lambda_context: FakeLambdaContext,
     capsys: pytest.CaptureFixture[str],
     num_images: int,
 ) -> None:
@@ -57,8 +54,8 @@ def test_the_calls_counted_for_a_job_are_the_ones_its_cost_is_priced_from(
     # When a job is submitted and its message processed
     event = load_event("api-post-jobs")
     event["body"] = json.dumps({**json.loads(event["body"]), "num_images": num_images})
-    job_id = response_json(submit.handler(event, lambda_context))["job_id"]
-    worker.handler(event_for_job("sqs-job", job_id), lambda_context)
+    job_id = response_json(submit.invoke(event))["job_id"]
+    worker.invoke(event_for_job("sqs-job", job_id))
 
     # Then what the hook counted for the job, call by call, is what its cost counts
     job = resources.jobs.get(job_id)

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-
 import pytest
 
-from tests.support.events import event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.events import event_for_job, response_json
+from tests.support.functions import LoadHandler
 
 
 @pytest.mark.parametrize("route", ["api-get-job", "api-get-status", "api-get-result"])
-def test_an_upper_case_id_reads_the_job(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext, route: str
-) -> None:
+def test_an_upper_case_id_reads_the_job(load_handler: LoadHandler, route: str) -> None:
     # Given a submitted job
     submit = load_handler("SubmitFunction")
-    job_id = response_json(submit.handler(load_event("api-post-jobs"), lambda_context))["job_id"]
+    job_id = response_json(submit.invoke("api-post-jobs"))["job_id"]
     status = load_handler("StatusFunction")
-    lower = status.handler(event_for_job(route, job_id), lambda_context)
+    lower = status.invoke(event_for_job(route, job_id))
 
     # When it is read with its id in capitals
-    upper = status.handler(event_for_job(route, job_id.upper()), lambda_context)
+    upper = status.invoke(event_for_job(route, job_id.upper()))
 
     # Then the answer is the one for its lower-case id (but for what runs to now: its metrics
     # and, queued, its estimated start)
@@ -31,15 +26,13 @@ def test_an_upper_case_id_reads_the_job(
     assert {**response_json(upper), **now} == {**response_json(lower), **now}
 
 
-def test_an_upper_case_id_cancels_the_job(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
-) -> None:
+def test_an_upper_case_id_cancels_the_job(load_handler: LoadHandler) -> None:
     # Given a queued job
     submit = load_handler("SubmitFunction")
-    job_id = response_json(submit.handler(load_event("api-post-jobs"), lambda_context))["job_id"]
+    job_id = response_json(submit.invoke("api-post-jobs"))["job_id"]
 
     # When it is canceled through its id in capitals
-    response = submit.handler(event_for_job("api-post-cancel", job_id.upper()), lambda_context)
+    response = submit.invoke(event_for_job("api-post-cancel", job_id.upper()))
 
     # Then it is that job that is canceled, under its own id
     assert response["statusCode"] == 200

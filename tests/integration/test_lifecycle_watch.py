@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from types import ModuleType
 
 import pytest
 
@@ -19,8 +18,7 @@ from imagejobs.exceptions import LifecycleCheckFailedError
 from imagejobs.models.lifecycle import LifecycleStatus
 from imagejobs_dev.bedrock_standin import BedrockStandIn
 from tests.support.bedrock_standin_world import REGION, World, clients
-from tests.support.events import load_event
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import LoadHandler
 from tests.support.moto_aws import MotoResources
 
 SD35 = "stability.sd3-5-large-v1:0"
@@ -113,10 +111,9 @@ def any_key_standin() -> Iterator[BedrockStandIn]:
 
 
 def test_the_scheduled_sweep_records_each_offered_models_lifecycle_once_an_hour(
-    load_handler: Callable[..., ModuleType],
+    load_handler: LoadHandler,
     resources: MotoResources,
     any_key_standin: BedrockStandIn,
-    lambda_context: FakeLambdaContext,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given the sweeper of a deployment offering the three Stability models, Bedrock (the
@@ -128,8 +125,8 @@ def test_the_scheduled_sweep_records_each_offered_models_lifecycle_once_an_hour(
     )
 
     # When its schedule runs it twice in a row
-    first = sweeper.handler(load_event("schedule-sweep"), lambda_context)
-    second = sweeper.handler(load_event("schedule-sweep"), lambda_context)
+    first = sweeper.invoke("schedule-sweep")
+    second = sweeper.invoke("schedule-sweep")
 
     # Then the first run read the three lifecycles, the second none (checked within the hour),
     # and both counted one Legacy and one unavailable model for the alarms

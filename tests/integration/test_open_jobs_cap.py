@@ -4,46 +4,42 @@ test_port_contracts.py checks every transition; tests/localstack/test_dynamodb_a
 checks the cap under 50 concurrent submits)."""
 
 import json
-from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.support.events import TENANT, event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import MotoResources
 
 CAP = 2
 
 
 @pytest.fixture
-def submit(load_handler: Callable[..., ModuleType]) -> ModuleType:
+def submit(load_handler: LoadHandler) -> Function:
     return load_handler("SubmitFunction", MAX_OPEN_JOBS_PER_TENANT=str(CAP))
 
 
-def post(
-    submit: ModuleType, fixture: str, context: FakeLambdaContext, key: str | None = None
-) -> dict[str, Any]:
+def post(submit: Function, fixture: str, key: str | None = None) -> dict[str, Any]:
     event = load_event(fixture)
     if key is not None:
         event["headers"]["Idempotency-Key"] = key
         event["multiValueHeaders"]["Idempotency-Key"] = [key]
-    return submit.handler(event, context)  # type: ignore[no-any-return]
+    return submit.invoke(event)
 
 
 @pytest.mark.parametrize(
     "fixture", ["api-post-jobs", "api-post-generate", "api-post-generate-image"]
 )
 def test_a_submit_past_the_cap_is_a_429_with_retry_after_and_records_nothing(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
+    submit: Function, resources: MotoResources, fixture: str
 ) -> None:
     # Given a tenant with as many open jobs as the cap allows
     for _ in range(CAP):
-        assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 202
+        assert post(submit, "api-post-jobs")["statusCode"] == 202
 
     # When it submits one more, on any route
-    response = post(submit, fixture, lambda_context)
+    response = post(submit, fixture)
 
     # Then it is told to come back later, in the one error body, and nothing more is recorded
     assert response["statusCode"] == 429
@@ -57,14 +53,14 @@ def test_a_submit_past_the_cap_is_a_429_with_retry_after_and_records_nothing(
 
 
 def test_a_replayed_submit_at_the_cap_returns_its_job_and_is_not_counted_again(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a tenant that filled its cap, the last job sent with an Idempotency-Key
-    post(submit, "api-post-jobs", lambda_context)
-    first = post(submit, "api-post-jobs", lambda_context, key="order-7")
+    post(submit, "api-post-jobs")
+    first = post(submit, "api-post-jobs", key="order-7")
 
     # When the client retries that request
-    replay = post(submit, "api-post-jobs", lambda_context, key="order-7")
+    replay = post(submit, "api-post-jobs", key="order-7")
 
     # Then it gets the same job back, not a 429, and still holds only the cap's places
     assert replay["statusCode"] == first["statusCode"] == 202
@@ -73,27 +69,24 @@ def test_a_replayed_submit_at_the_cap_returns_its_job_and_is_not_counted_again(
 
 
 def test_a_finished_or_canceled_job_makes_room_for_the_next(
-    submit: ModuleType,
-    load_handler: Callable[..., ModuleType],
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+    submit: Function, load_handler: LoadHandler, resources: MotoResources
 ) -> None:
     # Given a tenant at its cap
-    job_ids = [response_json(post(submit, "api-post-jobs", lambda_context))["job_id"]]
-    job_ids.append(response_json(post(submit, "api-post-jobs", lambda_context))["job_id"])
-    assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 429
+    job_ids = [response_json(post(submit, "api-post-jobs"))["job_id"]]
+    job_ids.append(response_json(post(submit, "api-post-jobs"))["job_id"])
+    assert post(submit, "api-post-jobs")["statusCode"] == 429
 
     # When the worker finishes one job
     worker = load_handler("WorkerFunction")
-    outcome = worker.handler(event_for_job("sqs-job", job_ids[0]), lambda_context)
+    outcome = worker.invoke(event_for_job("sqs-job", job_ids[0]))
     assert outcome == {"batchItemFailures": []}
 
     # Then there is room for exactly one more
-    assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 202
-    assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 429
+    assert post(submit, "api-post-jobs")["statusCode"] == 202
+    assert post(submit, "api-post-jobs")["statusCode"] == 429
 
     # And when the tenant cancels a queued one, there is room again
     cancel = event_for_job("api-post-cancel", job_ids[1])
-    assert json.loads(submit.handler(cancel, lambda_context)["body"])["status"] == "canceled"
-    assert post(submit, "api-post-jobs", lambda_context)["statusCode"] == 202
+    assert json.loads(submit.invoke(cancel)["body"])["status"] == "canceled"
+    assert post(submit, "api-post-jobs")["statusCode"] == 202
     assert resources.jobs.open_jobs(TENANT) == CAP

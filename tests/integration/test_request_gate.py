@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from imagejobs.handlers.request_gate import (
 from imagejobs.models.api import MAX_SHOWN_NAME_CHARS, UNKNOWN_FIELD
 from tests.support.bad_requests import ODD_BUT_VALID_SUBMISSIONS, UNREADABLE_BODIES
 from tests.support.events import load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
 
 
@@ -161,14 +160,14 @@ def test_malformed_json_is_left_to_the_resolver_which_names_the_body() -> None:
 
 @pytest.mark.parametrize("fixture", ODD_BUT_VALID_SUBMISSIONS)
 def test_odd_but_valid_submissions_become_jobs(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
+    submit: Function, resources: MotoResources, fixture: str
 ) -> None:
     # Given a valid request in an unusual but valid form
     event = load_event(fixture)
     asked = json.loads(event["body"])
 
     # When it is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then it is accepted with its prompt intact, and queued
     assert response["statusCode"] == 202, response["body"]
@@ -177,14 +176,12 @@ def test_odd_but_valid_submissions_become_jobs(
     assert resources.queued_messages() == [{"job_id": job["job_id"]}]
 
 
-def test_long_unknown_fields_are_not_echoed_and_only_a_few_are_listed(
-    submit: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_long_unknown_fields_are_not_echoed_and_only_a_few_are_listed(submit: Function) -> None:
     # Given a body with eight unknown fields of 301 characters each
     event = load_event("api-post-jobs-many-long-unknown-fields")
 
     # When it is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then none is echoed, five at most are listed, and the rest counted
     assert response["statusCode"] == 422
@@ -207,13 +204,13 @@ def test_long_unknown_fields_are_not_echoed_and_only_a_few_are_listed(
     ],
 )
 def test_an_unknown_field_is_named_only_when_short_and_printable(
-    submit: ModuleType, lambda_context: FakeLambdaContext, name: str, shown: str
+    submit: Function, name: str, shown: str
 ) -> None:
     # Given a body with one unknown field
     event = with_body(json.dumps({"prompt": "cat", name: 1}))
 
     # When it is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then the 422 names it as given only when that is safe to show, else says what it is
     assert response["statusCode"] == 422

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -10,9 +9,9 @@ import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
 from tests.support.cases import case_id
-from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event, response_json
+from tests.support.events import FIXTURE_JOB_ID, TENANT, response_json
+from tests.support.functions import Function
 from tests.support.jobs import resolved_parameters, store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 CREATED = datetime(2026, 11, 23, 8, 0, 0, 123000, tzinfo=UTC)
@@ -41,13 +40,13 @@ SUCCEEDED = {
 FAILED = {"error": JobError(type="render_failed", message="width: too large for the renderer")}
 
 
-def get(module: ModuleType, event_name: str, context: FakeLambdaContext) -> tuple[int, object]:
-    response = module.handler(load_event(event_name), context)
+def get(status: Function, event_name: str) -> tuple[int, object]:
+    response = status.invoke(event_name)
     return response["statusCode"], response_json(response)
 
 
 def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given a queued job
     store_job(
@@ -55,7 +54,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     )
 
     # When it is read
-    code, body = get(status, "api-get-job", lambda_context)
+    code, body = get(status, "api-get-job")
 
     # Then it is shown whole, its metrics running to now: queued all along, never run
     assert code == 200
@@ -93,7 +92,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
 
 
 def test_a_succeeded_job_lists_presigned_urls_for_its_images(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given a job that succeeded with one image
     store_job(
@@ -106,7 +105,7 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
     )
 
     # When it is read
-    code, body = get(status, "api-get-job", lambda_context)
+    code, body = get(status, "api-get-job")
 
     # Then its image comes with a URL signed for that object, expiring as configured
     assert code == 200
@@ -129,9 +128,7 @@ ReadStored = Callable[[JobStatus, dict[str, object], str], dict[str, Any]]
 
 
 @pytest.fixture
-def read_stored(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> ReadStored:
+def read_stored(status: Function, resources: MotoResources) -> ReadStored:
     """Stores the job in a state, with changes, and reads it with a fixture: a 200's body."""
 
     def read(job_status: JobStatus, changes: dict[str, object], event_name: str) -> dict[str, Any]:
@@ -143,7 +140,7 @@ def read_stored(
             changes=EXPIRES | changes,
             **LIGHTHOUSE,
         )
-        code, body = get(status, event_name, lambda_context)
+        code, body = get(status, event_name)
         assert code == 200
         assert isinstance(body, dict)
         return body
@@ -213,10 +210,7 @@ def test_drop_in_result_has_the_old_shape(
     ids=case_id,
 )
 def test_unknown_and_malformed_ids_are_4xx(
-    status: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    case: tuple[str, int, str],
+    status: Function, resources: MotoResources, case: tuple[str, int, str]
 ) -> None:
     event_name, code, error = case
     # Given a stored job, which these requests do not name
@@ -225,7 +219,7 @@ def test_unknown_and_malformed_ids_are_4xx(
     )
 
     # When an unknown or malformed id is asked for
-    got_code, body = get(status, event_name, lambda_context)
+    got_code, body = get(status, event_name)
 
     # Then it is a JSON 4xx
     assert got_code == code
@@ -233,12 +227,10 @@ def test_unknown_and_malformed_ids_are_4xx(
     assert body["error"] == error
 
 
-def test_malformed_id_error_names_the_field(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_malformed_id_error_names_the_field(status: Function, resources: MotoResources) -> None:
     # Given no jobs
     # When a malformed id is asked for
-    _, body = get(status, "api-get-job-malformed-id", lambda_context)
+    _, body = get(status, "api-get-job-malformed-id")
 
     # Then the error names job_id
     assert isinstance(body, dict)

@@ -1,9 +1,7 @@
 """SubmitFunction, replaying events/ fixtures against moto resources built from template.yaml."""
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -12,23 +10,19 @@ from imagejobs.engines.base import MAX_SEED
 from tests.support.bad_requests import BAD_SUBMISSIONS
 from tests.support.cases import case_id
 from tests.support.events import event_for_job, load_event, response_json
+from tests.support.functions import Function, LoadHandler
 from tests.support.jobs import resolved_parameters
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 
-def invoke(module: ModuleType, event_name: str, context: FakeLambdaContext) -> dict[str, Any]:
-    return module.handler(load_event(event_name), context)  # type: ignore[no-any-return]
-
-
 def test_post_jobs_records_queues_and_answers_202(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given the fixture asking for a 256x192 image with seed 42
     # When it is submitted
-    response = invoke(submit, "api-post-jobs", lambda_context)
+    response = submit.invoke("api-post-jobs")
 
     # Then the answer is 202 with the queued job and where to find it
     assert response["statusCode"] == 202
@@ -49,11 +43,11 @@ def test_post_jobs_records_queues_and_answers_202(
 
 
 def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a request with only a prompt
     # When it is submitted
-    body = response_json(invoke(submit, "api-post-jobs-minimal", lambda_context))
+    body = response_json(submit.invoke("api-post-jobs-minimal"))
 
     # Then the defaults are 512x512, one PNG, and the chosen seed is stored with the job
     params = body["parameters"]
@@ -71,11 +65,11 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
 
 
 def test_every_parameter_is_echoed_resolved_and_stored(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given the fixture asking for three vibrant WebP images at quality 80, guidance 7.5
     # When it is submitted
-    body = response_json(invoke(submit, "api-post-jobs-styled", lambda_context))
+    body = response_json(submit.invoke("api-post-jobs-styled"))
 
     # Then every parameter is in the answer as it will be rendered
     assert body["parameters"] == resolved_parameters(
@@ -91,15 +85,13 @@ def test_every_parameter_is_echoed_resolved_and_stored(
     )
 
 
-def test_a_lossy_format_without_quality_gets_the_default_quality(
-    submit: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_a_lossy_format_without_quality_gets_the_default_quality(submit: Function) -> None:
     # Given a JPEG request without a quality, using the cfg_scale name for guidance
     event = load_event("api-post-jobs")
     event["body"] = json.dumps({"prompt": "a cat", "format": "jpeg", "cfg_scale": 3})
 
     # When it is submitted
-    body = response_json(submit.handler(event, lambda_context))
+    body = response_json(submit.invoke(event))
 
     # Then the quality the encoder will use, and the guidance, are shown
     assert (body["parameters"]["quality"], body["parameters"]["guidance"]) == (90, 3.0)
@@ -124,11 +116,7 @@ MODEL_LIMITS = [
 
 @pytest.mark.parametrize(("request_body", "field"), MODEL_LIMITS)
 def test_what_a_model_cannot_render_is_refused_at_submit_time(
-    load_handler: Callable[..., ModuleType],
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    request_body: dict[str, Any],
-    field: str,
+    load_handler: LoadHandler, resources: MotoResources, request_body: dict[str, Any], field: str
 ) -> None:
     # Given a deployment offering the built-in renderer and Stability's models
     submit = load_handler("SubmitFunction", MODELS=EVERY_MODEL)
@@ -136,7 +124,7 @@ def test_what_a_model_cannot_render_is_refused_at_submit_time(
     event["body"] = json.dumps(request_body)
 
     # When a request beyond its model's documented limits is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then it is a 422 naming the field, and nothing is queued
     assert response["statusCode"] == 422
@@ -144,16 +132,14 @@ def test_what_a_model_cannot_render_is_refused_at_submit_time(
     assert resources.queued_messages() == []
 
 
-def test_a_job_for_a_hosted_model_records_it_and_no_guidance(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
-) -> None:
+def test_a_job_for_a_hosted_model_records_it_and_no_guidance(load_handler: LoadHandler) -> None:
     # Given a deployment whose default is SD3.5 Large, and a request in one of its shapes
     submit = load_handler("SubmitFunction", MODELS=EVERY_MODEL, DEFAULT_MODEL=SD35)
     event = load_event("api-post-jobs")
     event["body"] = json.dumps({"prompt": "a cat", "width": 1920, "height": 1080})
 
     # When it is submitted
-    body = response_json(submit.handler(event, lambda_context))
+    body = response_json(submit.invoke(event))
 
     # Then the job names the model, the ratio that size is, and no guidance the model lacks
     parameters = body["parameters"]
@@ -169,15 +155,15 @@ def test_a_job_for_a_hosted_model_records_it_and_no_guidance(
 
 
 def test_timestamps_in_the_answer_match_what_is_stored(
-    submit: ModuleType, load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+    submit: Function, load_handler: LoadHandler
 ) -> None:
     # Given a submitted job
-    accepted = response_json(invoke(submit, "api-post-jobs", lambda_context))
+    accepted = response_json(submit.invoke("api-post-jobs"))
 
     # When it is read back through the status function
     status = load_handler("StatusFunction")
     event = event_for_job("api-get-job", accepted["job_id"])
-    shown = response_json(status.handler(event, lambda_context))
+    shown = response_json(status.invoke(event))
 
     # Then both answers show the same job
     for field in ("job_id", "status", "parameters", "created_at", "expires_at"):
@@ -185,11 +171,11 @@ def test_timestamps_in_the_answer_match_what_is_stored(
 
 
 def test_drop_in_generate_answers_with_only_the_job_id(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given the old `POST /generate {prompt, parameters}` request
     # When it is submitted
-    response = invoke(submit, "api-post-generate", lambda_context)
+    response = submit.invoke("api-post-generate")
 
     # Then the body is exactly {"job_id": ...} and the parameters reached the job
     assert response["statusCode"] == 200
@@ -206,11 +192,11 @@ def test_drop_in_generate_answers_with_only_the_job_id(
 
 
 def test_drop_in_generate_image_answers_with_message_and_job_id(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given the old `POST /generate-image {prompt}` request
     # When it is submitted
-    response = invoke(submit, "api-post-generate-image", lambda_context)
+    response = submit.invoke("api-post-generate-image")
 
     # Then the body has exactly the old keys
     assert response["statusCode"] == 200
@@ -228,15 +214,12 @@ BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS
     ids=case_id,
 )
 def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
-    submit: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    case: tuple[str, int, str],
+    submit: Function, resources: MotoResources, case: tuple[str, int, str]
 ) -> None:
     event_name, status, field = case
     # Given a bad request
     # When it is submitted
-    response = invoke(submit, event_name, lambda_context)
+    response = submit.invoke(event_name)
 
     # Then it is rejected with a JSON error that names the field
     assert response["statusCode"] == status
@@ -249,12 +232,10 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     assert resources.queued_messages() == []
 
 
-def test_a_body_that_is_not_json_is_415(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_a_body_that_is_not_json_is_415(submit: Function, resources: MotoResources) -> None:
     # Given a text/plain body
     # When it is submitted
-    response = invoke(submit, "api-post-jobs-text-plain", lambda_context)
+    response = submit.invoke("api-post-jobs-text-plain")
 
     # Then it is refused as an unsupported media type
     assert response["statusCode"] == 415
@@ -272,14 +253,14 @@ def test_a_body_that_is_not_json_is_415(
     ],
 )
 def test_error_bodies_name_the_field_but_never_echo_the_request(
-    submit: ModuleType, lambda_context: FakeLambdaContext, fixture: str, field: str, value: str
+    submit: Function, fixture: str, field: str, value: str
 ) -> None:
     # Given a request rejected for one field's value
     event = load_event(fixture)
     assert json.loads(event["body"])[field] == value
 
     # When it is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then the error names that field
     assert response["statusCode"] == 422
@@ -292,16 +273,14 @@ def test_error_bodies_name_the_field_but_never_echo_the_request(
 
 
 def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
-    load_handler: Callable[..., ModuleType],
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+    load_handler: LoadHandler, resources: MotoResources
 ) -> None:
     # Given a submit function whose queue does not exist
     missing_queue = resources.queue_url.rsplit("/", 1)[0] + "/no-such-queue"
     submit = load_handler("SubmitFunction", JOBS_QUEUE_URL=missing_queue)
 
     # When a job is submitted
-    response = invoke(submit, "api-post-jobs", lambda_context)
+    response = submit.invoke("api-post-jobs")
 
     # Then the client is told to retry, and the recorded job is failed, not left queued
     assert response["statusCode"] == 503
@@ -313,13 +292,13 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     assert resources.jobs.open_jobs(items[0]["owner"]["S"]) == 0
 
 
-def test_unknown_route_is_a_json_404(submit: ModuleType, lambda_context: FakeLambdaContext) -> None:
+def test_unknown_route_is_a_json_404(submit: Function) -> None:
     # Given an event for a path the function does not serve
     event = load_event("api-post-jobs")
     event["path"] = event["resource"] = "/nowhere"
 
     # When it arrives
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then it is a JSON 404
     assert response["statusCode"] == 404
@@ -330,14 +309,14 @@ DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_an_upload_the_tenant_does_not_have_is_a_documented_404_naming_the_image(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given an edit naming an upload that was never sent (or expired, or is another key's)
     event = load_event("api-post-jobs")
     event["body"] = json.dumps({"task": "upscale", "image": {"upload_id": "up_" + "0" * 32}})
 
     # When it is submitted
-    response = submit.handler(event, lambda_context)
+    response = submit.invoke(event)
 
     # Then it is a 404 naming the image, and nothing was recorded or queued
     assert response["statusCode"] == 404

@@ -3,17 +3,15 @@ the real open-jobs index (built from template.yaml), re-sends them, fails the st
 never reads a finished job."""
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
-from types import ModuleType
 
 import pytest
 
 from imagejobs.clock import utc_now
 from imagejobs.models.domain import JobStatus
-from tests.support.events import TENANT, load_event
+from tests.support.events import TENANT
+from tests.support.functions import Function, LoadHandler
 from tests.support.jobs import store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 BOUNDS = {
@@ -24,7 +22,7 @@ BOUNDS = {
 
 
 @pytest.fixture
-def sweeper(load_handler: Callable[..., ModuleType]) -> ModuleType:
+def sweeper(load_handler: LoadHandler) -> Function:
     return load_handler("SweepFunction", **BOUNDS)
 
 
@@ -33,10 +31,7 @@ def job_id(n: int) -> str:
 
 
 def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
-    sweeper: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    capsys: pytest.CaptureFixture[str],
+    sweeper: Function, resources: MotoResources, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given jobs queued and running past their bounds, one past the final deadline, a fresh
     # one, and finished ones
@@ -51,7 +46,7 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
         store_job(resources.jobs, job_id(n), TENANT, status, created_at=now - timedelta(days=1))
 
     # When the schedule's event invokes the sweeper
-    report = sweeper.handler(load_event("schedule-sweep"), lambda_context)
+    report = sweeper.invoke("schedule-sweep")
 
     # Then the two stranded jobs are queued again, the stale one failed, the rest untouched
     assert report == {

@@ -6,7 +6,6 @@ Every api-* fixture carries requestContext.identity.apiKeyId "tenant-a-key-id"; 
 
 import json
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
 from tests.support.cases import case_id
 from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event, response_json
+from tests.support.functions import Function
 from tests.support.jobs import T0, store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 OTHER_TENANT = "tenant-b-key-id"
@@ -38,8 +37,8 @@ def store_newest_first(resources: MotoResources, count: int) -> None:
         )
 
 
-def call(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> tuple[int, Any]:
-    response = module.handler(event, context)
+def call(function: Function, event: dict[str, Any]) -> tuple[int, Any]:
+    response = function.invoke(event)
     return response["statusCode"], response_json(response)
 
 
@@ -56,34 +55,26 @@ def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("fixture", ["api-get-job", "api-get-status", "api-get-result"])
 def test_another_tenants_job_reads_as_not_found(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, fixture: str
+    status: Function, resources: MotoResources, fixture: str
 ) -> None:
     # Given tenant A's job
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.SUCCEEDED)
 
     # When tenant B reads it, and when B reads an id nobody has
-    theirs = call(status, with_identity(load_event(fixture), OTHER_TENANT), lambda_context)
-    nobody = call(
-        status,
-        with_identity(event_for_job(fixture, job_id(999)), OTHER_TENANT),
-        lambda_context,
-    )
+    theirs = call(status, with_identity(load_event(fixture), OTHER_TENANT))
+    nobody = call(status, with_identity(event_for_job(fixture, job_id(999)), OTHER_TENANT))
 
     # Then both answers are the same 404
     assert theirs == nobody
     assert theirs[0] == 404
 
 
-def test_another_tenant_cannot_cancel_a_job(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_another_tenant_cannot_cancel_a_job(submit: Function, resources: MotoResources) -> None:
     # Given tenant A's queued job
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When tenant B cancels it
-    code, _ = call(
-        submit, with_identity(load_event("api-post-cancel"), OTHER_TENANT), lambda_context
-    )
+    code, _ = call(submit, with_identity(load_event("api-post-cancel"), OTHER_TENANT))
 
     # Then it is a 404 and the job is still queued
     assert code == 404
@@ -91,25 +82,23 @@ def test_another_tenant_cannot_cancel_a_job(
 
 
 def test_a_request_without_a_caller_identity_is_403(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given a request API Gateway did not attach a key id to
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When it reaches the function
-    code, body = call(status, load_event("api-get-job-no-api-key"), lambda_context)
+    code, body = call(status, load_event("api-get-job-no-api-key"))
 
     # Then it is refused without saying anything about the job
     assert code == 403
     assert body["error"] == "forbidden"
 
 
-def test_a_submitted_job_belongs_to_its_caller(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_a_submitted_job_belongs_to_its_caller(submit: Function, resources: MotoResources) -> None:
     # Given tenant A's request
     # When it is submitted
-    code, body = call(submit, load_event("api-post-jobs"), lambda_context)
+    code, body = call(submit, load_event("api-post-jobs"))
 
     # Then the stored job names A's key id as its tenant, under the attribute's stored name
     assert code == 202
@@ -119,11 +108,11 @@ def test_a_submitted_job_belongs_to_its_caller(
 
 
 def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a 17 KiB body
     # When it is submitted
-    code, body = call(submit, load_event("api-post-jobs-body-too-large"), lambda_context)
+    code, body = call(submit, load_event("api-post-jobs-body-too-large"))
 
     # Then it is refused before validation, with nothing recorded
     assert code == 413
@@ -132,14 +121,14 @@ def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
 
 
 def test_the_list_shows_only_the_callers_jobs_newest_first(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given three jobs of A's and one of B's
     store_newest_first(resources, 3)
     store_job(resources.jobs, job_id(9), OTHER_TENANT, JobStatus.QUEUED)
 
     # When A lists
-    code, body = call(status, load_event("api-get-jobs"), lambda_context)
+    code, body = call(status, load_event("api-get-jobs"))
 
     # Then A sees exactly A's, newest first, in one page
     assert code == 200
@@ -147,9 +136,7 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
     assert body["next_cursor"] is None
 
 
-def test_the_list_paginates_with_a_stable_order(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_the_list_paginates_with_a_stable_order(status: Function, resources: MotoResources) -> None:
     # Given five of A's jobs
     store_newest_first(resources, 5)
 
@@ -159,7 +146,7 @@ def test_the_list_paginates_with_a_stable_order(
     cursor = None
     while True:
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
-        code, body = call(status, with_query(load_event("api-get-jobs"), **query), lambda_context)
+        code, body = call(status, with_query(load_event("api-get-jobs"), **query))
         assert code == 200
         seen += [job["job_id"] for job in body["jobs"]]
         pages += 1
@@ -172,9 +159,7 @@ def test_the_list_paginates_with_a_stable_order(
     assert pages == 3
 
 
-def test_the_list_filters_by_status(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_the_list_filters_by_status(status: Function, resources: MotoResources) -> None:
     # Given one succeeded job among queued ones
     store_job(resources.jobs, job_id(0), TENANT, JobStatus.QUEUED)
     store_job(
@@ -185,7 +170,7 @@ def test_the_list_filters_by_status(
     )
 
     # When A lists succeeded jobs
-    code, body = call(status, load_event("api-get-jobs-succeeded"), lambda_context)
+    code, body = call(status, load_event("api-get-jobs-succeeded"))
 
     # Then only that one is listed
     assert code == 200
@@ -201,15 +186,11 @@ def test_the_list_filters_by_status(
     ],
 )
 def test_bad_list_parameters_are_4xx_naming_the_field(
-    status: ModuleType,
-    lambda_context: FakeLambdaContext,
-    fixture: str,
-    code: int,
-    field: str,
+    status: Function, fixture: str, code: int, field: str
 ) -> None:
     # Given a list request with a bad parameter
     # When it is made
-    answered, body = call(status, load_event(fixture), lambda_context)
+    answered, body = call(status, load_event(fixture))
 
     # Then it is a 4xx naming the parameter
     assert answered == code
@@ -217,7 +198,7 @@ def test_bad_list_parameters_are_4xx_naming_the_field(
 
 
 def test_a_cursor_issued_to_another_tenant_is_refused(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given B's jobs and a cursor that points into B's list
     for n in range(3):
@@ -232,7 +213,7 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 
     # When A lists with it
     event = with_query(load_event("api-get-jobs"), cursor=foreign)
-    code, body = call(status, event, lambda_context)
+    code, body = call(status, event)
 
     # Then it is a 400 that names the cursor, and nothing of B's is shown
     assert code == 400
@@ -252,17 +233,14 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
     ids=case_id,
 )
 def test_cancel_depends_on_the_jobs_state(
-    submit: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    case: tuple[JobStatus, int, str],
+    submit: Function, resources: MotoResources, case: tuple[JobStatus, int, str]
 ) -> None:
     stored, code, after = case
     # Given one of A's jobs in the given state
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, stored)
 
     # When A cancels it
-    answered, body = call(submit, load_event("api-post-cancel"), lambda_context)
+    answered, body = call(submit, load_event("api-post-cancel"))
 
     # Then queued ends at once, running is flagged for its worker, finished is a conflict
     assert answered == code
@@ -272,10 +250,7 @@ def test_cancel_depends_on_the_jobs_state(
 
 
 def test_logs_carry_the_job_tenant_and_prompt_length_but_never_the_prompt(
-    submit: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
-    caplog: pytest.LogCaptureFixture,
+    submit: Function, resources: MotoResources, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a request with a recognisable prompt
     prompt = "a secret birthday surprise for Alice"
@@ -284,7 +259,7 @@ def test_logs_carry_the_job_tenant_and_prompt_length_but_never_the_prompt(
 
     # When it is submitted
     with caplog.at_level("DEBUG"):
-        code, body = call(submit, event, lambda_context)
+        code, body = call(submit, event)
 
     # Then the service's log records name the job, the tenant and the prompt's length, not
     # its text (libraries' DEBUG records may, but Lambda runs at INFO)
@@ -292,7 +267,7 @@ def test_logs_carry_the_job_tenant_and_prompt_length_but_never_the_prompt(
     queued = next(r for r in caplog.records if r.getMessage() == "job queued")
     assert queued.job_id == body["job_id"]  # type: ignore[attr-defined]
     assert queued.prompt_length == len(prompt)  # type: ignore[attr-defined]
-    assert submit.logger.get_current_keys()["tenant"] == TENANT
+    assert submit.module.logger.get_current_keys()["tenant"] == TENANT
     ours = [r for r in caplog.records if r.name == "imagejobs"]
     assert ours
     assert all(prompt not in json.dumps(vars(r), default=str) for r in ours)

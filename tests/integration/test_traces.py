@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from aws_xray_sdk.core import xray_recorder
 from aws_xray_sdk.core.lambda_launcher import LambdaContext
 
 from tests.support.events import event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function, LoadHandler
 
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 
@@ -38,8 +37,8 @@ class RecordingEmitter:
 
 @pytest.fixture
 def traced(
-    load_handler: Callable[..., ModuleType], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Callable[[str], ModuleType], RecordingEmitter]]:
+    load_handler: LoadHandler, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Callable[[str], Function], RecordingEmitter]]:
     """Loads handlers with tracing on, as in Lambda; yields the loader and the recorded segments."""
     monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")  # how Powertools knows it is in Lambda
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE_HEADER)
@@ -51,7 +50,7 @@ def traced(
     saved_emitter, saved_context = xray_recorder.emitter, xray_recorder.context
     xray_recorder.configure(emitter=emitter, context=LambdaContext(), sampling=False)
 
-    def load(logical_id: str) -> ModuleType:
+    def load(logical_id: str) -> Function:
         return load_handler(logical_id, POWERTOOLS_TRACE_DISABLED="false")
 
     yield load, emitter
@@ -62,21 +61,18 @@ def traced(
 
 
 def test_no_segment_carries_the_prompt_or_a_presigned_url(
-    traced: tuple[Callable[[str], ModuleType], RecordingEmitter],
-    lambda_context: FakeLambdaContext,
+    traced: tuple[Callable[[str], Function], RecordingEmitter],
 ) -> None:
     load, emitter = traced
     submit_event = load_event("api-post-jobs")
     prompt = json.loads(submit_event["body"])["prompt"]
 
     # Given a job submitted, rendered by the worker and read back with its image URL
-    accepted = response_json(load("SubmitFunction").handler(submit_event, lambda_context))
+    accepted = response_json(load("SubmitFunction").invoke(submit_event))
     job_id = accepted["job_id"]
     worker = load("WorkerFunction")
-    assert worker.handler(event_for_job("sqs-job", job_id), lambda_context) == {
-        "batchItemFailures": []
-    }
-    status = load("StatusFunction").handler(event_for_job("api-get-job", job_id), lambda_context)
+    assert worker.invoke(event_for_job("sqs-job", job_id)) == {"batchItemFailures": []}
+    status = load("StatusFunction").invoke(event_for_job("api-get-job", job_id))
     job = response_json(status)
     assert job["status"] == "succeeded"
     url = job["images"][0]["url"]

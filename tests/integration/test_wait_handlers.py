@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ import pytest
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.transitions import START, SUCCEED
 from tests.support.events import TENANT, event_for_job, load_event, response_json
+from tests.support.functions import Function
 from tests.support.jobs import T0, move, store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 JOB_ID = "7a3b5c1d-2e4f-4a6b-8c9d-0e1f2a3b4c5d"
@@ -27,8 +26,8 @@ def with_headers(event: dict[str, Any], **headers: str) -> dict[str, Any]:
     return event
 
 
-def answer(module: ModuleType, event: dict[str, Any], context: FakeLambdaContext) -> Any:
-    response = module.handler(event, context)
+def answer(function: Function, event: dict[str, Any]) -> Any:
+    response = function.invoke(event)
     headers = {k.lower(): v[0] for k, v in response.get("multiValueHeaders", {}).items()}
     headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
     return response["statusCode"], headers, response_json(response)
@@ -43,14 +42,14 @@ def succeed(resources: MotoResources, job_id: str) -> None:
 
 
 def test_a_job_that_does_not_end_in_time_answers_202_with_its_location_after_the_wait(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given no worker runs, so the job stays queued
     event = with_headers(load_event("api-post-jobs"), Prefer="wait=1")
 
     # When it is submitted with a 1 s wait
     started = time.monotonic()
-    code, headers, body = answer(submit, event, lambda_context)
+    code, headers, body = answer(submit, event)
 
     # Then after waiting the second, the usual 202 with the job as it stands
     assert time.monotonic() - started >= 1
@@ -60,16 +59,16 @@ def test_a_job_that_does_not_end_in_time_answers_202_with_its_location_after_the
 
 
 def test_an_idempotent_replay_with_wait_answers_the_finished_job_with_its_urls(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a job submitted with an Idempotency-Key, which has since succeeded
     first_event = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7")
-    _, _, first = answer(submit, first_event, lambda_context)
+    _, _, first = answer(submit, first_event)
     succeed(resources, first["job_id"])
 
     # When the client retries the same request, now asking to wait
     replay = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7", Prefer="wait=5")
-    code, headers, body = answer(submit, replay, lambda_context)
+    code, headers, body = answer(submit, replay)
 
     # Then it is answered at once with that one job as it is now, finished, with a URL,
     # not with the queued job the idempotency record kept; and nothing was queued again
@@ -83,30 +82,30 @@ def test_an_idempotent_replay_with_wait_answers_the_finished_job_with_its_urls(
 
 @pytest.mark.parametrize("prefer", ["wait=0", "wait=26", "wait=abc", "wait=2.5", "wait="])
 def test_a_wait_out_of_range_is_a_400_naming_the_header_and_makes_no_job(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext, prefer: str
+    submit: Function, resources: MotoResources, prefer: str
 ) -> None:
     event = with_headers(load_event("api-post-jobs"), Prefer=prefer)
-    code, _, body = answer(submit, event, lambda_context)
+    code, _, body = answer(submit, event)
     assert (code, body["error"], body["detail"][0]["field"]) == (400, "validation_error", "Prefer")
     assert "1 to 25" in body["message"]
     assert resources.queued_messages() == []
 
 
 def test_other_preferences_are_ignored_and_wait_is_found_among_them(
-    submit: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given a Prefer header with another preference beside the wait, and one with none
     among = with_headers(load_event("api-post-jobs"), Prefer="respond-async, wait=1")
     other = with_headers(load_event("api-post-jobs"), Prefer="return=minimal")
 
     # Then the first waits, the second is a plain submit
-    assert answer(submit, among, lambda_context)[1]["preference-applied"] == "wait=1"
-    code, headers, _ = answer(submit, other, lambda_context)
+    assert answer(submit, among)[1]["preference-applied"] == "wait=1"
+    code, headers, _ = answer(submit, other)
     assert (code, "preference-applied" in headers) == (202, False)
 
 
 def test_a_long_poll_answers_as_soon_as_the_job_ends(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     # Given a queued job that a worker finishes 0.3 s from now
     store_job(resources.jobs, JOB_ID, TENANT)
@@ -116,7 +115,7 @@ def test_a_long_poll_answers_as_soon_as_the_job_ends(
     # When the caller long-polls it for up to 20 s
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, headers, body = answer(status, event, lambda_context)
+    code, headers, body = answer(status, event)
     worker.join()
 
     # Then the answer comes right after the job ended, with its URL, not after 20 s
@@ -126,25 +125,25 @@ def test_a_long_poll_answers_as_soon_as_the_job_ends(
 
 
 def test_a_long_poll_answers_the_current_state_after_the_wait(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     store_job(resources.jobs, JOB_ID, TENANT, JobStatus.RUNNING)
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=1")
     started = time.monotonic()
-    code, _, body = answer(status, event, lambda_context)
+    code, _, body = answer(status, event)
     assert time.monotonic() - started >= 1
     assert (code, body["status"]) == (200, "running")
 
 
-def test_a_wait_never_outlasts_the_invocation(status: ModuleType, resources: MotoResources) -> None:
+def test_a_wait_never_outlasts_the_invocation(status: Function, resources: MotoResources) -> None:
     # Given an invocation with 2.5 s left, 2 s of which are the function's reserve
     store_job(resources.jobs, JOB_ID, TENANT)
-    context = FakeLambdaContext(remaining_ms=2_500)
+    short_of_time = status.with_time_left(2_500)
 
     # When the caller asks to wait 20 s
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, _, body = answer(status, event, context)
+    code, _, body = answer(short_of_time, event)
 
     # Then it answered within the time left, with the job as it stands
     assert time.monotonic() - started < 2.5
@@ -152,19 +151,17 @@ def test_a_wait_never_outlasts_the_invocation(status: ModuleType, resources: Mot
 
 
 def test_a_long_poll_of_another_tenants_job_is_not_found_at_once(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    status: Function, resources: MotoResources
 ) -> None:
     store_job(resources.jobs, JOB_ID, "someone-else")
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, _, body = answer(status, event, lambda_context)
+    code, _, body = answer(status, event)
     assert (code, body["error"]) == (404, "not_found")
     assert time.monotonic() - started < 2
 
 
-def test_get_without_prefer_is_unchanged(
-    status: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
-) -> None:
+def test_get_without_prefer_is_unchanged(status: Function, resources: MotoResources) -> None:
     store_job(resources.jobs, JOB_ID, TENANT)
-    code, headers, body = answer(status, event_for_job("api-get-job", JOB_ID), lambda_context)
+    code, headers, body = answer(status, event_for_job("api-get-job", JOB_ID))
     assert (code, body["status"], "preference-applied" in headers) == (200, "queued", False)

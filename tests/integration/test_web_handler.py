@@ -2,9 +2,7 @@
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +11,7 @@ import pytest
 from imagejobs.engines.base import MAX_SEED, STYLES
 from tests.support import template
 from tests.support.events import event_for_job, load_event, response_json
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import MotoResources
 
 WEB = Path(__file__).resolve().parents[2] / "clients" / "web"
@@ -31,23 +29,21 @@ def csp_directives(response: dict[str, Any]) -> dict[str, list[str]]:
     return directives
 
 
-def served_without_key(
-    web: ModuleType, event_name: str, context: FakeLambdaContext
-) -> dict[str, Any]:
+def served_without_key(web: Function, event_name: str) -> dict[str, Any]:
     """The answer to a fixture API Gateway sends with no API key: a 200."""
     event = load_event(event_name)
     assert event["requestContext"]["identity"]["apiKeyId"] is None
-    response: dict[str, Any] = web.handler(event, context)
+    response = web.invoke(event)
     assert response["statusCode"] == 200
     return response
 
 
 def test_the_page_is_served_without_a_key_with_a_strict_policy(
-    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    web: Function, resources: MotoResources
 ) -> None:
     # Given the fixture API Gateway sends for GET / with no API key
     # When the page is requested
-    response = served_without_key(web, "api-get-web-page", lambda_context)
+    response = served_without_key(web, "api-get-web-page")
 
     # Then it is the HTML page, loading its script as a module from a relative URL
     sent = headers(response)
@@ -75,7 +71,7 @@ def test_the_page_is_served_without_a_key_with_a_strict_policy(
 
 
 def test_the_images_origin_in_the_policy_is_the_status_routes_own(
-    web: ModuleType, resources: MotoResources
+    web: Function, resources: MotoResources
 ) -> None:
     # Given a URL the status function's image store would hand out
     from imagejobs.dal.image_store import S3ImageStore, s3_client
@@ -84,11 +80,11 @@ def test_the_images_origin_in_the_policy_is_the_status_routes_own(
 
     # Then the page's policy names exactly its origin
     parts = urlsplit(url)
-    assert web.image_origin == f"{parts.scheme}://{parts.netloc}"
+    assert web.module.image_origin == f"{parts.scheme}://{parts.netloc}"
 
 
 def test_the_upload_origin_in_the_policy_is_the_one_post_uploads_hands_out(
-    web: ModuleType, resources: MotoResources
+    web: Function, resources: MotoResources
 ) -> None:
     # Given the presigned POST the submit function's image store would hand out
     from imagejobs.dal.image_store import S3ImageStore, s3_client
@@ -99,8 +95,8 @@ def test_the_upload_origin_in_the_policy_is_the_one_post_uploads_hands_out(
 
     # Then the page may call exactly its origin
     parts = urlsplit(url)
-    assert web.upload_origin == f"{parts.scheme}://{parts.netloc}"
-    assert f"connect-src 'self' {web.upload_origin};" in web.policy
+    assert web.module.upload_origin == f"{parts.scheme}://{parts.netloc}"
+    assert f"connect-src 'self' {web.module.upload_origin};" in web.module.policy
 
 
 def referenced_assets() -> set[str]:
@@ -113,9 +109,7 @@ def referenced_assets() -> set[str]:
     return found
 
 
-def test_every_file_the_page_loads_is_served_with_its_content_type(
-    web: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_every_file_the_page_loads_is_served_with_its_content_type(web: Function) -> None:
     # Given what the page and its modules reference
     wanted = referenced_assets()
     assert {"assets/app.js", "assets/style.css", "assets/api.js"} <= wanted
@@ -131,7 +125,7 @@ def test_every_file_the_page_loads_is_served_with_its_content_type(
         event = event_for_job("api-get-web-asset", "unused")
         event["path"] = f"/{path}"
         event["pathParameters"] = {"name": name}
-        response = web.handler(event, lambda_context)
+        response = web.invoke(event)
 
         # Then it is served, as text, with the type its extension says
         assert response["statusCode"] == 200, path
@@ -140,22 +134,20 @@ def test_every_file_the_page_loads_is_served_with_its_content_type(
         assert response["isBase64Encoded"] is False
 
 
-def test_a_revalidation_with_the_current_etag_is_a_304_without_a_body(
-    web: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_a_revalidation_with_the_current_etag_is_a_304_without_a_body(web: Function) -> None:
     # Given the ETag of the current app.js
-    first = web.handler(load_event("api-get-web-asset"), lambda_context)
+    first = web.invoke("api-get-web-asset")
     etag = headers(first)["etag"]
 
     # When the browser revalidates with it, and with a stale one
     fresh = load_event("api-get-web-asset")
     fresh["headers"]["If-None-Match"] = etag
     fresh["multiValueHeaders"]["If-None-Match"] = [etag]
-    not_modified = web.handler(fresh, lambda_context)
+    not_modified = web.invoke(fresh)
     stale = load_event("api-get-web-asset")
     stale["headers"]["If-None-Match"] = '"0"'
     stale["multiValueHeaders"]["If-None-Match"] = ['"0"']
-    modified = web.handler(stale, lambda_context)
+    modified = web.invoke(stale)
 
     # Then the current one is a 304 with no body, the stale one the whole file
     assert not_modified["statusCode"] == 304
@@ -169,24 +161,22 @@ def test_a_revalidation_with_the_current_etag_is_a_304_without_a_body(
     [("api-get-web-asset-unknown", 404), ("api-get-web-asset-traversal", 400)],
 )
 def test_nothing_but_the_page_files_can_be_fetched(
-    web: ModuleType, lambda_context: FakeLambdaContext, event_name: str, status: int
+    web: Function, event_name: str, status: int
 ) -> None:
     # When a file that is not an asset, or a path out of the folder, is asked for
-    response = web.handler(load_event(event_name), lambda_context)
+    response = web.invoke(event_name)
 
     # Then the answer is a JSON error, never a file
     assert response["statusCode"] == status
     assert response_json(response)["error"] in {"not_found", "validation_error"}
 
 
-def test_config_answers_the_deployments_limits(
-    web: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_config_answers_the_deployments_limits(web: Function) -> None:
     # Given the template's defaults (the built-in engine, MaxImageSize 2048)
     defaults = template.parameter_defaults()
 
     # When a client reads the limits, without a key
-    response = web.handler(load_event("api-get-config"), lambda_context)
+    response = web.invoke("api-get-config")
 
     # Then they are the API model's, narrowed by the deployment
     assert response["statusCode"] == 200
@@ -209,7 +199,7 @@ def test_config_answers_the_deployments_limits(
 
 
 def test_config_follows_the_deployments_default_model_and_size_cap(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+    load_handler: LoadHandler,
 ) -> None:
     # Given a deployment whose default is SD3.5 Large, with a 1024-pixel cap
     sd35 = "stability.sd3-5-large-v1:0"
@@ -218,7 +208,7 @@ def test_config_follows_the_deployments_default_model_and_size_cap(
     )
 
     # When a client reads the limits
-    config = response_json(web.handler(load_event("api-get-config"), lambda_context))
+    config = response_json(web.invoke("api-get-config"))
 
     # Then they are that model's and that cap, where narrower than the API's own
     assert (config["engine"], config["default_model"]) == (f"bedrock:{sd35}", sd35)
@@ -228,18 +218,16 @@ def test_config_follows_the_deployments_default_model_and_size_cap(
 
 
 def test_what_config_allows_at_its_edges_is_what_submit_accepts(
-    web: ModuleType,
-    load_handler: Callable[..., ModuleType],
-    lambda_context: FakeLambdaContext,
+    web: Function, load_handler: LoadHandler
 ) -> None:
     # Given the limits the page is built from
-    config = response_json(web.handler(load_event("api-get-config"), lambda_context))
+    config = response_json(web.invoke("api-get-config"))
     submit = load_handler("SubmitFunction")
 
     def status_of(**body: Any) -> int:
         event = load_event("api-post-jobs-minimal")
         event["body"] = json.dumps({"prompt": "a fox", **body})
-        return int(submit.handler(event, lambda_context)["statusCode"])
+        return int(submit.invoke(event)["statusCode"])
 
     # Then a request at each edge is accepted, and one step past it is refused
     side, count, guidance = config["side"], config["num_images"], config["guidance"]
@@ -255,11 +243,9 @@ def test_what_config_allows_at_its_edges_is_what_submit_accepts(
     assert status_of(format=config["lossy_formats"][0], quality=config["quality"]["max"]) == 202
 
 
-def test_the_stage_url_without_its_slash_redirects_to_the_page(
-    web: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_the_stage_url_without_its_slash_redirects_to_the_page(web: Function) -> None:
     # When the page is asked for as `…/v1`, where relative URLs would lose the stage
-    response = web.handler(load_event("api-get-web-page-no-slash"), lambda_context)
+    response = web.invoke("api-get-web-page-no-slash")
 
     # Then the browser is sent on to `…/v1/`, by a URL relative to where it is
     assert response["statusCode"] == 308
@@ -270,12 +256,10 @@ def test_the_stage_url_without_its_slash_redirects_to_the_page(
 API_DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
-def test_the_api_document_is_served_without_a_key_as_committed(
-    web: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
+def test_the_api_document_is_served_without_a_key_as_committed(web: Function) -> None:
     # Given the fixture for GET /openapi.json with no API key
     # When it is requested
-    response = served_without_key(web, "api-get-openapi-document", lambda_context)
+    response = served_without_key(web, "api-get-openapi-document")
 
     # Then it is the committed document, byte for byte, as JSON
     assert headers(response)["content-type"] == "application/json"
@@ -283,16 +267,16 @@ def test_the_api_document_is_served_without_a_key_as_committed(
 
 
 def test_the_docs_page_is_swagger_ui_showing_the_committed_document(
-    web: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    web: Function, resources: MotoResources
 ) -> None:
     # Given the fixture for GET /docs with no API key
     event = load_event("api-get-docs")
 
     # When the page is requested, and the document it shows
-    page = web.handler(event, lambda_context)
+    page = web.invoke(event)
     event["queryStringParameters"] = {"format": "json"}
     event["multiValueQueryStringParameters"] = {"format": ["json"]}
-    shown = web.handler(event, lambda_context)
+    shown = web.invoke(event)
 
     # Then it is Swagger UI with its script inline (nothing from a CDN), an Authorize for the key
     assert page["statusCode"] == 200

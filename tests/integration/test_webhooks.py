@@ -5,9 +5,7 @@ loopback, and one whole delivery from the webhook queue's message to a verified 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -31,8 +29,8 @@ from tests.support.events import (
     load_event,
     response_json,
 )
+from tests.support.functions import Function, LoadHandler
 from tests.support.jobs import T0, move, store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 from tests.support.webhook_receiver import (
     DRIP,
@@ -42,20 +40,20 @@ from tests.support.webhook_receiver import (
 )
 
 
-def submit_with(module: ModuleType, context: FakeLambdaContext, **fields: Any) -> dict[str, Any]:
+def submit_with(submit: Function, **fields: Any) -> dict[str, Any]:
     event = load_event("api-post-jobs-webhook")
     body = {**json.loads(event["body"]), **fields}
     event["body"] = json.dumps({k: v for k, v in body.items() if v is not None})
-    return module.handler(event, context)  # type: ignore[no-any-return]
+    return submit.invoke(event)
 
 
 def test_every_bad_webhook_url_is_a_422_naming_the_field(
-    submit: ModuleType, lambda_context: FakeLambdaContext, resources: MotoResources
+    submit: Function, resources: MotoResources
 ) -> None:
     # Given the default deployment (no private targets)
     # When each bad URL is submitted
     for url, _why in [*BAD_URLS, ("https://hooks.example.com/" + "x" * 2048, "long")]:
-        response = submit_with(submit, lambda_context, webhook=url)
+        response = submit_with(submit, webhook=url)
 
         # Then it is a 422 naming `webhook`, and no job was recorded
         assert response["statusCode"] == 422, url
@@ -74,25 +72,22 @@ def test_every_bad_webhook_url_is_a_422_naming_the_field(
     ],
 )
 def test_bad_event_filters_are_422s_naming_the_field(
-    submit: ModuleType, lambda_context: FakeLambdaContext, fields: dict[str, Any], field: str
+    submit: Function, fields: dict[str, Any], field: str
 ) -> None:
-    response = submit_with(submit, lambda_context, **fields)
+    response = submit_with(submit, **fields)
     assert response["statusCode"] == 422
     assert [d["field"] for d in response_json(response)["detail"]] == [field]
 
 
 def test_a_webhook_is_stored_and_echoed_by_the_jobs_view(
-    submit: ModuleType,
-    status: ModuleType,
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+    submit: Function, status: Function, resources: MotoResources
 ) -> None:
     # Given a job submitted with a webhook and both events
-    created = response_json(submit.handler(load_event("api-post-jobs-webhook"), lambda_context))
+    created = response_json(submit.invoke("api-post-jobs-webhook"))
 
     # When it is read back
     event = event_for_job("api-get-job", created["job_id"])
-    shown = response_json(status.handler(event, lambda_context))
+    shown = response_json(status.invoke(event))
 
     # Then both answers carry the webhook, its events, and no deliveries yet
     for body in (created, shown):
@@ -104,19 +99,17 @@ def test_a_webhook_is_stored_and_echoed_by_the_jobs_view(
     assert item["webhook_url"] == {"S": "https://hooks.example.com/imagejobs"}
 
 
-def test_the_default_filter_is_completed(
-    submit: ModuleType, lambda_context: FakeLambdaContext
-) -> None:
-    body = response_json(submit_with(submit, lambda_context, webhook_events_filter=None))
+def test_the_default_filter_is_completed(submit: Function) -> None:
+    body = response_json(submit_with(submit, webhook_events_filter=None))
     assert body["webhook_events_filter"] == ["completed"]
 
 
 def test_the_generate_image_drop_in_takes_a_webhook_and_keeps_its_answer(
-    submit: ModuleType, lambda_context: FakeLambdaContext, resources: MotoResources
+    submit: Function, resources: MotoResources
 ) -> None:
     event = load_event("api-post-generate-image")
     event["body"] = json.dumps({"prompt": "a cat", "webhook": "https://hooks.example.com/x"})
-    body = response_json(submit.handler(event, lambda_context))
+    body = response_json(submit.invoke(event))
     assert set(body) == {"message", "job_id"}
     item = resources.job_item(body["job_id"])
     assert item is not None
@@ -125,7 +118,7 @@ def test_the_generate_image_drop_in_takes_a_webhook_and_keeps_its_answer(
 
 
 def test_the_secret_is_made_on_first_read_kept_and_rotated_per_tenant(
-    load_handler: Callable[..., ModuleType], lambda_context: FakeLambdaContext
+    load_handler: LoadHandler,
 ) -> None:
     # Given the secret function
     secrets = load_handler("WebhookSecretFunction")
@@ -133,7 +126,7 @@ def test_the_secret_is_made_on_first_read_kept_and_rotated_per_tenant(
     def call(name: str, tenant: str = TENANT) -> dict[str, Any]:
         event = load_event(name)
         event["requestContext"]["identity"]["apiKeyId"] = tenant
-        response = secrets.handler(event, lambda_context)
+        response = secrets.invoke(event)
         assert response["statusCode"] == 200
         return response_json(response)  # type: ignore[no-any-return]
 
@@ -280,9 +273,7 @@ def test_the_sender_connects_to_the_address_it_checked() -> None:
 
 
 def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
-    load_handler: Callable[..., ModuleType],
-    resources: MotoResources,
-    lambda_context: FakeLambdaContext,
+    load_handler: LoadHandler, resources: MotoResources
 ) -> None:
     with webhook_receiver([200]) as receiver:
         # Given a finished job whose completed event is queued, for a loopback receiver
@@ -303,17 +294,17 @@ def test_the_delivery_function_sends_a_signed_body_matching_the_jobs_view(
         delivery = load_handler("WebhookDeliveryFunction", WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
 
         # When the delivery function gets the event's message
-        response = delivery.handler(load_event("sqs-webhook"), lambda_context)
+        response = delivery.invoke("sqs-webhook")
 
         # Then the receiver got one request that verifies with the tenant's secret
         assert response == {"batchItemFailures": []}
         [request] = receiver.received
-    secret = delivery.ports.secrets.get(TENANT).current
+    secret = delivery.module.ports.secrets.get(TENANT).current
     payload = Webhook(secret).verify(request.body, request.headers)
     # And its data is the tenant's view of the job, now delivered (the deliveries, and the
     # cost that counts their attempts, as of before this one)
     status = load_handler("StatusFunction")
-    shown = response_json(status.handler(load_event("api-get-job"), lambda_context))
+    shown = response_json(status.invoke("api-get-job"))
     assert payload["type"] == "job.completed"
     assert datetime.fromisoformat(payload["timestamp"]) == T0
     changed = {"webhook_deliveries", "cost_usd"}

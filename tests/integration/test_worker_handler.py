@@ -3,15 +3,14 @@
 import dataclasses
 import io
 from datetime import UTC, datetime
-from types import ModuleType
 
 from PIL import Image
 
 from imagejobs.exceptions import TransientEngineError
 from tests.support.events import FIXTURE_JOB_ID, TENANT, load_event
+from tests.support.functions import Function
 from tests.support.http import poll
 from tests.support.jobs import store_job
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.moto_aws import MotoResources
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -30,13 +29,13 @@ def queued_job(resources: MotoResources, **parameters: object) -> None:
 
 
 def test_a_job_message_renders_every_image_into_s3_and_succeeds(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a queued job for two 96x64 WebP images
     queued_job(resources)
 
     # When the worker receives the fixture's message for it
-    response = worker.handler(load_event("sqs-job"), lambda_context)
+    response = worker.invoke("sqs-job")
 
     # Then no message failed, the job succeeded and both objects are real WebP images
     assert response == {"batchItemFailures": []}
@@ -51,15 +50,15 @@ def test_a_job_message_renders_every_image_into_s3_and_succeeds(
 
 
 def test_a_message_received_again_for_a_finished_job_changes_nothing(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a job the worker already finished
     queued_job(resources, num_images=1)
-    worker.handler(load_event("sqs-job"), lambda_context)
+    worker.invoke("sqs-job")
     finished = resources.job_item(FIXTURE_JOB_ID)
 
     # When the same message is received again
-    response = worker.handler(load_event("sqs-job"), lambda_context)
+    response = worker.invoke("sqs-job")
 
     # Then it is acknowledged and the item is untouched
     assert response == {"batchItemFailures": []}
@@ -67,13 +66,13 @@ def test_a_message_received_again_for_a_finished_job_changes_nothing(
 
 
 def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a batch with an unparseable body next to a good message
     queued_job(resources, num_images=1)
 
     # When the worker processes the batch
-    response = worker.handler(load_event("sqs-poison"), lambda_context)
+    response = worker.invoke("sqs-poison")
 
     # Then only the poison message is reported, so SQS retries it and then dead-letters it
     failed_ids = [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
@@ -82,13 +81,13 @@ def test_a_poison_message_fails_alone_and_the_good_one_is_processed(
 
 
 def test_a_request_the_renderer_refuses_fails_the_job_without_a_retry(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a job larger than the renderer can draw
     queued_job(resources, width=5000, num_images=1)
 
     # When the worker receives its message
-    response = worker.handler(load_event("sqs-job"), lambda_context)
+    response = worker.invoke("sqs-job")
 
     # Then the message is acknowledged and the job is failed with the renderer's reason
     assert response == {"batchItemFailures": []}
@@ -135,16 +134,18 @@ def visible_again_within(resources: MotoResources, seconds: float) -> bool:
 
 
 def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a queued job, its message received with the queue's 720 s visibility timeout,
     # and an engine that is throttled
     queued_job(resources, num_images=1)
     event = received_fixture_message(resources)
-    worker.ports = dataclasses.replace(worker.ports, engine=TransientlyFailingEngine())
+    worker.module.ports = dataclasses.replace(
+        worker.module.ports, engine=TransientlyFailingEngine()
+    )
 
     # When the worker processes it on its first receive
-    response = worker.handler(event, lambda_context)
+    response = worker.invoke(event)
 
     # Then it is a batch item failure, the job is still open, and SQS offers the message
     # again after seconds (the backoff), not after 720 s
@@ -156,17 +157,17 @@ def test_a_transient_failure_is_reported_and_retried_after_a_short_backoff(
 
 
 def test_a_job_is_not_started_with_too_little_time_left(
-    worker: ModuleType, resources: MotoResources, lambda_context: FakeLambdaContext
+    worker: Function, resources: MotoResources
 ) -> None:
     # Given a queued job and an invocation with one second left
     queued_job(resources, num_images=1)
     event = received_fixture_message(resources)
     engine = TransientlyFailingEngine()
-    worker.ports = dataclasses.replace(worker.ports, engine=engine)
-    lambda_context.remaining_ms = 1000
+    worker.module.ports = dataclasses.replace(worker.module.ports, engine=engine)
+    short_of_time = worker.with_time_left(1000)
 
     # When the worker gets its message
-    response = worker.handler(event, lambda_context)
+    response = short_of_time.invoke(event)
 
     # Then it gives the message straight back without touching the job
     assert len(response["batchItemFailures"]) == 1
