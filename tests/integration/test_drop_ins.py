@@ -208,6 +208,6 @@ def test_control_characters_are_refused_in_every_text_field_of_every_route(
 def test_a_prompt_must_have_visible_text(submit: Function, fixture: str) -> None:
     for prompt in INVISIBLE_PROMPTS:
         # Given a prompt of only invisible characters, when it is submitted, then it is a 422
-        response = submit.invoke(posted(fixture, json.dumps({"prompt": prompt})))
-        assert response["statusCode"] == 422, repr(prompt)
-        assert [d["field"] for d in response_json(response)["detail"]] == ["prompt"]
+        code, body = submit.call(posted(fixture, json.dumps({"prompt": prompt})))
+        assert code == 422, repr(prompt)
+        assert [d["field"] for d in body["detail"]] == ["prompt"]

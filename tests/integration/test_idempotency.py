@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.events import load_event, response_json
+from tests.support.events import load_event
 from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
 
@@ -19,20 +19,15 @@ def with_key(fixture: str, key: str, body: dict[str, Any] | None = None) -> dict
     return event
 
 
-def post(submit: Function, event: dict[str, Any]) -> Any:
-    response = submit.invoke(event)
-    return response["statusCode"], response_json(response)
-
-
 @pytest.mark.parametrize("fixture", ["api-post-jobs", "api-post-generate"])
 def test_the_same_key_and_body_return_the_first_job_and_queue_once(
     submit: Function, resources: MotoResources, fixture: str
 ) -> None:
     # Given a request sent with an Idempotency-Key
-    first = post(submit, with_key(fixture, "order-42"))
+    first = submit.call(with_key(fixture, "order-42"))
 
     # When the client retries it with the same key
-    second = post(submit, with_key(fixture, "order-42"))
+    second = submit.call(with_key(fixture, "order-42"))
 
     # Then both answers name the same job and only one message was queued
     assert first == second
@@ -43,10 +38,10 @@ def test_the_same_key_with_another_body_is_a_422(
     submit: Function, resources: MotoResources
 ) -> None:
     # Given a job submitted with a key
-    post(submit, with_key("api-post-jobs", "order-43", {"prompt": "a red boat"}))
+    submit.invoke(with_key("api-post-jobs", "order-43", {"prompt": "a red boat"}))
 
     # When the key is reused for a different request
-    code, body = post(submit, with_key("api-post-jobs", "order-43", {"prompt": "a blue boat"}))
+    code, body = submit.call(with_key("api-post-jobs", "order-43", {"prompt": "a blue boat"}))
 
     # Then it is refused clearly, and nothing more is queued
     assert code == 422
@@ -58,8 +53,8 @@ def test_without_a_key_every_submit_is_a_new_job(
     submit: Function, resources: MotoResources
 ) -> None:
     # Given the same request twice, without a key
-    first = post(submit, load_event("api-post-jobs"))
-    second = post(submit, load_event("api-post-jobs"))
+    first = submit.call("api-post-jobs")
+    second = submit.call("api-post-jobs")
 
     # Then they are two jobs
     assert first[1]["job_id"] != second[1]["job_id"]
@@ -68,12 +63,12 @@ def test_without_a_key_every_submit_is_a_new_job(
 
 def test_keys_are_per_tenant(submit: Function, resources: MotoResources) -> None:
     # Given tenant A's keyed job
-    first = post(submit, with_key("api-post-jobs", "shared-key"))
+    first = submit.call(with_key("api-post-jobs", "shared-key"))
 
     # When tenant B happens to use the same key and body
     event = with_key("api-post-jobs", "shared-key")
     event["requestContext"]["identity"]["apiKeyId"] = "tenant-b-key-id"
-    second = post(submit, event)
+    second = submit.call(event)
 
     # Then B gets a job of its own
     assert second[1]["job_id"] != first[1]["job_id"]
@@ -97,8 +92,8 @@ def test_a_failed_enqueue_is_a_503_and_the_same_key_may_retry(
     submit.module.ports.queue._client.send_message = flaky_send
 
     # When a keyed submit fails, and the client retries with the same key
-    failed = post(submit, with_key("api-post-jobs", "order-44"))
-    retried = post(submit, with_key("api-post-jobs", "order-44"))
+    failed = submit.call(with_key("api-post-jobs", "order-44"))
+    retried = submit.call(with_key("api-post-jobs", "order-44"))
 
     # Then the first is a 503 and the retry makes the job, queued once
     assert failed[0] == 503
@@ -111,7 +106,7 @@ def test_a_malformed_key_is_a_400_naming_the_header(
 ) -> None:
     # Given a key with a space and a non-ASCII character
     # When it is sent
-    code, body = post(submit, with_key("api-post-jobs", "not ok é"))
+    code, body = submit.call(with_key("api-post-jobs", "not ok é"))
 
     # Then it is a 400 that names the header
     assert code == 400
@@ -126,7 +121,7 @@ def test_a_retry_is_answered_from_a_record_written_before_job_fields_were_rename
     # Given a job answered once, its idempotency record as the releases before wrote it
     # (`engine` where the job now has `engine_id`, `owner` where it has `tenant`,
     # `image_format` where it now writes `format`)
-    _, first = post(submit, with_key("api-post-jobs", "order-7"))
+    _, first = submit.call(with_key("api-post-jobs", "order-7"))
     [record] = resources.dynamodb.scan(TableName="idempotency-table")["Items"]
     data = json.loads(record["data"]["S"])
     data["engine"] = data.pop("engine_id")
@@ -136,7 +131,7 @@ def test_a_retry_is_answered_from_a_record_written_before_job_fields_were_rename
     resources.dynamodb.put_item(TableName="idempotency-table", Item=record)
 
     # When the client retries with the same key
-    code, second = post(submit, with_key("api-post-jobs", "order-7"))
+    code, second = submit.call(with_key("api-post-jobs", "order-7"))
 
     # Then it gets the same job, as before
     assert (code, second) == (202, first)

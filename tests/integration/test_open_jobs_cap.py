@@ -4,11 +4,11 @@ test_port_contracts.py checks every transition; tests/localstack/test_dynamodb_a
 checks the cap under 50 concurrent submits)."""
 
 import json
-from typing import Any
 
 import pytest
 
-from tests.support.events import TENANT, event_for_job, load_event, response_json
+from tests.integration.test_idempotency import with_key
+from tests.support.events import TENANT, event_for_job, response_json
 from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import MotoResources
 
@@ -20,14 +20,6 @@ def submit(load_handler: LoadHandler) -> Function:
     return load_handler("SubmitFunction", MAX_OPEN_JOBS_PER_TENANT=str(CAP))
 
 
-def post(submit: Function, fixture: str, key: str | None = None) -> dict[str, Any]:
-    event = load_event(fixture)
-    if key is not None:
-        event["headers"]["Idempotency-Key"] = key
-        event["multiValueHeaders"]["Idempotency-Key"] = [key]
-    return submit.invoke(event)
-
-
 @pytest.mark.parametrize(
     "fixture", ["api-post-jobs", "api-post-generate", "api-post-generate-image"]
 )
@@ -36,10 +28,10 @@ def test_a_submit_past_the_cap_is_a_429_with_retry_after_and_records_nothing(
 ) -> None:
     # Given a tenant with as many open jobs as the cap allows
     for _ in range(CAP):
-        assert post(submit, "api-post-jobs")["statusCode"] == 202
+        assert submit.invoke("api-post-jobs")["statusCode"] == 202
 
     # When it submits one more, on any route
-    response = post(submit, fixture)
+    response = submit.invoke(fixture)
 
     # Then it is told to come back later, in the one error body, and nothing more is recorded
     assert response["statusCode"] == 429
@@ -56,11 +48,11 @@ def test_a_replayed_submit_at_the_cap_returns_its_job_and_is_not_counted_again(
     submit: Function, resources: MotoResources
 ) -> None:
     # Given a tenant that filled its cap, the last job sent with an Idempotency-Key
-    post(submit, "api-post-jobs")
-    first = post(submit, "api-post-jobs", key="order-7")
+    submit.invoke("api-post-jobs")
+    first = submit.invoke(with_key("api-post-jobs", "order-7"))
 
     # When the client retries that request
-    replay = post(submit, "api-post-jobs", key="order-7")
+    replay = submit.invoke(with_key("api-post-jobs", "order-7"))
 
     # Then it gets the same job back, not a 429, and still holds only the cap's places
     assert replay["statusCode"] == first["statusCode"] == 202
@@ -72,9 +64,9 @@ def test_a_finished_or_canceled_job_makes_room_for_the_next(
     submit: Function, load_handler: LoadHandler, resources: MotoResources
 ) -> None:
     # Given a tenant at its cap
-    job_ids = [response_json(post(submit, "api-post-jobs"))["job_id"]]
-    job_ids.append(response_json(post(submit, "api-post-jobs"))["job_id"])
-    assert post(submit, "api-post-jobs")["statusCode"] == 429
+    job_ids = [response_json(submit.invoke("api-post-jobs"))["job_id"]]
+    job_ids.append(response_json(submit.invoke("api-post-jobs"))["job_id"])
+    assert submit.invoke("api-post-jobs")["statusCode"] == 429
 
     # When the worker finishes one job
     worker = load_handler("WorkerFunction")
@@ -82,11 +74,11 @@ def test_a_finished_or_canceled_job_makes_room_for_the_next(
     assert outcome == {"batchItemFailures": []}
 
     # Then there is room for exactly one more
-    assert post(submit, "api-post-jobs")["statusCode"] == 202
-    assert post(submit, "api-post-jobs")["statusCode"] == 429
+    assert submit.invoke("api-post-jobs")["statusCode"] == 202
+    assert submit.invoke("api-post-jobs")["statusCode"] == 429
 
     # And when the tenant cancels a queued one, there is room again
     cancel = event_for_job("api-post-cancel", job_ids[1])
     assert json.loads(submit.invoke(cancel)["body"])["status"] == "canceled"
-    assert post(submit, "api-post-jobs")["statusCode"] == 202
+    assert submit.invoke("api-post-jobs")["statusCode"] == 202
     assert resources.jobs.open_jobs(TENANT) == CAP

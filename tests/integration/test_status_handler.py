@@ -9,7 +9,7 @@ import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
 from tests.support.cases import case_id
-from tests.support.events import FIXTURE_JOB_ID, TENANT, response_json
+from tests.support.events import FIXTURE_JOB_ID, TENANT
 from tests.support.functions import Function
 from tests.support.jobs import resolved_parameters, store_job
 from tests.support.moto_aws import MotoResources
@@ -40,11 +40,6 @@ SUCCEEDED = {
 FAILED = {"error": JobError(type="render_failed", message="width: too large for the renderer")}
 
 
-def get(status: Function, event_name: str) -> tuple[int, object]:
-    response = status.invoke(event_name)
-    return response["statusCode"], response_json(response)
-
-
 def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     status: Function, resources: MotoResources
 ) -> None:
@@ -54,7 +49,7 @@ def test_a_queued_job_is_shown_with_its_parameters_and_no_images(
     )
 
     # When it is read
-    code, body = get(status, "api-get-job")
+    code, body = status.call("api-get-job")
 
     # Then it is shown whole, its metrics running to now: queued all along, never run
     assert code == 200
@@ -105,7 +100,7 @@ def test_a_succeeded_job_lists_presigned_urls_for_its_images(
     )
 
     # When it is read
-    code, body = get(status, "api-get-job")
+    code, body = status.call("api-get-job")
 
     # Then its image comes with a URL signed for that object, expiring as configured
     assert code == 200
@@ -140,7 +135,7 @@ def read_stored(status: Function, resources: MotoResources) -> ReadStored:
             changes=EXPIRES | changes,
             **LIGHTHOUSE,
         )
-        code, body = get(status, event_name)
+        code, body = status.call(event_name)
         assert code == 200
         assert isinstance(body, dict)
         return body
@@ -219,7 +214,7 @@ def test_unknown_and_malformed_ids_are_4xx(
     )
 
     # When an unknown or malformed id is asked for
-    got_code, body = get(status, event_name)
+    got_code, body = status.call(event_name)
 
     # Then it is a JSON 4xx
     assert got_code == code
@@ -230,7 +225,7 @@ def test_unknown_and_malformed_ids_are_4xx(
 def test_malformed_id_error_names_the_field(status: Function, resources: MotoResources) -> None:
     # Given no jobs
     # When a malformed id is asked for
-    _, body = get(status, "api-get-job-malformed-id")
+    _, body = status.call("api-get-job-malformed-id")
 
     # Then the error names job_id
     assert isinstance(body, dict)

@@ -124,11 +124,11 @@ def test_what_a_model_cannot_render_is_refused_at_submit_time(
     event["body"] = json.dumps(request_body)
 
     # When a request beyond its model's documented limits is submitted
-    response = submit.invoke(event)
+    code, body = submit.call(event)
 
     # Then it is a 422 naming the field, and nothing is queued
-    assert response["statusCode"] == 422
-    assert [d["field"] for d in response_json(response)["detail"]] == [field]
+    assert code == 422
+    assert [d["field"] for d in body["detail"]] == [field]
     assert resources.queued_messages() == []
 
 
@@ -175,11 +175,10 @@ def test_drop_in_generate_answers_with_only_the_job_id(
 ) -> None:
     # Given the old `POST /generate {prompt, parameters}` request
     # When it is submitted
-    response = submit.invoke("api-post-generate")
+    code, body = submit.call("api-post-generate")
 
     # Then the body is exactly {"job_id": ...} and the parameters reached the job
-    assert response["statusCode"] == 200
-    body = response_json(response)
+    assert code == 200
     assert list(body) == ["job_id"]
     item = resources.job_item(body["job_id"])
     assert item is not None
@@ -196,11 +195,10 @@ def test_drop_in_generate_image_answers_with_message_and_job_id(
 ) -> None:
     # Given the old `POST /generate-image {prompt}` request
     # When it is submitted
-    response = submit.invoke("api-post-generate-image")
+    code, body = submit.call("api-post-generate-image")
 
     # Then the body has exactly the old keys
-    assert response["statusCode"] == 200
-    body = response_json(response)
+    assert code == 200
     assert body == {"message": "Image generation started", "job_id": body["job_id"]}
     assert resources.queued_messages() == [{"job_id": body["job_id"]}]
 
@@ -219,11 +217,10 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
     event_name, status, field = case
     # Given a bad request
     # When it is submitted
-    response = submit.invoke(event_name)
+    code, body = submit.call(event_name)
 
     # Then it is rejected with a JSON error that names the field
-    assert response["statusCode"] == status
-    body = response_json(response)
+    assert code == status
     assert body["error"] == "validation_error"
     assert field in [detail["field"] for detail in body["detail"]]
     assert field in body["message"]
@@ -235,11 +232,11 @@ def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
 def test_a_body_that_is_not_json_is_415(submit: Function, resources: MotoResources) -> None:
     # Given a text/plain body
     # When it is submitted
-    response = submit.invoke("api-post-jobs-text-plain")
+    code, body = submit.call("api-post-jobs-text-plain")
 
     # Then it is refused as an unsupported media type
-    assert response["statusCode"] == 415
-    assert response_json(response)["error"] == "unsupported_media_type"
+    assert code == 415
+    assert body["error"] == "unsupported_media_type"
     assert resources.queued_messages() == []
 
 
@@ -280,11 +277,11 @@ def test_a_job_that_cannot_be_queued_is_failed_and_answered_503(
     submit = load_handler("SubmitFunction", JOBS_QUEUE_URL=missing_queue)
 
     # When a job is submitted
-    response = submit.invoke("api-post-jobs")
+    code, body = submit.call("api-post-jobs")
 
     # Then the client is told to retry, and the recorded job is failed, not left queued
-    assert response["statusCode"] == 503
-    assert response_json(response)["error"] == "service_unavailable"
+    assert code == 503
+    assert body["error"] == "service_unavailable"
     items = resources.job_items()
     assert [item["status"]["S"] for item in items] == ["failed"]
     assert items[0]["error_type"] == {"S": "enqueue_failed"}
@@ -298,11 +295,11 @@ def test_unknown_route_is_a_json_404(submit: Function) -> None:
     event["path"] = event["resource"] = "/nowhere"
 
     # When it arrives
-    response = submit.invoke(event)
+    code, body = submit.call(event)
 
     # Then it is a JSON 404
-    assert response["statusCode"] == 404
-    assert response_json(response)["error"] == "not_found"
+    assert code == 404
+    assert body["error"] == "not_found"
 
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -316,11 +313,10 @@ def test_an_upload_the_tenant_does_not_have_is_a_documented_404_naming_the_image
     event["body"] = json.dumps({"task": "upscale", "image": {"upload_id": "up_" + "0" * 32}})
 
     # When it is submitted
-    response = submit.invoke(event)
+    code, body = submit.call(event)
 
     # Then it is a 404 naming the image, and nothing was recorded or queued
-    assert response["statusCode"] == 404
-    body = response_json(response)
+    assert code == 404
     assert (body["error"], [d["field"] for d in body["detail"]]) == ("not_found", ["image"])
     assert len(resources.job_items()) == 0
     assert resources.queued_messages() == []

@@ -13,7 +13,7 @@ import pytest
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
 from tests.support.cases import case_id
-from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event, response_json
+from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event
 from tests.support.functions import Function
 from tests.support.jobs import T0, store_job
 from tests.support.moto_aws import MotoResources
@@ -37,11 +37,6 @@ def store_newest_first(resources: MotoResources, count: int) -> None:
         )
 
 
-def call(function: Function, event: dict[str, Any]) -> tuple[int, Any]:
-    response = function.invoke(event)
-    return response["statusCode"], response_json(response)
-
-
 def with_identity(event: dict[str, Any], api_key_id: str) -> dict[str, Any]:
     event["requestContext"]["identity"]["apiKeyId"] = api_key_id
     return event
@@ -61,8 +56,8 @@ def test_another_tenants_job_reads_as_not_found(
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.SUCCEEDED)
 
     # When tenant B reads it, and when B reads an id nobody has
-    theirs = call(status, with_identity(load_event(fixture), OTHER_TENANT))
-    nobody = call(status, with_identity(event_for_job(fixture, job_id(999)), OTHER_TENANT))
+    theirs = status.call(with_identity(load_event(fixture), OTHER_TENANT))
+    nobody = status.call(with_identity(event_for_job(fixture, job_id(999)), OTHER_TENANT))
 
     # Then both answers are the same 404
     assert theirs == nobody
@@ -74,7 +69,7 @@ def test_another_tenant_cannot_cancel_a_job(submit: Function, resources: MotoRes
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When tenant B cancels it
-    code, _ = call(submit, with_identity(load_event("api-post-cancel"), OTHER_TENANT))
+    code, _ = submit.call(with_identity(load_event("api-post-cancel"), OTHER_TENANT))
 
     # Then it is a 404 and the job is still queued
     assert code == 404
@@ -88,7 +83,7 @@ def test_a_request_without_a_caller_identity_is_403(
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED)
 
     # When it reaches the function
-    code, body = call(status, load_event("api-get-job-no-api-key"))
+    code, body = status.call("api-get-job-no-api-key")
 
     # Then it is refused without saying anything about the job
     assert code == 403
@@ -98,7 +93,7 @@ def test_a_request_without_a_caller_identity_is_403(
 def test_a_submitted_job_belongs_to_its_caller(submit: Function, resources: MotoResources) -> None:
     # Given tenant A's request
     # When it is submitted
-    code, body = call(submit, load_event("api-post-jobs"))
+    code, body = submit.call("api-post-jobs")
 
     # Then the stored job names A's key id as its tenant, under the attribute's stored name
     assert code == 202
@@ -112,7 +107,7 @@ def test_a_body_over_16_kib_is_413_and_nothing_is_queued(
 ) -> None:
     # Given a 17 KiB body
     # When it is submitted
-    code, body = call(submit, load_event("api-post-jobs-body-too-large"))
+    code, body = submit.call("api-post-jobs-body-too-large")
 
     # Then it is refused before validation, with nothing recorded
     assert code == 413
@@ -128,7 +123,7 @@ def test_the_list_shows_only_the_callers_jobs_newest_first(
     store_job(resources.jobs, job_id(9), OTHER_TENANT, JobStatus.QUEUED)
 
     # When A lists
-    code, body = call(status, load_event("api-get-jobs"))
+    code, body = status.call("api-get-jobs")
 
     # Then A sees exactly A's, newest first, in one page
     assert code == 200
@@ -146,7 +141,7 @@ def test_the_list_paginates_with_a_stable_order(status: Function, resources: Mot
     cursor = None
     while True:
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
-        code, body = call(status, with_query(load_event("api-get-jobs"), **query))
+        code, body = status.call(with_query(load_event("api-get-jobs"), **query))
         assert code == 200
         seen += [job["job_id"] for job in body["jobs"]]
         pages += 1
@@ -170,7 +165,7 @@ def test_the_list_filters_by_status(status: Function, resources: MotoResources) 
     )
 
     # When A lists succeeded jobs
-    code, body = call(status, load_event("api-get-jobs-succeeded"))
+    code, body = status.call("api-get-jobs-succeeded")
 
     # Then only that one is listed
     assert code == 200
@@ -190,7 +185,7 @@ def test_bad_list_parameters_are_4xx_naming_the_field(
 ) -> None:
     # Given a list request with a bad parameter
     # When it is made
-    answered, body = call(status, load_event(fixture))
+    answered, body = status.call(fixture)
 
     # Then it is a 4xx naming the parameter
     assert answered == code
@@ -213,7 +208,7 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 
     # When A lists with it
     event = with_query(load_event("api-get-jobs"), cursor=foreign)
-    code, body = call(status, event)
+    code, body = status.call(event)
 
     # Then it is a 400 that names the cursor, and nothing of B's is shown
     assert code == 400
@@ -240,7 +235,7 @@ def test_cancel_depends_on_the_jobs_state(
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, stored)
 
     # When A cancels it
-    answered, body = call(submit, load_event("api-post-cancel"))
+    answered, body = submit.call("api-post-cancel")
 
     # Then queued ends at once, running is flagged for its worker, finished is a conflict
     assert answered == code
@@ -259,7 +254,7 @@ def test_logs_carry_the_job_tenant_and_prompt_length_but_never_the_prompt(
 
     # When it is submitted
     with caplog.at_level("DEBUG"):
-        code, body = call(submit, event)
+        code, body = submit.call(event)
 
     # Then the service's log records name the job, the tenant and the prompt's length, not
     # its text (libraries' DEBUG records may, but Lambda runs at INFO)

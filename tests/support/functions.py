@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
 
-from tests.support.events import load_event
+from tests.support.events import load_event, response_json
 from tests.support.lambda_context import FakeLambdaContext
 
 
@@ -25,6 +25,11 @@ class Function:
             event = load_event(event)
         response: dict[str, Any] = self.module.handler(event, self.context)
         return response
+
+    def call(self, event: dict[str, Any] | str) -> tuple[int, Any]:
+        """An API route's answer to the event: its status code and its JSON body."""
+        response = self.invoke(event)
+        return response["statusCode"], response_json(response)
 
     def with_time_left(self, milliseconds: int) -> Function:
         """The same cold-started function, invoked with only this much of its timeout left."""
