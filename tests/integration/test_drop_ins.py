@@ -177,16 +177,17 @@ INVISIBLE_PROMPTS = ["\u200b", "\u200b\u200c\u200d\u2060", " \ufeff ", "\u3000\u
 
 
 @pytest.mark.parametrize(
-    "case",
+    ("fixture", "body", "field"),
     TEXT_FIELDS,
-    ids=case_id,
+    ids=[f"{fixture}-{field}" for fixture, _, field in TEXT_FIELDS],
 )
 def test_control_characters_are_refused_in_every_text_field_of_every_route(
     submit: Function,
     resources: MotoResources,
-    case: tuple[str, Callable[[str], dict[str, Any]], str],
+    fixture: str,
+    body: Callable[[str], dict[str, Any]],
+    field: str,
 ) -> None:
-    fixture, body, field = case
     # (at the end too: Python strips U+0085 as whitespace, so it must be refused before that)
     for text in [f"a red{c} apple" for c in CONTROLS] + [f"a red apple{c}" for c in CONTROLS]:
         # Given a text field with a control character (or a lone surrogate) in visible text

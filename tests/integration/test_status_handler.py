@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobError, JobStatus
-from tests.support.cases import case_id
 from tests.support.events import FIXTURE_JOB_ID, TENANT
 from tests.support.functions import Function
 from tests.support.jobs import resolved_parameters, store_job
@@ -197,17 +196,15 @@ def test_drop_in_result_has_the_old_shape(
 
 
 @pytest.mark.parametrize(
-    "case",
+    ("event_name", "code", "error"),
     [
         ("api-get-job-unknown", 404, "not_found"),
         ("api-get-job-malformed-id", 400, "validation_error"),
     ],
-    ids=case_id,
 )
 def test_unknown_and_malformed_ids_are_4xx(
-    status: Function, resources: MotoResources, case: tuple[str, int, str]
+    status: Function, resources: MotoResources, event_name: str, code: int, error: str
 ) -> None:
-    event_name, code, error = case
     # Given a stored job, which these requests do not name
     store_job(
         resources.jobs, FIXTURE_JOB_ID, TENANT, JobStatus.QUEUED, changes=EXPIRES, **LIGHTHOUSE

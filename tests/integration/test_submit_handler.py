@@ -8,7 +8,6 @@ import pytest
 
 from imagejobs.engines.base import MAX_SEED
 from tests.support.bad_requests import BAD_SUBMISSIONS
-from tests.support.cases import case_id
 from tests.support.events import event_for_job, load_event, response_json
 from tests.support.functions import Function, LoadHandler
 from tests.support.jobs import resolved_parameters
@@ -206,21 +205,16 @@ def test_drop_in_generate_image_answers_with_message_and_job_id(
 BAD_REQUESTS = [(name, status, field) for name, status, field in BAD_SUBMISSIONS if field]
 
 
-@pytest.mark.parametrize(
-    "case",
-    BAD_REQUESTS,
-    ids=case_id,
-)
+@pytest.mark.parametrize(("event_name", "code", "field"), BAD_REQUESTS)
 def test_bad_input_is_a_4xx_naming_the_field_and_nothing_is_queued(
-    submit: Function, resources: MotoResources, case: tuple[str, int, str]
+    submit: Function, resources: MotoResources, event_name: str, code: int, field: str
 ) -> None:
-    event_name, status, field = case
     # Given a bad request
     # When it is submitted
-    code, body = submit.call(event_name)
+    answered, body = submit.call(event_name)
 
     # Then it is rejected with a JSON error that names the field
-    assert code == status
+    assert answered == code
     assert body["error"] == "validation_error"
     assert field in [detail["field"] for detail in body["detail"]]
     assert field in body["message"]

@@ -12,7 +12,6 @@ import pytest
 
 from imagejobs.logic.listing import encode_cursor
 from imagejobs.models.domain import JobStatus, PagePosition
-from tests.support.cases import case_id
 from tests.support.events import FIXTURE_JOB_ID, TENANT, event_for_job, load_event
 from tests.support.functions import Function
 from tests.support.jobs import T0, store_job
@@ -219,18 +218,16 @@ def test_a_cursor_issued_to_another_tenant_is_refused(
 
 
 @pytest.mark.parametrize(
-    "case",
+    ("stored", "code", "after"),
     [
         (JobStatus.QUEUED, 200, "canceled"),
         (JobStatus.RUNNING, 200, "running"),
         (JobStatus.SUCCEEDED, 409, "succeeded"),
     ],
-    ids=case_id,
 )
 def test_cancel_depends_on_the_jobs_state(
-    submit: Function, resources: MotoResources, case: tuple[JobStatus, int, str]
+    submit: Function, resources: MotoResources, stored: JobStatus, code: int, after: str
 ) -> None:
-    stored, code, after = case
     # Given one of A's jobs in the given state
     store_job(resources.jobs, FIXTURE_JOB_ID, TENANT, stored)
 
