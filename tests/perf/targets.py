@@ -90,13 +90,6 @@ TARGETS: list[Target] = [
     ),
     Target("Submit p99 under that load", "ms", 250, True, _path("load", "spread", "submit_p99_ms")),
     Target(
-        "`make up` on a stopped stack, unchanged code, no flag → first answer",
-        "s",
-        10,
-        True,
-        per_round("devloop", "up_unchanged_stopped", "total_s"),
-    ),
-    Target(
         "`make up` on a stopped stack, unchanged code → first answer (HOT_RELOAD=1)",
         "s",
         10,
