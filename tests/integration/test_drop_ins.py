@@ -46,8 +46,7 @@ def test_a_drop_in_coerces_numbers_and_records_the_keys_it_ignores(
     # Then it is accepted, its numbers coerced, its unknown keys stored by name only
     assert response["statusCode"] == 200
     job_id = job_id_of(response)
-    item = resources.job_item(job_id)
-    assert item is not None
+    item = resources.stored_job(job_id)
     assert {name: int(item[name]["N"]) for name in resolved} == resolved
     assert item["ignored_parameters"] == {"L": [{"S": name} for name in ignored]}
     assert "sd-1.5" not in json.dumps(item)
@@ -67,8 +66,7 @@ def test_a_job_that_ignored_nothing_has_no_attribute_for_it_and_shows_an_empty_l
     job_id = job_id_of(submit.invoke("api-post-jobs"))
 
     # Then its item has no such attribute, and its status reads as ignoring nothing
-    item = resources.job_item(job_id)
-    assert item is not None
+    item = resources.stored_job(job_id)
     assert "ignored_parameters" not in item
     shown = response_json(status.invoke(event_for_job("api-get-job", job_id)))
     assert shown["ignored_parameters"] == []
@@ -89,8 +87,7 @@ def test_ignored_names_are_counted_and_shown_only_when_safe_never_their_values(
 
     # Then at most 20 names are kept, none of them a name that is long or not printable
     assert response["statusCode"] == 200
-    item = resources.job_item(job_id_of(response))
-    assert item is not None
+    item = resources.stored_job(job_id_of(response))
     names = [name["S"] for name in item["ignored_parameters"]["L"]]
     assert names == ["an unknown field"] + [f"step{n}" for n in range(19)]
     assert "secret-value" not in json.dumps(item)
@@ -110,8 +107,7 @@ def test_the_drop_ins_coerce_an_unambiguous_width(
 
         # Then it is the number it spells
         assert response["statusCode"] == 200, fixture
-        item = resources.job_item(job_id_of(response))
-        assert item is not None
+        item = resources.stored_job(job_id_of(response))
         assert item["width"] == {"N": "512"}
 
 

@@ -113,8 +113,7 @@ def test_the_ttl_attribute_holds_epoch_seconds(
     jobs.create(job, open_limit=NO_CAP)
 
     # Then the attribute the table's TTL reads is a number of seconds
-    item = resources.job_item(JOB_ID)
-    assert item is not None
+    item = resources.stored_job(JOB_ID)
     assert item["expires_at"] == {"N": str(int(job.expires_at.timestamp()))}
 
 

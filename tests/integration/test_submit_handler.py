@@ -34,8 +34,7 @@ def test_post_jobs_records_queues_and_answers_202(
     assert body["error"] is None
     assert response["multiValueHeaders"]["Location"] == [f"jobs/{job_id}"]
     # And the job is recorded and queued, once
-    item = resources.job_item(job_id)
-    assert item is not None
+    item = resources.stored_job(job_id)
     assert item["status"] == {"S": "queued"}
     assert item["seed"] == {"N": "42"}
     assert resources.queued_messages() == [{"job_id": job_id}]
@@ -58,8 +57,7 @@ def test_defaults_are_applied_and_a_seed_is_chosen_and_recorded(
     )
     # (a seed every engine can replay, for every image of the job)
     assert 0 <= params["seed"] <= MAX_SEED
-    item = resources.job_item(body["job_id"])
-    assert item is not None
+    item = resources.stored_job(body["job_id"])
     assert item["seed"] == {"N": str(params["seed"])}
 
 
@@ -75,8 +73,7 @@ def test_every_parameter_is_echoed_resolved_and_stored(
         num_images=3, image_format="webp", quality=80, style="vibrant", guidance=7.5
     ).model_dump(mode="json")
     # And stored with the job (guidance as a DynamoDB number)
-    item = resources.job_item(body["job_id"])
-    assert item is not None
+    item = resources.stored_job(body["job_id"])
     assert (item["style"], item["quality"], item["guidance"]) == (
         {"S": "vibrant"},
         {"N": "80"},
@@ -179,8 +176,7 @@ def test_drop_in_generate_answers_with_only_the_job_id(
     # Then the body is exactly {"job_id": ...} and the parameters reached the job
     assert code == 200
     assert list(body) == ["job_id"]
-    item = resources.job_item(body["job_id"])
-    assert item is not None
+    item = resources.stored_job(body["job_id"])
     assert (item["width"], item["height"], item["style"]) == (
         {"N": "320"},
         {"N": "240"},

@@ -96,8 +96,7 @@ def test_a_submitted_job_belongs_to_its_caller(submit: Function, resources: Moto
 
     # Then the stored job names A's key id as its tenant, under the attribute's stored name
     assert code == 202
-    item = resources.job_item(body["job_id"])
-    assert item is not None
+    item = resources.stored_job(body["job_id"])
     assert item["owner"]["S"] == TENANT
 
 

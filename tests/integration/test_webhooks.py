@@ -94,8 +94,7 @@ def test_a_webhook_is_stored_and_echoed_by_the_jobs_view(
         assert body["webhook"] == "https://hooks.example.com/imagejobs"
         assert body["webhook_events_filter"] == ["started", "completed"]
         assert body["webhook_deliveries"] == []
-    item = resources.job_item(created["job_id"])
-    assert item is not None
+    item = resources.stored_job(created["job_id"])
     assert item["webhook_url"] == {"S": "https://hooks.example.com/imagejobs"}
 
 
@@ -111,8 +110,7 @@ def test_the_generate_image_drop_in_takes_a_webhook_and_keeps_its_answer(
     event["body"] = json.dumps({"prompt": "a cat", "webhook": "https://hooks.example.com/x"})
     body = response_json(submit.invoke(event))
     assert set(body) == {"message", "job_id"}
-    item = resources.job_item(body["job_id"])
-    assert item is not None
+    item = resources.stored_job(body["job_id"])
     assert item["webhook_url"] == {"S": "https://hooks.example.com/x"}
     assert "ignored_parameters" not in item
 

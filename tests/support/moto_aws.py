@@ -65,6 +65,13 @@ class MotoResources:
         item = self.dynamodb.get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}})
         return item.get("Item")  # type: ignore[no-any-return]
 
+    def stored_job(self, job_id: str) -> dict[str, Any]:
+        """The job's item as DynamoDB holds it (typed attributes: {"S": ...}, {"N": ...});
+        the job must be there."""
+        item = self.job_item(job_id)
+        assert item is not None, f"no job {job_id} in the table"
+        return item
+
     def stored_status(self, job_id: str) -> str | None:
         """The job's status as stored, or None for no such job."""
         item = self.job_item(job_id)
