@@ -61,8 +61,7 @@ def test_stranded_jobs_are_re_sent_and_stale_ones_failed_by_the_scheduled_run(
     }
     sent = sorted(message["job_id"] for message in resources.queued_messages())
     assert sent == [job_id(1), job_id(2)]
-    stale = resources.job_item(job_id(3))
-    assert stale is not None
+    stale = resources.stored_job(job_id(3))
     assert (stale["status"]["S"], stale["error_type"]["S"]) == ("failed", "stale")
     # And the finished job left the open index: only 1, 2 and 4 are in it
     index = resources.dynamodb.scan(TableName=resources.table_name, IndexName="open-jobs")
