@@ -10,8 +10,7 @@ import pytest
 
 from imagejobs.exceptions import InvalidHeaderError
 from imagejobs.handlers.requests import cancel_after
-from tests.integration.test_wait_handlers import answer, with_headers
-from tests.support.events import load_event
+from tests.support.events import load_event, with_headers
 from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
 
@@ -45,7 +44,7 @@ def test_each_submit_route_records_the_deadline_from_submit(
     event = with_headers(load_event(route), Cancel_After="5m")
 
     # When it is accepted
-    code, _, body = answer(submit, event)
+    code, _, body = submit.answer(event)
 
     # Then the job's deadline is five minutes after its submit
     assert code in (200, 202)
@@ -65,7 +64,7 @@ def test_a_bad_deadline_is_a_400_naming_the_header_and_makes_no_job(
     event = with_headers(load_event(route), Cancel_After=header)
 
     # When it is sent
-    code, _, body = answer(submit, event)
+    code, _, body = submit.answer(event)
 
     # Then it is refused, naming the header, and nothing was queued
     assert (code, body["error"], body["detail"][0]["field"]) == (

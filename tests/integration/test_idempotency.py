@@ -5,18 +5,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.events import load_event
+from tests.support.events import with_key
 from tests.support.functions import Function
 from tests.support.moto_aws import MotoResources
-
-
-def with_key(fixture: str, key: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    event = load_event(fixture)
-    event["headers"]["Idempotency-Key"] = key
-    event["multiValueHeaders"]["Idempotency-Key"] = [key]
-    if body is not None:
-        event["body"] = json.dumps(body)
-    return event
 
 
 @pytest.mark.parametrize("fixture", ["api-post-jobs", "api-post-generate"])

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.test_idempotency import with_key
-from tests.support.events import TENANT, event_for_job, response_json
+from tests.support.events import TENANT, event_for_job, response_json, with_key
 from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import MotoResources
 

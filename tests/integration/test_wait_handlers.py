@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import pytest
 
 from imagejobs.models.domain import GeneratedImage, JobStatus
 from imagejobs.models.transitions import START, SUCCEED
-from tests.support.events import TENANT, event_for_job, load_event, response_json
+from tests.support.events import TENANT, event_for_job, load_event, with_headers
 from tests.support.functions import Function
 from tests.support.jobs import T0, move, store_job
 from tests.support.moto_aws import MotoResources
 
 JOB_ID = "7a3b5c1d-2e4f-4a6b-8c9d-0e1f2a3b4c5d"
-
-
-def with_headers(event: dict[str, Any], **headers: str) -> dict[str, Any]:
-    for name, value in headers.items():
-        name = name.replace("_", "-")
-        event["headers"][name] = value
-        event["multiValueHeaders"][name] = [value]
-    return event
-
-
-def answer(function: Function, event: dict[str, Any]) -> Any:
-    response = function.invoke(event)
-    headers = {k.lower(): v[0] for k, v in response.get("multiValueHeaders", {}).items()}
-    headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    return response["statusCode"], headers, response_json(response)
 
 
 def succeed(resources: MotoResources, job_id: str) -> None:
@@ -49,7 +33,7 @@ def test_a_job_that_does_not_end_in_time_answers_202_with_its_location_after_the
 
     # When it is submitted with a 1 s wait
     started = time.monotonic()
-    code, headers, body = answer(submit, event)
+    code, headers, body = submit.answer(event)
 
     # Then after waiting the second, the usual 202 with the job as it stands
     assert time.monotonic() - started >= 1
@@ -63,12 +47,12 @@ def test_an_idempotent_replay_with_wait_answers_the_finished_job_with_its_urls(
 ) -> None:
     # Given a job submitted with an Idempotency-Key, which has since succeeded
     first_event = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7")
-    _, _, first = answer(submit, first_event)
+    _, _, first = submit.answer(first_event)
     succeed(resources, first["job_id"])
 
     # When the client retries the same request, now asking to wait
     replay = with_headers(load_event("api-post-jobs"), Idempotency_Key="order-7", Prefer="wait=5")
-    code, headers, body = answer(submit, replay)
+    code, headers, body = submit.answer(replay)
 
     # Then it is answered at once with that one job as it is now, finished, with a URL,
     # not with the queued job the idempotency record kept; and nothing was queued again
@@ -85,7 +69,7 @@ def test_a_wait_out_of_range_is_a_400_naming_the_header_and_makes_no_job(
     submit: Function, resources: MotoResources, prefer: str
 ) -> None:
     event = with_headers(load_event("api-post-jobs"), Prefer=prefer)
-    code, _, body = answer(submit, event)
+    code, _, body = submit.answer(event)
     assert (code, body["error"], body["detail"][0]["field"]) == (400, "validation_error", "Prefer")
     assert "1 to 25" in body["message"]
     assert resources.queued_messages() == []
@@ -99,8 +83,8 @@ def test_other_preferences_are_ignored_and_wait_is_found_among_them(
     other = with_headers(load_event("api-post-jobs"), Prefer="return=minimal")
 
     # Then the first waits, the second is a plain submit
-    assert answer(submit, among)[1]["preference-applied"] == "wait=1"
-    code, headers, _ = answer(submit, other)
+    assert submit.answer(among)[1]["preference-applied"] == "wait=1"
+    code, headers, _ = submit.answer(other)
     assert (code, "preference-applied" in headers) == (202, False)
 
 
@@ -115,7 +99,7 @@ def test_a_long_poll_answers_as_soon_as_the_job_ends(
     # When the caller long-polls it for up to 20 s
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, headers, body = answer(status, event)
+    code, headers, body = status.answer(event)
     worker.join()
 
     # Then the answer comes right after the job ended, with its URL, not after 20 s
@@ -130,7 +114,7 @@ def test_a_long_poll_answers_the_current_state_after_the_wait(
     store_job(resources.jobs, JOB_ID, TENANT, JobStatus.RUNNING)
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=1")
     started = time.monotonic()
-    code, _, body = answer(status, event)
+    code, _, body = status.answer(event)
     assert time.monotonic() - started >= 1
     assert (code, body["status"]) == (200, "running")
 
@@ -143,7 +127,7 @@ def test_a_wait_never_outlasts_the_invocation(status: Function, resources: MotoR
     # When the caller asks to wait 20 s
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, _, body = answer(short_of_time, event)
+    code, _, body = short_of_time.answer(event)
 
     # Then it answered within the time left, with the job as it stands
     assert time.monotonic() - started < 2.5
@@ -156,12 +140,12 @@ def test_a_long_poll_of_another_tenants_job_is_not_found_at_once(
     store_job(resources.jobs, JOB_ID, "someone-else")
     event = with_headers(event_for_job("api-get-job", JOB_ID), Prefer="wait=20")
     started = time.monotonic()
-    code, _, body = answer(status, event)
+    code, _, body = status.answer(event)
     assert (code, body["error"]) == (404, "not_found")
     assert time.monotonic() - started < 2
 
 
 def test_get_without_prefer_is_unchanged(status: Function, resources: MotoResources) -> None:
     store_job(resources.jobs, JOB_ID, TENANT)
-    code, headers, body = answer(status, event_for_job("api-get-job", JOB_ID))
+    code, headers, body = status.answer(event_for_job("api-get-job", JOB_ID))
     assert (code, body["status"], "preference-applied" in headers) == (200, "queued", False)

@@ -10,7 +10,7 @@ import pytest
 
 from imagejobs.engines.base import MAX_SEED, STYLES
 from tests.support import template
-from tests.support.events import event_for_job, load_event, response_json
+from tests.support.events import event_for_job, load_event, response_json, with_headers
 from tests.support.functions import Function, LoadHandler
 from tests.support.moto_aws import MotoResources
 
@@ -140,14 +140,8 @@ def test_a_revalidation_with_the_current_etag_is_a_304_without_a_body(web: Funct
     etag = headers(first)["etag"]
 
     # When the browser revalidates with it, and with a stale one
-    fresh = load_event("api-get-web-asset")
-    fresh["headers"]["If-None-Match"] = etag
-    fresh["multiValueHeaders"]["If-None-Match"] = [etag]
-    not_modified = web.invoke(fresh)
-    stale = load_event("api-get-web-asset")
-    stale["headers"]["If-None-Match"] = '"0"'
-    stale["multiValueHeaders"]["If-None-Match"] = ['"0"']
-    modified = web.invoke(stale)
+    not_modified = web.invoke(with_headers(load_event("api-get-web-asset"), If_None_Match=etag))
+    modified = web.invoke(with_headers(load_event("api-get-web-asset"), If_None_Match='"0"'))
 
     # Then the current one is a 304 with no body, the stale one the whole file
     assert not_modified["statusCode"] == 304

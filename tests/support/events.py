@@ -25,3 +25,21 @@ def event_for_job(name: str, job_id: str) -> dict[str, Any]:
 
 def response_json(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+def with_headers(event: dict[str, Any], **headers: str) -> dict[str, Any]:
+    """The event with these request headers (`Idempotency_Key=` for `Idempotency-Key`), in both
+    of API Gateway's maps, as a client sending them gives the handler."""
+    for name, value in headers.items():
+        name = name.replace("_", "-")
+        event["headers"][name] = value
+        event["multiValueHeaders"][name] = [value]
+    return event
+
+
+def with_key(fixture: str, key: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A fixture sent with an Idempotency-Key, and with another JSON body if given."""
+    event = with_headers(load_event(fixture), Idempotency_Key=key)
+    if body is not None:
+        event["body"] = json.dumps(body)
+    return event

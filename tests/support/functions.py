@@ -31,6 +31,13 @@ class Function:
         response = self.invoke(event)
         return response["statusCode"], response_json(response)
 
+    def answer(self, event: dict[str, Any] | str) -> tuple[int, dict[str, str], Any]:
+        """An API route's answer with its headers (names in lower case): status, headers, body."""
+        response = self.invoke(event)
+        headers = {k.lower(): v[0] for k, v in response.get("multiValueHeaders", {}).items()}
+        headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+        return response["statusCode"], headers, response_json(response)
+
     def with_time_left(self, milliseconds: int) -> Function:
         """The same cold-started function, invoked with only this much of its timeout left."""
         return dataclasses.replace(self, context=FakeLambdaContext(remaining_ms=milliseconds))
