@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics.provider.cold_start import reset_cold_start_flag
 
 from imagejobs_dev import bedrock_local
 from imagejobs_dev.localstack import LocalStack, ensure_running, stop
@@ -34,6 +36,18 @@ def localstack() -> Iterator[LocalStack]:
     if running.started_here:
         bedrock_local.forget(ROOT)
         stop(ROOT)
+
+
+@pytest.fixture(autouse=True)
+def _powertools_metrics_reset() -> None:
+    """Every test starts with no metrics, no default dimensions and a cold start. Powertools
+    keeps metrics in memory across `Metrics` instances until a handler flushes them, and its
+    cold-start flag once per process; this is its own advice for tests ("Clearing metrics",
+    https://docs.powertools.aws.dev/lambda/python/latest/core/metrics/#testing-your-code)."""
+    metrics = Metrics()
+    metrics.clear_metrics()
+    metrics.clear_default_dimensions()
+    reset_cold_start_flag()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

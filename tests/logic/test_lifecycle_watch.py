@@ -3,7 +3,6 @@ Bedrock and when, what is recorded for each answer, and the counts the alarms wa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -41,11 +40,10 @@ class ScriptedBedrock:
 
 
 @pytest.fixture
-def emitted() -> Iterator[dict[str, Any]]:
-    """The metrics a test's run adds, by name (Powertools keeps them until a handler flushes)."""
-    metrics.clear_metrics()
-    yield metrics.metric_set
-    metrics.clear_metrics()
+def emitted() -> dict[str, Any]:
+    """The metrics a test's run adds, by name: Powertools keeps them until a handler flushes,
+    and tests/conftest.py clears them before each test."""
+    return metrics.metric_set
 
 
 def watch(
