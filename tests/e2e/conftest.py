@@ -45,6 +45,14 @@ def aws(deployed: StackInfo) -> Any:
     return aws_client
 
 
+@pytest.fixture(scope="session")
+def stack_parameters(deployed: StackInfo, aws: Any) -> dict[str, str]:
+    """The deployed stack's template parameters, as CloudFormation resolved them (the local
+    configuration's overrides in samconfig.toml included)."""
+    [stack] = aws("cloudformation").describe_stacks(StackName=deployed.stack_name)["Stacks"]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
 @pytest.fixture(scope="module")
 def new_tenant(deployed: StackInfo, aws: Any) -> Iterator[Callable[[], Tenant]]:
     """Makes new tenants, each with an API key of its own; deleted after the module. A test

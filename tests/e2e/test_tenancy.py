@@ -138,7 +138,7 @@ def test_cancel_ends_a_queued_job_and_refuses_a_finished_one(
 
 
 def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
-    deployed: StackInfo, aws: Any
+    deployed: StackInfo, aws: Any, stack_parameters: dict[str, str]
 ) -> None:
     # Given a new tenant whose two jobs ran to the end
     apigateway, dynamodb = aws("apigateway"), aws("dynamodb")
@@ -163,9 +163,7 @@ def test_open_jobs_are_counted_per_tenant_and_a_full_tenant_gets_429(
         assert jobs.open_jobs(tenant) == 0
 
         # When the tenant has as many open jobs as the deployment allows, and submits one more
-        [stack] = aws("cloudformation").describe_stacks(StackName=deployed.stack_name)["Stacks"]
-        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
-        cap = int(parameters["MaxOpenJobsPerTenant"])
+        cap = int(stack_parameters["MaxOpenJobsPerTenant"])
         dynamodb.update_item(
             TableName=deployed.table,
             Key=counter_key(tenant),
