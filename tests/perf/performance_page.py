@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.perf.targets import TARGETS, Target, per_round
+from tests.perf.targets import TARGETS, Target, at_path, per_round
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "performance.md"
@@ -46,18 +46,6 @@ DASH = "\u2013"
 TIMES = "\u00d7"
 # Digits shown per unit.
 DIGITS = {"ms": 0, "s": 1, "MiB": 0, "x": 2, "jobs/s": 2}
-
-
-def _read_path(*keys: str) -> Callable[[Figures], dict[str, float] | None]:
-    def read(figures: Figures) -> dict[str, float] | None:
-        value: Any = figures
-        for key in keys:
-            if not isinstance(value, dict) or value.get(key) is None:
-                return None
-            value = value[key]
-        return {"n": 1, "median": value, "min": value, "max": value}
-
-    return read
 
 
 def _first_measured(
@@ -77,21 +65,21 @@ ISSUE_20: list[Target] = [
         "s",
         300,
         True,
-        _read_path("make_test_fresh_clone", "seconds"),
+        at_path("make_test_fresh_clone", "seconds"),
     ),
     Target(
         "`make test` in a warm tree, stack running",
         "s",
         180,
         True,
-        _read_path("make_test", "seconds"),
+        at_path("make_test", "seconds"),
     ),
     Target(
         "`make demo` from a fresh clone",
         "s",
         120,
         True,
-        _read_path("make_demo_fresh_clone", "seconds"),
+        at_path("make_demo_fresh_clone", "seconds"),
     ),
     Target(
         "`make up` on a stopped stack, unchanged code → first answer, no flag",
@@ -101,7 +89,7 @@ ISSUE_20: list[Target] = [
         # The devloop stage's median over rounds; runs before it timed one round (bench_e2e).
         _first_measured(
             per_round("devloop", "up_unchanged_stopped", "total_s"),
-            _read_path("developer_loop", "up_from_stopped", "total_s"),
+            at_path("developer_loop", "up_from_stopped", "total_s"),
         ),
     ),
 ]

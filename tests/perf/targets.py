@@ -32,7 +32,10 @@ class Target:
         return f"{sign} {self.limit:g} {self.unit}{stretch}"
 
 
-def _path(*keys: str) -> Callable[[dict[str, Any]], Spread | None]:
+def at_path(*keys: str) -> Callable[[dict[str, Any]], Spread | None]:
+    """The figure at `keys`: a spread over rounds as measured, or one measurement as a spread
+    of one."""
+
     def read(figures: dict[str, Any]) -> Spread | None:
         value: Any = figures
         for key in keys:
@@ -71,14 +74,14 @@ TARGETS: list[Target] = [
         "ms",
         300,
         True,
-        _path("idle", "submit_to_succeeded_ms"),
+        at_path("idle", "submit_to_succeeded_ms"),
     ),
     Target(
         "Throughput, 200 jobs of 256² PNG at concurrency 10",
         "jobs/s",
         20,
         False,
-        _path("load", "spread", "completed_per_s"),
+        at_path("load", "spread", "completed_per_s"),
         stretch=88,
     ),
     Target(
@@ -86,9 +89,11 @@ TARGETS: list[Target] = [
         "ms",
         2000,
         True,
-        _path("load", "spread", "submit_to_succeeded_p50_ms"),
+        at_path("load", "spread", "submit_to_succeeded_p50_ms"),
     ),
-    Target("Submit p99 under that load", "ms", 250, True, _path("load", "spread", "submit_p99_ms")),
+    Target(
+        "Submit p99 under that load", "ms", 250, True, at_path("load", "spread", "submit_p99_ms")
+    ),
     Target(
         "`make up` on a stopped stack, unchanged code → first answer (HOT_RELOAD=1)",
         "s",
@@ -115,28 +120,28 @@ TARGETS: list[Target] = [
         "MiB",
         450,
         True,
-        _path("memory_after_start", "total_rss_mib"),
+        at_path("memory_after_start", "total_rss_mib"),
     ),
     Target(
         "Memory at rest after the load (RSS)",
         "MiB",
         800,
         True,
-        _path("memory_after_load", "total_rss_mib"),
+        at_path("memory_after_load", "total_rss_mib"),
     ),
     Target(
         "`make test` in a warm tree (`make bench FULL=1`)",
         "s",
         180,
         True,
-        _path("make_test", "seconds"),
+        at_path("make_test", "seconds"),
     ),
     Target(
         "`make test` from a fresh clone, setup included (`make bench FULL=1`)",
         "s",
         360,
         True,
-        _path("make_test_fresh_clone", "seconds"),
+        at_path("make_test_fresh_clone", "seconds"),
     ),
     Target("Cold start of Submit / floor", "x", 1.3, True, _cold_ratio("SubmitFunction")),
     Target("Cold start of Status / floor", "x", 1.3, True, _cold_ratio("StatusFunction")),
