@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -26,7 +26,8 @@ class _Message(Protocol):
 class _SqsQueue[MessageT: _Message]:
     """Sends a message, delayed up to SQS's limit; a failed send is an EnqueueFailedError."""
 
-    what = "a message of job"
+    # What a message is, in the error: "could not queue <what> <job id>".
+    what: ClassVar[str]
 
     def __init__(self, queue_url: str, client: SQSClient) -> None:
         self._queue_url = queue_url
@@ -44,7 +45,7 @@ class _SqsQueue[MessageT: _Message]:
 
 
 class SqsJobQueue(_SqsQueue[JobMessage]):
-    what = "job"
+    what: ClassVar[str] = "job"
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         """Makes a received message visible again after `seconds` (0: at once)."""
@@ -54,4 +55,4 @@ class SqsJobQueue(_SqsQueue[JobMessage]):
 
 
 class SqsWebhookQueue(_SqsQueue[WebhookMessage]):
-    what = "the webhook of job"
+    what: ClassVar[str] = "the webhook of job"
